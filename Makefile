@@ -1,0 +1,84 @@
+# qbox - rootless QEMU sandboxes with VirtualBox-style networking
+#
+#   make            build build/qbox
+#   make demo       install what is missing, build, boot a tiny VM rootless
+#   make check      the whole test suite (unit, integration, ASan/UBSan, VM)
+#   make install    install qbox and its man page under $(PREFIX)
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS    := slirp libmnl libseccomp libcap
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# pkg-config is checked lazily so that `make demo` can install it first
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) \
+	   -DQBOX_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+
+SRCS := common/err.c common/util.c common/pollset.c \
+	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
+	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
+	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
+	seccomp/filter.c
+HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
+
+# Pure parts, linked into the unit tests without the system-facing code
+UNIT_SRCS := common/err.c common/util.c runner/cli.c runner/spec.c \
+	     runner/plan.c runner/qemu_argv.c runner/rundir.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+       -fno-sanitize-recover=all
+
+.PHONY: all clean check check-unit check-integration check-e2e demo deps \
+	guest install bench
+
+all: build/qbox
+
+build/qbox: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
+
+# The sanitizer build runs the integration tests too (make check)
+build/asan/qbox: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
+
+build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UNIT_SRCS)
+
+guest:
+	tests/guest/build.sh build/guest
+
+check-unit: $(UNIT_TESTS)
+	tests/run.sh unit $(UNIT_TESTS)
+
+check-integration: build/qbox build/asan/qbox
+	tests/run.sh integration tests/integration/*.sh
+
+check-e2e: build/qbox guest
+	tests/run.sh e2e tests/e2e/*.sh
+
+# One summary line for everything: "N passed, N failed"
+check: build/qbox build/asan/qbox $(UNIT_TESTS) guest
+	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
+
+deps:
+	tests/deps.sh
+
+demo: deps
+	$(MAKE) build/qbox guest
+	tests/demo.sh
+
+install: build/qbox
+	install -D -m 0755 build/qbox $(DESTDIR)$(PREFIX)/bin/qbox
+	install -D -m 0644 docs/qbox.1 $(DESTDIR)$(PREFIX)/share/man/man1/qbox.1
+
+clean:
+	rm -rf build

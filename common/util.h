@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h - small helpers shared by every part of qbox */
+#ifndef QBOX_UTIL_H
+#define QBOX_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Cleanup attributes, after bubblewrap: an fd or buffer declared with these
+ * is released on every path out of its scope, so error paths cannot leak.
+ * Use steal_fd()/steal_ptr() to hand ownership on.
+ */
+static inline void cleanup_fdp(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+#define cleanup_fd __attribute__((cleanup(cleanup_fdp)))
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+
+static inline int steal_fd(int *fd)
+{
+	int r = *fd;
+
+	*fd = -1;
+	return r;
+}
+
+/**
+ * parse_uint() - parse a whole decimal string
+ * @s:		text; leading '+', '-', spaces and empty strings are rejected
+ * @max:	largest value accepted
+ * @out:	result
+ *
+ * Return: 0, -ERANGE when above @max, -EINVAL when not a number
+ */
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* write() until done or error; returns 0 or -errno */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Write a short string to a file such as /proc/self/uid_map; 0 or -errno */
+int write_file(const char *path, const char *text);
+
+/* Read a small file into @buf (NUL-terminated); bytes read or -errno */
+ssize_t read_file(const char *path, char *buf, size_t size);
+
+/* Monotonic clock in nanoseconds */
+int64_t now_ns(void);
+
+#endif /* QBOX_UTIL_H */

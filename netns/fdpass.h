@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdpass.h - messages between the supervisor and the sandbox
+ *
+ * One SOCK_SEQPACKET socketpair links them: record boundaries for free,
+ * SCM_RIGHTS for the uplink TAP fds, and EOF when either side dies, which
+ * is how each learns that the other is gone.
+ */
+#ifndef QBOX_FDPASS_H
+#define QBOX_FDPASS_H
+
+#include <stdint.h>
+
+#include "../common/err.h"
+
+enum sbmsg_type {
+	SBMSG_UPLINK = 1,	/* sandbox -> supervisor: TAP fd of NIC .nic */
+	SBMSG_NET_READY,	/* sandbox -> supervisor: links are built */
+	SBMSG_GO,		/* supervisor -> sandbox: uplinks run, start */
+	SBMSG_STARTED,		/* sandbox -> supervisor: payload is .value */
+	SBMSG_ERROR,		/* sandbox -> supervisor: setup failed, .err */
+	SBMSG_EXIT,		/* sandbox -> supervisor: wait status .value */
+};
+
+struct sbmsg {
+	uint32_t type;
+	int32_t nic;
+	int32_t value;
+	struct qerr err;
+};
+
+/* Send @m, with @fd attached when >= 0. 0 or -errno. */
+int sbmsg_send(int sock, const struct sbmsg *m, int fd);
+
+/*
+ * Receive one message; *@fd gets an attached fd or -1.
+ * Return: 1 for a message, 0 at EOF (peer gone), -errno on error.
+ */
+int sbmsg_recv(int sock, struct sbmsg *m, int *fd);
+
+#endif /* QBOX_FDPASS_H */

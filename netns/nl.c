@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nl.c - rtnetlink through libmnl
+ *
+ * Requests are built in a stack buffer with libmnl's attribute helpers and
+ * answered synchronously: the sandbox is built step by step, and each step
+ * must have succeeded before the next makes sense.
+ */
+#include "nl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+#include <time.h>
+
+int nl_open(struct nl *nl, struct qerr *e)
+{
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk)
+		return qerr_set(e, errno, "opening rtnetlink socket");
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+
+		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
+		return qerr_set(e, err, "binding rtnetlink socket");
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
+}
+
+/* Send @nlh and wait for its ACK; 0 or -errno from NLMSG_ERROR */
+static int nl_request(struct nl *nl, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = ++nl->seq;
+	int r;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		ssize_t n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+
+		if (n < 0)
+			return -errno;
+		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, NULL, NULL);
+		if (r < 0)
+			return errno ? -errno : -EPROTO;
+	} while (r != MNL_CB_STOP);
+	return 0;
+}
+
+static struct nlmsghdr *put_link_header(char *buf, uint16_t flags, int index)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = flags;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	return nlh;
+}
+
+static int ifindex_of(const char *ifname, const char *what, struct qerr *e)
+{
+	unsigned int i = if_nametoindex(ifname);
+
+	if (!i)
+		return qerr_set(e, errno, "%s %s: no such link", what, ifname);
+	return (int)i;
+}
+
+int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
+		  struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+	int r;
+
+	nlh = put_link_header(buf, NLM_F_CREATE | NLM_F_EXCL, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: creating bridge %s", name);
+	return 0;
+}
+
+int nl_link_set(struct nl *nl, const char *ifname,
+		const struct nl_link_change *c, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	int index = ifindex_of(ifname, "netlink: configuring", e), r;
+
+	if (index < 0)
+		return index;
+	nlh = put_link_header(buf, 0, index);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	if (c->up) {
+		ifm->ifi_flags = IFF_UP;
+		ifm->ifi_change = IFF_UP;
+	}
+	if (c->master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)c->master);
+	if (c->txqlen)
+		mnl_attr_put_u32(nlh, IFLA_TXQLEN, c->txqlen);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: configuring link %s%s%s",
+				ifname, c->master ? " (enslaving to bridge)" : "",
+				c->up ? " (setting up)" : "");
+	return 0;
+}
+
+int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
+		 unsigned int prefix, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int index = ifindex_of(ifname, "netlink: adding address to", e), r;
+
+	if (index < 0)
+		return index;
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned int)index;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr.s_addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr.s_addr);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: adding address to %s", ifname);
+	return 0;
+}
+
+int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
+		      struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int index = ifindex_of(ifname, "netlink: adding route via", e), r;
+
+	if (index < 0)
+		return index;
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, gw.s_addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: adding default route via %s",
+				ifname);
+	return 0;
+}

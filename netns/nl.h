@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nl.h - the rtnetlink requests qbox needs, over libmnl
+ *
+ * Each request is sent with NLM_F_ACK and waits for its answer, so a failure
+ * is reported where it happened: NLMSG_ERROR becomes -errno and a message
+ * naming the operation and the link ("creating bridge qbr0: File exists").
+ */
+#ifndef QBOX_NL_H
+#define QBOX_NL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+
+struct mnl_socket;
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned int seq;
+	unsigned int portid;
+};
+
+int nl_open(struct nl *nl, struct qerr *e);
+void nl_close(struct nl *nl);
+
+/* Create a bridge; @mac may be NULL to let the kernel choose */
+int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
+		  struct qerr *e);
+
+struct nl_link_change {
+	int master;		/* ifindex of the bridge to enslave to; 0: none */
+	unsigned int txqlen;	/* 0: leave as is */
+	bool up;
+};
+
+/* Change link @ifname: master, txqueuelen, up (one request) */
+int nl_link_set(struct nl *nl, const char *ifname,
+		const struct nl_link_change *c, struct qerr *e);
+
+/* Add @addr/@prefix to @ifname */
+int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
+		 unsigned int prefix, struct qerr *e);
+
+/* Add a default route via @gw out of @ifname */
+int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
+		      struct qerr *e);
+
+#endif /* QBOX_NL_H */

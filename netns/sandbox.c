@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sandbox.c - namespaces, links and the payload's start
+ *
+ * Theory of operation, in the order things happen:
+ *
+ *  1. spawn (supervisor): clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWPID)
+ *     as a fork. A failure here is almost always a host that forbids
+ *     unprivileged user namespaces; the message names the sysctl.
+ *  2. init_user (sandbox init): PDEATHSIG, then the uid/gid maps: our own
+ *     ids mapped to themselves, setgroups denied (required before an
+ *     unprivileged gid_map). Init now holds every capability, but only over
+ *     the new namespaces.
+ *  3. init_links: lo up; per NIC a bridge qbrN with the uplink TAP qupN as
+ *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
+ *     for QEMU). A command payload gets the address on qbrN instead. Each
+ *     qupN fd goes to the supervisor, which runs libslirp on it.
+ *  4. wait for SBMSG_GO: the supervisor has started the uplinks and bound
+ *     the forwards, so the payload never races an unready network.
+ *  5. confine: init drops every capability, sets no_new_privs and loads the
+ *     seccomp filter; the payload inherits all three across fork and exec.
+ *  6. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
+ *     reaps orphans, and reports the payload's wait status.
+ *
+ * Who notices a death: the payload gets SIGKILL when init dies (PDEATHSIG,
+ * and anyway the PID namespace dies with its pid 1). Init learns of the
+ * supervisor's death from EOF on the message socket, with PDEATHSIG
+ * (SIGUSR1) as a wake-up; the socket is also the race check, since in a new
+ * PID namespace getppid() is always 0. Init then removes the runtime files
+ * the supervisor can no longer remove, and exits, taking the payload along.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "../runner/qemu_argv.h"
+#include "../runner/rundir.h"
+#include "../seccomp/filter.h"
+#include "fdpass.h"
+#include "nl.h"
+#include "tap.h"
+
+/* TAP queues longer than the default 1000 frames absorb bursts from QEMU */
+#define TAP_TXQLEN 4096
+
+void sandbox_link_names(int i, char bridge[16], char uplink[16], char vm[16])
+{
+	snprintf(bridge, 16, "qbr%d", i);
+	snprintf(uplink, 16, "qup%d", i);
+	snprintf(vm, 16, "qvm%d", i);
+}
+
+/* ---- init: the sandbox's pid 1 ---------------------------------------- */
+
+struct init {
+	const struct sandbox_cfg *cfg;
+	int sock;
+	struct qemu_nic nics[MAX_NICS];
+	pid_t payload;
+};
+
+/* Report a setup failure to the supervisor and end the sandbox */
+static __attribute__((noreturn)) void init_fail(struct init *in,
+						struct qerr *e)
+{
+	struct sbmsg m = { .type = SBMSG_ERROR, .err = *e };
+
+	sbmsg_send(in->sock, &m, -1);
+	_exit(1);
+}
+
+/* The supervisor is gone: remove what it can no longer remove, and go */
+static __attribute__((noreturn)) void init_orphaned(struct init *in)
+{
+	if (in->payload > 0)
+		kill(in->payload, SIGKILL);
+	rundir_unlock(in->cfg->rundir_fd, in->cfg->plan->name);
+	_exit(1);
+}
+
+static bool supervisor_gone(int sock)
+{
+	struct pollfd p = { sock, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+}
+
+static int init_user(struct init *in, struct qerr *e)
+{
+	char map[64];
+	int r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) < 0)
+		return qerr_set(e, errno, "setting the parent-death signal");
+	if (supervisor_gone(in->sock))
+		init_orphaned(in);
+	if ((r = write_file("/proc/self/setgroups", "deny")) < 0)
+		return qerr_set(e, -r, "writing /proc/self/setgroups");
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)in->cfg->uid,
+		 (unsigned int)in->cfg->uid);
+	if ((r = write_file("/proc/self/uid_map", map)) < 0)
+		return qerr_set(e, -r, "writing /proc/self/uid_map");
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)in->cfg->gid,
+		 (unsigned int)in->cfg->gid);
+	if ((r = write_file("/proc/self/gid_map", map)) < 0)
+		return qerr_set(e, -r, "writing /proc/self/gid_map");
+	return 0;
+}
+
+static int link_up(struct nl *nl, const char *name, int master,
+		   unsigned int txqlen, struct qerr *e)
+{
+	struct nl_link_change c = { .master = master, .txqlen = txqlen,
+				    .up = true };
+
+	return nl_link_set(nl, name, &c, e);
+}
+
+/* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
+static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
+		    struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	const struct nic_plan *n = &p->nics[i];
+	char br[16], up[16], vm[16];
+	cleanup_fd int upfd = -1;
+	struct sbmsg m = { .type = SBMSG_UPLINK, .nic = i };
+	int r, brindex;
+
+	sandbox_link_names(i, br, up, vm);
+	/* a command payload's NIC is the bridge: give it the plan's MAC */
+	if ((r = nl_bridge_add(nl, br, p->vm ? NULL : n->mac, e)) < 0)
+		return r;
+	brindex = (int)if_nametoindex(br);
+	if ((upfd = tap_open(up, false, e)) < 0)
+		return upfd;
+	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+		return r;
+	if (p->vm) {
+		in->nics[i].fd = tap_open(vm, true, e);
+		if (in->nics[i].fd < 0)
+			return in->nics[i].fd;
+		memcpy(in->nics[i].mac, n->mac, 6);
+		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, e)) < 0)
+			return r;
+	}
+	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+		return r;
+	if (!p->vm) {
+		if ((r = nl_addr4_add(nl, br, n->guest, n->prefix, e)) < 0)
+			return r;
+		if (!*routed) {
+			r = nl_route4_default(nl, br, n->gateway, e);
+			if (r < 0)
+				return r;
+			*routed = true;
+		}
+	}
+	if ((r = sbmsg_send(in->sock, &m, upfd)) < 0)
+		return qerr_set(e, -r, "passing %s to the supervisor", up);
+	return 0;
+}
+
+static int init_links(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	struct nl nl = { 0 };
+	bool routed = false;
+	int i, r;
+
+	if ((r = nl_open(&nl, e)) < 0)
+		return r;
+	r = link_up(&nl, "lo", 0, 0, e);
+	for (i = 0; r == 0 && i < p->n_nics; i++) {
+		in->nics[i].fd = -1;
+		if (p->nics[i].mode == NET_NAT)
+			r = init_nic(in, &nl, i, &routed, e);
+	}
+	nl_close(&nl);
+	return r;
+}
+
+static void init_wait_go(struct init *in)
+{
+	struct sbmsg m;
+	int fd, r;
+
+	r = sbmsg_recv(in->sock, &m, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r <= 0 || m.type != SBMSG_GO)
+		init_orphaned(in);
+}
+
+/* In the payload's process, between fork and exec */
+static __attribute__((noreturn)) void payload_exec(struct init *in,
+						   char **argv, int errpipe)
+{
+	sigset_t none;
+	int i, err;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != 1)	/* init died before we set PDEATHSIG */
+		_exit(1);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	for (i = 0; i < in->cfg->plan->n_nics; i++)
+		if (in->nics[i].fd >= 0)
+			fcntl(in->nics[i].fd, F_SETFD, 0);
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(errpipe, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int init_start_payload(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	char **argv = p->argv, **qargv = NULL;
+	cleanup_fd int rd = -1;
+	cleanup_fd int wr = -1;
+	int pipefd[2], err, i;
+	ssize_t n;
+
+	if (p->vm) {
+		int nn = p->n_nics;
+
+		if (p->nics[0].mode == NET_NONE)
+			in->nics[0].fd = -1;
+		qargv = qemu_argv_build(argv, in->nics, nn);
+		if (!qargv)
+			return qerr_set(e, ENOMEM, "building QEMU's arguments");
+		argv = qargv;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return qerr_set(e, errno, "creating exec status pipe");
+	rd = pipefd[0];
+	wr = pipefd[1];
+	in->payload = fork();
+	if (in->payload < 0)
+		return qerr_set(e, errno, "forking the payload");
+	if (in->payload == 0)
+		payload_exec(in, argv, wr);
+	close(steal_fd(&wr));
+	qemu_argv_free(qargv);
+	for (i = 0; i < p->n_nics; i++)
+		if (in->nics[i].fd >= 0)
+			close(in->nics[i].fd);
+	do
+		n = read(rd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(err)) {
+		waitpid(in->payload, NULL, 0);
+		in->payload = 0;
+		return qerr_set(e, err, "executing '%s'", p->argv[0]);
+	}
+	return 0;
+}
+
+/* Forward signals, reap orphans, report the payload's end */
+static __attribute__((noreturn)) void init_loop(struct init *in)
+{
+	struct sbmsg m = { .type = SBMSG_STARTED };
+	sigset_t set;
+	int sfd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		kill(in->payload, SIGKILL);
+		_exit(1);
+	}
+	m.value = in->payload;
+	sbmsg_send(in->sock, &m, -1);
+	for (;;) {
+		struct pollfd pfd[2] = { { sfd, POLLIN, 0 },
+					 { in->sock, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		int status;
+		pid_t pid;
+
+		if (poll(pfd, 2, -1) < 0)
+			continue;
+		if (pfd[1].revents) {
+			/* the supervisor sends nothing after GO: EOF */
+			init_orphaned(in);
+		}
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		switch (si.ssi_signo) {
+		case SIGUSR1:
+			if (supervisor_gone(in->sock))
+				init_orphaned(in);
+			break;
+		case SIGCHLD:
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+				if (pid == in->payload) {
+					m.type = SBMSG_EXIT;
+					m.value = status;
+					sbmsg_send(in->sock, &m, -1);
+					_exit(0);
+				}
+			break;
+		default:
+			kill(in->payload, (int)si.ssi_signo);
+		}
+	}
+}
+
+static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
+						int sock)
+{
+	struct init in = { .cfg = cfg, .sock = sock };
+	struct sbmsg ready = { .type = SBMSG_NET_READY };
+	struct qerr e = { 0 };
+
+	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
+		init_fail(&in, &e);
+	sbmsg_send(sock, &ready, -1);
+	init_wait_go(&in);
+	if (confine_self(cfg->filter, &e) < 0 || init_start_payload(&in, &e) < 0)
+		init_fail(&in, &e);
+	init_loop(&in);
+}
+
+/* ---- spawn: in the supervisor ----------------------------------------- */
+
+/* Why clone(CLONE_NEWUSER) failed, with the sysctls that decide it */
+static int userns_error(int err, struct qerr *e)
+{
+	static const char *const knobs[][2] = {
+		{ "/proc/sys/kernel/unprivileged_userns_clone",
+		  "kernel.unprivileged_userns_clone" },
+		{ "/proc/sys/user/max_user_namespaces",
+		  "user.max_user_namespaces" },
+		{ "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+		  "kernel.apparmor_restrict_unprivileged_userns" },
+	};
+	char hint[512] = "", val[32];
+	size_t i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		if (read_file(knobs[i][0], val, sizeof(val)) < 0)
+			continue;
+		val[strcspn(val, "\n")] = '\0';
+		len += (size_t)snprintf(hint + len, sizeof(hint) - len,
+					"%s%s = %s", len ? ", " : "",
+					knobs[i][1], val);
+		if (len >= sizeof(hint))
+			break;
+	}
+	if (err != EPERM && err != ENOSPC && err != EUSERS && err != EINVAL)
+		return qerr_set(e, err, "creating the sandbox's namespaces");
+	qerr_usage(e, "cannot create a user namespace (%s): unprivileged user "
+		      "namespaces are disabled or exhausted on this host. "
+		      "Check the sysctls (%s): user.max_user_namespaces must be "
+		      "above 0 and kernel.unprivileged_userns_clone (Debian) "
+		      "must be 1; in a container, its seccomp profile may "
+		      "forbid them", strerror(err), hint);
+	return -err;
+}
+
+int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
+		  struct qerr *e)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return qerr_set(e, errno, "creating the sandbox socket");
+	/* A fork-like clone: no stack, the child continues here. */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNET |
+						CLONE_NEWPID | SIGCHLD,
+			     NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		int err = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return userns_error(err, e);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		init_main(cfg, sv[1]);
+	}
+	close(sv[1]);
+	sb->pid = pid;
+	sb->sock = sv[0];
+	return 0;
+}

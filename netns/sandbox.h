@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox.h - the sandbox: a user, network and PID namespace around a payload
+ *
+ * sandbox_spawn() forks the sandbox's init (pid 1 of a new PID namespace,
+ * inside new user and network namespaces). Init builds the links, hands each
+ * NAT NIC's uplink TAP fd to the supervisor, waits for SBMSG_GO, confines
+ * itself, starts the payload, forwards signals to it and reports its wait
+ * status. Because init is pid 1, every process the payload leaves behind
+ * dies with it.
+ */
+#ifndef QBOX_SANDBOX_H
+#define QBOX_SANDBOX_H
+
+#include <seccomp.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+#include "../runner/plan.h"
+
+struct sandbox_cfg {
+	const struct plan *plan;
+	scmp_filter_ctx filter;
+	uid_t uid;
+	gid_t gid;
+	int rundir_fd;		/* init cleans up if the supervisor dies */
+};
+
+struct sandbox {
+	pid_t pid;		/* init, as the supervisor sees it */
+	int sock;		/* supervisor's end of the message socket */
+};
+
+/**
+ * sandbox_spawn() - create the namespaces and start init in them
+ * @cfg:	what to build
+ * @sb:		filled on success
+ * @e:		usage error when user namespaces are unavailable (names the
+ *		sysctl), runtime error otherwise
+ *
+ * The caller must have blocked SIGCHLD, SIGINT, SIGTERM and SIGHUP: init
+ * inherits the mask and reads them from a signalfd.
+ * Return: 0 or -errno
+ */
+int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
+		  struct qerr *e);
+
+/* Names of the links qbox makes for NIC @i */
+void sandbox_link_names(int i, char bridge[16], char uplink[16],
+			char vm[16]);
+
+#endif /* QBOX_SANDBOX_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* tap.h - TAP devices, made inside the sandbox's network namespace */
+#ifndef QBOX_TAP_H
+#define QBOX_TAP_H
+
+#include <stdbool.h>
+
+#include "../common/err.h"
+
+#define TUN_PATH "/dev/net/tun"
+
+/**
+ * tap_open() - create TAP device @name and return its fd
+ * @name:	interface name
+ * @vnet_hdr:	frames carry a virtio_net_hdr (for QEMU's offloads)
+ * @e:		error naming the device
+ *
+ * Needs CAP_NET_ADMIN in the user namespace owning the current network
+ * namespace, and read-write access to /dev/net/tun.
+ * Return: fd (O_CLOEXEC) or -errno
+ */
+int tap_open(const char *name, bool vnet_hdr, struct qerr *e);
+
+/*
+ * Check, before any namespace exists, that this user may open /dev/net/tun;
+ * a usage error tells which mode it needs.
+ */
+int tap_check_access(struct qerr *e);
+
+#endif /* QBOX_TAP_H */

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uplink.c - libslirp on a TAP fd
+ *
+ * Theory of operation: frames the sandbox's bridge sends out of its uplink
+ * port (qupN) are read from the TAP fd and fed to slirp_input(); libslirp
+ * answers ARP, DHCP and DNS itself and turns the guest's TCP/UDP flows into
+ * host sockets, whose readiness it reports through slirp_pollfds_fill().
+ * Frames libslirp emits come back through send_packet() and are written to
+ * the TAP fd. Everything runs in the supervisor's single-threaded poll loop;
+ * timers are a short list checked on every turn.
+ */
+#include "uplink.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <slirp/libslirp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+
+struct timer {
+	struct timer *next;
+	SlirpTimerCb cb;
+	void *cb_opaque;
+	int64_t expire_ms;	/* -1: not armed */
+};
+
+struct uplink {
+	Slirp *slirp;
+	int tapfd;
+	int tap_idx;		/* index of tapfd in the current pollset */
+	struct pollset *ps;	/* set being filled or read, for callbacks */
+	struct timer *timers;
+};
+
+/* Frames at most this big: the TAP's MTU is slirp's 1500 plus headers */
+#define FRAME_MAX 65536
+/* Frames read per wake-up, so one busy uplink cannot starve the others */
+#define FRAMES_PER_TURN 64
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct uplink *u = opaque;
+	ssize_t n = write(u->tapfd, buf, len);
+
+	/* A full TAP queue drops the frame; TCP will retransmit. */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return (ssize_t)len;
+	return n;
+}
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	/* A misbehaving guest must not be able to flood the user's terminal */
+	(void)msg;
+	(void)opaque;
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	(void)opaque;
+	return now_ns();
+}
+
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+	struct uplink *u = opaque;
+	struct timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		abort();	/* libslirp has no way to take a failure here */
+	t->cb = cb;
+	t->cb_opaque = cb_opaque;
+	t->expire_ms = -1;
+	t->next = u->timers;
+	u->timers = t;
+	return t;
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	struct uplink *u = opaque;
+	struct timer **p;
+
+	for (p = &u->timers; *p; p = &(*p)->next)
+		if (*p == timer) {
+			*p = (*p)->next;
+			free(timer);
+			return;
+		}
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	(void)opaque;
+	((struct timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_no_fd(int fd, void *opaque)
+{
+	/* The poll set is rebuilt from slirp_pollfds_fill() every turn. */
+	(void)fd;
+	(void)opaque;
+}
+
+static void cb_notify(void *opaque)
+{
+	/* Single-threaded: the loop polls again right after this turn. */
+	(void)opaque;
+}
+
+static const SlirpCb callbacks = {
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_new = cb_timer_new,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_no_fd,
+	.unregister_poll_fd = cb_no_fd,
+	.notify = cb_notify,
+};
+
+struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
+			  struct qerr *e)
+{
+	struct uplink *u = calloc(1, sizeof(*u));
+	SlirpConfig sc = {
+		.version = 4,
+		.in_enabled = true,
+		.vnetwork = cfg->net,
+		.vnetmask = { htonl(~0U << (32 - cfg->prefix)) },
+		.vhost = cfg->gateway,
+		.vdhcp_start = cfg->dhcp_start,
+		.vnameserver = cfg->dns,
+		.vhostname = cfg->hostname,
+		/* the guest side is IPv4, like VirtualBox's NAT */
+		.in6_enabled = false,
+	};
+
+	if (!u) {
+		close(tapfd);
+		qerr_set(e, ENOMEM, "starting NAT uplink");
+		return NULL;
+	}
+	u->tapfd = tapfd;
+	if (fcntl(tapfd, F_SETFL, O_NONBLOCK) < 0) {
+		qerr_set(e, errno, "starting NAT uplink: making TAP non-blocking");
+		uplink_free(u);
+		return NULL;
+	}
+	u->slirp = slirp_new(&sc, &callbacks, u);
+	if (!u->slirp) {
+		qerr_set(e, EINVAL, "starting NAT uplink: libslirp refused the "
+				    "configuration");
+		uplink_free(u);
+		return NULL;
+	}
+	return u;
+}
+
+int uplink_add_fwd(struct uplink *u, const struct fwd_spec *f,
+		   struct in_addr guest, struct qerr *e)
+{
+	struct sockaddr_in g = { .sin_family = AF_INET,
+				 .sin_port = htons(f->guest_port),
+				 .sin_addr = guest };
+	struct sockaddr_in h4 = { .sin_family = AF_INET,
+				  .sin_port = htons(f->host_port),
+				  .sin_addr = f->host4 };
+	struct sockaddr_in6 h6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(f->host_port),
+				   .sin6_addr = f->host6 };
+	const struct sockaddr *h = f->host_family == AF_INET ?
+		(const struct sockaddr *)&h4 : (const struct sockaddr *)&h6;
+	socklen_t hlen = f->host_family == AF_INET ? sizeof(h4) : sizeof(h6);
+	int flags = f->proto == IPPROTO_UDP ? SLIRP_HOSTFWD_UDP : 0;
+
+	errno = 0;
+	if (slirp_add_hostxfwd(u->slirp, h, hlen, (const struct sockaddr *)&g,
+			       sizeof(g), flags) < 0)
+		return qerr_set(e, errno ? errno : EADDRINUSE,
+				"listening on the host side");
+	return 0;
+}
+
+static short to_poll(int ev)
+{
+	short p = 0;
+
+	if (ev & SLIRP_POLL_IN)
+		p |= POLLIN;
+	if (ev & SLIRP_POLL_OUT)
+		p |= POLLOUT;
+	if (ev & SLIRP_POLL_PRI)
+		p |= POLLPRI;
+	return p;
+}
+
+static int from_poll(short p)
+{
+	int ev = 0;
+
+	if (p & POLLIN)
+		ev |= SLIRP_POLL_IN;
+	if (p & POLLOUT)
+		ev |= SLIRP_POLL_OUT;
+	if (p & POLLPRI)
+		ev |= SLIRP_POLL_PRI;
+	if (p & POLLERR)
+		ev |= SLIRP_POLL_ERR;
+	if (p & POLLHUP)
+		ev |= SLIRP_POLL_HUP;
+	return ev;
+}
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	struct uplink *u = opaque;
+	int idx = pollset_add(u->ps, fd, to_poll(events));
+
+	if (idx < 0)
+		abort();	/* out of memory in the event loop */
+	return idx;
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+	struct uplink *u = opaque;
+
+	return from_poll(u->ps->fds[idx].revents);
+}
+
+void uplink_poll_fill(struct uplink *u, struct pollset *ps)
+{
+	uint32_t timeout = UINT32_MAX;
+	int64_t now_ms = now_ns() / 1000000;
+	struct timer *t;
+
+	u->ps = ps;
+	u->tap_idx = pollset_add(ps, u->tapfd, POLLIN);
+	if (u->tap_idx < 0)
+		abort();
+	slirp_pollfds_fill(u->slirp, &timeout, cb_add_poll, u);
+	if (timeout != UINT32_MAX)
+		pollset_timeout(ps, timeout);
+	for (t = u->timers; t; t = t->next)
+		if (t->expire_ms >= 0)
+			pollset_timeout(ps, t->expire_ms - now_ms);
+}
+
+static void run_timers(struct uplink *u)
+{
+	int64_t now_ms = now_ns() / 1000000;
+	struct timer *t;
+
+restart:
+	for (t = u->timers; t; t = t->next)
+		if (t->expire_ms >= 0 && t->expire_ms <= now_ms) {
+			t->expire_ms = -1;
+			/* the callback may add or free timers */
+			t->cb(t->cb_opaque);
+			goto restart;
+		}
+}
+
+static void read_frames(struct uplink *u)
+{
+	static uint8_t frame[FRAME_MAX];
+	int i;
+
+	for (i = 0; i < FRAMES_PER_TURN; i++) {
+		ssize_t n = read(u->tapfd, frame, sizeof(frame));
+
+		if (n <= 0)
+			return;
+		slirp_input(u->slirp, frame, (int)n);
+	}
+}
+
+void uplink_poll_done(struct uplink *u, struct pollset *ps)
+{
+	u->ps = ps;
+	if (ps->fds[u->tap_idx].revents & POLLIN)
+		read_frames(u);
+	slirp_pollfds_poll(u->slirp, 0, cb_get_revents, u);
+	run_timers(u);
+}
+
+void uplink_free(struct uplink *u)
+{
+	if (!u)
+		return;
+	if (u->slirp)
+		slirp_cleanup(u->slirp);
+	while (u->timers)
+		cb_timer_free(u->timers, u);
+	if (u->tapfd >= 0)
+		close(u->tapfd);
+	free(u);
+}

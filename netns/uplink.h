@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uplink.h - a NAT NIC's way out: libslirp on the sandbox's uplink TAP
+ *
+ * One uplink per NAT NIC. It runs in the supervisor, which stays in the
+ * host's namespaces, so the sockets libslirp opens for the guest's
+ * connections are ordinary host sockets; the TAP fd it reads frames from was
+ * made inside the sandbox and passed out over SCM_RIGHTS.
+ */
+#ifndef QBOX_UPLINK_H
+#define QBOX_UPLINK_H
+
+#include <netinet/in.h>
+
+#include "../common/err.h"
+#include "../common/pollset.h"
+#include "../runner/spec.h"
+
+struct uplink;
+
+struct uplink_cfg {
+	struct in_addr net;
+	unsigned int prefix;
+	struct in_addr gateway;		/* also the host's loopback alias */
+	struct in_addr dns;
+	struct in_addr dhcp_start;
+	const char *hostname;		/* DHCP option 12 for the guest */
+};
+
+/* Take ownership of @tapfd and start libslirp on it */
+struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
+			  struct qerr *e);
+
+/* Listen on the host side of @f and forward to @guest:f->guest_port */
+int uplink_add_fwd(struct uplink *u, const struct fwd_spec *f,
+		   struct in_addr guest, struct qerr *e);
+
+/* Add the uplink's fds to @ps and lower its timeout for slirp's timers */
+void uplink_poll_fill(struct uplink *u, struct pollset *ps);
+
+/* Handle what poll() reported for the fds added by uplink_poll_fill() */
+void uplink_poll_done(struct uplink *u, struct pollset *ps);
+
+void uplink_free(struct uplink *u);
+
+#endif /* QBOX_UPLINK_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cli.c - `qbox run` options
+ *
+ * getopt_long in POSIX mode ('+') so nothing after the payload's name is
+ * taken for ours; the payload must follow a literal "--", which keeps a
+ * mistyped qbox flag from silently becoming part of the payload.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+const char main_usage[] =
+"Usage: qbox COMMAND [OPTIONS]\n"
+"\n"
+"Run QEMU virtual machines (or any command) rootless, each in its own user\n"
+"and network namespace, with VirtualBox-style networking.\n"
+"\n"
+"Commands:\n"
+"  run [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
+"  help                            this text\n"
+"  version                         print the version\n"
+"\n"
+"Examples:\n"
+"  qbox run --net nat --fwd 2222:22 -- qemu-system-x86_64 -m 1G disk.qcow2\n"
+"  qbox run -- curl http://10.0.2.2:8000/    # 10.0.2.2 is the host\n"
+"\n"
+"See 'qbox run --help' and qbox(1).\n";
+
+const char run_usage[] =
+"Usage: qbox run [OPTIONS] -- COMMAND [ARGS...]\n"
+"\n"
+"Run COMMAND in a new user and network namespace. If COMMAND is a QEMU\n"
+"system emulator (qemu-system-*), qbox gives it one NIC per --net:\n"
+"  -netdev tap,id=qboxN,fd=K -device virtio-net-pci,netdev=qboxN,mac=M\n"
+"(name netdev=qboxN in your own -device to pick another model). Any other\n"
+"command gets the network configured in its namespace (10.0.2.100/24,\n"
+"default route via 10.0.2.2). COMMAND runs with no capabilities,\n"
+"no_new_privs and a seccomp filter that denies namespaces, mount, ptrace,\n"
+"bpf, keyctl, perf_event_open and module/kexec loading.\n"
+"\n"
+"Options:\n"
+"  --name NAME      sandbox name (default qbox-PID); MACs derive from it\n"
+"  --net SPEC       add a NIC (repeatable; default: one nat NIC)\n"
+"      nat[,subnet=CIDR][,mac=MAC]  private NAT like VirtualBox/QEMU user\n"
+"                   networking: 10.0.2.0/24, host (and its 127.0.0.1) at\n"
+"                   10.0.2.2, DNS 10.0.2.3, VM lease 10.0.2.15. The Nth nat\n"
+"                   NIC gets 10.0.(N+2).0/24.\n"
+"      none         not attached: QEMU gets -nic none, a command only lo\n"
+"  --fwd SPEC       forward a host port into the sandbox (repeatable):\n"
+"                   [tcp:|udp:][HOSTADDR:]HOSTPORT:[GUESTADDR:]GUESTPORT\n"
+"                   HOSTADDR defaults to 127.0.0.1 (only this host can\n"
+"                   connect; say 0.0.0.0 to listen on every address);\n"
+"                   IPv6 in brackets: [::1]:8080:80. GUESTADDR defaults to\n"
+"                   the VM's lease (10.0.2.15) or the command's 10.0.2.100.\n"
+"  --mac MAC        MAC of the first NIC (same as nat,mac=MAC)\n"
+"  --vm             treat COMMAND as QEMU even if its name does not say so\n"
+"  -h, --help       this text\n"
+"\n"
+"Exit status: COMMAND's status (128+N if killed by signal N); 2 for a bad\n"
+"invocation (nothing was started); 1 when a setup step fails.\n"
+"\n"
+"Examples:\n"
+"  qbox run --fwd 2222:22 -- qemu-system-x86_64 -accel tcg -m 1G disk.qcow2\n"
+"  qbox run --net nat --net nat -- qemu-system-x86_64 ...   # two NICs\n"
+"  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
+"  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n";
+
+enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM };
+
+static int add_net(struct run_opts *o, const char *arg, struct qerr *e)
+{
+	int r;
+
+	if (o->n_nets == MAX_NICS)
+		return qerr_usage(e, "--net %s: at most %d NICs", arg,
+				  MAX_NICS);
+	r = net_spec_parse(arg, &o->nets[o->n_nets], e);
+	if (r < 0) {
+		qerr_prefix(e, "--net %s", arg);
+		return r;
+	}
+	o->net_text[o->n_nets++] = arg;
+	return 0;
+}
+
+static int add_fwd(struct run_opts *o, const char *arg, struct qerr *e)
+{
+	int r;
+
+	if (o->n_fwds == MAX_FWDS)
+		return qerr_usage(e, "--fwd %s: at most %d forwards", arg,
+				  MAX_FWDS);
+	r = fwd_spec_parse(arg, &o->fwds[o->n_fwds], e);
+	if (r < 0) {
+		qerr_prefix(e, "--fwd %s", arg);
+		return r;
+	}
+	o->fwd_text[o->n_fwds++] = arg;
+	return 0;
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "net", required_argument, NULL, OPT_NET },
+		{ "fwd", required_argument, NULL, OPT_FWD },
+		{ "mac", required_argument, NULL, OPT_MAC },
+		{ "vm", no_argument, NULL, OPT_VM },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;	/* full reset: the parser may run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NAME:
+			if ((r = name_check(optarg, e)) < 0)
+				return r;
+			o->name = optarg;
+			break;
+		case OPT_NET:
+			if ((r = add_net(o, optarg, e)) < 0)
+				return r;
+			break;
+		case OPT_FWD:
+			if ((r = add_fwd(o, optarg, e)) < 0)
+				return r;
+			break;
+		case OPT_MAC:
+			if ((r = mac_parse(optarg, o->mac, e)) < 0) {
+				qerr_prefix(e, "--mac %s", optarg);
+				return r;
+			}
+			o->mac_text = optarg;
+			break;
+		case OPT_VM:
+			o->force_vm = true;
+			break;
+		case 'h':
+			return CLI_HELP;
+		case ':':
+			return qerr_usage(e, "%s needs a value",
+					  argv[optind - 1]);
+		default:
+			if (optopt)
+				return qerr_usage(e, "unknown option '-%c' "
+						     "(see qbox run --help)",
+						  optopt);
+			return qerr_usage(e, "unknown option '%s' (see qbox "
+					     "run --help)", argv[optind - 1]);
+		}
+	}
+	if (optind <= 1 || strcmp(argv[optind - 1], "--")) {
+		if (optind < argc)
+			return qerr_usage(e, "missing '--' before the command "
+					     "'%s' (qbox run [OPTIONS] -- "
+					     "COMMAND [ARGS...])", argv[optind]);
+		return qerr_usage(e, "missing '--' and a command (qbox run "
+				     "[OPTIONS] -- COMMAND [ARGS...])");
+	}
+	if (optind >= argc || !argv[optind][0])
+		return qerr_usage(e, "missing command after '--' (qbox run "
+				     "[OPTIONS] -- COMMAND [ARGS...])");
+	o->argv = &argv[optind];
+	o->argc = argc - optind;
+	return CLI_RUN;
+}

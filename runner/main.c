@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - qbox's entry point: subcommand dispatch
+ *
+ * The main path is short and linear: parse, plan, supervise. Errors from
+ * below arrive as a struct qerr and leave through qerr_die(), which picks
+ * exit status 2 (usage) or 1 (runtime); see common/err.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../netns/tap.h"
+#include "cli.h"
+#include "plan.h"
+#include "supervisor.h"
+
+#ifndef QBOX_VERSION
+#define QBOX_VERSION "0.1"
+#endif
+
+/* Whether @cmd can be executed: a path, or a name found in $PATH */
+static int command_check(const char *cmd, struct qerr *e)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) == 0)
+			return 0;
+		return qerr_usage(e, "command '%s': %s", cmd, strerror(errno));
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
+			     cmd) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return qerr_usage(e, "command '%s' not found in PATH", cmd);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct plan p;
+	struct qerr e = { 0 };
+	char defname[32];
+	int r, i;
+	bool nat = false;
+
+	r = run_opts_parse(argc, argv, &o, &e);
+	if (r == CLI_HELP) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	if (r < 0)
+		qerr_die(&e);
+	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
+	if (plan_build(&o, defname, &p, &e) < 0 ||
+	    command_check(p.argv[0], &e) < 0)
+		qerr_die(&e);
+	for (i = 0; i < p.n_nics; i++)
+		nat |= p.nics[i].mode == NET_NAT;
+	if (nat && tap_check_access(&e) < 0)
+		qerr_die(&e);
+	r = supervise(&p, &e);
+	if (r < 0)
+		qerr_die(&e);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		fputs(main_usage, stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		fputs(main_usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("qbox %s\n", QBOX_VERSION);
+		return 0;
+	}
+	die(2, "unknown command '%s' (see qbox --help)", cmd);
+}

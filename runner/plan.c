@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * plan.c - from parsed options to a complete sandbox plan
+ *
+ * NAT NICs follow VirtualBox: the Nth NAT NIC of a VM gets 10.0.(N+2).0/24
+ * unless it names its own subnet, with the gateway (and host loopback alias)
+ * at .2, DNS at .3 and the VM's DHCP lease at .15. A command payload has no
+ * DHCP client, so qbox configures .100 for it.
+ */
+#include "plan.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+int name_check(const char *name, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > SANDBOX_NAME_MAX)
+		return qerr_usage(e, "--name '%s': must be 1 to %d characters",
+				  name, SANDBOX_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') ||
+			  (i > 0 && (c == '_' || c == '.' || c == '-'));
+
+		if (!ok)
+			return qerr_usage(e, "--name '%s': use letters, digits "
+					     "and _.- (not first)", name);
+	}
+	return 0;
+}
+
+void mac_derive(const char *name, int index, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *s;
+
+	for (s = name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;	/* separator: "a"+1 != "a1"+... */
+	h = (h ^ (uint8_t)index) * 16777619u;
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+bool argv_is_qemu(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return !strncmp(base, "qemu-system-", 12) && base[12];
+}
+
+static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
+{
+	int i, j, nat = 0;
+
+	if (o->n_nets == 0) {	/* --net nat is the default */
+		p->n_nics = 1;
+		p->nics[0].mode = NET_NAT;
+	} else {
+		p->n_nics = o->n_nets;
+	}
+	for (i = 0; i < p->n_nics; i++) {
+		const struct net_spec *s = o->n_nets ? &o->nets[i] : NULL;
+		struct nic_plan *n = &p->nics[i];
+
+		n->mode = s ? s->mode : NET_NAT;
+		if (n->mode == NET_NONE) {
+			if (p->n_nics > 1)
+				return qerr_usage(e, "--net none cannot be "
+						     "combined with other --net "
+						     "flags");
+			continue;
+		}
+		if (s && s->has_subnet) {
+			n->net = s->subnet;
+			n->prefix = s->prefix;
+		} else {
+			n->net.s_addr = htonl(0x0a000000u | (2u + nat) << 8);
+			n->prefix = 24;
+		}
+		nat++;
+		n->gateway = subnet_host(n->net, HOST_GATEWAY);
+		n->dns = subnet_host(n->net, HOST_DNS);
+		n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
+		n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
+						       HOST_COMMAND);
+		if (s && s->has_mac)
+			memcpy(n->mac, s->mac, 6);
+		else if (i == 0 && o->mac_text)
+			memcpy(n->mac, o->mac, 6);
+		else
+			mac_derive(p->name, i, n->mac);
+		for (j = 0; j < i; j++) {
+			const struct nic_plan *m = &p->nics[j];
+			unsigned int pre = m->prefix < n->prefix ? m->prefix :
+								   n->prefix;
+
+			if (m->mode == NET_NAT &&
+			    subnet_contains(m->net, pre, n->net))
+				return qerr_usage(e, "--net %s: subnet overlaps "
+						     "that of NIC %d (--net %s)",
+						  o->n_nets ? o->net_text[i] :
+							      "nat",
+						  j, o->net_text[j]);
+			if (!memcmp(m->mac, n->mac, 6)) {
+				char b[18];
+
+				return qerr_usage(e, "--net %s: MAC %s is "
+						     "already used by NIC %d",
+						  o->net_text[i],
+						  mac_format(n->mac, b), j);
+			}
+		}
+	}
+	if (o->mac_text && p->nics[0].mode == NET_NONE)
+		return qerr_usage(e, "--mac %s: there is no NIC (--net none)",
+				  o->mac_text);
+	if (o->mac_text && o->n_nets && o->nets[0].has_mac)
+		return qerr_usage(e, "--mac %s: the first --net already sets "
+				     "mac=", o->mac_text);
+	return 0;
+}
+
+static bool same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
+{
+	if (a->proto != b->proto || a->host_port != b->host_port ||
+	    a->host_family != b->host_family)
+		return false;
+	if (a->host_family == AF_INET)
+		return a->host4.s_addr == b->host4.s_addr;
+	return !memcmp(&a->host6, &b->host6, sizeof(a->host6));
+}
+
+static int plan_fwds(const struct run_opts *o, struct plan *p, struct qerr *e)
+{
+	int i, j, first_nat = -1;
+
+	for (i = 0; i < p->n_nics; i++)
+		if (p->nics[i].mode == NET_NAT) {
+			first_nat = i;
+			break;
+		}
+	p->n_fwds = o->n_fwds;
+	for (i = 0; i < o->n_fwds; i++) {
+		struct fwd_plan *f = &p->fwds[i];
+
+		f->text = o->fwd_text[i];
+		f->spec = o->fwds[i];
+		if (first_nat < 0)
+			return qerr_usage(e, "--fwd %s: forwards need a nat "
+					     "NIC, and this sandbox has none",
+					  f->text);
+		f->nic = first_nat;
+		if (f->spec.has_guest_addr) {
+			char b[INET_ADDRSTRLEN];
+
+			for (j = 0, f->nic = -1; j < p->n_nics; j++)
+				if (p->nics[j].mode == NET_NAT &&
+				    subnet_contains(p->nics[j].net,
+						    p->nics[j].prefix,
+						    f->spec.guest)) {
+					f->nic = j;
+					break;
+				}
+			if (f->nic < 0)
+				return qerr_usage(e, "--fwd %s: guest address "
+						     "%s is in no NAT subnet of "
+						     "this sandbox", f->text,
+						  inet_ntop(AF_INET,
+							    &f->spec.guest, b,
+							    sizeof(b)));
+			f->guest = f->spec.guest;
+		} else {
+			f->guest = p->nics[f->nic].guest;
+		}
+		for (j = 0; j < i; j++)
+			if (same_host_side(&p->fwds[j].spec, &f->spec))
+				return qerr_usage(e, "--fwd %s: that host port "
+						     "is already forwarded by "
+						     "--fwd %s", f->text,
+						  p->fwds[j].text);
+	}
+	return 0;
+}
+
+int plan_build(const struct run_opts *o, const char *default_name,
+	       struct plan *p, struct qerr *e)
+{
+	const char *name = o->name ? o->name : default_name;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = name_check(name, e)) < 0)
+		return r;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->argv = o->argv;
+	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
+	if ((r = plan_nics(o, p, e)) < 0)
+		return r;
+	return plan_fwds(o, p, e);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.h - what one sandbox will look like, decided before anything exists
+ *
+ * The command line is parsed into run_opts (cli.c), then resolved here into
+ * a plan: every NIC's addresses and MAC, every forward's target. All checks
+ * that a user can fail happen while building the plan, so a bad invocation
+ * exits 2 before a single namespace, socket or file is created.
+ */
+#ifndef QBOX_PLAN_H
+#define QBOX_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec.h"
+
+#define MAX_NICS 8
+#define MAX_FWDS 64
+#define SANDBOX_NAME_MAX 48
+
+/* Host indexes inside a NAT subnet, as in QEMU/VirtualBox user networking */
+#define HOST_GATEWAY 2		/* gateway and alias of the host's loopback */
+#define HOST_DNS 3		/* DNS forwarder */
+#define HOST_DHCP_FIRST 15	/* first DHCP lease: the VM's address */
+#define HOST_COMMAND 100	/* static address of a non-VM payload */
+
+struct run_opts {
+	const char *name;		/* NULL: a unique default */
+	const char *net_text[MAX_NICS];
+	struct net_spec nets[MAX_NICS];
+	int n_nets;
+	const char *fwd_text[MAX_FWDS];
+	struct fwd_spec fwds[MAX_FWDS];
+	int n_fwds;
+	const char *mac_text;		/* --mac: MAC of the first NIC */
+	uint8_t mac[6];
+	bool force_vm;			/* --vm */
+	char **argv;			/* payload command, NULL-terminated */
+	int argc;
+};
+
+struct nic_plan {
+	enum net_mode mode;
+	struct in_addr net;
+	unsigned int prefix;
+	struct in_addr gateway, dns, dhcp_start;
+	struct in_addr guest;	/* the VM's lease, or the command's address */
+	uint8_t mac[6];
+};
+
+struct fwd_plan {
+	const char *text;	/* as the user wrote it, for messages */
+	struct fwd_spec spec;
+	int nic;		/* index into plan.nics */
+	struct in_addr guest;
+};
+
+struct plan {
+	char name[SANDBOX_NAME_MAX + 1];
+	bool vm;		/* payload is qemu-system-* (or --vm) */
+	int n_nics;
+	struct nic_plan nics[MAX_NICS];
+	int n_fwds;
+	struct fwd_plan fwds[MAX_FWDS];
+	char **argv;
+};
+
+/**
+ * plan_build() - resolve parsed options into a complete plan
+ * @o:		options from run_opts_parse()
+ * @default_name: name to use when --name is absent (e.g. "qbox-1234")
+ * @p:		plan to fill
+ * @e:		usage error naming the flag and value at fault
+ *
+ * Return: 0 or -EINVAL
+ */
+int plan_build(const struct run_opts *o, const char *default_name,
+	       struct plan *p, struct qerr *e);
+
+/* Whether @name is a valid sandbox name: [A-Za-z0-9][A-Za-z0-9_.-]* */
+int name_check(const char *name, struct qerr *e);
+
+/*
+ * The MAC of NIC @index of sandbox @name: 52:54:00 (QEMU's prefix) and three
+ * bytes of a hash, so a sandbox keeps its MACs across restarts.
+ */
+void mac_derive(const char *name, int index, uint8_t mac[6]);
+
+/* Whether @argv0 names a QEMU system emulator (basename qemu-system-*) */
+bool argv_is_qemu(const char *argv0);
+
+#endif /* QBOX_PLAN_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * spec.c - parsers for --net and --fwd values
+ *
+ * Every message quotes the part of the value at fault, so the caller only
+ * has to prefix the flag: "--fwd 99999:22: host port 99999 out of range".
+ */
+#include "spec.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/util.h"
+
+char *mac_format(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (strlen(text) != 17 ||
+	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+		   &b[3], &b[4], &b[5], &end) != 6)
+		return qerr_usage(e, "MAC '%s' is not of the form "
+				     "52:54:00:12:34:56", text);
+	for (i = 0; i < 6; i++) {
+		if (text[i * 3 + 2] != ':' && i < 5)
+			return qerr_usage(e, "MAC '%s' is not of the form "
+					     "52:54:00:12:34:56", text);
+		mac[i] = (uint8_t)b[i];
+	}
+	if (mac[0] & 1)
+		return qerr_usage(e, "MAC '%s' is a multicast address "
+				     "(lowest bit of the first byte set)", text);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return qerr_usage(e, "MAC '%s' is all zero", text);
+	return 0;
+}
+
+struct in_addr subnet_host(struct in_addr net, uint32_t host_index)
+{
+	struct in_addr a = { htonl(ntohl(net.s_addr) + host_index) };
+
+	return a;
+}
+
+static uint32_t prefix_mask(unsigned int prefix)
+{
+	return prefix ? ~0U << (32 - prefix) : 0;
+}
+
+bool subnet_contains(struct in_addr net, unsigned int prefix,
+		     struct in_addr a)
+{
+	uint32_t m = prefix_mask(prefix);
+
+	return (ntohl(a.s_addr) & m) == (ntohl(net.s_addr) & m);
+}
+
+int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
+	       struct qerr *e)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	unsigned long p;
+	uint32_t m;
+
+	if (!slash || (size_t)(slash - text) >= sizeof(addr))
+		return qerr_usage(e, "subnet '%s' is not of the form "
+				     "10.0.5.0/24", text);
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = '\0';
+	if (inet_pton(AF_INET, addr, net) != 1)
+		return qerr_usage(e, "subnet '%s': '%s' is not an IPv4 "
+				     "address", text, addr);
+	if (parse_uint(slash + 1, 32, &p) < 0)
+		return qerr_usage(e, "subnet '%s': prefix '%s' is not a "
+				     "number from 0 to 32", text, slash + 1);
+	if (p < SUBNET_PREFIX_MIN || p > SUBNET_PREFIX_MAX)
+		return qerr_usage(e, "subnet '%s': prefix /%lu out of range "
+				     "(/%d to /%d; the network needs room for "
+				     ".2, .3, .15 and .100)", text, p,
+				  SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX);
+	m = prefix_mask((unsigned int)p);
+	if (ntohl(net->s_addr) & ~m) {
+		struct in_addr base = { htonl(ntohl(net->s_addr) & m) };
+		char b[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &base, b, sizeof(b));
+		return qerr_usage(e, "subnet '%s' has host bits set (did you "
+				     "mean %s/%lu?)", text, b, p);
+	}
+	*prefix = (unsigned int)p;
+	return 0;
+}
+
+/* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
+static int net_option(char *opt, struct net_spec *out, struct qerr *e)
+{
+	char *val = strchr(opt, '=');
+
+	if (!val)
+		return qerr_usage(e, "option '%s' needs a value (KEY=VALUE)",
+				  opt);
+	*val++ = '\0';
+	if (out->mode == NET_NONE)
+		return qerr_usage(e, "mode 'none' takes no options, got '%s'",
+				  opt);
+	if (!strcmp(opt, "subnet")) {
+		out->has_subnet = true;
+		return cidr_parse(val, &out->subnet, &out->prefix, e);
+	}
+	if (!strcmp(opt, "mac")) {
+		out->has_mac = true;
+		return mac_parse(val, out->mac, e);
+	}
+	return qerr_usage(e, "unknown option '%s' (nat takes subnet= and mac=)",
+			  opt);
+}
+
+int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
+{
+	static const char *const planned[] = { "natnet", "hostonly",
+					       "internal", "bridged",
+					       "generic" };
+	char buf[256], *save = NULL, *tok, *mode;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(text) >= sizeof(buf))
+		return qerr_usage(e, "'%.32s...' is too long", text);
+	strcpy(buf, text);
+	mode = strtok_r(buf, ",", &save);
+	if (!mode || text[0] == ',')
+		return qerr_usage(e, "empty mode (try 'nat' or 'none')");
+
+	if (!strcmp(mode, "nat")) {
+		out->mode = NET_NAT;
+	} else if (!strcmp(mode, "none")) {
+		out->mode = NET_NONE;
+	} else {
+		char *colon = strchr(mode, ':');
+
+		if (colon)
+			*colon = '\0';
+		for (i = 0; i < ARRAY_SIZE(planned); i++)
+			if (!strcmp(mode, planned[i]))
+				return qerr_usage(e, "mode '%s' is not "
+						     "available in this version "
+						     "(available: nat, none)",
+						  mode);
+		return qerr_usage(e, "unknown mode '%s' (available: nat, none)",
+				  mode);
+	}
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		int r = net_option(tok, out, e);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Split a forward spec at the colons that are not inside brackets.
+ * Returns the number of fields, or -1 when there are too many or a bracket
+ * is unbalanced.
+ */
+static int split_fields(char *s, char *field[], int max)
+{
+	int n = 0, depth = 0;
+
+	field[n++] = s;
+	for (; *s; s++) {
+		if (*s == '[') {
+			depth++;
+		} else if (*s == ']') {
+			if (--depth < 0)
+				return -1;
+		} else if (*s == ':' && !depth) {
+			if (n == max)
+				return -1;
+			*s = '\0';
+			field[n++] = s + 1;
+		}
+	}
+	return depth ? -1 : n;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int port_parse(const char *text, const char *which, uint16_t *port,
+		      struct qerr *e)
+{
+	unsigned long v;
+	int r = parse_uint(text, 0xffffffffUL, &v);
+
+	if (r == -EINVAL)
+		return qerr_usage(e, "%s port '%s' is not a number", which,
+				  text);
+	if (r < 0 || v < 1 || v > 65535)
+		return qerr_usage(e, "%s port %s out of range (1-65535)", which,
+				  text);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int host_addr_parse(char *text, struct fwd_spec *out, struct qerr *e)
+{
+	size_t len = strlen(text);
+
+	if (text[0] == '[') {
+		if (len < 3 || text[len - 1] != ']')
+			return qerr_usage(e, "host address '%s' is malformed",
+					  text);
+		text[len - 1] = '\0';
+		if (inet_pton(AF_INET6, text + 1, &out->host6) != 1) {
+			text[len - 1] = ']';
+			return qerr_usage(e, "host address '%s' is not an IPv6 "
+					     "address", text);
+		}
+		out->host_family = AF_INET6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, text, &out->host4) != 1)
+		return qerr_usage(e, "host address '%s' is not an IPv4 address "
+				     "(IPv6 goes in brackets: [::1])", text);
+	out->host_family = AF_INET;
+	return 0;
+}
+
+static int guest_addr_parse(const char *text, struct fwd_spec *out,
+			    struct qerr *e)
+{
+	if (inet_pton(AF_INET, text, &out->guest) != 1)
+		return qerr_usage(e, "guest address '%s' is not an IPv4 "
+				     "address", text);
+	out->has_guest_addr = true;
+	return 0;
+}
+
+int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+{
+	char buf[256], *f[5], *s = buf;
+	int n, r;
+
+	memset(out, 0, sizeof(*out));
+	out->proto = IPPROTO_TCP;
+	out->host_family = AF_INET;
+	out->host4.s_addr = htonl(INADDR_LOOPBACK);
+	if (strlen(text) >= sizeof(buf))
+		return qerr_usage(e, "'%.32s...' is too long", text);
+	strcpy(buf, text);
+	if (!strncmp(s, "tcp:", 4)) {
+		s += 4;
+	} else if (!strncmp(s, "udp:", 4)) {
+		out->proto = IPPROTO_UDP;
+		s += 4;
+	}
+
+	n = split_fields(s, f, 4);
+	if (n < 2) {
+		if (n < 0 && !strchr(text, '['))
+			return qerr_usage(e, "too many fields (IPv6 host "
+					     "addresses go in brackets: "
+					     "[::1]:8080:80)");
+		return qerr_usage(e, "expected [tcp:|udp:][HOSTADDR:]HOSTPORT:"
+				     "[GUESTADDR:]GUESTPORT");
+	}
+	switch (n) {
+	case 2:		/* HOSTPORT:GUESTPORT */
+		if ((r = port_parse(f[0], "host", &out->host_port, e)) < 0)
+			return r;
+		return port_parse(f[1], "guest", &out->guest_port, e);
+	case 3:		/* HOSTADDR:HOSTPORT:GUESTPORT or HOSTPORT:GUESTADDR:.. */
+		if (all_digits(f[0])) {
+			if ((r = port_parse(f[0], "host", &out->host_port, e)))
+				return r;
+			if ((r = guest_addr_parse(f[1], out, e)) < 0)
+				return r;
+		} else {
+			if ((r = host_addr_parse(f[0], out, e)) < 0)
+				return r;
+			if ((r = port_parse(f[1], "host", &out->host_port, e)))
+				return r;
+		}
+		return port_parse(f[2], "guest", &out->guest_port, e);
+	default:	/* HOSTADDR:HOSTPORT:GUESTADDR:GUESTPORT */
+		if ((r = host_addr_parse(f[0], out, e)) < 0)
+			return r;
+		if ((r = port_parse(f[1], "host", &out->host_port, e)) < 0)
+			return r;
+		if ((r = guest_addr_parse(f[2], out, e)) < 0)
+			return r;
+		return port_parse(f[3], "guest", &out->guest_port, e);
+	}
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spec.h - the user's words for networks and forwards, parsed
+ *
+ * Pure functions: text in, struct out, or a qerr naming the bad part.
+ * Nothing here touches the system, so every form is unit-tested.
+ */
+#ifndef QBOX_SPEC_H
+#define QBOX_SPEC_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+
+enum net_mode {
+	NET_NONE,	/* VirtualBox "not attached" */
+	NET_NAT,	/* one private NAT per NIC, libslirp uplink */
+};
+
+struct net_spec {
+	enum net_mode mode;
+	bool has_subnet;
+	struct in_addr subnet;	/* network address, host bits zero */
+	unsigned int prefix;
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+struct fwd_spec {
+	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	int host_family;		/* AF_INET or AF_INET6 */
+	struct in_addr host4;
+	struct in6_addr host6;
+	uint16_t host_port;
+	bool has_guest_addr;
+	struct in_addr guest;
+	uint16_t guest_port;
+};
+
+/* Subnets must leave room for .2 (gateway), .3 (DNS), .15 (lease), .100 */
+#define SUBNET_PREFIX_MIN 8
+#define SUBNET_PREFIX_MAX 25
+
+/**
+ * net_spec_parse() - parse a --net value: MODE[:NAME][,KEY=VALUE]...
+ * @text:	"nat", "nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", "none"
+ * @out:	parsed spec
+ * @e:		error; the message names the offending part of @text
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e);
+
+/**
+ * fwd_spec_parse() - parse [tcp:|udp:][HOSTADDR:]HOSTPORT:[GUESTADDR:]GUESTPORT
+ * @text:	e.g. "2222:22", "udp:[::1]:5353:10.0.2.15:53"
+ * @out:	parsed spec; host defaults to 127.0.0.1, guest address unset
+ * @e:		error naming the bad field
+ *
+ * IPv6 host addresses go in brackets; the guest side is IPv4.
+ * Return: 0 or -EINVAL (usage error)
+ */
+int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
+/* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
+int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);
+
+/* Parse "10.0.5.0/24" with SUBNET_PREFIX_MIN..MAX, host bits zero. */
+int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
+	       struct qerr *e);
+
+/* Format a MAC as "52:54:00:12:34:56" into @buf (18 bytes) */
+char *mac_format(const uint8_t mac[6], char buf[18]);
+
+/* The address @host_index inside @net/@prefix, e.g. (10.0.2.0, 15) */
+struct in_addr subnet_host(struct in_addr net, uint32_t host_index);
+
+/* Whether @a lies inside @net/@prefix */
+bool subnet_contains(struct in_addr net, unsigned int prefix,
+		     struct in_addr a);
+
+#endif /* QBOX_SPEC_H */

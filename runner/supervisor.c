@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * supervisor.c - the process that stays in the host's namespaces
+ *
+ * Theory of operation: after the plan is checked, the supervisor takes the
+ * sandbox's name (a lock in the runtime directory), compiles the seccomp
+ * filter, and spawns the sandbox (netns/sandbox.c). It then runs one poll
+ * loop until the sandbox's init exits:
+ *
+ *   setup    uplink TAP fds arrive over the message socket; at NET_READY
+ *            the supervisor starts one libslirp uplink per NAT NIC, binds
+ *            the forwards, and sends GO;
+ *   running  frames and host sockets are served by the uplinks; SIGINT,
+ *            SIGTERM and SIGHUP are passed to init, which passes them on;
+ *   ending   init reports the payload's wait status, exits, and is reaped.
+ *
+ * Every exit path goes through one cleanup: the sandbox is killed if it
+ * still runs, uplinks are freed, the name lock is removed. If the
+ * supervisor itself is SIGKILLed, init notices and does the file part.
+ */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/pollset.h"
+#include "../common/util.h"
+#include "../netns/fdpass.h"
+#include "../netns/sandbox.h"
+#include "../netns/uplink.h"
+#include "../seccomp/filter.h"
+#include "rundir.h"
+
+struct sup {
+	const struct plan *plan;
+	struct sandbox sb;
+	int sigfd;
+	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
+	struct uplink *up[MAX_NICS];
+	bool started;			/* payload runs */
+	bool have_status;
+	int status;			/* payload's wait status */
+	bool init_reaped;
+	int abort_signal;		/* a signal ended the start */
+};
+
+static int start_uplinks(struct sup *s, struct qerr *e)
+{
+	const struct plan *p = s->plan;
+	int i, r;
+
+	for (i = 0; i < p->n_nics; i++) {
+		const struct nic_plan *n = &p->nics[i];
+		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
+					.gateway = n->gateway, .dns = n->dns,
+					.dhcp_start = n->dhcp_start,
+					.hostname = p->name };
+
+		if (n->mode != NET_NAT)
+			continue;
+		if (s->upfd[i] < 0)
+			return qerr_set(e, EPROTO, "sandbox sent no uplink for "
+						   "NIC %d", i);
+		s->up[i] = uplink_new(&c, steal_fd(&s->upfd[i]), e);
+		if (!s->up[i])
+			return -EIO;
+	}
+	for (i = 0; i < p->n_fwds; i++) {
+		const struct fwd_plan *f = &p->fwds[i];
+
+		r = uplink_add_fwd(s->up[f->nic], &f->spec, f->guest, e);
+		if (r < 0) {
+			qerr_prefix(e, "--fwd %s", f->text);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* One message from init; returns <0 with @e on a setup failure */
+static int on_message(struct sup *s, struct qerr *e)
+{
+	struct sbmsg m;
+	struct sbmsg go = { .type = SBMSG_GO };
+	int fd, r;
+
+	r = sbmsg_recv(s->sb.sock, &m, &fd);
+	if (r < 0)
+		return qerr_set(e, -r, "reading from the sandbox");
+	if (r == 0)
+		return 0;	/* init is gone: SIGCHLD tells how */
+	switch (m.type) {
+	case SBMSG_UPLINK:
+		if (m.nic < 0 || m.nic >= s->plan->n_nics || s->upfd[m.nic] >= 0
+		    || fd < 0) {
+			if (fd >= 0)
+				close(fd);
+			return qerr_set(e, EPROTO, "bad uplink message");
+		}
+		s->upfd[m.nic] = fd;
+		return 0;
+	case SBMSG_NET_READY:
+		if ((r = start_uplinks(s, e)) < 0)
+			return r;
+		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
+			return qerr_set(e, -r, "starting the sandbox");
+		return 0;
+	case SBMSG_STARTED:
+		s->started = true;
+		return 0;
+	case SBMSG_ERROR:
+		*e = m.err;
+		return -EIO;
+	case SBMSG_EXIT:
+		s->have_status = true;
+		s->status = m.value;
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return qerr_set(e, EPROTO, "unknown message %u from the sandbox",
+			m.type);
+}
+
+/* A signal for the supervisor; returns <0 with @e to abort the run */
+static int on_signal(struct sup *s, struct qerr *e)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGCHLD) {
+		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid)
+			s->init_reaped = true;
+		return 0;
+	}
+	if (!s->started) {
+		/* nobody to pass it to yet: give up the start */
+		s->abort_signal = (int)si.ssi_signo;
+		return 0;
+	}
+	kill(s->sb.pid, (int)si.ssi_signo);
+	return 0;
+}
+
+static int loop(struct sup *s, struct qerr *e)
+{
+	struct pollset ps = { 0 };
+	int i, r = 0;
+
+	while (!s->init_reaped) {
+		pollset_reset(&ps);
+		pollset_add(&ps, s->sigfd, POLLIN);
+		pollset_add(&ps, s->sb.sock, POLLIN);
+		for (i = 0; i < s->plan->n_nics; i++)
+			if (s->up[i])
+				uplink_poll_fill(s->up[i], &ps);
+		if (ps.n < 2 || ps.fds == NULL) {
+			r = qerr_set(e, ENOMEM, "event loop");
+			break;
+		}
+		if (poll(ps.fds, (nfds_t)ps.n, ps.timeout_ms) < 0 &&
+		    errno != EINTR) {
+			r = qerr_set(e, errno, "event loop: poll");
+			break;
+		}
+		for (i = 0; i < s->plan->n_nics; i++)
+			if (s->up[i])
+				uplink_poll_done(s->up[i], &ps);
+		if (ps.fds[1].revents && (r = on_message(s, e)) < 0)
+			break;
+		if (ps.fds[0].revents && (r = on_signal(s, e)) < 0)
+			break;
+		if (s->abort_signal)
+			break;	/* interrupted during setup */
+	}
+	pollset_free(&ps);
+	return r;
+}
+
+static int block_signals(sigset_t *old, struct qerr *e)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return qerr_set(e, errno, "blocking signals");
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return qerr_set(e, errno, "creating signalfd");
+	/* host sockets of the uplink may be closed under us */
+	signal(SIGPIPE, SIG_IGN);
+	return fd;
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+int supervise(const struct plan *p, struct qerr *e)
+{
+	struct sup s = { .plan = p, .sigfd = -1, .sb = { .pid = -1,
+							 .sock = -1 } };
+	char dir[4096];
+	cleanup_fd int dirfd = -1;
+	cleanup_fd int lockfd = -1;
+	scmp_filter_ctx filter = NULL;
+	struct sandbox_cfg cfg;
+	sigset_t oldmask;
+	int i, r;
+
+	for (i = 0; i < MAX_NICS; i++)
+		s.upfd[i] = -1;
+	if ((r = filter_build(&filter, e)) < 0)
+		return r;
+	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
+	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0 ||
+	    (r = lockfd = rundir_lock(dirfd, p->name, e)) < 0) {
+		seccomp_release(filter);
+		return r;
+	}
+	if ((r = s.sigfd = block_signals(&oldmask, e)) < 0)
+		goto out;
+	cfg = (struct sandbox_cfg){ .plan = p, .filter = filter,
+				    .uid = getuid(), .gid = getgid(),
+				    .rundir_fd = dirfd };
+	if ((r = sandbox_spawn(&cfg, &s.sb, e)) < 0)
+		goto out;
+	r = loop(&s, e);
+out:
+	if (s.sb.pid > 0 && !s.init_reaped) {
+		kill(s.sb.pid, SIGKILL);
+		waitpid(s.sb.pid, NULL, 0);
+	}
+	for (i = 0; i < MAX_NICS; i++) {
+		uplink_free(s.up[i]);
+		if (s.upfd[i] >= 0)
+			close(s.upfd[i]);
+	}
+	if (s.sb.sock >= 0)
+		close(s.sb.sock);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	seccomp_release(filter);
+	rundir_unlock(dirfd, p->name);
+	if (r < 0)
+		return r;
+	if (s.abort_signal)
+		return 128 + s.abort_signal;
+	if (!s.have_status)
+		return qerr_set(e, EPROTO, "the sandbox ended before its "
+					   "payload reported a status");
+	return exit_status(s.status);
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/* test_qemu_argv.c - the NIC arguments qbox gives QEMU */
+#include "../../runner/qemu_argv.h"
+#include "unit.h"
+
+static int argc_of(char **v)
+{
+	int n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+int main(void)
+{
+	char *user[] = { "qemu-system-x86_64", "-m", "1G", NULL };
+	char *own[] = { "qemu-system-x86_64", "-device",
+			"e1000,netdev=qbox0,mac=52:54:00:00:00:09", NULL };
+	char *other[] = { "qemu-system-x86_64", "-device",
+			  "e1000,netdev=qbox01", "-device", "x,mynetdev=qbox1",
+			  NULL };
+	struct qemu_nic two[2] = {
+		{ 5, { 0x52, 0x54, 0, 1, 2, 3 } },
+		{ 6, { 0x52, 0x54, 0, 4, 5, 6 } },
+	};
+	struct qemu_nic none = { -1, { 0 } };
+	char **v;
+
+	v = qemu_argv_build(user, two, 2);
+	CHECK(v && argc_of(v) == 11, "two NICs add 8 words");
+	CHECK(v && !strcmp(v[0], "qemu-system-x86_64") && !strcmp(v[2], "1G"),
+	      "user's argv kept in front");
+	CHECK(v && !strcmp(v[3], "-netdev") &&
+		      !strcmp(v[4], "tap,id=qbox0,fd=5"),
+	      "netdev tap with the fd");
+	CHECK(v && !strcmp(v[5], "-device") &&
+		      !strcmp(v[6], "virtio-net-pci,netdev=qbox0,"
+				    "mac=52:54:00:01:02:03"),
+	      "virtio-net-pci with the MAC");
+	CHECK(v && !strcmp(v[8], "tap,id=qbox1,fd=6") &&
+		      !strcmp(v[10], "virtio-net-pci,netdev=qbox1,"
+				     "mac=52:54:00:04:05:06"),
+	      "second NIC is qbox1");
+	qemu_argv_free(v);
+
+	v = qemu_argv_build(own, two, 1);
+	CHECK(v && argc_of(v) == 5 && !strcmp(v[4], "tap,id=qbox0,fd=5"),
+	      "user's own -device netdev=qbox0: only -netdev added");
+	qemu_argv_free(v);
+
+	CHECK(qemu_argv_names_netdev(own, "qbox0"), "names netdev=qbox0");
+	CHECK(!qemu_argv_names_netdev(other, "qbox0"),
+	      "netdev=qbox01 is not qbox0");
+	CHECK(!qemu_argv_names_netdev(other, "qbox1"),
+	      "mynetdev=qbox1 is not netdev=qbox1");
+
+	v = qemu_argv_build(user, &none, 1);
+	CHECK(v && argc_of(v) == 5 && !strcmp(v[3], "-nic") &&
+		      !strcmp(v[4], "none"),
+	      "--net none adds -nic none");
+	qemu_argv_free(v);
+	UNIT_END();
+}

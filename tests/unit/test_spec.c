@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* test_spec.c - --net and --fwd parsers, good and bad forms */
+#include <arpa/inet.h>
+
+#include "../../runner/spec.h"
+#include "unit.h"
+
+static int fwd_ok(const char *text, struct fwd_spec *f)
+{
+	struct qerr e = { 0 };
+
+	return fwd_spec_parse(text, f, &e) == 0;
+}
+
+/* A bad spec must fail as a usage error whose message contains @needle */
+static int fwd_bad(const char *text, const char *needle)
+{
+	struct qerr e = { 0 };
+	struct fwd_spec f;
+
+	return fwd_spec_parse(text, &f, &e) == -EINVAL && e.usage &&
+	       strstr(e.msg, needle) != NULL;
+}
+
+static int net_bad(const char *text, const char *needle)
+{
+	struct qerr e = { 0 };
+	struct net_spec n;
+
+	return net_spec_parse(text, &n, &e) == -EINVAL && e.usage &&
+	       strstr(e.msg, needle) != NULL;
+}
+
+static int ip4_is(struct in_addr a, const char *s)
+{
+	struct in_addr b;
+
+	inet_pton(AF_INET, s, &b);
+	return a.s_addr == b.s_addr;
+}
+
+static void test_fwd(void)
+{
+	struct fwd_spec f;
+	struct in6_addr lo6 = IN6ADDR_LOOPBACK_INIT;
+
+	CHECK(fwd_ok("2222:22", &f) && f.proto == IPPROTO_TCP &&
+		      f.host_port == 2222 && f.guest_port == 22 &&
+		      f.host_family == AF_INET && ip4_is(f.host4, "127.0.0.1") &&
+		      !f.has_guest_addr,
+	      "fwd HOSTPORT:GUESTPORT defaults to tcp on 127.0.0.1");
+	CHECK(fwd_ok("udp:5353:53", &f) && f.proto == IPPROTO_UDP &&
+		      f.host_port == 5353 && f.guest_port == 53,
+	      "fwd udp: prefix");
+	CHECK(fwd_ok("tcp:0.0.0.0:8080:80", &f) && ip4_is(f.host4, "0.0.0.0") &&
+		      f.host_port == 8080 && f.guest_port == 80,
+	      "fwd HOSTADDR:HOSTPORT:GUESTPORT");
+	CHECK(fwd_ok("8080:10.0.2.16:80", &f) && f.has_guest_addr &&
+		      ip4_is(f.guest, "10.0.2.16") && f.host_port == 8080,
+	      "fwd HOSTPORT:GUESTADDR:GUESTPORT");
+	CHECK(fwd_ok("127.0.0.2:1:10.0.3.15:65535", &f) &&
+		      ip4_is(f.host4, "127.0.0.2") && f.host_port == 1 &&
+		      ip4_is(f.guest, "10.0.3.15") && f.guest_port == 65535,
+	      "fwd four fields, ports at both ends of the range");
+	CHECK(fwd_ok("[::1]:8080:80", &f) && f.host_family == AF_INET6 &&
+		      !memcmp(&f.host6, &lo6, sizeof(lo6)) && f.host_port == 8080,
+	      "fwd IPv6 host in brackets");
+	CHECK(fwd_ok("udp:[::]:53:10.0.2.15:53", &f) && f.proto == IPPROTO_UDP &&
+		      f.host_family == AF_INET6 && f.has_guest_addr,
+	      "fwd IPv6 wildcard, udp, guest address");
+
+	CHECK(fwd_bad("99999:22", "99999"), "fwd host port 99999 named");
+	CHECK(fwd_bad("2222:70000", "70000"), "fwd guest port 70000 named");
+	CHECK(fwd_bad("0:22", "host port 0 out of range"), "fwd port 0");
+	CHECK(fwd_bad("65536:22", "65536"), "fwd port 65536");
+	CHECK(fwd_bad("99999999999999999999:22", "out of range"),
+	      "fwd port overflowing unsigned long");
+	CHECK(fwd_bad("abc:22", "not a number"), "fwd non-numeric port");
+	CHECK(fwd_bad("-1:22", "not a number"), "fwd negative port");
+	CHECK(fwd_bad("22", "expected"), "fwd single field");
+	CHECK(fwd_bad("", "expected"), "fwd empty");
+	CHECK(fwd_bad("1:2:3:4:5", "too many"), "fwd five fields");
+	CHECK(fwd_bad("::1:8080:80", "brackets"), "fwd bare IPv6 host");
+	CHECK(fwd_bad("[::1:8080:80", "expected"), "fwd unbalanced bracket");
+	CHECK(fwd_bad("[nope]:8080:80", "not an IPv6"), "fwd bad IPv6");
+	CHECK(fwd_bad("[]:8080:80", "malformed"), "fwd empty brackets");
+	CHECK(fwd_bad("1.2.3:80:22", "1.2.3"), "fwd short IPv4 host named");
+	CHECK(fwd_bad("256.0.0.1:80:22", "256.0.0.1"), "fwd IPv4 octet > 255");
+	CHECK(fwd_bad("80:10.0.2:22", "10.0.2"), "fwd bad guest address named");
+	CHECK(fwd_bad("80:[::1]:22", "guest address"), "fwd IPv6 guest refused");
+	CHECK(fwd_bad("sctp:80:22", "sctp"), "fwd unknown protocol");
+	CHECK(fwd_bad("tcp:", "expected"), "fwd protocol only");
+}
+
+static void test_net(void)
+{
+	struct net_spec n;
+	struct qerr e = { 0 };
+
+	CHECK(net_spec_parse("nat", &n, &e) == 0 && n.mode == NET_NAT &&
+		      !n.has_subnet && !n.has_mac,
+	      "net nat");
+	CHECK(net_spec_parse("none", &n, &e) == 0 && n.mode == NET_NONE,
+	      "net none");
+	CHECK(net_spec_parse("nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", &n,
+			     &e) == 0 &&
+		      n.has_subnet && ip4_is(n.subnet, "10.0.5.0") &&
+		      n.prefix == 24 && n.has_mac && n.mac[5] == 0x56,
+	      "net nat with subnet and mac");
+	CHECK(net_spec_parse("nat,subnet=172.16.0.0/16", &n, &e) == 0 &&
+		      n.prefix == 16,
+	      "net nat /16");
+	CHECK(net_bad("bogus:x", "bogus"), "net unknown mode named");
+	CHECK(net_bad("bogus", "unknown mode 'bogus'"), "net unknown mode");
+	CHECK(net_bad("natnet:lab0", "not available"), "net planned mode");
+	CHECK(net_bad("", "empty"), "net empty");
+	CHECK(net_bad(",subnet=1", "empty"), "net options without mode");
+	CHECK(net_bad("nat,subnet=10.0.5.1/24", "did you mean 10.0.5.0/24"),
+	      "net subnet host bits suggested");
+	CHECK(net_bad("nat,subnet=10.0.5.0/26", "/26 out of range"),
+	      "net subnet too small");
+	CHECK(net_bad("nat,subnet=10.0.5.0/7", "/7 out of range"),
+	      "net subnet too large");
+	CHECK(net_bad("nat,subnet=10.0.5.0", "10.0.5.0"), "net subnet no prefix");
+	CHECK(net_bad("nat,subnet=10.0.5.0/x", "prefix 'x'"),
+	      "net subnet bad prefix");
+	CHECK(net_bad("nat,subnet=10.0.500.0/24", "10.0.500.0"),
+	      "net subnet bad address");
+	CHECK(net_bad("nat,mac=52:54:00:12:34", "52:54:00:12:34"),
+	      "net short mac");
+	CHECK(net_bad("nat,mac=53:54:00:12:34:56", "multicast"),
+	      "net multicast mac");
+	CHECK(net_bad("nat,mac=00:00:00:00:00:00", "all zero"), "net zero mac");
+	CHECK(net_bad("nat,mac=52-54-00-12-34-56", "52-54-00-12-34-56"),
+	      "net mac with dashes");
+	CHECK(net_bad("nat,mac=52:54:00:12:34:567", "52:54:00:12:34:567"),
+	      "net mac too long");
+	CHECK(net_bad("nat,speed=10", "unknown option 'speed'"),
+	      "net unknown option");
+	CHECK(net_bad("nat,subnet", "needs a value"), "net option without value");
+	CHECK(net_bad("none,mac=52:54:00:12:34:56", "takes no options"),
+	      "net none with options");
+}
+
+static void test_subnet(void)
+{
+	struct in_addr net, a;
+
+	inet_pton(AF_INET, "10.0.2.0", &net);
+	CHECK(ip4_is(subnet_host(net, 15), "10.0.2.15"), "subnet_host .15");
+	inet_pton(AF_INET, "10.0.2.200", &a);
+	CHECK(subnet_contains(net, 24, a), "subnet contains");
+	inet_pton(AF_INET, "10.0.3.1", &a);
+	CHECK(!subnet_contains(net, 24, a), "subnet does not contain");
+}
+
+int main(void)
+{
+	test_fwd();
+	test_net();
+	test_subnet();
+	UNIT_END();
+}
