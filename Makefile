@@ -59,14 +59,14 @@ guest:
 check-unit: $(UNIT_TESTS)
 	tests/run.sh unit $(UNIT_TESTS)
 
-check-integration: build/qbox build/asan/qbox
+check-integration: build/qbox build/asan/qbox build/tests/try-syscall
 	tests/run.sh integration tests/integration/*.sh
 
 check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox $(UNIT_TESTS) guest
+check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest
 	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
 
 deps:
@@ -82,3 +82,7 @@ install: build/qbox
 
 clean:
 	rm -rf build
+
+build/tests/try-syscall: tests/helpers/try-syscall.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<

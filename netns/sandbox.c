@@ -26,8 +26,10 @@
  * and anyway the PID namespace dies with its pid 1). Init learns of the
  * supervisor's death from EOF on the message socket, with PDEATHSIG
  * (SIGUSR1) as a wake-up; the socket is also the race check, since in a new
- * PID namespace getppid() is always 0. Init then removes the runtime files
- * the supervisor can no longer remove, and exits, taking the payload along.
+ * PID namespace getppid() is always 0. Init always ends the same way
+ * (init_exit): it waits for that EOF, which a living supervisor sends only
+ * after releasing the sandbox's name, removes the name lock if the
+ * supervisor died holding it, and exits, taking the payload along.
  */
 #include "sandbox.h"
 
@@ -74,6 +76,26 @@ struct init {
 	pid_t payload;
 };
 
+/*
+ * The only way out of init. It waits for the supervisor to close the
+ * message socket (its last act after releasing the sandbox's name), or to
+ * die; in the second case the name lock is left, and init removes it. Init's
+ * exit then ends the PID namespace and everything in it.
+ */
+static __attribute__((noreturn)) void init_exit(struct init *in, int code)
+{
+	struct sbmsg m;
+	int fd, r;
+
+	if (in->payload > 0)
+		kill(in->payload, SIGKILL);
+	while ((r = sbmsg_recv(in->sock, &m, &fd)) > 0)
+		if (fd >= 0)
+			close(fd);
+	rundir_reap(in->cfg->rundir_fd, in->cfg->plan->name, 2000);
+	_exit(code);
+}
+
 /* Report a setup failure to the supervisor and end the sandbox */
 static __attribute__((noreturn)) void init_fail(struct init *in,
 						struct qerr *e)
@@ -81,16 +103,13 @@ static __attribute__((noreturn)) void init_fail(struct init *in,
 	struct sbmsg m = { .type = SBMSG_ERROR, .err = *e };
 
 	sbmsg_send(in->sock, &m, -1);
-	_exit(1);
+	init_exit(in, 1);
 }
 
-/* The supervisor is gone: remove what it can no longer remove, and go */
+/* The supervisor is gone */
 static __attribute__((noreturn)) void init_orphaned(struct init *in)
 {
-	if (in->payload > 0)
-		kill(in->payload, SIGKILL);
-	rundir_unlock(in->cfg->rundir_fd, in->cfg->plan->name);
-	_exit(1);
+	init_exit(in, 1);
 }
 
 static bool supervisor_gone(int sock)
@@ -211,15 +230,14 @@ static void init_wait_go(struct init *in)
 static __attribute__((noreturn)) void payload_exec(struct init *in,
 						   char **argv, int errpipe)
 {
-	sigset_t none;
 	int i, err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
 		_exit(1);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* the payload starts as qbox was started: same mask, same SIGPIPE */
+	sigprocmask(SIG_SETMASK, &in->cfg->sigmask, NULL);
+	sigaction(SIGPIPE, &in->cfg->sigpipe, NULL);
 	for (i = 0; i < in->cfg->plan->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			fcntl(in->nics[i].fd, F_SETFD, 0);
@@ -317,10 +335,11 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 		case SIGCHLD:
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 				if (pid == in->payload) {
+					in->payload = 0;
 					m.type = SBMSG_EXIT;
 					m.value = status;
 					sbmsg_send(in->sock, &m, -1);
-					_exit(0);
+					init_exit(in, 0);
 				}
 			break;
 		default:

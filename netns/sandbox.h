@@ -13,6 +13,7 @@
 #define QBOX_SANDBOX_H
 
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
@@ -24,6 +25,8 @@ struct sandbox_cfg {
 	uid_t uid;
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
+	struct sigaction sigpipe; /* the disposition qbox was started with */
+	sigset_t sigmask;	/* the signal mask qbox was started with */
 };
 
 struct sandbox {

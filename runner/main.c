@@ -34,7 +34,7 @@ static int command_check(const char *cmd, struct qerr *e)
 		return qerr_usage(e, "command '%s': %s", cmd, strerror(errno));
 	}
 	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
+		path = "/bin:/usr/bin";	/* what execvp() uses then */
 	while (*path) {
 		size_t len = strcspn(path, ":");
 

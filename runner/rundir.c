@@ -13,6 +13,19 @@
 
 #include "../common/util.h"
 
+uid_t uid_map_outer(const char *map, uid_t uid)
+{
+	unsigned long in, out, count;
+	const char *line;
+
+	for (line = map; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (sscanf(line, "%lu %lu %lu", &in, &out, &count) == 3 &&
+		    uid >= in && uid - in < count)
+			return (uid_t)(out + (uid - in));
+	return uid;
+}
+
 int rundir_path(uid_t uid, char *buf, size_t size, struct qerr *e)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -24,6 +37,10 @@ int rundir_path(uid_t uid, char *buf, size_t size, struct qerr *e)
 					     "absolute path", xdg);
 		n = snprintf(buf, size, "%s/qbox", xdg);
 	} else {
+		char map[4096];
+
+		if (read_file("/proc/self/uid_map", map, sizeof(map)) > 0)
+			uid = uid_map_outer(map, uid);
 		n = snprintf(buf, size, "/tmp/qbox-%u", (unsigned int)uid);
 	}
 	if (n < 0 || (size_t)n >= size)
@@ -120,4 +137,28 @@ void rundir_unlock(int dirfd, const char *name)
 
 	lock_file_name(name, file, sizeof(file));
 	unlinkat(dirfd, file, 0);
+}
+
+void rundir_reap(int dirfd, const char *name, int wait_ms)
+{
+	cleanup_fd int fd = -1;
+	struct stat a, b;
+	char file[128];
+	int waited = 0;
+
+	lock_file_name(name, file, sizeof(file));
+	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || waited >= wait_ms)
+			return;
+		usleep(10000);
+		waited += 10;
+	}
+	/* still the file we opened: not replaced by a new sandbox's */
+	if (fstat(fd, &a) == 0 &&
+	    fstatat(dirfd, file, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		unlinkat(dirfd, file, 0);
 }

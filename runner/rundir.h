@@ -16,8 +16,21 @@
 
 #include "../common/err.h"
 
-/* Compute the runtime directory path for @uid from the environment */
+/*
+ * Compute the runtime directory path for @uid from the environment. The
+ * /tmp fallback is named after the uid as the parent user namespace sees it
+ * (host_uid()), so "qbox inside unshare -Ur" does not take /tmp/qbox-0.
+ */
 int rundir_path(uid_t uid, char *buf, size_t size, struct qerr *e);
+
+/**
+ * uid_map_outer() - translate @uid through the text of a uid_map
+ * @map:	contents of /proc/self/uid_map ("inside outside count" lines)
+ * @uid:	an id in this namespace
+ *
+ * Return: the id in the parent namespace, or @uid when no line maps it
+ */
+uid_t uid_map_outer(const char *map, uid_t uid);
 
 /**
  * rundir_open() - create (if needed), verify and open a runtime directory
@@ -43,5 +56,18 @@ int rundir_lock(int dirfd, const char *name, struct qerr *e);
 
 /* Remove NAME.lock; called by the holder of the lock only */
 void rundir_unlock(int dirfd, const char *name);
+
+/**
+ * rundir_reap() - remove NAME.lock if nobody holds it
+ * @dirfd:	runtime directory
+ * @name:	sandbox name
+ * @wait_ms:	how long to keep trying while the lock is held
+ *
+ * Safe for anyone to call: the file is removed only while the caller holds
+ * its lock itself, so a live sandbox's lock is never touched. Waiting
+ * covers a holder that is dying: its fds, and so its lock, are released a
+ * moment after its death can be seen.
+ */
+void rundir_reap(int dirfd, const char *name, int wait_ms);
 
 #endif /* QBOX_RUNDIR_H */

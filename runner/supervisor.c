@@ -40,6 +40,8 @@
 struct sup {
 	const struct plan *plan;
 	struct sandbox sb;
+	int dirfd;			/* runtime directory */
+	int lockfd;			/* the sandbox's name, while held */
 	int sigfd;
 	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
 	struct uplink *up[MAX_NICS];
@@ -83,6 +85,15 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+static void release_name(struct sup *s)
+{
+	if (s->lockfd < 0)
+		return;
+	rundir_unlock(s->dirfd, s->plan->name);
+	close(s->lockfd);
+	s->lockfd = -1;
+}
+
 /* One message from init; returns <0 with @e on a setup failure */
 static int on_message(struct sup *s, struct qerr *e)
 {
@@ -120,6 +131,10 @@ static int on_message(struct sup *s, struct qerr *e)
 	case SBMSG_EXIT:
 		s->have_status = true;
 		s->status = m.value;
+		/* init leaves once we hang up: release the name first */
+		release_name(s);
+		close(s->sb.sock);
+		s->sb.sock = -1;
 		return 0;
 	}
 	if (fd >= 0)
@@ -185,7 +200,8 @@ static int loop(struct sup *s, struct qerr *e)
 	return r;
 }
 
-static int block_signals(sigset_t *old, struct qerr *e)
+static int block_signals(sigset_t *old, struct sigaction *oldpipe,
+			 struct qerr *e)
 {
 	sigset_t set;
 	int fd;
@@ -201,7 +217,8 @@ static int block_signals(sigset_t *old, struct qerr *e)
 	if (fd < 0)
 		return qerr_set(e, errno, "creating signalfd");
 	/* host sockets of the uplink may be closed under us */
-	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN },
+		  oldpipe);
 	return fd;
 }
 
@@ -216,14 +233,12 @@ static int exit_status(int status)
 
 int supervise(const struct plan *p, struct qerr *e)
 {
-	struct sup s = { .plan = p, .sigfd = -1, .sb = { .pid = -1,
-							 .sock = -1 } };
+	struct sup s = { .plan = p, .sigfd = -1, .lockfd = -1,
+			 .sb = { .pid = -1, .sock = -1 } };
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
-	cleanup_fd int lockfd = -1;
 	scmp_filter_ctx filter = NULL;
 	struct sandbox_cfg cfg;
-	sigset_t oldmask;
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++)
@@ -231,20 +246,28 @@ int supervise(const struct plan *p, struct qerr *e)
 	if ((r = filter_build(&filter, e)) < 0)
 		return r;
 	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
-	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0 ||
-	    (r = lockfd = rundir_lock(dirfd, p->name, e)) < 0) {
+	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
 		seccomp_release(filter);
 		return r;
 	}
-	if ((r = s.sigfd = block_signals(&oldmask, e)) < 0)
-		goto out;
+	s.dirfd = dirfd;
 	cfg = (struct sandbox_cfg){ .plan = p, .filter = filter,
 				    .uid = getuid(), .gid = getgid(),
 				    .rundir_fd = dirfd };
+	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
+		goto out;
+	/*
+	 * Init exists before the name lock does, so whenever a lock file
+	 * exists, someone is there to remove it, even after kill -9 of qbox.
+	 */
 	if ((r = sandbox_spawn(&cfg, &s.sb, e)) < 0)
+		goto out;
+	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
 	r = loop(&s, e);
 out:
+	/* name first: while init lives, a death of ours here is covered */
+	release_name(&s);
 	if (s.sb.pid > 0 && !s.init_reaped) {
 		kill(s.sb.pid, SIGKILL);
 		waitpid(s.sb.pid, NULL, 0);
@@ -259,7 +282,6 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	seccomp_release(filter);
-	rundir_unlock(dirfd, p->name);
 	if (r < 0)
 		return r;
 	if (s.abort_signal)
