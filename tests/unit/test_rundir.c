@@ -89,6 +89,15 @@ int main(void)
 		      strstr(e.msg, "relative"),
 	      "relative XDG_RUNTIME_DIR refused");
 
+	CHECK(uid_map_outer("         0          0 4294967295\n", 1000) == 1000,
+	      "uid_map identity");
+	CHECK(uid_map_outer("         0       1001          1\n", 0) == 1001,
+	      "uid_map: unshare -Ur's root is the user outside");
+	CHECK(uid_map_outer("0 1001 1\n1 100000 65536\n", 5) == 100004,
+	      "uid_map: second range");
+	CHECK(uid_map_outer("0 1001 1\n", 7) == 7, "uid_map: unmapped id kept");
+	CHECK(uid_map_outer("", 7) == 7, "uid_map: empty map");
+
 	rmdir(p);
 	rmdir(base);
 	UNIT_END();

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# tests/deps.sh - make sure the Debian packages qbox builds and tests with
+# are installed: installs them with apt-get when run as root, otherwise
+# names the missing ones and how to install them.
+set -euo pipefail
+
+# build: compiler, pkg-config and the four libraries qbox links
+# run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
+# tools the tests drive (curl, socat, iproute2, util-linux, procps)
+PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
+      qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
+      procps)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "qbox needs these Debian packages, which are not installed:" >&2
+	echo "    ${missing[*]}" >&2
+	echo "Install them as root, then run make again:" >&2
+	echo "    sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine has no package lists yet
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

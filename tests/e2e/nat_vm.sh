@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# A VM behind qbox's NAT: DHCP gives 10.0.2.15, the guest reaches a host
+# loopback server via 10.0.2.2, the host reaches a guest server via --fwd,
+# and SIGTERM to qbox powers everything down without leftovers.
+. "$(dirname "$0")/../lib.sh"
+
+hport=$(free_port)
+http_server "$hport"
+page=$(cat "$TMP/www/index.html")
+fport=$(free_port)
+
+cat >"$TMP/guest.sh" <<EOS
+udhcpc -i eth0 -n -q -t 5
+ip -o link show eth0
+echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
+ip route
+mkdir -p /www && echo "guest-page-\$(cat /sys/class/net/eth0/address)" >/www/index.html
+httpd -p 80 -h /www
+echo QBOX-READY
+sleep 60
+EOS
+vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80"
+if vm_wait_line "$TMP/console" QBOX-READY 60; then
+	vm_check "DHCP lease is 10.0.2.15 with gateway .2 and DNS .3" "$TMP/console" \
+		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
+	vm_check "guest fetched the host's loopback server via 10.0.2.2" "$TMP/console" \
+		"^FETCH: $page"
+	vm_check "guest's default route is 10.0.2.2" "$TMP/console" "^default via 10\\.0\\.2\\.2"
+	got=$(curl -sf --max-time 10 "http://127.0.0.1:$fport/")
+	if [[ $got == guest-page-52:54:00:* ]]; then
+		pass "host reached the guest's server through --fwd $fport:80"
+	else
+		fail "forward to the guest: got '$got'"
+	fi
+	# the VM's MAC is derived from the sandbox name: same as a command's
+	want=$(grep -o 'link/ether [0-9a-f:]*' "$TMP/console" | head -1)
+	cmdmac=$("$QBOX" run --name "e2e-nat-$$" -- ip -o link show qbr0 2>&1 | grep -o 'link/ether [0-9a-f:]*' || true)
+	if [ -n "$cmdmac" ]; then
+		fail "a second sandbox with a running name must be refused"
+	else
+		pass "name of the running VM is taken"
+	fi
+	check "guest MAC has QEMU's prefix ($want)" grep -q 'link/ether 52:54:00:' <<<"$want"
+	kill -TERM "$VM_PID"
+	wait "$VM_PID"
+	rc=$?
+	check "SIGTERM: qbox ends with qemu (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 143
+	cmdmac=$("$QBOX" run --name "e2e-nat-$$" -- ip -o link show qbr0 | grep -o 'link/ether [0-9a-f:]*')
+	check "the VM's MAC is stable per name (VM $want, command $cmdmac)" test "$want" = "$cmdmac"
+else
+	fail "guest never got ready"
+	sed 's/^/      | /' "$TMP/console"
+	kill -KILL "$VM_PID"
+fi
+no_leftovers "nothing left behind" "e2e-nat-$$"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# NAT for a command payload: addressing, the host loopback alias, several
+# NICs, --net none, and forwards (TCP, UDP, IPv6 host side).
+. "$(dirname "$0")/../lib.sh"
+
+port=$(free_port)
+http_server "$port"
+page=$(cat "$TMP/www/index.html")
+
+expect_output "command reaches host 127.0.0.1 via 10.0.2.2" 0 "^$page\$" \
+	"$QBOX" run --net nat -- busybox wget -q -O - "http://10.0.2.2:$port/"
+expect_output "default is nat too" 0 "^$page\$" \
+	"$QBOX" run -- busybox wget -q -O - "http://10.0.2.2:$port/"
+expect_output "command address 10.0.2.100/24" 0 "inet 10\\.0\\.2\\.100/24" \
+	"$QBOX" run -- ip -4 -o addr show qbr0
+expect_output "default route via 10.0.2.2" 0 "^default via 10\\.0\\.2\\.2 dev qbr0" \
+	"$QBOX" run -- ip -4 route show default
+expect_output "mac= sets the NIC's MAC" 0 "link/ether 52:54:00:12:34:56" \
+	"$QBOX" run --net nat,mac=52:54:00:12:34:56 -- ip -o link show qbr0
+expect_output "--mac sets the first NIC's MAC" 0 "link/ether 52:54:00:ab:cd:ef" \
+	"$QBOX" run --mac 52:54:00:ab:cd:ef -- ip -o link show qbr0
+a=$("$QBOX" run --name "macs-$$" -- ip -o link show qbr0 | grep -o 'link/ether [^ ]*')
+b=$("$QBOX" run --name "macs-$$" -- ip -o link show qbr0 | grep -o 'link/ether [^ ]*')
+check "MAC stable per sandbox name ($a)" test -n "$a" -a "$a" = "$b"
+
+# two NAT NICs: two subnets, two slirp instances, both reach the host
+out=$("$QBOX" run --net nat --net nat -- sh -c \
+	"ip -4 -o addr show; busybox wget -q -O - http://10.0.3.2:$port/" 2>&1)
+check "two NICs: 10.0.2.100 on qbr0" grep -q "qbr0 .*inet 10.0.2.100/24" <<<"$out"
+check "two NICs: 10.0.3.100 on qbr1" grep -q "qbr1 .*inet 10.0.3.100/24" <<<"$out"
+check "second NIC reaches the host via 10.0.3.2" grep -qx "$page" <<<"$out"
+expect_output "subnet= moves the network" 0 "^$page\$" \
+	"$QBOX" run --net nat,subnet=10.0.5.0/24 -- sh -c \
+	"ip -4 -o addr show qbr0 | grep -q 10.0.5.100/24 && busybox wget -q -O - http://10.0.5.2:$port/"
+
+# --net none: only lo, nothing reachable
+expect_output "--net none: only lo" 0 "^1: lo:" "$QBOX" run --net none -- ip -o link
+expect_output "--net none: no link besides lo" 0 "^1\$" \
+	"$QBOX" run --net none -- sh -c 'ip -o link | wc -l'
+expect_output "--net none: host unreachable" 1 "unreachable" \
+	"$QBOX" run --net none -- busybox wget -q -O - "http://10.0.2.2:$port/"
+
+# forwards into the sandbox
+mkdir -p "$TMP/inside" && echo "inside-$$" >"$TMP/inside/index.html"
+serve_inside() {	# qbox flags...; runs an httpd on 8080 inside
+	start_bg "$QBOX" run "$@" -- busybox httpd -f -p 8080 -h "$TMP/inside"
+}
+fwd_case() {	# name, url, qbox flags...
+	local name=$1 url=$2 hp
+	shift 2
+	serve_inside "$@"
+	if wait_for 10 curl -gsf -o /dev/null "$url"; then
+		expect_output "$name" 0 "^inside-$$\$" curl -gsf "$url"
+	else
+		fail "$name: $url never answered"
+	fi
+	kill -TERM "$BG_PID"
+	wait "$BG_PID"
+}
+p1=$(free_port)
+fwd_case "--fwd HOSTPORT:GUESTPORT reaches a server inside" \
+	"http://127.0.0.1:$p1/" --fwd "$p1:8080"
+p2=$(free_port)
+fwd_case "--fwd with guest address 10.0.2.100" \
+	"http://127.0.0.1:$p2/" --fwd "127.0.0.1:$p2:10.0.2.100:8080"
+p4=$(free_port)
+fwd_case "--fwd 0.0.0.0 reached over loopback" \
+	"http://127.0.0.1:$p4/" --fwd "0.0.0.0:$p4:8080"
+p5=$(free_port)
+fwd_case "--fwd on the second NIC" \
+	"http://127.0.0.1:$p5/" --net nat --net nat --fwd "$p5:10.0.3.100:8080"
+
+# UDP forward: a reply comes back from inside
+pu=$(free_port)
+start_bg "$QBOX" run --fwd "udp:$pu:5353" -- \
+	socat UDP-RECVFROM:5353,fork SYSTEM:'read x; echo pong-$x'
+udp_ping() { echo ping | timeout 2 socat -T1 - "UDP:127.0.0.1:$pu" 2>/dev/null | grep -qx pong-ping; }
+check "udp forward answers" wait_for 10 udp_ping
+kill -TERM "$BG_PID"
+wait "$BG_PID"
+
+no_leftovers "nothing left behind" "httpd -f -p 8080"
