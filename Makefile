@@ -22,7 +22,7 @@ QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) \
 
 SRCS := common/err.c common/util.c common/pollset.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
-	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
+	runner/qemu_argv.c runner/rundir.c runner/supervisor.c runner/forward.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)

@@ -3,6 +3,7 @@
 #include "fdpass.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,7 +14,9 @@ int sbmsg_send(int sock, const struct sbmsg *m, int fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { (void *)m, sizeof(*m) };
+	size_t len = m->type == SBMSG_ERROR ? sizeof(*m) :
+					      offsetof(struct sbmsg, err);
+	struct iovec iov = { (void *)m, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
@@ -58,12 +61,23 @@ int sbmsg_recv(int sock, struct sbmsg *m, int *fd)
 			memcpy(fd, CMSG_DATA(c), sizeof(int));
 	if (n == 0)
 		return 0;
-	if ((size_t)n != sizeof(*m) || (mh.msg_flags & MSG_CTRUNC)) {
+	if (mh.msg_flags & MSG_CTRUNC) {
+		/* out of fds: the message stands, its fd was lost */
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		if (!m->errnum)
+			m->errnum = EMFILE;
+	}
+	if ((size_t)n < offsetof(struct sbmsg, err) ||
+	    (mh.msg_flags & MSG_TRUNC)) {
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
 		return -EPROTO;
 	}
+	if ((size_t)n < sizeof(*m))
+		memset(&m->err, 0, sizeof(m->err));
 	m->err.msg[sizeof(m->err.msg) - 1] = '\0';
 	return 1;
 }

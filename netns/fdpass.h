@@ -20,12 +20,24 @@ enum sbmsg_type {
 	SBMSG_STARTED,		/* sandbox -> supervisor: payload is .value */
 	SBMSG_ERROR,		/* sandbox -> supervisor: setup failed, .err */
 	SBMSG_EXIT,		/* sandbox -> supervisor: wait status .value */
+	SBMSG_DIAL,		/* supervisor -> sandbox: connect a socket of
+				   protocol .nic to .addr:.port, request .value */
+	SBMSG_DIALED,		/* sandbox -> supervisor: the socket for request
+				   .value, or its failure in .errnum */
 };
 
+/*
+ * Only SBMSG_ERROR carries .err; the other messages are sent without it,
+ * so that a burst of dial requests stays small in the socket's buffer.
+ */
 struct sbmsg {
 	uint32_t type;
 	int32_t nic;
 	int32_t value;
+	int32_t errnum;
+	uint32_t addr;		/* IPv4, network order */
+	uint16_t port;		/* host order */
+	uint16_t pad;
 	struct qerr err;
 };
 
@@ -33,7 +45,8 @@ struct sbmsg {
 int sbmsg_send(int sock, const struct sbmsg *m, int fd);
 
 /*
- * Receive one message; *@fd gets an attached fd or -1.
+ * Receive one message; *@fd gets an attached fd or -1. When the fd could
+ * not be received (the receiver is out of fds), m->errnum says EMFILE.
  * Return: 1 for a message, 0 at EOF (peer gone), -errno on error.
  */
 int sbmsg_recv(int sock, struct sbmsg *m, int *fd);

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -180,7 +181,13 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	}
 	if ((r = link_up(nl, br, 0, 0, e)) < 0)
 		return r;
-	if (!p->vm) {
+	if (p->vm) {
+		/* forwards reach the guest from here (see runner/forward.c) */
+		r = nl_addr4_add(nl, br, subnet_host(n->net, HOST_SANDBOX),
+				 n->prefix, e);
+		if (r < 0)
+			return r;
+	} else {
 		if ((r = nl_addr4_add(nl, br, n->guest, n->prefix, e)) < 0)
 			return r;
 		if (!*routed) {
@@ -238,6 +245,7 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 	/* the payload starts as qbox was started: same mask, same SIGPIPE */
 	sigprocmask(SIG_SETMASK, &in->cfg->sigmask, NULL);
 	sigaction(SIGPIPE, &in->cfg->sigpipe, NULL);
+	setrlimit(RLIMIT_NOFILE, &in->cfg->nofile);
 	for (i = 0; i < in->cfg->plan->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			fcntl(in->nics[i].fd, F_SETFD, 0);
@@ -292,6 +300,43 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	return 0;
 }
 
+/* Open a socket to the guest for a forward (runner/forward.c) */
+static void init_dial(struct init *in, const struct sbmsg *req)
+{
+	struct sbmsg m = { .type = SBMSG_DIALED, .value = req->value };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(req->port),
+				  .sin_addr.s_addr = req->addr };
+	int type = req->nic == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		m.errnum = errno;
+	} else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		   errno != EINPROGRESS) {
+		m.errnum = errno;
+		close(fd);
+		fd = -1;
+	}
+	sbmsg_send(in->sock, &m, fd);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A message from the supervisor while the payload runs */
+static void init_message(struct init *in)
+{
+	struct sbmsg m;
+	int fd, r = sbmsg_recv(in->sock, &m, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	if (r <= 0)
+		init_orphaned(in);
+	if (m.type == SBMSG_DIAL)
+		init_dial(in, &m);
+}
+
 /* Forward signals, reap orphans, report the payload's end */
 static __attribute__((noreturn)) void init_loop(struct init *in)
 {
@@ -321,11 +366,10 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 
 		if (poll(pfd, 2, -1) < 0)
 			continue;
-		if (pfd[1].revents) {
-			/* the supervisor sends nothing after GO: EOF */
-			init_orphaned(in);
-		}
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (pfd[1].revents)
+			init_message(in);
+		if (!pfd[0].revents ||
+		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		switch (si.ssi_signo) {
 		case SIGUSR1:

@@ -14,6 +14,7 @@
 
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
@@ -27,6 +28,7 @@ struct sandbox_cfg {
 	int rundir_fd;		/* init cleans up if the supervisor dies */
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
+	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */
 };
 
 struct sandbox {

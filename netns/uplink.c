@@ -164,31 +164,6 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	return u;
 }
 
-int uplink_add_fwd(struct uplink *u, const struct fwd_spec *f,
-		   struct in_addr guest, struct qerr *e)
-{
-	struct sockaddr_in g = { .sin_family = AF_INET,
-				 .sin_port = htons(f->guest_port),
-				 .sin_addr = guest };
-	struct sockaddr_in h4 = { .sin_family = AF_INET,
-				  .sin_port = htons(f->host_port),
-				  .sin_addr = f->host4 };
-	struct sockaddr_in6 h6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(f->host_port),
-				   .sin6_addr = f->host6 };
-	const struct sockaddr *h = f->host_family == AF_INET ?
-		(const struct sockaddr *)&h4 : (const struct sockaddr *)&h6;
-	socklen_t hlen = f->host_family == AF_INET ? sizeof(h4) : sizeof(h6);
-	int flags = f->proto == IPPROTO_UDP ? SLIRP_HOSTFWD_UDP : 0;
-
-	errno = 0;
-	if (slirp_add_hostxfwd(u->slirp, h, hlen, (const struct sockaddr *)&g,
-			       sizeof(g), flags) < 0)
-		return qerr_set(e, errno ? errno : EADDRINUSE,
-				"listening on the host side");
-	return 0;
-}
-
 static short to_poll(int ev)
 {
 	short p = 0;

@@ -14,7 +14,6 @@
 
 #include "../common/err.h"
 #include "../common/pollset.h"
-#include "../runner/spec.h"
 
 struct uplink;
 
@@ -30,10 +29,6 @@ struct uplink_cfg {
 /* Take ownership of @tapfd and start libslirp on it */
 struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 			  struct qerr *e);
-
-/* Listen on the host side of @f and forward to @guest:f->guest_port */
-int uplink_add_fwd(struct uplink *u, const struct fwd_spec *f,
-		   struct in_addr guest, struct qerr *e);
 
 /* Add the uplink's fds to @ps and lower its timeout for slirp's timers */
 void uplink_poll_fill(struct uplink *u, struct pollset *ps);

@@ -24,6 +24,9 @@
 #define HOST_DNS 3		/* DNS forwarder */
 #define HOST_DHCP_FIRST 15	/* first DHCP lease: the VM's address */
 #define HOST_COMMAND 100	/* static address of a non-VM payload */
+#define HOST_SANDBOX 1		/* a VM sandbox's own address: forwards
+				   dial the guest from it (libslirp leaves
+				   .1 unused) */
 
 struct run_opts {
 	const char *name;		/* NULL: a unique default */

@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #include "../netns/sandbox.h"
 #include "../netns/uplink.h"
 #include "../seccomp/filter.h"
+#include "forward.h"
 #include "rundir.h"
 
 struct sup {
@@ -45,12 +47,27 @@ struct sup {
 	int sigfd;
 	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
 	struct uplink *up[MAX_NICS];
+	struct fwd_engine *fwd;		/* port forwards */
 	bool started;			/* payload runs */
 	bool have_status;
 	int status;			/* payload's wait status */
 	bool init_reaped;
 	int abort_signal;		/* a signal ended the start */
 };
+
+/* fwd_dial_fn: ask init for a socket to the guest */
+static int dial(void *opaque, uint32_t id, int proto, struct in_addr guest,
+		uint16_t port)
+{
+	struct sup *s = opaque;
+	struct sbmsg m = { .type = SBMSG_DIAL, .nic = proto,
+			   .value = (int32_t)id, .addr = guest.s_addr,
+			   .port = port };
+
+	if (s->sb.sock < 0)
+		return -EPIPE;
+	return sbmsg_send(s->sb.sock, &m, -1);
+}
 
 static int start_uplinks(struct sup *s, struct qerr *e)
 {
@@ -73,10 +90,12 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		if (!s->up[i])
 			return -EIO;
 	}
+	if (!(s->fwd = fwd_engine_new(dial, s, e)))
+		return -EIO;
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
-		r = uplink_add_fwd(s->up[f->nic], &f->spec, f->guest, e);
+		r = fwd_engine_add(s->fwd, &f->spec, f->guest, e);
 		if (r < 0) {
 			qerr_prefix(e, "--fwd %s", f->text);
 			return r;
@@ -121,6 +140,13 @@ static int on_message(struct sup *s, struct qerr *e)
 			return r;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
+		return 0;
+	case SBMSG_DIALED:
+		if (s->fwd)
+			fwd_engine_dialed(s->fwd, (uint32_t)m.value, m.errnum,
+					  fd);
+		else if (fd >= 0)
+			close(fd);
 		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
@@ -177,6 +203,11 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_fill(s->up[i], &ps);
+		if (s->fwd) {
+			pollset_add(&ps, fwd_engine_fd(s->fwd), POLLIN);
+			if (fwd_engine_timeout(s->fwd) >= 0)
+				pollset_timeout(&ps, fwd_engine_timeout(s->fwd));
+		}
 		if (ps.n < 2 || ps.fds == NULL) {
 			r = qerr_set(e, ENOMEM, "event loop");
 			break;
@@ -189,6 +220,8 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_done(s->up[i], &ps);
+		if (s->fwd)
+			fwd_engine_run(s->fwd);
 		if (ps.fds[1].revents && (r = on_message(s, e)) < 0)
 			break;
 		if (ps.fds[0].revents && (r = on_signal(s, e)) < 0)
@@ -220,6 +253,20 @@ static int block_signals(sigset_t *old, struct sigaction *oldpipe,
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN },
 		  oldpipe);
 	return fd;
+}
+
+/*
+ * Every forwarded connection costs six fds (two sockets, two pipes):
+ * take the whole hard limit. The payload gets the original limit back.
+ */
+static void raise_nofile(struct rlimit *orig)
+{
+	struct rlimit r;
+
+	getrlimit(RLIMIT_NOFILE, orig);
+	r = *orig;
+	r.rlim_cur = r.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &r);
 }
 
 static int exit_status(int status)
@@ -256,6 +303,7 @@ int supervise(const struct plan *p, struct qerr *e)
 				    .rundir_fd = dirfd };
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
+	raise_nofile(&cfg.nofile);
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -272,6 +320,7 @@ out:
 		kill(s.sb.pid, SIGKILL);
 		waitpid(s.sb.pid, NULL, 0);
 	}
+	fwd_engine_free(s.fwd);
 	for (i = 0; i < MAX_NICS; i++) {
 		uplink_free(s.up[i]);
 		if (s.upfd[i] >= 0)

@@ -10,7 +10,7 @@ say() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
 free_port() {
 	local p
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % 22000))	# below the ephemeral range
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 	return 1

@@ -19,7 +19,9 @@ httpd -p 80 -h /www
 echo QBOX-READY
 sleep 60
 EOS
-vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80"
+f6port=$(free_port)
+vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80" \
+	--fwd "[::1]:$f6port:10.0.2.15:80"
 if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	vm_check "DHCP lease is 10.0.2.15 with gateway .2 and DNS .3" "$TMP/console" \
 		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
@@ -32,6 +34,8 @@ if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	else
 		fail "forward to the guest: got '$got'"
 	fi
+	got=$(curl -gsf --max-time 10 "http://[::1]:$f6port/")
+	check "host reached the guest from IPv6 [::1] ($got)" test -n "$got"
 	# the VM's MAC is derived from the sandbox name: same as a command's
 	want=$(grep -o 'link/ether [0-9a-f:]*' "$TMP/console" | head -1)
 	cmdmac=$("$QBOX" run --name "e2e-nat-$$" -- ip -o link show qbr0 2>&1 | grep -o 'link/ether [0-9a-f:]*' || true)

@@ -59,7 +59,7 @@ expect_output "user namespaces disabled: sysctl named" 2 "user\\.max_user_namesp
 # a forward whose host port is taken is a runtime failure (1), named
 port=$(free_port)
 http_server "$port"
-expect_output "taken host port: --fwd named, exit 1" 1 "--fwd $port:80: .*Address already in use" \
+expect_output "taken host port: --fwd and address named, exit 1" 1 "--fwd $port:80: 127.0.0.1:$port/tcp is already in use" \
 	"$QBOX" run --fwd "$port:80" -- true
 
 after=$(ls -A "$RUNDIR" 2>/dev/null)

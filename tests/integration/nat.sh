@@ -63,6 +63,9 @@ fwd_case "--fwd HOSTPORT:GUESTPORT reaches a server inside" \
 p2=$(free_port)
 fwd_case "--fwd with guest address 10.0.2.100" \
 	"http://127.0.0.1:$p2/" --fwd "127.0.0.1:$p2:10.0.2.100:8080"
+p3=$(free_port)
+fwd_case "--fwd with IPv6 host [::1]" \
+	"http://[::1]:$p3/" --fwd "[::1]:$p3:8080"
 p4=$(free_port)
 fwd_case "--fwd 0.0.0.0 reached over loopback" \
 	"http://127.0.0.1:$p4/" --fwd "0.0.0.0:$p4:8080"
@@ -72,10 +75,12 @@ fwd_case "--fwd on the second NIC" \
 
 # UDP forward: a reply comes back from inside
 pu=$(free_port)
-start_bg "$QBOX" run --fwd "udp:$pu:5353" -- \
+start_bg "$QBOX" run --fwd "udp:$pu:5353" --fwd "udp:[::1]:$pu:5353" -- \
 	socat UDP-RECVFROM:5353,fork SYSTEM:'read x; echo pong-$x'
 udp_ping() { echo ping | timeout 2 socat -T1 - "UDP:127.0.0.1:$pu" 2>/dev/null | grep -qx pong-ping; }
+udp6_ping() { echo ping6 | timeout 2 socat -T1 - "UDP6:[::1]:$pu" 2>/dev/null | grep -qx pong-ping6; }
 check "udp forward answers" wait_for 10 udp_ping
+check "udp forward from IPv6 [::1] answers" wait_for 10 udp6_ping
 kill -TERM "$BG_PID"
 wait "$BG_PID"
 
