@@ -5,8 +5,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "err.h"
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
@@ -73,3 +76,31 @@ int64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
+
+/* Whether @cmd can be executed: a path, or a name found in $PATH */
+int command_check(const char *cmd, struct qerr *e)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) == 0)
+			return 0;
+		return qerr_usage(e, "command '%s': %s", cmd, strerror(errno));
+	}
+	if (!path)
+		path = "/bin:/usr/bin";	/* what execvp() uses then */
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
+			     cmd) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return qerr_usage(e, "command '%s' not found in PATH", cmd);
+}
+

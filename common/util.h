@@ -57,6 +57,12 @@ int write_file(const char *path, const char *text);
 /* Read a small file into @buf (NUL-terminated); bytes read or -errno */
 ssize_t read_file(const char *path, char *buf, size_t size);
 
+struct qerr;
+
+/* Whether @cmd can be executed: a path, or a name found in $PATH; a usage
+ * error naming the command otherwise */
+int command_check(const char *cmd, struct qerr *e);
+
 /* Monotonic clock in nanoseconds */
 int64_t now_ns(void);
 

@@ -8,7 +8,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static int send_flags(int sock, const struct sbmsg *m, int fd, int flags);
+
 int sbmsg_send(int sock, const struct sbmsg *m, int fd)
+{
+	return send_flags(sock, m, fd, 0);
+}
+
+int sbmsg_send_nowait(int sock, const struct sbmsg *m)
+{
+	return send_flags(sock, m, -1, MSG_DONTWAIT);
+}
+
+static int send_flags(int sock, const struct sbmsg *m, int fd, int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -31,7 +43,7 @@ int sbmsg_send(int sock, const struct sbmsg *m, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL | flags) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return 0;

@@ -45,6 +45,13 @@ struct sbmsg {
 int sbmsg_send(int sock, const struct sbmsg *m, int fd);
 
 /*
+ * The same without blocking: -EAGAIN when the socket is full. The
+ * supervisor sends dial requests this way, since init may at that moment
+ * be blocked sending it answers: two full buffers would wait on each other.
+ */
+int sbmsg_send_nowait(int sock, const struct sbmsg *m);
+
+/*
  * Receive one message; *@fd gets an attached fd or -1. When the fd could
  * not be received (the receiver is out of fds), m->errnum says EMFILE.
  * Return: 1 for a message, 0 at EOF (peer gone), -errno on error.

@@ -399,6 +399,16 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
 	struct qerr e = { 0 };
 
+	/*
+	 * The supervisor's own fds that a fork hands down: --ready-fd must
+	 * reach EOF when the supervisor closes it. The user's other fds stay,
+	 * for the payload.
+	 */
+	if (cfg->plan->ready_fd >= 0)
+		close(cfg->plan->ready_fd);
+	if (cfg->sup_sigfd >= 0)
+		close(cfg->sup_sigfd);
+
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
 	sbmsg_send(sock, &ready, -1);

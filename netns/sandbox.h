@@ -26,6 +26,7 @@ struct sandbox_cfg {
 	uid_t uid;
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
+	int sup_sigfd;		/* the supervisor's signalfd: init closes it */
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
 	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */

@@ -8,17 +8,27 @@
  */
 #include "cli.h"
 
+#include "../common/util.h"
+
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char main_usage[] =
 "Usage: qbox COMMAND [OPTIONS]\n"
 "\n"
-"Run QEMU virtual machines (or any command) rootless, each in its own user\n"
-"and network namespace, with VirtualBox-style networking.\n"
+"Run QEMU virtual machines (or any command) rootless, each in its own user,\n"
+"network and PID namespaces, with VirtualBox-style networking.\n"
 "\n"
 "Commands:\n"
 "  run [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
+"  ps [--json]                     list your running sandboxes\n"
+"  fwd [-n NAME] SPEC              add a port forward at run time\n"
+"  fwd [-n NAME] --list [--json]   list a sandbox's forwards\n"
+"  fwd [-n NAME] --remove HOSTSPEC remove a forward\n"
+"  stop NAME [--timeout S]         SIGTERM the payload, SIGKILL after S s\n"
+"  wait NAME [--timeout S]         wait until NAME is up and forwarding\n"
+"  exec NAME -- CMD [ARGS...]      run CMD inside NAME's namespaces\n"
 "  help                            this text\n"
 "  version                         print the version\n"
 "\n"
@@ -26,12 +36,62 @@ const char main_usage[] =
 "  qbox run --net nat --fwd 2222:22 -- qemu-system-x86_64 -m 1G disk.qcow2\n"
 "  qbox run -- curl http://10.0.2.2:8000/    # 10.0.2.2 is the host\n"
 "\n"
-"See 'qbox run --help' and qbox(1).\n";
+"See 'qbox COMMAND --help' and qbox(1).\n";
+
+const char ps_usage[] =
+"Usage: qbox ps [--json]\n"
+"\n"
+"List your running sandboxes: name, supervisor pid, start time, NICs with\n"
+"the payload's address, forwards and command. Other users' sandboxes are\n"
+"not visible. --json prints an array of objects (see qbox(1), JSON).\n";
+
+const char fwd_usage[] =
+"Usage: qbox fwd [-n NAME] [tcp:|udp:][HOSTADDR:]HOSTPORT:[GUESTADDR:]GUESTPORT\n"
+"       qbox fwd [-n NAME] --list [--json]\n"
+"       qbox fwd [-n NAME] --remove [tcp:|udp:][HOSTADDR:]HOSTPORT\n"
+"\n"
+"Add, list or remove port forwards of a running sandbox. -n may be left\n"
+"out when exactly one sandbox runs. SPEC is as for qbox run --fwd;\n"
+"HOSTADDR defaults to 127.0.0.1. After --remove (which also takes a whole\n"
+"SPEC), the host port refuses new connections; open TCP connections\n"
+"finish, UDP flows end.\n"
+"\n"
+"Examples:\n"
+"  qbox fwd 2222:22\n"
+"  qbox fwd -n web udp:[::1]:5353:53\n"
+"  qbox fwd -n web --remove 2222\n";
+
+const char stop_usage[] =
+"Usage: qbox stop NAME [--timeout S]\n"
+"\n"
+"Send SIGTERM to the sandbox's payload (QEMU exits), SIGKILL to everything\n"
+"in the sandbox after S seconds (default 10; at once if the payload has\n"
+"not started yet), and return once the sandbox is gone and cleaned up.\n"
+"Exit 1 if it is not gone S+10 seconds after the request.\n";
+
+const char wait_usage[] =
+"Usage: qbox wait NAME [--timeout S]\n"
+"\n"
+"Return once sandbox NAME is ready: its network is up, its forwards\n"
+"listen and its payload has started. NAME need not exist yet (qbox run\n"
+"--name NAME ... &; qbox wait NAME). Exit 1 after S seconds (default 60)\n"
+"or if the sandbox ends first. A VM's guest may still be booting.\n";
+
+const char exec_usage[] =
+"Usage: qbox exec NAME -- COMMAND [ARGS...]\n"
+"\n"
+"Run COMMAND inside sandbox NAME's user, network and PID namespaces,\n"
+"confined like a payload (no capabilities, no_new_privs, seccomp). There\n"
+"the guest's addresses are directly reachable, e.g.\n"
+"  qbox exec web -- ssh 10.0.2.15\n"
+"COMMAND ends with the sandbox. Exit status: COMMAND's (128+N if killed\n"
+"by signal N, e.g. 137 when the sandbox ended); 2 if NAME does not run or\n"
+"COMMAND is not found; 127 if COMMAND could not be executed.\n";
 
 const char run_usage[] =
 "Usage: qbox run [OPTIONS] -- COMMAND [ARGS...]\n"
 "\n"
-"Run COMMAND in a new user and network namespace. If COMMAND is a QEMU\n"
+"Run COMMAND in new user, network and PID namespaces. If COMMAND is a QEMU\n"
 "system emulator (qemu-system-*), qbox gives it one NIC per --net:\n"
 "  -netdev tap,id=qboxN,fd=K -device virtio-net-pci,netdev=qboxN,mac=M\n"
 "(name netdev=qboxN in your own -device to pick another model; qbox then\n"
@@ -57,6 +117,8 @@ const char run_usage[] =
 "                   the VM's lease (10.0.2.15) or the command's 10.0.2.100.\n"
 "  --mac MAC        MAC of the first NIC (same as nat,mac=MAC)\n"
 "  --vm             treat COMMAND as QEMU even if its name does not say so\n"
+"  --ready-fd N     when the network is up, forwards listen and COMMAND has\n"
+"                   started, write \"ready\\n\" to fd N and close it\n"
 "  -h, --help       this text\n"
 "\n"
 "Exit status: COMMAND's status (128+N if killed by signal N); 2 for a bad\n"
@@ -68,7 +130,7 @@ const char run_usage[] =
 "  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
 "  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n";
 
-enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM };
+enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM, OPT_READY_FD };
 
 static int add_net(struct run_opts *o, const char *arg, struct qerr *e)
 {
@@ -110,18 +172,20 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 		{ "fwd", required_argument, NULL, OPT_FWD },
 		{ "mac", required_argument, NULL, OPT_MAC },
 		{ "vm", no_argument, NULL, OPT_VM },
+		{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, r;
 
 	memset(o, 0, sizeof(*o));
+	o->ready_fd = -1;
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_NAME:
-			if ((r = name_check(optarg, e)) < 0)
+			if ((r = name_check(optarg, "--name", e)) < 0)
 				return r;
 			o->name = optarg;
 			break;
@@ -143,6 +207,16 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 		case OPT_VM:
 			o->force_vm = true;
 			break;
+		case OPT_READY_FD: {
+			unsigned long fd;
+
+			if (parse_uint(optarg, 1 << 20, &fd) < 0 || fd < 3)
+				return qerr_usage(e, "--ready-fd %s: not a file "
+						     "descriptor number (3 or "
+						     "more)", optarg);
+			o->ready_fd = (int)fd;
+			break;
+		}
 		case 'h':
 			return CLI_HELP;
 		case ':':

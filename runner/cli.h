@@ -22,5 +22,10 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e);
 
 extern const char run_usage[];
 extern const char main_usage[];
+extern const char ps_usage[];
+extern const char fwd_usage[];
+extern const char stop_usage[];
+extern const char wait_usage[];
+extern const char exec_usage[];
 
 #endif /* QBOX_CLI_H */

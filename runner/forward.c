@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "plan.h"
 
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
@@ -74,6 +75,7 @@ struct listener {
 	struct listener *next;
 	struct fwd_spec spec;
 	struct in_addr guest;
+	char *text;		/* as the user wrote it */
 	struct flow *flows;
 	int n_flows;
 };
@@ -89,7 +91,6 @@ struct half {		/* one direction of a relay */
 struct conn {
 	struct ep host, guest;
 	struct pending pend;
-	struct listener *l;
 	bool connected;
 	struct half up;		/* host -> guest */
 	struct half down;	/* guest -> host */
@@ -181,6 +182,8 @@ static void pending_drop(struct fwd_engine *fe, struct pending *p)
 		pending_take(fe, p->id);
 }
 
+static void flow_free(struct fwd_engine *fe, struct flow *f);
+
 /* ---- host listeners ---------------------------------------------------- */
 
 static void format_host(const struct fwd_spec *s, char *buf, size_t size)
@@ -215,7 +218,12 @@ static int listen_socket(const struct fwd_spec *s, struct qerr *e)
 	if (fd < 0)
 		return qerr_set(e, errno, "creating a %s socket for %s", proto,
 				where);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * TCP: rebind while old connections linger in TIME_WAIT. Never for
+	 * UDP, where SO_REUSEADDR would let two forwards share a port.
+	 */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* [::] is IPv6 only; 0.0.0.0 says IPv4 explicitly */
 	if (s->host_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
@@ -246,16 +254,35 @@ static int listen_socket(const struct fwd_spec *s, struct qerr *e)
 	return steal_fd(&fd);
 }
 
-int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
-		   struct in_addr guest, struct qerr *e)
+static struct listener *find_listener(struct fwd_engine *fe,
+				      const struct fwd_spec *host,
+				      struct listener ***link)
 {
-	struct listener *l;
-	int fd = listen_socket(spec, e), r;
+	struct listener **pp;
 
-	if (fd < 0)
+	for (pp = &fe->listeners; *pp; pp = &(*pp)->next)
+		if (fwd_same_host_side(&(*pp)->spec, host)) {
+			if (link)
+				*link = pp;
+			return *pp;
+		}
+	return NULL;
+}
+
+int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
+		   struct in_addr guest, const char *text, struct qerr *e)
+{
+	struct listener *l, **tail;
+	int fd, r;
+
+	if ((l = find_listener(fe, spec, NULL)))
+		return qerr_usage(e, "that host port is already forwarded "
+				     "(%s)", l->text);
+	if ((fd = listen_socket(spec, e)) < 0)
 		return fd;
 	l = calloc(1, sizeof(*l));
-	if (!l) {
+	if (!l || !(l->text = strdup(text))) {
+		free(l);
 		close(fd);
 		return qerr_set(e, ENOMEM, "adding a forward");
 	}
@@ -265,12 +292,58 @@ int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
 	l->guest = guest;
 	if ((r = ep_set(fe, &l->ep, EPOLLIN)) < 0) {
 		close(fd);
+		free(l->text);
 		free(l);
 		return qerr_set(e, -r, "watching a forward");
 	}
-	l->next = fe->listeners;
-	fe->listeners = l;
+	for (tail = &fe->listeners; *tail; tail = &(*tail)->next)
+		;
+	*tail = l;	/* in the order they were added, for listings */
 	return 0;
+}
+
+static void listener_free(struct fwd_engine *fe, struct listener *l)
+{
+	while (l->flows)
+		flow_free(fe, l->flows);
+	ep_close(fe, &l->ep);
+	free(l->text);
+	free(l);
+}
+
+int fwd_engine_remove(struct fwd_engine *fe, const struct fwd_spec *host)
+{
+	struct listener **link, *l = find_listener(fe, host, &link);
+
+	if (!l)
+		return -ENOENT;
+	*link = l->next;
+	listener_free(fe, l);
+	return 0;
+}
+
+int fwd_engine_count(const struct fwd_engine *fe)
+{
+	const struct listener *l;
+	int n = 0;
+
+	for (l = fe->listeners; l; l = l->next)
+		n++;
+	return n;
+}
+
+const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
+				      struct in_addr *guest, const char **text)
+{
+	const struct listener *l;
+
+	for (l = fe->listeners; l && i > 0; l = l->next)
+		i--;
+	if (!l)
+		return NULL;
+	*guest = l->guest;
+	*text = l->text;
+	return &l->spec;
 }
 
 /* ---- TCP relays ------------------------------------------------------- */
@@ -356,7 +429,6 @@ static void accept_conns(struct fwd_engine *fe, struct listener *l)
 		c->host = (struct ep){ EP_HOST, fd, 0 };
 		c->guest = (struct ep){ EP_GUEST, -1, 0 };
 		c->up.rd = c->up.wr = c->down.rd = c->down.wr = -1;
-		c->l = l;
 		c->next = fe->conns;
 		if (fe->conns)
 			fe->conns->prev = c;
@@ -742,11 +814,8 @@ void fwd_engine_free(struct fwd_engine *fe)
 		conn_free(fe, fe->conns, false);
 	bury(fe);
 	while ((l = fe->listeners)) {
-		while (l->flows)
-			flow_free(fe, l->flows);
 		fe->listeners = l->next;
-		ep_close(fe, &l->ep);
-		free(l);
+		listener_free(fe, l);
 	}
 	close(fe->epfd);
 	free(fe);

@@ -35,13 +35,26 @@ struct fwd_engine *fwd_engine_new(fwd_dial_fn dial, void *opaque,
  * @fe:		engine
  * @spec:	the forward
  * @guest:	address to reach in the sandbox
+ * @text:	the forward as the user wrote it, for listings
  * @e:		error naming the host address ("127.0.0.1:2222 is already in
  *		use"); the caller prefixes the flag
  *
  * Return: 0 or -errno
  */
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
-		   struct in_addr guest, struct qerr *e);
+		   struct in_addr guest, const char *text, struct qerr *e);
+
+/*
+ * Stop the forward whose host side is @host's (protocol, address, port):
+ * its listener closes, so new connections are refused; open TCP relays
+ * finish on their own; UDP flows end with it. 0 or -ENOENT.
+ */
+int fwd_engine_remove(struct fwd_engine *fe, const struct fwd_spec *host);
+
+/* The forwards, in the order they were added */
+int fwd_engine_count(const struct fwd_engine *fe);
+const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
+				      struct in_addr *guest, const char **text);
 
 /* The epoll fd to watch for POLLIN; then call fwd_engine_run() */
 int fwd_engine_fd(const struct fwd_engine *fe);

@@ -7,47 +7,23 @@
  * exit status 2 (usage) or 1 (runtime); see common/err.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "../common/util.h"
 #include "../netns/tap.h"
 #include "cli.h"
+#include "client.h"
 #include "plan.h"
 #include "supervisor.h"
 
 #ifndef QBOX_VERSION
 #define QBOX_VERSION "0.1"
 #endif
-
-/* Whether @cmd can be executed: a path, or a name found in $PATH */
-static int command_check(const char *cmd, struct qerr *e)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (strchr(cmd, '/')) {
-		if (access(cmd, X_OK) == 0)
-			return 0;
-		return qerr_usage(e, "command '%s': %s", cmd, strerror(errno));
-	}
-	if (!path)
-		path = "/bin:/usr/bin";	/* what execvp() uses then */
-	while (*path) {
-		size_t len = strcspn(path, ":");
-
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
-			     cmd) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return 0;
-		path += len;
-		if (*path == ':')
-			path++;
-	}
-	return qerr_usage(e, "command '%s' not found in PATH", cmd);
-}
 
 static int cmd_run(int argc, char **argv)
 {
@@ -69,6 +45,9 @@ static int cmd_run(int argc, char **argv)
 	if (plan_build(&o, defname, &p, &e) < 0 ||
 	    command_check(p.argv[0], &e) < 0)
 		qerr_die(&e);
+	if (p.ready_fd >= 0 && fcntl(p.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
+		die(2, "--ready-fd %d: not an open file descriptor",
+		    p.ready_fd);
 	for (i = 0; i < p.n_nics; i++)
 		nat |= p.nics[i].mode == NET_NAT;
 	if (nat && tap_check_access(&e) < 0)
@@ -89,6 +68,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ps"))
+		return cmd_ps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fwd"))
+		return cmd_fwd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stop"))
+		return cmd_stop(argc - 1, argv + 1);
+	if (!strcmp(cmd, "wait"))
+		return cmd_wait(argc - 1, argv + 1);
+	if (!strcmp(cmd, "exec"))
+		return cmd_exec(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);

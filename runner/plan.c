@@ -15,13 +15,13 @@
 
 #include "../common/util.h"
 
-int name_check(const char *name, struct qerr *e)
+int name_check(const char *name, const char *what, struct qerr *e)
 {
 	size_t i, len = strlen(name);
 
 	if (!len || len > SANDBOX_NAME_MAX)
-		return qerr_usage(e, "--name '%s': must be 1 to %d characters",
-				  name, SANDBOX_NAME_MAX);
+		return qerr_usage(e, "%s '%s': must be 1 to %d characters",
+				  what, name, SANDBOX_NAME_MAX);
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -29,8 +29,8 @@ int name_check(const char *name, struct qerr *e)
 			  (i > 0 && (c == '_' || c == '.' || c == '-'));
 
 		if (!ok)
-			return qerr_usage(e, "--name '%s': use letters, digits "
-					     "and _.- (not first)", name);
+			return qerr_usage(e, "%s '%s': use letters, digits "
+					     "and _.- (not first)", what, name);
 	}
 	return 0;
 }
@@ -132,7 +132,7 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 	return 0;
 }
 
-static bool same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
+bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 {
 	if (a->proto != b->proto || a->host_port != b->host_port ||
 	    a->host_family != b->host_family)
@@ -142,50 +142,48 @@ static bool same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 	return !memcmp(&a->host6, &b->host6, sizeof(a->host6));
 }
 
-static int plan_fwds(const struct run_opts *o, struct plan *p, struct qerr *e)
+int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
+		struct fwd_plan *f, struct qerr *e)
 {
-	int i, j, first_nat = -1;
+	char b[INET_ADDRSTRLEN];
+	int j;
 
-	for (i = 0; i < p->n_nics; i++)
-		if (p->nics[i].mode == NET_NAT) {
-			first_nat = i;
+	f->spec = *spec;
+	f->nic = -1;
+	for (j = 0; j < p->n_nics; j++)
+		if (p->nics[j].mode == NET_NAT &&
+		    (!spec->has_guest_addr ||
+		     subnet_contains(p->nics[j].net, p->nics[j].prefix,
+				     spec->guest))) {
+			f->nic = j;
 			break;
 		}
+	if (f->nic < 0 && !spec->has_guest_addr)
+		return qerr_usage(e, "forwards need a nat NIC, and this "
+				     "sandbox has none");
+	if (f->nic < 0)
+		return qerr_usage(e, "guest address %s is in no NAT subnet of "
+				     "this sandbox",
+				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)));
+	f->guest = spec->has_guest_addr ? spec->guest : p->nics[f->nic].guest;
+	return 0;
+}
+
+static int plan_fwds(const struct run_opts *o, struct plan *p, struct qerr *e)
+{
+	int i, j, r;
+
 	p->n_fwds = o->n_fwds;
 	for (i = 0; i < o->n_fwds; i++) {
 		struct fwd_plan *f = &p->fwds[i];
 
 		f->text = o->fwd_text[i];
-		f->spec = o->fwds[i];
-		if (first_nat < 0)
-			return qerr_usage(e, "--fwd %s: forwards need a nat "
-					     "NIC, and this sandbox has none",
-					  f->text);
-		f->nic = first_nat;
-		if (f->spec.has_guest_addr) {
-			char b[INET_ADDRSTRLEN];
-
-			for (j = 0, f->nic = -1; j < p->n_nics; j++)
-				if (p->nics[j].mode == NET_NAT &&
-				    subnet_contains(p->nics[j].net,
-						    p->nics[j].prefix,
-						    f->spec.guest)) {
-					f->nic = j;
-					break;
-				}
-			if (f->nic < 0)
-				return qerr_usage(e, "--fwd %s: guest address "
-						     "%s is in no NAT subnet of "
-						     "this sandbox", f->text,
-						  inet_ntop(AF_INET,
-							    &f->spec.guest, b,
-							    sizeof(b)));
-			f->guest = f->spec.guest;
-		} else {
-			f->guest = p->nics[f->nic].guest;
+		if ((r = fwd_resolve(p, &o->fwds[i], f, e)) < 0) {
+			qerr_prefix(e, "--fwd %s", f->text);
+			return r;
 		}
 		for (j = 0; j < i; j++)
-			if (same_host_side(&p->fwds[j].spec, &f->spec))
+			if (fwd_same_host_side(&p->fwds[j].spec, &f->spec))
 				return qerr_usage(e, "--fwd %s: that host port "
 						     "is already forwarded by "
 						     "--fwd %s", f->text,
@@ -201,10 +199,11 @@ int plan_build(const struct run_opts *o, const char *default_name,
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	if ((r = name_check(name, e)) < 0)
+	if ((r = name_check(name, "--name", e)) < 0)
 		return r;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->argv = o->argv;
+	p->ready_fd = o->ready_fd;
 	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
 	if ((r = plan_nics(o, p, e)) < 0)
 		return r;

@@ -39,6 +39,7 @@ struct run_opts {
 	const char *mac_text;		/* --mac: MAC of the first NIC */
 	uint8_t mac[6];
 	bool force_vm;			/* --vm */
+	int ready_fd;			/* --ready-fd, -1 when absent */
 	char **argv;			/* payload command, NULL-terminated */
 	int argc;
 };
@@ -66,6 +67,7 @@ struct plan {
 	struct nic_plan nics[MAX_NICS];
 	int n_fwds;
 	struct fwd_plan fwds[MAX_FWDS];
+	int ready_fd;		/* written "ready\n" and closed when ready */
 	char **argv;
 };
 
@@ -81,8 +83,26 @@ struct plan {
 int plan_build(const struct run_opts *o, const char *default_name,
 	       struct plan *p, struct qerr *e);
 
-/* Whether @name is a valid sandbox name: [A-Za-z0-9][A-Za-z0-9_.-]* */
-int name_check(const char *name, struct qerr *e);
+/**
+ * fwd_resolve() - which NIC and guest address a forward goes to
+ * @p:		the sandbox's plan
+ * @spec:	the forward
+ * @f:		filled: spec, nic, guest (text is left alone)
+ * @e:		usage error (no NAT NIC; guest address in no NAT subnet)
+ *
+ * Without a guest address: the first NAT NIC's VM lease or command
+ * address; with one: the NAT NIC whose subnet holds it.
+ * Return: 0 or -EINVAL
+ */
+int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
+		struct fwd_plan *f, struct qerr *e);
+
+/* Same protocol, host address and host port */
+bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b);
+
+/* Whether @name is a valid sandbox name: [A-Za-z0-9][A-Za-z0-9_.-]*;
+ * @what names it in the message ("--name", "NAME") */
+int name_check(const char *name, const char *what, struct qerr *e);
 
 /*
  * The MAC of NIC @index of sandbox @name: 52:54:00 (QEMU's prefix) and three

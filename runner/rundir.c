@@ -131,12 +131,20 @@ int rundir_lock(int dirfd, const char *name, struct qerr *e)
 	return qerr_set(e, EAGAIN, "locking %s", file);
 }
 
-void rundir_unlock(int dirfd, const char *name)
+/* The files a sandbox keeps, the lock last: it guards the others */
+static void remove_files(int dirfd, const char *name)
 {
 	char file[128];
 
+	snprintf(file, sizeof(file), "%s.sock", name);
+	unlinkat(dirfd, file, 0);
 	lock_file_name(name, file, sizeof(file));
 	unlinkat(dirfd, file, 0);
+}
+
+void rundir_unlock(int dirfd, const char *name)
+{
+	remove_files(dirfd, name);
 }
 
 void rundir_reap(int dirfd, const char *name, int wait_ms)
@@ -160,5 +168,5 @@ void rundir_reap(int dirfd, const char *name, int wait_ms)
 	if (fstat(fd, &a) == 0 &&
 	    fstatat(dirfd, file, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-		unlinkat(dirfd, file, 0);
+		remove_files(dirfd, name);
 }

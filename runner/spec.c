@@ -256,17 +256,20 @@ static int guest_addr_parse(const char *text, struct fwd_spec *out,
 	return 0;
 }
 
-int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+/* Defaults, a copy of @text in @buf, and the protocol prefix taken off */
+static char *fwd_start(const char *text, char buf[256], struct fwd_spec *out,
+		       struct qerr *e)
 {
-	char buf[256], *f[5], *s = buf;
-	int n, r;
+	char *s = buf;
 
 	memset(out, 0, sizeof(*out));
 	out->proto = IPPROTO_TCP;
 	out->host_family = AF_INET;
 	out->host4.s_addr = htonl(INADDR_LOOPBACK);
-	if (strlen(text) >= sizeof(buf))
-		return qerr_usage(e, "'%.32s...' is too long", text);
+	if (strlen(text) >= 256) {
+		qerr_usage(e, "'%.32s...' is too long", text);
+		return NULL;
+	}
 	strcpy(buf, text);
 	if (!strncmp(s, "tcp:", 4)) {
 		s += 4;
@@ -274,6 +277,34 @@ int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
 		out->proto = IPPROTO_UDP;
 		s += 4;
 	}
+	return s;
+}
+
+int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+{
+	char buf[256], *f[3], *s = fwd_start(text, buf, out, e);
+	int n, r;
+
+	if (!s)
+		return -EINVAL;
+	n = split_fields(s, f, 2);
+	if (n == 1)
+		return port_parse(f[0], "host", &out->host_port, e);
+	if (n == 2) {
+		if ((r = host_addr_parse(f[0], out, e)) < 0)
+			return r;
+		return port_parse(f[1], "host", &out->host_port, e);
+	}
+	return qerr_usage(e, "expected [tcp:|udp:][HOSTADDR:]HOSTPORT");
+}
+
+int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+{
+	char buf[256], *f[5], *s = fwd_start(text, buf, out, e);
+	int n, r;
+
+	if (!s)
+		return -EINVAL;
 
 	n = split_fields(s, f, 4);
 	if (n < 2) {

@@ -64,6 +64,16 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e);
  */
 int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
 
+/**
+ * fwd_host_parse() - parse the host side of a forward, for its removal
+ * @text:	[tcp:|udp:][HOSTADDR:]HOSTPORT, e.g. "2222", "udp:[::1]:53"
+ * @out:	protocol and host address and port; host defaults to 127.0.0.1
+ * @e:		error naming the bad field
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
 /* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);
 

@@ -2,21 +2,25 @@
 /*
  * supervisor.c - the process that stays in the host's namespaces
  *
- * Theory of operation: after the plan is checked, the supervisor takes the
- * sandbox's name (a lock in the runtime directory), compiles the seccomp
- * filter, and spawns the sandbox (netns/sandbox.c). It then runs one poll
- * loop until the sandbox's init exits:
+ * Theory of operation: after the plan is checked, the supervisor compiles
+ * the seccomp filter, spawns the sandbox (netns/sandbox.c), then takes the
+ * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
+ * then runs one poll loop until the sandbox's init exits:
  *
  *   setup    uplink TAP fds arrive over the message socket; at NET_READY
  *            the supervisor starts one libslirp uplink per NAT NIC, binds
- *            the forwards, and sends GO;
- *   running  frames and host sockets are served by the uplinks; SIGINT,
- *            SIGTERM and SIGHUP are passed to init, which passes them on;
- *   ending   init reports the payload's wait status, exits, and is reaped.
+ *            the forwards' host listeners, and sends GO;
+ *   running  frames and host sockets are served by the uplinks, forwarded
+ *            connections by the forward engine (init dials the guest for
+ *            each), requests by the control socket; SIGINT, SIGTERM and
+ *            SIGHUP are passed to init, which passes them on;
+ *   ending   init reports the payload's wait status; the supervisor
+ *            releases the name and hangs up, init exits and is reaped.
  *
- * Every exit path goes through one cleanup: the sandbox is killed if it
- * still runs, uplinks are freed, the name lock is removed. If the
- * supervisor itself is SIGKILLed, init notices and does the file part.
+ * Every exit path goes through one cleanup: the name first (while init
+ * lives to cover for us), then the sandbox is killed if it still runs,
+ * and the engines are freed. If the supervisor itself is SIGKILLed, init
+ * notices and removes the files.
  */
 #include "supervisor.h"
 
@@ -28,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/pollset.h"
@@ -38,22 +43,7 @@
 #include "../seccomp/filter.h"
 #include "forward.h"
 #include "rundir.h"
-
-struct sup {
-	const struct plan *plan;
-	struct sandbox sb;
-	int dirfd;			/* runtime directory */
-	int lockfd;			/* the sandbox's name, while held */
-	int sigfd;
-	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
-	struct uplink *up[MAX_NICS];
-	struct fwd_engine *fwd;		/* port forwards */
-	bool started;			/* payload runs */
-	bool have_status;
-	int status;			/* payload's wait status */
-	bool init_reaped;
-	int abort_signal;		/* a signal ended the start */
-};
+#include "sup.h"
 
 /* fwd_dial_fn: ask init for a socket to the guest */
 static int dial(void *opaque, uint32_t id, int proto, struct in_addr guest,
@@ -66,7 +56,7 @@ static int dial(void *opaque, uint32_t id, int proto, struct in_addr guest,
 
 	if (s->sb.sock < 0)
 		return -EPIPE;
-	return sbmsg_send(s->sb.sock, &m, -1);
+	return sbmsg_send_nowait(s->sb.sock, &m);
 }
 
 static int start_uplinks(struct sup *s, struct qerr *e)
@@ -95,7 +85,7 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
-		r = fwd_engine_add(s->fwd, &f->spec, f->guest, e);
+		r = fwd_engine_add(s->fwd, &f->spec, f->guest, f->text, e);
 		if (r < 0) {
 			qerr_prefix(e, "--fwd %s", f->text);
 			return r;
@@ -111,6 +101,22 @@ static void release_name(struct sup *s)
 	rundir_unlock(s->dirfd, s->plan->name);
 	close(s->lockfd);
 	s->lockfd = -1;
+}
+
+/* Uplinks run, forwards listen, the payload started: tell who waits */
+static void ready(struct sup *s)
+{
+	if (s->ctl)
+		ctl_server_ready(s->ctl);
+	if (s->ready_fd >= 0) {
+		const char line[] = "ready\n";
+
+		if (write(s->ready_fd, line, sizeof(line) - 1) < 0) {
+			/* whoever waited is gone; nothing else to tell */
+		}
+		close(s->ready_fd);
+		s->ready_fd = -1;
+	}
 }
 
 /* One message from init; returns <0 with @e on a setup failure */
@@ -150,6 +156,7 @@ static int on_message(struct sup *s, struct qerr *e)
 		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
+		ready(s);
 		return 0;
 	case SBMSG_ERROR:
 		*e = m.err;
@@ -208,6 +215,11 @@ static int loop(struct sup *s, struct qerr *e)
 			if (fwd_engine_timeout(s->fwd) >= 0)
 				pollset_timeout(&ps, fwd_engine_timeout(s->fwd));
 		}
+		if (s->ctl)
+			ctl_server_poll_fill(s->ctl, &ps);
+		if (s->stop_deadline_ms)
+			pollset_timeout(&ps, s->stop_deadline_ms -
+						     now_ns() / 1000000);
 		if (ps.n < 2 || ps.fds == NULL) {
 			r = qerr_set(e, ENOMEM, "event loop");
 			break;
@@ -222,6 +234,15 @@ static int loop(struct sup *s, struct qerr *e)
 				uplink_poll_done(s->up[i], &ps);
 		if (s->fwd)
 			fwd_engine_run(s->fwd);
+		if (s->ctl)
+			ctl_server_poll_done(s->ctl, &ps);
+		if (s->stop_deadline_ms &&
+		    now_ns() / 1000000 >= s->stop_deadline_ms) {
+			/* the payload ignored SIGTERM: end the sandbox */
+			kill(s->sb.pid, SIGKILL);
+			s->stop_deadline_ms = 0;
+			s->stop_killed = true;
+		}
 		if (ps.fds[1].revents && (r = on_message(s, e)) < 0)
 			break;
 		if (ps.fds[0].revents && (r = on_signal(s, e)) < 0)
@@ -281,6 +302,7 @@ static int exit_status(int status)
 int supervise(const struct plan *p, struct qerr *e)
 {
 	struct sup s = { .plan = p, .sigfd = -1, .lockfd = -1,
+			 .ready_fd = p->ready_fd, .started_at = time(NULL),
 			 .sb = { .pid = -1, .sock = -1 } };
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
@@ -304,6 +326,7 @@ int supervise(const struct plan *p, struct qerr *e)
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
+	cfg.sup_sigfd = s.sigfd;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -312,6 +335,10 @@ int supervise(const struct plan *p, struct qerr *e)
 		goto out;
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
+	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
+		r = -EIO;
+		goto out;
+	}
 	r = loop(&s, e);
 out:
 	/* name first: while init lives, a death of ours here is covered */
@@ -320,6 +347,8 @@ out:
 		kill(s.sb.pid, SIGKILL);
 		waitpid(s.sb.pid, NULL, 0);
 	}
+	if (s.ready_fd >= 0)
+		close(s.ready_fd);
 	fwd_engine_free(s.fwd);
 	for (i = 0; i < MAX_NICS; i++) {
 		uplink_free(s.up[i]);
@@ -331,10 +360,14 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	seccomp_release(filter);
+	/* last: a `qbox stop` waiting on it returns when all else is closed */
+	ctl_server_free(s.ctl);
 	if (r < 0)
 		return r;
 	if (s.abort_signal)
 		return 128 + s.abort_signal;
+	if (!s.have_status && s.stop_killed)
+		return 128 + SIGKILL;	/* `qbox stop` had to kill */
 	if (!s.have_status)
 		return qerr_set(e, EPROTO, "the sandbox ended before its "
 					   "payload reported a status");

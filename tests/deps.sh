@@ -6,10 +6,10 @@ set -euo pipefail
 
 # build: compiler, pkg-config and the four libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
-# tools the tests drive (curl, socat, iproute2, util-linux, procps)
+# tools the tests drive (curl, socat, iproute2, util-linux, procps, jq)
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps)
+      procps jq)
 
 missing=()
 for p in "${PKGS[@]}"; do

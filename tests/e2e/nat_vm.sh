@@ -45,10 +45,18 @@ if vm_wait_line "$TMP/console" QBOX-READY 60; then
 		pass "name of the running VM is taken"
 	fi
 	check "guest MAC has QEMU's prefix ($want)" grep -q 'link/ether 52:54:00:' <<<"$want"
-	kill -TERM "$VM_PID"
+	expect_output "qbox exec reaches the guest directly at 10.0.2.15" 0 "^guest-page-52:54:00:" \
+		"$QBOX" exec "e2e-nat-$$" -- busybox wget -q -O - http://10.0.2.15/
+	rport=$(free_port)
+	"$QBOX" fwd -n "e2e-nat-$$" "$rport:80"
+	expect_output "a forward added at run time reaches the guest" 0 "^guest-page-52:54:00:" \
+		curl -sf --max-time 10 "http://127.0.0.1:$rport/"
+	check "qbox ps --json shows the VM's lease" sh -c \
+		"'$QBOX' ps --json | jq -e '.[] | select(.name == \"e2e-nat-$$\") | .vm and .nics[0].address == \"10.0.2.15\"' >/dev/null"
+	"$QBOX" stop "e2e-nat-$$"
 	wait "$VM_PID"
 	rc=$?
-	check "SIGTERM: qbox ends with qemu (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 143
+	check "qbox stop: qemu powers down, qbox run ends (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 143
 	cmdmac=$("$QBOX" run --name "e2e-nat-$$" -- ip -o link show qbr0 | grep -o 'link/ether [0-9a-f:]*')
 	check "the VM's MAC is stable per name (VM $want, command $cmdmac)" test "$want" = "$cmdmac"
 else

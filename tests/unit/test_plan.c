@@ -159,9 +159,10 @@ static void test_bad(void)
 	BAD("--name '.hidden'", "--name", ".hidden", "--", "x");
 	BAD("--name ''", "--name", "", "--", "x");
 	BAD("cannot be combined", "--net", "none", "--net", "nat", "--", "x");
-	BAD("forwards need a nat NIC", "--net", "none", "--fwd", "1:2", "--",
+	BAD("--fwd 1:2: forwards need a nat NIC", "--net", "none", "--fwd", "1:2", "--",
 	    "x");
-	BAD("10.9.9.9 is in no NAT subnet", "--fwd", "1:10.9.9.9:2", "--", "x");
+	BAD("--fwd 1:10.9.9.9:2: guest address 10.9.9.9 is in no NAT subnet",
+	    "--fwd", "1:10.9.9.9:2", "--", "x");
 	BAD("already forwarded by --fwd 2222:22", "--fwd", "2222:22", "--fwd",
 	    "tcp:127.0.0.1:2222:23", "--", "x");
 	BAD("overlaps", "--net", "nat", "--net", "nat,subnet=10.0.0.0/16",

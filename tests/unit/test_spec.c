@@ -92,6 +92,29 @@ static void test_fwd(void)
 	CHECK(fwd_bad("tcp:", "expected"), "fwd protocol only");
 }
 
+static void test_fwd_host(void)
+{
+	struct fwd_spec f;
+	struct qerr e = { 0 };
+
+	CHECK(fwd_host_parse("2222", &f, &e) == 0 && f.host_port == 2222 &&
+		      f.proto == IPPROTO_TCP && ip4_is(f.host4, "127.0.0.1"),
+	      "host side: port only");
+	CHECK(fwd_host_parse("udp:[::1]:53", &f, &e) == 0 &&
+		      f.proto == IPPROTO_UDP && f.host_family == AF_INET6 &&
+		      f.host_port == 53,
+	      "host side: udp, IPv6");
+	CHECK(fwd_host_parse("0.0.0.0:80", &f, &e) == 0 &&
+		      ip4_is(f.host4, "0.0.0.0"),
+	      "host side: IPv4 address");
+	CHECK(fwd_host_parse("70000", &f, &e) < 0 && strstr(e.msg, "70000"),
+	      "host side: port out of range named");
+	CHECK(fwd_host_parse("1:2:3", &f, &e) < 0 && e.usage,
+	      "host side: too many fields");
+	CHECK(fwd_host_parse("x.y:80", &f, &e) < 0 && strstr(e.msg, "x.y"),
+	      "host side: bad address named");
+}
+
 static void test_net(void)
 {
 	struct net_spec n;
@@ -157,6 +180,7 @@ static void test_subnet(void)
 int main(void)
 {
 	test_fwd();
+	test_fwd_host();
 	test_net();
 	test_subnet();
 	UNIT_END();

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * control.h - the sandbox's control socket, served by the supervisor
+ *
+ * $RUNDIR/NAME.sock, a unix stream socket in the user's 0700 runtime
+ * directory; every connection is also checked with SO_PEERCRED, so only
+ * the sandbox's own user is served. The protocol is in ctlproto.h.
+ */
+#ifndef QBOX_CONTROL_H
+#define QBOX_CONTROL_H
+
+#include "../common/err.h"
+#include "../common/json.h"
+#include "../common/pollset.h"
+#include "ctlproto.h"
+
+struct ctl_server;
+
+/*
+ * Answer @req: fill @out with the payload (JSON) and return 0, or return
+ * -errno with @e; *@fd may be set to an fd to send along (then closed).
+ * CTL_WAIT and CTL_STOP are called too; the server holds those
+ * connections itself.
+ */
+typedef int (*ctl_handle_fn)(void *opaque, const struct ctl_req *req,
+			     struct strbuf *out, int *fd, struct qerr *e);
+
+/* Create NAME.sock in @dirfd; the caller holds the name's lock */
+struct ctl_server *ctl_server_new(int dirfd, const char *name,
+				  ctl_handle_fn handle, void *opaque,
+				  struct qerr *e);
+
+void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps);
+void ctl_server_poll_done(struct ctl_server *cs, struct pollset *ps);
+
+/* The sandbox is ready: answer every "wait" */
+void ctl_server_ready(struct ctl_server *cs);
+
+/* Close everything; NAME.sock goes with the name lock (rundir_unlock) */
+void ctl_server_free(struct ctl_server *cs);
+
+/* The socket's path relative to the runtime directory: NAME.sock */
+void ctl_socket_name(const char *name, char *buf, size_t size);
+
+#endif /* QBOX_CONTROL_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sup.h - the supervisor's state, shared by supervisor.c (the loop and the
+ * sandbox's life) and sup_control.c (answers on the control socket)
+ */
+#ifndef QBOX_SUP_H
+#define QBOX_SUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../netns/sandbox.h"
+#include "control.h"
+#include "forward.h"
+#include "plan.h"
+
+struct uplink;
+
+struct sup {
+	const struct plan *plan;
+	struct sandbox sb;
+	int dirfd;			/* runtime directory */
+	int lockfd;			/* the sandbox's name, while held */
+	int sigfd;
+	int ready_fd;			/* --ready-fd, until written */
+	time_t started_at;
+	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
+	struct uplink *up[MAX_NICS];
+	struct fwd_engine *fwd;		/* port forwards */
+	struct ctl_server *ctl;		/* NAME.sock */
+	bool started;			/* payload runs */
+	bool have_status;
+	int status;			/* payload's wait status */
+	bool init_reaped;
+	int abort_signal;		/* a signal ended the start */
+	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
+	bool stop_killed;		/* ... and it came to that */
+};
+
+/* ctl_handle_fn for the sandbox's control socket (sup_control.c) */
+int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
+	       int *fd, struct qerr *e);
+
+/* `qbox stop`: SIGTERM to the payload now, SIGKILL after @seconds */
+void sup_stop(struct sup *s, unsigned int seconds);
+
+#endif /* QBOX_SUP_H */

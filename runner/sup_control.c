@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sup_control.c - what the supervisor answers on NAME.sock
+ *
+ * The JSON written here is the stable interface of `qbox ps --json` and
+ * `qbox fwd --list --json`; docs/qbox.1 documents its fields. New fields
+ * may be added; existing ones keep their names and meanings.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "sup.h"
+
+static void addr_json(struct strbuf *b, const char *key, struct in_addr a)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	sb_printf(b, "\"%s\":\"%s\"", key, s);
+}
+
+static void fwd_json(struct strbuf *b, const struct fwd_spec *f,
+		     struct in_addr guest, const char *text)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (f->host_family == AF_INET6)
+		inet_ntop(AF_INET6, &f->host6, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &f->host4, host, sizeof(host));
+	sb_printf(b, "{\"proto\":\"%s\",\"host\":\"%s\",\"host_port\":%u,",
+		  f->proto == IPPROTO_UDP ? "udp" : "tcp", host, f->host_port);
+	addr_json(b, "guest", guest);
+	sb_printf(b, ",\"guest_port\":%u,\"spec\":", f->guest_port);
+	sb_json_str(b, text);
+	sb_puts(b, "}");
+}
+
+static void fwds_json(struct sup *s, struct strbuf *b)
+{
+	int i, n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+
+	sb_puts(b, "[");
+	for (i = 0; i < n; i++) {
+		struct in_addr guest;
+		const char *text;
+		const struct fwd_spec *f = fwd_engine_nth(s->fwd, i, &guest,
+							  &text);
+
+		sb_puts(b, i ? "," : "");
+		fwd_json(b, f, guest, text);
+	}
+	sb_puts(b, "]");
+}
+
+static void nics_json(struct sup *s, struct strbuf *b)
+{
+	const struct plan *p = s->plan;
+	int i;
+
+	sb_puts(b, "[");
+	for (i = 0; i < p->n_nics; i++) {
+		const struct nic_plan *n = &p->nics[i];
+		char net[INET_ADDRSTRLEN], mac[18];
+
+		sb_printf(b, "%s{\"index\":%d,\"mode\":\"%s\"", i ? "," : "", i,
+			  n->mode == NET_NAT ? "nat" : "none");
+		if (n->mode == NET_NAT) {
+			inet_ntop(AF_INET, &n->net, net, sizeof(net));
+			sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
+			addr_json(b, "gateway", n->gateway);
+			sb_puts(b, ",");
+			addr_json(b, "dns", n->dns);
+			sb_puts(b, ",");
+			addr_json(b, "address", n->guest);
+			sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"",
+				  mac_format(n->mac, mac), i);
+		}
+		sb_puts(b, "}");
+	}
+	sb_puts(b, "]");
+}
+
+static void info_json(struct sup *s, struct strbuf *b)
+{
+	char when[32];
+	struct tm tm;
+	int i;
+
+	gmtime_r(&s->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sb_puts(b, "{\"name\":");
+	sb_json_str(b, s->plan->name);
+	sb_printf(b, ",\"pid\":%d,\"started\":\"%s\",\"started_unix\":%lld,"
+		     "\"ready\":%s,\"vm\":%s,\"command\":[",
+		  (int)getpid(), when, (long long)s->started_at,
+		  s->started ? "true" : "false", s->plan->vm ? "true" : "false");
+	for (i = 0; s->plan->argv[i]; i++) {
+		sb_puts(b, i ? "," : "");
+		sb_json_str(b, s->plan->argv[i]);
+	}
+	sb_puts(b, "],\"nics\":");
+	nics_json(s, b);
+	sb_puts(b, ",\"forwards\":");
+	fwds_json(s, b);
+	sb_puts(b, "}");
+}
+
+/* NAME PID STARTED NETWORKS FORWARDS COMMAND, tab-separated, for `qbox ps` */
+static void summary(struct sup *s, struct strbuf *b)
+{
+	const struct plan *p = s->plan;
+	char when[32], a[INET_ADDRSTRLEN];
+	struct tm tm;
+	int i, n;
+
+	localtime_r(&s->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	sb_printf(b, "%s\t%d\t%s\t", p->name, (int)getpid(), when);
+	for (i = 0; i < p->n_nics; i++) {
+		if (p->nics[i].mode == NET_NONE) {
+			sb_puts(b, "none");
+			continue;
+		}
+		inet_ntop(AF_INET, &p->nics[i].guest, a, sizeof(a));
+		sb_printf(b, "%snat:%s", i ? "," : "", a);
+	}
+	sb_puts(b, "\t");
+	n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+	for (i = 0; i < n; i++) {
+		struct in_addr guest;
+		const char *text;
+
+		fwd_engine_nth(s->fwd, i, &guest, &text);
+		sb_printf(b, "%s%s", i ? "," : "", text);
+	}
+	sb_puts(b, n ? "\t" : "-\t");
+	for (i = 0; p->argv[i]; i++) {
+		const char *c;
+
+		sb_puts(b, i ? " " : "");
+		for (c = p->argv[i]; *c; c++)	/* one line, whatever argv holds */
+			sb_printf(b, "%c", *c == '\t' || *c == '\n' ? ' ' : *c);
+	}
+}
+
+static int fwd_add(struct sup *s, const char *text, struct strbuf *out,
+		   struct qerr *e)
+{
+	struct fwd_spec spec;
+	struct fwd_plan f;
+	int r;
+
+	if ((r = fwd_spec_parse(text, &spec, e)) < 0 ||
+	    (r = fwd_resolve(s->plan, &spec, &f, e)) < 0 ||
+	    (r = fwd_engine_add(s->fwd, &f.spec, f.guest, text, e)) < 0)
+		return r;
+	fwd_json(out, &f.spec, f.guest, text);
+	return 0;
+}
+
+static int fwd_remove(struct sup *s, const char *text, struct qerr *e)
+{
+	char host[INET6_ADDRSTRLEN];
+	struct fwd_spec spec;
+	int r;
+
+	/* the host side, or a whole spec whose host side is meant */
+	if ((r = fwd_host_parse(text, &spec, e)) < 0 &&
+	    fwd_spec_parse(text, &spec, NULL) < 0)
+		return r;
+	if (fwd_engine_remove(s->fwd, &spec) == 0)
+		return 0;
+	if (spec.host_family == AF_INET6)
+		inet_ntop(AF_INET6, &spec.host6, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &spec.host4, host, sizeof(host));
+	return qerr_usage(e, "no forward on %s%s%s:%u/%s",
+			  spec.host_family == AF_INET6 ? "[" : "", host,
+			  spec.host_family == AF_INET6 ? "]" : "",
+			  spec.host_port,
+			  spec.proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+void sup_stop(struct sup *s, unsigned int seconds)
+{
+	int64_t deadline = now_ns() / 1000000 + (int64_t)seconds * 1000;
+
+	if (!s->started) {	/* nothing to power down yet */
+		kill(s->sb.pid, SIGKILL);
+		s->stop_killed = true;
+		return;
+	}
+	kill(s->sb.pid, SIGTERM);	/* init passes it to the payload */
+	if (!s->stop_deadline_ms || deadline < s->stop_deadline_ms)
+		s->stop_deadline_ms = deadline;
+}
+
+int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
+	       int *fd, struct qerr *e)
+{
+	struct sup *s = opaque;
+
+	switch (req->verb) {
+	case CTL_INFO:
+		info_json(s, out);
+		return 0;
+	case CTL_SUMMARY:
+		summary(s, out);
+		return 0;
+	case CTL_WAIT:
+		return 0;
+	case CTL_STOP:
+		sup_stop(s, req->seconds);
+		return 0;
+	case CTL_NS:
+		*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
+		if (*fd < 0)
+			return qerr_set(e, errno, "opening the sandbox");
+		return 0;
+	default:
+		break;
+	}
+	if (!s->fwd)
+		return qerr_set(e, EAGAIN, "the sandbox is still starting "
+					   "(qbox wait %s)", s->plan->name);
+	switch (req->verb) {
+	case CTL_FWD_LIST:
+		fwds_json(s, out);
+		return 0;
+	case CTL_FWD_ADD:
+		return fwd_add(s, req->arg, out, e);
+	case CTL_FWD_REMOVE:
+		return fwd_remove(s, req->arg, e);
+	default:
+		return qerr_usage(e, "unsupported request");
+	}
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/* test_ctlproto.c - control protocol lines, good and bad */
+#include "../../runner/ctlproto.h"
+#include "unit.h"
+
+static int bad(const char *line, const char *needle)
+{
+	struct ctl_req r;
+	struct qerr e = { 0 };
+
+	return ctl_req_parse(line, &r, &e) == -EINVAL && e.usage &&
+	       strstr(e.msg, needle);
+}
+
+int main(void)
+{
+	struct ctl_req r, q;
+	struct qerr e = { 0 };
+	char buf[CTL_LINE_MAX + 16], line[64];
+	const char *text;
+	int status;
+
+	CHECK(ctl_req_parse("info\n", &r, &e) == 0 && r.verb == CTL_INFO,
+	      "info");
+	CHECK(ctl_req_parse("fwd-add udp:[::1]:53:53", &r, &e) == 0 &&
+		      r.verb == CTL_FWD_ADD && !strcmp(r.arg, "udp:[::1]:53:53"),
+	      "fwd-add with its spec, no newline");
+	CHECK(ctl_req_parse("stop 10\n", &r, &e) == 0 && r.verb == CTL_STOP &&
+		      r.seconds == 10,
+	      "stop with seconds");
+	CHECK(ctl_req_parse("fwd-remove 2222\n", &r, &e) == 0 &&
+		      r.verb == CTL_FWD_REMOVE && !strcmp(r.arg, "2222"),
+	      "fwd-remove");
+	r.verb = CTL_FWD_ADD;
+	strcpy(r.arg, "2222:22");
+	CHECK(ctl_req_format(&r, buf, sizeof(buf)) == 16 &&
+		      !strcmp(buf, "fwd-add 2222:22\n") &&
+		      ctl_req_parse(buf, &q, &e) == 0 && q.verb == CTL_FWD_ADD &&
+		      !strcmp(q.arg, "2222:22"),
+	      "format and parse round trip");
+	CHECK(ctl_req_format(&r, buf, 8) == -ENOSPC, "format: too small");
+
+	CHECK(bad("frob\n", "unknown control request 'frob'"), "unknown verb");
+	CHECK(bad("\n", "unknown"), "empty line");
+	CHECK(bad("info extra\n", "takes no argument"), "argument where none");
+	CHECK(bad("fwd-add\n", "takes one argument"), "missing argument");
+	CHECK(bad("fwd-add \n", "takes one argument"), "empty argument");
+	CHECK(bad("fwd-add a b\n", "takes one argument"), "two arguments");
+	CHECK(bad("stop soon\n", "'soon' is not a number"), "stop: not a number");
+	CHECK(bad("stop 99999999\n", "not a number"), "stop: too many seconds");
+	CHECK(bad("infox\n", "unknown"), "verb prefix is not the verb");
+	memset(buf, 'a', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	CHECK(bad(buf, "too long"), "overlong line");
+
+	strcpy(line, "ok {\"a\":1}");
+	CHECK(ctl_answer_parse(line, &status, &text) == 0 && status == 0 &&
+		      !strcmp(text, "{\"a\":1}"),
+	      "answer ok with payload");
+	strcpy(line, "ok");
+	CHECK(ctl_answer_parse(line, &status, &text) == 0 && status == 0 &&
+		      !*text,
+	      "answer ok bare");
+	strcpy(line, "err 2 no forward on 127.0.0.1:1/tcp");
+	CHECK(ctl_answer_parse(line, &status, &text) == 0 && status == 2 &&
+		      !strcmp(text, "no forward on 127.0.0.1:1/tcp"),
+	      "answer err 2");
+	strcpy(line, "err 7 x");
+	CHECK(ctl_answer_parse(line, &status, &text) == -EPROTO,
+	      "answer with a bad status");
+	strcpy(line, "okay");
+	CHECK(ctl_answer_parse(line, &status, &text) == -EPROTO,
+	      "answer neither ok nor err");
+	UNIT_END();
+}
