@@ -20,16 +20,20 @@ CFLAGS  ?= -O2 -g
 QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) \
 	   -DQBOX_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
-SRCS := common/err.c common/util.c common/pollset.c \
+SRCS := common/err.c common/util.c common/pollset.c common/json.c \
+	common/fdio.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
-	runner/qemu_argv.c runner/rundir.c runner/supervisor.c runner/client.c runner/sup_control.c runner/control.c runner/ctlproto.c runner/forward.c common/json.c \
+	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
+	runner/sup_control.c runner/control.c runner/ctlproto.c \
+	runner/client.c runner/forward.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
-UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c runner/spec.c runner/ctlproto.c \
-	     runner/plan.c runner/qemu_argv.c runner/rundir.c
+UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
+	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
+	     runner/rundir.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/fdio.h"
 #include "../common/json.h"
 #include "../common/util.h"
 #include "../seccomp/filter.h"
@@ -94,31 +95,22 @@ static int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 	if (write_all(fd, line, (size_t)n) < 0)
 		return qerr_set(e, errno, "sending the request");
 	for (;;) {
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		char chunk[4096];
-		struct iovec iov = { chunk, sizeof(chunk) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf) };
 		struct pollfd p = { fd, POLLIN, 0 };
-		struct cmsghdr *cm;
+		char chunk[4096];
+		int got, flags;
 		ssize_t r;
 		char *nl;
 
 		if (poll(&p, 1, timeout_ms) == 0)
 			return qerr_set(e, ETIMEDOUT, "waiting for the sandbox");
-		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = recv_fd(fd, chunk, sizeof(chunk), &got, &flags);
 		if (r <= 0)
-			return r < 0 ? qerr_set(e, errno, "reading the answer")
+			return r < 0 ? qerr_set(e, (int)-r, "reading the answer")
 				     : -EPIPE;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_type == SCM_RIGHTS && passfd)
-				memcpy(passfd, CMSG_DATA(cm), sizeof(int));
+		if (got >= 0 && passfd)
+			*passfd = got;
+		else if (got >= 0)
+			close(got);
 		if (!out->oom)
 			sb_printf(out, "%.*s", (int)r, chunk);
 		if (!out->s || !(nl = memchr(out->s, '\n', out->len)))
@@ -228,13 +220,31 @@ static void bad_option(int c, char **argv, const char *usage)
 	qerr_die(&e);
 }
 
-static unsigned int seconds_arg(const char *flag, const char *v)
+/* NAME [--timeout S], for stop and wait; returns NAME */
+static const char *name_and_timeout(int argc, char **argv, const char *usage,
+				    unsigned int *timeout)
 {
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	unsigned long s;
+	int c;
 
-	if (parse_uint(v, 86400, &s) < 0)
-		die(2, "%s %s: not a number of seconds (0-86400)", flag, v);
-	return (unsigned int)s;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != 't')
+			bad_option(c, argv, usage);
+		if (parse_uint(optarg, 86400, &s) < 0)
+			die(2, "--timeout %s: not a number of seconds "
+			       "(0-86400)", optarg);
+		*timeout = (unsigned int)s;
+	}
+	if (optind + 1 != argc)
+		die(2, "%s: give one sandbox NAME (see qbox ps)", argv[0]);
+	return argv[optind];
 }
 
 /* ---- ps --------------------------------------------------------------- */
@@ -423,30 +433,16 @@ int cmd_fwd(int argc, char **argv)
 
 int cmd_stop(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl_req req = { .verb = CTL_STOP };
 	unsigned int timeout = 10;
+	const char *name = name_and_timeout(argc, argv, stop_usage, &timeout);
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
-	int c, dirfd, fd, r;
+	int dirfd, fd, r;
 	char buf[256];
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 't')
-			timeout = seconds_arg("--timeout", optarg);
-		else
-			bad_option(c, argv, stop_usage);
-	}
-	if (optind + 1 != argc)
-		die(2, "stop: give one sandbox NAME (see qbox ps)");
 	if ((dirfd = open_rundir(&e)) < 0 ||
-	    (fd = ctl_connect(dirfd, argv[optind], &e)) < 0)
+	    (fd = ctl_connect(dirfd, name, &e)) < 0)
 		qerr_die(&e);
 	snprintf(req.arg, sizeof(req.arg), "%u", timeout);
 	if ((r = ctl_call(fd, &req, &out, NULL, 10000, &e)) < 0 && r != -EPIPE)
@@ -457,7 +453,7 @@ int cmd_stop(int argc, char **argv)
 
 		if (poll(&p, 1, ((int)timeout + 10) * 1000) <= 0)
 			die(1, "stop: sandbox '%s' did not end within %u s",
-			    argv[optind], timeout + 10);
+			    name, timeout + 10);
 		if (read(fd, buf, sizeof(buf)) <= 0)
 			break;
 	}
@@ -467,38 +463,24 @@ int cmd_stop(int argc, char **argv)
 
 int cmd_wait(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl_req req = { .verb = CTL_WAIT };
 	unsigned int timeout = 60;
+	const char *name = name_and_timeout(argc, argv, wait_usage, &timeout);
 	int64_t deadline;
 	struct qerr e = { 0 };
-	int c, dirfd, fd, r;
+	int dirfd, fd, r;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 't')
-			timeout = seconds_arg("--timeout", optarg);
-		else
-			bad_option(c, argv, wait_usage);
-	}
-	if (optind + 1 != argc)
-		die(2, "wait: give one sandbox NAME");
 	if ((dirfd = open_rundir(&e)) < 0)
 		qerr_die(&e);
 	deadline = now_ns() / 1000000 + (int64_t)timeout * 1000;
 	/* the sandbox may not exist yet: `qbox run ... &` then `qbox wait` */
-	while ((fd = ctl_connect(dirfd, argv[optind], &e)) == -ENOENT &&
+	while ((fd = ctl_connect(dirfd, name, &e)) == -ENOENT &&
 	       now_ns() / 1000000 < deadline)
 		usleep(20000);
 	if (fd < 0) {
 		if (fd == -ENOENT)
 			die(1, "wait: no sandbox '%s' appeared within %u s",
-			    argv[optind], timeout);
+			    name, timeout);
 		qerr_die(&e);
 	}
 	for (;;) {
@@ -511,10 +493,10 @@ int cmd_wait(int argc, char **argv)
 			return 0;
 		if (r == -EPIPE)
 			die(1, "wait: sandbox '%s' ended before it was ready",
-			    argv[optind]);
+			    name);
 		if (r == -ETIMEDOUT)
 			die(1, "wait: sandbox '%s' was not ready within %u s",
-			    argv[optind], timeout);
+			    name, timeout);
 		qerr_die(&e);
 	}
 }

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../common/fdio.h"
 #include "../common/util.h"
 
 enum client_state { READING, WAITING, HOLDING };
@@ -116,27 +117,8 @@ static void client_close(struct ctl_server *cs, struct client *c)
 
 static void send_line(int fd, const char *line, int passfd)
 {
-	struct iovec iov = { (void *)line, strlen(line) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (passfd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-	}
 	/* answers are small; a client that does not read loses its answer */
-	sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	send_fd(fd, line, strlen(line), passfd, MSG_DONTWAIT);
 }
 
 static void answer_error(int fd, const struct qerr *e)

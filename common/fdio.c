@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/* fdio.c - messages with an fd attached (see fdio.h) */
+#include "fdio.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+union fd_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union fd_cmsg u;
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return n;
+}
+
+ssize_t recv_fd(int sock, void *buf, size_t len, int *fd, int *msg_flags)
+{
+	struct iovec iov = { buf, len };
+	union fd_cmsg u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	*msg_flags = mh.msg_flags;
+	return n;
+}
