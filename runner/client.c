@@ -541,6 +541,14 @@ int cmd_exec(int argc, char **argv)
 	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) < 0)
 		die(1, "exec: entering sandbox '%s': %s", argv[optind],
 		    strerror(errno));
+	/*
+	 * The sandbox's mount namespace, where it has one of its own (its
+	 * resolv.conf); otherwise it is the host's, which we are in already
+	 * and which setns refuses to a user namespace's member.
+	 */
+	if (setns(pidfd, CLONE_NEWNS) < 0 && errno != EPERM)
+		die(1, "exec: entering sandbox '%s': %s", argv[optind],
+		    strerror(errno));
 	close(pidfd);
 	close(dirfd);
 	if (confine_self(filter, &e) < 0)

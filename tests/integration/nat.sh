@@ -33,6 +33,18 @@ expect_output "subnet= moves the network" 0 "^$page\$" \
 	"$QBOX" run --net nat,subnet=10.0.5.0/24 -- sh -c \
 	"ip -4 -o addr show qbr0 | grep -q 10.0.5.100/24 && busybox wget -q -O - http://10.0.5.2:$port/"
 
+# a host whose resolver is on its loopback (systemd-resolved): a command
+# payload is pointed at the NAT's DNS forwarder instead, search kept
+printf 'search example.test\nnameserver 127.0.0.53\n' >"$TMP/resolv"
+mkdir -p "$TMP/xdg"
+out=$(unshare -Urm sh -c "mount --bind '$TMP/resolv' /etc/resolv.conf && XDG_RUNTIME_DIR='$TMP/xdg' '$QBOX' run -- cat /etc/resolv.conf" 2>&1)
+check "loopback resolver: payload gets nameserver 10.0.2.3" grep -qx "nameserver 10.0.2.3" <<<"$out"
+check "loopback resolver: search line kept" grep -qx "search example.test" <<<"$out"
+if grep -q 127.0.0.53 <<<"$out"; then fail "loopback resolver still listed: $out"; else pass "loopback resolver gone"; fi
+check "loopback resolver: no file left behind" test -z "$(ls -A "$TMP/xdg/qbox")"
+check "host resolver not on loopback: resolv.conf untouched" \
+	sh -c "'$QBOX' run -- cat /etc/resolv.conf | cmp -s - /etc/resolv.conf"
+
 # --net none: only lo, nothing reachable
 expect_output "--net none: only lo" 0 "^1: lo:" "$QBOX" run --net none -- ip -o link
 expect_output "--net none: no link besides lo" 0 "^1\$" \
