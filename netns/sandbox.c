@@ -236,7 +236,7 @@ static int init_links(struct init *in, struct qerr *e)
 static int init_resolv(struct init *in, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
-	char host[8192], name[96], dns[INET_ADDRSTRLEN], src[4096];
+	char host[8192], name[96], proc[32], dns[INET_ADDRSTRLEN], src[4096];
 	struct strbuf out = { 0 };
 	const struct nic_plan *nat = NULL;
 	bool loopback = false;
@@ -278,20 +278,19 @@ static int init_resolv(struct init *in, struct qerr *e)
 	 * By path, not through the fd: after unshare() the fd's mount belongs
 	 * to the old namespace, and a bind mount from there is refused.
 	 */
-	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-	n = readlink(name, src, sizeof(src) - 1);
-	if (n <= 0 || (size_t)n >= sizeof(src) - 1) {
-		r = qerr_set(e, ENAMETOOLONG, "locating the sandbox's resolv.conf");
-		snprintf(name, sizeof(name), "%s.resolv.conf", p->name);
-		unlinkat(in->cfg->rundir_fd, name, 0);
-		goto done;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, src, sizeof(src) - 1);
+	if (n <= 0) {
+		r = qerr_set(e, n < 0 ? errno : EIO, "locating %s", name);
+	} else {
+		src[n] = '\0';
+		if (write_all(fd, out.s, out.len) < 0 ||
+		    unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(src, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+			r = qerr_set(e, errno, "giving the sandbox its "
+					       "resolv.conf");
 	}
-	src[n] = '\0';
-	snprintf(name, sizeof(name), "%s.resolv.conf", p->name);
-	if (write_all(fd, out.s, out.len) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(src, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-		r = qerr_set(e, errno, "giving the sandbox its resolv.conf");
 	unlinkat(in->cfg->rundir_fd, name, 0);
 done:
 	sb_free(&out);
