@@ -27,13 +27,14 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
 	runner/client.c runner/forward.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
+	netns/dhcp.c netns/dhcp_sock.c \
 	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c
+	     runner/rundir.c netns/dhcp.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
