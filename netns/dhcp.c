@@ -181,15 +181,30 @@ static bool opt_once(uint8_t seen[32], uint8_t code)
 /**
  * opt_take() - store one option the server uses into @m
  * @m:		message being parsed
+ * @seen:	the options taken so far
  * @code:	option code
  * @v:		its value, @len bytes, inside the datagram
  * @len:	its length
  *
- * Return: 0, or -EBADMSG when the option's length is wrong
+ * Options the server does not use are skipped, repeated or not (RFC 3396
+ * lets a client split a long one).
+ * Return: 0, or -EBADMSG when a used option is repeated or its length wrong
  */
-static int opt_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v,
-		    uint8_t len)
+static int opt_take(struct dhcp_msg *m, uint8_t seen[32], uint8_t code,
+		    const uint8_t *v, uint8_t len)
 {
+	switch (code) {
+	case OPT_TYPE:
+	case OPT_REQUESTED:
+	case OPT_SERVER_ID:
+	case OPT_PARAMS:
+	case OPT_HOSTNAME:
+		if (!opt_once(seen, code))
+			return -EBADMSG;
+		break;
+	default:
+		return 0;
+	}
 	switch (code) {
 	case OPT_TYPE:
 		if (len != 1 || v[0] == 0)
@@ -217,7 +232,7 @@ static int opt_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v,
 		m->hostname_len = len;
 		return 0;
 	}
-	return 0;	/* not used by the server: skipped */
+	return 0;
 }
 
 /**
@@ -228,8 +243,8 @@ static int opt_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v,
  *
  * Options in sname/file (overload, option 52) are not looked at: no client
  * of ours puts its message type there.
- * Return: 0, or -EBADMSG when an option runs past the end, an option the
- * server uses is repeated or has the wrong length, or END is missing
+ * Return: 0, or -EBADMSG when an option runs past the end, one the server
+ * uses is repeated or has the wrong length, or END is missing
  */
 static int parse_options(const uint8_t *p, size_t len, struct dhcp_msg *m)
 {
@@ -250,7 +265,7 @@ static int parse_options(const uint8_t *p, size_t len, struct dhcp_msg *m)
 		olen = p[i + 1];
 		if (len - i - 2 < olen)
 			return -EBADMSG;
-		if (!opt_once(seen, code) || opt_take(m, code, p + i + 2, olen))
+		if (opt_take(m, seen, code, p + i + 2, olen) < 0)
 			return -EBADMSG;
 		i += 2 + (size_t)olen;
 	}
