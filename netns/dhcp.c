@@ -381,6 +381,7 @@ static void take(struct dhcp_server *srv, long i, const uint8_t mac[6],
  * pick() - the slot to offer @m's client
  * @srv:	server
  * @m:		the DISCOVER
+ * @mine:	the slot the client's MAC owns, or -1
  * @now:	time
  *
  * Its own slot; else the address it asks for, if free; else the first free
@@ -388,9 +389,9 @@ static void take(struct dhcp_server *srv, long i, const uint8_t mac[6],
  * Return: slot index, or -1 when every address is held
  */
 static long pick(const struct dhcp_server *srv, const struct dhcp_msg *m,
-		 int64_t now)
+		 long mine, int64_t now)
 {
-	long mine = find_mac(srv, m->mac), i, oldest = -1;
+	long i, oldest = -1;
 	size_t start;
 
 	if (mine >= 0)
@@ -606,7 +607,8 @@ static int reply_build(const struct dhcp_server *srv, const struct dhcp_msg *m,
 	if (type != DHCPNAK && yiaddr) {
 		opt_put32(&o, OPT_LEASE, srv->lease_time);
 		opt_put32(&o, OPT_T1, srv->lease_time / 2);
-		opt_put32(&o, OPT_T2, (uint32_t)((uint64_t)srv->lease_time * 7 / 8));
+		opt_put32(&o, OPT_T2,
+			  (uint32_t)((uint64_t)srv->lease_time * 7 / 8));
 	}
 	if (type != DHCPNAK)
 		opt_params(srv, &o, m);
@@ -621,14 +623,14 @@ static int reply_build(const struct dhcp_server *srv, const struct dhcp_msg *m,
 static int on_discover(struct dhcp_server *srv, const struct dhcp_msg *m,
 		       int64_t now, struct dhcp_reply *r)
 {
-	long i = pick(srv, m, now);
+	long mine = find_mac(srv, m->mac), i = pick(srv, m, mine, now);
 	struct slot *s;
 
 	if (i < 0) {
 		srv->stats.exhausted++;
 		return 0;
 	}
-	take(srv, i, m->mac, find_mac(srv, m->mac));
+	take(srv, i, m->mac, mine);
 	s = &srv->slots[i];
 	/* a bound client that lost its state keeps its binding meanwhile */
 	if (!(s->state == SLOT_BOUND && s->expires > now)) {
@@ -767,6 +769,12 @@ int dhcp_handle(struct dhcp_server *srv, int64_t now, const void *in,
 
 /* ---- setup and queries -------------------------------------------------- */
 
+/* The netmask of a /@prefix, 0 < @prefix <= 32 */
+static uint32_t prefix_mask(unsigned int prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
 /* A host address of the subnet: neither its network nor its broadcast */
 static bool is_host(uint32_t net, uint32_t mask, uint32_t x)
 {
@@ -794,7 +802,7 @@ static int outside_pool(const char *what, uint32_t x, uint32_t first,
  */
 static int config_check(const struct dhcp_config *cfg, struct qerr *e)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	uint32_t net = ntohl(cfg->net.s_addr), mask, first, last;
 	uint32_t server = ntohl(cfg->server.s_addr);
 	uint32_t router = ntohl(cfg->router.s_addr);
@@ -802,17 +810,20 @@ static int config_check(const struct dhcp_config *cfg, struct qerr *e)
 
 	if (cfg->prefix < 1 || cfg->prefix > 30)
 		return qerr_usage(e, "dhcp: prefix /%u: want 1..30", cfg->prefix);
-	mask = ~0u << (32 - cfg->prefix);
+	mask = prefix_mask(cfg->prefix);
 	first = ntohl(cfg->pool_first.s_addr);
 	last = ntohl(cfg->pool_last.s_addr);
 	if (net & ~mask)
 		return qerr_usage(e, "dhcp: subnet %s/%u has host bits set",
 				  ip_str(net, a), cfg->prefix);
 	if (!is_host(net, mask, first) || !is_host(net, mask, last) ||
-	    first > last)
+	    first > last) {
+		char c[INET_ADDRSTRLEN];
+
 		return qerr_usage(e, "dhcp: pool %s-%s is not a range of host "
 				     "addresses in %s/%u", ip_str(first, a),
 				  ip_str(last, b), ip_str(net, c), cfg->prefix);
+	}
 	if (!is_host(net, mask, server))
 		return qerr_usage(e, "dhcp: server address %s is not a host "
 				     "address in %s/%u", ip_str(server, a),
@@ -861,7 +872,7 @@ struct dhcp_server *dhcp_new(const struct dhcp_config *cfg, struct qerr *e)
 		return NULL;
 	}
 	srv->net = ntohl(cfg->net.s_addr);
-	srv->mask = ~0u << (32 - cfg->prefix);
+	srv->mask = prefix_mask(cfg->prefix);
 	srv->server = ntohl(cfg->server.s_addr);
 	srv->router = ntohl(cfg->router.s_addr);
 	srv->n_dns = cfg->n_dns;

@@ -16,8 +16,8 @@
  *               output) start in INIT-REBOOT, asking for that address
  * Prints one line per client, in order: "MAC ADDR mask=M router=R dns=D
  * lease=S server=S[ renewed| renew-failed]" or "MAC none"; then
- * "summary bound=N failed=N naks=N". Exits 0 when every client got (and, with renew,
- * renewed) a lease, 1 otherwise.
+ * "summary bound=N failed=N naks=N". Exits 0 when every client got (and,
+ * with renew, renewed) a lease, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -332,7 +332,7 @@ static void receive(void)
 	uint8_t buf[2048];
 
 	for (;;) {
-		struct sockaddr_ll from;
+		struct sockaddr_ll from = { 0 };
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(sock, buf, sizeof(buf), 0,
 				     (struct sockaddr *)&from, &fl);
