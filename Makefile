@@ -28,14 +28,14 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/client.c runner/forward.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
-	runner/netcmd.c \
+	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
 	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -65,14 +65,18 @@ guest:
 check-unit: $(UNIT_TESTS)
 	tests/run.sh unit $(UNIT_TESTS)
 
-check-integration: build/qbox build/asan/qbox build/tests/try-syscall
+# Test helpers; the DHCP server's driver runs with the sanitizers
+HELPERS := build/tests/try-syscall build/tests/dhcpd-test \
+	   build/tests/dhcp-clients
+
+check-integration: build/qbox build/asan/qbox $(HELPERS)
 	tests/run.sh integration tests/integration/*.sh
 
 check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest
+check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest
 	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
 
 deps:
@@ -90,5 +94,15 @@ clean:
 	rm -rf build
 
 build/tests/try-syscall: tests/helpers/try-syscall.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
+
+DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
+
+build/tests/dhcpd-test: tests/helpers/dhcpd-test.c $(DHCPD_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(DHCPD_SRCS)
+
+build/tests/dhcp-clients: tests/helpers/dhcp-clients.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
