@@ -968,6 +968,36 @@ bool dhcp_lease_find(const struct dhcp_server *srv, const uint8_t mac[6],
 	return i >= 0 && slot_info(srv, (size_t)i, now, out);
 }
 
+int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],
+		 const char *hostname, int64_t now, struct in_addr *addr)
+{
+	struct dhcp_msg m = { 0 };
+	long mine = find_mac(srv, mac), i;
+
+	memcpy(m.mac, mac, 6);
+	i = pick(srv, &m, mine, now);
+	if (i < 0 || (i != mine && slot_active(&srv->slots[i], now)))
+		return -ENOSPC;
+	take(srv, i, mac, mine);
+	srv->slots[i].state = SLOT_BOUND;
+	srv->slots[i].expires = INT64_MAX;	/* until dhcp_unreserve() */
+	snprintf(srv->slots[i].hostname, sizeof(srv->slots[i].hostname), "%s",
+		 hostname ? hostname : "");
+	addr->s_addr = htonl(srv->first + (uint32_t)i);
+	return 0;
+}
+
+void dhcp_unreserve(struct dhcp_server *srv, const uint8_t mac[6],
+		    int64_t now)
+{
+	long i = find_mac(srv, mac);
+
+	if (i < 0)
+		return;
+	srv->slots[i].state = SLOT_RELEASED;	/* the MAC's claim stays */
+	srv->slots[i].expires = now;
+}
+
 const char *dhcp_lease_state_name(enum dhcp_lease_state state)
 {
 	static const char *const names[] = {

@@ -165,6 +165,25 @@ bool dhcp_lease_next(const struct dhcp_server *srv, int64_t now,
 bool dhcp_lease_find(const struct dhcp_server *srv, const uint8_t mac[6],
 		     int64_t now, struct dhcp_lease_info *out);
 
+/**
+ * dhcp_reserve() - bind an address to @mac without a DHCP exchange
+ * @srv:	server
+ * @mac:	the client, a command payload that qbox configures itself
+ * @hostname:	shown in the lease list; may be NULL
+ * @now:	time
+ * @addr:	filled: the address, chosen as for a DISCOVER (the MAC's own
+ *		slot, else from its hash on)
+ *
+ * The lease does not expire; dhcp_unreserve() gives it back.
+ * Return: 0, or -ENOSPC when every address is held
+ */
+int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],
+		 const char *hostname, int64_t now, struct in_addr *addr);
+
+/* Give a reserved address back; the MAC keeps its claim, as on RELEASE */
+void dhcp_unreserve(struct dhcp_server *srv, const uint8_t mac[6],
+		    int64_t now);
+
 /* "offered", "bound", "expired", "released", "declined" */
 const char *dhcp_lease_state_name(enum dhcp_lease_state state);
 

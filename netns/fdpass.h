@@ -24,6 +24,8 @@ enum sbmsg_type {
 				   protocol .nic to .addr:.port, request .value */
 	SBMSG_DIALED,		/* sandbox -> supervisor: the socket for request
 				   .value, or its failure in .errnum */
+	SBMSG_DHCP,		/* hub -> supervisor: the DHCP server's socket,
+				   bound in the hub's netns */
 };
 
 /*

@@ -60,6 +60,7 @@
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
 #include "../seccomp/filter.h"
+#include "dhcp.h"
 #include "fdpass.h"
 #include "nl.h"
 #include "tap.h"
@@ -342,6 +343,17 @@ static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
 		return r;
 	if (upfd >= 0 && (r = sbmsg_send(in->sock, &m, upfd)) < 0)
 		return qerr_set(e, -r, "passing %s to the supervisor", up);
+	if (n->layout.dhcp) {
+		/* bound here, served by the supervisor (runner/hub.c) */
+		cleanup_fd int dfd = dhcp_socket(br, e);
+
+		m.type = SBMSG_DHCP;
+		if (dfd < 0)
+			return dfd;
+		if ((r = sbmsg_send(in->sock, &m, dfd)) < 0)
+			return qerr_set(e, -r, "passing the DHCP socket to the "
+					       "supervisor");
+	}
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "../netns/dhcp.h"
 #include "sup.h"
 #include "supervisor.h"
 
@@ -58,39 +60,41 @@ static struct hub_member *member_find(struct hub *h, long id)
 	return NULL;
 }
 
-static bool addr_taken(const struct hub *h, struct in_addr a)
+static int64_t now_s(void)
 {
-	int i;
-
-	for (i = 0; i < h->n_members; i++)
-		if (h->members[i].addr.s_addr == a.s_addr)
-			return true;
-	return false;
+	return now_ns() / 1000000000;
 }
 
-/*
- * A command member's address: from the pool, starting at a place the MAC
- * hashes to, so a sandbox tends to get the same address each time.
- */
-static int member_addr(struct sup *s, const uint8_t mac[6],
-		       struct in_addr *out)
+int hub_dhcp_start(struct sup *s, struct qerr *e)
 {
-	const struct net_layout *l = &s->plan->nics[0].layout;
-	uint32_t first = ntohl(l->pool_first.s_addr);
-	uint32_t size = ntohl(l->pool_last.s_addr) - first + 1, h = 2166136261u;
-	uint32_t i;
+	const struct nic_plan *n = &s->plan->nics[0];
+	const struct net_layout *l = &n->layout;
+	struct dhcp_config c = {
+		.net = n->net, .prefix = n->prefix,
+		/* an internal network without DHCP has no address of its
+		   own; the table then only numbers command members */
+		.server = l->hub.s_addr ? l->hub : subnet_host(n->net, 1),
+		.router = l->gateway,
+		.pool_first = l->pool_first, .pool_last = l->pool_last,
+	};
 
-	for (i = 0; i < 6; i++)
-		h = (h ^ mac[i]) * 16777619u;
-	for (i = 0; i < size; i++) {
-		struct in_addr a = { htonl(first + (h + i) % size) };
+	if (l->dns.s_addr)
+		c.dns[c.n_dns++] = l->dns;
+	s->hub.dhcp = dhcp_new(&c, e);
+	return s->hub.dhcp ? 0 : -EINVAL;
+}
 
-		if (!addr_taken(&s->hub, a)) {
-			*out = a;
-			return 0;
-		}
-	}
-	return -ENOSPC;
+int hub_poll_fill(struct sup *s, struct pollset *ps)
+{
+	if (!s->hub.dhcp || s->hub.dhcp_fd < 0)
+		return -1;
+	return pollset_add(ps, s->hub.dhcp_fd, POLLIN);
+}
+
+void hub_poll_done(struct sup *s, struct pollset *ps, int idx)
+{
+	if (idx >= 0 && (ps->fds[idx].revents & POLLIN))
+		dhcp_serve(s->hub.dhcp, s->hub.dhcp_fd, now_s(), NULL);
 }
 
 /* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd" */
@@ -152,7 +156,11 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	if (h->n_members >= HUB_MEMBERS_MAX)
 		return qerr_usage(e, "network '%s' has %d members, its most",
 				  h->spec.name, HUB_MEMBERS_MAX);
-	if (!m.vm && member_addr(s, m.mac, &m.addr) < 0)
+	if (!h->dhcp)
+		return qerr_set(e, EAGAIN, "network '%s' is still starting",
+				h->spec.name);
+	if (!m.vm && dhcp_reserve(h->dhcp, m.mac, m.sandbox, now_s(),
+				  &m.addr) < 0)
 		return qerr_set(e, ENOSPC, "network '%s' has no free address",
 				h->spec.name);
 	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
@@ -186,6 +194,8 @@ void hub_leave(void *opaque, long id)
 
 	if (!m)
 		return;
+	if (!m->vm && h->dhcp)
+		dhcp_unreserve(h->dhcp, m->mac, now_s());
 	*m = h->members[--h->n_members];
 	/* the member's own forwards go with it */
 	for (i = 0; i < h->n_fwds;) {
@@ -230,6 +240,22 @@ static void net_json(struct sup *s, struct strbuf *b)
 		sb_printf(b, ",\"mac\":\"%s\",\"vm\":%s,\"address\":\"%s\"}",
 			  mac_format(m->mac, mac), m->vm ? "true" : "false",
 			  ADDR(m->addr));
+	}
+	sb_puts(b, "],\"leases\":[");
+	if (h->dhcp) {
+		struct dhcp_lease_info li;
+		size_t cur = 0;
+		bool first = true;
+
+		while (dhcp_lease_next(h->dhcp, now_s(), &cur, &li)) {
+			sb_printf(b, "%s{\"mac\":\"%s\",\"address\":\"%s\","
+				     "\"state\":\"%s\",\"hostname\":",
+				  first ? "" : ",", mac_format(li.mac, mac),
+				  ADDR(li.addr), dhcp_lease_state_name(li.state));
+			sb_json_str(b, li.hostname);
+			sb_puts(b, "}");
+			first = false;
+		}
 	}
 	sb_puts(b, "],\"forwards\":");
 	sup_fwds_json(s, b);

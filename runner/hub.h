@@ -15,10 +15,12 @@
 #include <stdint.h>
 
 #include "../common/json.h"
+#include "../common/pollset.h"
 #include "ctlproto.h"
 #include "plan.h"
 
 struct sup;
+struct dhcp_server;
 
 #define HUB_MEMBERS_MAX 1024
 #define HUB_FILE_PREFIX "net@"	/* not valid in a name: no clash with
@@ -45,6 +47,9 @@ struct hub {
 	long next_id;
 	struct hub_fwd fwds[MAX_FWDS];
 	int n_fwds;
+	struct dhcp_server *dhcp;	/* leases: VMs' by DHCP, commands'
+					   reserved at join */
+	int dhcp_fd;			/* the server's socket, or -1 */
 	int64_t idle_deadline_ms;	/* 0: not idle, or lingering */
 	bool done;			/* time to go */
 };
@@ -52,6 +57,13 @@ struct hub {
 /* The hub's answers: join, net-info, net-rm, forwards with owners */
 int hub_handle(struct sup *s, const struct ctl_req *req, struct strbuf *out,
 	       int *fd, long *hold, struct qerr *e);
+
+/* Start the lease table (and the DHCP server, when @fd >= 0) */
+int hub_dhcp_start(struct sup *s, struct qerr *e);
+
+/* Poll set hooks for the DHCP socket */
+int hub_poll_fill(struct sup *s, struct pollset *ps);
+void hub_poll_done(struct sup *s, struct pollset *ps, int idx);
 
 /* A member's connection closed */
 void hub_leave(void *opaque, long id);

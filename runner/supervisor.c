@@ -39,6 +39,7 @@
 
 #include "../common/pollset.h"
 #include "../common/util.h"
+#include "../netns/dhcp.h"
 #include "../netns/fdpass.h"
 #include "../netns/sandbox.h"
 #include "../netns/uplink.h"
@@ -96,6 +97,8 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		if (!s->up[i])
 			return -EIO;
 	}
+	if (p->hub && (r = hub_dhcp_start(s, e)) < 0)
+		return r;
 	if (!(s->fwd = fwd_engine_new(dial, s, e)))
 		return -EIO;
 	for (i = 0; i < p->n_fwds; i++) {
@@ -170,6 +173,14 @@ static int on_message(struct sup *s, struct qerr *e)
 		else if (fd >= 0)
 			close(fd);
 		return 0;
+	case SBMSG_DHCP:
+		if (!s->plan->hub || s->hub.dhcp_fd >= 0 || fd < 0) {
+			if (fd >= 0)
+				close(fd);
+			return qerr_set(e, EPROTO, "bad DHCP message");
+		}
+		s->hub.dhcp_fd = fd;
+		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
 		ready(s);
@@ -236,7 +247,7 @@ static int loop(struct sup *s, struct qerr *e)
 {
 	struct pollset ps = { 0 };
 	int midx[MAX_NICS];
-	int i, r = 0;
+	int i, r = 0, didx = -1;
 
 	while (!s->init_reaped) {
 		pollset_reset(&ps);
@@ -258,6 +269,7 @@ static int loop(struct sup *s, struct qerr *e)
 		if (s->plan->hub) {
 			int64_t idle = 0;
 
+			didx = hub_poll_fill(s, &ps);
 			if (hub_should_end(s, &idle))
 				break;
 			if (idle)
@@ -285,6 +297,8 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < MAX_NICS; i++)
 			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
 				hub_gone(s, i);
+		if (s->plan->hub)
+			hub_poll_done(s, &ps, didx);
 		if (s->stop_deadline_ms &&
 		    now_ns() / 1000000 >= s->stop_deadline_ms) {
 			/* the payload ignored SIGTERM: end the sandbox */
@@ -412,6 +426,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.member_fd[i] = -1;
 		cfg.join[i].pidfd = -1;
 	}
+	s.hub.dhcp_fd = -1;
 	if (p->hub) {
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
@@ -484,6 +499,9 @@ out:
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
 	free(s.hub.members);
+	dhcp_free(s.hub.dhcp);
+	if (s.hub.dhcp_fd >= 0)
+		close(s.hub.dhcp_fd);
 	if (r < 0)
 		return r;
 	if (p->hub)

@@ -876,6 +876,44 @@ static void test_mutations(void)
 	dhcp_free(srv);
 }
 
+/* Command members: addresses reserved by qbox, seen by DHCP clients */
+static void test_reserve(void)
+{
+	struct dhcp_server *srv = mk("10.0.2.15", "10.0.2.17");
+	struct dhcp_lease_info li;
+	struct in_addr a, b, c;
+	uint8_t m1[6], m2[6], m3[6], m4[6];
+
+	mac_of(1, m1);
+	mac_of(2, m2);
+	mac_of(3, m3);
+	mac_of(4, m4);
+	CHECK(dhcp_reserve(srv, m1, "cmd-a", 100, &a) == 0 &&
+		      ntohl(a.s_addr) >= ip("10.0.2.15") &&
+		      ntohl(a.s_addr) <= ip("10.0.2.17"),
+	      "reserve: an address from the pool");
+	CHECK(dhcp_reserve(srv, m1, "cmd-a", 101, &b) == 0 &&
+		      a.s_addr == b.s_addr, "reserve: the same MAC, the same "
+					     "address");
+	CHECK(dhcp_lease_find(srv, m1, 1000000, &li) &&
+		      li.state == DHCP_LEASE_BOUND && !strcmp(li.hostname, "cmd-a"),
+	      "reserve: bound, does not expire, named");
+	CHECK(dhcp_reserve(srv, m2, NULL, 100, &b) == 0 && b.s_addr != a.s_addr,
+	      "reserve: another MAC, another address");
+	CHECK(discover(srv, 100, m3, ntohl(a.s_addr)) != ntohl(a.s_addr) &&
+		      discover(srv, 100, m3, ntohl(b.s_addr)) != ntohl(b.s_addr),
+	      "a DHCP client is not offered a reserved address, even asking");
+	CHECK(dhcp_reserve(srv, m4, NULL, 100, &c) == -ENOSPC,
+	      "reserve: pool full (the offer holds the last address)");
+	dhcp_unreserve(srv, m1, 200);
+	CHECK(dhcp_lease_find(srv, m1, 200, &li) &&
+		      li.state == DHCP_LEASE_RELEASED,
+	      "unreserve: released, the MAC's claim kept");
+	CHECK(dhcp_reserve(srv, m1, NULL, 300, &c) == 0 && c.s_addr == a.s_addr,
+	      "reserve again: the MAC's old address");
+	dhcp_free(srv);
+}
+
 int main(void)
 {
 	test_config();
@@ -891,5 +929,6 @@ int main(void)
 	test_inform_relay();
 	test_malformed();
 	test_mutations();
+	test_reserve();
 	UNIT_END();
 }
