@@ -25,7 +25,7 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
 	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
-	runner/client.c runner/forward.c \
+	runner/client.c runner/forward.c runner/fwd_worker.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
