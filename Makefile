@@ -36,6 +36,10 @@ UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/rundir.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
+# Small programs the integration tests drive (tests/helpers/)
+HELPERS := build/tests/try-syscall build/tests/echo-server \
+	   build/tests/conn-echo
+
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
 
@@ -63,14 +67,14 @@ guest:
 check-unit: $(UNIT_TESTS)
 	tests/run.sh unit $(UNIT_TESTS)
 
-check-integration: build/qbox build/asan/qbox build/tests/try-syscall
+check-integration: build/qbox build/asan/qbox $(HELPERS)
 	tests/run.sh integration tests/integration/*.sh
 
 check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest
+check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest
 	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
 
 deps:
@@ -87,6 +91,6 @@ install: build/qbox
 clean:
 	rm -rf build
 
-build/tests/try-syscall: tests/helpers/try-syscall.c
+$(HELPERS): build/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
