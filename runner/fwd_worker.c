@@ -22,7 +22,9 @@
  * empty again, so an idle relay holds only its two sockets (two fds, no
  * pipe buffers). Only a direction whose destination cannot take more
  * keeps its pipe; it then stops reading its source, and TCP's windows hold
- * the sender back: per relay at most two pipes of PIPE_BYTES. The pool
+ * the sender back: per relay at most two pipes, of the kernel's default
+ * 64 KiB (larger ones, F_SETPIPE_SZ, measured no faster through iperf3
+ * and would let a lagging relay hold more; docs/ARCHITECTURE.md). The pool
  * keeps at most POOL_MAX empty pipes and is emptied whenever the worker
  * has no relay left. When no pipe can be had (out of fds), bytes are
  * copied through a user-space buffer instead: peeked from the source,
@@ -75,7 +77,6 @@
 #define ACCEPTS_PER_TURN 64
 #define DATAGRAMS_PER_TURN 64
 #define BYTES_PER_TURN (4 << 20)	/* fairness between relays */
-#define PIPE_BYTES (64 << 10)		/* the kernel's default; see below */
 #define POOL_MAX 16			/* empty pipes kept for reuse */
 #define STARVED_RETRY_MS 250
 #define FLOW_IDLE_MS 60000
@@ -359,8 +360,6 @@ static bool pipe_take(struct worker *w, struct half *h)
 	}
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
 		return false;
-	if (PIPE_BYTES != 65536)	/* best effort: a smaller one works */
-		fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES);
 	h->pipe = (struct pipe_fds){ p[0], p[1] };
 	return true;
 }

@@ -3,7 +3,8 @@
 # together they hold fewer relays than there are clients. The clients
 # above capacity wait in the listener's backlog, are not dropped, and are
 # served as the first ones close; meanwhile the full workers do not spin.
-# Then a worker's death ends the run with a message naming it.
+# A worker with no fd left for a pipe still relays (by copying). Then a
+# worker's death ends the run with a message naming it.
 . "$(dirname "$0")/../lib.sh"
 
 p=$(free_port)
@@ -40,6 +41,15 @@ check "full workers do not spin ($((cpu1 - cpu0)) ticks of CPU in all)" test $((
 back() { [ "$(qbox_fds "$qpid")" -eq "$base" ]; }
 wait_for 10 back
 check "every fd comes back (before $base, after $(qbox_fds "$qpid"))" back
+
+# Room for one relay's two sockets and no pipe: the bytes are copied
+# instead of spliced, and still arrive intact, both ways, with the EOF
+for w in $workers; do
+	prlimit --pid "$w" --nofile=$(($(ls "/proc/$w/fd" | wc -l) + 2))
+done
+head -c 1000000 /dev/urandom >"$TMP/blob"
+timeout 20 socat -t 10 - "TCP:127.0.0.1:$p" <"$TMP/blob" >"$TMP/got"
+check "without an fd for a pipe, 1 MB still echoes intact" cmp -s "$TMP/blob" "$TMP/got"
 
 # a worker killed under the sandbox ends the run, with a reason
 w=$(echo $workers | awk '{print $NF}')
