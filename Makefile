@@ -25,7 +25,7 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
 	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
-	runner/client.c runner/forward.c \
+	runner/client.c runner/forward.c runner/fwd_worker.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
@@ -37,6 +37,12 @@ UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
 	     runner/rundir.c netns/frame_filter.c netns/dhcp.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+
+# Small programs the integration tests drive (tests/helpers/); the DHCP
+# server's driver links the server and runs with the sanitizers
+PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
+		 build/tests/conn-echo build/tests/dhcp-clients
+HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
@@ -65,10 +71,6 @@ guest:
 check-unit: $(UNIT_TESTS)
 	tests/run.sh unit $(UNIT_TESTS)
 
-# Test helpers; the DHCP server's driver runs with the sanitizers
-HELPERS := build/tests/try-syscall build/tests/dhcpd-test \
-	   build/tests/dhcp-clients
-
 check-integration: build/qbox build/asan/qbox $(HELPERS)
 	tests/run.sh integration tests/integration/*.sh
 
@@ -93,7 +95,7 @@ install: build/qbox
 clean:
 	rm -rf build
 
-build/tests/try-syscall: tests/helpers/try-syscall.c
+$(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
 
@@ -102,7 +104,3 @@ DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
 build/tests/dhcpd-test: tests/helpers/dhcpd-test.c $(DHCPD_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(DHCPD_SRCS)
-
-build/tests/dhcp-clients: tests/helpers/dhcp-clients.c
-	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<

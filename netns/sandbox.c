@@ -18,21 +18,28 @@
  *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
  *     for QEMU). A command payload gets the address on qbrN instead. Each
  *     qupN fd goes to the supervisor, which runs libslirp on it.
- *  4. wait for SBMSG_GO: the supervisor has started the uplinks and bound
- *     the forwards, so the payload never races an unready network.
- *  5. confine: init drops every capability, sets no_new_privs and loads the
+ *  4. forward workers: init forks them (one per CPU) into the sandbox's
+ *     network namespace and hands each one's message socket to the
+ *     supervisor; they confine themselves and serve the forwards' relays
+ *     (runner/fwd_worker.c).
+ *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
+ *     the forwards and handed them to the workers, so the payload never
+ *     races an unready network.
+ *  6. confine: init drops every capability, sets no_new_privs and loads the
  *     seccomp filter; the payload inherits all three across fork and exec.
- *  6. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
- *     reaps orphans, and reports the payload's wait status.
+ *  7. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
+ *     reaps orphans, and reports the payload's wait status (and a forward
+ *     worker's, should one die).
  *
- * Who notices a death: the payload gets SIGKILL when init dies (PDEATHSIG,
- * and anyway the PID namespace dies with its pid 1). Init learns of the
- * supervisor's death from EOF on the message socket, with PDEATHSIG
- * (SIGUSR1) as a wake-up; the socket is also the race check, since in a new
- * PID namespace getppid() is always 0. Init always ends the same way
- * (init_exit): it waits for that EOF, which a living supervisor sends only
- * after releasing the sandbox's name, removes the name lock if the
- * supervisor died holding it, and exits, taking the payload along.
+ * Who notices a death: the payload and the workers get SIGKILL when init
+ * dies (PDEATHSIG, and anyway the PID namespace dies with its pid 1).
+ * Init learns of the supervisor's death from EOF on the message socket,
+ * with PDEATHSIG (SIGUSR1) as a wake-up; the socket is also the race
+ * check, since in a new PID namespace getppid() is always 0. Init always
+ * ends the same way (init_exit): it waits for that EOF, which a living
+ * supervisor sends only after releasing the sandbox's name, removes the
+ * name lock if the supervisor died holding it, and exits, taking the
+ * payload and the workers along.
  */
 #include "sandbox.h"
 
@@ -57,6 +64,7 @@
 
 #include "../common/json.h"
 #include "../common/util.h"
+#include "../runner/fwd_worker.h"
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
 #include "../seccomp/filter.h"
@@ -86,6 +94,8 @@ struct init {
 	struct nl hubnl[MAX_NICS];	/* a netlink socket in the hub's netns */
 	int hub_netns[MAX_NICS];	/* an fd of that netns */
 	int hub_bridge[MAX_NICS];	/* ifindex of the hub's bridge there */
+	pid_t *workers;		/* forward workers by index; 0 once reaped */
+	int n_workers;
 };
 
 /*
@@ -388,6 +398,86 @@ static int init_links(struct init *in, struct qerr *e)
 }
 
 /*
+ * In a forward worker, right after fork: it dies with init (PDEATHSIG,
+ * with the payload's race check), keeps no fd but its message socket (and
+ * stdio, for sanitizer reports), confines itself like the payload, and
+ * serves forwards until the supervisor hangs up. A failure goes to the
+ * supervisor over its socket before it exits; init reports the exit.
+ */
+static __attribute__((noreturn)) void worker_main(struct init *in, int index,
+						  int sock)
+{
+	struct sbmsg m = { .type = SBMSG_ERROR };
+	char name[32];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != 1)	/* init died before we set PDEATHSIG */
+		_exit(1);
+	close(in->sock);
+	if (sock != 3) {
+		if (dup3(sock, 3, O_CLOEXEC) < 0)
+			_exit(1);
+		sock = 3;
+	}
+	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
+	snprintf(name, sizeof(name), "qbox-fwd%d", index);
+	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
+	if (confine_self(in->cfg->filter, &m.err) == 0 &&
+	    fwd_worker_run(index, sock, &m.err) == 0)
+		_exit(0);
+	sbmsg_send(sock, &m, -1);
+	_exit(1);
+}
+
+/*
+ * Fork the forward workers (runner/fwd_worker.c) into the sandbox's
+ * network namespace, each with a message socket whose other end goes to
+ * the supervisor. Without a NAT NIC nothing can be forwarded: no workers.
+ */
+static int init_workers(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	int i, n = 0, sv[2], r;
+	pid_t pid;
+
+	/* a member's forwards to a network are its hub's business */
+	for (i = 0; i < p->n_nics; i++)
+		if (p->nics[i].mode == NET_NAT ||
+		    (p->hub && p->nics[i].mode != NET_INTERNAL))
+			n = fwd_worker_count();
+	if (!n)
+		return 0;
+	if (!(in->workers = calloc((size_t)n, sizeof(*in->workers))))
+		return qerr_set(e, ENOMEM, "starting forward workers");
+	for (i = 0; i < n; i++) {
+		struct sbmsg m = { .type = SBMSG_WORKER, .nic = i };
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+			       sv) < 0)
+			return qerr_set(e, errno, "creating forward worker "
+						  "%d's socket", i);
+		pid = fork();
+		if (pid == 0) {
+			close(sv[0]);
+			worker_main(in, i, sv[1]);
+		}
+		close(sv[1]);
+		if (pid < 0) {
+			close(sv[0]);
+			return qerr_set(e, errno, "forking forward worker %d",
+					i);
+		}
+		in->workers[in->n_workers++] = pid;
+		r = sbmsg_send(in->sock, &m, sv[0]);
+		close(sv[0]);
+		if (r < 0)
+			return qerr_set(e, -r, "passing forward worker %d to "
+					       "the supervisor", i);
+	}
+	return 0;
+}
+
+/*
  * A command payload reads the host's /etc/resolv.conf. When that names a
  * resolver on the host's loopback (systemd-resolved's 127.0.0.53, say),
  * the sandbox's own loopback has none: give the payload a private mount
@@ -539,30 +629,7 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	return 0;
 }
 
-/* Open a socket to the guest for a forward (runner/forward.c) */
-static void init_dial(struct init *in, const struct sbmsg *req)
-{
-	struct sbmsg m = { .type = SBMSG_DIALED, .value = req->value };
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(req->port),
-				  .sin_addr.s_addr = req->addr };
-	int type = req->nic == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0) {
-		m.errnum = errno;
-	} else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-		   errno != EINPROGRESS) {
-		m.errnum = errno;
-		close(fd);
-		fd = -1;
-	}
-	sbmsg_send(in->sock, &m, fd);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* A message from the supervisor while the payload runs */
+/* The supervisor sends nothing while the payload runs: only its EOF */
 static void init_message(struct init *in)
 {
 	struct sbmsg m;
@@ -572,8 +639,21 @@ static void init_message(struct init *in)
 		close(fd);
 	if (r <= 0)
 		init_orphaned(in);
-	if (m.type == SBMSG_DIAL)
-		init_dial(in, &m);
+}
+
+/* A child other than the payload ended: a forward worker's death ends
+ * the sandbox (the supervisor decides; it has the worker's last words) */
+static void init_reaped(struct init *in, pid_t pid, int status)
+{
+	struct sbmsg m = { .type = SBMSG_WORKER_EXIT, .value = status };
+	int i;
+
+	for (i = 0; i < in->n_workers; i++)
+		if (in->workers[i] == pid) {
+			in->workers[i] = 0;
+			m.nic = i;
+			sbmsg_send(in->sock, &m, -1);
+		}
 }
 
 /* Forward signals, reap orphans, report the payload's end */
@@ -616,14 +696,17 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 				init_orphaned(in);
 			break;
 		case SIGCHLD:
-			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-				if (pid == in->payload) {
-					in->payload = 0;
-					m.type = SBMSG_EXIT;
-					m.value = status;
-					sbmsg_send(in->sock, &m, -1);
-					init_exit(in, 0);
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (pid != in->payload) {
+					init_reaped(in, pid, status);
+					continue;
 				}
+				in->payload = 0;
+				m.type = SBMSG_EXIT;
+				m.value = status;
+				sbmsg_send(in->sock, &m, -1);
+				init_exit(in, 0);
+			}
 			break;
 		default:
 			if (in->payload > 0)
@@ -656,7 +739,7 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->sup_sigfd);
 
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
-	    init_resolv(&in, &e) < 0)
+	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
 		init_fail(&in, &e);
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);

@@ -29,6 +29,7 @@ struct sup {
 	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
 	struct uplink *up[MAX_NICS];
 	struct fwd_engine *fwd;		/* port forwards */
+	bool forwarding;		/* ... listening, served by workers */
 	struct ctl_server *ctl;		/* NAME.sock */
 	bool started;			/* payload runs */
 	bool have_status;

@@ -43,7 +43,7 @@ void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
 
 void sup_fwds_json(struct sup *s, struct strbuf *b)
 {
-	int i, n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+	int i, n = fwd_engine_count(s->fwd);
 
 	sb_puts(b, "[");
 	for (i = 0; i < n; i++) {
@@ -131,7 +131,7 @@ static void summary(struct sup *s, struct strbuf *b)
 		sb_printf(b, "%snat:%s", i ? "," : "", a);
 	}
 	sb_puts(b, "\t");
-	n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+	n = fwd_engine_count(s->fwd);
 	for (i = 0; i < n; i++) {
 		struct in_addr guest;
 		const char *text;
@@ -231,7 +231,7 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 	default:
 		break;
 	}
-	if (!s->fwd)
+	if (!s->forwarding)
 		return qerr_set(e, EAGAIN, "the sandbox is still starting "
 					   "(qbox wait %s)", s->plan->name);
 	switch (req->verb) {

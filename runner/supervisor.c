@@ -7,13 +7,15 @@
  * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
  * then runs one poll loop until the sandbox's init exits:
  *
- *   setup    uplink TAP fds arrive over the message socket; at NET_READY
- *            the supervisor starts one libslirp uplink per NAT NIC, binds
- *            the forwards' host listeners, and sends GO;
+ *   setup    uplink TAP fds and the forward workers' message sockets
+ *            arrive over the message socket; at NET_READY the supervisor
+ *            starts one libslirp uplink per NAT NIC, binds the forwards'
+ *            host listeners and hands them to the workers, and sends GO;
  *   running  frames and host sockets are served by the uplinks, forwarded
- *            connections by the forward engine (init dials the guest for
- *            each), requests by the control socket; SIGINT, SIGTERM and
- *            SIGHUP are passed to init, which passes them on;
+ *            connections by the workers inside the sandbox, requests by
+ *            the control socket; SIGINT, SIGTERM and SIGHUP are passed to
+ *            init, which passes them on; a worker's death (init reports
+ *            it) ends the run;
  *   ending   init reports the payload's wait status; the supervisor
  *            releases the name and hangs up, init exits and is reaped.
  *
@@ -51,20 +53,6 @@
 #include "rundir.h"
 #include "sup.h"
 
-/* fwd_dial_fn: ask init for a socket to the guest */
-static int dial(void *opaque, uint32_t id, int proto, struct in_addr guest,
-		uint16_t port)
-{
-	struct sup *s = opaque;
-	struct sbmsg m = { .type = SBMSG_DIAL, .nic = proto,
-			   .value = (int32_t)id, .addr = guest.s_addr,
-			   .port = port };
-
-	if (s->sb.sock < 0)
-		return -EPIPE;
-	return sbmsg_send_nowait(s->sb.sock, &m);
-}
-
 static int start_uplinks(struct sup *s, struct qerr *e)
 {
 	const struct plan *p = s->plan;
@@ -99,8 +87,6 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	}
 	if (p->hub && (r = hub_dhcp_start(s, e)) < 0)
 		return r;
-	if (!(s->fwd = fwd_engine_new(dial, s, e)))
-		return -EIO;
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
@@ -160,18 +146,16 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		s->upfd[m.nic] = fd;
 		return 0;
+	case SBMSG_WORKER:
+		return fwd_engine_add_worker(s->fwd, m.nic, fd, e);
+	case SBMSG_WORKER_EXIT:
+		return fwd_engine_worker_died(s->fwd, m.nic, m.value, e);
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
-		return 0;
-	case SBMSG_DIALED:
-		if (s->fwd)
-			fwd_engine_dialed(s->fwd, (uint32_t)m.value, m.errnum,
-					  fd);
-		else if (fd >= 0)
-			close(fd);
 		return 0;
 	case SBMSG_DHCP:
 		if (!s->plan->hub || s->hub.dhcp_fd >= 0 || fd < 0) {
@@ -256,11 +240,6 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_fill(s->up[i], &ps);
-		if (s->fwd) {
-			pollset_add(&ps, fwd_engine_fd(s->fwd), POLLIN);
-			if (fwd_engine_timeout(s->fwd) >= 0)
-				pollset_timeout(&ps, fwd_engine_timeout(s->fwd));
-		}
 		if (s->ctl)
 			ctl_server_poll_fill(s->ctl, &ps);
 		for (i = 0; i < MAX_NICS; i++)
@@ -290,8 +269,6 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_done(s->up[i], &ps);
-		if (s->fwd)
-			fwd_engine_run(s->fwd);
 		if (s->ctl)
 			ctl_server_poll_done(s->ctl, &ps);
 		for (i = 0; i < MAX_NICS; i++)
@@ -340,8 +317,10 @@ static int block_signals(sigset_t *old, struct sigaction *oldpipe,
 }
 
 /*
- * Every forwarded connection costs six fds (two sockets, two pipes):
- * take the whole hard limit. The payload gets the original limit back.
+ * libslirp opens a host socket for every connection of the guest: take
+ * the whole hard limit. (Forwarded connections cost the supervisor
+ * nothing: the forward workers hold them, each with its own limit.) The
+ * payload gets the original limit back.
  */
 static void raise_nofile(struct rlimit *orig)
 {
@@ -439,6 +418,10 @@ int supervise(const struct plan *p, struct qerr *e)
 		return r;
 	}
 	s.dirfd = dirfd;
+	if (!(s.fwd = fwd_engine_new(e))) {
+		r = -ENOMEM;
+		goto out;
+	}
 	cfg.filter = filter;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
