@@ -145,24 +145,6 @@ static int hub_connect(int dirfd, const char *text, const struct net_spec *n,
 			n->name);
 }
 
-/* Pull "KEY":"VALUE" out of the hub's join answer (its own fixed JSON) */
-static void json_field(const char *json, const char *key, char *buf,
-		       size_t size)
-{
-	char pat[32];
-	const char *p;
-	size_t n;
-
-	buf[0] = '\0';
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	if (!(p = strstr(json, pat)))
-		return;
-	p += strlen(pat);
-	n = strcspn(p, "\"");
-	if (n < size)
-		snprintf(buf, size, "%.*s", (int)n, p);
-}
-
 static int join_one(int dirfd, const struct plan *p, int i,
 		    struct sandbox_join *j, int *conn, struct qerr *e)
 {

@@ -48,34 +48,13 @@ static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
 	return r;
 }
 
-/* The value of "KEY":"..." or "KEY":token after @from, into @buf */
-static const char *json_get(const char *from, const char *key, char *buf,
-			    size_t size)
-{
-	char pat[40];
-	const char *p;
-	size_t n;
-
-	buf[0] = '\0';
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	if (!from || !(p = strstr(from, pat)))
-		return buf;
-	p += strlen(pat);
-	if (*p == '"')
-		n = strcspn(++p, "\"");
-	else
-		n = strcspn(p, ",}]");
-	snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), p);
-	return buf;
-}
-
 int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 {
 	struct strbuf out = { 0 };
 	char mode[16];
 	int r = net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, e);
 
-	if (r == 0 && strcmp(json_get(out.s, "mode", mode, sizeof(mode)),
+	if (r == 0 && strcmp(json_field(out.s, "mode", mode, sizeof(mode)),
 			     net_mode_name(n->mode)))
 		r = qerr_usage(e, "network '%s' is a %s network, not %s",
 			       n->name, mode, net_mode_name(n->mode));
@@ -203,10 +182,10 @@ static int net_ls(int argc, char **argv)
 			     (m = strstr(m, "{\"sandbox\":")); m++)
 				members++;
 			printf("%-16s %-9s %-18s %-8d %s\n", names[i],
-			       json_get(out.s, "mode", mode, sizeof(mode)),
-			       json_get(out.s, "subnet", subnet,
+			       json_field(out.s, "mode", mode, sizeof(mode)),
+			       json_field(out.s, "subnet", subnet,
 					sizeof(subnet)), members,
-			       json_get(out.s, "pid", pid, sizeof(pid)));
+			       json_field(out.s, "pid", pid, sizeof(pid)));
 		}
 		sb_free(&out);
 		free(names[i]);
@@ -228,18 +207,18 @@ static void inspect_print(const char *name, const char *json)
 
 	printf("%-10s %s\n", "name", name);
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		if (*json_get(json, keys[i], v, sizeof(v)))
+		if (*json_field(json, keys[i], v, sizeof(v)))
 			printf("%-10s %s\n", keys[i], v);
 	printf("\n%-16s %-18s %-16s %s\n", "MEMBER", "MAC", "ADDRESS", "KIND");
 	m = strstr(json, "\"members\":[");
 	end = m ? strstr(m, "\"forwards\":") : NULL;
 	while (m && (m = strstr(m, "{\"sandbox\":")) && (!end || m < end)) {
-		printf("%-16s %-18s %-16s %s\n", json_get(m, "sandbox", v,
+		printf("%-16s %-18s %-16s %s\n", json_field(m, "sandbox", v,
 							  sizeof(v)),
-		       json_get(m, "mac", mac, sizeof(mac)),
-		       *json_get(m, "address", addr, sizeof(addr)) ? addr :
+		       json_field(m, "mac", mac, sizeof(mac)),
+		       *json_field(m, "address", addr, sizeof(addr)) ? addr :
 								      "(DHCP)",
-		       strcmp(json_get(m, "vm", vm, sizeof(vm)), "true") ?
+		       strcmp(json_field(m, "vm", vm, sizeof(vm)), "true") ?
 			       "command" : "vm");
 		m++;
 	}
@@ -247,9 +226,9 @@ static void inspect_print(const char *name, const char *json)
 	for (m = end; m && (m = strstr(m, "{\"proto\":")); m++) {
 		char spec[128], guest[32], port[8];
 
-		printf("%-24s %s:%s\n", json_get(m, "spec", spec, sizeof(spec)),
-		       json_get(m, "guest", guest, sizeof(guest)),
-		       json_get(m, "guest_port", port, sizeof(port)));
+		printf("%-24s %s:%s\n", json_field(m, "spec", spec, sizeof(spec)),
+		       json_field(m, "guest", guest, sizeof(guest)),
+		       json_field(m, "guest_port", port, sizeof(port)));
 	}
 }
 
