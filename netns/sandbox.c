@@ -226,6 +226,20 @@ static int link_up(struct nl *nl, const char *name, int master,
 	return nl_link_set(nl, name, &c, e);
 }
 
+/* A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU */
+static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
+		       struct qerr *e)
+{
+	char br[16], up[16], vm[16];
+
+	sandbox_link_names(i, br, up, vm);
+	in->nics[i].fd = tap_open(vm, true, e);
+	if (in->nics[i].fd < 0)
+		return in->nics[i].fd;
+	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
+	return link_up(nl, vm, brindex, TAP_TXQLEN, e);
+}
+
 /* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
 static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		    struct qerr *e)
@@ -246,14 +260,8 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		return upfd;
 	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
 		return r;
-	if (p->vm) {
-		in->nics[i].fd = tap_open(vm, true, e);
-		if (in->nics[i].fd < 0)
-			return in->nics[i].fd;
-		memcpy(in->nics[i].mac, n->mac, 6);
-		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, e)) < 0)
-			return r;
-	}
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+		return r;
 	if ((r = link_up(nl, br, 0, 0, e)) < 0)
 		return r;
 	if (p->vm) {
@@ -301,14 +309,8 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 	    (r = link_up(nl, veth, brindex, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
-	if (p->vm) {
-		in->nics[i].fd = tap_open(vm, true, e);
-		if (in->nics[i].fd < 0)
-			return in->nics[i].fd;
-		memcpy(in->nics[i].mac, n->mac, 6);
-		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, e)) < 0)
-			return r;
-	}
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+		return r;
 	if ((r = link_up(nl, br, 0, 0, e)) < 0)
 		return r;
 	if (p->vm || !j->addr.s_addr)

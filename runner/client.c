@@ -10,7 +10,6 @@
  */
 #include "client.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -100,42 +99,19 @@ static int ask(int dirfd, const char *name, enum ctl_verb verb,
 	return r;
 }
 
-/* The names of the running sandboxes, sorted */
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* The names of the running sandboxes, sorted (networks' net@ are not) */
 static int running(int dirfd, char **names, int max)
 {
-	int dfd = dup(dirfd), n = 0;
-	struct dirent *d;
-	DIR *dir;
+	int n = ctl_list(dirfd, "", names, max), i, k = 0;
+	struct qerr e;
 
-	if (dfd < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
+	for (i = 0; i < n; i++) {
+		if (name_check(names[i], "sandbox name", &e) == 0)
+			names[k++] = names[i];
+		else
+			free(names[i]);
 	}
-	while ((d = readdir(dir)) && n < max) {
-		size_t len = strlen(d->d_name);
-		struct qerr e;
-		int fd;
-
-		if (len <= 5 || strcmp(d->d_name + len - 5, ".sock"))
-			continue;
-		d->d_name[len - 5] = '\0';
-		fd = ctl_connect(dirfd, d->d_name, &e);
-		if (fd < 0)
-			continue;	/* stale: nobody serves it */
-		close(fd);
-		names[n] = strdup(d->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(dir);
-	qsort(names, (size_t)n, sizeof(*names), cmp_names);
-	return n;
+	return k;
 }
 
 static void free_names(char **names, int n)

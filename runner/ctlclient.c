@@ -2,9 +2,11 @@
 /* ctlclient.c - talking to a control socket (ctlclient.h) */
 #include "ctlclient.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -96,3 +98,39 @@ int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 	return 0;
 }
 
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ctl_list(int dirfd, const char *prefix, char **names, int max)
+{
+	size_t plen = strlen(prefix);
+	int dfd = dup(dirfd), n = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (dfd < 0 || !(dir = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((d = readdir(dir)) && n < max) {
+		size_t len = strlen(d->d_name);
+		int fd;
+
+		if (strncmp(d->d_name, prefix, plen) || len <= plen + 5 ||
+		    strcmp(d->d_name + len - 5, ".sock"))
+			continue;
+		if ((fd = ctl_open(dirfd, d->d_name)) < 0)
+			continue;	/* stale: nobody serves it */
+		close(fd);
+		d->d_name[len - 5] = '\0';
+		if ((names[n] = strdup(d->d_name + plen)))
+			n++;
+	}
+	closedir(dir);
+	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	return n;
+}

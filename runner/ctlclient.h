@@ -23,6 +23,13 @@ int ctl_rundir(struct qerr *e);
 int ctl_open(int dirfd, const char *file);
 
 /*
+ * The served control sockets in @dirfd whose file names start with
+ * @prefix: up to @max names (prefix and ".sock" cut, malloc'ed), sorted.
+ * Return: how many
+ */
+int ctl_list(int dirfd, const char *prefix, char **names, int max);
+
+/*
  * Send @req on @fd and read the answer line (waiting at most @timeout_ms,
  * -1 forever). The payload goes to @out; an attached fd to *@passfd.
  * Return: 0 for "ok", else -errno with @e (the peer's own error, or -EPIPE

@@ -9,7 +9,6 @@
  */
 #include "netcmd.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -62,41 +61,10 @@ int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 	return r;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names of the running networks, sorted */
 static int networks(int dirfd, char **names, int max)
 {
-	size_t plen = strlen(HUB_FILE_PREFIX);
-	int dfd = dup(dirfd), n = 0;
-	struct dirent *d;
-	DIR *dir;
-
-	if (dfd < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
-	}
-	while ((d = readdir(dir)) && n < max) {
-		size_t len = strlen(d->d_name);
-		int fd;
-
-		if (strncmp(d->d_name, HUB_FILE_PREFIX, plen) ||
-		    len <= plen + 5 || strcmp(d->d_name + len - 5, ".sock"))
-			continue;
-		d->d_name[len - 5] = '\0';
-		if ((fd = hub_open(dirfd, d->d_name + plen)) < 0)
-			continue;	/* stale */
-		close(fd);
-		if ((names[n] = strdup(d->d_name + plen)))
-			n++;
-	}
-	closedir(dir);
-	qsort(names, (size_t)n, sizeof(*names), cmp_names);
-	return n;
+	return ctl_list(dirfd, HUB_FILE_PREFIX, names, max);
 }
 
 static __attribute__((noreturn)) void usage_exit(int status)
