@@ -29,13 +29,14 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
-	seccomp/filter.c
+	netns/streamproto.c seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c \
+	     netns/streamproto.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 # Small programs the integration tests drive (tests/helpers/); the DHCP
