@@ -29,7 +29,8 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
-	netns/streamproto.c seccomp/filter.c
+	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
+	seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
@@ -42,7 +43,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test
 # Small programs the integration tests drive (tests/helpers/); the DHCP
 # server's driver links the server and runs with the sanitizers
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
-		 build/tests/conn-echo build/tests/dhcp-clients
+		 build/tests/conn-echo build/tests/dhcp-clients \
+		 build/tests/stream-client
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -35,6 +35,20 @@ enum sbmsg_type {
 				   handled; failed with .errnum if not 0 */
 	SBMSG_DHCP,		/* hub -> supervisor: the DHCP server's socket,
 				   bound in the hub's netns */
+	/* a hub's generic members (runner/hub_stream.c) */
+	SBMSG_RELAY,		/* hub -> supervisor: the stream relay's
+				   message socket */
+	SBMSG_TAP_REQ,		/* supervisor -> hub: a TAP on the bridge for
+				   socket member .value */
+	SBMSG_TAP,		/* hub -> supervisor: its fd, or .errnum */
+	SBMSG_STREAM_CONN,	/* supervisor -> relay: member .value's
+				   connection; its SBMSG_STREAM_TAP follows */
+	SBMSG_STREAM_TAP,	/* supervisor -> relay: member .value's TAP */
+	SBMSG_STREAM_MAC,	/* relay -> supervisor: member .value sends
+				   from .mac */
+	SBMSG_STREAM_GONE,	/* relay -> supervisor: member .value hung up
+				   (.errnum: EPROTO for a malformed length,
+				   another errno for an error, 0 at EOF) */
 };
 
 /*
@@ -49,6 +63,8 @@ struct sbmsg {
 	uint32_t addr;		/* IPv4, network order */
 	uint16_t port;		/* host order */
 	uint16_t pad;
+	uint8_t mac[6];
+	uint16_t pad2;
 	struct qerr err;
 };
 

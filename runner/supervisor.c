@@ -49,6 +49,7 @@
 #include "ctlclient.h"
 #include "forward.h"
 #include "hub.h"
+#include "hub_stream.h"
 #include "member.h"
 #include "rundir.h"
 #include "sup.h"
@@ -165,6 +166,16 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		s->hub.dhcp_fd = fd;
 		return 0;
+	case SBMSG_RELAY:
+		return hub_stream_relay(s, fd, e);
+	case SBMSG_TAP:
+		if (!s->plan->hub) {
+			if (fd >= 0)
+				close(fd);
+			return qerr_set(e, EPROTO, "bad TAP message");
+		}
+		hub_stream_tap(s, &m, fd);
+		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
 		ready(s);
@@ -231,7 +242,7 @@ static int loop(struct sup *s, struct qerr *e)
 {
 	struct pollset ps = { 0 };
 	int midx[MAX_NICS];
-	int i, r = 0, didx = -1;
+	int i, r = 0;
 
 	while (!s->init_reaped) {
 		pollset_reset(&ps);
@@ -248,7 +259,7 @@ static int loop(struct sup *s, struct qerr *e)
 		if (s->plan->hub) {
 			int64_t idle = 0;
 
-			didx = hub_poll_fill(s, &ps);
+			hub_poll_fill(s, &ps);
 			if (hub_should_end(s, &idle))
 				break;
 			if (idle)
@@ -274,8 +285,8 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < MAX_NICS; i++)
 			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
 				hub_gone(s, i);
-		if (s->plan->hub)
-			hub_poll_done(s, &ps, didx);
+		if (s->plan->hub && (r = hub_poll_done(s, &ps, e)) < 0)
+			break;
 		if (s->stop_deadline_ms &&
 		    now_ns() / 1000000 >= s->stop_deadline_ms) {
 			/* the payload ignored SIGTERM: end the sandbox */
@@ -405,7 +416,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.member_fd[i] = -1;
 		cfg.join[i].pidfd = -1;
 	}
-	s.hub.dhcp_fd = -1;
+	s.hub.dhcp_fd = s.hub.stream_fd = s.hub.relay_fd = -1;
 	if (p->hub) {
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
@@ -418,6 +429,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		return r;
 	}
 	s.dirfd = dirfd;
+	s.rundir = dir;
 	if (!(s.fwd = fwd_engine_new(e))) {
 		r = -ENOMEM;
 		goto out;
@@ -455,6 +467,8 @@ int supervise(const struct plan *p, struct qerr *e)
 	}
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
+		if ((r = hub_stream_listen(&s, e)) < 0)
+			goto out;
 		close(steal_fd(&hubs_lock));	/* others may find us now */
 	}
 	r = loop(&s, e);
@@ -481,6 +495,7 @@ out:
 	seccomp_release(filter);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
+	hub_stream_free(&s);
 	free(s.hub.members);
 	dhcp_free(s.hub.dhcp);
 	if (s.hub.dhcp_fd >= 0)
