@@ -30,7 +30,7 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
 	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
-	seccomp/filter.c
+	runner/nc.c seccomp/filter.c
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
