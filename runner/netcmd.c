@@ -304,9 +304,12 @@ static int net_socket(int argc, char **argv)
 			qerr_prefix(&e, "net socket %s", arg);
 			qerr_die(&e);
 		}
-		if (!net_mode_named(n.mode) || n.has_mac)
-			die(2, "net socket %s: give a network, natnet:NAME, "
-			       "hostonly:NAME or internal:NAME", arg);
+		if (!net_mode_named(n.mode))
+			die(2, "net socket %s: only natnet:NAME, hostonly:NAME "
+			       "and internal:NAME are networks", arg);
+		if (n.has_mac)
+			die(2, "net socket %s: mac= belongs to a NIC; a socket "
+			       "member's MAC is the one it sends from", arg);
 		if ((fd = hub_connect(dirfd, arg, &n, &e)) < 0 ||
 		    net_check_mode(dirfd, &n, &e) < 0)
 			qerr_die(&e);

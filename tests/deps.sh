@@ -6,10 +6,11 @@ set -euo pipefail
 
 # build: compiler, pkg-config and the four libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
-# tools the tests drive (curl, socat, iproute2, util-linux, procps, jq)
+# tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
+# openssh-client for qbox nc as a ProxyCommand)
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq)
+      procps jq openssh-client)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -112,11 +112,12 @@ no_leftovers() {
 
 # qbox_procs QPID : the processes of a running `qbox run` (pid QPID): the
 # supervisor, the sandbox's init (its only child) and init's forward
-# workers (named qbox-fwdN); not the payload
+# workers (named qbox-fwdN), and a hub's stream relay (qbox-stream); not
+# the payload
 qbox_procs() {
 	local init
 	init=$(pgrep -P "$1" | head -n 1)
-	echo "$1" $init $(pgrep -P "$init" '^qbox-fwd')
+	echo "$1" $init $(pgrep -P "$init" '^qbox-(fwd|stream)')
 }
 
 # qbox_workers QPID : the forward workers alone
