@@ -17,10 +17,13 @@
  *     qupN fd goes to the supervisor, which runs libslirp on it.
  *  4. wait for SBMSG_GO: the supervisor has started the uplinks and bound
  *     the forwards, so the payload never races an unready network.
- *  5. confine: init drops every capability, sets no_new_privs and loads the
- *     seccomp filter; the payload inherits all three across fork and exec.
- *  6. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
- *     reaps orphans, and reports the payload's wait status.
+ *  5. confine: init drops every capability, sets no_new_privs and loads
+ *     qbox's baseline filter; the payload inherits all three across fork
+ *     and exec.
+ *  6. fork + exec the payload, which loads its own policy as the last step
+ *     before execve (seccomp/filter.h says why there and not in init);
+ *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
+ *     the payload, reaps orphans, and reports the payload's wait status.
  *
  * Who notices a death: the payload gets SIGKILL when init dies (PDEATHSIG,
  * and anyway the PID namespace dies with its pid 1). Init learns of the
@@ -309,11 +312,19 @@ static void init_wait_go(struct init *in)
 		init_orphaned(in);
 }
 
+/* Why the payload did not start: the errno, and of which step */
+struct exec_failure {
+	int err;
+	bool policy;		/* loading the policy, else execve */
+};
+
 /* In the payload's process, between fork and exec */
 static __attribute__((noreturn)) void payload_exec(struct init *in,
 						   char **argv, int errpipe)
 {
-	int i, err;
+	struct exec_failure f = { 0 };
+	struct qerr e;
+	int i;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
@@ -325,9 +336,15 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 	for (i = 0; i < in->cfg->plan->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			fcntl(in->nics[i].fd, F_SETFD, 0);
-	execvp(argv[0], argv);
-	err = errno;
-	if (write(errpipe, &err, sizeof(err)) < 0)
+	/* the last step: from here on, only what the policy allows */
+	if (filter_load(in->cfg->filters->policy, &e) < 0) {
+		f.err = e.errnum;
+		f.policy = true;
+	} else {
+		execvp(argv[0], argv);
+		f.err = errno;
+	}
+	if (write(errpipe, &f, sizeof(f)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -338,7 +355,8 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	char **argv = p->argv, **qargv = NULL;
 	cleanup_fd int rd = -1;
 	cleanup_fd int wr = -1;
-	int pipefd[2], err, i;
+	struct exec_failure f;
+	int pipefd[2], i;
 	ssize_t n;
 
 	if (p->vm) {
@@ -366,12 +384,15 @@ static int init_start_payload(struct init *in, struct qerr *e)
 		if (in->nics[i].fd >= 0)
 			close(in->nics[i].fd);
 	do
-		n = read(rd, &err, sizeof(err));
+		n = read(rd, &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(err)) {
+	if (n == sizeof(f)) {
 		waitpid(in->payload, NULL, 0);
 		in->payload = 0;
-		return qerr_set(e, err, "executing '%s'", p->argv[0]);
+		if (f.policy)
+			return qerr_set(e, f.err, "loading the seccomp policy "
+						  "%s", p->policy);
+		return qerr_set(e, f.err, "executing '%s'", p->argv[0]);
 	}
 	return 0;
 }
@@ -417,6 +438,7 @@ static void init_message(struct init *in)
 static __attribute__((noreturn)) void init_loop(struct init *in)
 {
 	struct sbmsg m = { .type = SBMSG_STARTED };
+	struct qerr e = { 0 };
 	sigset_t set;
 	int sfd;
 
@@ -431,6 +453,9 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 		kill(in->payload, SIGKILL);
 		_exit(1);
 	}
+	/* from here on, init only does what the helper filter allows */
+	if (filter_load(in->cfg->filters->helper, &e) < 0)
+		init_fail(in, &e);
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
 	for (;;) {
@@ -490,7 +515,8 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		init_fail(&in, &e);
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
-	if (confine_self(cfg->filter, &e) < 0 || init_start_payload(&in, &e) < 0)
+	if (confine_self(cfg->filters->baseline, &e) < 0 ||
+	    init_start_payload(&in, &e) < 0)
 		init_fail(&in, &e);
 	init_loop(&in);
 }

@@ -12,17 +12,17 @@
 #ifndef QBOX_SANDBOX_H
 #define QBOX_SANDBOX_H
 
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
 #include "../runner/plan.h"
+#include "../seccomp/filter.h"
 
 struct sandbox_cfg {
 	const struct plan *plan;
-	scmp_filter_ctx filter;
+	const struct filters *filters;
 	uid_t uid;
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */

@@ -27,5 +27,6 @@ extern const char fwd_usage[];
 extern const char stop_usage[];
 extern const char wait_usage[];
 extern const char exec_usage[];
+extern const char policy_usage[];
 
 #endif /* QBOX_CLI_H */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "cli.h"
 #include "client.h"
 #include "plan.h"
+#include "policy_cmd.h"
 #include "supervisor.h"
 
 #ifndef QBOX_VERSION
@@ -55,6 +57,8 @@ static int cmd_run(int argc, char **argv)
 	r = supervise(&p, &e);
 	if (r < 0)
 		qerr_die(&e);
+	if (r == 128 + SIGSYS)
+		policy_kill_hint(p.argv[0], p.policy);
 	return r;
 }
 
@@ -78,6 +82,8 @@ int main(int argc, char **argv)
 		return cmd_wait(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(cmd, "policy"))
+		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);

@@ -3,9 +3,10 @@
  * supervisor.c - the process that stays in the host's namespaces
  *
  * Theory of operation: after the plan is checked, the supervisor compiles
- * the seccomp filter, spawns the sandbox (netns/sandbox.c), then takes the
- * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
- * then runs one poll loop until the sandbox's init exits:
+ * the seccomp filters (seccomp/filter.h), spawns the sandbox
+ * (netns/sandbox.c), then takes the sandbox's name (NAME.lock) and opens
+ * its control socket (NAME.sock). It then runs one poll loop until the
+ * sandbox's init exits:
  *
  *   setup    uplink TAP fds arrive over the message socket; at NET_READY
  *            the supervisor starts one libslirp uplink per NAT NIC, binds
@@ -306,21 +307,22 @@ int supervise(const struct plan *p, struct qerr *e)
 			 .sb = { .pid = -1, .sock = -1 } };
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
-	scmp_filter_ctx filter = NULL;
+	struct filters filters = { 0 };
 	struct sandbox_cfg cfg;
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++)
 		s.upfd[i] = -1;
-	if ((r = filter_build(&filter, e)) < 0)
+	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
+				 &filters, e)) < 0)
 		return r;
 	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
-		seccomp_release(filter);
+		filters_free(&filters);
 		return r;
 	}
 	s.dirfd = dirfd;
-	cfg = (struct sandbox_cfg){ .plan = p, .filter = filter,
+	cfg = (struct sandbox_cfg){ .plan = p, .filters = &filters,
 				    .uid = getuid(), .gid = getgid(),
 				    .rundir_fd = dirfd };
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
@@ -359,7 +361,7 @@ out:
 		close(s.sb.sock);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	seccomp_release(filter);
+	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
 	if (r < 0)
