@@ -541,8 +541,8 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (optind + 2 > argc || strcmp(argv[optind + 1], "--") ||
 	    optind + 3 > argc)
-		die(2, "exec: usage: qbox exec [--policy FILE|NAME] "
-		       "[--policy-log] NAME -- COMMAND [ARGS...]");
+		die(2, "exec: usage: qbox exec NAME -- COMMAND [ARGS...] "
+		       "(options before NAME: see qbox exec --help)");
 	cmd = &argv[optind + 2];
 	if (command_check(cmd[0], &e) < 0 ||
 	    filters_build(policy, flags, &filters, &e) < 0 ||

@@ -124,7 +124,8 @@ const char filter_helper_policy[] =
 	"clock_gettime: 1\n"
 	"getpid: 1\n"
 	"gettid: 1\n"
-	"sched_yield: 1\n";
+	"sched_yield: 1\n"
+	"sigaltstack: 1\n";
 
 /* The helper's policy comes from memory, not from a file */
 static int helper_load(void *ctx, const struct policy_text *from,
