@@ -103,4 +103,5 @@ clean:
 
 build/tests/try-syscall: tests/helpers/try-syscall.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $< \
+		$(shell pkg-config --libs libseccomp)
