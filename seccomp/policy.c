@@ -62,6 +62,12 @@ struct parser {
 	/* every file read so far, and where it was included */
 	struct seen { char *id; const char *file; int line; } *seen;
 	size_t n_seen;
+	/* @default: the current file's line, the winner's depth, a clash */
+	int file_def_line;
+	int def_depth;
+	struct policy_action clash;
+	const char *clash_file;
+	int clash_line;
 	size_t cap_rules;
 	/* the statement being parsed */
 	const char *file;
@@ -611,23 +617,46 @@ fail:
 
 static int parse_file(struct parser *ps, const char *what, int from_line);
 
+/*
+ * The outermost @default wins: the top-level policy's over any it
+ * includes, an included file's over those it includes itself. Two at the
+ * same depth (in files that do not include each other) must agree; that
+ * is checked once all is read (policy_parse), as an outer one may still
+ * come and settle it.
+ */
+static void default_found(struct parser *ps, const struct policy_action *a,
+			  int line)
+{
+	struct policy *p = ps->p;
+
+	if (!p->def_file || ps->depth < ps->def_depth) {
+		p->def = *a;
+		p->def_file = ps->file;
+		p->def_line = line;
+		ps->def_depth = ps->depth;
+		ps->clash_file = NULL;
+	} else if (ps->depth == ps->def_depth && !ps->clash_file &&
+		   (a->kind != p->def.kind || a->errnum != p->def.errnum)) {
+		ps->clash = *a;
+		ps->clash_file = ps->file;
+		ps->clash_line = line;
+	}
+}
+
 static int directive_default(struct parser *ps, const char *rest, int line)
 {
+	struct policy_action a;
 	const struct tok *t;
 	int r;
 
-	if (ps->depth > 1)
-		return perr(ps, line, "@default belongs in the top-level "
-			    "policy (this file is included from %s)",
-			    ps->stack[ps->depth - 2].name);
-	if (ps->p->def_file)
+	if (ps->file_def_line)
 		return perr(ps, line, "@default given twice (first at %s:%d)",
-			    ps->p->def_file, ps->p->def_line);
+			    ps->file, ps->file_def_line);
 	ps->n_toks = ps->pos = 0;
 	if ((r = tokenize(ps, rest, strlen(rest), line)) < 0)
 		return r;
 	t = peek(ps);
-	r = action(ps, true, &ps->p->def);
+	r = action(ps, true, &a);
 	if (r > 0)
 		r = tok_err(ps, t, "bad @default action (kill-process, "
 				   "kill-thread, kill, trap, log, errno N, "
@@ -638,8 +667,8 @@ static int directive_default(struct parser *ps, const char *rest, int line)
 	ps->n_toks = ps->pos = 0;
 	if (r < 0)
 		return r;
-	ps->p->def_file = ps->file;
-	ps->p->def_line = line;
+	ps->file_def_line = line;
+	default_found(ps, &a, line);
 	return 0;
 }
 
@@ -813,7 +842,7 @@ static int parse_file(struct parser *ps, const char *what, int from_line)
 						      NULL;
 	const char *saved_file = ps->file;
 	struct qerr le = { 0 };
-	int r;
+	int saved_def_line, r;
 
 	if (ps->depth == POLICY_INCLUDE_DEPTH)
 		return perr(ps, from_line, "@include %s: nested deeper than "
@@ -842,10 +871,13 @@ static int parse_file(struct parser *ps, const char *what, int from_line)
 	ps->stack[ps->depth] = (struct policy_text){ t.name, t.id, NULL };
 	ps->depth++;
 	ps->file = t.name;
+	saved_def_line = ps->file_def_line;
+	ps->file_def_line = 0;
 	r = parse_lines(ps, t.text);
 	if (r == 0)
 		r = qerr_usage(ps->e, "%s: empty policy (no rule, no "
 				      "@include)", t.name);
+	ps->file_def_line = saved_def_line;
 	ps->depth--;
 	ps->file = saved_file;
 	free(t.text);
@@ -868,6 +900,18 @@ int policy_parse(const char *what, policy_load_fn load, void *ctx,
 	if (r == 0 && !p->n_rules)
 		r = qerr_usage(e, "%s: no syscall rules (the policy would "
 				  "allow nothing)", p->files[0]);
+	if (r == 0 && ps.clash_file) {
+		char a[64], b[64];
+
+		r = qerr_usage(e, "%s:%d: @default %s disagrees with %s:%d "
+				  "(@default %s), and neither file includes "
+				  "the other: say which in %s",
+			       ps.clash_file, ps.clash_line,
+			       policy_action_str(&ps.clash, a, sizeof(a)),
+			       p->def_file, p->def_line,
+			       policy_action_str(&p->def, b, sizeof(b)),
+			       p->files[0]);
+	}
 	if (r < 0)
 		policy_free(p);
 	return r;

@@ -7,7 +7,8 @@
  *   # comment
  *   @include common.policy      another file, relative to this one
  *   @include common             a policy shipped with qbox, by name
- *   @default kill-process       what every other syscall gets
+ *   @default kill-process       what every other syscall gets (the
+ *                               outermost file's wins)
  *   read: 1                     allowed
  *   ioctl: arg1 == TCGETS || arg1 == TIOCGWINSZ
  *   mmap: arg2 in ~PROT_EXEC; return EPERM
@@ -85,7 +86,7 @@ struct policy_rule {
 
 struct policy {
 	struct policy_action def;	/* @default; kill-process if absent */
-	const char *def_file;		/* NULL when absent */
+	const char *def_file;		/* the winning one's; NULL if none */
 	int def_line;
 	size_t n_rules;
 	struct policy_rule *rules;	/* in file order, includes expanded */

@@ -215,6 +215,54 @@ static void test_good(void)
 	}
 }
 
+/* The default action and where it came from, after parsing @text */
+static bool default_is(const char *text, const struct memfile *files,
+		       enum policy_action_kind kind, const char *file, int line)
+{
+	struct policy p;
+	struct qerr e;
+	bool ok;
+
+	if (parse(text, files, &p, &e) < 0) {
+		printf("      refused: %s\n", e.msg);
+		return false;
+	}
+	ok = p.def.kind == kind && p.def_file && !strcmp(p.def_file, file) &&
+	     p.def_line == line;
+	policy_free(&p);
+	return ok;
+}
+
+static void test_defaults(void)
+{
+	static const struct memfile files[] = {
+		{ "a.policy", "@default log\nwrite: 1\n" },
+		{ "b.policy", "@default kill\nclose: 1\n" },
+		{ "c.policy", "@default log\nopen: 1\n" },
+		{ "d.policy", "@include b.policy\n@default trap\ndup: 1\n" },
+		{ NULL, NULL },
+	};
+
+	CHECK(default_is("@include a.policy\nread: 1\n", files, PA_LOG,
+			 "a.policy", 1),
+	      "@default of an included file applies");
+	CHECK(default_is("@include a.policy\n@default trap\nread: 1\n", files,
+			 PA_TRAP, "t.policy", 2) &&
+		      default_is("@default trap\n@include a.policy\nread: 1\n",
+				 files, PA_TRAP, "t.policy", 1),
+	      "the top-level @default wins, before or after the include");
+	CHECK(default_is("@include d.policy\nread: 1\n", files, PA_TRAP,
+			 "d.policy", 2),
+	      "an included file's @default wins over those it includes");
+	CHECK(default_is("@include a.policy\n@include b.policy\n"
+			 "@default errno EPERM\nread: 1\n",
+			 files, PA_ERRNO, "t.policy", 3),
+	      "two included files disagree: the top-level one settles it");
+	CHECK(default_is("@include a.policy\n@include c.policy\nread: 1\n",
+			 files, PA_LOG, "a.policy", 1),
+	      "two included files that agree");
+}
+
 static void test_bad(void)
 {
 	static const struct memfile cyc[] = {
@@ -230,7 +278,8 @@ static void test_bad(void)
 		{ NULL, NULL },
 	};
 	static const struct memfile deflt[] = {
-		{ "d.policy", "@default log\n" },
+		{ "a.policy", "@default log\nwrite: 1\n" },
+		{ "b.policy", "@default kill\nclose: 1\n" },
 		{ NULL, NULL },
 	};
 	char *longline;
@@ -316,10 +365,14 @@ static void test_bad(void)
 	    "t.policy:1: a directive cannot continue on the next line");
 	BAD("@default log\n@default kill\nread: 1\n",
 	    "t.policy:2: @default given twice (first at t.policy:1)");
-	CHECK(bad_with("@include d.policy\nread: 1\n", deflt,
-		       "d.policy:1: @default belongs in the top-level policy "
-		       "(this file is included from t.policy)"),
-	      "refused: @default in an included file");
+	CHECK(bad_with("@include a.policy\n@include b.policy\nread: 1\n",
+		       deflt, "b.policy:1: @default kill-process disagrees "
+			      "with a.policy:1 (@default log), and neither "
+			      "file includes the other: say which in "
+			      "t.policy"),
+	      "refused: two included files that disagree on @default");
+	BAD("@default log\nread: 1\n@default log\n",
+	    "t.policy:3: @default given twice (first at t.policy:1)");
 	BAD("read: arg0 > 1 && arg0 < 5\n", "t.policy:1: 'arg0' appears twice "
 	    "in one && clause (libseccomp takes one condition per argument)");
 	BAD("open: arg1 & 0\n", "t.policy:1: 'arg1 & 0' never holds");
@@ -656,6 +709,7 @@ int main(void)
 	/* the corpus goes through the real loader: no installed policies */
 	setenv("QBOX_POLICY_DIR", "", 1);
 	test_good();
+	test_defaults();
 	test_bad();
 	test_compile();
 	test_semantics();
