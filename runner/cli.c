@@ -115,8 +115,10 @@ const char policy_usage[] =
 "\n"
 "The language is Minijail's; one statement per line ('\\' continues it):\n"
 "  @include common.policy         a FILE, relative to this one\n"
+"  @include qemu                  a shipped policy: extend it this way\n"
 "  @default errno ENOSYS          kill-process (if absent), kill-thread,\n"
-"                                 trap, log, errno N, allow\n"
+"                                 trap, log, errno N, allow; the\n"
+"                                 outermost file's wins\n"
 "  read: 1                        allowed\n"
 "  ioctl: arg1 == TCGETS || arg1 == TIOCGWINSZ\n"
 "  mmap: arg2 in ~PROT_EXEC       && || == != < <= > >= & (any bit) in\n"
@@ -170,7 +172,8 @@ const char run_usage[] =
 "  qbox run --fwd 2222:22 -- qemu-system-x86_64 -accel tcg -m 1G disk.qcow2\n"
 "  qbox run --net nat --net nat -- qemu-system-x86_64 ...   # two NICs\n"
 "  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
-"  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n";
+"  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n"
+"  qbox run --policy ./my.policy -- ./server               # own policy\n";
 
 enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM, OPT_READY_FD,
        OPT_POLICY, OPT_POLICY_LOG };
