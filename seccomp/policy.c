@@ -293,7 +293,7 @@ static int value(struct parser *ps, uint64_t *v)
 static int errno_value(struct parser *ps, const struct tok *kw, int *err)
 {
 	const struct tok *t = next(ps);
-	uint64_t v;
+	uint64_t v = 0;
 	int r;
 
 	if (t->type == T_NUM) {

@@ -65,6 +65,7 @@ static int read_policy_file(const char *path, struct policy_text *out,
 	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	char id[64], *text;
+	size_t len = 0;
 	ssize_t n;
 
 	if (fd < 0) {
@@ -83,13 +84,19 @@ static int read_policy_file(const char *path, struct policy_text *out,
 	text = malloc((size_t)st.st_size + 1);
 	if (!text)
 		return qerr_set(e, ENOMEM, "reading %s", path);
-	n = read(fd, text, (size_t)st.st_size);
-	if (n < 0) {
-		free(text);
-		return qerr_set(e, errno, "reading %s", path);
+	/* up to the size fstat gave: a file growing meanwhile is cut there */
+	while (len < (size_t)st.st_size &&
+	       (n = read(fd, text + len, (size_t)st.st_size - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(text);
+			return qerr_set(e, errno, "reading %s", path);
+		}
+		len += (size_t)n;
 	}
-	text[n] = '\0';
-	if (memchr(text, '\0', (size_t)n)) {
+	text[len] = '\0';
+	if (memchr(text, '\0', len)) {
 		free(text);
 		return qerr_usage(e, "%s: a NUL byte: not a policy", path);
 	}
