@@ -453,11 +453,12 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 		kill(in->payload, SIGKILL);
 		_exit(1);
 	}
+	/* at once: until the supervisor knows, a signal abandons the start */
+	m.value = in->payload;
+	sbmsg_send(in->sock, &m, -1);
 	/* from here on, init only does what the helper filter allows */
 	if (filter_load(in->cfg->filters->helper, &e) < 0)
 		init_fail(in, &e);
-	m.value = in->payload;
-	sbmsg_send(in->sock, &m, -1);
 	for (;;) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 },
 					 { in->sock, POLLIN, 0 } };
