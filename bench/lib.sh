@@ -1,0 +1,126 @@
+# bench/lib.sh - shared by bench/measure.sh and every bench/figures/*.sh
+#
+# A figure measures with these helpers and writes what it found to $RAW, one
+# tab-separated line each, which bench/report.sh turns into the table:
+#
+#   title  FIG  TEXT                       the figure's heading
+#   value  FIG  TOOL  UNIT  NUMBER         one sample (one run)
+#   fail   FIG  TOOL  UNIT  WHY            the tool could not be measured
+#   target FIG  TOOL  OP  LIMIT  REF  AIM  TOOL's median OP LIMIT, as a
+#                                          ratio to REF's median, or as an
+#                                          absolute value when REF is "-";
+#                                          AIM is "goal" or "aim"
+#
+# Every background process goes through bg(), so the exit trap of
+# measure.sh can end it; every foreground step goes through `timeout`.
+set -u
+
+BENCH_RUNS=${BENCH_RUNS:-3}		# runs per figure (median, min, max)
+BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
+BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
+BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
+BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
+
+BG_PIDS=()
+
+log() { printf '%s\n' "bench: $*" >&2; }
+
+# bg CMD... : start CMD in the background, ended by bg_cleanup; sets BG_PID
+bg() {
+	"$@" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# bg_stop PID... : SIGTERM, then SIGKILL after 3 s; reaps them and drops
+# them from BG_PIDS (a reaped pid may be reused by another process)
+bg_stop() {
+	local p i alive keep=()
+	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+	for ((i = 0; i < 30; i++)); do
+		alive=0
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.1
+	done
+	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "$@"; do wait "$p" 2>/dev/null; done
+	for p in "${BG_PIDS[@]}"; do
+		[[ " $* " == *" $p "* ]] || keep+=("$p")
+	done
+	BG_PIDS=("${keep[@]}")
+	return 0
+}
+
+bg_cleanup() {
+	[ ${#BG_PIDS[@]} -eq 0 ] || bg_stop "${BG_PIDS[@]}"
+	BG_PIDS=()
+}
+
+# wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds
+wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 20; i++)); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# free_port: a TCP port on 127.0.0.1 that nobody listens on and that this
+# run has not handed out before (below the ephemeral range)
+PORTS_GIVEN=" "
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((10000 + RANDOM % 22000))
+		case $PORTS_GIVEN in *" $p "*) continue ;; esac
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			PORTS_GIVEN+="$p "
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ms_since T0 : milliseconds since $EPOCHREALTIME was T0, 0.01 ms precision
+ms_since() {
+	local now=$EPOCHREALTIME
+	awk -v a="$1" -v b="$now" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
+# tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)
+tsv() {
+	local f out=
+	for f in "$@"; do
+		f=${f//$'\t'/ }
+		out+=${out:+$'\t'}${f//$'\n'/ }
+	done
+	printf '%s\n' "$out" >>"$RAW"
+}
+
+fig_title() { tsv title "$1" "$2"; }
+# record FIG TOOL UNIT VALUE
+record() {
+	tsv value "$@"
+	log "  $1 $2: $4 $3"
+}
+# record_fail FIG TOOL UNIT WHY
+record_fail() {
+	tsv fail "$@"
+	log "  $1 $2: failed: $4"
+}
+# target FIG TOOL OP LIMIT REF AIM
+target() { tsv target "$@"; }
+
+# is_number STRING
+is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+
+# last_error FILE : the last non-empty line of FILE, for "failed: why"
+last_error() {
+	local line
+	line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -1)
+	echo "${line:-no output}"
+}
