@@ -146,10 +146,10 @@ static int init_user(struct init *in, struct qerr *e)
 }
 
 static int link_up(struct nl *nl, const char *name, int master,
-		   unsigned int txqlen, struct qerr *e)
+		   unsigned int txqlen, unsigned int mtu, struct qerr *e)
 {
 	struct nl_link_change c = { .master = master, .txqlen = txqlen,
-				    .up = true };
+				    .mtu = mtu, .up = true };
 
 	return nl_link_set(nl, name, &c, e);
 }
@@ -172,17 +172,17 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	brindex = (int)if_nametoindex(br);
 	if ((upfd = tap_open(up, false, e)) < 0)
 		return upfd;
-	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
 		in->nics[i].fd = tap_open(vm, true, e);
 		if (in->nics[i].fd < 0)
 			return in->nics[i].fd;
 		memcpy(in->nics[i].mac, n->mac, 6);
-		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, e)) < 0)
+		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 			return r;
 	}
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
 		/* forwards reach the guest from here (see runner/forward.c) */
@@ -214,7 +214,7 @@ static int init_links(struct init *in, struct qerr *e)
 
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
-	r = link_up(&nl, "lo", 0, 0, e);
+	r = link_up(&nl, "lo", 0, 0, 0, e);
 	for (i = 0; r == 0 && i < p->n_nics; i++) {
 		in->nics[i].fd = -1;
 		if (p->nics[i].mode == NET_NAT)

@@ -38,7 +38,7 @@ struct uplink {
 	struct timer *timers;
 };
 
-/* Frames at most this big: the TAP's MTU is slirp's 1500 plus headers */
+/* Frames at most this big: the largest MTU (65520) plus Ethernet's header */
 #define FRAME_MAX 65536
 /* Frames read per wake-up, so one busy uplink cannot starve the others */
 #define FRAMES_PER_TURN 64
@@ -141,6 +141,8 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		.vhostname = cfg->hostname,
 		/* the guest side is IPv4, like VirtualBox's NAT */
 		.in6_enabled = false,
+		.if_mtu = cfg->mtu,
+		.if_mru = cfg->mtu,
 	};
 
 	if (!u) {

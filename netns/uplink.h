@@ -24,6 +24,7 @@ struct uplink_cfg {
 	struct in_addr dns;
 	struct in_addr dhcp_start;
 	const char *hostname;		/* DHCP option 12 for the guest */
+	unsigned int mtu;		/* largest IP packet each way */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */
