@@ -50,7 +50,7 @@ tsv info qbox "$("$QBOX" version 2>/dev/null)"
 tsv info peers "$(for p in libslirp0 slirp4netns passt iperf3 qemu-system-x86; do
 	printf '%s %s; ' "$p" "$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo none)"
 done)"
-tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SECONDS=$BENCH_RR_SECONDS BENCH_STARTS=$BENCH_STARTS BENCH_SCALE=\"$BENCH_SCALE\""
+tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SECONDS=$BENCH_RR_SECONDS BENCH_STARTS=$BENCH_STARTS BENCH_SCALE=\"$BENCH_SCALE\" BENCH_VM_RUNS=$BENCH_VM_RUNS"
 
 for fn in "${FIGURES[@]}"; do
 	"$fn"

@@ -1,7 +1,10 @@
 # Figure 7: a VM's boot to its DHCP lease under TCG: the tiny test guest
 # (make guest) with qbox's NAT against qemu's own -netdev user. Both get
 # the same virtio-net device without an option ROM; the guest prints
-# QBOX-LEASE: on its console once udhcpc is bound, then powers off.
+# QBOX-LEASE: on its console once udhcpc is bound, then powers off. A TCG
+# boot varies by several per cent from one to the next, more than the 5 %
+# the target allows: BENCH_VM_RUNS (default 5) runs, the order of the two
+# alternating from run to run.
 FIGURES+=(fig_vm)
 
 # vm_lease TOOL QEMU-ARGS... : seconds from launch to the lease line
@@ -23,7 +26,7 @@ vm_lease() {
 }
 
 fig_vm() {
-	local run initrd=$OUT/vm.initrd qemu
+	local run tool order initrd=$OUT/vm.initrd qemu
 	fig_title 7 "VM boot to DHCP lease under TCG (tiny guest)"
 	target 7 qbox '<=' 1.05 "qemu -netdev user" goal
 	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initramfs.cpio.gz" ]; then
@@ -36,13 +39,19 @@ fig_vm() {
 	qemu=(qemu-system-x86_64 -accel tcg -m 160 -display none -serial stdio
 	      -no-reboot -nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd"
 	      -append "console=ttyS0 quiet panic=-1")
-	for ((run = 1; run <= BENCH_RUNS; run++)); do
-		log "figure 7, run $run/$BENCH_RUNS"
-		: >"$OUT/vm.console"
-		vm_lease qbox "$QBOX" run --name "bench$$-vm" -- "${qemu[@]}" \
-			-device virtio-net-pci,netdev=qbox0,romfile=
-		: >"$OUT/vm.console"
-		vm_lease "qemu -netdev user" "${qemu[@]}" -netdev user,id=n0 \
-			-device virtio-net-pci,netdev=n0,romfile=
+	for ((run = 1; run <= BENCH_VM_RUNS; run++)); do
+		log "figure 7, run $run/$BENCH_VM_RUNS"
+		order=(qbox "qemu -netdev user")
+		[ $((run % 2)) -eq 1 ] || order=("qemu -netdev user" qbox)
+		for tool in "${order[@]}"; do
+			: >"$OUT/vm.console"
+			if [ "$tool" = qbox ]; then
+				vm_lease qbox "$QBOX" run --name "bench$$-vm" -- \
+					"${qemu[@]}" -device virtio-net-pci,netdev=qbox0,romfile=
+			else
+				vm_lease "$tool" "${qemu[@]}" -netdev user,id=n0 \
+					-device virtio-net-pci,netdev=n0,romfile=
+			fi
+		done
 	done
 }
