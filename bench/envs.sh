@@ -57,12 +57,12 @@ env_host() {
 	"${PREFIX[@]}" "$@"
 }
 
-# bg_on K SIDE CMD... : a server in the background on K's SIDE, its output
-# discarded (through bg, so that it is ended at exit)
-bg_on() {
+# spawn_on K SIDE CMD... : a server in the background on K's SIDE, its output
+# discarded (through spawn, so that it is ended at exit)
+spawn_on() {
 	prefix "$1" "$2"
 	shift 2
-	bg "${PREFIX[@]}" "$@" </dev/null >/dev/null 2>&1
+	spawn "${PREFIX[@]}" "$@" </dev/null >/dev/null 2>&1
 }
 
 # iperf_measure FIG K SIDE ADDR PORT : one iperf3 run of BENCH_SECONDS from
@@ -107,8 +107,8 @@ netns_differs() {
 # holder CMD... : a process whose namespaces an environment lives in;
 # prints nothing, sets HOLDER
 holder() {
-	bg "$@" </dev/null
-	HOLDER=$BG_PID
+	spawn "$@" </dev/null
+	HOLDER=$SPAWN_PID
 	wait_until 10 netns_differs "$HOLDER"
 }
 
@@ -119,7 +119,7 @@ env_up_qbox() {
 	local k=$1 p1 p2 log=$OUT/env-$1.log
 	p1=$(free_port) && p2=$(free_port) || return 1
 	ENV_QNAME[$k]=bench$$-nat
-	bg "$QBOX" run --name "${ENV_QNAME[$k]}" --net nat \
+	spawn "$QBOX" run --name "${ENV_QNAME[$k]}" --net nat \
 		--fwd "127.0.0.1:$p1:$IN_IPERF" --fwd "127.0.0.1:$p2:$IN_RR" \
 		-- sleep 100000 </dev/null >"$log" 2>&1
 	if ! timeout 40 "$QBOX" wait "${ENV_QNAME[$k]}" --timeout 30 \
@@ -146,7 +146,7 @@ env_up_slirp4netns() {
 	p1=$(free_port) && p2=$(free_port) || return 1
 	holder unshare -Urn sleep 100000 || { ENV_ERR[$k]="unshare -Urn failed"; return 1; }
 	ENV_NS[$k]=$HOLDER
-	bg slirp4netns --configure --mtu="$mtu" --api-socket "$sock" \
+	spawn slirp4netns --configure --mtu="$mtu" --api-socket "$sock" \
 		"$HOLDER" tap0 </dev/null >"$log" 2>&1
 	if ! wait_until 15 has_addr "$k" 10.0.2.100; then
 		ENV_ERR[$k]="slirp4netns: $(last_error "$log")"
@@ -168,7 +168,7 @@ env_up_pasta() {
 	p1=$(free_port) && p2=$(free_port) || return 1
 	holder unshare -Urn sleep 100000 || { ENV_ERR[$k]="unshare -Urn failed"; return 1; }
 	ENV_NS[$k]=$HOLDER
-	bg pasta -q -f --config-net -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
+	spawn pasta -q -f --config-net -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
 		"$HOLDER" </dev/null >"$log" 2>&1
 	if ! wait_until 15 has_default "$k"; then
 		ENV_ERR[$k]="pasta: $(last_error "$log") (no default route: pasta needs one on the host)"

@@ -11,7 +11,7 @@
 #                                          absolute value when REF is "-";
 #                                          AIM is "goal" or "aim"
 #
-# Every background process goes through bg(), so the exit trap of
+# Every background process goes through spawn(), so the exit trap of
 # measure.sh can end it; every foreground step goes through `timeout`.
 set -u
 
@@ -22,20 +22,20 @@ BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
 BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
 BENCH_VM_RUNS=${BENCH_VM_RUNS:-5}	# boots per tool in figure 7
 
-BG_PIDS=()
+SPAWNED=()
 
 log() { printf '%s\n' "bench: $*" >&2; }
 
-# bg CMD... : start CMD in the background, ended by bg_cleanup; sets BG_PID
-bg() {
+# spawn CMD... : start CMD in the background, ended by spawn_cleanup; sets SPAWN_PID
+spawn() {
 	"$@" &
-	BG_PID=$!
-	BG_PIDS+=("$BG_PID")
+	SPAWN_PID=$!
+	SPAWNED+=("$SPAWN_PID")
 }
 
-# bg_stop PID... : SIGTERM, then SIGKILL after 3 s; reaps them and drops
-# them from BG_PIDS (a reaped pid may be reused by another process)
-bg_stop() {
+# spawn_stop PID... : SIGTERM, then SIGKILL after 3 s; reaps them and drops
+# them from SPAWNED (a reaped pid may be reused by another process)
+spawn_stop() {
 	local p i alive keep=()
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
 	for ((i = 0; i < 30; i++)); do
@@ -46,16 +46,16 @@ bg_stop() {
 	done
 	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "$@"; do wait "$p" 2>/dev/null; done
-	for p in "${BG_PIDS[@]}"; do
+	for p in "${SPAWNED[@]}"; do
 		[[ " $* " == *" $p "* ]] || keep+=("$p")
 	done
-	BG_PIDS=("${keep[@]}")
+	SPAWNED=("${keep[@]}")
 	return 0
 }
 
-bg_cleanup() {
-	[ ${#BG_PIDS[@]} -eq 0 ] || bg_stop "${BG_PIDS[@]}"
-	BG_PIDS=()
+spawn_cleanup() {
+	[ ${#SPAWNED[@]} -eq 0 ] || spawn_stop "${SPAWNED[@]}"
+	SPAWNED=()
 }
 
 # wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds

@@ -23,7 +23,9 @@ MKINITRD=${MKINITRD:-$TOP/tests/guest/mkinitrd-with.sh}
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 
+# shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
+# shellcheck source=bench/envs.sh
 . "$BENCH/envs.sh"
 FIGURES=()
 for f in "$BENCH"/figures/fig*.sh; do
@@ -32,9 +34,10 @@ for f in "$BENCH"/figures/fig*.sh; do
 	if [ -n "${BENCH_FIGURES:-}" ] && [[ " $BENCH_FIGURES " != *" $n "* ]]; then
 		continue
 	fi
+	# shellcheck source=/dev/null
 	. "$f"
 done
-trap bg_cleanup EXIT
+trap spawn_cleanup EXIT
 trap 'log interrupted; exit 130' INT TERM
 
 for bin in "$QBOX" "$TCP_RR"; do
@@ -55,10 +58,11 @@ tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SE
 for fn in "${FIGURES[@]}"; do
 	"$fn"
 done
-bg_cleanup
-left=$(ls -A "$RUNDIR" 2>/dev/null | grep "^bench$$-")
-if [ -n "$left" ]; then
-	log "runtime files left in $RUNDIR: $left"
+spawn_cleanup
+shopt -s nullglob
+left=("$RUNDIR/bench$$-"*)
+if [ ${#left[@]} -gt 0 ]; then
+	log "runtime files left behind: ${left[*]}"
 	exit 1
 fi
 exit 0

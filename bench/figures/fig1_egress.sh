@@ -12,7 +12,7 @@ fig_egress() {
 	for k in "${ENVS[@]}"; do
 		[ -z "${ENV_ERR[$k]:-}" ] || continue
 		port[$k]=$(free_port)
-		bg_on "$k" host iperf3 -s -B "${ENV_SRV[$k]}" -p "${port[$k]}"
+		spawn_on "$k" host iperf3 -s -B "${ENV_SRV[$k]}" -p "${port[$k]}"
 	done
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		log "figure 1, run $run/$BENCH_RUNS"

@@ -10,7 +10,7 @@ fig_ingress() {
 	envs_up
 	for k in "${ENVS[@]}"; do
 		[ -z "${ENV_ERR[$k]:-}" ] || continue
-		bg_on "$k" in iperf3 -s -p "$IN_IPERF"
+		spawn_on "$k" in iperf3 -s -p "$IN_IPERF"
 	done
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		log "figure 2, run $run/$BENCH_RUNS"

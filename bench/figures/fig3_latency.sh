@@ -12,8 +12,8 @@ fig_latency() {
 	for k in "${ENVS[@]}"; do
 		[ -z "${ENV_ERR[$k]:-}" ] || continue
 		port[$k]=$(free_port)
-		bg_on "$k" host "$TCP_RR" -l "${ENV_SRV[$k]}" "${port[$k]}"
-		bg_on "$k" in "$TCP_RR" -l 0.0.0.0 "$IN_RR"
+		spawn_on "$k" host "$TCP_RR" -l "${ENV_SRV[$k]}" "${port[$k]}"
+		spawn_on "$k" in "$TCP_RR" -l 0.0.0.0 "$IN_RR"
 	done
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		log "figure 3, run $run/$BENCH_RUNS"

@@ -13,6 +13,8 @@ qbox_mem() {
 	local p c files=()
 	for p in "$@"; do
 		files+=("/proc/$p/smaps_rollup")
+		# the children files are space-separated pids
+		# shellcheck disable=SC2013
 		for c in $(cat "/proc/$p/task/"*/children 2>/dev/null); do
 			files+=("/proc/$c/smaps_rollup")
 		done
@@ -24,15 +26,15 @@ qbox_mem() {
 # scale_run N PORT : one run with N sandboxes
 scale_run() {
 	local n=$1 port=$2 dir=$OUT/scale i t0 ms up pids=() limit rss pss procs
-	local ok=() left
+	local ok=() left=()
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
 	for ((i = 1; i <= n; i++)); do
-		bg "$QBOX" run --name "bench$$-s$i" --net nat -- sh -c \
+		spawn "$QBOX" run --name "bench$$-s$i" --net nat -- sh -c \
 			"\"\$0\" -c 10.0.2.2 $port -n 10 -w 60 >/dev/null && : >\"$dir/ok.$i\"; exec sleep 100000" \
 			"$TCP_RR" </dev/null >"$dir/log.$i" 2>&1
-		pids+=("$BG_PID")
+		pids+=("$SPAWN_PID")
 	done
 	limit=$((60 + n / 2))
 	shopt -s nullglob
@@ -61,9 +63,11 @@ scale_run() {
 	else
 		record_fail 6b "qbox N=$n RSS" MiB/sandbox "read smaps_rollup of ${procs:-0} of $((2 * n)) processes"
 	fi
-	bg_stop "${pids[@]}"
-	left=$(cd "$RUNDIR" 2>/dev/null && ls -A | grep -c "^bench$$-s")
-	[ "$left" -eq 0 ] || record_fail 6c "qbox N=$n" sandboxes "$left runtime files left in $RUNDIR"
+	spawn_stop "${pids[@]}"
+	shopt -s nullglob
+	left=("$RUNDIR/bench$$-s"*)
+	shopt -u nullglob
+	[ ${#left[@]} -eq 0 ] || record_fail 6c "qbox N=$n" sandboxes "${#left[@]} runtime files left in $RUNDIR"
 }
 
 fig_scale() {
@@ -75,7 +79,7 @@ fig_scale() {
 	target 6b "qbox N=$max RSS" '<=' 4 - goal
 	target 6c "qbox N=$max" '>=' "$max" - goal
 	port=$(free_port)
-	bg "$TCP_RR" -l 127.0.0.1 "$port" </dev/null >/dev/null 2>&1
+	spawn "$TCP_RR" -l 127.0.0.1 "$port" </dev/null >/dev/null 2>&1
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		for n in $BENCH_SCALE; do
 			log "figure 6, run $run/$BENCH_RUNS, N=$n"

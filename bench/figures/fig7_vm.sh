@@ -9,7 +9,7 @@ FIGURES+=(fig_vm)
 
 # vm_lease TOOL QEMU-ARGS... : seconds from launch to the lease line
 vm_lease() {
-	local tool=$1 t0 line got= out=$OUT/vm.console
+	local tool=$1 t0 line got='' out=$OUT/vm.console
 	shift
 	t0=$EPOCHREALTIME
 	while IFS= read -r line; do
