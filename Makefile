@@ -71,8 +71,10 @@ check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest
-	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
+check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest \
+	build/bench/tcp_rr
+	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/bench/*.sh \
+		tests/e2e/*.sh
 
 deps:
 	tests/deps.sh
