@@ -58,6 +58,16 @@ spawn_cleanup() {
 	SPAWNED=()
 }
 
+# nap SECONDS : sleep without forking (a read that times out on a FIFO
+# nobody writes), so a polling loop can look every few milliseconds
+nap() {
+	if [ -z "${NAP_FD:-}" ]; then
+		mkfifo "$OUT/nap.fifo"
+		exec {NAP_FD}<>"$OUT/nap.fifo"
+	fi
+	read -r -t "$1" -u "$NAP_FD" _ || :
+}
+
 # wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds
 wait_until() {
 	local limit=$1 i
@@ -90,6 +100,26 @@ free_port() {
 ms_since() {
 	local now=$EPOCHREALTIME
 	awk -v a="$1" -v b="$now" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
+# settle: wait, at most 60 s, until creating a network namespace is quick
+# again (under 50 ms twice in a row). The kernel tears down the namespaces
+# of stopped sandboxes in a worker, after their processes are gone, holding
+# the rtnl lock that a new sandbox needs: without this, the next figure
+# would pay for the last one's teardown (seconds after 200 sandboxes).
+settle() {
+	local i t0 t1 quick=0
+	for ((i = 0; i < 600 && quick < 2; i++)); do
+		t0=${EPOCHREALTIME/./}
+		timeout 60 unshare -Urn true 2>/dev/null || return 0
+		t1=${EPOCHREALTIME/./}
+		if (((10#$t1 - 10#$t0) < 50000)); then
+			quick=$((quick + 1))
+		else
+			quick=0
+			sleep 0.1
+		fi
+	done
 }
 
 # tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)

@@ -12,6 +12,7 @@ fig_startup() {
 	target 4 qbox '<=' 0.5 pasta goal
 	target 4 qbox '<=' 20 - aim
 	log "figure 4: $BENCH_STARTS starts of each"
+	settle
 	for ((i = 1; i <= BENCH_STARTS; i++)); do
 		for tool in qbox pasta "unshare -Urn"; do
 			t0=$EPOCHREALTIME

@@ -26,7 +26,7 @@ qbox_mem() {
 # scale_run N PORT : one run with N sandboxes
 scale_run() {
 	local n=$1 port=$2 dir=$OUT/scale i t0 ms up pids=() limit rss pss procs
-	local ok=() left=()
+	local ok=() left=() deadline
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
@@ -38,10 +38,11 @@ scale_run() {
 	done
 	limit=$((60 + n / 2))
 	shopt -s nullglob
-	for ((i = 0; i < limit * 50; i++)); do
+	deadline=$((EPOCHSECONDS + limit))
+	while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
 		ok=("$dir"/ok.*)
 		[ ${#ok[@]} -lt "$n" ] || break
-		sleep 0.02
+		nap 0.002
 	done
 	ok=("$dir"/ok.*)
 	shopt -u nullglob
@@ -64,6 +65,7 @@ scale_run() {
 		record_fail 6b "qbox N=$n RSS" MiB/sandbox "read smaps_rollup of ${procs:-0} of $((2 * n)) processes"
 	fi
 	spawn_stop "${pids[@]}"
+	settle
 	shopt -s nullglob
 	left=("$RUNDIR/bench$$-s"*)
 	shopt -u nullglob

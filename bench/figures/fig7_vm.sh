@@ -39,6 +39,7 @@ fig_vm() {
 	qemu=(qemu-system-x86_64 -accel tcg -m 160 -display none -serial stdio
 	      -no-reboot -nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd"
 	      -append "console=ttyS0 quiet panic=-1")
+	settle
 	for ((run = 1; run <= BENCH_VM_RUNS; run++)); do
 		log "figure 7, run $run/$BENCH_VM_RUNS"
 		order=(qbox "qemu -netdev user")
