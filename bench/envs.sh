@@ -171,7 +171,11 @@ env_up_pasta() {
 	spawn pasta -q -f --config-net -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
 		"$HOLDER" </dev/null >"$log" 2>&1
 	if ! wait_until 15 has_default "$k"; then
-		ENV_ERR[$k]="pasta: $(last_error "$log") (no default route: pasta needs one on the host)"
+		if kill -0 "$SPAWN_PID" 2>/dev/null; then
+			ENV_ERR[$k]="pasta gave the namespace no default route (it copies the host's: the host needs one)"
+		else
+			ENV_ERR[$k]="pasta exited: $(last_error "$log")"
+		fi
 		return 1
 	fi
 	ENV_GW[$k]=$(env_in "$k" ip -4 route show default | awk '{ print $3; exit }')

@@ -35,7 +35,9 @@ def verdict: if .met == null then "no data" elif .met then "met" else "missed" e
    | ($t | map(select(.figure == $row.figure and .reference != "-"))[0].reference // null) as $fref
    | ($r | map(select(.figure == $row.figure and .tool == $fref))[0].median // null) as $fmed
    | (if $row.n == 0 then
-        [$row.figure, $row.tool, "failed: " + ($row.failures[0] // "no result"), "", $row.unit]
+        [$row.figure, $row.tool,
+         "failed: " + ($row.failures[0] // "no result" | if length > 70 then .[:67] + "..." else . end),
+         "", $row.unit]
       else
         [$row.figure, $row.tool, ($row.median | num),
          ($row.min | num) + "-" + ($row.max | num)
@@ -48,7 +50,8 @@ def verdict: if .met == null then "no data" elif .met then "met" else "missed" e
      else
        ($mine | to_entries[]
         | (if .key == 0 then $head else ["", "", "", "", ""] end)
-          + [(if .value.reference == "-" then "" else (.value.measure | num) + "x" end),
+          + [(if .value.reference == "-" or .value.measure == null then ""
+              else (.value.measure | num) + "x" end),
              (.value | ttext), (.value | verdict)])
      end
    | @tsv)' "$JSON" |
@@ -86,6 +89,7 @@ def num: if . == null then "-" else ((. * 100 | round) / 100 | tostring) end;
 | "  " + (if .met == null then "NO DATA" elif .met then "MET    " else "MISSED " end)
   + " " + .figure + " " + ($titles[.figure] // "") + ": " + .tool + " "
   + (if .reference == "-" then (.value | num)
+     elif .measure == null then "vs " + .reference + ": no number"
      else (.measure | num) + "x " + .reference end)
   + " (" + .aim + ": " + (if .op == ">=" then ">= " else "<= " end) + (.limit | tostring)
   + (if .reference == "-" then "" else "x" end) + ")"' "$JSON"
