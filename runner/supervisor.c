@@ -440,6 +440,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		goto out;
 	raise_nofile(&cfg.nofile);
 	cfg.sup_sigfd = s.sigfd;
+	cfg.sup_lockfd = hubs_lock;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.

@@ -97,6 +97,24 @@ unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net
 expect_output "internal: forwards are refused" 2 "cannot be reached from the host" \
 	"$QBOX" fwd -n "internal:i$$" "$(free_port):$I:8080"
 
+# ---- several networks at once, and two first members racing ----------------
+# (a hub's init once kept the runtime directory's lock: the user's next hub
+# then waited for ever)
+expect_output "a second network starts while another runs" 0 "" \
+	timeout 15 "$QBOX" net create "natnet:c$$"
+start_bg "$QBOX" run --name "r1-$$" --net "natnet:r$$" -- sleep 60
+r1=$BG_PID
+start_bg "$QBOX" run --name "r2-$$" --net "natnet:r$$" -- sleep 60
+r2=$BG_PID
+both_joined() { [ -n "$(addr_of "r$$" "r1-$$")" ] && [ -n "$(addr_of "r$$" "r2-$$")" ]; }
+check "two members starting at once both join one fresh network" wait_for 15 both_joined
+check "...with distinct addresses" test "$(addr_of "r$$" "r1-$$")" != "$(addr_of "r$$" "r2-$$")"
+kill -TERM "$r1" "$r2"
+wait "$r1" "$r2"
+expect_output "net rm of the second network" 0 "" "$QBOX" net rm "c$$"
+net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
+check "the raced network ends with its last member" wait_for 15 net_gone "r$$"
+
 # ---- a killed hub: the member says so, nothing leaks, a new hub starts -------
 hub=$("$QBOX" net inspect "i$$" --json | jq -r .pid)
 kill -KILL "$hub"
