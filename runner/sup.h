@@ -40,6 +40,8 @@ struct sup {
 	bool stop_killed;		/* ... and it came to that */
 	/* a member of named networks (member.c) */
 	int member_fd[MAX_NICS];	/* held join connections, or -1 */
+	struct in_addr member_addr[MAX_NICS];	/* a command member's address
+						   on its network, or 0 */
 	/* a hub (hub.c) */
 	struct hub hub;
 };

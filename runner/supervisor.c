@@ -436,6 +436,8 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;
+	for (i = 0; i < MAX_NICS; i++)
+		s.member_addr[i] = cfg.join[i].addr;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);

@@ -46,6 +46,11 @@ check "net ls --json: the network with one member" jqc --arg n "$net" \
 	'.[] | select(.name == $n) | .mode == "natnet" and .subnet == "10.0.2.0/24" and (.members | length) == 1' <<<"$json"
 expect_output "net ls: table row" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +1 " "$QBOX" net ls
 expect_output "net inspect: member row" 0 "^a-$$ +52:54:00:[0-9a-f:]+ +$A +command" "$QBOX" net inspect "$net"
+check "ps --json: the member's NIC names its network and address" jqc \
+	--arg s "a-$$" --arg n "$net" --arg a "$A" \
+	'.[] | select(.name == $s) | .nics[0] | .mode == "natnet" and .network == $n and .address == $a and .subnet == "10.0.2.0/24"' \
+	< <("$QBOX" ps --json)
+expect_output "ps: the member's NETWORKS column" 0 "^a-$$ .* natnet:$net@$A " "$QBOX" ps
 
 # ---- forwards and exec on a network ---------------------------------------
 fp=$(free_port)
