@@ -35,6 +35,7 @@ struct sup {
 	bool have_status;
 	int status;			/* payload's wait status */
 	bool init_reaped;
+	int init_status;		/* its wait status, once reaped */
 	int abort_signal;		/* a signal ended the start */
 	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
 	bool stop_killed;		/* ... and it came to that */
