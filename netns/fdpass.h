@@ -41,6 +41,8 @@ enum sbmsg_type {
 	SBMSG_TAP_REQ,		/* supervisor -> hub: a TAP on the bridge for
 				   socket member .value */
 	SBMSG_TAP,		/* hub -> supervisor: its fd, or .errnum */
+	SBMSG_TAP_DEL,		/* supervisor -> hub: socket member .value left:
+				   delete its TAP */
 	SBMSG_STREAM_CONN,	/* supervisor -> relay: member .value's
 				   connection; its SBMSG_STREAM_TAP follows */
 	SBMSG_STREAM_TAP,	/* supervisor -> relay: member .value's TAP */

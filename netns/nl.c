@@ -156,10 +156,26 @@ int nl_link_set(struct nl *nl, const char *ifname,
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)c->master);
 	if (c->txqlen)
 		mnl_attr_put_u32(nlh, IFLA_TXQLEN, c->txqlen);
+	/* the kernel applies the MTU before the master: a bridge adopts it */
+	if (c->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: configuring link %s%s%s",
 				ifname, c->master ? " (enslaving to bridge)" : "",
 				c->up ? " (setting up)" : "");
+	return 0;
+}
+
+int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_link_header(buf, 0, 0);
+	int r;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: deleting link %s", ifname);
 	return 0;
 }
 

@@ -46,13 +46,17 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer,
 struct nl_link_change {
 	int master;		/* ifindex of the bridge to enslave to; 0: none */
 	unsigned int txqlen;	/* 0: leave as is */
+	unsigned int mtu;	/* 0: leave as is */
 	bool up;
 };
 
-/* Change link @ifname (found by name in the socket's netns): master,
+/* Change link @ifname (found by name in the socket's netns): MTU, master,
  * txqueuelen, up (one request) */
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);
+
+/* Delete link @ifname (found by name in the socket's netns) */
+int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e);
 
 /* Add @addr/@prefix to @ifname */
 int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,

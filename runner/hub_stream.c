@@ -18,8 +18,9 @@
  *            closed here, so the relay holds the only copies;
  *   running  the relay reports the client's MAC (its first frame's
  *            source) for `qbox net inspect`, and its end;
- *   end      SBMSG_STREAM_GONE: the member leaves (hub_leave); the relay
- *            has closed the TAP, which the kernel then removes.
+ *   end      SBMSG_STREAM_GONE: the member leaves (hub_leave), and init
+ *            deletes its TAP (SBMSG_TAP_DEL; TAPs are persistent, see
+ *            netns/tap.h, so closing the relay's fd left the device).
  *
  * Clients wait in the listen backlog until the relay has reported and
  * the DHCP server runs. A relay that dies ends the hub, as a forward
@@ -122,6 +123,16 @@ static bool accept_one(struct sup *s)
 	return true;
 }
 
+/* Socket member @id left; its TAP, if one was made, goes too */
+static void socket_leave(struct sup *s, long id, bool tap)
+{
+	struct sbmsg del = { .type = SBMSG_TAP_DEL, .value = (int32_t)id };
+
+	hub_leave(s, id);
+	if (tap)
+		sbmsg_send(s->sb.sock, &del, -1);
+}
+
 void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd)
 {
 	struct hub *h = &s->hub;
@@ -139,7 +150,8 @@ void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd)
 	if (cfd < 0 || fd < 0 || h->relay_fd < 0 ||
 	    sbmsg_send(h->relay_fd, &conn, cfd) < 0 ||
 	    sbmsg_send(h->relay_fd, &tap, fd) < 0)
-		hub_leave(s, m->value);	/* the client sees its socket close */
+		socket_leave(s, m->value, fd >= 0);	/* the client sees
+							   its socket close */
 	if (fd >= 0)
 		close(fd);
 }
@@ -173,7 +185,7 @@ static int relay_message(struct sup *s, struct qerr *e)
 		break;
 	case SBMSG_STREAM_GONE:
 		if (member && member->kind == MEMBER_SOCKET)
-			hub_leave(s, m.value);
+			socket_leave(s, m.value, true);
 		break;
 	case SBMSG_ERROR:	/* its last words; the hang-up follows */
 		h->relay_err = m.err;

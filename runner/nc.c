@@ -216,7 +216,7 @@ int cmd_nc(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_in to;
-	scmp_filter_ctx filter;
+	scmp_filter_ctx filter;	/* the baseline, as for exec and the workers */
 	struct qerr e = { 0 };
 	unsigned long timeout = 10;
 	char where[NET_NAME_MAX + 96];
@@ -251,7 +251,7 @@ int cmd_nc(int argc, char **argv)
 	}
 	snprintf(where, sizeof(where), "%s:%s in '%s'", argv[optind + 1],
 		 argv[optind + 2], name);
-	if (filter_build(&filter, &e) < 0 || (dirfd = ctl_rundir(&e)) < 0 ||
+	if (filter_baseline(&filter, &e) < 0 || (dirfd = ctl_rundir(&e)) < 0 ||
 	    client_ns(dirfd, name, &pidfd, &e) < 0) {
 		qerr_prefix(&e, "nc");
 		qerr_die(&e);

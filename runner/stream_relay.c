@@ -22,8 +22,9 @@
  *                   its socket's buffer and the TAP's queue (500 frames)
  *                   in the kernel, which drops the rest. Nothing grows.
  *
- * The TAP is not persistent: when the relay closes its fd (the client
- * hung up, or the relay died with the hub), the kernel removes the device.
+ * When the client hangs up the relay closes both fds and says so; the
+ * hub's init then deletes the TAP (it holds the privilege, and the
+ * unregister's wait is better spent there than here, where frames pass).
  *
  * The relay is one confined process in the hub's network namespace,
  * serving every client with one epoll set, level-triggered; each fd is

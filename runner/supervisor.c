@@ -3,9 +3,10 @@
  * supervisor.c - the process that stays in the host's namespaces
  *
  * Theory of operation: after the plan is checked, the supervisor compiles
- * the seccomp filter, spawns the sandbox (netns/sandbox.c), then takes the
- * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
- * then runs one poll loop until the sandbox's init exits:
+ * the seccomp filters (seccomp/filter.h), spawns the sandbox
+ * (netns/sandbox.c), then takes the sandbox's name (NAME.lock) and opens
+ * its control socket (NAME.sock). It then runs one poll loop until the
+ * sandbox's init exits:
  *
  *   setup    uplink TAP fds and the forward workers' message sockets
  *            arrive over the message socket; at NET_READY the supervisor
@@ -64,7 +65,8 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
 					.gateway = n->gateway, .dns = n->dns,
 					.dhcp_start = n->dhcp_start,
-					.hostname = p->name };
+					.hostname = p->name,
+					.mtu = n->mtu };
 
 		if (p->hub) {
 			/* the network's NAT: DHCP is the hub's own */
@@ -100,6 +102,12 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+/* Who this supervisor is, for fault_point() */
+static const char *sup_role(const struct plan *p)
+{
+	return p->hub ? "hub" : "sup";
+}
+
 static void release_name(struct sup *s)
 {
 	if (s->lockfd < 0)
@@ -112,6 +120,7 @@ static void release_name(struct sup *s)
 /* Uplinks run, forwards listen, the payload started: tell who waits */
 static void ready(struct sup *s)
 {
+	fault_point(sup_role(s->plan), "started");
 	if (s->ctl)
 		ctl_server_ready(s->ctl);
 	if (s->ready_fd >= 0) {
@@ -154,6 +163,7 @@ static int on_message(struct sup *s, struct qerr *e)
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		fault_point(sup_role(s->plan), "uplinks");
 		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
@@ -207,8 +217,10 @@ static int on_signal(struct sup *s, struct qerr *e)
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
-		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid)
+		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
+			s->init_status = status;
+		}
 		return 0;
 	}
 	if (!s->started) {
@@ -407,8 +419,9 @@ int supervise(const struct plan *p, struct qerr *e)
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
 	cleanup_fd int hubs_lock = -1;
-	scmp_filter_ctx filter = NULL;
-	struct sandbox_cfg cfg = { .plan = p, .userns_pidfd = -1 };
+	struct filters filters = { 0 };
+	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
+				   .userns_pidfd = -1 };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
@@ -421,11 +434,12 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
 	}
-	if ((r = filter_build(&filter, e)) < 0)
+	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
+				 &filters, e)) < 0)
 		return r;
 	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
-		seccomp_release(filter);
+		filters_free(&filters);
 		return r;
 	}
 	s.dirfd = dirfd;
@@ -434,7 +448,6 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = -ENOMEM;
 		goto out;
 	}
-	cfg.filter = filter;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
 	cfg.rundir_fd = dirfd;
@@ -445,10 +458,15 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;
+	if (!p->hub)
+		fault_point("sup", "joined");
+	for (i = 0; i < MAX_NICS; i++)
+		s.member_addr[i] = cfg.join[i].addr;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
 	cfg.sup_sigfd = s.sigfd;
+	cfg.sup_lockfd = hubs_lock;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -459,12 +477,15 @@ int supervise(const struct plan *p, struct qerr *e)
 	member_close_handles(&cfg);
 	if (r < 0)
 		goto out;
+	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
+	fault_point(sup_role(p), "named");
 	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
 		r = -EIO;
 		goto out;
 	}
+	fault_point(sup_role(p), "listening");
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
 		if ((r = hub_stream_listen(&s, e)) < 0)
@@ -492,7 +513,7 @@ out:
 		close(s.sb.sock);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	seccomp_release(filter);
+	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
 	hub_stream_free(&s);
@@ -508,8 +529,9 @@ out:
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)
 		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status)
-		return qerr_set(e, EPROTO, "the sandbox ended before its "
-					   "payload reported a status");
+	if (!s.have_status)	/* init died (status: the shell's convention) */
+		return qerr_set(e, 0, "sandbox '%s': its init died (status %d) "
+				      "before the payload ended", p->name,
+				exit_status(s.init_status));
 	return exit_status(s.status);
 }
