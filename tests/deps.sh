@@ -4,14 +4,14 @@
 # names the missing ones and how to install them.
 set -euo pipefail
 
-# build: compiler, pkg-config and the four libraries qbox links
+# build: compiler, pkg-config and the five libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
-# for disk images)
-PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
-      qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq iperf3 python3 qemu-utils)
+# for disk images, nftables to read a sandbox's anti-spoofing rules)
+PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libnftnl-dev libseccomp-dev
+      libcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      util-linux procps jq iperf3 python3 qemu-utils nftables)
 
 missing=()
 for p in "${PKGS[@]}"; do
