@@ -38,7 +38,9 @@ struct hub_member {
 	char sandbox[SANDBOX_NAME_MAX + 1];	/* "" for a socket member */
 	uint8_t mac[6];		/* a socket member's: its frames' source,
 				   zero until the first */
-	struct in_addr addr;	/* a command payload's address */
+	struct in_addr addr;	/* its reserved address: a command's, or a
+				   VM's DHCP lease; 0: none (a socket
+				   member's lease is in the table alone) */
 	pid_t pid;		/* a socket member's peer process, or 0 */
 	char command[16];	/* ... its name */
 };
