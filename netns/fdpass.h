@@ -42,7 +42,13 @@ enum sbmsg_type {
 				   socket member .value */
 	SBMSG_TAP,		/* hub -> supervisor: its fd, or .errnum */
 	SBMSG_TAP_DEL,		/* supervisor -> hub: socket member .value left:
-				   delete its TAP */
+				   delete its TAP (and its rules) */
+	SBMSG_GUARD_REQ,	/* supervisor -> hub: socket member .value sends
+				   from .mac, leased .addr (0: none): its TAP's
+				   anti-spoofing rules, then bring it up */
+	SBMSG_GUARD,		/* hub -> supervisor: done, or .errnum */
+	SBMSG_STREAM_DROP,	/* supervisor -> relay: hang up on member
+				   .value (.errnum says why) */
 	SBMSG_STREAM_CONN,	/* supervisor -> relay: member .value's
 				   connection; its SBMSG_STREAM_TAP follows */
 	SBMSG_STREAM_TAP,	/* supervisor -> relay: member .value's TAP */

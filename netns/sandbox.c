@@ -542,37 +542,69 @@ static int init_relay(struct init *in, struct qerr *e)
 }
 
 /*
- * A hub's socket member @id gets a TAP of its own on the bridge, made
- * here (init keeps CAP_NET_ADMIN; the relay has none) and handed over to
- * the relay. TAPs are persistent (tap.h), so the device outlives the
- * relay's fd: init deletes it when the member has left (@del), which
- * keeps the unregister's wait out of the relay, where frames pass.
+ * A hub's socket member @id gets a TAP of its own on the bridge, made here
+ * (init keeps CAP_NET_ADMIN; the relay has none) and handed to the relay.
+ * It stays down, so nothing the client sends reaches the segment, until
+ * the member's MAC (and lease) are known and its anti-spoofing chain is in
+ * place (init_stream_guard), as a VM's is before its TAP comes up.
  */
-static void init_stream_tap(struct init *in, int32_t id, bool del)
+static void init_stream_tap(struct init *in, int32_t id)
 {
 	struct sbmsg m = { .type = SBMSG_TAP, .value = id };
+	struct nl_link_change port = {
+		.master = (int)if_nametoindex(HUB_BRIDGE) };
 	struct nl nl = { 0 };
 	struct qerr e = { 0 };
 	cleanup_fd int fd = -1;
 	char name[16];
-	int br = (int)if_nametoindex(HUB_BRIDGE);
 
 	snprintf(name, sizeof(name), "qs%d", (int)id);
-	if (del) {
-		if (nl_open(&nl, &e) == 0)
-			nl_link_del(&nl, name, &e);
-		nl_close(&nl);
-		return;
-	}
-	if (!br)
+	if (!port.master)
 		m.errnum = ENODEV;
 	else if (nl_open(&nl, &e) < 0 || (fd = tap_open(name, false, &e)) < 0 ||
-		 link_up(&nl, name, br, 0, 0, &e) < 0)
+		 nl_link_set(&nl, name, &port, &e) < 0)
 		m.errnum = e.errnum > 0 ? e.errnum : EIO;
 	if (m.errnum && fd >= 0)
 		nl_link_del(&nl, name, &e);
 	nl_close(&nl);
 	sbmsg_send(in->sock, &m, m.errnum ? -1 : fd);
+}
+
+/* Socket member @r->value's rules (antispoof.c), then its TAP up */
+static void init_stream_guard(struct init *in, const struct sbmsg *r)
+{
+	struct sbmsg m = { .type = SBMSG_GUARD, .value = r->value };
+	struct in_addr addr = { r->addr };
+	struct nl nl = { 0 };
+	struct qerr e = { 0 };
+	struct antispoof as;
+	char name[16];
+
+	snprintf(name, sizeof(name), "qs%d", (int)r->value);
+	antispoof_build(r->mac, addr, &as);
+	if (antispoof_install(name, &as, &e) < 0 || nl_open(&nl, &e) < 0 ||
+	    link_up(&nl, name, 0, 0, 0, &e) < 0)
+		m.errnum = e.errnum > 0 ? e.errnum : EIO;
+	nl_close(&nl);
+	sbmsg_send(in->sock, &m, -1);
+}
+
+/*
+ * Socket member @id left: its chain and its TAP go. TAPs are persistent
+ * (tap.h) and a netdev chain outlives its device, so both are deleted
+ * here, by name (a member that never sent a frame has no chain).
+ */
+static void init_stream_untap(int32_t id)
+{
+	struct nl nl = { 0 };
+	struct qerr e = { 0 };
+	char name[16];
+
+	snprintf(name, sizeof(name), "qs%d", (int)id);
+	antispoof_remove(name, &e);
+	if (nl_open(&nl, &e) == 0)
+		nl_link_del(&nl, name, &e);
+	nl_close(&nl);
 }
 
 /*
@@ -747,7 +779,7 @@ static int init_start_payload(struct init *in, struct qerr *e)
 
 /*
  * While the payload runs the supervisor sends nothing but its EOF; a
- * hub's asks for its socket members' TAPs, and to delete them.
+ * hub's asks for its socket members' TAPs, their rules, and their end.
  */
 static void init_message(struct init *in)
 {
@@ -758,9 +790,14 @@ static void init_message(struct init *in)
 		close(fd);
 	if (r <= 0)
 		init_orphaned(in);
-	if ((m.type == SBMSG_TAP_REQ || m.type == SBMSG_TAP_DEL) &&
-	    in->cfg->plan->hub)
-		init_stream_tap(in, m.value, m.type == SBMSG_TAP_DEL);
+	if (!in->cfg->plan->hub)
+		return;
+	if (m.type == SBMSG_TAP_REQ)
+		init_stream_tap(in, m.value);
+	else if (m.type == SBMSG_GUARD_REQ)
+		init_stream_guard(in, &m);
+	else if (m.type == SBMSG_TAP_DEL)
+		init_stream_untap(m.value);
 }
 
 /* A child other than the payload ended: a forward worker's death ends

@@ -145,7 +145,7 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	struct hub_member m = { 0 };
 	struct net_spec want;
 	char arg[CTL_LINE_MAX], a[INET_ADDRSTRLEN], mac[18];
-	int i;
+	int r;
 
 	snprintf(arg, sizeof(arg), "%s", text);
 	if (join_parse(arg, &want, m.sandbox, sizeof(m.sandbox), m.mac,
@@ -165,26 +165,13 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	if (!h->dhcp)
 		return qerr_set(e, EAGAIN, "network '%s' is still starting",
 				h->spec.name);
-	for (i = 0; i < h->n_members; i++)
-		if (!memcmp(h->members[i].mac, m.mac, 6))
-			return qerr_usage(e, "network '%s' already has a member "
-					     "with MAC %s (%s)", h->spec.name,
-					  mac_format(m.mac, mac),
-					  h->members[i].sandbox);
-	/*
-	 * A command's address, and a VM's DHCP lease, fixed now: the VM's
-	 * anti-spoofing rules (netns/antispoof.c) must know it before the
-	 * VM runs. Without DHCP a VM picks its own; only its MAC is known.
-	 */
-	if ((m.kind != MEMBER_VM || n->layout.dhcp) &&
-	    dhcp_reserve(h->dhcp, m.mac, m.sandbox, now_s(), &m.addr) < 0)
-		return qerr_set(e, ENOSPC, "network '%s' has no free address",
-				h->spec.name);
+	if ((r = hub_member_claim(s, &m, e)) < 0)
+		return r;
 	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
 	if (*fd < 0 || hub_member_add(h, &m, e) < 0) {
 		/* full, or out of memory: the address goes back */
-		int r = *fd < 0 ? qerr_set(e, errno, "opening network '%s'",
-					   h->spec.name) : -ENOSPC;
+		r = *fd < 0 ? qerr_set(e, errno, "opening network '%s'",
+				       h->spec.name) : -ENOSPC;
 
 		if (*fd >= 0)
 			close(*fd);
@@ -199,6 +186,44 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 		  m.id, m.id, m.addr.s_addr ? inet_ntop(AF_INET, &m.addr, a,
 							sizeof(a)) : "",
 		  mac_format(m.mac, mac));
+	return 0;
+}
+
+void hub_member_label(const struct hub_member *m, char *buf, size_t size)
+{
+	if (m->kind == MEMBER_SOCKET)
+		snprintf(buf, size, "socket qs%ld (%s, pid %d)", m->id,
+			 m->command, (int)m->pid);
+	else
+		snprintf(buf, size, "%s", m->sandbox);
+}
+
+int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
+{
+	struct hub *h = &s->hub;
+	const struct net_layout *l = &s->plan->nics[0].layout;
+	char mac[18], who[SANDBOX_NAME_MAX + 64];
+	int i;
+
+	for (i = 0; i < h->n_members; i++) {
+		if (&h->members[i] == m || memcmp(h->members[i].mac, m->mac, 6))
+			continue;
+		hub_member_label(&h->members[i], who, sizeof(who));
+		return qerr_usage(e, "network '%s' already has a member with "
+				     "MAC %s (%s)", h->spec.name,
+				  mac_format(m->mac, mac), who);
+	}
+	/*
+	 * A command's address, and a VM's or socket member's DHCP lease,
+	 * fixed now: their anti-spoofing rules (netns/antispoof.c) must know
+	 * it before they send. Without DHCP they pick their own; only the MAC
+	 * is known.
+	 */
+	if ((m->kind == MEMBER_CMD || l->dhcp) &&
+	    dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
+			 m->command : m->sandbox, now_s(), &m->addr) < 0)
+		return qerr_set(e, ENOSPC, "network '%s' has no free address",
+				h->spec.name);
 	return 0;
 }
 
@@ -319,15 +344,10 @@ static int net_rm(struct sup *s, bool force, struct qerr *e)
 
 	if (h->n_members && !force) {
 		for (i = 0; i < h->n_members; i++) {
-			const struct hub_member *m = &h->members[i];
+			char who[SANDBOX_NAME_MAX + 64];
 
-			if (m->kind == MEMBER_SOCKET)
-				sb_printf(&names, "%ssocket qs%ld (%s, pid %d)",
-					  i ? ", " : "", m->id, m->command,
-					  (int)m->pid);
-			else
-				sb_printf(&names, "%s%s", i ? ", " : "",
-					  m->sandbox);
+			hub_member_label(&h->members[i], who, sizeof(who));
+			sb_printf(&names, "%s%s", i ? ", " : "", who);
 		}
 		qerr_usage(e, "network '%s' has %d member%s (%s): stop them "
 			      "first, or use --force", h->spec.name,

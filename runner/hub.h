@@ -41,6 +41,7 @@ struct hub_member {
 	struct in_addr addr;	/* its reserved address: a command's, or a
 				   VM's DHCP lease; 0: none (a socket
 				   member's lease is in the table alone) */
+	bool mac_known;		/* a socket member's MAC is claimed */
 	pid_t pid;		/* a socket member's peer process, or 0 */
 	char command[16];	/* ... its name */
 };
@@ -92,6 +93,16 @@ int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e);
 
 /* Add @m (id set here), if the network has room. 0 or -errno with @e. */
 int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e);
+
+/*
+ * Member @m's MAC is its own on the network, and its address fixed (a
+ * command's; a VM's or socket member's DHCP lease where the network has
+ * DHCP). 0, or -errno with @e (a usage error when the MAC is taken).
+ */
+int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e);
+
+/* Who @m is, for messages: its sandbox, or "socket qsID (COMMAND, pid N)" */
+void hub_member_label(const struct hub_member *m, char *buf, size_t size);
 
 /* The member @id, or NULL */
 struct hub_member *hub_member_find(struct hub *h, long id);

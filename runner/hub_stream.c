@@ -16,8 +16,13 @@
  *   TAP      init answers with its fd (SBMSG_TAP); both fds go to the
  *            stream relay (SBMSG_STREAM_CONN, SBMSG_STREAM_TAP) and are
  *            closed here, so the relay holds the only copies;
- *   running  the relay reports the client's MAC (its first frame's
- *            source) for `qbox net inspect`, and its end;
+ *   guard    the TAP stays down until the relay reports the client's
+ *            MAC (its first frame's source, which the down TAP dropped):
+ *            the MAC becomes the member's own (hub_member_claim: another
+ *            member's is refused, and the client hung up on), with a DHCP
+ *            lease reserved for it, and init puts the anti-spoofing chain
+ *            for both on the TAP's ingress, then brings it up
+ *            (SBMSG_GUARD_REQ), as a VM's init does before its VM runs;
  *   end      SBMSG_STREAM_GONE: the member leaves (hub_leave), and init
  *            deletes its TAP (SBMSG_TAP_DEL; TAPs are persistent, see
  *            netns/tap.h, so closing the relay's fd left the device).
@@ -156,6 +161,49 @@ void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd)
 		close(fd);
 }
 
+/* Hang up on socket member @id (the relay reports it gone) */
+static void socket_drop(struct sup *s, long id, int err)
+{
+	struct sbmsg m = { .type = SBMSG_STREAM_DROP, .value = (int32_t)id,
+			   .errnum = err };
+
+	if (s->hub.relay_fd >= 0)
+		sbmsg_send(s->hub.relay_fd, &m, -1);
+}
+
+/*
+ * Member @m's first frame came from @mac: that MAC is its own now, as a
+ * sandbox's is from its join (another member's is refused), with a lease
+ * where the network has DHCP, and init puts the rules that hold it to
+ * both on its TAP before bringing it up.
+ */
+static void socket_mac(struct sup *s, struct hub_member *m,
+		       const uint8_t mac[6])
+{
+	struct sbmsg req = { .type = SBMSG_GUARD_REQ, .value = (int32_t)m->id };
+	int r;
+
+	if (m->mac_known)
+		return;
+	memcpy(m->mac, mac, sizeof(m->mac));
+	if ((r = hub_member_claim(s, m, NULL)) < 0) {
+		memset(m->mac, 0, sizeof(m->mac));
+		socket_drop(s, m->id, r == -ENOSPC ? ENOSPC : EADDRINUSE);
+		return;
+	}
+	m->mac_known = true;
+	memcpy(req.mac, mac, sizeof(req.mac));
+	req.addr = m->addr.s_addr;
+	if (sbmsg_send(s->sb.sock, &req, -1) < 0)
+		socket_drop(s, m->id, EIO);
+}
+
+void hub_stream_guarded(struct sup *s, const struct sbmsg *m)
+{
+	if (m->errnum)	/* no rules, no way onto the segment */
+		socket_drop(s, m->value, m->errnum);
+}
+
 /* One message from the relay; <0 with @e when it is gone */
 static int relay_message(struct sup *s, struct qerr *e)
 {
@@ -181,7 +229,7 @@ static int relay_message(struct sup *s, struct qerr *e)
 	switch (m.type) {
 	case SBMSG_STREAM_MAC:
 		if (member && member->kind == MEMBER_SOCKET)
-			memcpy(member->mac, m.mac, sizeof(member->mac));
+			socket_mac(s, member, m.mac);
 		break;
 	case SBMSG_STREAM_GONE:
 		if (member && member->kind == MEMBER_SOCKET)

@@ -30,6 +30,9 @@ int hub_stream_relay(struct sup *s, int fd, struct qerr *e);
 /* A TAP arrived from the hub's init (SBMSG_TAP): start that client */
 void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd);
 
+/* Init answered SBMSG_GUARD_REQ (SBMSG_GUARD): a failure drops the client */
+void hub_stream_guarded(struct sup *s, const struct sbmsg *m);
+
 void hub_stream_poll_fill(struct sup *s, struct pollset *ps);
 
 /* Accept clients, hear the relay; <0 with @e when the relay is gone */

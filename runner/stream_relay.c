@@ -14,7 +14,11 @@
  *                   norm on a stream) and decoded (netns/streamproto.c);
  *                   each whole frame is written to the TAP, which never
  *                   blocks: the kernel drops what its queues cannot take.
- *                   A malformed length ends the connection.
+ *                   A malformed length ends the connection. The first
+ *                   frame's source MAC goes to the supervisor: until the
+ *                   hub has put the client's anti-spoofing rules on the
+ *                   TAP's ingress (netns/antispoof.c), the TAP is down and
+ *                   drops everything.
  *   TAP -> client   a frame is read and sent with its header. What the
  *                   client's socket cannot take stays in the client's one
  *                   frame buffer, and the TAP is not read until it is
@@ -199,10 +203,14 @@ static void from_client(struct relay *r, struct client *c)
 				     c->rx.frame + 6);
 				c->mac_told = true;
 			}
-			/* a full queue drops the frame, as a wire would */
+			/*
+			 * A full queue drops the frame, as a wire would; so
+			 * does the TAP while it is down (EIO), before the
+			 * hub has put the client's rules in place.
+			 */
 			if (write(c->tap.fd, c->rx.frame, c->rx.frame_len) < 0 &&
 			    errno != EAGAIN && errno != ENOBUFS &&
-			    errno != EINVAL) {
+			    errno != EINVAL && errno != EIO) {
 				client_end(r, c, errno);
 				return;
 			}
@@ -273,6 +281,7 @@ static void on_sock(struct relay *r, struct client *c, uint32_t events)
 /* One message; 1 when handled, 0 when the supervisor hung up, or -errno */
 static int on_ctl(struct relay *r)
 {
+	struct client *c;
 	struct sbmsg m;
 	int fd, n = sbmsg_recv(r->ctl.fd, &m, &fd);
 
@@ -287,6 +296,15 @@ static int on_ctl(struct relay *r)
 		if (fd < 0)	/* not received: out of fds */
 			tell(r, SBMSG_STREAM_GONE, m.value,
 			     m.errnum ? m.errnum : EMFILE, NULL);
+		return 1;
+	case SBMSG_STREAM_DROP:	/* the hub refuses it (a MAC in use) */
+		for (c = r->clients; c; c = c->next)
+			if (c->id == m.value) {
+				client_end(r, c, m.errnum);
+				break;
+			}
+		if (fd >= 0)
+			close(fd);
 		return 1;
 	case SBMSG_STREAM_TAP:
 		if (fd >= 0 && r->conn_fd >= 0 && r->conn_id == m.value) {

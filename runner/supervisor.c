@@ -186,6 +186,10 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		hub_stream_tap(s, &m, fd);
 		return 0;
+	case SBMSG_GUARD:
+		if (s->plan->hub)
+			hub_stream_guarded(s, &m);
+		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
 		ready(s);

@@ -3,8 +3,9 @@
 # socket: `-netdev stream` to the path `qbox net socket` prints. It gets a
 # lease from the hub's DHCP, fetches from a command member's server and
 # from the host's loopback via 10.0.2.2, shows in net inspect as a member
-# of kind socket; `qbox nc` and `qbox exec` on the network reach its own
-# server. When it powers off, its member and TAP go; the hub ends with
+# of kind socket, and reaches nothing from an address it chose itself (the
+# hub's anti-spoofing rules); `qbox nc` and `qbox exec` on the network
+# reach its own server. When it powers off, its member and TAP go; the hub ends with
 # the last member.
 . "$(dirname "$0")/../lib.sh"
 
@@ -27,6 +28,11 @@ cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 echo "MEMBER: \$(timeout 5 wget -q -O - http://$A:8080/)"
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
+# another address than the lease: the hub's rules drop what it sends
+ip addr flush dev eth0 && ip addr add 10.0.2.250/24 dev eth0
+echo "SPOOF: \$(timeout 5 wget -q -O - http://$A:8080/)"
+udhcpc -i eth0 -n -q -t 5
+echo "AGAIN: \$(timeout 5 wget -q -O - http://$A:8080/)"
 httpd -p 80 -h /www
 echo QBOX-READY
 sleep 90
@@ -49,11 +55,13 @@ if ! grep -q QBOX-READY "$TMP/console"; then
 	exit 1
 fi
 qemu=$(pgrep -P "$vm" qemu-system)
-ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p')
+ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p' | head -n 1)
 check "plain qemu: a lease from the hub's DHCP, router .2, DNS .3 ($ip)" \
 	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip"
 vm_check "plain qemu fetched from the command member at $A" "$TMP/console" "^MEMBER: member-$$"
 vm_check "plain qemu reached the host's loopback via 10.0.2.2" "$TMP/console" "^FETCH: $page"
+vm_check "from an address it chose itself, it reaches nothing" "$TMP/console" "^SPOOF: *\$"
+vm_check "back on its lease, it does again" "$TMP/console" "^AGAIN: member-$$"
 ins=$("$QBOX" net inspect "$net" --json)
 check "net inspect: qemu (pid $qemu) is a member of kind socket with its MAC" jqe \
 	--arg m "$mac" --argjson p "${qemu:-0}" \

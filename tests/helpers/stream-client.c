@@ -11,16 +11,25 @@
  * bytes, with pauses, so the far end reads it in pieces.
  *
  * Steps, each printing one line per client:
- *   dhcp        DISCOVER, OFFER, REQUEST, ACK: "lease ADDR" or "no-lease"
- *   ping ADDR   ARP for ADDR, then an ICMP echo from the leased address:
- *               "pong ADDR" or "no-pong ADDR" (2 s each)
+ *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
+ *               700 ms without an answer (a hub drops a socket member's
+ *               first frames until its rules are in place): "lease ADDR"
+ *               or "no-lease"
+ *   ping ADDR   ARP for ADDR (three tries, 700 ms apart), then an ICMP
+ *               echo from the client's address (2 s for the answer):
+ *               "pong ADDR" or "no-pong ADDR"
+ *   as MAC      send from MAC from now on (spoofing)
+ *   from ADDR   claim ADDR as the client's address from now on (spoofing)
  *   frame LEN   send one frame of LEN bytes (any length, even malformed
  *               ones: LEN is what the header says, up to 70000 bytes
  *               follow): prints nothing
  *   badlen N    send a header saying N and nothing after it: "closed" when
  *               the far end hangs up within 3 s, "open" otherwise
- *   flood N     send N broadcast frames of 1514 bytes (ethertype 0x88b5,
- *               which nobody answers): "flooded N"
+ *   closed      "closed" when the far end hangs up within 3 s (reading and
+ *               dropping what it sends), "open" otherwise
+ *   flood N     send N broadcast ARP requests from the client's MAC and
+ *               address, padded to 1514 bytes (legitimate, so a hub's
+ *               rules let them through; nobody answers): "flooded N"
  *   hold        (last) never read again; wait to be killed: "held"
  * ARP requests for a client's address are answered while it waits for a
  * reply. Exits 0 when every step ran (whatever it printed), 2 on errors.
@@ -292,16 +301,23 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 	return type;
 }
 
-/* Wait for a reply of @want type to @xid; false on timeout */
-static bool dhcp_wait(struct client *c, uint32_t xid, int want,
-		      uint32_t *yiaddr, uint32_t *server)
+/* Send @type and wait for a reply of @want type, five tries; false when
+ * none came */
+static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
+		     uint32_t *yiaddr, uint32_t *server)
 {
-	int64_t deadline = now_ms() + 3000;
-	ssize_t len;
+	uint32_t ask = *yiaddr, from = *server;
+	int tries;
 
-	while ((len = next_frame(c, deadline)) >= 0)
-		if (dhcp_reply((size_t)len, xid, yiaddr, server) == want)
-			return true;
+	for (tries = 0; tries < 5; tries++) {
+		int64_t deadline = now_ms() + 700;
+		ssize_t len;
+
+		dhcp_send(c, xid, type, ask, from);
+		while ((len = next_frame(c, deadline)) >= 0)
+			if (dhcp_reply((size_t)len, xid, yiaddr, server) == want)
+				return true;
+	}
 	return false;
 }
 
@@ -310,13 +326,8 @@ static void step_dhcp(struct client *c)
 	uint32_t xid = (uint32_t)rand(), yi = 0, server = 0;
 	char a[INET_ADDRSTRLEN];
 
-	dhcp_send(c, xid, 1, 0, 0);
-	if (!dhcp_wait(c, xid, 2, &yi, &server)) {
-		puts("no-lease");
-		return;
-	}
-	dhcp_send(c, xid, 3, yi, server);
-	if (!dhcp_wait(c, xid, 5, &yi, &server)) {
+	if (!dhcp_ask(c, xid, 1, 2, &yi, &server) ||
+	    !dhcp_ask(c, xid, 3, 5, &yi, &server)) {
 		puts("no-lease");
 		return;
 	}
@@ -329,16 +340,20 @@ static void step_dhcp(struct client *c)
 static bool arp_resolve(struct client *c, uint32_t ip, uint8_t mac[6])
 {
 	static const uint8_t zero[6];
-	int64_t deadline = now_ms() + 2000;
-	ssize_t len;
+	int tries;
 
-	arp_send(c, bcast, 1, zero, ip);
-	while ((len = next_frame(c, deadline)) >= 0)
-		if (len >= 42 && get16(in + 12) == 0x0806 &&
-		    get16(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
-			memcpy(mac, in + 22, 6);
-			return true;
-		}
+	for (tries = 0; tries < 3; tries++) {
+		int64_t deadline = now_ms() + 700;
+		ssize_t len;
+
+		arp_send(c, bcast, 1, zero, ip);
+		while ((len = next_frame(c, deadline)) >= 0)
+			if (len >= 42 && get16(in + 12) == 0x0806 &&
+			    get16(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
+				memcpy(mac, in + 22, 6);
+				return true;
+			}
+	}
 	return false;
 }
 
@@ -401,13 +416,24 @@ static void step_badlen(struct client *c, unsigned long n)
 
 static void step_flood(struct client *c, unsigned long n)
 {
+	static const uint8_t zero[6];
+	uint32_t nobody = c->ip ^ htonl(0xff);	/* .255 or .0: not a member */
 	unsigned long i;
 
-	memset(frame + 4, 0xcd, 1514);
-	eth(c, bcast, 0x88b5);
+	memset(frame + 4, 0, 1514);
+	arp_send(c, bcast, 1, zero, nobody);	/* builds the frame */
 	for (i = 0; i < n; i++)
 		send_raw(c, 1514, 1514);
 	printf("flooded %lu\n", n);
+}
+
+static void step_closed(struct client *c)
+{
+	int64_t deadline = now_ms() + 3000;
+
+	while (next_frame(c, deadline) >= 0)
+		;
+	puts(now_ms() < deadline ? "closed" : "open");
 }
 
 static void connect_all(const char *path)
@@ -477,6 +503,10 @@ int main(int argc, char **argv)
 			}
 			if (!strcmp(step, "hold"))
 				continue;	/* after every client's steps */
+			if (!strcmp(step, "closed")) {
+				step_closed(&cl[i]);
+				continue;
+			}
 			if (!arg)
 				die("%s needs an argument", step);
 			k++;
@@ -488,6 +518,15 @@ int main(int argc, char **argv)
 				step_badlen(&cl[i], number(arg));
 			else if (!strcmp(step, "flood"))
 				step_flood(&cl[i], number(arg));
+			else if (!strcmp(step, "as") &&
+				 sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+					&cl[i].mac[0], &cl[i].mac[1],
+					&cl[i].mac[2], &cl[i].mac[3],
+					&cl[i].mac[4], &cl[i].mac[5]) == 6)
+				continue;
+			else if (!strcmp(step, "from") &&
+				 inet_pton(AF_INET, arg, &cl[i].ip) == 1)
+				continue;
 			else
 				die("unknown step '%s'", step);
 		}

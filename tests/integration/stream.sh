@@ -3,9 +3,10 @@
 # stream protocol (tests/helpers/stream-client.c) get DHCP leases, reach
 # the host alias and a command member, show in net inspect as members of
 # kind socket, each with a TAP on the hub's bridge that goes when it hangs
-# up; bad lengths drop the connection, not the hub; 30 clients at once; a
-# client that never reads costs the relay nothing; host-only's wall holds
-# for socket members; a dead relay or hub leaves nothing behind.
+# up; anti-spoofing holds a client to its first MAC and its lease; bad
+# lengths drop the connection, not the hub; 30 clients at once; a client
+# that never reads costs the relay nothing; host-only's wall holds for
+# socket members; a dead relay or hub leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
 
 SC=$HELPERS/stream-client
@@ -19,6 +20,13 @@ sockets_are() { test "$(socket_members "$1")" = "$2"; }
 fds_are() { test "$(qbox_fds "$1")" = "$2"; }
 # has_tap NET TAP : the TAP is a port of the hub's bridge
 has_tap() { "$QBOX" exec "natnet:$1" -- ip -o link show master qbr0 | grep -q ": $2:"; }
+NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
+# hexip A.B.C.D : as nft prints a 4-byte payload (leading zeros dropped)
+hexip() {
+	local IFS=.
+	set -- $1
+	printf '0x%x\n' $((($1 << 24) | ($2 << 16) | ($3 << 8) | $4))
+}
 no_taps() { ! "$QBOX" exec "natnet:$1" -- ip -o link show | grep -q ': qs[0-9]*:'; }
 
 # ---- errors ---------------------------------------------------------------------
@@ -70,23 +78,43 @@ done
 expect_output "after them the hub still serves: a new client's lease" 0 "^lease 10\\.0\\.2\\." \
 	timeout 30 "$SC" "$P" dhcp
 
-# ---- a member of kind socket, with a TAP, until it hangs up ---------------------
+# ---- a member of kind socket, with a TAP and its rules, until it hangs up -------
 start_bg "$SC" "$P" mac=02:53:00:00:01:01 dhcp hold >"$TMP/hold1"
 c1=$BG_PID
 wait_for 10 grep -q held "$TMP/hold1"
+L1=$(sed -n 's/^lease //p' "$TMP/hold1")
 ins=$("$QBOX" net inspect "$net" --json)
-check "inspect --json: a socket member with its MAC, pid and program" jqc --argjson p "$c1" \
-	'[.members[] | select(.kind == "socket" and .mac == "02:53:00:00:01:01" and .pid == $p and .command == "stream-client" and .vm == false)] | length == 1' <<<"$ins"
-check "inspect --json: its lease is bound" jqc \
-	'[.leases[] | select(.mac == "02:53:00:00:01:01" and .state == "bound")] | length == 1' <<<"$ins"
+check "inspect --json: a socket member with its MAC, lease, pid and program" \
+	jqc --argjson p "$c1" --arg a "$L1" \
+	'[.members[] | select(.kind == "socket" and .mac == "02:53:00:00:01:01" and .address == $a and .pid == $p and .command == "stream-client" and .vm == false)] | length == 1' <<<"$ins"
+check "inspect --json: its lease is bound" jqc --arg a "$L1" \
+	'[.leases[] | select(.mac == "02:53:00:00:01:01" and .address == $a and .state == "bound")] | length == 1' <<<"$ins"
 tap=$(jq -r '.members[] | select(.kind == "socket") | .tap' <<<"$ins")
 expect_output "inspect: the socket member's row" 0 \
-	"^stream-client +02:53:00:00:01:01 +\\(DHCP\\) +socket \\($tap, pid $c1\\)" "$QBOX" net inspect "$net"
+	"^stream-client +02:53:00:00:01:01 +$L1 +socket \\($tap, pid $c1\\)" "$QBOX" net inspect "$net"
 expect_output "net ls counts it as a member" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +2 " "$QBOX" net ls
 check "its TAP $tap is a port of the hub's bridge" has_tap "$net" "$tap"
+hinit=$(pgrep -P "$hub" | head -n 1)
+chain=$("$HELPERS/netadmin-in" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1)
+has_all() { local p; for p in "$@"; do grep -qF -- "$p" <<<"$chain" || return 1; done; }
+check "its anti-spoofing chain holds its MAC and lease" \
+	has_all "device \"$tap\"" "policy drop" 0x25300000101 "$(hexip "$L1") accept"
 kill "$c1"
 check "the client hangs up: the member is gone" wait_for 10 sockets_are "$net" 0
 check "... and its TAP $tap" sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
+check "... and its chain" sh -c "! '$HELPERS/netadmin-in' $hinit '$NFT' list ruleset | grep -q 'chain $tap '"
+
+# ---- anti-spoofing: another address, another MAC, a MAC in use ---------------------
+out=$(timeout 30 "$SC" "$P" mac=02:53:00:00:04:01 dhcp ping 10.0.2.1 from 10.0.2.77 ping 10.0.2.1)
+check "a socket member's own address reaches the hub" grep -qx "pong 10.0.2.1" <<<"$(sed -n 2p <<<"$out")"
+check "... another address of its choosing does not" grep -qx "no-pong 10.0.2.1" <<<"$(sed -n 3p <<<"$out")"
+expect_output "... nor another MAC" 0 "^no-pong 10\\.0\\.2\\.1$" \
+	timeout 30 "$SC" "$P" mac=02:53:00:00:04:02 dhcp as 02:53:00:00:04:99 ping 10.0.2.1
+MM=$("$QBOX" net inspect "$net" --json | jq -r --arg s "m-$$" '.members[] | select(.sandbox == $s) | .mac')
+expect_output "a client sending from a member's MAC ($MM) is hung up on" 0 "^closed$" \
+	timeout 10 "$SC" "$P" "mac=$MM" frame 60 closed
+expect_output "... one with a MAC of its own is not" 0 "^open$" \
+	timeout 10 "$SC" "$P" mac=02:53:00:00:04:03 frame 60 closed
 
 # ---- 30 clients at once ------------------------------------------------------------
 start_bg "$SC" "$P" clients=30 mac=02:53:00:00:02:01 dhcp hold >"$TMP/many"
@@ -101,7 +129,7 @@ check "... all gone when they hang up" wait_for 10 sockets_are "$net" 0
 check "... with their TAPs" wait_for 5 no_taps "$net"
 
 # ---- a client that never reads: bounded, the kernel drops ------------------------
-start_bg "$SC" "$P" mac=02:53:00:00:03:01 hold >"$TMP/stall"
+start_bg "$SC" "$P" mac=02:53:00:00:03:01 dhcp hold >"$TMP/stall"
 cs=$BG_PID
 wait_for 10 grep -q held "$TMP/stall"
 wait_for 10 sockets_are "$net" 1
@@ -109,7 +137,7 @@ stap=$("$QBOX" net inspect "$net" --json | jq -r '.members[] | select(.kind == "
 relay=$(pgrep -P "$(pgrep -P "$hub" | head -n 1)" '^qbox-stream')
 rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$relay/status")
 expect_output "another client floods 20000 broadcast frames (30 MB)" 0 "^flooded 20000$" \
-	timeout 60 "$SC" "$P" mac=02:53:00:00:03:02 flood 20000
+	timeout 60 "$SC" "$P" mac=02:53:00:00:03:02 dhcp flood 20000
 rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$relay/status")
 check "the relay's memory stays put with a client that never reads ($rss0 -> $rss1 KiB)" \
 	test $((rss1 - rss0)) -lt 512
