@@ -121,7 +121,10 @@ static void client_close(struct ctl_server *cs, struct client *c)
 
 static void send_line(int fd, const char *line, int passfd)
 {
-	/* answers are small; a client that does not read loses its answer */
+	/* one send: an answer must fit the socket's send buffer
+	   (net.core.wmem_default, 208 KiB unless lowered); net inspect of
+	   a full 1024-address pool is about 90 KiB. A client that does not
+	   read loses its answer */
 	send_fd(fd, line, strlen(line), passfd, MSG_DONTWAIT);
 }
 
