@@ -739,6 +739,8 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->plan->ready_fd);
 	if (cfg->sup_sigfd >= 0)
 		close(cfg->sup_sigfd);
+	if (cfg->hub_lockfd >= 0)
+		close(cfg->hub_lockfd);
 
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
 	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)

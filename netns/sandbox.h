@@ -45,6 +45,9 @@ struct sandbox_cfg {
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
 	int sup_sigfd;		/* the supervisor's signalfd: init closes it */
+	int hub_lockfd;		/* a starting hub's lock on the runtime
+				   directory: init closes it, or its copy
+				   would hold the lock as long as the hub */
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
 	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */

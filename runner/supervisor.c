@@ -397,7 +397,8 @@ int supervise(const struct plan *p, struct qerr *e)
 	cleanup_fd int dirfd = -1;
 	cleanup_fd int hubs_lock = -1;
 	scmp_filter_ctx filter = NULL;
-	struct sandbox_cfg cfg = { .plan = p, .userns_pidfd = -1 };
+	struct sandbox_cfg cfg = { .plan = p, .userns_pidfd = -1,
+				   .hub_lockfd = -1 };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
@@ -427,9 +428,10 @@ int supervise(const struct plan *p, struct qerr *e)
 	cfg.gid = getgid();
 	cfg.rundir_fd = dirfd;
 	/* before our signals are blocked: a hub we start must not inherit */
-	if (p->hub)
+	if (p->hub) {
 		r = hub_userns(dirfd, &hubs_lock, &cfg.userns_pidfd, e);
-	else
+		cfg.hub_lockfd = hubs_lock;
+	} else
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;

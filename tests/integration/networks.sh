@@ -15,14 +15,21 @@ addr_of() {	# network sandbox: the member's address
 }
 member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
 # unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
-# answer: 124), rather than crashing or getting through
+# answer: 124), rather than crashing or getting through, and qbox itself
+# ran (its own failure would be a 1 too)
 unreachable() {
 	local name=$1 url=$2 rc out
 	shift 2
 	out=$(timeout 30 "$QBOX" run "$@" -- timeout 5 busybox wget -q -O- "$url" 2>&1)
 	rc=$?
 	case $rc in
-	1 | 124) pass "$name" ;;
+	1 | 124)
+		if grep -q '^qbox: ' <<<"$out"; then
+			fail "$name: qbox failed: $out"
+		else
+			pass "$name"
+		fi
+		;;
 	*) fail "$name: exit $rc, want 1 or 124; output: $out" ;;
 	esac
 }
@@ -63,7 +70,21 @@ expect_output "--net with another subnet is refused" 2 "runs on 10.0.2.0/24, not
 	"$QBOX" run --net "natnet:$net,subnet=10.0.9.0/24" -- true
 
 # ---- another network is another segment -------------------------------------
+expect_output "a second network starts while the first runs" 0 "^ok\$" \
+	timeout 20 "$QBOX" run --net "natnet:o$$" -- echo ok
 unreachable "natnet:other cannot reach a member of natnet:$net" "http://$A:8080/" --net "natnet:o$$"
+
+# ---- members that start one network at once all join it -------------------------
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		{ timeout 30 "$QBOX" run --net "internal:r$$-$i" -- true ||
+			echo "exit $?"; } >"$TMP/race-$i-$j" 2>&1 &
+		BG_PIDS+=("$!")
+	done
+	wait "${BG_PIDS[@]: -3}"
+done
+expect_output "3 x 3 members starting a network at once: all joined" 0 "^\$" \
+	cat "$TMP"/race-*
 
 # ---- rm refuses while members run; stop ends the hub ------------------------
 expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$QBOX" net rm "$net"
