@@ -103,6 +103,10 @@ unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56
 expect_output "hostonly: no DNS forwarder" 1 "" \
 	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
 expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
+"$QBOX" net create "internal:s$$"
+kill -TERM "$("$QBOX" net inspect "s$$" --json | jq -r .pid)"
+check "a hub ends on SIGTERM, its files with it" wait_for 10 \
+	sh -c "! ls '$RUNDIR' | grep -q '^net@s$$\\.'"
 expect_output "net rm of a network that does not run" 2 "no network named 'h$$'" "$QBOX" net rm "h$$"
 expect_output "net inspect of a network that does not run" 2 "no network named 'nope$$'" "$QBOX" net inspect "nope$$"
 
