@@ -107,6 +107,21 @@ no_way_out "internal: even so, the outside test host is not reached" \
 kill -TERM "$qi"
 wait "$qi"
 
+# ---- qbox one user namespace deeper, sharing the runtime directory -------------
+# its hubs' user namespace is not its to enter: it is told why, and runs
+# with a runtime directory of its own
+"$QBOX" net create "natnet:z$$"
+deeper=(unshare -U --map-user="$(id -u)" --map-group="$(id -g)")
+expect_output "one user namespace deeper, the runtime directory's networks: why not" 2 \
+	"their hubs run in another user namespace than this qbox" \
+	"${deeper[@]}" "$QBOX" run --net "natnet:y$$" -- true
+mkdir -m 0700 "$TMP/deeper"
+expect_output "one user namespace deeper, with its own runtime directory: works" 0 \
+	"^$page\$" "${deeper[@]}" env XDG_RUNTIME_DIR="$TMP/deeper" \
+	"$QBOX" run --net "natnet:y$$" -- busybox wget -q -O- "http://$OUTSIDE_IP/"
+"$QBOX" net rm "z$$"
+
 check "the hubs end with their last members" wait_for 10 \
 	sh -c "[ -z \"\$('$QBOX' net ls --json | jq -r '.[].name')\" ]"
 no_leftovers "nothing left behind" "$TMP"
+check "nothing left in the deeper runtime directory" test -z "$(ls -A "$TMP/deeper/qbox")"
