@@ -20,16 +20,20 @@
  *     qupN fd goes to the supervisor, which runs libslirp on it.
  *  4. forward workers: init forks them (one per CPU) into the sandbox's
  *     network namespace and hands each one's message socket to the
- *     supervisor; they confine themselves and serve the forwards' relays
- *     (runner/fwd_worker.c).
+ *     supervisor; they confine themselves (baseline filter, no
+ *     capabilities) and serve the forwards' relays (runner/fwd_worker.c).
  *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
  *     the forwards and handed them to the workers, so the payload never
  *     races an unready network.
- *  6. confine: init drops every capability, sets no_new_privs and loads the
- *     seccomp filter; the payload inherits all three across fork and exec.
- *  7. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
- *     reaps orphans, and reports the payload's wait status (and a forward
- *     worker's, should one die).
+ *  6. confine: init drops every capability, sets no_new_privs and loads
+ *     qbox's baseline filter; the payload inherits all three across fork
+ *     and exec. (A hub's init has no payload and keeps its powers: it
+ *     serves the network's members.)
+ *  7. fork + exec the payload, which loads its own policy as the last step
+ *     before execve (seccomp/filter.h says why there and not in init);
+ *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
+ *     the payload, reaps orphans, and reports the payload's wait status
+ *     (and a forward worker's, should one die).
  *
  * Who notices a death: the payload and the workers get SIGKILL when init
  * dies (PDEATHSIG, and anyway the PID namespace dies with its pid 1).
@@ -170,8 +174,13 @@ static int init_hub_open(struct init *in, int i, struct qerr *e)
 	const char *net = in->cfg->plan->nics[i].spec->name;
 	int r;
 
-	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0)
+	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0) {
+		if (errno == ESRCH)	/* the pidfd's process is gone */
+			return qerr_set(e, 0, "network '%s': its hub ended "
+					      "while this sandbox joined it",
+					net);
 		return qerr_set(e, errno, "entering network '%s'", net);
+	}
 	if ((r = nl_open(&in->hubnl[i], e)) < 0)
 		return r;
 	if (!(in->hub_bridge[i] = (int)if_nametoindex(HUB_BRIDGE)))
@@ -218,10 +227,10 @@ static int init_user(struct init *in, struct qerr *e)
 }
 
 static int link_up(struct nl *nl, const char *name, int master,
-		   unsigned int txqlen, struct qerr *e)
+		   unsigned int txqlen, unsigned int mtu, struct qerr *e)
 {
 	struct nl_link_change c = { .master = master, .txqlen = txqlen,
-				    .up = true };
+				    .mtu = mtu, .up = true };
 
 	return nl_link_set(nl, name, &c, e);
 }
@@ -237,7 +246,8 @@ static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
 	if (in->nics[i].fd < 0)
 		return in->nics[i].fd;
 	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
-	return link_up(nl, vm, brindex, TAP_TXQLEN, e);
+	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
+		       e);
 }
 
 /* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
@@ -258,11 +268,11 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	brindex = (int)if_nametoindex(br);
 	if ((upfd = tap_open(up, false, e)) < 0)
 		return upfd;
-	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
 		/* forwards reach the guest from here (see runner/forward.c) */
@@ -306,12 +316,12 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 		return r;
 	brindex = (int)if_nametoindex(br);
 	if ((r = nl_veth_add(nl, veth, j->peer, in->hub_netns[i], e)) < 0 ||
-	    (r = link_up(nl, veth, brindex, 0, e)) < 0 ||
+	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (p->vm || !j->addr.s_addr)
 		return 0;
@@ -345,10 +355,10 @@ static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
 	if (n->layout.uplink) {
 		if ((upfd = tap_open(up, false, e)) < 0)
 			return upfd;
-		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, 0, e)) < 0)
 			return r;
 	}
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (n->layout.hub.s_addr &&
 	    (r = nl_addr4_add(nl, br, n->layout.hub, n->prefix, e)) < 0)
@@ -378,7 +388,7 @@ static int init_links(struct init *in, struct qerr *e)
 
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
-	r = link_up(&nl, "lo", 0, 0, e);
+	r = link_up(&nl, "lo", 0, 0, 0, e);
 	if (r == 0 && p->hub)
 		r = init_hub_nic(in, &nl, e);
 	for (i = 0; r == 0 && !p->hub && i < p->n_nics; i++) {
@@ -424,7 +434,7 @@ static __attribute__((noreturn)) void worker_main(struct init *in, int index,
 	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
 	snprintf(name, sizeof(name), "qbox-fwd%d", index);
 	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
-	if (confine_self(in->cfg->filter, &m.err) == 0 &&
+	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
 	    fwd_worker_run(index, sock, &m.err) == 0)
 		_exit(0);
 	sbmsg_send(sock, &m, -1);
@@ -564,11 +574,19 @@ static void init_wait_go(struct init *in)
 		init_orphaned(in);
 }
 
+/* Why the payload did not start: the errno, and of which step */
+struct exec_failure {
+	int err;
+	bool policy;		/* loading the policy, else execve */
+};
+
 /* In the payload's process, between fork and exec */
 static __attribute__((noreturn)) void payload_exec(struct init *in,
 						   char **argv, int errpipe)
 {
-	int i, err;
+	struct exec_failure f = { 0 };
+	struct qerr e;
+	int i;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
@@ -580,9 +598,15 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 	for (i = 0; i < in->cfg->plan->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			fcntl(in->nics[i].fd, F_SETFD, 0);
-	execvp(argv[0], argv);
-	err = errno;
-	if (write(errpipe, &err, sizeof(err)) < 0)
+	/* the last step: from here on, only what the policy allows */
+	if (filter_load(in->cfg->filters->policy, &e) < 0) {
+		f.err = e.errnum;
+		f.policy = true;
+	} else {
+		execvp(argv[0], argv);
+		f.err = errno;
+	}
+	if (write(errpipe, &f, sizeof(f)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -593,7 +617,8 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	char **argv = p->argv, **qargv = NULL;
 	cleanup_fd int rd = -1;
 	cleanup_fd int wr = -1;
-	int pipefd[2], err, i;
+	struct exec_failure f;
+	int pipefd[2], i;
 	ssize_t n;
 
 	if (p->vm) {
@@ -621,12 +646,15 @@ static int init_start_payload(struct init *in, struct qerr *e)
 		if (in->nics[i].fd >= 0)
 			close(in->nics[i].fd);
 	do
-		n = read(rd, &err, sizeof(err));
+		n = read(rd, &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(err)) {
+	if (n == sizeof(f)) {
 		waitpid(in->payload, NULL, 0);
 		in->payload = 0;
-		return qerr_set(e, err, "executing '%s'", p->argv[0]);
+		if (f.policy)
+			return qerr_set(e, f.err, "loading the seccomp policy "
+						  "%s", p->policy);
+		return qerr_set(e, f.err, "executing '%s'", p->argv[0]);
 	}
 	return 0;
 }
@@ -662,6 +690,7 @@ static void init_reaped(struct init *in, pid_t pid, int status)
 static __attribute__((noreturn)) void init_loop(struct init *in)
 {
 	struct sbmsg m = { .type = SBMSG_STARTED };
+	struct qerr e = { 0 };
 	sigset_t set;
 	int sfd;
 
@@ -676,8 +705,13 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 		kill(in->payload, SIGKILL);
 		_exit(1);
 	}
+	/* at once: until the supervisor knows, a signal abandons the start */
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
+	fault_point(in->cfg->plan->hub ? "hub-init" : "init", "running");
+	/* from here on, init only does what the helper filter allows */
+	if (filter_load(in->cfg->filters->helper, &e) < 0)
+		init_fail(in, &e);
 	for (;;) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 },
 					 { in->sock, POLLIN, 0 } };
@@ -724,6 +758,7 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 {
 	struct init in = { .cfg = cfg, .sock = sock };
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
+	const char *role = cfg->plan->hub ? "hub-init" : "init";
 	struct qerr e = { 0 };
 	int i;
 
@@ -739,16 +774,20 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->plan->ready_fd);
 	if (cfg->sup_sigfd >= 0)
 		close(cfg->sup_sigfd);
-	if (cfg->hub_lockfd >= 0)
-		close(cfg->hub_lockfd);
+	if (cfg->sup_lockfd >= 0)
+		close(cfg->sup_lockfd);
 
-	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
-	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
+	fault_point(role, "links");
+	if (init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+		init_fail(&in, &e);
+	fault_point(role, "workers");
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
+	fault_point(role, "go");
 	/* a hub's init keeps its powers: it serves the network's members */
-	if (!cfg->plan->hub && (confine_self(cfg->filter, &e) < 0 ||
+	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
 				init_start_payload(&in, &e) < 0))
 		init_fail(&in, &e);
 	init_loop(&in);
@@ -832,6 +871,9 @@ static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
 	    read(fds[0], &pid, sizeof(pid)) != sizeof(pid))
 		pid = -EIO;
 	close(fds[0]);
+	if (pid == -ESRCH)	/* the pidfd's process is gone */
+		return qerr_set(e, 0, "a network's hub ended while this "
+				      "sandbox joined it");
 	if (pid == -EPERM)	/* not ours to enter: we are not its parent's */
 		return qerr_usage(e, "entering the user namespace of your "
 				     "networks: %s (their hubs run in another "

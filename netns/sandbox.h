@@ -13,13 +13,13 @@
 #ifndef QBOX_SANDBOX_H
 #define QBOX_SANDBOX_H
 
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
 #include "../runner/plan.h"
+#include "../seccomp/filter.h"
 
 /* A NIC's attachment to a named network's hub (runner/member.c) */
 struct sandbox_join {
@@ -40,14 +40,17 @@ struct sandbox_cfg {
 	 */
 	int userns_pidfd;
 	struct sandbox_join join[MAX_NICS];
-	scmp_filter_ctx filter;
+	const struct filters *filters;
 	uid_t uid;
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
 	int sup_sigfd;		/* the supervisor's signalfd: init closes it */
-	int hub_lockfd;		/* a starting hub's lock on the runtime
-				   directory: init closes it, or its copy
-				   would hold the lock as long as the hub */
+	/*
+	 * A starting hub's lock on the runtime directory (or -1): init
+	 * closes its copy, or the lock (one open file, shared by the fork)
+	 * would last as long as the hub and block the user's next hub.
+	 */
+	int sup_lockfd;
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
 	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */

@@ -81,6 +81,11 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 	l->pool_last = subnet_host(*net, size - 2);
 }
 
+const char *default_policy(const char *argv0)
+{
+	return argv_is_qemu(argv0) ? "qemu" : "default";
+}
+
 static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 {
 	int i, j;
@@ -122,6 +127,7 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
 			n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
 							       HOST_COMMAND);
+			n->mtu = p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
 		}
 		if (s && s->has_mac)
 			memcpy(n->mac, s->mac, 6);
@@ -250,6 +256,8 @@ int plan_build(const struct run_opts *o, const char *default_name,
 	p->argv = o->argv;
 	p->ready_fd = o->ready_fd;
 	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
+	p->policy = o->policy ? o->policy : default_policy(o->argv[0]);
+	p->policy_log = o->policy_log;
 	if ((r = plan_nics(o, p, e)) < 0)
 		return r;
 	return plan_fwds(o, p, e);

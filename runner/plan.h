@@ -28,6 +28,17 @@
 				   dial the guest from it (libslirp leaves
 				   .1 unused) */
 
+/*
+ * MTU of a NAT NIC's sandbox links and of its libslirp. A command payload
+ * talks over the bridge itself, so it gets libslirp's largest (as
+ * slirp4netns --mtu=65520): a bulk transfer then costs libslirp one frame,
+ * one TAP read and one checksum pass per 64 KiB instead of per 1.5 KiB. A
+ * VM's guest keeps Ethernet's 1500, which DHCP has no say in, and libslirp
+ * must not send it frames larger than that.
+ */
+#define NAT_MTU_COMMAND 65520
+#define NAT_MTU_VM 1500
+
 struct run_opts {
 	const char *name;		/* NULL: a unique default */
 	const char *net_text[MAX_NICS];
@@ -40,6 +51,8 @@ struct run_opts {
 	uint8_t mac[6];
 	bool force_vm;			/* --vm */
 	int ready_fd;			/* --ready-fd, -1 when absent */
+	const char *policy;		/* --policy, NULL when absent */
+	bool policy_log;		/* --policy-log */
 	char **argv;			/* payload command, NULL-terminated */
 	int argc;
 };
@@ -69,6 +82,7 @@ struct nic_plan {
 	const char *text;		/* the --net value, for messages */
 	const struct net_spec *spec;	/* named networks: as the user wrote */
 	struct net_layout layout;	/* named networks */
+	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
 };
 
 /**
@@ -103,6 +117,8 @@ struct plan {
 	int n_fwds;
 	struct fwd_plan fwds[MAX_FWDS];
 	int ready_fd;		/* written "ready\n" and closed when ready */
+	const char *policy;	/* seccomp policy, FILE or NAME */
+	bool policy_log;	/* its default action becomes "log" */
 	char **argv;
 };
 
@@ -143,5 +159,12 @@ void mac_derive(const char *name, int index, uint8_t mac[6]);
 
 /* Whether @argv0 names a QEMU system emulator (basename qemu-system-*) */
 bool argv_is_qemu(const char *argv0);
+
+/*
+ * The payload's policy unless --policy names one: "qemu" for a QEMU
+ * system emulator by name, else "default". Not --vm: what it is for,
+ * a wrapper script, needs more than QEMU's policy allows.
+ */
+const char *default_policy(const char *argv0);
 
 #endif /* QBOX_PLAN_H */

@@ -3,9 +3,10 @@
  * supervisor.c - the process that stays in the host's namespaces
  *
  * Theory of operation: after the plan is checked, the supervisor compiles
- * the seccomp filter, spawns the sandbox (netns/sandbox.c), then takes the
- * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
- * then runs one poll loop until the sandbox's init exits:
+ * the seccomp filters (seccomp/filter.h), spawns the sandbox
+ * (netns/sandbox.c), then takes the sandbox's name (NAME.lock) and opens
+ * its control socket (NAME.sock). It then runs one poll loop until the
+ * sandbox's init exits:
  *
  *   setup    uplink TAP fds and the forward workers' message sockets
  *            arrive over the message socket; at NET_READY the supervisor
@@ -63,7 +64,8 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
 					.gateway = n->gateway, .dns = n->dns,
 					.dhcp_start = n->dhcp_start,
-					.hostname = p->name };
+					.hostname = p->name,
+					.mtu = n->mtu };
 
 		if (p->hub) {
 			/* the network's NAT: DHCP is the hub's own */
@@ -99,6 +101,12 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+/* Who this supervisor is, for fault_point() */
+static const char *sup_role(const struct plan *p)
+{
+	return p->hub ? "hub" : "sup";
+}
+
 static void release_name(struct sup *s)
 {
 	if (s->lockfd < 0)
@@ -111,6 +119,7 @@ static void release_name(struct sup *s)
 /* Uplinks run, forwards listen, the payload started: tell who waits */
 static void ready(struct sup *s)
 {
+	fault_point(sup_role(s->plan), "started");
 	if (s->ctl)
 		ctl_server_ready(s->ctl);
 	if (s->ready_fd >= 0) {
@@ -153,6 +162,7 @@ static int on_message(struct sup *s, struct qerr *e)
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		fault_point(sup_role(s->plan), "uplinks");
 		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
@@ -196,8 +206,10 @@ static int on_signal(struct sup *s, struct qerr *e)
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
-		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid)
+		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
+			s->init_status = status;
+		}
 		return 0;
 	}
 	if (!s->started) {
@@ -401,9 +413,9 @@ int supervise(const struct plan *p, struct qerr *e)
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
 	cleanup_fd int hubs_lock = -1;
-	scmp_filter_ctx filter = NULL;
-	struct sandbox_cfg cfg = { .plan = p, .userns_pidfd = -1,
-				   .hub_lockfd = -1 };
+	struct filters filters = { 0 };
+	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
+				   .userns_pidfd = -1 };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
@@ -416,11 +428,12 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
 	}
-	if ((r = filter_build(&filter, e)) < 0)
+	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
+				 &filters, e)) < 0)
 		return r;
 	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
-		seccomp_release(filter);
+		filters_free(&filters);
 		return r;
 	}
 	s.dirfd = dirfd;
@@ -428,22 +441,25 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = -ENOMEM;
 		goto out;
 	}
-	cfg.filter = filter;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
 	cfg.rundir_fd = dirfd;
 	/* before our signals are blocked: a hub we start must not inherit */
-	if (p->hub) {
+	if (p->hub)
 		r = hub_userns(dirfd, &hubs_lock, &cfg.userns_pidfd, e);
-		cfg.hub_lockfd = hubs_lock;
-	} else
+	else
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;
+	if (!p->hub)
+		fault_point("sup", "joined");
+	for (i = 0; i < MAX_NICS; i++)
+		s.member_addr[i] = cfg.join[i].addr;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
 	cfg.sup_sigfd = s.sigfd;
+	cfg.sup_lockfd = hubs_lock;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -454,12 +470,15 @@ int supervise(const struct plan *p, struct qerr *e)
 	member_close_handles(&cfg);
 	if (r < 0)
 		goto out;
+	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
+	fault_point(sup_role(p), "named");
 	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
 		r = -EIO;
 		goto out;
 	}
+	fault_point(sup_role(p), "listening");
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
 		close(steal_fd(&hubs_lock));	/* others may find us now */
@@ -485,7 +504,7 @@ out:
 		close(s.sb.sock);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	seccomp_release(filter);
+	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
 	free(s.hub.members);
@@ -500,8 +519,9 @@ out:
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)
 		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status)
-		return qerr_set(e, EPROTO, "the sandbox ended before its "
-					   "payload reported a status");
+	if (!s.have_status)	/* init died (status: the shell's convention) */
+		return qerr_set(e, 0, "sandbox '%s': its init died (status %d) "
+				      "before the payload ended", p->name,
+				exit_status(s.init_status));
 	return exit_status(s.status);
 }

@@ -103,12 +103,14 @@ static void test_defaults(void)
 		      ip4_is(p.nics[0].dns, "10.0.2.3") &&
 		      ip4_is(p.nics[0].dhcp_start, "10.0.2.15") &&
 		      ip4_is(p.nics[0].guest, "10.0.2.100") &&
+		      p.nics[0].mtu == 65520 &&
 		      !strcmp(p.name, "qbox-1") && !strcmp(p.argv[0], "curl"),
-	      "default: one nat NIC, command at 10.0.2.100");
+	      "default: one nat NIC, command at 10.0.2.100, MTU 65520");
 	CHECK(plan_words(&p, &e, "--", "/usr/bin/qemu-system-x86_64", NULL) ==
 			      0 &&
-		      p.vm && ip4_is(p.nics[0].guest, "10.0.2.15"),
-	      "qemu-system-* is a VM with lease .15");
+		      p.vm && ip4_is(p.nics[0].guest, "10.0.2.15") &&
+		      p.nics[0].mtu == 1500,
+	      "qemu-system-* is a VM with lease .15 and MTU 1500");
 	CHECK(plan_words(&p, &e, "--vm", "--", "./myqemu", NULL) == 0 && p.vm,
 	      "--vm forces VM mode");
 	CHECK(plan_words(&p, &e, "--", "qemu-system-", NULL) == 0 && !p.vm,
@@ -232,10 +234,40 @@ static void test_bad(void)
 	CHECK(plan_words(&p, &e, "--help", NULL) == -1000, "--help");
 }
 
+static void test_policy(void)
+{
+	struct plan p;
+	struct qerr e;
+
+	CHECK(plan_words(&p, &e, "--", "/usr/bin/qemu-system-x86_64", NULL) ==
+			      0 &&
+		      !strcmp(p.policy, "qemu") && !p.policy_log,
+	      "qemu-system-* gets the policy 'qemu'");
+	CHECK(plan_words(&p, &e, "--", "qemu-system-aarch64", NULL) == 0 &&
+		      !strcmp(p.policy, "qemu"),
+	      "any qemu-system-* by basename gets 'qemu'");
+	CHECK(plan_words(&p, &e, "--", "curl", NULL) == 0 &&
+		      !strcmp(p.policy, "default"),
+	      "any other command gets 'default'");
+	CHECK(plan_words(&p, &e, "--vm", "--", "./run-qemu.sh", NULL) == 0 &&
+		      p.vm && !strcmp(p.policy, "default"),
+	      "--vm does not choose the policy (a wrapper needs more)");
+	CHECK(plan_words(&p, &e, "--policy", "./my.policy", "--policy-log",
+			 "--", "qemu-system-x86_64", NULL) == 0 &&
+		      !strcmp(p.policy, "./my.policy") && p.policy_log,
+	      "--policy and --policy-log");
+	CHECK(plan_words(&p, &e, "--policy", "qemu", "--", "sh", NULL) == 0 &&
+		      !strcmp(p.policy, "qemu"),
+	      "--policy NAME overrides the choice");
+	BAD("--policy needs a FILE or a NAME", "--policy", "", "--", "x");
+	BAD("--policy needs a value", "--policy");
+}
+
 int main(void)
 {
 	test_defaults();
 	test_networks();
+	test_policy();
 	test_macs();
 	test_fwds();
 	test_bad();
