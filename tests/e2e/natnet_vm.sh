@@ -90,7 +90,7 @@ for v in 1 2; do
 		"^qbox: network '$net' ended (its hub is gone): vm$v-$$'s link to it is down" \
 		"$TMP/console$v"
 	check "VM$v's link to the network goes" wait_for 10 \
-		sh -c "! '$QBOX' exec 'vm$v-$$' -- ip link show qnv0 >/dev/null 2>&1"
+		"$QBOX" exec "vm$v-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
 done
 check "both VMs run on" kill -0 "$vm1" "$vm2"
 check "the hub's processes are gone" wait_for 10 \

@@ -31,7 +31,9 @@ no_way_out() {
 	rc=$?
 	case $rc in
 	1 | 124)
-		if [ "$(outside_hits "$tag")" -eq 0 ]; then
+		if grep -q '^qbox: ' <<<"$out"; then
+			fail "$name: qbox failed: $out"
+		elif [ "$(outside_hits "$tag")" -eq 0 ]; then
 			pass "$name (wget $rc)"
 		else
 			fail "$name: the outside test host saw the request"
