@@ -48,7 +48,6 @@ int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 		    int *passfd, int timeout_ms, struct qerr *e)
 {
 	char line[CTL_LINE_MAX + 16];
-	size_t len;
 	const char *text;
 	int n, status;
 
@@ -80,22 +79,21 @@ int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 		if (!out->s || !(nl = memchr(out->s, '\n', out->len)))
 			continue;
 		*nl = '\0';
+		out->len = (size_t)(nl - out->s);
 		break;
 	}
-	/* the line is parsed where it is: a payload may be long (net inspect
-	   of a network with many members) */
-	if (out->oom || ctl_answer_parse(out->s, &status, &text) < 0)
-		return qerr_set(e, out->oom ? ENOMEM : EPROTO,
-				"unexpected answer on the control socket");
+	/* parsed in place: an answer (net inspect of a busy network, say)
+	   may be far longer than any message */
+	if (ctl_answer_parse(out->s, &status, &text) < 0)
+		return qerr_set(e, EPROTO, "unexpected answer on the control socket");
 	if (status) {
 		if (status == 2)
 			return qerr_usage(e, "%s", text);
 		return qerr_set(e, 0, "%s", text);
 	}
-	/* keep only the payload; @text points into the line, or is "" */
-	len = strlen(text);
-	memmove(out->s, text, len + 1);
-	out->len = len;
+	/* keep only the payload; @text points into @out->s or is "" */
+	out->len = strlen(text);
+	memmove(out->s, text, out->len + 1);
 	return 0;
 }
 
