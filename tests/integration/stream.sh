@@ -95,14 +95,14 @@ expect_output "inspect: the socket member's row" 0 \
 expect_output "net ls counts it as a member" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +2 " "$QBOX" net ls
 check "its TAP $tap is a port of the hub's bridge" has_tap "$net" "$tap"
 hinit=$(pgrep -P "$hub" | head -n 1)
-chain=$("$HELPERS/netadmin-in" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1)
+chain=$("$HELPERS/netns-caps" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1)
 has_all() { local p; for p in "$@"; do grep -qF -- "$p" <<<"$chain" || return 1; done; }
 check "its anti-spoofing chain holds its MAC and lease" \
 	has_all "device \"$tap\"" "policy drop" 0x25300000101 "$(hexip "$L1") accept"
 kill "$c1"
 check "the client hangs up: the member is gone" wait_for 10 sockets_are "$net" 0
 check "... and its TAP $tap" sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
-check "... and its chain" sh -c "! '$HELPERS/netadmin-in' $hinit '$NFT' list ruleset | grep -q 'chain $tap '"
+check "... and its chain" sh -c "! '$HELPERS/netns-caps' $hinit '$NFT' list ruleset | grep -q 'chain $tap '"
 
 # ---- anti-spoofing: another address, another MAC, a MAC in use ---------------------
 out=$(timeout 30 "$SC" "$P" mac=02:53:00:00:04:01 dhcp ping 10.0.2.1 from 10.0.2.77 ping 10.0.2.1)
