@@ -38,6 +38,8 @@ enum sbmsg_type {
 	/* a hub's generic members (runner/hub_stream.c) */
 	SBMSG_RELAY,		/* hub -> supervisor: the stream relay's
 				   message socket */
+	SBMSG_RELAY_EXIT,	/* hub -> supervisor: the stream relay died
+				   while the hub ran; status .value */
 	SBMSG_TAP_REQ,		/* supervisor -> hub: a TAP on the bridge for
 				   socket member .value */
 	SBMSG_TAP,		/* hub -> supervisor: its fd, or .errnum */

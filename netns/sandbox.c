@@ -104,6 +104,7 @@ struct init {
 	int hub_netns[MAX_NICS];	/* an fd of that netns */
 	int hub_bridge[MAX_NICS];	/* ifindex of the hub's bridge there */
 	pid_t *workers;		/* forward workers by index; 0 once reaped */
+	pid_t relay;		/* a hub's stream relay, or 0 */
 	int n_workers;
 };
 
@@ -529,16 +530,14 @@ static int relay_run(int index, int sock, struct qerr *e)
 
 /*
  * A hub's stream relay (runner/stream_relay.c): the generic members'
- * frames. Its death is seen by the supervisor as the socket's EOF.
+ * frames. Like a forward worker's, its death is reported (init_reaped).
  */
 static int init_relay(struct init *in, struct qerr *e)
 {
-	pid_t pid;
-
 	if (!in->cfg->plan->hub)
 		return 0;
-	return helper_fork(in, "qbox-stream", 0, relay_run, SBMSG_RELAY, &pid,
-			   e);
+	return helper_fork(in, "qbox-stream", 0, relay_run, SBMSG_RELAY,
+			   &in->relay, e);
 }
 
 /*
@@ -800,13 +799,20 @@ static void init_message(struct init *in)
 		init_stream_untap(m.value);
 }
 
-/* A child other than the payload ended: a forward worker's death ends
- * the sandbox (the supervisor decides; it has the worker's last words) */
+/* A child other than the payload ended: a forward worker's (or a hub's
+ * stream relay's) death ends the sandbox (the supervisor decides; it has
+ * the helper's last words) */
 static void init_reaped(struct init *in, pid_t pid, int status)
 {
 	struct sbmsg m = { .type = SBMSG_WORKER_EXIT, .value = status };
 	int i;
 
+	if (pid == in->relay) {
+		m.type = SBMSG_RELAY_EXIT;
+		in->relay = 0;
+		sbmsg_send(in->sock, &m, -1);
+		return;
+	}
 	for (i = 0; i < in->n_workers; i++)
 		if (in->workers[i] == pid) {
 			in->workers[i] = 0;

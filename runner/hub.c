@@ -95,13 +95,13 @@ void hub_poll_fill(struct sup *s, struct pollset *ps)
 	hub_stream_poll_fill(s, ps);
 }
 
-int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
+void hub_poll_done(struct sup *s, struct pollset *ps)
 {
 	struct hub *h = &s->hub;
 
 	if (h->dhcp_idx >= 0 && (ps->fds[h->dhcp_idx].revents & POLLIN))
 		dhcp_serve(h->dhcp, h->dhcp_fd, now_s(), NULL);
-	return hub_stream_poll_done(s, ps, e);
+	hub_stream_poll_done(s, ps);
 }
 
 /* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd" */

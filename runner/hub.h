@@ -89,7 +89,7 @@ int hub_dhcp_start(struct sup *s, struct qerr *e);
 
 /* Poll set hooks: the DHCP socket and the generic members */
 void hub_poll_fill(struct sup *s, struct pollset *ps);
-int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e);
+void hub_poll_done(struct sup *s, struct pollset *ps);
 
 /* Add @m (id set here), if the network has room. 0 or -errno with @e. */
 int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e);

@@ -29,15 +29,18 @@
  *
  * Clients wait in the listen backlog until the relay has reported and
  * the DHCP server runs. A relay that dies ends the hub, as a forward
- * worker's death does: its clients would be cut off without a word.
+ * worker's death does (init reports it): its clients would be cut off
+ * without a word.
  */
 #include "hub_stream.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/util.h"
@@ -204,8 +207,12 @@ void hub_stream_guarded(struct sup *s, const struct sbmsg *m)
 		socket_drop(s, m->value, m->errnum);
 }
 
-/* One message from the relay; <0 with @e when it is gone */
-static int relay_message(struct sup *s, struct qerr *e)
+/*
+ * One message from the relay. Its hang-up is not acted on here: the hub's
+ * init reports how it died (hub_stream_relay_died), unless init is dying
+ * too, and then the hub's end is init's.
+ */
+static void relay_message(struct sup *s)
 {
 	struct hub *h = &s->hub;
 	struct hub_member *member;
@@ -216,14 +223,8 @@ static int relay_message(struct sup *s, struct qerr *e)
 		close(fd);
 	if (r <= 0) {
 		close(h->relay_fd);
-		h->relay_fd = -1;
-		if (h->relay_err.msg[0]) {
-			*e = h->relay_err;
-			qerr_prefix(e, "network '%s'", h->spec.name);
-			return -EIO;
-		}
-		return qerr_set(e, -r, "network '%s': its stream relay ended",
-				h->spec.name);
+		h->relay_fd = -1;	/* clients wait in the backlog */
+		return;
 	}
 	member = hub_member_find(h, m.value);
 	switch (m.type) {
@@ -239,7 +240,30 @@ static int relay_message(struct sup *s, struct qerr *e)
 		h->relay_err = m.err;
 		break;
 	}
-	return 0;
+}
+
+int hub_stream_relay_died(struct sup *s, int status, struct qerr *e)
+{
+	struct hub *h = &s->hub;
+	struct pollfd p = { h->relay_fd, POLLIN, 0 };
+
+	/* its last words, if it had any, are in its socket by now */
+	while (h->relay_fd >= 0 && poll(&p, 1, 0) > 0) {
+		relay_message(s);
+		p.fd = h->relay_fd;
+	}
+	if (h->relay_err.msg[0]) {
+		*e = h->relay_err;
+		qerr_prefix(e, "network '%s'", h->spec.name);
+		return -EIO;
+	}
+	if (WIFSIGNALED(status))
+		return qerr_set(e, 0, "network '%s': its stream relay was killed "
+				      "by signal %d (%s)", h->spec.name,
+				WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return qerr_set(e, 0, "network '%s': its stream relay exited with "
+			      "status %d", h->spec.name,
+			WIFEXITED(status) ? WEXITSTATUS(status) : status);
 }
 
 void hub_stream_poll_fill(struct sup *s, struct pollset *ps)
@@ -252,18 +276,16 @@ void hub_stream_poll_fill(struct sup *s, struct pollset *ps)
 		pollset_add(ps, h->stream_fd, POLLIN) : -1;
 }
 
-int hub_stream_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
+void hub_stream_poll_done(struct sup *s, struct pollset *ps)
 {
 	struct hub *h = &s->hub;
-	int i, r;
+	int i;
 
-	if (h->relay_idx >= 0 && ps->fds[h->relay_idx].revents &&
-	    (r = relay_message(s, e)) < 0)
-		return r;
+	if (h->relay_idx >= 0 && ps->fds[h->relay_idx].revents)
+		relay_message(s);
 	if (h->stream_idx >= 0 && (ps->fds[h->stream_idx].revents & POLLIN))
 		for (i = 0; i < ACCEPTS_PER_TURN && accept_one(s); i++)
 			;
-	return 0;
 }
 
 void hub_stream_free(struct sup *s)

@@ -35,8 +35,15 @@ void hub_stream_guarded(struct sup *s, const struct sbmsg *m);
 
 void hub_stream_poll_fill(struct sup *s, struct pollset *ps);
 
-/* Accept clients, hear the relay; <0 with @e when the relay is gone */
-int hub_stream_poll_done(struct sup *s, struct pollset *ps, struct qerr *e);
+/* Accept clients, hear the relay */
+void hub_stream_poll_done(struct sup *s, struct pollset *ps);
+
+/*
+ * The hub's init reports the relay's death (SBMSG_RELAY_EXIT, wait status
+ * @status): @e says what it said before, or how it ended. Returns -EIO:
+ * the hub ends.
+ */
+int hub_stream_relay_died(struct sup *s, int status, struct qerr *e);
 
 void hub_stream_free(struct sup *s);
 

@@ -178,6 +178,10 @@ static int on_message(struct sup *s, struct qerr *e)
 		return 0;
 	case SBMSG_RELAY:
 		return hub_stream_relay(s, fd, e);
+	case SBMSG_RELAY_EXIT:
+		if (!s->plan->hub)
+			return qerr_set(e, EPROTO, "bad relay message");
+		return hub_stream_relay_died(s, m.value, e);
 	case SBMSG_TAP:
 		if (!s->plan->hub) {
 			if (fd >= 0)
@@ -306,8 +310,8 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < MAX_NICS; i++)
 			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
 				hub_gone(s, i);
-		if (s->plan->hub && (r = hub_poll_done(s, &ps, e)) < 0)
-			break;
+		if (s->plan->hub)
+			hub_poll_done(s, &ps);
 		if (s->stop_deadline_ms &&
 		    now_ns() / 1000000 >= s->stop_deadline_ms) {
 			/* the payload ignored SIGTERM: end the sandbox */

@@ -26,7 +26,7 @@ EOS
 chmod +x "$TMP/banner.sh" "$TMP/servers.sh"
 start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" -- "$TMP/servers.sh"
 qs=$BG_PID
-wait_for 10 sh -c "'$QBOX' net inspect $net --json | jq -e '.members[0].address != \"\"' >/dev/null"
+wait_for 20 sh -c "'$QBOX' net inspect $net --json | jq -e '(.members[0].address // \"\") != \"\"' >/dev/null"
 A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 wait_for 10 sh -c "'$QBOX' exec ncs-$$ -- busybox nc -z 127.0.0.1 7022"
 hub=$(hub_pid "$net")

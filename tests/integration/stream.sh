@@ -18,6 +18,13 @@ socket_members() {
 }
 sockets_are() { test "$(socket_members "$1")" = "$2"; }
 fds_are() { test "$(qbox_fds "$1")" = "$2"; }
+# fd_list QPID : what the processes of hub QPID hold, "COMM TARGET" lines
+fd_list() {
+	local p
+	for p in $(qbox_procs "$1"); do
+		ls -l "/proc/$p/fd" | awk -v c="$(cat "/proc/$p/comm")" 'NR > 1 {print c, $NF}'
+	done | sort
+}
 # has_tap NET TAP : the TAP is a port of the hub's bridge
 has_tap() { "$QBOX" exec "natnet:$1" -- ip -o link show master qbr0 | grep -q ": $2:"; }
 NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
@@ -45,7 +52,7 @@ check "net socket natnet:NAME prints the socket in the runtime directory" \
 	test "$P" = "$RUNDIR/net@$net.stream" -a -S "$P"
 start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" -- sleep 300
 qm=$BG_PID
-wait_for 10 sh -c "'$QBOX' net inspect $net --json | jq -e '.members[0].address != \"\"' >/dev/null"
+wait_for 20 sh -c "'$QBOX' net inspect $net --json | jq -e '(.members[0].address // \"\") != \"\"' >/dev/null"
 A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 expect_output "net socket NAME: the same path" 0 "^$P\$" "$QBOX" net socket "$net"
 expect_output "net inspect shows the socket" 0 "^socket +$P\$" "$QBOX" net inspect "$net"
@@ -66,6 +73,7 @@ check "natnet: the NAT answers at 10.0.2.3 (what host-only's wall drops)" \
 # the baseline after one DHCP exchange: libslirp keeps a host socket for
 # the broadcast it was also given (until it expires, after minutes)
 fds0=$(qbox_fds "$hub")
+fd_list "$hub" >"$TMP/fds0"
 expect_output "frames written in pieces of 1-3 bytes arrive whole" 0 "^lease 10\\.0\\.2\\." \
 	timeout 30 "$SC" "$P" slow dhcp
 expect_output "frames of 2000, 5 and 65536 bytes are dropped; the connection goes on" 0 \
@@ -149,8 +157,12 @@ check "the stalled client is still a member" sockets_are "$net" 1
 kill "$cs"
 wait_for 10 sockets_are "$net" 0
 wait_for 5 no_taps "$net"
-check "every fd of the hub's processes came back ($fds0 before)" \
-	wait_for 5 fds_are "$hub" "$fds0"
+if wait_for 5 fds_are "$hub" "$fds0"; then
+	pass "every fd of the hub's processes came back ($fds0)"
+else
+	fail "the hub's processes hold $(qbox_fds "$hub") fds, $fds0 before:" \
+		"$(fd_list "$hub" | diff "$TMP/fds0" - | grep '^[<>]' | tr '\n' ' ')"
+fi
 
 # ---- the network ends with its last member; the socket goes with it --------------
 kill -TERM "$qm"
