@@ -32,17 +32,25 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
 	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
-	runner/client.c runner/forward.c runner/policy_cmd.c \
+	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
+	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
+	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
 	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c $(POLICY_SRCS)
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+
+# Small programs the integration tests drive (tests/helpers/); the DHCP
+# server's driver links the server and runs with the sanitizers
+PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
+		 build/tests/conn-echo build/tests/dhcp-clients
+HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
@@ -75,14 +83,14 @@ guest:
 check-unit: $(UNIT_TESTS)
 	tests/run.sh unit $(UNIT_TESTS)
 
-check-integration: build/qbox build/asan/qbox build/tests/try-syscall
+check-integration: build/qbox build/asan/qbox $(HELPERS)
 	tests/run.sh integration tests/integration/*.sh
 
 check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox build/tests/try-syscall $(UNIT_TESTS) guest
+check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest
 	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
 
 deps:
@@ -101,7 +109,13 @@ install: build/qbox
 clean:
 	rm -rf build
 
-build/tests/try-syscall: tests/helpers/try-syscall.c
+$(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $< \
 		$(shell pkg-config --libs libseccomp)
+
+DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
+
+build/tests/dhcpd-test: tests/helpers/dhcpd-test.c $(DHCPD_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(DHCPD_SRCS)

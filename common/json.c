@@ -82,3 +82,24 @@ void sb_free(struct strbuf *b)
 	b->len = b->cap = 0;
 	b->oom = 0;
 }
+
+/* The value of "KEY":"..." or "KEY":token after @from, into @buf */
+const char *json_field(const char *from, const char *key, char *buf,
+			    size_t size)
+{
+	char pat[40];
+	const char *p;
+	size_t n;
+
+	buf[0] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if (!from || !(p = strstr(from, pat)))
+		return buf;
+	p += strlen(pat);
+	if (*p == '"')
+		n = strcspn(++p, "\"");
+	else
+		n = strcspn(p, ",}]");
+	snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), p);
+	return buf;
+}

@@ -26,4 +26,12 @@ void sb_json_str(struct strbuf *b, const char *s);
 
 void sb_free(struct strbuf *b);
 
+/*
+ * The value of "KEY":"..." (or "KEY":token) at or after @from, into @buf
+ * ("" when absent). For reading back qbox's own fixed JSON, not a parser.
+ * Return: @buf
+ */
+const char *json_field(const char *from, const char *key, char *buf,
+		       size_t size);
+
 #endif /* QBOX_JSON_H */

@@ -10,23 +10,13 @@
 
 #include "../common/fdio.h"
 
-static int send_flags(int sock, const struct sbmsg *m, int fd, int flags)
+int sbmsg_send(int sock, const struct sbmsg *m, int fd)
 {
 	size_t len = m->type == SBMSG_ERROR ? sizeof(*m) :
 					      offsetof(struct sbmsg, err);
-	ssize_t n = send_fd(sock, m, len, fd, flags);
+	ssize_t n = send_fd(sock, m, len, fd, 0);
 
 	return n < 0 ? (int)n : 0;
-}
-
-int sbmsg_send(int sock, const struct sbmsg *m, int fd)
-{
-	return send_flags(sock, m, fd, 0);
-}
-
-int sbmsg_send_nowait(int sock, const struct sbmsg *m)
-{
-	return send_flags(sock, m, -1, MSG_DONTWAIT);
 }
 
 int sbmsg_recv(int sock, struct sbmsg *m, int *fd)

@@ -4,7 +4,10 @@
  *
  * One SOCK_SEQPACKET socketpair links them: record boundaries for free,
  * SCM_RIGHTS for the uplink TAP fds, and EOF when either side dies, which
- * is how each learns that the other is gone.
+ * is how each learns that the other is gone. Each forward worker (see
+ * runner/fwd_worker.h) has a socketpair of its own with the supervisor,
+ * which init makes and hands over (SBMSG_WORKER); the same messages
+ * travel on it.
  */
 #ifndef QBOX_FDPASS_H
 #define QBOX_FDPASS_H
@@ -20,15 +23,23 @@ enum sbmsg_type {
 	SBMSG_STARTED,		/* sandbox -> supervisor: payload is .value */
 	SBMSG_ERROR,		/* sandbox -> supervisor: setup failed, .err */
 	SBMSG_EXIT,		/* sandbox -> supervisor: wait status .value */
-	SBMSG_DIAL,		/* supervisor -> sandbox: connect a socket of
-				   protocol .nic to .addr:.port, request .value */
-	SBMSG_DIALED,		/* sandbox -> supervisor: the socket for request
-				   .value, or its failure in .errnum */
+	SBMSG_WORKER,		/* sandbox -> supervisor: the message socket of
+				   forward worker .nic */
+	SBMSG_WORKER_EXIT,	/* sandbox -> supervisor: forward worker .nic
+				   died while the sandbox ran; status .value */
+	SBMSG_LISTEN,		/* supervisor -> worker: serve the listener
+				   attached as forward .value: protocol .nic,
+				   to the guest's .addr:.port */
+	SBMSG_UNLISTEN,		/* supervisor -> worker: stop forward .value */
+	SBMSG_DONE,		/* worker -> supervisor: (UN)LISTEN .value
+				   handled; failed with .errnum if not 0 */
+	SBMSG_DHCP,		/* hub -> supervisor: the DHCP server's socket,
+				   bound in the hub's netns */
 };
 
 /*
  * Only SBMSG_ERROR carries .err; the other messages are sent without it,
- * so that a burst of dial requests stays small in the socket's buffer.
+ * so they stay small in the socket's buffer.
  */
 struct sbmsg {
 	uint32_t type;
@@ -43,13 +54,6 @@ struct sbmsg {
 
 /* Send @m, with @fd attached when >= 0. 0 or -errno. */
 int sbmsg_send(int sock, const struct sbmsg *m, int fd);
-
-/*
- * The same without blocking: -EAGAIN when the socket is full. The
- * supervisor sends dial requests this way, since init may at that moment
- * be blocked sending it answers: two full buffers would wait on each other.
- */
-int sbmsg_send_nowait(int sock, const struct sbmsg *m);
 
 /*
  * Receive one message; *@fd gets an attached fd or -1. When the fd could

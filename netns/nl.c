@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/veth.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
@@ -105,17 +106,47 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
 	return 0;
 }
 
+int nl_veth_add(struct nl *nl, const char *name, const char *peer,
+		int peer_netns, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *info, *data, *pa;
+	struct ifinfomsg *pifm;
+	int r;
+
+	nlh = put_link_header(buf, NLM_F_CREATE | NLM_F_EXCL, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* VETH_INFO_PEER holds an ifinfomsg followed by the peer's attrs */
+	pa = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
+	pifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_netns >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns);
+	mnl_attr_nest_end(nlh, pa);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: creating veth pair %s/%s",
+				name, peer);
+	return 0;
+}
+
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	int index = ifindex_of(ifname, "netlink: configuring", e), r;
+	int r;
 
-	if (index < 0)
-		return index;
-	nlh = put_link_header(buf, 0, index);
+	/* by name, so that a socket opened in another netns finds its link */
+	nlh = put_link_header(buf, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (c->up) {
 		ifm->ifi_flags = IFF_UP;

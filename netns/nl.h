@@ -30,13 +30,27 @@ void nl_close(struct nl *nl);
 int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
 		  struct qerr *e);
 
+/**
+ * nl_veth_add() - create a veth pair
+ * @name:	this end, in the socket's netns
+ * @peer:	the other end's name
+ * @peer_netns:	fd of the netns the peer is created in, -1: the same
+ * @e:		error naming the pair
+ *
+ * Placing the peer in another netns needs CAP_NET_ADMIN over both.
+ * Return: 0 or -errno
+ */
+int nl_veth_add(struct nl *nl, const char *name, const char *peer,
+		int peer_netns, struct qerr *e);
+
 struct nl_link_change {
 	int master;		/* ifindex of the bridge to enslave to; 0: none */
 	unsigned int txqlen;	/* 0: leave as is */
 	bool up;
 };
 
-/* Change link @ifname: master, txqueuelen, up (one request) */
+/* Change link @ifname (found by name in the socket's netns): master,
+ * txqueuelen, up (one request) */
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);
 

@@ -6,7 +6,10 @@
  *
  *  1. spawn (supervisor): clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWPID)
  *     as a fork. A failure here is almost always a host that forbids
- *     unprivileged user namespaces; the message names the sysctl.
+ *     unprivileged user namespaces; the message names the sysctl. A member
+ *     of named networks (and a hub other than the user's first) is cloned
+ *     inside the user namespace the user's networks share instead
+ *     (spawn_in_userns), and visits each hub's netns (init_join).
  *  2. init_user (sandbox init): PDEATHSIG, then the uid/gid maps: our own
  *     ids mapped to themselves, setgroups denied (required before an
  *     unprivileged gid_map). Init now holds every capability, but only over
@@ -15,24 +18,32 @@
  *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
  *     for QEMU). A command payload gets the address on qbrN instead. Each
  *     qupN fd goes to the supervisor, which runs libslirp on it.
- *  4. wait for SBMSG_GO: the supervisor has started the uplinks and bound
- *     the forwards, so the payload never races an unready network.
- *  5. confine: init drops every capability, sets no_new_privs and loads
+ *  4. forward workers: init forks them (one per CPU) into the sandbox's
+ *     network namespace and hands each one's message socket to the
+ *     supervisor; they confine themselves (baseline filter, no
+ *     capabilities) and serve the forwards' relays (runner/fwd_worker.c).
+ *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
+ *     the forwards and handed them to the workers, so the payload never
+ *     races an unready network.
+ *  6. confine: init drops every capability, sets no_new_privs and loads
  *     qbox's baseline filter; the payload inherits all three across fork
- *     and exec.
- *  6. fork + exec the payload, which loads its own policy as the last step
+ *     and exec. (A hub's init has no payload and keeps its powers: it
+ *     serves the network's members.)
+ *  7. fork + exec the payload, which loads its own policy as the last step
  *     before execve (seccomp/filter.h says why there and not in init);
  *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
- *     the payload, reaps orphans, and reports the payload's wait status.
+ *     the payload, reaps orphans, and reports the payload's wait status
+ *     (and a forward worker's, should one die).
  *
- * Who notices a death: the payload gets SIGKILL when init dies (PDEATHSIG,
- * and anyway the PID namespace dies with its pid 1). Init learns of the
- * supervisor's death from EOF on the message socket, with PDEATHSIG
- * (SIGUSR1) as a wake-up; the socket is also the race check, since in a new
- * PID namespace getppid() is always 0. Init always ends the same way
- * (init_exit): it waits for that EOF, which a living supervisor sends only
- * after releasing the sandbox's name, removes the name lock if the
- * supervisor died holding it, and exits, taking the payload along.
+ * Who notices a death: the payload and the workers get SIGKILL when init
+ * dies (PDEATHSIG, and anyway the PID namespace dies with its pid 1).
+ * Init learns of the supervisor's death from EOF on the message socket,
+ * with PDEATHSIG (SIGUSR1) as a wake-up; the socket is also the race
+ * check, since in a new PID namespace getppid() is always 0. Init always
+ * ends the same way (init_exit): it waits for that EOF, which a living
+ * supervisor sends only after releasing the sandbox's name, removes the
+ * name lock if the supervisor died holding it, and exits, taking the
+ * payload and the workers along.
  */
 #include "sandbox.h"
 
@@ -57,9 +68,11 @@
 
 #include "../common/json.h"
 #include "../common/util.h"
+#include "../runner/fwd_worker.h"
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
 #include "../seccomp/filter.h"
+#include "dhcp.h"
 #include "fdpass.h"
 #include "nl.h"
 #include "tap.h"
@@ -81,6 +94,12 @@ struct init {
 	int sock;
 	struct qemu_nic nics[MAX_NICS];
 	pid_t payload;
+	/* named networks: what init keeps of each hub while linking to it */
+	struct nl hubnl[MAX_NICS];	/* a netlink socket in the hub's netns */
+	int hub_netns[MAX_NICS];	/* an fd of that netns */
+	int hub_bridge[MAX_NICS];	/* ifindex of the hub's bridge there */
+	pid_t *workers;		/* forward workers by index; 0 once reaped */
+	int n_workers;
 };
 
 /*
@@ -126,15 +145,12 @@ static bool supervisor_gone(int sock)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
-static int init_user(struct init *in, struct qerr *e)
+/* A fresh user namespace: our own ids mapped to themselves */
+static int init_maps(struct init *in, struct qerr *e)
 {
 	char map[64];
 	int r;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) < 0)
-		return qerr_set(e, errno, "setting the parent-death signal");
-	if (supervisor_gone(in->sock))
-		init_orphaned(in);
 	if ((r = write_file("/proc/self/setgroups", "deny")) < 0)
 		return qerr_set(e, -r, "writing /proc/self/setgroups");
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)in->cfg->uid,
@@ -148,6 +164,63 @@ static int init_user(struct init *in, struct qerr *e)
 	return 0;
 }
 
+/*
+ * While inside hub @i's network namespace: keep a netlink socket there (to
+ * enslave our veth's far end to the hub's bridge), the bridge's ifindex
+ * and an fd of the namespace (where the far end is created).
+ */
+static int init_hub_open(struct init *in, int i, struct qerr *e)
+{
+	const char *net = in->cfg->plan->nics[i].spec->name;
+	int r;
+
+	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0)
+		return qerr_set(e, errno, "entering network '%s'", net);
+	if ((r = nl_open(&in->hubnl[i], e)) < 0)
+		return r;
+	if (!(in->hub_bridge[i] = (int)if_nametoindex(HUB_BRIDGE)))
+		return qerr_set(e, errno, "network '%s' has no bridge", net);
+	in->hub_netns[i] = open("/proc/thread-self/ns/net",
+				O_RDONLY | O_CLOEXEC);
+	if (in->hub_netns[i] < 0)
+		return qerr_set(e, errno, "opening network '%s'", net);
+	return 0;
+}
+
+/*
+ * A sandbox that shares the user namespace of the user's networks was
+ * cloned inside it (spawn_in_userns), so it has power over the hubs'
+ * network namespaces too: visit each, then come back to its own.
+ */
+static int init_join(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	cleanup_fd int own = open("/proc/thread-self/ns/net",
+				  O_RDONLY | O_CLOEXEC);
+	int i, r;
+
+	if (own < 0)
+		return qerr_set(e, errno, "opening the sandbox's netns");
+	for (i = 0; i < p->n_nics; i++)
+		if (in->cfg->join[i].pidfd >= 0 &&
+		    (r = init_hub_open(in, i, e)) < 0)
+			return r;
+	if (setns(own, CLONE_NEWNET) < 0)
+		return qerr_set(e, errno, "returning to the sandbox's netns");
+	return 0;
+}
+
+static int init_user(struct init *in, struct qerr *e)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) < 0)
+		return qerr_set(e, errno, "setting the parent-death signal");
+	if (supervisor_gone(in->sock))
+		init_orphaned(in);
+	if (in->cfg->userns_pidfd >= 0)
+		return init_join(in, e);
+	return init_maps(in, e);
+}
+
 static int link_up(struct nl *nl, const char *name, int master,
 		   unsigned int txqlen, struct qerr *e)
 {
@@ -155,6 +228,20 @@ static int link_up(struct nl *nl, const char *name, int master,
 				    .up = true };
 
 	return nl_link_set(nl, name, &c, e);
+}
+
+/* A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU */
+static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
+		       struct qerr *e)
+{
+	char br[16], up[16], vm[16];
+
+	sandbox_link_names(i, br, up, vm);
+	in->nics[i].fd = tap_open(vm, true, e);
+	if (in->nics[i].fd < 0)
+		return in->nics[i].fd;
+	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
+	return link_up(nl, vm, brindex, TAP_TXQLEN, e);
 }
 
 /* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
@@ -177,14 +264,8 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		return upfd;
 	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
 		return r;
-	if (p->vm) {
-		in->nics[i].fd = tap_open(vm, true, e);
-		if (in->nics[i].fd < 0)
-			return in->nics[i].fd;
-		memcpy(in->nics[i].mac, n->mac, 6);
-		if ((r = link_up(nl, vm, brindex, TAP_TXQLEN, e)) < 0)
-			return r;
-	}
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+		return r;
 	if ((r = link_up(nl, br, 0, 0, e)) < 0)
 		return r;
 	if (p->vm) {
@@ -208,6 +289,90 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	return 0;
 }
 
+/*
+ * A NIC on a named network: our bridge with a veth pair to the hub's
+ * bridge, and the VM's TAP or the command's address. Frames between
+ * members cross two bridges and a veth pair, all in the kernel.
+ */
+static int init_member_nic(struct init *in, struct nl *nl, int i,
+			   bool *routed, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	const struct nic_plan *n = &p->nics[i];
+	const struct sandbox_join *j = &in->cfg->join[i];
+	struct nl_link_change hub = { .master = in->hub_bridge[i], .up = true };
+	char br[16], up[16], vm[16], veth[16];
+	int r, brindex;
+
+	sandbox_link_names(i, br, up, vm);
+	snprintf(veth, sizeof(veth), "qnv%d", i);
+	if ((r = nl_bridge_add(nl, br, p->vm ? NULL : n->mac, e)) < 0)
+		return r;
+	brindex = (int)if_nametoindex(br);
+	if ((r = nl_veth_add(nl, veth, j->peer, in->hub_netns[i], e)) < 0 ||
+	    (r = link_up(nl, veth, brindex, 0, e)) < 0 ||
+	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
+		return r;
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+		return r;
+	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+		return r;
+	if (p->vm || !j->addr.s_addr)
+		return 0;
+	if ((r = nl_addr4_add(nl, br, j->addr, n->prefix, e)) < 0)
+		return r;
+	if (!*routed && n->gateway.s_addr) {
+		if ((r = nl_route4_default(nl, br, n->gateway, e)) < 0)
+			return r;
+		*routed = true;
+	}
+	return 0;
+}
+
+/*
+ * A hub's segment: the bridge, the uplink TAP when the network has a way
+ * out (natnet, hostonly), and the hub's own address on the segment (its
+ * DHCP server's, and where forwards and `qbox exec NETWORK` start from).
+ */
+static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
+{
+	const struct nic_plan *n = &in->cfg->plan->nics[0];
+	struct sbmsg m = { .type = SBMSG_UPLINK, .nic = 0 };
+	char br[16], up[16], vm[16];
+	cleanup_fd int upfd = -1;
+	int r, brindex;
+
+	sandbox_link_names(0, br, up, vm);
+	if ((r = nl_bridge_add(nl, br, NULL, e)) < 0)
+		return r;
+	brindex = (int)if_nametoindex(br);
+	if (n->layout.uplink) {
+		if ((upfd = tap_open(up, false, e)) < 0)
+			return upfd;
+		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+			return r;
+	}
+	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+		return r;
+	if (n->layout.hub.s_addr &&
+	    (r = nl_addr4_add(nl, br, n->layout.hub, n->prefix, e)) < 0)
+		return r;
+	if (upfd >= 0 && (r = sbmsg_send(in->sock, &m, upfd)) < 0)
+		return qerr_set(e, -r, "passing %s to the supervisor", up);
+	if (n->layout.dhcp) {
+		/* bound here, served by the supervisor (runner/hub.c) */
+		cleanup_fd int dfd = dhcp_socket(br, e);
+
+		m.type = SBMSG_DHCP;
+		if (dfd < 0)
+			return dfd;
+		if ((r = sbmsg_send(in->sock, &m, dfd)) < 0)
+			return qerr_set(e, -r, "passing the DHCP socket to the "
+					       "supervisor");
+	}
+	return 0;
+}
+
 static int init_links(struct init *in, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
@@ -218,13 +383,104 @@ static int init_links(struct init *in, struct qerr *e)
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
 	r = link_up(&nl, "lo", 0, 0, e);
-	for (i = 0; r == 0 && i < p->n_nics; i++) {
+	if (r == 0 && p->hub)
+		r = init_hub_nic(in, &nl, e);
+	for (i = 0; r == 0 && !p->hub && i < p->n_nics; i++) {
 		in->nics[i].fd = -1;
 		if (p->nics[i].mode == NET_NAT)
 			r = init_nic(in, &nl, i, &routed, e);
+		else if (net_mode_named(p->nics[i].mode))
+			r = init_member_nic(in, &nl, i, &routed, e);
 	}
 	nl_close(&nl);
+	/* the hubs' namespaces must not live on through us */
+	for (i = 0; i < p->n_nics; i++) {
+		nl_close(&in->hubnl[i]);
+		if (in->hub_netns[i] >= 0)
+			close(in->hub_netns[i]);
+		in->hub_netns[i] = -1;
+	}
 	return r;
+}
+
+/*
+ * In a forward worker, right after fork: it dies with init (PDEATHSIG,
+ * with the payload's race check), keeps no fd but its message socket (and
+ * stdio, for sanitizer reports), confines itself like the payload, and
+ * serves forwards until the supervisor hangs up. A failure goes to the
+ * supervisor over its socket before it exits; init reports the exit.
+ */
+static __attribute__((noreturn)) void worker_main(struct init *in, int index,
+						  int sock)
+{
+	struct sbmsg m = { .type = SBMSG_ERROR };
+	char name[32];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != 1)	/* init died before we set PDEATHSIG */
+		_exit(1);
+	close(in->sock);
+	if (sock != 3) {
+		if (dup3(sock, 3, O_CLOEXEC) < 0)
+			_exit(1);
+		sock = 3;
+	}
+	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
+	snprintf(name, sizeof(name), "qbox-fwd%d", index);
+	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
+	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
+	    fwd_worker_run(index, sock, &m.err) == 0)
+		_exit(0);
+	sbmsg_send(sock, &m, -1);
+	_exit(1);
+}
+
+/*
+ * Fork the forward workers (runner/fwd_worker.c) into the sandbox's
+ * network namespace, each with a message socket whose other end goes to
+ * the supervisor. Without a NAT NIC nothing can be forwarded: no workers.
+ */
+static int init_workers(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	int i, n = 0, sv[2], r;
+	pid_t pid;
+
+	/* a member's forwards to a network are its hub's business */
+	for (i = 0; i < p->n_nics; i++)
+		if (p->nics[i].mode == NET_NAT ||
+		    (p->hub && p->nics[i].mode != NET_INTERNAL))
+			n = fwd_worker_count();
+	if (!n)
+		return 0;
+	if (!(in->workers = calloc((size_t)n, sizeof(*in->workers))))
+		return qerr_set(e, ENOMEM, "starting forward workers");
+	for (i = 0; i < n; i++) {
+		struct sbmsg m = { .type = SBMSG_WORKER, .nic = i };
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+			       sv) < 0)
+			return qerr_set(e, errno, "creating forward worker "
+						  "%d's socket", i);
+		pid = fork();
+		if (pid == 0) {
+			close(sv[0]);
+			worker_main(in, i, sv[1]);
+		}
+		close(sv[1]);
+		if (pid < 0) {
+			close(sv[0]);
+			return qerr_set(e, errno, "forking forward worker %d",
+					i);
+		}
+		in->workers[in->n_workers++] = pid;
+		r = sbmsg_send(in->sock, &m, sv[0]);
+		close(sv[0]);
+		if (r < 0)
+			return qerr_set(e, -r, "passing forward worker %d to "
+					       "the supervisor", i);
+	}
+	return 0;
 }
 
 /*
@@ -249,7 +505,7 @@ static int init_resolv(struct init *in, struct qerr *e)
 	ssize_t n;
 
 	for (i = 0; i < p->n_nics && !nat; i++)
-		if (p->nics[i].mode == NET_NAT)
+		if (p->nics[i].mode != NET_NONE && p->nics[i].dns.s_addr)
 			nat = &p->nics[i];
 	if (p->vm || !nat || read_file("/etc/resolv.conf", host,
 				       sizeof(host)) < 0)
@@ -397,30 +653,7 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	return 0;
 }
 
-/* Open a socket to the guest for a forward (runner/forward.c) */
-static void init_dial(struct init *in, const struct sbmsg *req)
-{
-	struct sbmsg m = { .type = SBMSG_DIALED, .value = req->value };
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(req->port),
-				  .sin_addr.s_addr = req->addr };
-	int type = req->nic == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0) {
-		m.errnum = errno;
-	} else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-		   errno != EINPROGRESS) {
-		m.errnum = errno;
-		close(fd);
-		fd = -1;
-	}
-	sbmsg_send(in->sock, &m, fd);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* A message from the supervisor while the payload runs */
+/* The supervisor sends nothing while the payload runs: only its EOF */
 static void init_message(struct init *in)
 {
 	struct sbmsg m;
@@ -430,8 +663,21 @@ static void init_message(struct init *in)
 		close(fd);
 	if (r <= 0)
 		init_orphaned(in);
-	if (m.type == SBMSG_DIAL)
-		init_dial(in, &m);
+}
+
+/* A child other than the payload ended: a forward worker's death ends
+ * the sandbox (the supervisor decides; it has the worker's last words) */
+static void init_reaped(struct init *in, pid_t pid, int status)
+{
+	struct sbmsg m = { .type = SBMSG_WORKER_EXIT, .value = status };
+	int i;
+
+	for (i = 0; i < in->n_workers; i++)
+		if (in->workers[i] == pid) {
+			in->workers[i] = 0;
+			m.nic = i;
+			sbmsg_send(in->sock, &m, -1);
+		}
 }
 
 /* Forward signals, reap orphans, report the payload's end */
@@ -479,17 +725,23 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 				init_orphaned(in);
 			break;
 		case SIGCHLD:
-			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-				if (pid == in->payload) {
-					in->payload = 0;
-					m.type = SBMSG_EXIT;
-					m.value = status;
-					sbmsg_send(in->sock, &m, -1);
-					init_exit(in, 0);
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (pid != in->payload) {
+					init_reaped(in, pid, status);
+					continue;
 				}
+				in->payload = 0;
+				m.type = SBMSG_EXIT;
+				m.value = status;
+				sbmsg_send(in->sock, &m, -1);
+				init_exit(in, 0);
+			}
 			break;
 		default:
-			kill(in->payload, (int)si.ssi_signo);
+			if (in->payload > 0)
+				kill(in->payload, (int)si.ssi_signo);
+			else	/* a hub: told to end */
+				init_exit(in, 0);
 		}
 	}
 }
@@ -500,6 +752,10 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	struct init in = { .cfg = cfg, .sock = sock };
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
 	struct qerr e = { 0 };
+	int i;
+
+	for (i = 0; i < MAX_NICS; i++)
+		in.hub_netns[i] = -1;
 
 	/*
 	 * The supervisor's own fds that a fork hands down: --ready-fd must
@@ -512,12 +768,13 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->sup_sigfd);
 
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
-	    init_resolv(&in, &e) < 0)
+	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
 		init_fail(&in, &e);
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
-	if (confine_self(cfg->filters->baseline, &e) < 0 ||
-	    init_start_payload(&in, &e) < 0)
+	/* a hub's init keeps its powers: it serves the network's members */
+	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
+				init_start_payload(&in, &e) < 0))
 		init_fail(&in, &e);
 	init_loop(&in);
 }
@@ -559,6 +816,53 @@ static int userns_error(int err, struct qerr *e)
 	return -err;
 }
 
+/*
+ * Spawn init inside the user namespace of @cfg->userns_pidfd. Only a
+ * process already in that namespace may create PID and network
+ * namespaces owned by it, and the supervisor must stay where it is: a
+ * short-lived child enters the namespace and clones init with
+ * CLONE_PARENT, so init is still the supervisor's child (its SIGCHLD,
+ * its waitpid, its PDEATHSIG). The child reports init's pid on a pipe.
+ */
+static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
+			     struct qerr *e)
+{
+	int fds[2], status;
+	pid_t mid, pid = -1;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return qerr_set(e, errno, "creating a pipe");
+	mid = fork();
+	if (mid == 0) {
+		/* init must see EOF when the supervisor closes its end */
+		close(sv[0]);
+		close(fds[0]);
+		if (setns(cfg->userns_pidfd, CLONE_NEWUSER) < 0) {
+			pid = -errno;
+		} else {
+			pid = (pid_t)syscall(SYS_clone, CLONE_PARENT |
+					     CLONE_NEWPID | CLONE_NEWNET |
+					     SIGCHLD, NULL, NULL, NULL, NULL);
+			if (pid == 0) {
+				close(fds[1]);
+				init_main(cfg, sv[1]);
+			}
+			if (pid < 0)
+				pid = -errno;
+		}
+		_exit(write(fds[1], &pid, sizeof(pid)) != sizeof(pid));
+	}
+	close(fds[1]);
+	if (mid < 0 || waitpid(mid, &status, 0) != mid ||
+	    read(fds[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -EIO;
+	close(fds[0]);
+	if (pid < 0)
+		return qerr_set(e, -pid, "entering the user namespace of your "
+					 "networks");
+	return pid;
+}
+
 int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 		  struct qerr *e)
 {
@@ -567,6 +871,17 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return qerr_set(e, errno, "creating the sandbox socket");
+	if (cfg->userns_pidfd >= 0) {
+		pid = spawn_in_userns(cfg, sv, e);
+		close(sv[1]);
+		if (pid < 0) {
+			close(sv[0]);
+			return pid;
+		}
+		sb->pid = pid;
+		sb->sock = sv[0];
+		return 0;
+	}
 	/* A fork-like clone: no stack, the child continues here. */
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNET |
 						CLONE_NEWPID | SIGCHLD,

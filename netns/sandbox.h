@@ -3,7 +3,8 @@
  * sandbox.h - the sandbox: a user, network and PID namespace around a payload
  *
  * sandbox_spawn() forks the sandbox's init (pid 1 of a new PID namespace,
- * inside new user and network namespaces). Init builds the links, hands each
+ * inside new user and network namespaces). A hub (plan.hub) is a sandbox
+ * without a payload: its init holds the network's namespaces and bridge. Init builds the links, hands each
  * NAT NIC's uplink TAP fd to the supervisor, waits for SBMSG_GO, confines
  * itself, starts the payload, forwards signals to it and reports its wait
  * status. Because init is pid 1, every process the payload leaves behind
@@ -20,8 +21,25 @@
 #include "../runner/plan.h"
 #include "../seccomp/filter.h"
 
+/* A NIC's attachment to a named network's hub (runner/member.c) */
+struct sandbox_join {
+	int pidfd;		/* the hub's init: its user and net namespaces;
+				   -1: this NIC joins no network */
+	char peer[16];		/* the hub's end of our veth pair */
+	struct in_addr addr;	/* a command payload's address */
+};
+
 struct sandbox_cfg {
 	const struct plan *plan;
+	/*
+	 * Enter this process's user namespace instead of making one: a
+	 * member of a named network, or a hub when the user already has
+	 * one (all of a user's hubs and members share one user namespace,
+	 * which is what lets a veth pair link their network namespaces).
+	 * -1: a new user namespace.
+	 */
+	int userns_pidfd;
+	struct sandbox_join join[MAX_NICS];
 	const struct filters *filters;
 	uid_t uid;
 	gid_t gid;
@@ -50,6 +68,9 @@ struct sandbox {
  */
 int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 		  struct qerr *e);
+
+/* A hub's bridge, in the hub's netns */
+#define HUB_BRIDGE "qbr0"
 
 /* Names of the links qbox makes for NIC @i */
 void sandbox_link_names(int i, char bridge[16], char uplink[16],

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "frame_filter.h"
 
 struct timer {
 	struct timer *next;
@@ -36,6 +37,8 @@ struct uplink {
 	int tap_idx;		/* index of tapfd in the current pollset */
 	struct pollset *ps;	/* set being filled or read, for callbacks */
 	struct timer *timers;
+	bool host_only;
+	struct in_addr host;
 };
 
 /* Frames at most this big: the TAP's MTU is slirp's 1500 plus headers */
@@ -141,6 +144,9 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		.vhostname = cfg->hostname,
 		/* the guest side is IPv4, like VirtualBox's NAT */
 		.in6_enabled = false,
+		.disable_dhcp = cfg->no_dhcp,
+		/* a host-only network has no resolver to offer */
+		.disable_dns = cfg->host_only,
 	};
 
 	if (!u) {
@@ -149,6 +155,8 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		return NULL;
 	}
 	u->tapfd = tapfd;
+	u->host_only = cfg->host_only;
+	u->host = cfg->gateway;
 	if (fcntl(tapfd, F_SETFL, O_NONBLOCK) < 0) {
 		qerr_set(e, errno, "starting NAT uplink: making TAP non-blocking");
 		uplink_free(u);
@@ -254,6 +262,9 @@ static void read_frames(struct uplink *u)
 
 		if (n <= 0)
 			return;
+		if (u->host_only &&
+		    !frame_to_host_only(frame, (size_t)n, u->host))
+			continue;
 		slirp_input(u->slirp, frame, (int)n);
 	}
 }

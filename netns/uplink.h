@@ -24,6 +24,9 @@ struct uplink_cfg {
 	struct in_addr dns;
 	struct in_addr dhcp_start;
 	const char *hostname;		/* DHCP option 12 for the guest */
+	bool no_dhcp;			/* a network's hub serves DHCP itself */
+	bool host_only;			/* drop what is not for the host alias
+					   (frame_filter.h) */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

@@ -29,6 +29,7 @@ const char main_usage[] =
 "  stop NAME [--timeout S]         SIGTERM the payload, SIGKILL after S s\n"
 "  wait NAME [--timeout S]         wait until NAME is up and forwarding\n"
 "  exec NAME -- CMD [ARGS...]      run CMD inside NAME's namespaces\n"
+"  net ls|inspect|create|rm        named networks (see qbox net --help)\n"
 "  policy check|show|dump|list     check and review seccomp policies\n"
 "  help                            this text\n"
 "  version                         print the version\n"
@@ -38,6 +39,34 @@ const char main_usage[] =
 "  qbox run -- curl http://10.0.2.2:8000/    # 10.0.2.2 is the host\n"
 "\n"
 "See 'qbox COMMAND --help' and qbox(1).\n";
+
+const char net_usage[] =
+"Usage: qbox net ls [--json]\n"
+"       qbox net inspect NAME [--json]\n"
+"       qbox net create MODE:NAME[,subnet=CIDR][,dhcp=on]\n"
+"       qbox net rm NAME [--force]\n"
+"\n"
+"Named networks join sandboxes (VMs or commands) of the same user into one\n"
+"Ethernet segment, like VirtualBox's network modes:\n"
+"  natnet:NAME    NAT Network: 10.0.2.0/24, gateway and host alias 10.0.2.2,\n"
+"                 DNS 10.0.2.3, DHCP from .15; members reach each other,\n"
+"                 the host's loopback and the outside; forwards reach them\n"
+"  hostonly:NAME  192.168.56.0/24; 192.168.56.1 is the host's loopback;\n"
+"                 DHCP from .101; no way to the outside\n"
+"  internal:NAME  members only; no DHCP unless dhcp=on (192.168.100.0/24)\n"
+"\n"
+"A network starts with its first member (qbox run --net natnet:lab0) and\n"
+"ends with its last, unless made with `net create` or linger=on. `net rm`\n"
+"refuses while members run, unless --force (they lose their link).\n"
+"Forwards to a network name the guest: qbox fwd -n natnet:lab0\n"
+"2222:10.0.2.15:22. Commands inside a network's namespace, where the\n"
+"guests' addresses route directly: qbox exec hostonly:lab0 -- ssh\n"
+"192.168.56.101.\n"
+"\n"
+"Examples:\n"
+"  qbox run --name vm1 --net natnet:lab0 -- qemu-system-x86_64 ...\n"
+"  qbox net inspect lab0\n"
+"  qbox net create hostonly:ho0 && qbox net rm ho0\n";
 
 const char ps_usage[] =
 "Usage: qbox ps [--json]\n"

@@ -10,7 +10,6 @@
  */
 #include "client.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -31,6 +30,9 @@
 #include "../common/util.h"
 #include "../seccomp/filter.h"
 #include "cli.h"
+#include "ctlclient.h"
+#include "member.h"
+#include "netcmd.h"
 #include "ctlproto.h"
 #include "plan.h"
 #include "policy_cmd.h"
@@ -40,99 +42,43 @@
 
 static int open_rundir(struct qerr *e)
 {
-	char dir[4096];
-	int r;
-
-	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0)
-		return r;
-	return rundir_open(dir, getuid(), e);
-}
-
-/* Connect to NAME.sock; -ENOENT when no such sandbox runs */
-static int ctl_connect(int dirfd, const char *name, struct qerr *e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if ((r = name_check(name, "sandbox name", e)) < 0)
-		return r;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s.sock",
-		 dirfd, name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return qerr_set(e, errno, "creating a socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int err = errno;
-
-		close(fd);
-		if (err == ENOENT || err == ECONNREFUSED) {
-			qerr_usage(e, "no sandbox named '%s' is running "
-				      "(see qbox ps)", name);
-			return -ENOENT;
-		}
-		return qerr_set(e, err, "connecting to sandbox '%s'", name);
-	}
-	return fd;
+	return ctl_rundir(e);
 }
 
 /*
- * Send @req and read the answer line (waiting at most @timeout_ms, -1
- * forever). The payload goes to @out; an attached fd to *@passfd.
- * Return: 0 for "ok", else -errno with @e (the sandbox's own error, or
- * -EPIPE with no message when it closed without answering).
+ * Connect to a sandbox's NAME.sock, or to a network's hub when @name is
+ * MODE:NETWORK (qbox exec hostonly:lab0, qbox fwd -n natnet:lab0);
+ * -ENOENT when no such sandbox or network runs.
  */
-static int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
-		    int *passfd, int timeout_ms, struct qerr *e)
+static int ctl_connect(int dirfd, const char *name, struct qerr *e)
 {
-	char line[CTL_LINE_MAX + 16], ans[QERR_MSG_MAX + 64];
-	size_t len = 0;
-	const char *text;
-	int n, status;
+	char file[NET_NAME_MAX + 16];
+	struct net_spec n;
+	int fd, r;
 
-	if (passfd)
-		*passfd = -1;
-	if ((n = ctl_req_format(req, line, sizeof(line))) < 0)
-		return qerr_usage(e, "request too long");
-	if (write_all(fd, line, (size_t)n) < 0)
-		return qerr_set(e, errno, "sending the request");
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		char chunk[4096];
-		int got, flags;
-		ssize_t r;
-		char *nl;
-
-		if (poll(&p, 1, timeout_ms) == 0)
-			return qerr_set(e, ETIMEDOUT, "waiting for the sandbox");
-		r = recv_fd(fd, chunk, sizeof(chunk), &got, &flags);
-		if (r <= 0)
-			return r < 0 ? qerr_set(e, (int)-r, "reading the answer")
-				     : -EPIPE;
-		if (got >= 0 && passfd)
-			*passfd = got;
-		else if (got >= 0)
-			close(got);
-		if (!out->oom)
-			sb_printf(out, "%.*s", (int)r, chunk);
-		if (!out->s || !(nl = memchr(out->s, '\n', out->len)))
-			continue;
-		*nl = '\0';
-		len = (size_t)(nl - out->s);
-		break;
+	if (strchr(name, ':')) {
+		if (net_spec_parse(name, &n, e) < 0 || !net_mode_named(n.mode))
+			return qerr_usage(e, "'%s' is no network (natnet:NAME, "
+					     "hostonly:NAME or internal:NAME)",
+					  name);
+		if ((r = net_check_mode(dirfd, &n, e)) < 0)
+			return r;
+		if ((fd = hub_open(dirfd, n.name)) >= 0)
+			return fd;
+		return qerr_set(e, -fd, "connecting to network '%s'", n.name);
 	}
-	snprintf(ans, sizeof(ans), "%.*s", (int)len, out->s);
-	if (ctl_answer_parse(ans, &status, &text) < 0)
-		return qerr_set(e, EPROTO, "unexpected answer from the sandbox");
-	if (status) {
-		if (status == 2)
-			return qerr_usage(e, "%s", text);
-		return qerr_set(e, 0, "%s", text);
+	if ((r = name_check(name, "sandbox name", e)) < 0)
+		return r;
+	snprintf(file, sizeof(file), "%s.sock", name);
+	fd = ctl_open(dirfd, file);
+	if (fd == -ENOENT) {
+		qerr_usage(e, "no sandbox named '%s' is running (see qbox ps)",
+			   name);
+		return -ENOENT;
 	}
-	/* keep only the payload; @text may point into @ans or be "" */
-	out->len = 0;
-	out->s[0] = '\0';
-	sb_puts(out, text);
-	return 0;
+	if (fd < 0)
+		return qerr_set(e, -fd, "connecting to sandbox '%s'", name);
+	return fd;
 }
 
 /* One request to sandbox @name; the answer's payload in @out */
@@ -154,42 +100,19 @@ static int ask(int dirfd, const char *name, enum ctl_verb verb,
 	return r;
 }
 
-/* The names of the running sandboxes, sorted */
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* The names of the running sandboxes, sorted (networks' net@ are not) */
 static int running(int dirfd, char **names, int max)
 {
-	int dfd = dup(dirfd), n = 0;
-	struct dirent *d;
-	DIR *dir;
+	int n = ctl_list(dirfd, "", names, max), i, k = 0;
+	struct qerr e;
 
-	if (dfd < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
+	for (i = 0; i < n; i++) {
+		if (name_check(names[i], "sandbox name", &e) == 0)
+			names[k++] = names[i];
+		else
+			free(names[i]);
 	}
-	while ((d = readdir(dir)) && n < max) {
-		size_t len = strlen(d->d_name);
-		struct qerr e;
-		int fd;
-
-		if (len <= 5 || strcmp(d->d_name + len - 5, ".sock"))
-			continue;
-		d->d_name[len - 5] = '\0';
-		fd = ctl_connect(dirfd, d->d_name, &e);
-		if (fd < 0)
-			continue;	/* stale: nobody serves it */
-		close(fd);
-		names[n] = strdup(d->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(dir);
-	qsort(names, (size_t)n, sizeof(*names), cmp_names);
-	return n;
+	return k;
 }
 
 static void free_names(char **names, int n)

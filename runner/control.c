@@ -32,6 +32,7 @@ struct client {
 	size_t len;
 	char buf[CTL_LINE_MAX];
 	int idx;		/* in the current poll set, or -1 */
+	long hold;		/* a held member's id, 0: none */
 };
 
 struct ctl_server {
@@ -40,6 +41,7 @@ struct ctl_server {
 	int dirfd;
 	char file[128];
 	ctl_handle_fn handle;
+	ctl_leave_fn leave;
 	void *opaque;
 	bool ready;
 	struct client *clients;
@@ -106,6 +108,8 @@ static void client_close(struct ctl_server *cs, struct client *c)
 {
 	struct client **pp;
 
+	if (c->hold > 0 && cs->leave)
+		cs->leave(cs->opaque, c->hold);
 	for (pp = &cs->clients; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -134,11 +138,12 @@ static void serve(struct ctl_server *cs, struct client *c)
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
 	struct ctl_req req;
+	long hold = 0;
 	int fd = -1;
 
 	c->buf[c->len] = '\0';
 	if (ctl_req_parse(c->buf, &req, &e) < 0 ||
-	    cs->handle(cs->opaque, &req, &out, &fd, &e) < 0) {
+	    cs->handle(cs->opaque, &req, &out, &fd, &hold, &e) < 0) {
 		answer_error(c->fd, &e);
 		client_close(cs, c);
 		sb_free(&out);
@@ -154,7 +159,8 @@ static void serve(struct ctl_server *cs, struct client *c)
 		send_line(c->fd, line.oom ? "err 1 out of memory\n" : line.s,
 			  fd);
 		sb_free(&line);
-		if (req.verb == CTL_STOP)
+		c->hold = hold;
+		if (req.verb == CTL_STOP || hold > 0)
 			c->state = HOLDING;
 		else
 			client_close(cs, c);
@@ -210,6 +216,22 @@ static void read_request(struct ctl_server *cs, struct client *c)
 		serve(cs, c);
 }
 
+void ctl_server_on_leave(struct ctl_server *cs, ctl_leave_fn leave)
+{
+	cs->leave = leave;
+}
+
+void ctl_server_drop(struct ctl_server *cs, long id)
+{
+	struct client *c;
+
+	for (c = cs->clients; c; c = c->next)
+		if (c->hold == id) {
+			client_close(cs, c);
+			return;
+		}
+}
+
 void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps)
 {
 	struct client *c;
@@ -260,6 +282,7 @@ void ctl_server_free(struct ctl_server *cs)
 {
 	if (!cs)
 		return;
+	cs->leave = NULL;	/* the hub is going: nobody to tell */
 	while (cs->clients)
 		client_close(cs, cs->clients);
 	close(cs->fd);

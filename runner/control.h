@@ -20,15 +20,25 @@ struct ctl_server;
  * Answer @req: fill @out with the payload (JSON) and return 0, or return
  * -errno with @e; *@fd may be set to an fd to send along (then closed).
  * CTL_WAIT and CTL_STOP are called too; the server holds those
- * connections itself.
+ * connections itself. Setting *@hold to a positive id keeps the
+ * connection open after the answer; its hang-up is reported to the
+ * ctl_leave_fn with that id (a network's member leaving).
  */
 typedef int (*ctl_handle_fn)(void *opaque, const struct ctl_req *req,
-			     struct strbuf *out, int *fd, struct qerr *e);
+			     struct strbuf *out, int *fd, long *hold,
+			     struct qerr *e);
+typedef void (*ctl_leave_fn)(void *opaque, long id);
 
 /* Create NAME.sock in @dirfd; the caller holds the name's lock */
 struct ctl_server *ctl_server_new(int dirfd, const char *name,
 				  ctl_handle_fn handle, void *opaque,
 				  struct qerr *e);
+
+/* Who hears of held connections hanging up */
+void ctl_server_on_leave(struct ctl_server *cs, ctl_leave_fn leave);
+
+/* Hang up the held connection @id (a member told to go) */
+void ctl_server_drop(struct ctl_server *cs, long id);
 
 void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps);
 void ctl_server_poll_done(struct ctl_server *cs, struct pollset *ps);

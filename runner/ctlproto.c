@@ -21,6 +21,9 @@ static const struct {
 	{ "stop", CTL_STOP, true },
 	{ "wait", CTL_WAIT, false },
 	{ "ns", CTL_NS, false },
+	{ "join", CTL_JOIN, true },
+	{ "net-info", CTL_NET_INFO, false },
+	{ "net-rm", CTL_NET_RM, true },
 };
 
 int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
@@ -57,6 +60,12 @@ int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
 						     "number of seconds "
 						     "(0-86400)", r->arg);
 			r->seconds = (unsigned int)s;
+		}
+		if (r->verb == CTL_NET_RM) {
+			if (strcmp(r->arg, "force") && strcmp(r->arg, "idle"))
+				return qerr_usage(e, "net-rm: '%s' is neither "
+						     "'force' nor 'idle'", r->arg);
+			r->force = !strcmp(r->arg, "force");
 		}
 		return 0;
 	}

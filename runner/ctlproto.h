@@ -10,7 +10,7 @@
  *                                   a bad request, 1 for a failure)
  *
  * "ns" answers "ok" with a pidfd of the sandbox's init attached
- * (SCM_RIGHTS). "wait" answers once the sandbox is ready; "stop" answers at
+ * (SCM_RIGHTS); so does "join", on a network's NAME.sock. "wait" answers once the sandbox is ready; "stop" answers at
  * once and the connection then stays open until the sandbox is gone.
  * Pure functions here, so the parser can be unit-tested and fuzzed.
  */
@@ -32,12 +32,20 @@ enum ctl_verb {
 	CTL_STOP,	/* arg: seconds before SIGKILL */
 	CTL_WAIT,	/* answer when ready */
 	CTL_NS,		/* a pidfd of init, to enter the namespaces */
+	/* a named network's hub (runner/hub.c) */
+	CTL_JOIN,	/* arg: MODE,SUBNET,SANDBOX,MAC,vm|cmd; the answer
+			   carries a pidfd of the hub's init, and the
+			   connection stays open while the member lives */
+	CTL_NET_INFO,	/* the network, its members and leases, as JSON */
+	CTL_NET_RM,	/* arg: "idle" (refused while members run) or
+			   "force" (members lose their link) */
 };
 
 struct ctl_req {
 	enum ctl_verb verb;
 	char arg[CTL_LINE_MAX];
 	unsigned int seconds;	/* CTL_STOP */
+	bool force;		/* CTL_NET_RM */
 };
 
 /* Parse one request line (without or with its '\n'). 0 or -EINVAL. */

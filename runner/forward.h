@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * forward.h - port forwards: host listeners relayed into the sandbox
+ * forward.h - port forwards: host listeners, served by workers in the sandbox
  *
- * The fast path: qbox listens on the host, has the sandbox's init open a
- * socket to the guest from inside the sandbox's network namespace (the
- * sandbox's bridge holds an address in the guest's subnet), and moves the
- * bytes between the two sockets with splice(2), never through libslirp's
- * user-mode TCP stack. UDP forwards keep one sandbox socket per host peer.
+ * The fast path: qbox listens on the host (here, in the supervisor, so
+ * binding errors come before the payload starts) and passes each listening
+ * socket to the forward workers inside the sandbox's network namespace
+ * (runner/fwd_worker.c), which accept, dial the guest and move the bytes
+ * with splice(2), never through libslirp's user-mode TCP stack.
  */
 #ifndef QBOX_FORWARD_H
 #define QBOX_FORWARD_H
@@ -19,19 +19,18 @@
 
 struct fwd_engine;
 
-/*
- * Ask the sandbox for a socket of @proto connected (or connecting) to
- * @guest:@port; the answer comes back through fwd_engine_dialed() with @id.
- * Returns 0, or -errno when the request could not be sent.
- */
-typedef int (*fwd_dial_fn)(void *opaque, uint32_t id, int proto,
-			   struct in_addr guest, uint16_t port);
+struct fwd_engine *fwd_engine_new(struct qerr *e);
 
-struct fwd_engine *fwd_engine_new(fwd_dial_fn dial, void *opaque,
-				  struct qerr *e);
+/*
+ * Worker @index's message socket @sock arrived from the sandbox; the
+ * engine owns @sock. Workers come in index order. 0, or -errno with @e.
+ */
+int fwd_engine_add_worker(struct fwd_engine *fe, int index, int sock,
+			  struct qerr *e);
 
 /**
- * fwd_engine_add() - listen on the host side of @spec
+ * fwd_engine_add() - listen on the host side of @spec and have the
+ * workers serve it
  * @fe:		engine
  * @spec:	the forward
  * @guest:	address to reach in the sandbox
@@ -39,6 +38,8 @@ struct fwd_engine *fwd_engine_new(fwd_dial_fn dial, void *opaque,
  * @e:		error naming the host address ("127.0.0.1:2222 is already in
  *		use"); the caller prefixes the flag
  *
+ * Returns once every worker that serves the forward has taken it (TCP:
+ * all; UDP: worker 0). On failure nothing of the forward is left.
  * Return: 0 or -errno
  */
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
@@ -46,8 +47,9 @@ int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
 
 /*
  * Stop the forward whose host side is @host's (protocol, address, port):
- * its listener closes, so new connections are refused; open TCP relays
- * finish on their own; UDP flows end with it. 0 or -ENOENT.
+ * once this returns, every copy of its listener is closed, so new
+ * connections are refused; open TCP relays finish on their own; UDP flows
+ * end with it. 0 or -ENOENT.
  */
 int fwd_engine_remove(struct fwd_engine *fe, const struct fwd_spec *host);
 
@@ -56,21 +58,13 @@ int fwd_engine_count(const struct fwd_engine *fe);
 const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
 				      struct in_addr *guest, const char **text);
 
-/* The epoll fd to watch for POLLIN; then call fwd_engine_run() */
-int fwd_engine_fd(const struct fwd_engine *fe);
-
-/* Handle every ready event and expire idle UDP flows */
-void fwd_engine_run(struct fwd_engine *fe);
-
-/* Milliseconds until the next UDP flow may expire, or -1 */
-int64_t fwd_engine_timeout(const struct fwd_engine *fe);
-
-/* The sandbox's answer to dial request @id: a socket, or -@errnum */
-void fwd_engine_dialed(struct fwd_engine *fe, uint32_t id, int errnum,
-		       int fd);
-
-/* Open relays and flows, for tests and `ps` */
-int fwd_engine_active(const struct fwd_engine *fe);
+/*
+ * Worker @index died while the sandbox ran, with wait status @status:
+ * fills @e with what it said before dying (an SBMSG_ERROR on its socket),
+ * or with how it ended. Returns -EIO.
+ */
+int fwd_engine_worker_died(struct fwd_engine *fe, int index, int status,
+			   struct qerr *e);
 
 void fwd_engine_free(struct fwd_engine *fe);
 

@@ -19,6 +19,8 @@
 #include "../netns/tap.h"
 #include "cli.h"
 #include "client.h"
+#include "hub.h"
+#include "netcmd.h"
 #include "plan.h"
 #include "policy_cmd.h"
 #include "supervisor.h"
@@ -51,7 +53,7 @@ static int cmd_run(int argc, char **argv)
 		die(2, "--ready-fd %d: not an open file descriptor",
 		    p.ready_fd);
 	for (i = 0; i < p.n_nics; i++)
-		nat |= p.nics[i].mode == NET_NAT;
+		nat |= p.nics[i].mode != NET_NONE;
 	if (nat && tap_check_access(&e) < 0)
 		qerr_die(&e);
 	r = supervise(&p, &e);
@@ -82,6 +84,10 @@ int main(int argc, char **argv)
 		return cmd_wait(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(cmd, "net"))
+		return cmd_net(argc - 1, argv + 1);
+	if (!strcmp(cmd, "__hub"))	/* started by hub_start(), not users */
+		return hub_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "policy"))
 		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||

@@ -15,26 +15,6 @@
 
 #include "../common/util.h"
 
-int name_check(const char *name, const char *what, struct qerr *e)
-{
-	size_t i, len = strlen(name);
-
-	if (!len || len > SANDBOX_NAME_MAX)
-		return qerr_usage(e, "%s '%s': must be 1 to %d characters",
-				  what, name, SANDBOX_NAME_MAX);
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') ||
-			  (i > 0 && (c == '_' || c == '.' || c == '-'));
-
-		if (!ok)
-			return qerr_usage(e, "%s '%s': use letters, digits "
-					     "and _.- (not first)", what, name);
-	}
-	return 0;
-}
-
 void mac_derive(const char *name, int index, uint8_t mac[6])
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
@@ -60,6 +40,47 @@ bool argv_is_qemu(const char *argv0)
 	return !strncmp(base, "qemu-system-", 12) && base[12];
 }
 
+void net_layout(const struct net_spec *s, struct in_addr *net,
+		unsigned int *prefix, struct net_layout *l)
+{
+	uint32_t size, pool = 101;
+
+	memset(l, 0, sizeof(*l));
+	if (s->has_subnet) {
+		*net = s->subnet;
+		*prefix = s->prefix;
+	} else {
+		net->s_addr = htonl(s->mode == NET_NATNET ? 0x0a000200u :
+				    s->mode == NET_HOSTONLY ? 0xc0a83800u :
+							      0xc0a86400u);
+		*prefix = 24;
+	}
+	size = 1u << (32 - *prefix);
+	switch (s->mode) {
+	case NET_NATNET:
+		l->gateway = l->host = subnet_host(*net, HOST_GATEWAY);
+		l->dns = subnet_host(*net, HOST_DNS);
+		l->hub = subnet_host(*net, 1);
+		pool = HOST_DHCP_FIRST;
+		l->uplink = l->dhcp = true;
+		break;
+	case NET_HOSTONLY:
+		l->host = subnet_host(*net, 1);
+		l->hub = subnet_host(*net, 100);
+		l->uplink = l->dhcp = true;
+		break;
+	default:
+		/* without DHCP, the pool still numbers command payloads */
+		if ((l->dhcp = s->dhcp))
+			l->hub = subnet_host(*net, 1);
+	}
+	/* small subnets (down to SUBNET_PREFIX_MAX) start their pool lower */
+	if (pool >= size - 2)
+		pool = size / 2;
+	l->pool_first = subnet_host(*net, pool);
+	l->pool_last = subnet_host(*net, size - 2);
+}
+
 const char *default_policy(const char *argv0)
 {
 	return argv_is_qemu(argv0) ? "qemu" : "default";
@@ -67,7 +88,7 @@ const char *default_policy(const char *argv0)
 
 static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 {
-	int i, j, nat = 0;
+	int i, j;
 
 	if (o->n_nets == 0) {	/* --net nat is the default */
 		p->n_nics = 1;
@@ -80,6 +101,7 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 		struct nic_plan *n = &p->nics[i];
 
 		n->mode = s ? s->mode : NET_NAT;
+		n->text = s ? o->net_text[i] : "nat";
 		if (n->mode == NET_NONE) {
 			if (p->n_nics > 1)
 				return qerr_usage(e, "--net none cannot be "
@@ -87,19 +109,25 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 						     "flags");
 			continue;
 		}
-		if (s && s->has_subnet) {
+		if (s && net_mode_named(s->mode)) {
+			n->spec = s;
+			net_layout(s, &n->net, &n->prefix, &n->layout);
+			n->gateway = n->layout.gateway;
+			n->dns = n->layout.dns;
+		} else if (s && s->has_subnet) {
 			n->net = s->subnet;
 			n->prefix = s->prefix;
 		} else {
-			n->net.s_addr = htonl(0x0a000000u | (2u + nat) << 8);
+			n->net.s_addr = htonl(0x0a000000u | (2u + (uint32_t)i) << 8);
 			n->prefix = 24;
 		}
-		nat++;
-		n->gateway = subnet_host(n->net, HOST_GATEWAY);
-		n->dns = subnet_host(n->net, HOST_DNS);
-		n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
-		n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
-						       HOST_COMMAND);
+		if (n->mode == NET_NAT) {
+			n->gateway = subnet_host(n->net, HOST_GATEWAY);
+			n->dns = subnet_host(n->net, HOST_DNS);
+			n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
+			n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
+							       HOST_COMMAND);
+		}
 		if (s && s->has_mac)
 			memcpy(n->mac, s->mac, 6);
 		else if (i == 0 && o->mac_text)
@@ -111,7 +139,10 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			unsigned int pre = m->prefix < n->prefix ? m->prefix :
 								   n->prefix;
 
-			if (m->mode == NET_NAT &&
+			/* NAT NICs get distinct subnets, and so must a
+			   command's (its routes); a VM's are its business */
+			if ((!p->vm || (m->mode == NET_NAT &&
+					n->mode == NET_NAT)) &&
 			    subnet_contains(m->net, pre, n->net))
 				return qerr_usage(e, "--net %s: subnet overlaps "
 						     "that of NIC %d (--net %s)",
@@ -151,25 +182,39 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 		struct fwd_plan *f, struct qerr *e)
 {
 	char b[INET_ADDRSTRLEN];
-	int j;
+	int j, named = -1;
 
 	f->spec = *spec;
 	f->nic = -1;
-	for (j = 0; j < p->n_nics; j++)
-		if (p->nics[j].mode == NET_NAT &&
-		    (!spec->has_guest_addr ||
-		     subnet_contains(p->nics[j].net, p->nics[j].prefix,
-				     spec->guest))) {
+	for (j = 0; j < p->n_nics && f->nic < 0; j++) {
+		const struct nic_plan *n = &p->nics[j];
+
+		if (net_mode_named(n->mode) && named < 0)
+			named = j;
+		if (n->mode == NET_NAT && !spec->has_guest_addr)
 			f->nic = j;
-			break;
-		}
+		else if (n->mode != NET_NONE && spec->has_guest_addr &&
+			 subnet_contains(n->net, n->prefix, spec->guest))
+			f->nic = j;
+	}
+	if (f->nic < 0 && !spec->has_guest_addr && named >= 0)
+		return qerr_usage(e, "a forward to a %s network names the "
+				     "guest's address, e.g. 2222:%s:22",
+				  net_mode_name(p->nics[named].mode),
+				  inet_ntop(AF_INET, &p->nics[named].layout
+							      .pool_first,
+					    b, sizeof(b)));
 	if (f->nic < 0 && !spec->has_guest_addr)
-		return qerr_usage(e, "forwards need a nat NIC, and this "
-				     "sandbox has none");
+		return qerr_usage(e, "forwards need a nat NIC or a network, "
+				     "and this sandbox has none");
 	if (f->nic < 0)
-		return qerr_usage(e, "guest address %s is in no NAT subnet of "
-				     "this sandbox",
+		return qerr_usage(e, "guest address %s is in no subnet of "
+				     "this sandbox's networks",
 				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)));
+	if (p->nics[f->nic].mode == NET_INTERNAL)
+		return qerr_usage(e, "internal network '%s' cannot be reached "
+				     "from the host, not even by forwards",
+				  p->nics[f->nic].spec->name);
 	f->guest = spec->has_guest_addr ? spec->guest : p->nics[f->nic].guest;
 	return 0;
 }

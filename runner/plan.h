@@ -17,7 +17,7 @@
 
 #define MAX_NICS 8
 #define MAX_FWDS 64
-#define SANDBOX_NAME_MAX 48
+#define SANDBOX_NAME_MAX NET_NAME_MAX
 
 /* Host indexes inside a NAT subnet, as in QEMU/VirtualBox user networking */
 #define HOST_GATEWAY 2		/* gateway and alias of the host's loopback */
@@ -46,14 +46,47 @@ struct run_opts {
 	int argc;
 };
 
+/*
+ * Where things sit in a named network's subnet (runner/hub.c). A zero
+ * address means "none": hostonly and internal networks have no gateway.
+ */
+struct net_layout {
+	struct in_addr gateway;		/* default route of the members */
+	struct in_addr host;		/* alias of the host's loopback */
+	struct in_addr dns;
+	struct in_addr hub;		/* the hub's own address on the segment */
+	struct in_addr pool_first, pool_last;	/* DHCP leases */
+	bool uplink;			/* libslirp runs for this network */
+	bool dhcp;
+};
+
 struct nic_plan {
 	enum net_mode mode;
 	struct in_addr net;
 	unsigned int prefix;
 	struct in_addr gateway, dns, dhcp_start;
-	struct in_addr guest;	/* the VM's lease, or the command's address */
+	struct in_addr guest;	/* the VM's lease, or the command's address;
+				   named networks: set when the hub answers */
 	uint8_t mac[6];
+	const char *text;		/* the --net value, for messages */
+	const struct net_spec *spec;	/* named networks: as the user wrote */
+	struct net_layout layout;	/* named networks */
 };
+
+/**
+ * net_layout() - the addresses of a named network
+ * @s:		parsed --net value of a named mode (subnet may be unset)
+ * @net:	filled: the subnet (the mode's default when @s has none)
+ * @prefix:	filled: its prefix length
+ * @l:		filled: the layout
+ *
+ * natnet: 10.0.2.0/24, gateway, host alias .2, DNS .3, hub .1, leases from
+ * .15; hostonly: 192.168.56.0/24, host alias .1, hub .100 (VirtualBox's
+ * DHCP server), leases from .101; internal: no addresses unless dhcp=on
+ * (192.168.100.0/24, hub .1, leases from .101).
+ */
+void net_layout(const struct net_spec *s, struct in_addr *net,
+		unsigned int *prefix, struct net_layout *l);
 
 struct fwd_plan {
 	const char *text;	/* as the user wrote it, for messages */
@@ -63,8 +96,10 @@ struct fwd_plan {
 };
 
 struct plan {
-	char name[SANDBOX_NAME_MAX + 1];
+	char name[SANDBOX_NAME_MAX + 5];	/* a hub's: "net@NAME" */
 	bool vm;		/* payload is qemu-system-* (or --vm) */
+	bool hub;		/* a named network's hub: no payload, NIC 0 is
+				   the network */
 	int n_nics;
 	struct nic_plan nics[MAX_NICS];
 	int n_fwds;
@@ -103,10 +138,6 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 
 /* Same protocol, host address and host port */
 bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b);
-
-/* Whether @name is a valid sandbox name: [A-Za-z0-9][A-Za-z0-9_.-]*;
- * @what names it in the message ("--name", "NAME") */
-int name_check(const char *name, const char *what, struct qerr *e);
 
 /*
  * The MAC of NIC @index of sandbox @name: 52:54:00 (QEMU's prefix) and three

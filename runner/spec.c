@@ -112,6 +112,60 @@ int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
 	return 0;
 }
 
+static const char *const mode_names[] = {
+	[NET_NONE] = "none", [NET_NAT] = "nat", [NET_NATNET] = "natnet",
+	[NET_HOSTONLY] = "hostonly", [NET_INTERNAL] = "internal",
+};
+
+const char *net_mode_name(enum net_mode m)
+{
+	return (size_t)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
+}
+
+int name_check(const char *name, const char *what, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > NET_NAME_MAX)
+		return qerr_usage(e, "%s '%s': must be 1 to %d characters",
+				  what, name, NET_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') ||
+			  (i > 0 && (c == '_' || c == '.' || c == '-'));
+
+		if (!ok)
+			return qerr_usage(e, "%s '%s': use letters, digits "
+					     "and _.- (not first)", what, name);
+	}
+	return 0;
+}
+
+static int on_off(const char *key, const char *val, bool *out, struct qerr *e)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "1"))
+		*out = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "0"))
+		*out = false;
+	else
+		return qerr_usage(e, "%s='%s': use on or off", key, val);
+	return 0;
+}
+
+/* The options each mode takes, for messages */
+static const char *mode_options(enum net_mode m)
+{
+	switch (m) {
+	case NET_NAT:
+		return "subnet= and mac=";
+	case NET_INTERNAL:
+		return "subnet=, mac=, dhcp= and linger=";
+	default:
+		return "subnet=, mac= and linger=";
+	}
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -132,17 +186,58 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->has_mac = true;
 		return mac_parse(val, out->mac, e);
 	}
-	return qerr_usage(e, "unknown option '%s' (nat takes subnet= and mac=)",
-			  opt);
+	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
+		return on_off(opt, val, &out->linger, e);
+	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)
+		return on_off(opt, val, &out->dhcp, e);
+	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
+			  net_mode_name(out->mode), mode_options(out->mode));
+}
+
+/* MODE or MODE:NAME, the first field of a --net value */
+static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
+{
+	static const char *const planned[] = { "bridged", "generic" };
+	char *colon = strchr(mode, ':');
+	size_t i;
+
+	if (colon)
+		*colon++ = '\0';
+	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
+		if (!strcmp(mode, mode_names[i]))
+			break;
+	if (i == ARRAY_SIZE(mode_names)) {
+		for (i = 0; i < ARRAY_SIZE(planned); i++)
+			if (!strcmp(mode, planned[i]))
+				return qerr_usage(e, "mode '%s' is not available "
+						     "in this version (available: "
+						     "none, nat, natnet:NAME, "
+						     "hostonly:NAME, "
+						     "internal:NAME)", mode);
+		return qerr_usage(e, "unknown mode '%s' (available: none, nat, "
+				     "natnet:NAME, hostonly:NAME, "
+				     "internal:NAME)", mode);
+	}
+	out->mode = (enum net_mode)i;
+	if (!net_mode_named(out->mode)) {
+		if (colon)
+			return qerr_usage(e, "mode '%s' takes no network name, "
+					     "got '%s'", mode, colon);
+		return 0;
+	}
+	if (!colon || !*colon)
+		return qerr_usage(e, "mode '%s' needs a network name "
+				     "(%s:NAME)", mode, mode);
+	if (name_check(colon, "network name", e) < 0)
+		return -EINVAL;
+	snprintf(out->name, sizeof(out->name), "%s", colon);
+	return 0;
 }
 
 int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 {
-	static const char *const planned[] = { "natnet", "hostonly",
-					       "internal", "bridged",
-					       "generic" };
 	char buf[256], *save = NULL, *tok, *mode;
-	size_t i;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(text) >= sizeof(buf))
@@ -151,30 +246,15 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 	mode = strtok_r(buf, ",", &save);
 	if (!mode || text[0] == ',')
 		return qerr_usage(e, "empty mode (try 'nat' or 'none')");
-
-	if (!strcmp(mode, "nat")) {
-		out->mode = NET_NAT;
-	} else if (!strcmp(mode, "none")) {
-		out->mode = NET_NONE;
-	} else {
-		char *colon = strchr(mode, ':');
-
-		if (colon)
-			*colon = '\0';
-		for (i = 0; i < ARRAY_SIZE(planned); i++)
-			if (!strcmp(mode, planned[i]))
-				return qerr_usage(e, "mode '%s' is not "
-						     "available in this version "
-						     "(available: nat, none)",
-						  mode);
-		return qerr_usage(e, "unknown mode '%s' (available: nat, none)",
-				  mode);
-	}
-	while ((tok = strtok_r(NULL, ",", &save))) {
-		int r = net_option(tok, out, e);
-
-		if (r < 0)
+	if ((r = net_mode_parse(mode, out, e)) < 0)
+		return r;
+	while ((tok = strtok_r(NULL, ",", &save)))
+		if ((r = net_option(tok, out, e)) < 0)
 			return r;
+	if (out->dhcp && !out->has_subnet) {
+		/* VirtualBox's internal networks have no default subnet */
+		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */
+		out->prefix = 24;
 	}
 	return 0;
 }

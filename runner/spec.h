@@ -17,10 +17,27 @@
 enum net_mode {
 	NET_NONE,	/* VirtualBox "not attached" */
 	NET_NAT,	/* one private NAT per NIC, libslirp uplink */
+	NET_NATNET,	/* named network: one segment, NAT to the outside */
+	NET_HOSTONLY,	/* named network: the host's loopback, no outside */
+	NET_INTERNAL,	/* named network: members only */
 };
+
+#define NET_NAME_MAX 48
+
+/* Whether @m is a named network (a hub, runner/hub.c) */
+static inline bool net_mode_named(enum net_mode m)
+{
+	return m == NET_NATNET || m == NET_HOSTONLY || m == NET_INTERNAL;
+}
+
+/* "none", "nat", "natnet", "hostonly", "internal" */
+const char *net_mode_name(enum net_mode m);
 
 struct net_spec {
 	enum net_mode mode;
+	char name[NET_NAME_MAX + 1];	/* named modes: the network */
+	bool dhcp;		/* internal: dhcp=on */
+	bool linger;		/* named modes: linger=on */
 	bool has_subnet;
 	struct in_addr subnet;	/* network address, host bits zero */
 	unsigned int prefix;
@@ -45,7 +62,8 @@ struct fwd_spec {
 
 /**
  * net_spec_parse() - parse a --net value: MODE[:NAME][,KEY=VALUE]...
- * @text:	"nat", "nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", "none"
+ * @text:	"nat", "nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", "none",
+ *		"natnet:lab0,subnet=10.0.5.0/24", "internal:x,dhcp=on"
  * @out:	parsed spec
  * @e:		error; the message names the offending part of @text
  *
@@ -73,6 +91,10 @@ int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
  * Return: 0 or -EINVAL (usage error)
  */
 int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
+/* Whether @name is a valid sandbox or network name:
+ * [A-Za-z0-9][A-Za-z0-9_.-]*; @what names it in the message ("--name") */
+int name_check(const char *name, const char *what, struct qerr *e);
 
 /* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);

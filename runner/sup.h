@@ -13,6 +13,7 @@
 #include "../netns/sandbox.h"
 #include "control.h"
 #include "forward.h"
+#include "hub.h"
 #include "plan.h"
 
 struct uplink;
@@ -28,6 +29,7 @@ struct sup {
 	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
 	struct uplink *up[MAX_NICS];
 	struct fwd_engine *fwd;		/* port forwards */
+	bool forwarding;		/* ... listening, served by workers */
 	struct ctl_server *ctl;		/* NAME.sock */
 	bool started;			/* payload runs */
 	bool have_status;
@@ -36,11 +38,20 @@ struct sup {
 	int abort_signal;		/* a signal ended the start */
 	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
 	bool stop_killed;		/* ... and it came to that */
+	/* a member of named networks (member.c) */
+	int member_fd[MAX_NICS];	/* held join connections, or -1 */
+	/* a hub (hub.c) */
+	struct hub hub;
 };
 
 /* ctl_handle_fn for the sandbox's control socket (sup_control.c) */
 int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
-	       int *fd, struct qerr *e);
+	       int *fd, long *hold, struct qerr *e);
+
+/* JSON of one forward, and of all of them (stable: qbox fwd --list) */
+void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
+		  struct in_addr guest, const char *text);
+void sup_fwds_json(struct sup *s, struct strbuf *b);
 
 /* `qbox stop`: SIGTERM to the payload now, SIGKILL after @seconds */
 void sup_stop(struct sup *s, unsigned int seconds);

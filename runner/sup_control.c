@@ -24,7 +24,7 @@ static void addr_json(struct strbuf *b, const char *key, struct in_addr a)
 	sb_printf(b, "\"%s\":\"%s\"", key, s);
 }
 
-static void fwd_json(struct strbuf *b, const struct fwd_spec *f,
+void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
 		     struct in_addr guest, const char *text)
 {
 	char host[INET6_ADDRSTRLEN];
@@ -41,9 +41,9 @@ static void fwd_json(struct strbuf *b, const struct fwd_spec *f,
 	sb_puts(b, "}");
 }
 
-static void fwds_json(struct sup *s, struct strbuf *b)
+void sup_fwds_json(struct sup *s, struct strbuf *b)
 {
-	int i, n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+	int i, n = fwd_engine_count(s->fwd);
 
 	sb_puts(b, "[");
 	for (i = 0; i < n; i++) {
@@ -53,7 +53,7 @@ static void fwds_json(struct sup *s, struct strbuf *b)
 							  &text);
 
 		sb_puts(b, i ? "," : "");
-		fwd_json(b, f, guest, text);
+		sup_fwd_json(b, f, guest, text);
 	}
 	sb_puts(b, "]");
 }
@@ -107,7 +107,7 @@ static void info_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "],\"nics\":");
 	nics_json(s, b);
 	sb_puts(b, ",\"forwards\":");
-	fwds_json(s, b);
+	sup_fwds_json(s, b);
 	sb_puts(b, "}");
 }
 
@@ -131,7 +131,7 @@ static void summary(struct sup *s, struct strbuf *b)
 		sb_printf(b, "%snat:%s", i ? "," : "", a);
 	}
 	sb_puts(b, "\t");
-	n = s->fwd ? fwd_engine_count(s->fwd) : 0;
+	n = fwd_engine_count(s->fwd);
 	for (i = 0; i < n; i++) {
 		struct in_addr guest;
 		const char *text;
@@ -160,7 +160,7 @@ static int fwd_add(struct sup *s, const char *text, struct strbuf *out,
 	    (r = fwd_resolve(s->plan, &spec, &f, e)) < 0 ||
 	    (r = fwd_engine_add(s->fwd, &f.spec, f.guest, text, e)) < 0)
 		return r;
-	fwd_json(out, &f.spec, f.guest, text);
+	sup_fwd_json(out, &f.spec, f.guest, text);
 	return 0;
 }
 
@@ -202,10 +202,15 @@ void sup_stop(struct sup *s, unsigned int seconds)
 }
 
 int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
-	       int *fd, struct qerr *e)
+	       int *fd, long *hold, struct qerr *e)
 {
 	struct sup *s = opaque;
 
+	if (s->plan->hub && (req->verb == CTL_JOIN ||
+			     req->verb == CTL_NET_INFO ||
+			     req->verb == CTL_NET_RM ||
+			     (req->verb == CTL_FWD_ADD && s->fwd)))
+		return hub_handle(s, req, out, fd, hold, e);
 	switch (req->verb) {
 	case CTL_INFO:
 		info_json(s, out);
@@ -226,17 +231,22 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 	default:
 		break;
 	}
-	if (!s->fwd)
+	if (!s->forwarding)
 		return qerr_set(e, EAGAIN, "the sandbox is still starting "
 					   "(qbox wait %s)", s->plan->name);
 	switch (req->verb) {
 	case CTL_FWD_LIST:
-		fwds_json(s, out);
+		sup_fwds_json(s, out);
 		return 0;
 	case CTL_FWD_ADD:
 		return fwd_add(s, req->arg, out, e);
 	case CTL_FWD_REMOVE:
 		return fwd_remove(s, req->arg, e);
+	case CTL_JOIN:
+	case CTL_NET_INFO:
+	case CTL_NET_RM:
+		return qerr_usage(e, "'%s' is a sandbox, not a network",
+				  s->plan->name);
 	default:
 		return qerr_usage(e, "unsupported request");
 	}

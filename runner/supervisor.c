@@ -8,13 +8,15 @@
  * its control socket (NAME.sock). It then runs one poll loop until the
  * sandbox's init exits:
  *
- *   setup    uplink TAP fds arrive over the message socket; at NET_READY
- *            the supervisor starts one libslirp uplink per NAT NIC, binds
- *            the forwards' host listeners, and sends GO;
+ *   setup    uplink TAP fds and the forward workers' message sockets
+ *            arrive over the message socket; at NET_READY the supervisor
+ *            starts one libslirp uplink per NAT NIC, binds the forwards'
+ *            host listeners and hands them to the workers, and sends GO;
  *   running  frames and host sockets are served by the uplinks, forwarded
- *            connections by the forward engine (init dials the guest for
- *            each), requests by the control socket; SIGINT, SIGTERM and
- *            SIGHUP are passed to init, which passes them on;
+ *            connections by the workers inside the sandbox, requests by
+ *            the control socket; SIGINT, SIGTERM and SIGHUP are passed to
+ *            init, which passes them on; a worker's death (init reports
+ *            it) ends the run;
  *   ending   init reports the payload's wait status; the supervisor
  *            releases the name and hangs up, init exits and is reaped.
  *
@@ -25,11 +27,13 @@
  */
 #include "supervisor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -38,27 +42,17 @@
 
 #include "../common/pollset.h"
 #include "../common/util.h"
+#include "../netns/dhcp.h"
 #include "../netns/fdpass.h"
 #include "../netns/sandbox.h"
 #include "../netns/uplink.h"
 #include "../seccomp/filter.h"
+#include "ctlclient.h"
 #include "forward.h"
+#include "hub.h"
+#include "member.h"
 #include "rundir.h"
 #include "sup.h"
-
-/* fwd_dial_fn: ask init for a socket to the guest */
-static int dial(void *opaque, uint32_t id, int proto, struct in_addr guest,
-		uint16_t port)
-{
-	struct sup *s = opaque;
-	struct sbmsg m = { .type = SBMSG_DIAL, .nic = proto,
-			   .value = (int32_t)id, .addr = guest.s_addr,
-			   .port = port };
-
-	if (s->sb.sock < 0)
-		return -EPIPE;
-	return sbmsg_send_nowait(s->sb.sock, &m);
-}
 
 static int start_uplinks(struct sup *s, struct qerr *e)
 {
@@ -72,8 +66,19 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 					.dhcp_start = n->dhcp_start,
 					.hostname = p->name };
 
-		if (n->mode != NET_NAT)
+		if (p->hub) {
+			/* the network's NAT: DHCP is the hub's own */
+			if (!n->layout.uplink)
+				continue;
+			c.gateway = n->layout.host;
+			c.dns = n->layout.dns.s_addr ? n->layout.dns :
+						       subnet_host(n->net, 3);
+			c.dhcp_start = n->layout.pool_first;
+			c.no_dhcp = true;
+			c.host_only = n->mode == NET_HOSTONLY;
+		} else if (n->mode != NET_NAT) {
 			continue;
+		}
 		if (s->upfd[i] < 0)
 			return qerr_set(e, EPROTO, "sandbox sent no uplink for "
 						   "NIC %d", i);
@@ -81,8 +86,8 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		if (!s->up[i])
 			return -EIO;
 	}
-	if (!(s->fwd = fwd_engine_new(dial, s, e)))
-		return -EIO;
+	if (p->hub && (r = hub_dhcp_start(s, e)) < 0)
+		return r;
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
@@ -142,18 +147,24 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		s->upfd[m.nic] = fd;
 		return 0;
+	case SBMSG_WORKER:
+		return fwd_engine_add_worker(s->fwd, m.nic, fd, e);
+	case SBMSG_WORKER_EXIT:
+		return fwd_engine_worker_died(s->fwd, m.nic, m.value, e);
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
 		return 0;
-	case SBMSG_DIALED:
-		if (s->fwd)
-			fwd_engine_dialed(s->fwd, (uint32_t)m.value, m.errnum,
-					  fd);
-		else if (fd >= 0)
-			close(fd);
+	case SBMSG_DHCP:
+		if (!s->plan->hub || s->hub.dhcp_fd >= 0 || fd < 0) {
+			if (fd >= 0)
+				close(fd);
+			return qerr_set(e, EPROTO, "bad DHCP message");
+		}
+		s->hub.dhcp_fd = fd;
 		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
@@ -199,10 +210,29 @@ static int on_signal(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+/*
+ * A network's hub hung up on us: it ended (killed, or `qbox net rm
+ * --force`), and with its namespaces went our veth pair's far end. The
+ * payload runs on; its link to that network is gone, so say so.
+ */
+static void hub_gone(struct sup *s, int i)
+{
+	char c;
+
+	if (read(s->member_fd[i], &c, 1) > 0)
+		return;	/* the hub sends nothing after its answers */
+	fprintf(stderr, "qbox: network '%s' ended (its hub is gone): %s's "
+			"link to it is down\n", s->plan->nics[i].spec->name,
+		s->plan->name);
+	close(s->member_fd[i]);
+	s->member_fd[i] = -1;
+}
+
 static int loop(struct sup *s, struct qerr *e)
 {
 	struct pollset ps = { 0 };
-	int i, r = 0;
+	int midx[MAX_NICS];
+	int i, r = 0, didx = -1;
 
 	while (!s->init_reaped) {
 		pollset_reset(&ps);
@@ -211,13 +241,20 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_fill(s->up[i], &ps);
-		if (s->fwd) {
-			pollset_add(&ps, fwd_engine_fd(s->fwd), POLLIN);
-			if (fwd_engine_timeout(s->fwd) >= 0)
-				pollset_timeout(&ps, fwd_engine_timeout(s->fwd));
-		}
 		if (s->ctl)
 			ctl_server_poll_fill(s->ctl, &ps);
+		for (i = 0; i < MAX_NICS; i++)
+			midx[i] = s->member_fd[i] >= 0 ?
+				pollset_add(&ps, s->member_fd[i], POLLIN) : -1;
+		if (s->plan->hub) {
+			int64_t idle = 0;
+
+			didx = hub_poll_fill(s, &ps);
+			if (hub_should_end(s, &idle))
+				break;
+			if (idle)
+				pollset_timeout(&ps, idle - now_ns() / 1000000);
+		}
 		if (s->stop_deadline_ms)
 			pollset_timeout(&ps, s->stop_deadline_ms -
 						     now_ns() / 1000000);
@@ -233,10 +270,13 @@ static int loop(struct sup *s, struct qerr *e)
 		for (i = 0; i < s->plan->n_nics; i++)
 			if (s->up[i])
 				uplink_poll_done(s->up[i], &ps);
-		if (s->fwd)
-			fwd_engine_run(s->fwd);
 		if (s->ctl)
 			ctl_server_poll_done(s->ctl, &ps);
+		for (i = 0; i < MAX_NICS; i++)
+			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
+				hub_gone(s, i);
+		if (s->plan->hub)
+			hub_poll_done(s, &ps, didx);
 		if (s->stop_deadline_ms &&
 		    now_ns() / 1000000 >= s->stop_deadline_ms) {
 			/* the payload ignored SIGTERM: end the sandbox */
@@ -278,8 +318,10 @@ static int block_signals(sigset_t *old, struct sigaction *oldpipe,
 }
 
 /*
- * Every forwarded connection costs six fds (two sockets, two pipes):
- * take the whole hard limit. The payload gets the original limit back.
+ * libslirp opens a host socket for every connection of the guest: take
+ * the whole hard limit. (Forwarded connections cost the supervisor
+ * nothing: the forward workers hold them, each with its own limit.) The
+ * payload gets the original limit back.
  */
 static void raise_nofile(struct rlimit *orig)
 {
@@ -300,6 +342,53 @@ static int exit_status(int status)
 	return 1;
 }
 
+/*
+ * A new hub enters the user namespace of the user's other hubs, if one
+ * runs: members may join several networks, and a veth pair can only link
+ * namespaces that one user namespace has power over. The search and the
+ * new hub's socket happen under a lock on the runtime directory, so two hubs starting at once
+ * cannot both make a user namespace of their own.
+ */
+static int hub_userns(int dirfd, int *lockfd, int *found, struct qerr *e)
+{
+	struct ctl_req req = { .verb = CTL_NS };
+	struct dirent *d;
+	int pidfd = -1, dfd;
+	DIR *dir;
+
+	/* the directory itself is the lock: no file to leave behind */
+	*lockfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lockfd < 0 || flock(*lockfd, LOCK_EX) < 0)
+		return qerr_set(e, errno, "locking the runtime directory");
+	if ((dfd = dup(dirfd)) < 0 || !(dir = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return qerr_set(e, errno, "reading the runtime directory");
+	}
+	while (pidfd < 0 && (d = readdir(dir))) {
+		struct strbuf out = { 0 };
+		size_t len = strlen(d->d_name);
+		int fd;
+
+		if (strncmp(d->d_name, HUB_FILE_PREFIX,
+			    strlen(HUB_FILE_PREFIX)) ||
+		    len < 5 || strcmp(d->d_name + len - 5, ".sock"))
+			continue;
+		if ((fd = ctl_open(dirfd, d->d_name)) < 0)
+			continue;
+		if (ctl_call(fd, &req, &out, &pidfd, 5000, NULL) < 0 &&
+		    pidfd >= 0) {
+			close(pidfd);
+			pidfd = -1;
+		}
+		sb_free(&out);
+		close(fd);
+	}
+	closedir(dir);
+	*found = pidfd;
+	return 0;
+}
+
 int supervise(const struct plan *p, struct qerr *e)
 {
 	struct sup s = { .plan = p, .sigfd = -1, .lockfd = -1,
@@ -307,12 +396,22 @@ int supervise(const struct plan *p, struct qerr *e)
 			 .sb = { .pid = -1, .sock = -1 } };
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
+	cleanup_fd int hubs_lock = -1;
 	struct filters filters = { 0 };
-	struct sandbox_cfg cfg;
+	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
+				   .userns_pidfd = -1 };
 	int i, r;
 
-	for (i = 0; i < MAX_NICS; i++)
+	for (i = 0; i < MAX_NICS; i++) {
 		s.upfd[i] = -1;
+		s.member_fd[i] = -1;
+		cfg.join[i].pidfd = -1;
+	}
+	s.hub.dhcp_fd = -1;
+	if (p->hub) {
+		s.hub.spec = *p->nics[0].spec;
+		s.hub.linger = s.hub.spec.linger;
+	}
 	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
 				 &filters, e)) < 0)
 		return r;
@@ -322,9 +421,20 @@ int supervise(const struct plan *p, struct qerr *e)
 		return r;
 	}
 	s.dirfd = dirfd;
-	cfg = (struct sandbox_cfg){ .plan = p, .filters = &filters,
-				    .uid = getuid(), .gid = getgid(),
-				    .rundir_fd = dirfd };
+	if (!(s.fwd = fwd_engine_new(e))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	cfg.uid = getuid();
+	cfg.gid = getgid();
+	cfg.rundir_fd = dirfd;
+	/* before our signals are blocked: a hub we start must not inherit */
+	if (p->hub)
+		r = hub_userns(dirfd, &hubs_lock, &cfg.userns_pidfd, e);
+	else
+		r = member_join(dirfd, p, &cfg, s.member_fd, e);
+	if (r < 0)
+		goto out;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
@@ -333,13 +443,21 @@ int supervise(const struct plan *p, struct qerr *e)
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
 	 */
-	if ((r = sandbox_spawn(&cfg, &s.sb, e)) < 0)
+	r = sandbox_spawn(&cfg, &s.sb, e);
+	if (p->hub && cfg.userns_pidfd >= 0)
+		close(cfg.userns_pidfd);
+	member_close_handles(&cfg);
+	if (r < 0)
 		goto out;
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
 	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
 		r = -EIO;
 		goto out;
+	}
+	if (p->hub) {
+		ctl_server_on_leave(s.ctl, hub_leave);
+		close(steal_fd(&hubs_lock));	/* others may find us now */
 	}
 	r = loop(&s, e);
 out:
@@ -351,6 +469,7 @@ out:
 	}
 	if (s.ready_fd >= 0)
 		close(s.ready_fd);
+	member_leave(s.member_fd);
 	fwd_engine_free(s.fwd);
 	for (i = 0; i < MAX_NICS; i++) {
 		uplink_free(s.up[i]);
@@ -364,8 +483,14 @@ out:
 	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
+	free(s.hub.members);
+	dhcp_free(s.hub.dhcp);
+	if (s.hub.dhcp_fd >= 0)
+		close(s.hub.dhcp_fd);
 	if (r < 0)
 		return r;
+	if (p->hub)
+		return 0;
 	if (s.abort_signal)
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)

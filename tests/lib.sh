@@ -112,6 +112,36 @@ no_leftovers() {
 	fi
 }
 
+# qbox_procs QPID : the processes of a running `qbox run` (pid QPID): the
+# supervisor, the sandbox's init (its only child) and init's forward
+# workers (named qbox-fwdN); not the payload
+qbox_procs() {
+	local init
+	init=$(pgrep -P "$1" | head -n 1)
+	echo "$1" $init $(pgrep -P "$init" '^qbox-fwd')
+}
+
+# qbox_workers QPID : the forward workers alone
+qbox_workers() { pgrep -P "$(pgrep -P "$1" | head -n 1)" '^qbox-fwd'; }
+
+# qbox_fds QPID : open fds of all of qbox's processes together
+qbox_fds() {
+	local p n=0
+	for p in $(qbox_procs "$1"); do
+		n=$((n + $(ls "/proc/$p/fd" | wc -l)))
+	done
+	echo "$n"
+}
+
+# cpu_ticks PID... : user + system CPU time of the processes, in clock ticks
+cpu_ticks() {
+	local p n=0
+	for p in "$@"; do
+		n=$((n + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo "$n"
+}
+
 # ---- end-to-end: the tiny guest under TCG --------------------------------
 GUEST=${GUEST:-$TOP/build/guest}
 

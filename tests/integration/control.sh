@@ -51,7 +51,7 @@ http_server "$http_port"
 expect_output "host port in use refused" 1 "127\\.0\\.0\\.1:$http_port/tcp is already in use" \
 	"$QBOX" fwd "$http_port:8080"
 expect_output "malformed spec named" 2 "99999" "$QBOX" fwd 99999:80
-expect_output "guest outside the subnets named" 2 "10\\.9\\.9\\.9 is in no NAT subnet" \
+expect_output "guest outside the subnets named" 2 "10\\.9\\.9\\.9 is in no subnet" \
 	"$QBOX" fwd "$(free_port):10.9.9.9:80"
 expect_output "unknown sandbox named" 2 "no sandbox named 'nope-$$' is running" \
 	"$QBOX" fwd -n "nope-$$" 1:2

@@ -31,6 +31,21 @@ int main(void)
 	CHECK(ctl_req_parse("fwd-remove 2222\n", &r, &e) == 0 &&
 		      r.verb == CTL_FWD_REMOVE && !strcmp(r.arg, "2222"),
 	      "fwd-remove");
+	CHECK(ctl_req_parse("join natnet,-,vm1,52:54:00:12:34:56,vm\n", &r,
+			    &e) == 0 && r.verb == CTL_JOIN &&
+		      !strcmp(r.arg, "natnet,-,vm1,52:54:00:12:34:56,vm"),
+	      "join with its one argument");
+	CHECK(ctl_req_parse("net-info\n", &r, &e) == 0 &&
+		      r.verb == CTL_NET_INFO, "net-info");
+	CHECK(ctl_req_parse("net-rm force\n", &r, &e) == 0 &&
+		      r.verb == CTL_NET_RM && r.force, "net-rm force");
+	CHECK(ctl_req_parse("net-rm idle\n", &r, &e) == 0 && !r.force,
+	      "net-rm idle");
+	CHECK(bad("net-rm now\n", "neither 'force' nor 'idle'"),
+	      "net-rm with a bad argument");
+	CHECK(bad("net-rm\n", "takes one argument"), "net-rm without argument");
+	CHECK(bad("join\n", "takes one argument"), "join without argument");
+	CHECK(bad("net-info x\n", "takes no argument"), "net-info with one");
 	r.verb = CTL_FWD_ADD;
 	strcpy(r.arg, "2222:22");
 	CHECK(ctl_req_format(&r, buf, sizeof(buf)) == 16 &&

@@ -44,6 +44,52 @@ static int ip4_is(struct in_addr a, const char *s)
 		      "rejects %s (got: %s)", needle, e_.msg);                \
 	} while (0)
 
+static void test_networks(void)
+{
+	struct plan p;
+	struct qerr e;
+	const struct net_layout *l;
+
+	CHECK(plan_words(&p, &e, "--net", "natnet:lab0", "--net", "nat",
+			 "--fwd", "2222:10.0.2.15:22", "--", "x", NULL) == 0 &&
+		      p.nics[0].mode == NET_NATNET &&
+		      ip4_is(p.nics[0].net, "10.0.2.0") &&
+		      ip4_is(p.nics[0].gateway, "10.0.2.2") &&
+		      ip4_is(p.nics[0].dns, "10.0.2.3") &&
+		      ip4_is(p.nics[1].net, "10.0.3.0") &&
+		      p.fwds[0].nic == 0 && ip4_is(p.fwds[0].guest, "10.0.2.15"),
+	      "natnet NIC, then nat on 10.0.3.0/24, forward to the natnet");
+	l = &p.nics[0].layout;
+	CHECK(ip4_is(l->hub, "10.0.2.1") && ip4_is(l->host, "10.0.2.2") &&
+		      ip4_is(l->pool_first, "10.0.2.15") &&
+		      ip4_is(l->pool_last, "10.0.2.254") && l->uplink && l->dhcp,
+	      "natnet layout");
+	CHECK(plan_words(&p, &e, "--net", "hostonly:h", "--", "x", NULL) == 0 &&
+		      ip4_is(p.nics[0].net, "192.168.56.0") &&
+		      !p.nics[0].gateway.s_addr && !p.nics[0].dns.s_addr,
+	      "hostonly: no gateway, no DNS");
+	l = &p.nics[0].layout;
+	CHECK(ip4_is(l->host, "192.168.56.1") && ip4_is(l->hub, "192.168.56.100") &&
+		      ip4_is(l->pool_first, "192.168.56.101") && l->uplink,
+	      "hostonly layout");
+	CHECK(plan_words(&p, &e, "--net", "internal:i", "--", "x", NULL) == 0 &&
+		      !p.nics[0].layout.uplink && !p.nics[0].layout.dhcp &&
+		      !p.nics[0].layout.hub.s_addr &&
+		      ip4_is(p.nics[0].layout.pool_first, "192.168.100.101"),
+	      "internal layout: no uplink, no DHCP, pool for commands");
+	CHECK(plan_words(&p, &e, "--net", "internal:i,dhcp=on", "--", "x",
+			 NULL) == 0 && p.nics[0].layout.dhcp &&
+		      ip4_is(p.nics[0].layout.hub, "192.168.100.1"),
+	      "internal dhcp=on layout");
+	CHECK(plan_words(&p, &e, "--net", "natnet:s,subnet=10.9.0.0/25", "--",
+			 "x", NULL) == 0 &&
+		      ip4_is(p.nics[0].layout.pool_last, "10.9.0.126"),
+	      "natnet small subnet pool ends below broadcast");
+	CHECK(plan_words(&p, &e, "--net", "natnet:a", "--net", "natnet:b",
+			 "--", "qemu-system-x86_64", NULL) == 0,
+	      "a VM may sit on two networks of the same subnet");
+}
+
 static void test_defaults(void)
 {
 	struct plan p;
@@ -161,7 +207,7 @@ static void test_bad(void)
 	BAD("cannot be combined", "--net", "none", "--net", "nat", "--", "x");
 	BAD("--fwd 1:2: forwards need a nat NIC", "--net", "none", "--fwd", "1:2", "--",
 	    "x");
-	BAD("--fwd 1:10.9.9.9:2: guest address 10.9.9.9 is in no NAT subnet",
+	BAD("--fwd 1:10.9.9.9:2: guest address 10.9.9.9 is in no subnet",
 	    "--fwd", "1:10.9.9.9:2", "--", "x");
 	BAD("already forwarded by --fwd 2222:22", "--fwd", "2222:22", "--fwd",
 	    "tcp:127.0.0.1:2222:23", "--", "x");
@@ -173,6 +219,13 @@ static void test_bad(void)
 	    "--net", "nat,mac=52:54:00:00:00:02", "--", "x");
 	BAD("there is no NIC", "--mac", "52:54:00:00:00:01", "--net", "none",
 	    "--", "x");
+	BAD("--fwd 2222:22: a forward to a natnet network names the guest's "
+	    "address, e.g. 2222:10.0.2.15:22", "--net", "natnet:lab0",
+	    "--fwd", "2222:22", "--", "x");
+	BAD("--fwd 1:192.168.100.5:2: internal network 'x' cannot be reached",
+	    "--net", "internal:x", "--fwd", "1:192.168.100.5:2", "--", "x");
+	BAD("--net natnet:b: subnet overlaps that of NIC 0", "--net",
+	    "natnet:a", "--net", "natnet:b", "--", "x");
 	BAD("at most 8 NICs", "--net", "nat", "--net", "nat", "--net", "nat",
 	    "--net", "nat", "--net", "nat", "--net", "nat", "--net", "nat",
 	    "--net", "nat", "--net", "nat", "--", "x");
@@ -211,6 +264,7 @@ static void test_policy(void)
 int main(void)
 {
 	test_defaults();
+	test_networks();
 	test_policy();
 	test_macs();
 	test_fwds();

@@ -135,7 +135,38 @@ static void test_net(void)
 	      "net nat /16");
 	CHECK(net_bad("bogus:x", "bogus"), "net unknown mode named");
 	CHECK(net_bad("bogus", "unknown mode 'bogus'"), "net unknown mode");
-	CHECK(net_bad("natnet:lab0", "not available"), "net planned mode");
+	CHECK(net_bad("bridged:qtap0", "not available"), "net planned mode");
+	CHECK(net_spec_parse("natnet:lab0", &n, &e) == 0 &&
+		      n.mode == NET_NATNET && !strcmp(n.name, "lab0") &&
+		      !n.has_subnet && !n.linger,
+	      "net natnet:lab0");
+	CHECK(net_spec_parse("hostonly:ho-1,subnet=192.168.57.0/24,linger=on",
+			     &n, &e) == 0 && n.mode == NET_HOSTONLY &&
+		      n.has_subnet && ip4_is(n.subnet, "192.168.57.0") &&
+		      n.linger,
+	      "net hostonly with subnet and linger");
+	CHECK(net_spec_parse("internal:x,dhcp=on", &n, &e) == 0 &&
+		      n.mode == NET_INTERNAL && n.dhcp &&
+		      ip4_is(n.subnet, "192.168.100.0") && n.prefix == 24,
+	      "net internal dhcp=on takes 192.168.100.0/24");
+	CHECK(net_spec_parse("internal:x", &n, &e) == 0 && !n.dhcp,
+	      "net internal without dhcp");
+	CHECK(net_bad("natnet", "needs a network name (natnet:NAME)"),
+	      "net natnet without a name");
+	CHECK(net_bad("natnet:", "needs a network name"), "net natnet: empty");
+	CHECK(net_bad("natnet:a/b", "network name 'a/b'"),
+	      "net natnet bad name");
+	CHECK(net_bad("nat:x", "takes no network name"), "net nat with a name");
+	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
+	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
+					     "takes subnet=, mac= and linger=)"),
+	      "net dhcp= only for internal");
+	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
+	      "net dhcp bad value");
+	CHECK(net_bad("nat,linger=on", "unknown option 'linger'"),
+	      "net linger not for nat");
+	CHECK(net_bad("natnet:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		      "must be 1 to 48 characters"), "net name too long");
 	CHECK(net_bad("", "empty"), "net empty");
 	CHECK(net_bad(",subnet=1", "empty"), "net options without mode");
 	CHECK(net_bad("nat,subnet=10.0.5.1/24", "did you mean 10.0.5.0/24"),

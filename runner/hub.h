@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hub.h - a named network's hub: its members, its lifetime, its answers
+ *
+ * A hub is a supervisor (supervisor.c) whose plan has no payload: its
+ * sandbox's init holds the network's namespaces and bridge, and the
+ * supervisor runs the network's uplink, forwards and control socket
+ * $RUNDIR/net@NAME.sock. Members join over that socket (member.c) and keep
+ * the connection open for as long as they live.
+ */
+#ifndef QBOX_HUB_H
+#define QBOX_HUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/json.h"
+#include "../common/pollset.h"
+#include "ctlproto.h"
+#include "plan.h"
+
+struct sup;
+struct dhcp_server;
+
+#define HUB_MEMBERS_MAX 1024
+#define HUB_FILE_PREFIX "net@"	/* not valid in a name: no clash with
+				   sandboxes' files */
+
+struct hub_member {
+	long id;
+	char sandbox[SANDBOX_NAME_MAX + 1];
+	uint8_t mac[6];
+	bool vm;
+	struct in_addr addr;	/* a command payload's address */
+};
+
+struct hub_fwd {
+	struct fwd_spec spec;	/* host side identifies it */
+	long owner;		/* member id, 0: added with qbox fwd */
+};
+
+struct hub {
+	struct net_spec spec;	/* the network as created */
+	bool linger;		/* stays without members */
+	struct hub_member *members;
+	int n_members;
+	long next_id;
+	struct hub_fwd fwds[MAX_FWDS];
+	int n_fwds;
+	struct dhcp_server *dhcp;	/* leases: VMs' by DHCP, commands'
+					   reserved at join */
+	int dhcp_fd;			/* the server's socket, or -1 */
+	int64_t idle_deadline_ms;	/* 0: not idle, or lingering */
+	bool done;			/* time to go */
+};
+
+/* The hub's answers: join, net-info, net-rm, forwards with owners */
+int hub_handle(struct sup *s, const struct ctl_req *req, struct strbuf *out,
+	       int *fd, long *hold, struct qerr *e);
+
+/* Start the lease table (and the DHCP server, when @fd >= 0) */
+int hub_dhcp_start(struct sup *s, struct qerr *e);
+
+/* Poll set hooks for the DHCP socket */
+int hub_poll_fill(struct sup *s, struct pollset *ps);
+void hub_poll_done(struct sup *s, struct pollset *ps, int idx);
+
+/* A member's connection closed */
+void hub_leave(void *opaque, long id);
+
+/* Whether the hub should end now; *@deadline_ms set when it will, idle */
+bool hub_should_end(struct sup *s, int64_t *deadline_ms);
+
+/* `qbox __hub`: the hub daemon's main (started by hub_start()) */
+int hub_main(int argc, char **argv);
+
+#endif /* QBOX_HUB_H */

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netcmd.c - qbox net ls, inspect, create and rm
+ *
+ * Each network is a hub serving $RUNDIR/net@NAME.sock (hub.c); these
+ * commands ask it over that socket, as qbox ps asks sandboxes. The human
+ * tables are read back from the hub's own JSON (a fixed layout, hub.c's
+ * net_json), so both forms always say the same.
+ */
+#include "netcmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/json.h"
+#include "../common/util.h"
+#include "cli.h"
+#include "ctlclient.h"
+#include "hub.h"
+#include "member.h"
+
+#define NETS_MAX 256
+
+/* One request to network @name's hub */
+static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
+		   const char *arg, struct strbuf *out, struct qerr *e)
+{
+	struct ctl_req req = { .verb = verb };
+	int fd, r;
+
+	if (arg)
+		snprintf(req.arg, sizeof(req.arg), "%s", arg);
+	fd = hub_open(dirfd, name);
+	if (fd == -ENOENT)
+		return qerr_usage(e, "no network named '%s' is running (see "
+				     "qbox net ls)", name);
+	if (fd < 0)
+		return qerr_set(e, -fd, "connecting to network '%s'", name);
+	r = ctl_call(fd, &req, out, NULL, 10000, e);
+	if (r == -EPIPE)
+		r = qerr_set(e, 0, "network '%s' ended while answering", name);
+	close(fd);
+	return r;
+}
+
+int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
+{
+	struct strbuf out = { 0 };
+	char mode[16];
+	int r = net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, e);
+
+	if (r == 0 && strcmp(json_field(out.s, "mode", mode, sizeof(mode)),
+			     net_mode_name(n->mode)))
+		r = qerr_usage(e, "network '%s' is a %s network, not %s",
+			       n->name, mode, net_mode_name(n->mode));
+	sb_free(&out);
+	return r;
+}
+
+/* The names of the running networks, sorted */
+static int networks(int dirfd, char **names, int max)
+{
+	return ctl_list(dirfd, HUB_FILE_PREFIX, names, max);
+}
+
+static __attribute__((noreturn)) void usage_exit(int status)
+{
+	fputs(net_usage, status ? stderr : stdout);
+	exit(status);
+}
+
+/* [--json] [--force], the options of the net subcommands */
+static void net_opts(int argc, char **argv, bool *json, bool *force)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'j' && json)
+			*json = true;
+		else if (c == 'f' && force)
+			*force = true;
+		else if (c == 'h')
+			usage_exit(0);
+		else
+			die(2, "net %s: unknown option '%s' (see qbox net "
+			       "--help)", argv[0], argv[optind - 1]);
+	}
+}
+
+/* NAME or MODE:NAME: the network's name */
+static const char *net_name(const char *arg, struct qerr *e)
+{
+	static struct net_spec n;
+
+	if (!strchr(arg, ':'))
+		return name_check(arg, "network name", e) < 0 ? NULL : arg;
+	if (net_spec_parse(arg, &n, e) < 0 || !net_mode_named(n.mode)) {
+		qerr_usage(e, "'%s' is no network name", arg);
+		return NULL;
+	}
+	return n.name;
+}
+
+static int net_ls(int argc, char **argv)
+{
+	char *names[NETS_MAX];
+	bool json = false, first = true;
+	struct qerr e = { 0 };
+	int dirfd, n, i;
+
+	net_opts(argc, argv, &json, NULL);
+	if (optind < argc)
+		die(2, "net ls: unexpected argument '%s'", argv[optind]);
+	if ((dirfd = ctl_rundir(&e)) < 0)
+		qerr_die(&e);
+	n = networks(dirfd, names, NETS_MAX);
+	if (json)
+		fputs("[", stdout);
+	else
+		printf("%-16s %-9s %-18s %-8s %s\n", "NAME", "MODE", "SUBNET",
+		       "MEMBERS", "PID");
+	for (i = 0; i < n; i++) {
+		struct strbuf out = { 0 };
+		char mode[16], subnet[32], pid[16];
+		const char *m;
+		int members = 0;
+
+		if (net_ask(dirfd, names[i], CTL_NET_INFO, NULL, &out,
+			    &e) < 0) {
+			sb_free(&out);
+			continue;	/* it ended meanwhile */
+		}
+		if (json) {
+			printf("%s\n%s", first ? "" : ",", out.s);
+			first = false;
+		} else {
+			for (m = strstr(out.s, "\"members\":["); m &&
+			     (m = strstr(m, "{\"sandbox\":")); m++)
+				members++;
+			printf("%-16s %-9s %-18s %-8d %s\n", names[i],
+			       json_field(out.s, "mode", mode, sizeof(mode)),
+			       json_field(out.s, "subnet", subnet,
+					sizeof(subnet)), members,
+			       json_field(out.s, "pid", pid, sizeof(pid)));
+		}
+		sb_free(&out);
+		free(names[i]);
+	}
+	if (json)
+		puts(first ? "]" : "\n]");
+	close(dirfd);
+	return 0;
+}
+
+static void inspect_print(const char *name, const char *json)
+{
+	static const char *const keys[] = { "mode", "subnet", "gateway",
+					    "host", "dns", "hub", "dhcp",
+					    "linger", "pid" };
+	const char *m, *end;
+	char v[64], mac[32], addr[32], vm[8];
+	size_t i;
+
+	printf("%-10s %s\n", "name", name);
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (*json_field(json, keys[i], v, sizeof(v)))
+			printf("%-10s %s\n", keys[i], v);
+	printf("\n%-16s %-18s %-16s %s\n", "MEMBER", "MAC", "ADDRESS", "KIND");
+	m = strstr(json, "\"members\":[");
+	end = m ? strstr(m, "\"forwards\":") : NULL;
+	while (m && (m = strstr(m, "{\"sandbox\":")) && (!end || m < end)) {
+		printf("%-16s %-18s %-16s %s\n", json_field(m, "sandbox", v,
+							  sizeof(v)),
+		       json_field(m, "mac", mac, sizeof(mac)),
+		       *json_field(m, "address", addr, sizeof(addr)) ? addr :
+								      "(DHCP)",
+		       strcmp(json_field(m, "vm", vm, sizeof(vm)), "true") ?
+			       "command" : "vm");
+		m++;
+	}
+	printf("\n%-24s %s\n", "FORWARD", "TO");
+	for (m = end; m && (m = strstr(m, "{\"proto\":")); m++) {
+		char spec[128], guest[32], port[8];
+
+		printf("%-24s %s:%s\n", json_field(m, "spec", spec, sizeof(spec)),
+		       json_field(m, "guest", guest, sizeof(guest)),
+		       json_field(m, "guest_port", port, sizeof(port)));
+	}
+}
+
+static int net_inspect(int argc, char **argv)
+{
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	bool json = false;
+	const char *name;
+	int dirfd;
+
+	net_opts(argc, argv, &json, NULL);
+	if (optind + 1 != argc)
+		die(2, "net inspect: give one network NAME (see qbox net ls)");
+	if (!(name = net_name(argv[optind], &e)) ||
+	    (dirfd = ctl_rundir(&e)) < 0 ||
+	    net_ask(dirfd, name, CTL_NET_INFO, NULL, &out, &e) < 0)
+		qerr_die(&e);
+	if (json)
+		puts(out.s);
+	else
+		inspect_print(name, out.s);
+	sb_free(&out);
+	close(dirfd);
+	return 0;
+}
+
+static int net_create(int argc, char **argv)
+{
+	struct net_spec n;
+	struct qerr e = { 0 };
+	int dirfd, fd;
+
+	net_opts(argc, argv, NULL, NULL);
+	if (optind + 1 != argc)
+		die(2, "net create: give one MODE:NAME[,OPTIONS] (see qbox net "
+		       "--help)");
+	if (net_spec_parse(argv[optind], &n, &e) < 0) {
+		qerr_prefix(&e, "net create %s", argv[optind]);
+		qerr_die(&e);
+	}
+	if (!net_mode_named(n.mode))
+		die(2, "net create %s: only natnet:NAME, hostonly:NAME and "
+		       "internal:NAME are networks", argv[optind]);
+	if (n.has_mac)
+		die(2, "net create %s: mac= belongs to a NIC (qbox run --net)",
+		    argv[optind]);
+	if ((dirfd = ctl_rundir(&e)) < 0)
+		qerr_die(&e);
+	if ((fd = hub_open(dirfd, n.name)) >= 0)
+		die(2, "net create: network '%s' already exists (qbox net "
+		       "inspect %s)", n.name, n.name);
+	if (hub_start(dirfd, argv[optind], true, &e) == -EEXIST)
+		die(2, "net create: network '%s' already exists", n.name);
+	if (e.msg[0])
+		qerr_die(&e);
+	close(dirfd);
+	return 0;
+}
+
+static int net_rm(int argc, char **argv)
+{
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	bool force = false;
+	const char *name;
+	int dirfd, i, fd;
+
+	net_opts(argc, argv, NULL, &force);
+	if (optind + 1 != argc)
+		die(2, "net rm: give one network NAME (see qbox net ls)");
+	if (!(name = net_name(argv[optind], &e)) ||
+	    (dirfd = ctl_rundir(&e)) < 0 ||
+	    net_ask(dirfd, name, CTL_NET_RM, force ? "force" : "idle", &out,
+		    &e) < 0)
+		qerr_die(&e);
+	sb_free(&out);
+	/* done when its socket stops answering */
+	for (i = 0; i < 200; i++) {
+		if ((fd = hub_open(dirfd, name)) < 0)
+			return 0;
+		close(fd);
+		usleep(50000);
+	}
+	die(1, "net rm: network '%s' is still running after 10 s", name);
+}
+
+int cmd_net(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h") ||
+	    !strcmp(sub, "help"))
+		usage_exit(sub ? 0 : 2);
+	if (!strcmp(sub, "ls"))
+		return net_ls(argc - 1, argv + 1);
+	if (!strcmp(sub, "inspect"))
+		return net_inspect(argc - 1, argv + 1);
+	if (!strcmp(sub, "create"))
+		return net_create(argc - 1, argv + 1);
+	if (!strcmp(sub, "rm"))
+		return net_rm(argc - 1, argv + 1);
+	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm)", sub);
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Named networks with command payloads: one segment per network and user,
+# the hub's life, qbox net ls/inspect/create/rm, forwards and exec on a
+# network, the host-only and internal walls, and a killed hub.
+. "$(dirname "$0")/../lib.sh"
+
+jqc() { jq -e "$@" >/dev/null; }
+mkdir -p "$TMP/a" && echo "member-a-$$" >"$TMP/a/index.html"
+hp=$(free_port)
+http_server "$hp"	# the host's loopback service: $TMP/www on 127.0.0.1
+net=n$$
+addr_of() {	# network sandbox: the member's address
+	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
+		'.members[] | select(.sandbox == $s) | .address'
+}
+member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
+# unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
+# answer: 124), rather than crashing or getting through
+unreachable() {
+	local name=$1 url=$2 rc out
+	shift 2
+	out=$(timeout 30 "$QBOX" run "$@" -- timeout 5 busybox wget -q -O- "$url" 2>&1)
+	rc=$?
+	case $rc in
+	1 | 124) pass "$name" ;;
+	*) fail "$name: exit $rc, want 1 or 124; output: $out" ;;
+	esac
+}
+
+# ---- natnet: members reach each other and the host -----------------------
+start_bg "$QBOX" run --name "a-$$" --net "natnet:$net" -- \
+	busybox httpd -f -p 8080 -h "$TMP/a"
+qa=$BG_PID
+if ! wait_for 10 member_up "$net" "a-$$"; then
+	fail "natnet: first member never joined"
+	exit 1
+fi
+A=$(addr_of "$net" "a-$$")
+check "natnet: command member leased in 10.0.2.0/24 ($A)" grep -qE '^10\.0\.2\.([0-9]+)$' <<<"$A"
+expect_output "natnet: a second member fetches from the first" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" run --name "b-$$" --net "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
+expect_output "natnet: a member reaches the host's loopback via 10.0.2.2" 0 "^host-page-$$\$" \
+	timeout 20 "$QBOX" run --name "b-$$" --net "natnet:$net" -- busybox wget -q -O- "http://10.0.2.2:$hp/"
+json=$("$QBOX" net ls --json)
+check "net ls --json: the network with one member" jqc --arg n "$net" \
+	'.[] | select(.name == $n) | .mode == "natnet" and .subnet == "10.0.2.0/24" and (.members | length) == 1' <<<"$json"
+expect_output "net ls: table row" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +1 " "$QBOX" net ls
+expect_output "net inspect: member row" 0 "^a-$$ +52:54:00:[0-9a-f:]+ +$A +command" "$QBOX" net inspect "$net"
+
+# ---- forwards and exec on a network ---------------------------------------
+fp=$(free_port)
+expect_output "fwd -n natnet:NAME names the guest" 0 "" "$QBOX" fwd -n "natnet:$net" "$fp:$A:8080"
+expect_output "the network's forward reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
+expect_output "fwd to a network without a guest address: the rule" 2 "names the guest's address" \
+	"$QBOX" fwd -n "natnet:$net" "$(free_port):8080"
+expect_output "exec natnet:NAME reaches a member directly" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
+expect_output "exec with the wrong mode is refused" 2 "is a natnet network, not hostonly" \
+	"$QBOX" exec "hostonly:$net" -- true
+expect_output "--net with the wrong mode is refused" 2 "is a natnet network, not internal" \
+	"$QBOX" run --net "internal:$net" -- true
+expect_output "--net with another subnet is refused" 2 "runs on 10.0.2.0/24, not the subnet= given" \
+	"$QBOX" run --net "natnet:$net,subnet=10.0.9.0/24" -- true
+
+# ---- another network is another segment -------------------------------------
+unreachable "natnet:other cannot reach a member of natnet:$net" "http://$A:8080/" --net "natnet:o$$"
+
+# ---- rm refuses while members run; stop ends the hub ------------------------
+expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$QBOX" net rm "$net"
+kill -TERM "$qa"
+wait "$qa"
+check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+
+# ---- net create / rm, linger ------------------------------------------------------
+expect_output "net create hostonly" 0 "" "$QBOX" net create "hostonly:h$$"
+expect_output "net create twice" 2 "already exists" "$QBOX" net create "hostonly:h$$"
+expect_output "net create: bad spec" 2 "net create nat:x: mode 'nat' takes no network name" "$QBOX" net create nat:x
+expect_output "a created network lingers without members" 0 "^h$$ +hostonly +192\\.168\\.56\\.0/24 +0 " "$QBOX" net ls
+expect_output "hostonly: a member reaches the host via 192.168.56.1" 0 "^host-page-$$\$" \
+	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox wget -q -O- "http://192.168.56.1:$hp/"
+unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56.2:$hp/" --net "hostonly:h$$"
+expect_output "hostonly: no DNS forwarder" 1 "" \
+	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
+expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
+expect_output "net rm of a network that does not run" 2 "no network named 'h$$'" "$QBOX" net rm "h$$"
+expect_output "net inspect of a network that does not run" 2 "no network named 'nope$$'" "$QBOX" net inspect "nope$$"
+
+# ---- internal: members only ---------------------------------------------------
+start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-i1" "$QBOX" run --name "i1-$$" \
+	--net "internal:i$$" -- busybox httpd -f -p 8080 -h "$TMP/a"
+qi=$BG_PID
+wait_for 10 member_up "i$$" "i1-$$"
+I=$(addr_of "i$$" "i1-$$")
+expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" run --net "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
+unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
+expect_output "internal: forwards are refused" 2 "cannot be reached from the host" \
+	"$QBOX" fwd -n "internal:i$$" "$(free_port):$I:8080"
+
+# ---- a killed hub: the member says so, nothing leaks, a new hub starts -------
+hub=$("$QBOX" net inspect "i$$" --json | jq -r .pid)
+kill -KILL "$hub"
+check "a member reports its hub's death" wait_for 10 grep -q "network 'i$$' ended (its hub is gone)" "$TMP/err-i1"
+check "the member runs on without its network" kill -0 "$qi"
+expect_output "after a hub's death, the next member starts a fresh hub" 0 "^ok\$" \
+	timeout 20 "$QBOX" run --net "internal:i$$" -- echo ok
+kill -TERM "$qi"
+wait "$qi"
+sleep 0.5
+no_leftovers "nothing left behind" "natnet:$net"
