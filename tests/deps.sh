@@ -9,9 +9,11 @@ set -euo pipefail
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
 # for disk images)
+# fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
+# in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq iperf3 python3 qemu-utils)
+      procps jq iperf3 python3 qemu-utils clang-14 libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
