@@ -92,6 +92,16 @@ build/asan/qbox: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
 
+# The uplink's test runs libslirp too
+UPLINK_TEST_SRCS := netns/uplink.c netns/frame_filter.c common/pollset.c \
+		    common/err.c common/util.c
+
+build/tests/test_uplink: tests/unit/test_uplink.c tests/unit/unit.h \
+		$(UPLINK_TEST_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UPLINK_TEST_SRCS) \
+		$(shell pkg-config --libs slirp)
+
 build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UNIT_SRCS) $(UNIT_LIBS)
