@@ -65,7 +65,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
-FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames
 FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -77,6 +77,8 @@ FUZZ_SRCS_netspec  := runner/spec.c
 FUZZ_SRCS_fwdspec  := runner/spec.c
 FUZZ_SRCS_ctlproto := runner/ctlproto.c runner/spec.c
 FUZZ_SRCS_dhcp     := netns/dhcp.c
+FUZZ_SRCS_frames   := netns/uplink.c netns/frame_filter.c common/pollset.c
+FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 
 .PHONY: all clean check check-unit check-integration check-e2e check-fuzz \
 	fuzz demo deps guest install bench
