@@ -5,11 +5,12 @@
 #   make check      the whole test suite (unit, integration, ASan/UBSan, VM,
 #                   and each fuzz target for FUZZ_SECONDS)
 #   make fuzz       the fuzz targets for FUZZ_LONG_SECONDS each
+#   make bench      measure qbox against slirp4netns, pasta, qemu and veth
 #   make install    install qbox, its man page and policies under $(PREFIX)
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := slirp libmnl libseccomp libcap
+PKGS    := slirp libmnl libnftnl libseccomp libcap
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first
@@ -37,21 +38,24 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
-	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
+	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
+	netns/antispoof_nft.c \
 	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c $(POLICY_SRCS)
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
+	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 # Small programs the integration tests drive (tests/helpers/); the DHCP
 # server's driver links the server and runs with the sanitizers
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
-		 build/tests/conn-echo build/tests/dhcp-clients
+		 build/tests/conn-echo build/tests/dhcp-clients \
+		 build/tests/netadmin-in
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -132,9 +136,11 @@ fuzz: $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) tests/run.sh fuzz $(FUZZ_BINS)
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest $(FUZZ_BINS)
+check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest \
+	build/bench/tcp_rr $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh all $(UNIT_TESTS) \
-		tests/integration/*.sh tests/e2e/*.sh $(FUZZ_BINS)
+		tests/integration/*.sh tests/bench/*.sh tests/e2e/*.sh \
+		$(FUZZ_BINS)
 
 deps:
 	tests/deps.sh
@@ -142,6 +148,17 @@ deps:
 demo: deps
 	$(MAKE) build/qbox guest
 	tests/demo.sh
+
+# Installs what is missing (as root), builds, measures as an unprivileged
+# user; knobs in bench/README.md (BENCH_RUNS, BENCH_SECONDS, ...)
+bench:
+	tests/deps.sh --bench
+	$(MAKE) build/qbox build/bench/tcp_rr guest
+	bench/bench.sh
+
+build/bench/tcp_rr: bench/tcp_rr.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
 
 install: build/qbox
 	install -D -m 0755 build/qbox $(DESTDIR)$(PREFIX)/bin/qbox

@@ -26,7 +26,9 @@ struct sandbox_join {
 	int pidfd;		/* the hub's init: its user and net namespaces;
 				   -1: this NIC joins no network */
 	char peer[16];		/* the hub's end of our veth pair */
-	struct in_addr addr;	/* a command payload's address */
+	struct in_addr addr;	/* a command payload's address, or the one
+				   the hub's DHCP keeps for a VM; INADDR_ANY:
+				   none (a VM on a network without DHCP) */
 };
 
 struct sandbox_cfg {
@@ -45,6 +47,12 @@ struct sandbox_cfg {
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
 	int sup_sigfd;		/* the supervisor's signalfd: init closes it */
+	/*
+	 * A starting hub's lock on the runtime directory (or -1): init
+	 * closes its copy, or the lock (one open file, shared by the fork)
+	 * would last as long as the hub and block the user's next hub.
+	 */
+	int sup_lockfd;
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
 	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */

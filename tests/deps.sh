@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# tests/deps.sh - make sure the Debian packages qbox builds and tests with
-# are installed: installs them with apt-get when run as root, otherwise
-# names the missing ones and how to install them.
+# tests/deps.sh [--bench] - make sure the Debian packages qbox builds and
+# tests with are installed: installs them with apt-get when run as root,
+# otherwise names the missing ones and how to install them. --bench adds
+# what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
-# build: compiler, pkg-config and the four libraries qbox links
+# build: compiler, pkg-config and the five libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
-# for disk images)
+# for disk images, nftables to read a sandbox's anti-spoofing rules)
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
-PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
-      qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq iperf3 python3 qemu-utils clang-14 libclang-rt-14-dev)
+PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libnftnl-dev libseccomp-dev
+      libcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      util-linux procps jq iperf3 python3 qemu-utils nftables
+      clang-14 libclang-rt-14-dev)
+# bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
+# for the chart (its "png" terminal needs no X)
+if [ "${1:-}" = --bench ]; then
+	PKGS+=(slirp4netns passt gnuplot-nox)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

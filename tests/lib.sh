@@ -147,7 +147,8 @@ GUEST=${GUEST:-$TOP/build/guest}
 
 # vm_start OUT SCRIPT QBOX-ARGS... [--- QEMU-ARGS...]
 # Boot the guest in the background under qbox, running SCRIPT inside; the
-# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout.
+# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout:
+# $QBOX_VM_TIMEOUT seconds, 90 unless set.
 vm_start() {
 	local out=$1 script=$2 qargs=() eargs=() initrd
 	shift 2
@@ -156,7 +157,7 @@ vm_start() {
 	eargs=("$@")
 	initrd=$TMP/$(basename "$script").initrd
 	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
-	timeout -s KILL 90 "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
+	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
 		-nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" "${eargs[@]}" \
