@@ -36,8 +36,8 @@ bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host);
  * datagram made of the queue's own header, and libslirp writes through a
  * wild pointer: one 66-byte frame from a guest killed the supervisor
  * (found by tests/fuzz/fuzz_frames.c). A guest's TCP never fragments (its
- * MSS fits the 1500-byte MTU); UDP and ICMP datagrams over 1472 bytes of
- * payload are lost instead.
+ * MSS fits the NIC's MTU); UDP and ICMP datagrams larger than the MTU
+ * (1500 for a VM, 65520 for a command payload) are lost instead.
  * Return: true for an IPv4 fragment
  */
 bool frame_ipv4_fragment(const uint8_t *f, size_t len);

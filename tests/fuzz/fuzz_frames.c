@@ -20,8 +20,9 @@
  * cut short or padded. TCP segments can follow the connection libslirp
  * opens (their sequence numbers taken from its replies), and libslirp's
  * ARP requests for the guest are answered, so flows get past the
- * handshake into the data paths. What libslirp sends back must be a frame
- * of 14 to 1514 bytes.
+ * handshake into the data paths. The uplink has a VM's MTU (1500) or a
+ * command payload's (65520, where libslirp sends 64 KiB frames), and what
+ * it sends back must be a frame of 14 bytes to the MTU plus 14.
  *
  * Containment: libslirp turns the guest's flows into host sockets. Before
  * the first input, LLVMFuzzerInitialize() moves the process into a network
@@ -57,7 +58,7 @@
 
 #define ECHO_PORT 8000		/* the TCP and UDP echo on loopback */
 #define FRAMES_MAX 64		/* per input */
-#define FRAME_BUF 4096
+#define FRAME_BUF 16384
 #define ACCEPTED_MAX 32
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -442,7 +443,7 @@ static void udp(struct frame *f, struct in *in)
 
 	put16(udp, pick_port(in));
 	put16(udp + 2, pick_port(in));
-	n = payload(in, udp + 8, sel & 2 ? 1472 : 256);
+	n = payload(in, udp + 8, sel & 16 ? 12000 : sel & 2 ? 1472 : 256);
 	udp_finish(f, in, &h, udp, 8 + n, sel & 4);
 	if (sel & 8)		/* the UDP length field: anything */
 		put16(udp + 4, u16(in));
@@ -537,7 +538,8 @@ static void tcp(struct frame *f, struct in *in, struct tcp_state *ts)
 	put16(t + 16, 0);
 	put16(t + 18, sel & 8 ? u16(in) : 0);		/* urgent pointer */
 	take(in, t + 20, opt);
-	n = payload(in, t + 20 + opt, sel & 16 ? 1400 : 128);
+	n = payload(in, t + 20 + opt, sel & 128 ? 12000 :
+				      sel & 16 ? 1400 : 128);
 	if (sel & 32)			/* data offset: anything */
 		t[12] = (uint8_t)(u8(in) & 0xf0);
 	put16(t + 16, l4_sum(&h, t, 20 + opt + n));
@@ -720,7 +722,8 @@ enum arp_answer {
 };
 
 /* Read what libslirp sent; follow the TCP connection, answer ARP */
-static void drain(int fd, struct tcp_state *ts, enum arp_answer answer)
+static void drain(int fd, struct tcp_state *ts, enum arp_answer answer,
+		  unsigned int mtu)
 {
 	static uint8_t b[70000];
 	ssize_t n;
@@ -730,8 +733,8 @@ static void drain(int fd, struct tcp_state *ts, enum arp_answer answer)
 		const uint8_t *ip = b + 14, *t;
 
 		pcap_frame(b, (size_t)n);
-		/* an Ethernet frame within libslirp's MTU */
-		FUZZ_ASSERT(n >= 14 && n <= 1514);
+		/* an Ethernet frame within the uplink's MTU */
+		FUZZ_ASSERT(n >= 14 && (size_t)n <= 14 + mtu);
 		if (type == 0x0806 && n >= 42 && b[21] == 1 &&
 		    (answer == ARP_ALL ||
 		     (answer == ARP_GUEST &&
@@ -799,11 +802,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.hostname = "fuzz",
 		.no_dhcp = conf & 1,
 		.host_only = conf & 2,
+		/* a command payload's NIC, or a VM's (0: libslirp's 1500) */
+		.mtu = conf & 16 ? 65520 : 0,
 	};
 	struct tcp_state ts = { .sport = (uint16_t)(40000 + u8(&in)),
 				.seq = u32(&in) };
 	struct pollset ps = { 0 };
 	struct qerr e = { 0 };
+	unsigned int mtu = cfg.mtu ? cfg.mtu : 1500;
 	struct uplink *u;
 	static struct frame f;
 	int sv[2], i;
@@ -820,7 +826,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		build(&f, &in, &ts);
 		send_frame(sv[0], f.b, f.len);
 		turn(u, &ps);
-		drain(sv[0], &ts, conf & 8 ? ARP_NONE : ARP_GUEST);
+		drain(sv[0], &ts, conf & 8 ? ARP_NONE : ARP_GUEST, mtu);
 	}
 	/*
 	 * Connections to loopback complete, echoes come back; and the guest
@@ -832,7 +838,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hello(u, &ps, sv[0]);
 	for (i = 0; i < 3; i++) {
 		turn(u, &ps);
-		drain(sv[0], &ts, ARP_ALL);
+		drain(sv[0], &ts, ARP_ALL, mtu);
 	}
 	uplink_free(u);
 	close(sv[0]);
