@@ -17,7 +17,9 @@
  * addresses; a request it cannot parse is counted as malformed; and the
  * lease table holds pool addresses only, each once, each MAC (but a
  * declined address's) at most once, with host names of harmless
- * characters.
+ * characters. A reserved address (dhcp_reserve(), for a command payload or
+ * a VM whose anti-spoofing rules need it early) stays bound to its MAC
+ * whatever anyone sends, and is offered or acknowledged to no one else.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +57,26 @@ static void check_reply(const uint8_t *req, size_t len,
 	FUZZ_ASSERT(!memcmp(r->buf + 28, req + 28, 6));		/* chaddr */
 	yiaddr = get32(r->buf + 16);
 	FUZZ_ASSERT(!yiaddr || in_pool(yiaddr, last));
+}
+
+/* The reserved address is its MAC's, bound, and nobody else's */
+static void check_reserved(const struct dhcp_server *srv, int64_t now,
+			   const uint8_t mac[6], struct in_addr held, int r,
+			   const struct dhcp_reply *reply)
+{
+	struct dhcp_lease_info l;
+	uint32_t yiaddr;
+
+	FUZZ_ASSERT(dhcp_lease_find(srv, mac, now, &l));
+	FUZZ_ASSERT(l.addr.s_addr == held.s_addr &&
+		    l.state == DHCP_LEASE_BOUND);
+	if (r != 1)
+		return;
+	yiaddr = get32(reply->buf + 16);
+	if (!memcmp(reply->buf + 28, mac, 6))
+		FUZZ_ASSERT(!yiaddr || yiaddr == ntohl(held.s_addr));
+	else
+		FUZZ_ASSERT(yiaddr != ntohl(held.s_addr));
 }
 
 static void check_table(const struct dhcp_server *srv, int64_t now,
@@ -147,6 +169,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(dhcp_stats(srv)->malformed == malformed);
 		if (r == 1)
 			check_reply(req, len, reply, ntohl(last.s_addr));
+		if (conf & 16)
+			check_reserved(srv, now, reserved_mac, held, r, reply);
 		free(req);
 		check_table(srv, now, ntohl(last.s_addr));
 	}
