@@ -78,18 +78,17 @@ static void die_errno(const char *what)
 	exit(1);
 }
 
-static void map_self(void)
+/* Map @uid and @gid (ours outside) to themselves in the new namespace */
+static void map_self(uid_t uid, gid_t gid)
 {
 	char map[64];
 
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)getuid(),
-		 (unsigned)getuid());
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
 	if (write_file("/proc/self/uid_map", map) < 0)
 		die_errno("writing uid_map");
 	if (write_file("/proc/self/setgroups", "deny") < 0)
 		die_errno("writing setgroups");
-	snprintf(map, sizeof(map), "%u %u 1", (unsigned)getgid(),
-		 (unsigned)getgid());
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
 	if (write_file("/proc/self/gid_map", map) < 0)
 		die_errno("writing gid_map");
 }
@@ -99,13 +98,15 @@ static void isolate(void)
 {
 	struct if_nameindex *ifs, *i;
 	struct ifreq ifr = { .ifr_name = "lo" };
-	bool root = geteuid() == 0;
+	/* taken before unshare: unmapped, they read as the overflow id */
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
 	int fd;
 
-	if (unshare(CLONE_NEWNET | (root ? 0 : CLONE_NEWUSER)) < 0)
+	if (unshare(CLONE_NEWNET | (uid ? CLONE_NEWUSER : 0)) < 0)
 		die_errno("unshare (a network namespace of its own)");
-	if (!root)
-		map_self();
+	if (uid)
+		map_self(uid, gid);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
 		die_errno("reading lo's flags");
