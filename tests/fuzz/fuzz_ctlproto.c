@@ -9,11 +9,14 @@
  * ctl_req_format(); its argument then goes where the supervisor sends it
  * (a forward spec, a forward's host side; a hub's "join" argument is
  * split in runner/hub.c, whose parts, a subnet, a name and a MAC, are the
- * netspec target's). The same bytes are also parsed as an answer line, as
- * the client does.
+ * netspec target's). The whole input is also parsed as an answer line, of
+ * any length, as the client does (runner/ctlclient.c), with a field read
+ * from its JSON the way member.c and netcmd.c read them; and written as a
+ * JSON string by sb_json_str(), which must decode back to the input.
  */
 #include <errno.h>
 
+#include "../../common/json.h"
 #include "../../runner/ctlproto.h"
 #include "../../runner/spec.h"
 #include "fuzz.h"
@@ -54,6 +57,7 @@ static void fuzz_request(const char *line)
 static void fuzz_answer(char *line)
 {
 	const char *text;
+	char field[64];
 	int status;
 
 	line[strcspn(line, "\n")] = '\0';
@@ -62,6 +66,47 @@ static void fuzz_answer(char *line)
 	FUZZ_ASSERT(status >= 0 && status <= 2);
 	FUZZ_ASSERT(text && (!*text || (text > line &&
 					text <= line + strlen(line))));
+	json_field(text, "name", field, sizeof(field));
+	FUZZ_ASSERT(strlen(field) < sizeof(field));
+}
+
+/* sb_json_str(@s) decodes back to @s: quotes, backslashes and control
+ * characters escaped, nothing else changed */
+static void fuzz_json_str(const char *s)
+{
+	struct strbuf b = { 0 };
+	size_t i, n = 0;
+	char *back;
+
+	sb_json_str(&b, s);
+	if (b.oom)
+		return;
+	back = malloc(b.len);
+	FUZZ_ASSERT(back && b.len >= 2 && b.s[0] == '"' &&
+		    b.s[b.len - 1] == '"');
+	for (i = 1; i < b.len - 1; i++) {
+		unsigned char c = (unsigned char)b.s[i];
+		unsigned int u;
+
+		FUZZ_ASSERT(c >= 0x20 && c != 0x7f && c != '"');
+		if (c != '\\') {
+			back[n++] = (char)c;
+			continue;
+		}
+		c = (unsigned char)b.s[++i];
+		if (c == 'u') {
+			FUZZ_ASSERT(i + 4 < b.len - 1 &&
+				    sscanf(b.s + i + 1, "%4x", &u) == 1);
+			back[n++] = (char)u;
+			i += 4;
+		} else {
+			FUZZ_ASSERT(strchr("\"\\nt", c));
+			back[n++] = c == 'n' ? '\n' : c == 't' ? '\t' : (char)c;
+		}
+	}
+	FUZZ_ASSERT(n == strlen(s) && !memcmp(back, s, n));
+	free(back);
+	sb_free(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -69,9 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the server's buffer: CTL_LINE_MAX - 1 bytes and a NUL */
 	char *line = fuzz_cstr(data, size < CTL_LINE_MAX - 1 ?
 					      size : CTL_LINE_MAX - 1);
+	char *whole = fuzz_cstr(data, size);
 
 	fuzz_request(line);
-	fuzz_answer(line);
+	fuzz_json_str(whole);
+	fuzz_answer(whole);
 	free(line);
+	free(whole);
 	return 0;
 }
