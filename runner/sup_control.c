@@ -69,7 +69,16 @@ static void nics_json(struct sup *s, struct strbuf *b)
 		char net[INET_ADDRSTRLEN], mac[18];
 
 		sb_printf(b, "%s{\"index\":%d,\"mode\":\"%s\"", i ? "," : "", i,
-			  n->mode == NET_NAT ? "nat" : "none");
+			  net_mode_name(n->mode));
+		if (n->mode == NET_BRIDGED) {
+			sb_puts(b, ",\"device\":");
+			sb_json_str(b, n->spec->device);
+			sb_printf(b, ",\"mac\":\"%s\"", mac_format(n->mac, mac));
+		} else if (net_mode_named(n->mode)) {
+			sb_puts(b, ",\"network\":");
+			sb_json_str(b, n->spec->name);
+			sb_printf(b, ",\"mac\":\"%s\"", mac_format(n->mac, mac));
+		}
 		if (n->mode == NET_NAT) {
 			inet_ntop(AF_INET, &n->net, net, sizeof(net));
 			sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
@@ -123,12 +132,20 @@ static void summary(struct sup *s, struct strbuf *b)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	sb_printf(b, "%s\t%d\t%s\t", p->name, (int)getpid(), when);
 	for (i = 0; i < p->n_nics; i++) {
-		if (p->nics[i].mode == NET_NONE) {
+		const struct nic_plan *nic = &p->nics[i];
+
+		sb_puts(b, i ? "," : "");
+		if (nic->mode == NET_NONE) {
 			sb_puts(b, "none");
-			continue;
+		} else if (nic->mode == NET_BRIDGED) {
+			sb_printf(b, "bridged:%s", nic->spec->device);
+		} else if (net_mode_named(nic->mode)) {
+			sb_printf(b, "%s:%s", net_mode_name(nic->mode),
+				  nic->spec->name);
+		} else {
+			inet_ntop(AF_INET, &nic->guest, a, sizeof(a));
+			sb_printf(b, "nat:%s", a);
 		}
-		inet_ntop(AF_INET, &p->nics[i].guest, a, sizeof(a));
-		sb_printf(b, "%snat:%s", i ? "," : "", a);
 	}
 	sb_puts(b, "\t");
 	n = fwd_engine_count(s->fwd);
