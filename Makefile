@@ -3,7 +3,7 @@
 #   make            build build/qbox
 #   make demo       install what is missing, build, boot a tiny VM rootless
 #   make check      the whole test suite (unit, integration, ASan/UBSan, VM)
-#   make install    install qbox and its man page under $(PREFIX)
+#   make install    install qbox, its man page and policies under $(PREFIX)
 
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -17,25 +17,33 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
+POLICYDIR := $(PREFIX)/share/qbox/policies
 QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) \
-	   -DQBOX_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+	   -DQBOX_VERSION='"$(VERSION)"' \
+	   -DQBOX_POLICY_DIR='"$(POLICYDIR)"' $(PKG_CFLAGS)
+
+# The shipped seccomp policies, also compiled into the binary
+POLICIES := $(sort $(wildcard policies/*.policy))
+POLICY_SRCS := seccomp/policy.c seccomp/consts.c seccomp/compile.c \
+	       seccomp/store.c seccomp/filter.c build/policies.c
 
 SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	common/fdio.c \
 	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
 	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
-	runner/client.c runner/forward.c runner/fwd_worker.c \
+	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
-	seccomp/filter.c
+	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c $(POLICY_SRCS)
+UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 # Small programs the integration tests drive (tests/helpers/); the DHCP
@@ -63,7 +71,11 @@ build/asan/qbox: $(SRCS) $(HDRS) Makefile
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SRCS) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UNIT_SRCS)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UNIT_SRCS) $(UNIT_LIBS)
+
+build/policies.c: $(POLICIES) seccomp/embed.sh
+	@mkdir -p $(@D)
+	sh seccomp/embed.sh $(POLICIES) >$@.tmp && mv $@.tmp $@
 
 guest:
 	tests/guest/build.sh build/guest
@@ -91,13 +103,16 @@ demo: deps
 install: build/qbox
 	install -D -m 0755 build/qbox $(DESTDIR)$(PREFIX)/bin/qbox
 	install -D -m 0644 docs/qbox.1 $(DESTDIR)$(PREFIX)/share/man/man1/qbox.1
+	install -d $(DESTDIR)$(POLICYDIR)
+	install -m 0644 $(POLICIES) $(DESTDIR)$(POLICYDIR)
 
 clean:
 	rm -rf build
 
 $(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $< \
+		$(shell pkg-config --libs libseccomp)
 
 DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
 

@@ -23,16 +23,20 @@
  *     init only passes the inherited fd on to QEMU, like a qvmN's.
  *  4. forward workers: init forks them (one per CPU) into the sandbox's
  *     network namespace and hands each one's message socket to the
- *     supervisor; they confine themselves and serve the forwards' relays
- *     (runner/fwd_worker.c).
+ *     supervisor; they confine themselves (baseline filter, no
+ *     capabilities) and serve the forwards' relays (runner/fwd_worker.c).
  *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
  *     the forwards and handed them to the workers, so the payload never
  *     races an unready network.
- *  6. confine: init drops every capability, sets no_new_privs and loads the
- *     seccomp filter; the payload inherits all three across fork and exec.
- *  7. fork + exec the payload; init forwards SIGINT/SIGTERM/SIGHUP to it,
- *     reaps orphans, and reports the payload's wait status (and a forward
- *     worker's, should one die).
+ *  6. confine: init drops every capability, sets no_new_privs and loads
+ *     qbox's baseline filter; the payload inherits all three across fork
+ *     and exec. (A hub's init has no payload and keeps its powers: it
+ *     serves the network's members.)
+ *  7. fork + exec the payload, which loads its own policy as the last step
+ *     before execve (seccomp/filter.h says why there and not in init);
+ *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
+ *     the payload, reaps orphans, and reports the payload's wait status
+ *     (and a forward worker's, should one die).
  *
  * Who notices a death: the payload and the workers get SIGKILL when init
  * dies (PDEATHSIG, and anyway the PID namespace dies with its pid 1).
@@ -436,7 +440,7 @@ static __attribute__((noreturn)) void worker_main(struct init *in, int index,
 	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
 	snprintf(name, sizeof(name), "qbox-fwd%d", index);
 	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
-	if (confine_self(in->cfg->filter, &m.err) == 0 &&
+	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
 	    fwd_worker_run(index, sock, &m.err) == 0)
 		_exit(0);
 	sbmsg_send(sock, &m, -1);
@@ -576,11 +580,19 @@ static void init_wait_go(struct init *in)
 		init_orphaned(in);
 }
 
+/* Why the payload did not start: the errno, and of which step */
+struct exec_failure {
+	int err;
+	bool policy;		/* loading the policy, else execve */
+};
+
 /* In the payload's process, between fork and exec */
 static __attribute__((noreturn)) void payload_exec(struct init *in,
 						   char **argv, int errpipe)
 {
-	int i, err;
+	struct exec_failure f = { 0 };
+	struct qerr e;
+	int i;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
@@ -592,9 +604,15 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 	for (i = 0; i < in->cfg->plan->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			fcntl(in->nics[i].fd, F_SETFD, 0);
-	execvp(argv[0], argv);
-	err = errno;
-	if (write(errpipe, &err, sizeof(err)) < 0)
+	/* the last step: from here on, only what the policy allows */
+	if (filter_load(in->cfg->filters->policy, &e) < 0) {
+		f.err = e.errnum;
+		f.policy = true;
+	} else {
+		execvp(argv[0], argv);
+		f.err = errno;
+	}
+	if (write(errpipe, &f, sizeof(f)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -605,7 +623,8 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	char **argv = p->argv, **qargv = NULL;
 	cleanup_fd int rd = -1;
 	cleanup_fd int wr = -1;
-	int pipefd[2], err, i;
+	struct exec_failure f;
+	int pipefd[2], i;
 	ssize_t n;
 
 	if (p->vm) {
@@ -633,12 +652,15 @@ static int init_start_payload(struct init *in, struct qerr *e)
 		if (in->nics[i].fd >= 0)
 			close(in->nics[i].fd);
 	do
-		n = read(rd, &err, sizeof(err));
+		n = read(rd, &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(err)) {
+	if (n == sizeof(f)) {
 		waitpid(in->payload, NULL, 0);
 		in->payload = 0;
-		return qerr_set(e, err, "executing '%s'", p->argv[0]);
+		if (f.policy)
+			return qerr_set(e, f.err, "loading the seccomp policy "
+						  "%s", p->policy);
+		return qerr_set(e, f.err, "executing '%s'", p->argv[0]);
 	}
 	return 0;
 }
@@ -674,6 +696,7 @@ static void init_reaped(struct init *in, pid_t pid, int status)
 static __attribute__((noreturn)) void init_loop(struct init *in)
 {
 	struct sbmsg m = { .type = SBMSG_STARTED };
+	struct qerr e = { 0 };
 	sigset_t set;
 	int sfd;
 
@@ -688,8 +711,12 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 		kill(in->payload, SIGKILL);
 		_exit(1);
 	}
+	/* at once: until the supervisor knows, a signal abandons the start */
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
+	/* from here on, init only does what the helper filter allows */
+	if (filter_load(in->cfg->filters->helper, &e) < 0)
+		init_fail(in, &e);
 	for (;;) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 },
 					 { in->sock, POLLIN, 0 } };
@@ -758,7 +785,7 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
 	/* a hub's init keeps its powers: it serves the network's members */
-	if (!cfg->plan->hub && (confine_self(cfg->filter, &e) < 0 ||
+	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
 				init_start_payload(&in, &e) < 0))
 		init_fail(&in, &e);
 	init_loop(&in);

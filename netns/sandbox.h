@@ -13,13 +13,13 @@
 #ifndef QBOX_SANDBOX_H
 #define QBOX_SANDBOX_H
 
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
 #include "../runner/plan.h"
+#include "../seccomp/filter.h"
 
 /* A NIC's attachment to a named network's hub (runner/member.c) */
 struct sandbox_join {
@@ -46,7 +46,7 @@ struct sandbox_cfg {
 	 * init inherits it and hands it to QEMU. -1 for other NICs.
 	 */
 	int tapfd[MAX_NICS];
-	scmp_filter_ctx filter;
+	const struct filters *filters;
 	uid_t uid;
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */

@@ -30,6 +30,7 @@ const char main_usage[] =
 "  wait NAME [--timeout S]         wait until NAME is up and forwarding\n"
 "  exec NAME -- CMD [ARGS...]      run CMD inside NAME's namespaces\n"
 "  net ls|inspect|create|rm        named networks (see qbox net --help)\n"
+"  policy check|show|dump|list     check and review seccomp policies\n"
 "  help                            this text\n"
 "  version                         print the version\n"
 "\n"
@@ -107,15 +108,52 @@ const char wait_usage[] =
 "or if the sandbox ends first. A VM's guest may still be booting.\n";
 
 const char exec_usage[] =
-"Usage: qbox exec NAME -- COMMAND [ARGS...]\n"
+"Usage: qbox exec [--policy FILE|NAME] [--policy-log] NAME -- COMMAND [ARGS...]\n"
 "\n"
 "Run COMMAND inside sandbox NAME's user, network and PID namespaces,\n"
-"confined like a payload (no capabilities, no_new_privs, seccomp). There\n"
+"confined like a payload (no capabilities, no_new_privs, seccomp policy\n"
+"'default' unless --policy names another; see qbox run --help). There\n"
 "the guest's addresses are directly reachable, e.g.\n"
 "  qbox exec web -- ssh 10.0.2.15\n"
 "COMMAND ends with the sandbox. Exit status: COMMAND's (128+N if killed\n"
-"by signal N, e.g. 137 when the sandbox ended); 2 if NAME does not run or\n"
-"COMMAND is not found; 127 if COMMAND could not be executed.\n";
+"by signal N, e.g. 137 when the sandbox ended); 2 if NAME does not run,\n"
+"COMMAND is not found or the policy is bad; 127 if COMMAND could not be\n"
+"executed.\n";
+
+const char policy_usage[] =
+"Usage: qbox policy check FILE|NAME...\n"
+"       qbox policy show [--log] FILE|NAME\n"
+"       qbox policy dump [--log] FILE|NAME\n"
+"       qbox policy list\n"
+"\n"
+"A seccomp policy says which system calls a payload may make. qbox ships\n"
+"three: 'qemu' (given to qemu-system-* payloads), 'default' (any other\n"
+"payload) and 'common' (what both include). An argument with a '/' or\n"
+"ending in .policy is a FILE; anything else is the NAME of a shipped one.\n"
+"\n"
+"  check   parse and compile, as qbox run does: 'FILE: ok, N syscalls\n"
+"          allowed', or the FILE:LINE at fault (exit 2)\n"
+"  show    the policy with its includes expanded, one syscall per line\n"
+"          with its condition and action, and the FILE:LINE of each\n"
+"  dump    the BPF programs the kernel will run, in libseccomp's\n"
+"          pseudo-code: the policy's, then qbox's baseline\n"
+"  list    the shipped policies and where each is read from: the\n"
+"          policy directory ($QBOX_POLICY_DIR, else the install dir)\n"
+"          first, else the copy built into qbox\n"
+"  --log   as qbox run --policy-log: the default action becomes 'log'\n"
+"\n"
+"The language is Minijail's; one statement per line ('\\' continues it):\n"
+"  @include common.policy         a FILE, relative to this one\n"
+"  @include qemu                  a shipped policy: extend it this way\n"
+"  @default errno ENOSYS          kill-process (if absent), kill-thread,\n"
+"                                 trap, log, errno N, allow; the\n"
+"                                 outermost file's wins\n"
+"  read: 1                        allowed\n"
+"  ioctl: arg1 == TCGETS || arg1 == TIOCGWINSZ\n"
+"  mmap: arg2 in ~PROT_EXEC       && || == != < <= > >= & (any bit) in\n"
+"  ptrace: return EPERM           also: log, trap, kill-process, ...\n"
+"  openat: arg2 & O_CREAT; return EACCES\n"
+"See qbox(1), POLICIES, for all of it.\n";
 
 const char run_usage[] =
 "Usage: qbox run [OPTIONS] -- COMMAND [ARGS...]\n"
@@ -127,8 +165,9 @@ const char run_usage[] =
 "adds only the -netdev, so set mac= there yourself). Any other\n"
 "command gets the network configured in its namespace (10.0.2.100/24,\n"
 "default route via 10.0.2.2). COMMAND runs with no capabilities,\n"
-"no_new_privs and a seccomp filter that denies namespaces, mount, ptrace,\n"
-"bpf, keyctl, perf_event_open and module/kexec loading.\n"
+"no_new_privs and a seccomp policy: 'qemu' for qemu-system-*, else\n"
+"'default' (no namespaces, mount, ptrace, bpf, keyctl, perf, modules,\n"
+"kexec, reboot, userfaultfd, io_uring); see qbox policy --help.\n"
 "\n"
 "Options:\n"
 "  --name NAME      sandbox name (default qbox-PID); MACs derive from it\n"
@@ -154,6 +193,11 @@ const char run_usage[] =
 "  --vm             treat COMMAND as QEMU even if its name does not say so\n"
 "  --ready-fd N     when the network is up, forwards listen and COMMAND has\n"
 "                   started, write \"ready\\n\" to fd N and close it\n"
+"  --policy P       seccomp policy: a FILE (with a '/' or ending in\n"
+"                   .policy) or a shipped NAME (qemu, default)\n"
+"  --policy-log     let what the policy would refuse by default through,\n"
+"                   and have the kernel log it (dmesg, audit log): to\n"
+"                   find what a payload still needs\n"
 "  -h, --help       this text\n"
 "\n"
 "Exit status: COMMAND's status (128+N if killed by signal N); 2 for a bad\n"
@@ -164,9 +208,11 @@ const char run_usage[] =
 "  qbox run --net nat --net nat -- qemu-system-x86_64 ...   # two NICs\n"
 "  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
 "  qbox run --net bridged:qtap0 -- qemu-system-x86_64 ...   # on the LAN\n"
-"  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n";
+"  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n"
+"  qbox run --policy ./my.policy -- ./server               # own policy\n";
 
-enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM, OPT_READY_FD };
+enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM, OPT_READY_FD,
+       OPT_POLICY, OPT_POLICY_LOG };
 
 static int add_net(struct run_opts *o, const char *arg, struct qerr *e)
 {
@@ -209,6 +255,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 		{ "mac", required_argument, NULL, OPT_MAC },
 		{ "vm", no_argument, NULL, OPT_VM },
 		{ "ready-fd", required_argument, NULL, OPT_READY_FD },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "policy-log", no_argument, NULL, OPT_POLICY_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,6 +301,15 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 			o->ready_fd = (int)fd;
 			break;
 		}
+		case OPT_POLICY:
+			if (!*optarg)
+				return qerr_usage(e, "--policy needs a FILE or "
+						     "a NAME");
+			o->policy = optarg;
+			break;
+		case OPT_POLICY_LOG:
+			o->policy_log = true;
+			break;
 		case 'h':
 			return CLI_HELP;
 		case ':':

@@ -35,6 +35,7 @@
 #include "netcmd.h"
 #include "ctlproto.h"
 #include "plan.h"
+#include "policy_cmd.h"
 #include "rundir.h"
 
 #define NAMES_MAX 256
@@ -434,12 +435,17 @@ int cmd_wait(int argc, char **argv)
  */
 int cmd_exec(int argc, char **argv)
 {
+	enum { OPT_POLICY = 256, OPT_POLICY_LOG };
 	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "policy-log", no_argument, NULL, OPT_POLICY_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf out = { 0 };
-	scmp_filter_ctx filter;
+	struct filters filters;
+	const char *policy = "default";
+	unsigned int flags = 0;
 	struct qerr e = { 0 };
 	sigset_t set, old;
 	int c, dirfd, pidfd, sfd;
@@ -448,13 +454,21 @@ int cmd_exec(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1)
-		bad_option(c, argv, exec_usage);
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (c == OPT_POLICY)
+			policy = optarg;
+		else if (c == OPT_POLICY_LOG)
+			flags |= FILTER_LOG;
+		else
+			bad_option(c, argv, exec_usage);
+	}
 	if (optind + 2 > argc || strcmp(argv[optind + 1], "--") ||
 	    optind + 3 > argc)
-		die(2, "exec: usage: qbox exec NAME -- COMMAND [ARGS...]");
+		die(2, "exec: usage: qbox exec NAME -- COMMAND [ARGS...] "
+		       "(options before NAME: see qbox exec --help)");
 	cmd = &argv[optind + 2];
-	if (command_check(cmd[0], &e) < 0 || filter_build(&filter, &e) < 0 ||
+	if (command_check(cmd[0], &e) < 0 ||
+	    filters_build(policy, flags, &filters, &e) < 0 ||
 	    (dirfd = open_rundir(&e)) < 0 ||
 	    ask(dirfd, argv[optind], CTL_NS, NULL, &out, &pidfd, &e) < 0)
 		qerr_die(&e);
@@ -474,7 +488,7 @@ int cmd_exec(int argc, char **argv)
 		    strerror(errno));
 	close(pidfd);
 	close(dirfd);
-	if (confine_self(filter, &e) < 0)
+	if (confine_self(filters.baseline, &e) < 0)
 		qerr_die(&e);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -490,10 +504,21 @@ int cmd_exec(int argc, char **argv)
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* the last step before execve, as for a payload */
+		if (filter_load(filters.policy, &e) < 0) {
+			fprintf(stderr, "qbox: exec: %s\n", e.msg);
+			_exit(127);
+		}
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "qbox: exec: executing '%s': %s\n", cmd[0],
 			strerror(errno));
 		_exit(127);
+	}
+	/* waiting is all this process does now: the helper filter */
+	if (filter_load(filters.helper, &e) < 0) {
+		kill(pid, SIGKILL);
+		fprintf(stderr, "qbox: exec: %s\n", e.msg);
+		_exit(1);
 	}
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -513,6 +538,8 @@ int cmd_exec(int argc, char **argv)
 		 * hang under the filter.
 		 */
 		fflush(stdout);
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+			policy_kill_hint(cmd[0], policy);
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 					  128 + WTERMSIG(status));
 	}

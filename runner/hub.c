@@ -350,8 +350,9 @@ int hub_main(int argc, char **argv)
 	};
 	static char *hub_argv[] = { "(network hub)", NULL };
 	struct net_spec spec;
+	/* no payload runs: the policy only fills the filter set */
 	struct plan p = { .hub = true, .n_nics = 1, .argv = hub_argv,
-			  .ready_fd = -1 };
+			  .policy = "default", .ready_fd = -1 };
 	struct nic_plan *n = &p.nics[0];
 	struct qerr e = { 0 };
 	unsigned long fd;

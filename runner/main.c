@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "hub.h"
 #include "netcmd.h"
 #include "plan.h"
+#include "policy_cmd.h"
 #include "supervisor.h"
 
 #ifndef QBOX_VERSION
@@ -57,6 +59,8 @@ static int cmd_run(int argc, char **argv)
 	r = supervise(&p, &e);
 	if (r < 0)
 		qerr_die(&e);
+	if (r == 128 + SIGSYS)
+		policy_kill_hint(p.argv[0], p.policy);
 	return r;
 }
 
@@ -84,6 +88,8 @@ int main(int argc, char **argv)
 		return cmd_net(argc - 1, argv + 1);
 	if (!strcmp(cmd, "__hub"))	/* started by hub_start(), not users */
 		return hub_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "policy"))
+		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);

@@ -124,6 +124,11 @@ static int plan_bridged(const struct run_opts *o, const struct plan *p,
 	return 0;
 }
 
+const char *default_policy(const char *argv0)
+{
+	return argv_is_qemu(argv0) ? "qemu" : "default";
+}
+
 static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 {
 	int i, j;
@@ -311,6 +316,8 @@ int plan_build(const struct run_opts *o, const char *default_name,
 	p->argv = o->argv;
 	p->ready_fd = o->ready_fd;
 	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
+	p->policy = o->policy ? o->policy : default_policy(o->argv[0]);
+	p->policy_log = o->policy_log;
 	if ((r = plan_nics(o, p, e)) < 0)
 		return r;
 	return plan_fwds(o, p, e);

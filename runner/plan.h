@@ -40,6 +40,8 @@ struct run_opts {
 	uint8_t mac[6];
 	bool force_vm;			/* --vm */
 	int ready_fd;			/* --ready-fd, -1 when absent */
+	const char *policy;		/* --policy, NULL when absent */
+	bool policy_log;		/* --policy-log */
 	char **argv;			/* payload command, NULL-terminated */
 	int argc;
 };
@@ -103,6 +105,8 @@ struct plan {
 	int n_fwds;
 	struct fwd_plan fwds[MAX_FWDS];
 	int ready_fd;		/* written "ready\n" and closed when ready */
+	const char *policy;	/* seccomp policy, FILE or NAME */
+	bool policy_log;	/* its default action becomes "log" */
 	char **argv;
 };
 
@@ -143,5 +147,12 @@ void mac_derive(const char *name, int index, uint8_t mac[6]);
 
 /* Whether @argv0 names a QEMU system emulator (basename qemu-system-*) */
 bool argv_is_qemu(const char *argv0);
+
+/*
+ * The payload's policy unless --policy names one: "qemu" for a QEMU
+ * system emulator by name, else "default". Not --vm: what it is for,
+ * a wrapper script, needs more than QEMU's policy allows.
+ */
+const char *default_policy(const char *argv0);
 
 #endif /* QBOX_PLAN_H */

@@ -3,9 +3,10 @@
  * supervisor.c - the process that stays in the host's namespaces
  *
  * Theory of operation: after the plan is checked, the supervisor compiles
- * the seccomp filter, spawns the sandbox (netns/sandbox.c), then takes the
- * sandbox's name (NAME.lock) and opens its control socket (NAME.sock). It
- * then runs one poll loop until the sandbox's init exits:
+ * the seccomp filters (seccomp/filter.h), spawns the sandbox
+ * (netns/sandbox.c), then takes the sandbox's name (NAME.lock) and opens
+ * its control socket (NAME.sock). It then runs one poll loop until the
+ * sandbox's init exits:
  *
  *   setup    uplink TAP fds and the forward workers' message sockets
  *            arrive over the message socket; at NET_READY the supervisor
@@ -435,8 +436,9 @@ int supervise(const struct plan *p, struct qerr *e)
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
 	cleanup_fd int hubs_lock = -1;
-	scmp_filter_ctx filter = NULL;
-	struct sandbox_cfg cfg = { .plan = p, .userns_pidfd = -1 };
+	struct filters filters = { 0 };
+	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
+				   .userns_pidfd = -1 };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
@@ -450,13 +452,13 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
 	}
-	if ((r = bridged_open(p, cfg.tapfd, e)) < 0)
-		goto out_taps;
-	if ((r = filter_build(&filter, e)) < 0)
-		goto out_taps;
-	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
+	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
+				 &filters, e)) < 0)
+		return r;
+	if ((r = bridged_open(p, cfg.tapfd, e)) < 0 ||
+	    (r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
-		seccomp_release(filter);
+		filters_free(&filters);
 		goto out_taps;
 	}
 	s.dirfd = dirfd;
@@ -464,7 +466,6 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = -ENOMEM;
 		goto out;
 	}
-	cfg.filter = filter;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
 	cfg.rundir_fd = dirfd;
@@ -521,7 +522,7 @@ out:
 		close(s.sb.sock);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	seccomp_release(filter);
+	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
 	free(s.hub.members);

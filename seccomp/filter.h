@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * filter.h - the payload's confinement: capabilities, no_new_privs, seccomp
+ * filter.h - confinement: capabilities, no_new_privs and seccomp filters
  *
- * The filter is compiled in the supervisor before any namespace exists (a
- * filter that cannot be built is an error before side effects), and loaded
- * in the sandbox as the last step before the payload is started.
+ * Three filters, stacked by the kernel (the strictest answer wins):
+ *
+ *   baseline  qbox's own rules, whatever the policy says: no new
+ *             namespaces, clone3 answers ENOSYS, no TIOCSTI/TIOCLINUX,
+ *             foreign architectures killed. Loaded by init (and by the
+ *             parent of `qbox exec`) with every capability dropped; the
+ *             payload inherits it.
+ *   policy    the payload's policy (policies/), compiled here; loaded by
+ *             the payload's own process as the last step before execve.
+ *   helper    what qbox's own processes inside the sandbox still do once
+ *             the payload runs (init; the parent of `qbox exec`). It keeps
+ *             a payload that takes one of them over (same uid: ptrace,
+ *             /proc/PID/mem) from escaping its policy into theirs.
+ *
+ * Every filter is compiled in the supervisor before any namespace exists,
+ * so one that cannot be built is an error before side effects.
  */
 #ifndef QBOX_FILTER_H
 #define QBOX_FILTER_H
@@ -12,31 +25,89 @@
 #include <seccomp.h>
 
 #include "../common/err.h"
+#include "policy.h"
+
+enum filter_flags {
+	FILTER_LOG = 1,		/* the default action becomes "log" */
+	FILTER_PAYLOAD = 2,	/* a payload's: execve must be allowed */
+};
 
 /**
- * filter_build() - compile qbox's baseline seccomp filter
+ * filter_compile() - turn a parsed policy into a libseccomp filter
+ * @p:		the policy
+ * @flags:	enum filter_flags
+ * @out:	the filter; seccomp_release() it
+ * @e:		usage error naming FILE:LINE for a rule libseccomp cannot
+ *		express (see compile.c), or for a payload policy without
+ *		execve
+ *
+ * Return: 0 or -errno
+ */
+int filter_compile(const struct policy *p, unsigned int flags,
+		   scmp_filter_ctx *out, struct qerr *e);
+
+/* The libseccomp action of @a (SCMP_ACT_*) */
+uint32_t filter_action(const struct policy_action *a);
+
+/**
+ * filter_baseline() - compile qbox's own rules (see above)
  * @out:	libseccomp context, to be passed to confine_self()
  * @e:		error naming the rule that failed
  *
- * Default allow; denied with EPERM: namespace creation (unshare, setns,
- * clone with any CLONE_NEW* flag), the mount API, ptrace and cross-process
- * memory access, keyctl, bpf, perf_event_open, kexec and module loading,
- * and a few host-wide knobs. clone3 answers ENOSYS because its flags sit
- * in memory a filter cannot read; glibc then falls back to clone, whose
- * flags the filter does check. Foreign architectures are killed.
+ * Default allow; EPERM for unshare, setns and clone with any CLONE_NEW*
+ * flag, and for the TIOCSTI and TIOCLINUX ioctls (the payload shares the
+ * user's terminal); ENOSYS for clone3, whose flags sit in memory a filter
+ * cannot read (glibc then falls back to clone, whose flags it checks).
  * Return: 0 or -errno
  */
-int filter_build(scmp_filter_ctx *out, struct qerr *e);
+int filter_baseline(scmp_filter_ctx *out, struct qerr *e);
 
 /**
- * confine_self() - drop every capability, set no_new_privs, load @ctx
- * @ctx:	filter from filter_build()
+ * filter_helper() - compile the filter of qbox's own sandboxed processes
+ * @out:	libseccomp context, for filter_load() once the payload runs
+ * @e:		error
+ *
+ * Return: 0 or -errno
+ */
+int filter_helper(scmp_filter_ctx *out, struct qerr *e);
+
+/* The text of the helper's policy, for `qbox policy show` and tests */
+extern const char filter_helper_policy[];
+
+/**
+ * confine_self() - drop every capability, set no_new_privs, load @baseline
+ * @baseline:	filter from filter_baseline()
  * @e:		error naming the step
  *
  * Clears the bounding and ambient sets first (they need CAP_SETPCAP, held
  * until the end), then permitted, effective and inheritable.
  * Return: 0 or -errno
  */
-int confine_self(scmp_filter_ctx ctx, struct qerr *e);
+int confine_self(scmp_filter_ctx baseline, struct qerr *e);
+
+/* Load one more filter (no_new_privs is already set); 0 or -errno */
+int filter_load(scmp_filter_ctx ctx, struct qerr *e);
+
+/* The three filters of a sandbox (see the top of this file) */
+struct filters {
+	scmp_filter_ctx baseline;
+	scmp_filter_ctx policy;
+	scmp_filter_ctx helper;
+};
+
+/**
+ * filters_build() - compile all three, the payload's from policy @spec
+ * @spec:	FILE or NAME of the payload's policy (seccomp/store.h)
+ * @flags:	FILTER_LOG to turn the policy's default action into "log"
+ * @f:		filled on success; filters_free() it
+ * @e:		usage error for a policy that cannot be read or compiled
+ *
+ * Return: 0 or -errno
+ */
+int filters_build(const char *spec, unsigned int flags, struct filters *f,
+		  struct qerr *e);
+
+/* Release what filters_build() made; @f may be zeroed */
+void filters_free(struct filters *f);
 
 #endif /* QBOX_FILTER_H */

@@ -6,10 +6,12 @@ set -euo pipefail
 
 # build: compiler, pkg-config and the four libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
-# tools the tests drive (curl, socat, iproute2, util-linux, procps, jq)
+# tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
+# iperf3 and python3 as normal programs under default.policy, qemu-utils
+# for disk images)
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq)
+      procps jq iperf3 python3 qemu-utils)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -9,6 +9,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QBOX=${QBOX:-build/qbox}
 case $QBOX in /*) ;; *) QBOX=$TOP/$QBOX ;; esac
 HELPERS=$TOP/build/tests
+# Shipped policies come from the tree, not from an installed qbox's
+export QBOX_POLICY_DIR=$TOP/policies
 TMP=$(mktemp -d /tmp/qbox-test.XXXXXX)
 chmod 0755 "$TMP"
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}

@@ -37,7 +37,7 @@ META_PKG=linux-image-cloud-amd64
 # Load order from the design notes; modules that are built into the kernel
 # are skipped (checked against modules.builtin).
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
-	virtio_pci failover net_failover virtio_net)
+	virtio_pci failover net_failover virtio_net virtio_blk)
 
 # --- which busybox ----------------------------------------------------------
 
@@ -183,7 +183,8 @@ KPKG=$(resolve_kernel_pkg)
 fetch_deb "$KPKG"
 KDEB=$FETCHED
 KDEB_VER=$(dpkg-deb -f "$KDEB" Version)
-KCACHE=$CACHE/kernel-$KPKG-$KDEB_VER # unpacked vmlinuz + modules we need
+# unpacked vmlinuz + the modules we need; a new MODULES list is a new cache
+KCACHE=$CACHE/kernel-$KPKG-$KDEB_VER-$(echo "${MODULES[*]}" | cksum | cut -d' ' -f1)
 
 if [ ! -f "$KCACHE/.done" ]; then
 	log "unpacking $(basename "$KDEB")"

@@ -297,10 +297,40 @@ static void test_bad(void)
 	CHECK(plan_words(&p, &e, "--help", NULL) == -1000, "--help");
 }
 
+static void test_policy(void)
+{
+	struct plan p;
+	struct qerr e;
+
+	CHECK(plan_words(&p, &e, "--", "/usr/bin/qemu-system-x86_64", NULL) ==
+			      0 &&
+		      !strcmp(p.policy, "qemu") && !p.policy_log,
+	      "qemu-system-* gets the policy 'qemu'");
+	CHECK(plan_words(&p, &e, "--", "qemu-system-aarch64", NULL) == 0 &&
+		      !strcmp(p.policy, "qemu"),
+	      "any qemu-system-* by basename gets 'qemu'");
+	CHECK(plan_words(&p, &e, "--", "curl", NULL) == 0 &&
+		      !strcmp(p.policy, "default"),
+	      "any other command gets 'default'");
+	CHECK(plan_words(&p, &e, "--vm", "--", "./run-qemu.sh", NULL) == 0 &&
+		      p.vm && !strcmp(p.policy, "default"),
+	      "--vm does not choose the policy (a wrapper needs more)");
+	CHECK(plan_words(&p, &e, "--policy", "./my.policy", "--policy-log",
+			 "--", "qemu-system-x86_64", NULL) == 0 &&
+		      !strcmp(p.policy, "./my.policy") && p.policy_log,
+	      "--policy and --policy-log");
+	CHECK(plan_words(&p, &e, "--policy", "qemu", "--", "sh", NULL) == 0 &&
+		      !strcmp(p.policy, "qemu"),
+	      "--policy NAME overrides the choice");
+	BAD("--policy needs a FILE or a NAME", "--policy", "", "--", "x");
+	BAD("--policy needs a value", "--policy");
+}
+
 int main(void)
 {
 	test_defaults();
 	test_networks();
+	test_policy();
 	test_macs();
 	test_fwds();
 	test_bridged();
