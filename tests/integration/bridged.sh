@@ -94,6 +94,21 @@ tap_state() { in_ns ip -d link show "$1" | grep -q "$2"; }
 check "TAP attached with a virtio header (vnet_hdr on), still persistent" \
 	tap_state qtapU 'vnet_hdr on persist on'
 
+# Confined as QEMU is: the ioctls QEMU makes on its TAP work on the
+# administrator's, those that would change the device itself kill it
+out=$(in_ns "$QBOX" run --vm --policy qemu --net bridged:qtapU -- \
+	"$HELPERS/try-syscall" tap-getiff tap-setoffload 2>&1)
+check "policy qemu: TUNGETIFF on the bridged TAP works" grep -qx "tap-getiff 0" <<<"$out"
+check "policy qemu: TUNSETOFFLOAD on the bridged TAP works" grep -qx "tap-setoffload 0" <<<"$out"
+expect_output "policy qemu: TUNSETPERSIST (making the TAP vanish) kills the payload" 159 \
+	"try-syscall' was killed by SIGSYS" \
+	in_ns "$QBOX" run --vm --policy qemu --net bridged:qtapU -- "$HELPERS/try-syscall" tap-setpersist
+expect_output "policy qemu: TUNSETOWNER (giving the TAP away) kills the payload" 159 \
+	"try-syscall' was killed by SIGSYS" \
+	in_ns "$QBOX" run --vm --policy qemu --net bridged:qtapU -- "$HELPERS/try-syscall" tap-setowner
+check "... the TAP is still persistent and nobody's in particular" \
+	tap_state qtapU 'persist on addrgenmode'
+
 # ps shows the NIC; a second sandbox finds the TAP busy
 in_ns "$QBOX" run --vm --name br-$$ --net bridged:qtapU -- sh -c 'sleep 1000' &
 q=$!
