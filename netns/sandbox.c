@@ -225,10 +225,10 @@ static int init_user(struct init *in, struct qerr *e)
 }
 
 static int link_up(struct nl *nl, const char *name, int master,
-		   unsigned int txqlen, struct qerr *e)
+		   unsigned int txqlen, unsigned int mtu, struct qerr *e)
 {
 	struct nl_link_change c = { .master = master, .txqlen = txqlen,
-				    .up = true };
+				    .mtu = mtu, .up = true };
 
 	return nl_link_set(nl, name, &c, e);
 }
@@ -251,7 +251,8 @@ static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
 	if ((fd = tap_open(vm, true, e)) < 0)
 		return fd;
 	vm_nic(in, i, fd);
-	return link_up(nl, vm, brindex, TAP_TXQLEN, e);
+	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
+		       e);
 }
 
 /* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
@@ -272,11 +273,11 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	brindex = (int)if_nametoindex(br);
 	if ((upfd = tap_open(up, false, e)) < 0)
 		return upfd;
-	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
 		/* forwards reach the guest from here (see runner/forward.c) */
@@ -320,12 +321,12 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 		return r;
 	brindex = (int)if_nametoindex(br);
 	if ((r = nl_veth_add(nl, veth, j->peer, in->hub_netns[i], e)) < 0 ||
-	    (r = link_up(nl, veth, brindex, 0, e)) < 0 ||
+	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (p->vm || !j->addr.s_addr)
 		return 0;
@@ -359,10 +360,10 @@ static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
 	if (n->layout.uplink) {
 		if ((upfd = tap_open(up, false, e)) < 0)
 			return upfd;
-		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, 0, e)) < 0)
 			return r;
 	}
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (n->layout.hub.s_addr &&
 	    (r = nl_addr4_add(nl, br, n->layout.hub, n->prefix, e)) < 0)
@@ -392,7 +393,7 @@ static int init_links(struct init *in, struct qerr *e)
 
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
-	r = link_up(&nl, "lo", 0, 0, e);
+	r = link_up(&nl, "lo", 0, 0, 0, e);
 	if (r == 0 && p->hub)
 		r = init_hub_nic(in, &nl, e);
 	for (i = 0; r == 0 && !p->hub && i < p->n_nics; i++) {

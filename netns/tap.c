@@ -75,6 +75,18 @@ int tap_open(const char *name, bool vnet_hdr, struct qerr *e)
 	if (fd < 0)
 		return qerr_set(e, -fd, "creating TAP device %s (%s)", name,
 				step);
+	/*
+	 * Persistent, so that the last close does not unregister the device
+	 * synchronously; it lives only as long as the sandbox's network
+	 * namespace, whose teardown (a kernel worker) removes it.
+	 */
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0) {
+		int err = errno;
+
+		close(fd);
+		return qerr_set(e, err, "making TAP device %s persistent "
+				"(TUNSETPERSIST)", name);
+	}
 	return fd;
 }
 

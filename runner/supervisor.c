@@ -65,7 +65,8 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
 					.gateway = n->gateway, .dns = n->dns,
 					.dhcp_start = n->dhcp_start,
-					.hostname = p->name };
+					.hostname = p->name,
+					.mtu = n->mtu };
 
 		if (p->hub) {
 			/* the network's NAT: DHCP is the hub's own */
