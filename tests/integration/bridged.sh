@@ -55,7 +55,13 @@ in_ns() {
 	nsenter -t "$holder" -U -n --preserve-credentials -- \
 		env XDG_RUNTIME_DIR="$TMP/xdg" "$@"
 }
-wait_for 5 in_ns true
+# unshare writes the id maps, then execs sleep: entering before that
+# would find us unmapped and powerless there
+userns_ready() { [ "$(cat "/proc/$holder/comm" 2>/dev/null)" = sleep ]; }
+if ! wait_for 5 userns_ready; then
+	fail "the test's user namespace did not appear"
+	exit 1
+fi
 in_ns ip tuntap add dev qtapU mode tap
 in_ns ip tuntap add dev qtunU mode tun
 in_ns ip link add qbrU type bridge
