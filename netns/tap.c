@@ -224,6 +224,11 @@ int tap_attach(const char *name, struct qerr *e)
 		return r;
 	if ((r = check_tap(name, &li, e)) < 0)
 		return r;
+	if (!li.persist)
+		return qerr_usage(e, "TAP device %s is not persistent: a "
+				     "program made it for itself and has it "
+				     "open; bridged needs one an administrator "
+				     "made with ip tuntap add", name);
 	/* attach as the sandbox's VM TAPs are made: QEMU's offloads */
 	fd = tun_setiff(name, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
 			      (li.multi_queue ? IFF_MULTI_QUEUE : 0), &step);

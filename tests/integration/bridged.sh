@@ -71,6 +71,18 @@ expect_output "TUN device: not a TAP" 2 \
 expect_output "bridge: not a TAP" 2 \
 	"^qbox: --net bridged:qbrU: qbrU is a bridge device, not a TAP device" \
 	in_ns "$QBOX" run --vm --net bridged:qbrU -- true
+# a TAP that a program made for itself, not an administrator: it goes
+# with the program, and qbox will not take it
+start_bg nsenter -t "$holder" -U -n --preserve-credentials -- python3 -c '
+import fcntl, os, struct, time
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"qtapT", 0x1002))  # TUNSETIFF, IFF_TAP|IFF_NO_PI
+time.sleep(300)'
+ns_link() { in_ns ip link show "$1" >/dev/null 2>&1; }
+wait_for 5 ns_link qtapT
+expect_output "a TAP a program made for itself: not persistent, refused" 2 \
+	"^qbox: --net bridged:qtapT: TAP device qtapT is not persistent: a program made it for itself" \
+	in_ns "$QBOX" run --vm --net bridged:qtapT -- true
 
 # The payload finds its NICs in its arguments, as QEMU would
 cat >"$TMP/nics.sh" <<'EOS'
