@@ -34,7 +34,7 @@ ENVS_DONE=
 # can run it)
 prefix() {
 	PREFIX=()
-	if [ "$2" = in ] && [ "$1" = qbox ]; then
+	if [ "$2" = in ] && [ -n "${ENV_QNAME[$1]:-}" ]; then
 		PREFIX=("$QBOX" exec "${ENV_QNAME[$1]}" --)
 	elif [ "$2" = in ]; then
 		PREFIX=(nsenter --preserve-credentials -U -n -t "${ENV_NS[$1]}" --)

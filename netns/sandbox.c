@@ -177,8 +177,13 @@ static int init_hub_open(struct init *in, int i, struct qerr *e)
 	const char *net = in->cfg->plan->nics[i].spec->name;
 	int r;
 
-	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0)
+	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0) {
+		if (errno == ESRCH)	/* the pidfd's process is gone */
+			return qerr_set(e, 0, "network '%s': its hub ended "
+					      "while this sandbox joined it",
+					net);
 		return qerr_set(e, errno, "entering network '%s'", net);
+	}
 	if ((r = nl_open(&in->hubnl[i], e)) < 0)
 		return r;
 	if (!(in->hub_bridge[i] = (int)if_nametoindex(HUB_BRIDGE)))
@@ -715,6 +720,7 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 	/* at once: until the supervisor knows, a signal abandons the start */
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
+	fault_point(in->cfg->plan->hub ? "hub-init" : "init", "running");
 	/* from here on, init only does what the helper filter allows */
 	if (filter_load(in->cfg->filters->helper, &e) < 0)
 		init_fail(in, &e);
@@ -764,6 +770,7 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 {
 	struct init in = { .cfg = cfg, .sock = sock };
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
+	const char *role = cfg->plan->hub ? "hub-init" : "init";
 	struct qerr e = { 0 };
 	int i;
 
@@ -779,12 +786,18 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->plan->ready_fd);
 	if (cfg->sup_sigfd >= 0)
 		close(cfg->sup_sigfd);
+	if (cfg->sup_lockfd >= 0)
+		close(cfg->sup_lockfd);
 
-	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
-	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
+	fault_point(role, "links");
+	if (init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+		init_fail(&in, &e);
+	fault_point(role, "workers");
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
+	fault_point(role, "go");
 	/* a hub's init keeps its powers: it serves the network's members */
 	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
 				init_start_payload(&in, &e) < 0))
@@ -870,6 +883,9 @@ static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
 	    read(fds[0], &pid, sizeof(pid)) != sizeof(pid))
 		pid = -EIO;
 	close(fds[0]);
+	if (pid == -ESRCH)	/* the pidfd's process is gone */
+		return qerr_set(e, 0, "a network's hub ended while this "
+				      "sandbox joined it");
 	if (pid < 0)
 		return qerr_set(e, -pid, "entering the user namespace of your "
 					 "networks");

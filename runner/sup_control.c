@@ -16,11 +16,13 @@
 #include "../common/util.h"
 #include "sup.h"
 
+/* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
 static void addr_json(struct strbuf *b, const char *key, struct in_addr a)
 {
-	char s[INET_ADDRSTRLEN];
+	char s[INET_ADDRSTRLEN] = "";
 
-	inet_ntop(AF_INET, &a, s, sizeof(s));
+	if (a.s_addr)
+		inet_ntop(AF_INET, &a, s, sizeof(s));
 	sb_printf(b, "\"%s\":\"%s\"", key, s);
 }
 
@@ -58,6 +60,15 @@ void sup_fwds_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "]");
 }
 
+/* A NIC's address: a NAT NIC's from the plan, a command member's from its
+ * hub; 0 when the address is the guest's own business (a VM's lease) */
+static struct in_addr nic_addr(const struct sup *s, int i)
+{
+	const struct nic_plan *n = &s->plan->nics[i];
+
+	return n->mode == NET_NAT ? n->guest : s->member_addr[i];
+}
+
 static void nics_json(struct sup *s, struct strbuf *b)
 {
 	const struct plan *p = s->plan;
@@ -66,31 +77,35 @@ static void nics_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "[");
 	for (i = 0; i < p->n_nics; i++) {
 		const struct nic_plan *n = &p->nics[i];
+		struct in_addr a = nic_addr(s, i);
 		char net[INET_ADDRSTRLEN], mac[18];
 
 		sb_printf(b, "%s{\"index\":%d,\"mode\":\"%s\"", i ? "," : "", i,
 			  net_mode_name(n->mode));
+		if (n->mode == NET_NONE) {
+			sb_puts(b, "}");
+			continue;
+		}
 		if (n->mode == NET_BRIDGED) {
+			/* on the administrator's LAN: no subnet or link of ours */
 			sb_puts(b, ",\"device\":");
 			sb_json_str(b, n->spec->device);
-			sb_printf(b, ",\"mac\":\"%s\"", mac_format(n->mac, mac));
-		} else if (net_mode_named(n->mode)) {
+			sb_printf(b, ",\"mac\":\"%s\"}", mac_format(n->mac, mac));
+			continue;
+		}
+		if (net_mode_named(n->mode)) {
 			sb_puts(b, ",\"network\":");
 			sb_json_str(b, n->spec->name);
-			sb_printf(b, ",\"mac\":\"%s\"", mac_format(n->mac, mac));
 		}
-		if (n->mode == NET_NAT) {
-			inet_ntop(AF_INET, &n->net, net, sizeof(net));
-			sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
-			addr_json(b, "gateway", n->gateway);
-			sb_puts(b, ",");
-			addr_json(b, "dns", n->dns);
-			sb_puts(b, ",");
-			addr_json(b, "address", n->guest);
-			sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"",
-				  mac_format(n->mac, mac), i);
-		}
-		sb_puts(b, "}");
+		inet_ntop(AF_INET, &n->net, net, sizeof(net));
+		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
+		addr_json(b, "gateway", n->gateway);
+		sb_puts(b, ",");
+		addr_json(b, "dns", n->dns);
+		sb_puts(b, ",");
+		addr_json(b, "address", a);
+		sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"}",
+			  mac_format(n->mac, mac), i);
 	}
 	sb_puts(b, "]");
 }
@@ -132,20 +147,20 @@ static void summary(struct sup *s, struct strbuf *b)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	sb_printf(b, "%s\t%d\t%s\t", p->name, (int)getpid(), when);
 	for (i = 0; i < p->n_nics; i++) {
-		const struct nic_plan *nic = &p->nics[i];
-
-		sb_puts(b, i ? "," : "");
-		if (nic->mode == NET_NONE) {
+		if (p->nics[i].mode == NET_NONE) {
 			sb_puts(b, "none");
-		} else if (nic->mode == NET_BRIDGED) {
-			sb_printf(b, "bridged:%s", nic->spec->device);
-		} else if (net_mode_named(nic->mode)) {
-			sb_printf(b, "%s:%s", net_mode_name(nic->mode),
-				  nic->spec->name);
-		} else {
-			inet_ntop(AF_INET, &nic->guest, a, sizeof(a));
-			sb_printf(b, "nat:%s", a);
+			continue;
 		}
+		struct in_addr addr = nic_addr(s, i);
+
+		sb_printf(b, "%s%s", i ? "," : "", net_mode_name(p->nics[i].mode));
+		if (net_mode_named(p->nics[i].mode))
+			sb_printf(b, ":%s", p->nics[i].spec->name);
+		else if (p->nics[i].mode == NET_BRIDGED)
+			sb_printf(b, ":%s", p->nics[i].spec->device);
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		if (addr.s_addr)
+			sb_printf(b, "%s%s", p->nics[i].mode == NET_NAT ? ":" : "@", a);
 	}
 	sb_puts(b, "\t");
 	n = fwd_engine_count(s->fwd);

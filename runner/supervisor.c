@@ -140,6 +140,12 @@ static void bridged_close(int fd[MAX_NICS])
 	}
 }
 
+/* Who this supervisor is, for fault_point() */
+static const char *sup_role(const struct plan *p)
+{
+	return p->hub ? "hub" : "sup";
+}
+
 static void release_name(struct sup *s)
 {
 	if (s->lockfd < 0)
@@ -152,6 +158,7 @@ static void release_name(struct sup *s)
 /* Uplinks run, forwards listen, the payload started: tell who waits */
 static void ready(struct sup *s)
 {
+	fault_point(sup_role(s->plan), "started");
 	if (s->ctl)
 		ctl_server_ready(s->ctl);
 	if (s->ready_fd >= 0) {
@@ -194,6 +201,7 @@ static int on_message(struct sup *s, struct qerr *e)
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		fault_point(sup_role(s->plan), "uplinks");
 		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
@@ -237,8 +245,10 @@ static int on_signal(struct sup *s, struct qerr *e)
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
-		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid)
+		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
+			s->init_status = status;
+		}
 		return 0;
 	}
 	if (!s->started) {
@@ -477,10 +487,15 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;
+	if (!p->hub)
+		fault_point("sup", "joined");
+	for (i = 0; i < MAX_NICS; i++)
+		s.member_addr[i] = cfg.join[i].addr;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
 	cfg.sup_sigfd = s.sigfd;
+	cfg.sup_lockfd = hubs_lock;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -492,12 +507,15 @@ int supervise(const struct plan *p, struct qerr *e)
 	bridged_close(cfg.tapfd);
 	if (r < 0)
 		goto out;
+	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
+	fault_point(sup_role(p), "named");
 	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
 		r = -EIO;
 		goto out;
 	}
+	fault_point(sup_role(p), "listening");
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
 		close(steal_fd(&hubs_lock));	/* others may find us now */
@@ -540,8 +558,9 @@ out_taps:
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)
 		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status)
-		return qerr_set(e, EPROTO, "the sandbox ended before its "
-					   "payload reported a status");
+	if (!s.have_status)	/* init died (status: the shell's convention) */
+		return qerr_set(e, 0, "sandbox '%s': its init died (status %d) "
+				      "before the payload ended", p->name,
+				exit_status(s.init_status));
 	return exit_status(s.status);
 }

@@ -1,22 +1,30 @@
 # Figure 6: N concurrent NAT sandboxes (command payloads), for each N in
 # BENCH_SCALE: 6a start-up per sandbox (launch of all N until every one has
 # passed traffic, divided by N), 6b memory per sandbox of what qbox runs
-# (each supervisor and its sandbox init; the payload is the user's), as RSS
+# (each supervisor, its sandbox init and forward workers; the payload is
+# the user's), as RSS
 # and as PSS, 6c how many passed traffic. Each payload does ten round trips
 # with a server on the host's loopback through 10.0.2.2, then sleeps until
 # qbox is told to stop.
 FIGURES+=(fig_scale)
 
-# qbox_mem PID... : "RSS_KIB PSS_KIB PROCS" summed over each PID (a qbox
-# supervisor) and its children (the sandbox init), from smaps_rollup
+# qbox_mem PID... : "RSS_KIB PSS_KIB PROCS" summed over what qbox runs for
+# each PID (a qbox supervisor): the supervisor, its children (the sandbox
+# init, and any other process of qbox's) and their children named qbox-*
+# (the forward workers), from smaps_rollup; the payload is the user's
 qbox_mem() {
-	local p c files=()
+	local p c g files=()
 	for p in "$@"; do
 		files+=("/proc/$p/smaps_rollup")
 		# the children files are space-separated pids
 		# shellcheck disable=SC2013
 		for c in $(cat "/proc/$p/task/"*/children 2>/dev/null); do
 			files+=("/proc/$c/smaps_rollup")
+			# shellcheck disable=SC2013
+			for g in $(cat "/proc/$c/task/"*/children 2>/dev/null); do
+				[[ $(cat "/proc/$g/comm" 2>/dev/null) == qbox-* ]] &&
+					files+=("/proc/$g/smaps_rollup")
+			done
 		done
 	done
 	awk '/^Rss:/ { r += $2; n++ } /^Pss:/ { s += $2 }
