@@ -75,6 +75,7 @@
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
 #include "../seccomp/filter.h"
+#include "antispoof_nft.h"
 #include "dhcp.h"
 #include "fdpass.h"
 #include "nl.h"
@@ -245,17 +246,27 @@ static void vm_nic(struct init *in, int i, int fd)
 	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
 }
 
-/* A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU */
+/*
+ * A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU.
+ * Before the TAP is up, and so before the VM can send anything, its
+ * ingress gets the anti-spoofing chain (antispoof.c): the NIC's MAC, and
+ * @addr, the address the VM's DHCP will lease (INADDR_ANY: unknown).
+ */
 static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
-		       struct qerr *e)
+		       struct in_addr addr, struct qerr *e)
 {
+	const uint8_t *mac = in->cfg->plan->nics[i].mac;
 	char br[16], up[16], vm[16];
-	int fd;
+	struct antispoof as;
+	int fd, r;
 
 	sandbox_link_names(i, br, up, vm);
 	if ((fd = tap_open(vm, true, e)) < 0)
 		return fd;
 	vm_nic(in, i, fd);
+	antispoof_build(mac, addr, &as);
+	if ((r = antispoof_install(vm, &as, e)) < 0)
+		return r;
 	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
 		       e);
 }
@@ -280,7 +291,7 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		return upfd;
 	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
-	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, n->guest, e)) < 0)
 		return r;
 	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
@@ -329,7 +340,7 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
-	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, j->addr, e)) < 0)
 		return r;
 	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;

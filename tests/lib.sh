@@ -201,9 +201,10 @@ GUEST=${GUEST:-$TOP/build/guest}
 
 # vm_start OUT SCRIPT QBOX-ARGS... [--- QEMU-ARGS...]
 # Boot the guest in the background under qbox, running SCRIPT inside; the
-# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout.
-# Set VM_AS to a command prefix to run qbox through it (e.g. as another
-# user, in another network namespace).
+# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout:
+# $QBOX_VM_TIMEOUT seconds, 90 unless set. Set VM_AS to a command prefix
+# to run qbox through it (e.g. as another user, in another network
+# namespace).
 VM_AS=()
 vm_start() {
 	local out=$1 script=$2 qargs=() eargs=() initrd
@@ -213,7 +214,7 @@ vm_start() {
 	eargs=("$@")
 	initrd=$TMP/$(basename "$script").initrd
 	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
-	timeout -s KILL 90 "${VM_AS[@]}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
+	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "${VM_AS[@]}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
 		-nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" "${eargs[@]}" \
