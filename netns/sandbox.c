@@ -897,6 +897,13 @@ static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
 	if (pid == -ESRCH)	/* the pidfd's process is gone */
 		return qerr_set(e, 0, "a network's hub ended while this "
 				      "sandbox joined it");
+	if (pid == -EPERM)	/* not ours to enter: we are not its parent's */
+		return qerr_usage(e, "entering the user namespace of your "
+				     "networks: %s (their hubs run in another "
+				     "user namespace than this qbox, outside "
+				     "a container, say: give this one a runtime "
+				     "directory of its own, XDG_RUNTIME_DIR)",
+				  strerror(EPERM));
 	if (pid < 0)
 		return qerr_set(e, -pid, "entering the user namespace of your "
 					 "networks");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Anti-spoofing rules, read from the sandbox with nft (entering its user
-# and network namespaces as their owner may: tests/helpers/netadmin-in.c):
+# and network namespaces as their owner may: tests/helpers/netns-caps.c):
 # a VM's NAT NIC gets the full chain for its MAC and lease, a VM on a
 # network with DHCP the address the hub reserved for it, a VM on an
 # internal network without DHCP the MAC checks alone; a user's own -device
@@ -15,7 +15,7 @@ net=asn$$
 NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
 # rules SANDBOX-PID : the ruleset of the running `qbox run` SANDBOX-PID
 rules() {
-	"$HELPERS/netadmin-in" "$(pgrep -P "$1" | head -n 1)" "$NFT" list ruleset
+	"$HELPERS/netns-caps" "$(pgrep -P "$1" | head -n 1)" "$NFT" list ruleset
 }
 # hexmac MAC : as nft prints a 6-byte payload, 0x525400...
 hexmac() { echo "0x${1//:/}"; }
