@@ -4,14 +4,16 @@
  * name parsers
  *
  * The input is one --net value (a C string, as argv gives it). What is
- * accepted must keep spec.h's promises: a named mode has a valid name and
- * the others none, dhcp= only on internal, linger= only on named modes, a
- * subnet within the prefix bounds with its host bits zero, a unicast
- * non-zero MAC. The MAC, subnet and name parsers also get the whole input
- * on their own, with round trips: a MAC accepted is exactly the text
- * mac_format() writes back (any case), a subnet written back with
- * inet_ntop() parses to the same network, and a name is 1 to NET_NAME_MAX
- * letters, digits and "_.-" (not first).
+ * accepted must keep spec.h's promises: a named mode has a valid name,
+ * bridged a valid device and no subnet, the others neither, dhcp= only on
+ * internal, linger= only on named modes, a subnet within the prefix bounds
+ * with its host bits zero, a unicast non-zero MAC. The MAC, subnet, name
+ * and device-name parsers also get the whole input on their own, with
+ * round trips: a MAC accepted is exactly the text mac_format() writes back
+ * (any case), a subnet written back with inet_ntop() parses to the same
+ * network, a name is 1 to NET_NAME_MAX letters, digits and "_.-" (not
+ * first), a device name 1 to NET_DEVICE_MAX printable characters without
+ * a space, '/', ':' or ','.
  */
 #include <arpa/inet.h>
 #include <strings.h>
@@ -83,6 +85,21 @@ static void fuzz_name(const char *s)
 			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len);
 }
 
+static void fuzz_device(const char *s)
+{
+	struct qerr e = { 0 };
+	size_t i, len = strlen(s);
+
+	if (device_name_check(s, &e) < 0) {
+		FUZZ_ASSERT(e.usage);
+		return;
+	}
+	FUZZ_ASSERT(len >= 1 && len <= NET_DEVICE_MAX);
+	FUZZ_ASSERT(strcmp(s, ".") && strcmp(s, ".."));
+	for (i = 0; i < len; i++)
+		FUZZ_ASSERT(s[i] > ' ' && s[i] < 0x7f && !strchr("/:,", s[i]));
+}
+
 static void fuzz_spec(const char *s)
 {
 	struct qerr e = { 0 };
@@ -94,9 +111,12 @@ static void fuzz_spec(const char *s)
 		return;
 	}
 	FUZZ_ASSERT(ns.mode == NET_NONE || ns.mode == NET_NAT ||
-		    net_mode_named(ns.mode));
+		    ns.mode == NET_BRIDGED || net_mode_named(ns.mode));
 	named = net_mode_named(ns.mode);
 	FUZZ_ASSERT(named == (ns.name[0] != '\0'));
+	FUZZ_ASSERT((ns.mode == NET_BRIDGED) == (ns.device[0] != '\0'));
+	FUZZ_ASSERT(ns.mode != NET_BRIDGED ||
+		    (device_name_check(ns.device, &e) == 0 && !ns.has_subnet));
 	FUZZ_ASSERT(!named || name_check(ns.name, "name", &e) == 0);
 	FUZZ_ASSERT(!ns.dhcp || ns.mode == NET_INTERNAL);
 	FUZZ_ASSERT(!ns.linger || named);
@@ -116,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_mac(s);
 	fuzz_cidr(s);
 	fuzz_name(s);
+	fuzz_device(s);
 	free(s);
 	return 0;
 }
