@@ -21,22 +21,28 @@ char *mac_format(const uint8_t mac[6], char buf[18])
 	return buf;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);	/* lower case */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
 {
-	unsigned int b[6];
-	char end;
-	int i;
+	int i, hi, lo;
 
-	if (strlen(text) != 17 ||
-	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &end) != 6)
-		return qerr_usage(e, "MAC '%s' is not of the form "
-				     "52:54:00:12:34:56", text);
+	/* two hex digits per byte, nothing else: sscanf's %x would also
+	 * take a sign, a space or 0x */
+	if (strlen(text) != 17)
+		goto malformed;
 	for (i = 0; i < 6; i++) {
-		if (text[i * 3 + 2] != ':' && i < 5)
-			return qerr_usage(e, "MAC '%s' is not of the form "
-					     "52:54:00:12:34:56", text);
-		mac[i] = (uint8_t)b[i];
+		hi = hex_digit(text[i * 3]);
+		lo = hex_digit(text[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':'))
+			goto malformed;
+		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (mac[0] & 1)
 		return qerr_usage(e, "MAC '%s' is a multicast address "
@@ -44,6 +50,9 @@ int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return qerr_usage(e, "MAC '%s' is all zero", text);
 	return 0;
+malformed:
+	return qerr_usage(e, "MAC '%s' is not of the form 52:54:00:12:34:56",
+			  text);
 }
 
 struct in_addr subnet_host(struct in_addr net, uint32_t host_index)

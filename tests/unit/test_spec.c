@@ -189,6 +189,17 @@ static void test_net(void)
 	      "net mac with dashes");
 	CHECK(net_bad("nat,mac=52:54:00:12:34:567", "52:54:00:12:34:567"),
 	      "net mac too long");
+	/* found by tests/fuzz/fuzz_netspec.c: sscanf's %2x took a sign or
+	 * a space for a hex digit */
+	CHECK(net_bad("nat,mac=52:54:00:+2:34:56", "52:54:00:+2:34:56") &&
+		      net_bad("nat,mac=52:54:00:-1:34:56", "not of the form") &&
+		      net_bad("nat,mac=52:54:00: 2:34:56", "not of the form") &&
+		      net_bad("nat,mac=52:54:0x:12:34:56", "not of the form"),
+	      "net mac with a sign, a space or 0x in a byte");
+	CHECK(net_spec_parse("nat,mac=AA:bb:Cc:0D:e0:F1", &n, &e) == 0 &&
+		      n.mac[0] == 0xaa && n.mac[1] == 0xbb && n.mac[2] == 0xcc &&
+		      n.mac[3] == 0x0d && n.mac[4] == 0xe0 && n.mac[5] == 0xf1,
+	      "net mac in either case");
 	CHECK(net_bad("nat,speed=10", "unknown option 'speed'"),
 	      "net unknown option");
 	CHECK(net_bad("nat,subnet", "needs a value"), "net option without value");
