@@ -2,7 +2,9 @@
 #
 #   make            build build/qbox
 #   make demo       install what is missing, build, boot a tiny VM rootless
-#   make check      the whole test suite (unit, integration, ASan/UBSan, VM)
+#   make check      the whole test suite (unit, integration, ASan/UBSan, VM,
+#                   and each fuzz target for FUZZ_SECONDS)
+#   make fuzz       the fuzz targets for FUZZ_LONG_SECONDS each
 #   make bench      measure qbox against slirp4netns, pasta, qemu and veth
 #   make install    install qbox, its man page and policies under $(PREFIX)
 
@@ -59,8 +61,31 @@ HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
 
-.PHONY: all clean check check-unit check-integration check-e2e demo deps \
-	guest install bench
+# ---- fuzzing (tests/fuzz/) ------------------------------------------------
+# libFuzzer targets, built by clang with ASan and UBSan against the real
+# sources of what they fuzz: FUZZ_SRCS_<target> (plus FUZZ_COMMON) is what
+# each one links, FUZZ_LIBS_<target> its libraries. `make check` runs each
+# for FUZZ_SECONDS; a crash keeps its input in build/fuzz/crashes/<target>/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 15
+FUZZ_LONG_SECONDS ?= 600
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames
+FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_COMMON  := common/err.c common/util.c
+
+FUZZ_SRCS_policy   := $(POLICY_SRCS)
+FUZZ_LIBS_policy    = $(UNIT_LIBS)
+FUZZ_SRCS_netspec  := runner/spec.c
+FUZZ_SRCS_fwdspec  := runner/spec.c
+FUZZ_SRCS_ctlproto := runner/ctlproto.c runner/spec.c common/json.c
+FUZZ_SRCS_dhcp     := netns/dhcp.c
+FUZZ_SRCS_frames   := netns/uplink.c netns/frame_filter.c common/pollset.c
+FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
+
+.PHONY: all clean check check-unit check-integration check-e2e check-fuzz \
+	fuzz demo deps guest install bench
 
 all: build/qbox
 
@@ -72,6 +97,16 @@ build/qbox: $(SRCS) $(HDRS) Makefile
 build/asan/qbox: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
+
+# The uplink's test runs libslirp too
+UPLINK_TEST_SRCS := netns/uplink.c netns/frame_filter.c common/pollset.c \
+		    common/err.c common/util.c
+
+build/tests/test_uplink: tests/unit/test_uplink.c tests/unit/unit.h \
+		$(UPLINK_TEST_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UPLINK_TEST_SRCS) \
+		$(shell pkg-config --libs slirp)
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SRCS) $(HDRS)
 	@mkdir -p $(@D)
@@ -93,11 +128,19 @@ check-integration: build/qbox build/asan/qbox $(HELPERS)
 check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
+check-fuzz: $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh fuzz $(FUZZ_BINS)
+
+# Longer runs; the corpus each one grows stays in build/fuzz/corpus/
+fuzz: $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) tests/run.sh fuzz $(FUZZ_BINS)
+
 # One summary line for everything: "N passed, N failed"
 check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest \
-	build/bench/tcp_rr
-	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/bench/*.sh \
-		tests/e2e/*.sh
+	build/bench/tcp_rr $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh all $(UNIT_TESTS) \
+		tests/integration/*.sh tests/bench/*.sh tests/e2e/*.sh \
+		$(FUZZ_BINS)
 
 deps:
 	tests/deps.sh
@@ -136,3 +179,11 @@ DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
 build/tests/dhcpd-test: tests/helpers/dhcpd-test.c $(DHCPD_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(DHCPD_SRCS)
+
+# The fuzz targets, each with its own sources (FUZZ_SRCS_<target>)
+.SECONDEXPANSION:
+$(FUZZ_BINS): build/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+		$$(FUZZ_SRCS_$$*) $(FUZZ_COMMON) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(QCFLAGS) -o $@ $< $(FUZZ_SRCS_$*) \
+		$(FUZZ_COMMON) $(FUZZ_LIBS_$*)

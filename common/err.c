@@ -9,6 +9,9 @@
 #include <string.h>
 
 static void vfill(struct qerr *e, int errnum, bool usage, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void vfill(struct qerr *e, int errnum, bool usage, const char *fmt,
 		  va_list ap)
 {
 	int n;

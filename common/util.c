@@ -22,11 +22,15 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	for (; *s; s++) {
+		unsigned long d;
+
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
+		d = (unsigned long)(*s - '0');
+		/* v * 10 + d <= max, without overflow (and with max < 9) */
+		if (v > max / 10 || d > max - v * 10)
 			return -ERANGE;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* frame_filter.c - the host-only network's frame check (frame_filter.h) */
+/* frame_filter.c - frames kept from libslirp (frame_filter.h) */
 #include "frame_filter.h"
 
 #include <string.h>
@@ -24,4 +24,13 @@ bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host)
 		return false;
 	memcpy(&dst, f + ETH_HLEN + 16, 4);
 	return dst == host.s_addr;
+}
+
+bool frame_ipv4_fragment(const uint8_t *f, size_t len)
+{
+	if (len < ETH_HLEN + 20 || (f[12] << 8 | f[13]) != ETHERTYPE_IPV4 ||
+	    (f[ETH_HLEN] >> 4) != 4)
+		return false;
+	/* More Fragments (0x2000) or an offset (0x1fff); not Don't Fragment */
+	return ((f[ETH_HLEN + 6] << 8 | f[ETH_HLEN + 7]) & 0x3fff) != 0;
 }

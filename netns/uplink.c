@@ -8,7 +8,9 @@
  * host sockets, whose readiness it reports through slirp_pollfds_fill().
  * Frames libslirp emits come back through send_packet() and are written to
  * the TAP fd. Everything runs in the supervisor's single-threaded poll loop;
- * timers are a short list checked on every turn.
+ * timers are a short list checked on every turn. Frames libslirp must not
+ * see are dropped on the way in (frame_filter.h): IPv4 fragments always,
+ * and on a host-only network whatever is not for the host alias.
  */
 #include "uplink.h"
 
@@ -266,6 +268,9 @@ static void read_frames(struct uplink *u)
 			return;
 		if (u->host_only &&
 		    !frame_to_host_only(frame, (size_t)n, u->host))
+			continue;
+		/* one fragment can crash Debian 12's libslirp */
+		if (frame_ipv4_fragment(frame, (size_t)n))
 			continue;
 		slirp_input(u->slirp, frame, (int)n);
 	}

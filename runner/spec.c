@@ -21,22 +21,28 @@ char *mac_format(const uint8_t mac[6], char buf[18])
 	return buf;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);	/* lower case */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
 {
-	unsigned int b[6];
-	char end;
-	int i;
+	int i, hi, lo;
 
-	if (strlen(text) != 17 ||
-	    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &end) != 6)
-		return qerr_usage(e, "MAC '%s' is not of the form "
-				     "52:54:00:12:34:56", text);
+	/* two hex digits per byte, nothing else: sscanf's %x would also
+	 * take a sign, a space or 0x */
+	if (strlen(text) != 17)
+		goto malformed;
 	for (i = 0; i < 6; i++) {
-		if (text[i * 3 + 2] != ':' && i < 5)
-			return qerr_usage(e, "MAC '%s' is not of the form "
-					     "52:54:00:12:34:56", text);
-		mac[i] = (uint8_t)b[i];
+		hi = hex_digit(text[i * 3]);
+		lo = hex_digit(text[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':'))
+			goto malformed;
+		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (mac[0] & 1)
 		return qerr_usage(e, "MAC '%s' is a multicast address "
@@ -44,6 +50,9 @@ int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return qerr_usage(e, "MAC '%s' is all zero", text);
 	return 0;
+malformed:
+	return qerr_usage(e, "MAC '%s' is not of the form 52:54:00:12:34:56",
+			  text);
 }
 
 struct in_addr subnet_host(struct in_addr net, uint32_t host_index)
@@ -106,7 +115,12 @@ int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
 static const char *const mode_names[] = {
 	[NET_NONE] = "none", [NET_NAT] = "nat", [NET_NATNET] = "natnet",
 	[NET_HOSTONLY] = "hostonly", [NET_INTERNAL] = "internal",
+	[NET_BRIDGED] = "bridged",
 };
+
+/* For messages that list the modes */
+#define MODES_AVAILABLE "none, nat, natnet:NAME, hostonly:NAME, " \
+			"internal:NAME, bridged:TAPDEV"
 
 const char *net_mode_name(enum net_mode m)
 {
@@ -133,6 +147,26 @@ int name_check(const char *name, const char *what, struct qerr *e)
 	return 0;
 }
 
+int device_name_check(const char *name, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > NET_DEVICE_MAX)
+		return qerr_usage(e, "device name '%s': must be 1 to %d "
+				     "characters", name, NET_DEVICE_MAX);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return qerr_usage(e, "device name '%s' is not allowed", name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == ',')
+			return qerr_usage(e, "device name '%s': no spaces, "
+					     "control characters, '/', ':' or "
+					     "','", name);
+	}
+	return 0;
+}
+
 static int on_off(const char *key, const char *val, bool *out, struct qerr *e)
 {
 	if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "1"))
@@ -150,6 +184,8 @@ static const char *mode_options(enum net_mode m)
 	switch (m) {
 	case NET_NAT:
 		return "subnet= and mac=";
+	case NET_BRIDGED:
+		return "only mac=";
 	case NET_INTERNAL:
 		return "subnet=, mac=, dhcp= and linger=";
 	default:
@@ -169,7 +205,8 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (out->mode == NET_NONE)
 		return qerr_usage(e, "mode 'none' takes no options, got '%s'",
 				  opt);
-	if (!strcmp(opt, "subnet")) {
+	/* a bridged NIC's addresses are the LAN's business */
+	if (!strcmp(opt, "subnet") && out->mode != NET_BRIDGED) {
 		out->has_subnet = true;
 		return cidr_parse(val, &out->subnet, &out->prefix, e);
 	}
@@ -185,10 +222,10 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 			  net_mode_name(out->mode), mode_options(out->mode));
 }
 
-/* MODE or MODE:NAME, the first field of a --net value */
+/* MODE, MODE:NAME or bridged:TAPDEV, the first field of a --net value */
 static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 {
-	static const char *const planned[] = { "bridged", "generic" };
+	static const char *const planned[] = { "generic" };
 	char *colon = strchr(mode, ':');
 	size_t i;
 
@@ -202,14 +239,20 @@ static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 			if (!strcmp(mode, planned[i]))
 				return qerr_usage(e, "mode '%s' is not available "
 						     "in this version (available: "
-						     "none, nat, natnet:NAME, "
-						     "hostonly:NAME, "
-						     "internal:NAME)", mode);
-		return qerr_usage(e, "unknown mode '%s' (available: none, nat, "
-				     "natnet:NAME, hostonly:NAME, "
-				     "internal:NAME)", mode);
+						     MODES_AVAILABLE ")", mode);
+		return qerr_usage(e, "unknown mode '%s' (available: "
+				     MODES_AVAILABLE ")", mode);
 	}
 	out->mode = (enum net_mode)i;
+	if (out->mode == NET_BRIDGED) {
+		if (!colon || !*colon)
+			return qerr_usage(e, "mode 'bridged' needs a TAP device "
+					     "(bridged:TAPDEV)");
+		if (device_name_check(colon, e) < 0)
+			return -EINVAL;
+		snprintf(out->device, sizeof(out->device), "%s", colon);
+		return 0;
+	}
 	if (!net_mode_named(out->mode)) {
 		if (colon)
 			return qerr_usage(e, "mode '%s' takes no network name, "

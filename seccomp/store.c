@@ -62,7 +62,10 @@ static int text_set(struct policy_text *out, const char *name, const char *id,
 static int read_policy_file(const char *path, struct policy_text *out,
 			    struct qerr *e)
 {
-	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer; fstat says
+	 * "not a regular file" instead (no effect on a regular file) */
+	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+					       O_NONBLOCK);
 	struct stat st;
 	char id[64], *text;
 	size_t len = 0;

@@ -6,6 +6,7 @@
 # without printing FAIL counts as one failure, so a crash is never a pass.
 # Integration scripts run twice: with build/qbox and with the ASan/UBSan
 # build (QBOX=build/asan/qbox), whose sanitizer reports fail the run.
+# Fuzz targets (build/fuzz/*) run for $FUZZ_SECONDS each (tests/fuzz/run.sh).
 set -u
 cd "$(dirname "$0")/.."
 suite=$1
@@ -47,6 +48,7 @@ for t in "$@"; do
 		run_one "$t [asan]" env QBOX=build/asan/qbox \
 			ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 bash "$t"
 		;;
+	build/fuzz/*) run_one "$t" tests/fuzz/run.sh "$t" ;;
 	*.sh) run_one "$t" bash "$t" ;;
 	*) run_one "$t" "$t" ;;
 	esac

@@ -653,6 +653,38 @@ static void test_corpus(const char *dir, bool good)
 	CHECK(tested >= (good ? 3 : 30), "corpus %s: %d files", dir, tested);
 }
 
+/*
+ * A FIFO named as a policy (or in an @include) is refused without
+ * blocking in open() for a writer that never comes; in a child, so that
+ * a hang is a failure rather than a stuck test.
+ */
+static bool fifo_refused(const char *dir)
+{
+	char path[256];
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/fifo.policy", dir);
+	if (mkfifo(path, 0600) < 0)
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		struct policy p;
+		struct qerr e = { 0 };
+
+		alarm(5);
+		_exit(policy_load(path, &p, &e) < 0 && e.usage &&
+				      strstr(e.msg, "not a regular file") ?
+			      0 :
+			      1);
+	}
+	status = -1;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	unlink(path);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static void test_loader(void)
 {
 	char dir[] = "/tmp/qbox-policy-test.XXXXXX", path[256];
@@ -699,6 +731,7 @@ static void test_loader(void)
 	CHECK(policy_load(dir, &p, &e) < 0 && e.usage &&
 		      strstr(e.msg, "not a regular file"),
 	      "a directory is not a policy");
+	CHECK(fifo_refused(dir), "a FIFO is refused at once, not waited on");
 	unlink(path);
 	rmdir(dir);
 	unsetenv("QBOX_POLICY_DIR");

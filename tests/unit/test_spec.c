@@ -135,7 +135,7 @@ static void test_net(void)
 	      "net nat /16");
 	CHECK(net_bad("bogus:x", "bogus"), "net unknown mode named");
 	CHECK(net_bad("bogus", "unknown mode 'bogus'"), "net unknown mode");
-	CHECK(net_bad("bridged:qtap0", "not available"), "net planned mode");
+	CHECK(net_bad("generic", "not available"), "net planned mode");
 	CHECK(net_spec_parse("natnet:lab0", &n, &e) == 0 &&
 		      n.mode == NET_NATNET && !strcmp(n.name, "lab0") &&
 		      !n.has_subnet && !n.linger,
@@ -189,11 +189,78 @@ static void test_net(void)
 	      "net mac with dashes");
 	CHECK(net_bad("nat,mac=52:54:00:12:34:567", "52:54:00:12:34:567"),
 	      "net mac too long");
+	/* found by tests/fuzz/fuzz_netspec.c: sscanf's %2x took a sign or
+	 * a space for a hex digit */
+	CHECK(net_bad("nat,mac=52:54:00:+2:34:56", "52:54:00:+2:34:56") &&
+		      net_bad("nat,mac=52:54:00:-1:34:56", "not of the form") &&
+		      net_bad("nat,mac=52:54:00: 2:34:56", "not of the form") &&
+		      net_bad("nat,mac=52:54:0x:12:34:56", "not of the form"),
+	      "net mac with a sign, a space or 0x in a byte");
+	CHECK(net_spec_parse("nat,mac=AA:bb:Cc:0D:e0:F1", &n, &e) == 0 &&
+		      n.mac[0] == 0xaa && n.mac[1] == 0xbb && n.mac[2] == 0xcc &&
+		      n.mac[3] == 0x0d && n.mac[4] == 0xe0 && n.mac[5] == 0xf1,
+	      "net mac in either case");
 	CHECK(net_bad("nat,speed=10", "unknown option 'speed'"),
 	      "net unknown option");
 	CHECK(net_bad("nat,subnet", "needs a value"), "net option without value");
 	CHECK(net_bad("none,mac=52:54:00:12:34:56", "takes no options"),
 	      "net none with options");
+}
+
+static void test_bridged(void)
+{
+	struct net_spec n;
+	struct qerr e = { 0 };
+
+	CHECK(net_spec_parse("bridged:qtap0", &n, &e) == 0 &&
+		      n.mode == NET_BRIDGED && !strcmp(n.device, "qtap0") &&
+		      !n.name[0] && !n.has_mac && !n.has_subnet,
+	      "bridged:qtap0");
+	CHECK(!strcmp(net_mode_name(NET_BRIDGED), "bridged") &&
+		      !net_mode_named(NET_BRIDGED),
+	      "bridged is a mode of its own, not a named network");
+	CHECK(net_spec_parse("bridged:qtap0,mac=52:54:00:12:34:56", &n, &e) ==
+			      0 && n.has_mac && n.mac[5] == 0x56,
+	      "bridged with mac=");
+	CHECK(net_spec_parse("bridged:abcdefghijklmno", &n, &e) == 0 &&
+		      !strcmp(n.device, "abcdefghijklmno"),
+	      "bridged: 15 characters, the kernel's longest name");
+	CHECK(net_spec_parse("bridged:tap-0.v_1@x", &n, &e) == 0 &&
+		      !strcmp(n.device, "tap-0.v_1@x"),
+	      "bridged: punctuation the kernel allows");
+	CHECK(net_bad("bridged", "needs a TAP device (bridged:TAPDEV)"),
+	      "bridged without a device");
+	CHECK(net_bad("bridged:", "needs a TAP device"), "bridged: empty");
+	CHECK(net_bad("bridged:abcdefghijklmnop",
+		      "device name 'abcdefghijklmnop': must be 1 to 15"),
+	      "bridged: 16 characters is too long");
+	CHECK(net_bad("bridged:a/b", "device name 'a/b'"), "bridged: '/'");
+	CHECK(net_bad("bridged:a:b", "device name 'a:b'"), "bridged: ':'");
+	CHECK(net_bad("bridged:a b", "device name 'a b'"), "bridged: space");
+	CHECK(net_bad("bridged:a\tb", "control characters"),
+	      "bridged: control character");
+	CHECK(net_bad("bridged:t\xc3\xa4p", "device name"),
+	      "bridged: not ASCII");
+	CHECK(net_bad("bridged:.", "device name '.' is not allowed"),
+	      "bridged: '.'");
+	CHECK(net_bad("bridged:..", "device name '..' is not allowed"),
+	      "bridged: '..'");
+	CHECK(net_bad("bridged:qtap0,subnet=10.0.5.0/24",
+		      "unknown option 'subnet' (bridged takes only mac=)"),
+	      "bridged: no subnet=");
+	CHECK(net_bad("bridged:qtap0,linger=on", "unknown option 'linger'"),
+	      "bridged: no linger=");
+	CHECK(net_bad("bridged:qtap0,dhcp=on", "unknown option 'dhcp'"),
+	      "bridged: no dhcp=");
+	CHECK(net_bad("bridged:qtap0,mac=53:54:00:12:34:56", "multicast"),
+	      "bridged: multicast mac=");
+	CHECK(net_bad("bridged:qtap0,mac", "needs a value"),
+	      "bridged: mac without value");
+	CHECK(net_bad("bogus", "bridged:TAPDEV"),
+	      "unknown mode: the list names bridged:TAPDEV");
+	CHECK(device_name_check("qtap0", &e) == 0 &&
+		      device_name_check("", &e) == -EINVAL && e.usage,
+	      "device_name_check");
 }
 
 static void test_subnet(void)
@@ -257,6 +324,7 @@ int main(void)
 	test_tcp_target();
 	test_fwd_host();
 	test_net();
+	test_bridged();
 	test_subnet();
 	UNIT_END();
 }

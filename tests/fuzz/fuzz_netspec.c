@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_netspec.c - --net values: net_spec_parse() and its MAC, subnet and
+ * name parsers
+ *
+ * The input is one --net value (a C string, as argv gives it). What is
+ * accepted must keep spec.h's promises: a named mode has a valid name,
+ * bridged a valid device and no subnet, the others neither, dhcp= only on
+ * internal, linger= only on named modes, a subnet within the prefix bounds
+ * with its host bits zero, a unicast non-zero MAC. The MAC, subnet, name
+ * and device-name parsers also get the whole input on their own, with
+ * round trips: a MAC accepted is exactly the text mac_format() writes back
+ * (any case), a subnet written back with inet_ntop() parses to the same
+ * network, a name is 1 to NET_NAME_MAX letters, digits and "_.-" (not
+ * first), a device name 1 to NET_DEVICE_MAX printable characters without
+ * a space, '/', ':' or ','.
+ */
+#include <arpa/inet.h>
+#include <strings.h>
+
+#include "../../runner/spec.h"
+#include "fuzz.h"
+
+static void check_subnet(struct in_addr net, unsigned int prefix)
+{
+	uint32_t mask = ~0U << (32 - prefix);
+
+	FUZZ_ASSERT(prefix >= SUBNET_PREFIX_MIN &&
+		    prefix <= SUBNET_PREFIX_MAX);
+	FUZZ_ASSERT(!(ntohl(net.s_addr) & ~mask));
+	/* the addresses qbox hands out lie inside it */
+	FUZZ_ASSERT(subnet_contains(net, prefix, subnet_host(net, 100)));
+}
+
+static void check_mac(const uint8_t mac[6])
+{
+	FUZZ_ASSERT(!(mac[0] & 1));
+	FUZZ_ASSERT(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+static void fuzz_mac(const char *s)
+{
+	struct qerr e = { 0 };
+	uint8_t mac[6];
+	char back[18];
+
+	if (mac_parse(s, mac, &e) < 0) {
+		FUZZ_ASSERT(e.usage);
+		return;
+	}
+	check_mac(mac);
+	FUZZ_ASSERT(!strcasecmp(mac_format(mac, back), s));
+}
+
+static void fuzz_cidr(const char *s)
+{
+	struct in_addr net, net2;
+	unsigned int prefix, prefix2;
+	struct qerr e = { 0 };
+	char back[INET_ADDRSTRLEN + 8];
+
+	if (cidr_parse(s, &net, &prefix, &e) < 0) {
+		FUZZ_ASSERT(e.usage);
+		return;
+	}
+	check_subnet(net, prefix);
+	inet_ntop(AF_INET, &net, back, INET_ADDRSTRLEN);
+	snprintf(back + strlen(back), 8, "/%u", prefix);
+	FUZZ_ASSERT(cidr_parse(back, &net2, &prefix2, &e) == 0);
+	FUZZ_ASSERT(net2.s_addr == net.s_addr && prefix2 == prefix);
+}
+
+static void fuzz_name(const char *s)
+{
+	struct qerr e = { 0 };
+	size_t len = strlen(s);
+
+	if (name_check(s, "name", &e) < 0) {
+		FUZZ_ASSERT(e.usage);
+		return;
+	}
+	FUZZ_ASSERT(len >= 1 && len <= NET_NAME_MAX);
+	FUZZ_ASSERT(s[0] != '_' && s[0] != '.' && s[0] != '-');
+	FUZZ_ASSERT(strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len);
+}
+
+static void fuzz_device(const char *s)
+{
+	struct qerr e = { 0 };
+	size_t i, len = strlen(s);
+
+	if (device_name_check(s, &e) < 0) {
+		FUZZ_ASSERT(e.usage);
+		return;
+	}
+	FUZZ_ASSERT(len >= 1 && len <= NET_DEVICE_MAX);
+	FUZZ_ASSERT(strcmp(s, ".") && strcmp(s, ".."));
+	for (i = 0; i < len; i++)
+		FUZZ_ASSERT(s[i] > ' ' && s[i] < 0x7f && !strchr("/:,", s[i]));
+}
+
+static void fuzz_spec(const char *s)
+{
+	struct qerr e = { 0 };
+	struct net_spec ns;
+	bool named;
+
+	if (net_spec_parse(s, &ns, &e) < 0) {
+		FUZZ_ASSERT(e.usage && e.msg[0]);
+		return;
+	}
+	FUZZ_ASSERT(ns.mode == NET_NONE || ns.mode == NET_NAT ||
+		    ns.mode == NET_BRIDGED || net_mode_named(ns.mode));
+	named = net_mode_named(ns.mode);
+	FUZZ_ASSERT(named == (ns.name[0] != '\0'));
+	FUZZ_ASSERT((ns.mode == NET_BRIDGED) == (ns.device[0] != '\0'));
+	FUZZ_ASSERT(ns.mode != NET_BRIDGED ||
+		    (device_name_check(ns.device, &e) == 0 && !ns.has_subnet));
+	FUZZ_ASSERT(!named || name_check(ns.name, "name", &e) == 0);
+	FUZZ_ASSERT(!ns.dhcp || ns.mode == NET_INTERNAL);
+	FUZZ_ASSERT(!ns.linger || named);
+	FUZZ_ASSERT(ns.mode != NET_NONE || (!ns.has_subnet && !ns.has_mac));
+	if (ns.has_subnet || ns.dhcp)	/* dhcp=on alone: a default one */
+		check_subnet(ns.subnet, ns.prefix);
+	if (ns.has_mac)
+		check_mac(ns.mac);
+	FUZZ_ASSERT(strcmp(net_mode_name(ns.mode), "?"));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_cstr(data, size);
+
+	fuzz_spec(s);
+	fuzz_mac(s);
+	fuzz_cidr(s);
+	fuzz_name(s);
+	fuzz_device(s);
+	free(s);
+	return 0;
+}
