@@ -48,6 +48,7 @@
 #include "sup.h"
 
 #define ACCEPTS_PER_TURN 16
+#define RELAY_MSGS_PER_TURN 64
 
 void hub_stream_file(const char *hub_name, char *buf, size_t size)
 {
@@ -281,8 +282,15 @@ void hub_stream_poll_done(struct sup *s, struct pollset *ps)
 	struct hub *h = &s->hub;
 	int i;
 
-	if (h->relay_idx >= 0 && ps->fds[h->relay_idx].revents)
+	/* what the relay said since the last turn: hang-ups come in bursts */
+	for (i = 0; h->relay_idx >= 0 && ps->fds[h->relay_idx].revents &&
+		    h->relay_fd >= 0 && i < RELAY_MSGS_PER_TURN; i++) {
+		struct pollfd p = { h->relay_fd, POLLIN, 0 };
+
+		if (i && poll(&p, 1, 0) <= 0)
+			break;
 		relay_message(s);
+	}
 	if (h->stream_idx >= 0 && (ps->fds[h->stream_idx].revents & POLLIN))
 		for (i = 0; i < ACCEPTS_PER_TURN && accept_one(s); i++)
 			;

@@ -20,7 +20,13 @@ mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
 start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/m"
 qsrv=$BG_PID
-wait_for 20 sh -c "'$QBOX' net inspect $net --json | jq -e '(.members[0].address // \"\") != \"\"' >/dev/null"
+member_up() {
+	"$QBOX" net inspect "$net" --json | jq -e '(.members[0].address // "") != ""' >/dev/null
+}
+if ! wait_for 30 member_up; then
+	fail "the command member never joined natnet:$net"
+	exit 1
+fi
 A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 P=$("$QBOX" net socket "natnet:$net")
 

@@ -301,15 +301,15 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 	return type;
 }
 
-/* Send @type and wait for a reply of @want type, five tries; false when
- * none came */
+/* Send @type and wait for a reply of @want type, eight tries (a loaded
+ * machine may take its time); false when none came */
 static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
 		     uint32_t *yiaddr, uint32_t *server)
 {
 	uint32_t ask = *yiaddr, from = *server;
 	int tries;
 
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0; tries < 8; tries++) {
 		int64_t deadline = now_ms() + 700;
 		ssize_t len;
 

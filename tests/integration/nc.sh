@@ -26,7 +26,13 @@ EOS
 chmod +x "$TMP/banner.sh" "$TMP/servers.sh"
 start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" -- "$TMP/servers.sh"
 qs=$BG_PID
-wait_for 20 sh -c "'$QBOX' net inspect $net --json | jq -e '(.members[0].address // \"\") != \"\"' >/dev/null"
+member_up() {
+	"$QBOX" net inspect "$net" --json | jq -e '(.members[0].address // "") != ""' >/dev/null
+}
+if ! wait_for 30 member_up; then
+	fail "the server never joined natnet:$net"
+	exit 1
+fi
 A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 wait_for 10 sh -c "'$QBOX' exec ncs-$$ -- busybox nc -z 127.0.0.1 7022"
 hub=$(hub_pid "$net")
