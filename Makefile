@@ -35,7 +35,8 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
-	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c \
+	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/uplink_proc.c \
+	seccomp/landlock.c \
 	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 

@@ -269,13 +269,16 @@ static void read_frames(struct uplink *u)
 	}
 }
 
-void uplink_poll_done(struct uplink *u, struct pollset *ps)
+int uplink_poll_done(struct uplink *u, struct pollset *ps)
 {
+	short tap = ps->fds[u->tap_idx].revents;
+
 	u->ps = ps;
-	if (ps->fds[u->tap_idx].revents & POLLIN)
+	if (tap & POLLIN)
 		read_frames(u);
 	slirp_pollfds_poll(u->slirp, 0, cb_get_revents, u);
 	run_timers(u);
+	return tap & (POLLERR | POLLHUP | POLLNVAL) ? -EPIPE : 0;
 }
 
 void uplink_free(struct uplink *u)

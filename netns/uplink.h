@@ -36,8 +36,12 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 /* Add the uplink's fds to @ps and lower its timeout for slirp's timers */
 void uplink_poll_fill(struct uplink *u, struct pollset *ps);
 
-/* Handle what poll() reported for the fds added by uplink_poll_fill() */
-void uplink_poll_done(struct uplink *u, struct pollset *ps);
+/*
+ * Handle what poll() reported for the fds added by uplink_poll_fill().
+ * Returns 0, or -EPIPE when the TAP fd reports an error or hang-up: its
+ * device is gone (the sandbox's network namespace ended).
+ */
+int uplink_poll_done(struct uplink *u, struct pollset *ps);
 
 void uplink_free(struct uplink *u);
 
