@@ -3,6 +3,7 @@
 #   make            build build/qbox
 #   make demo       install what is missing, build, boot a tiny VM rootless
 #   make check      the whole test suite (unit, integration, ASan/UBSan, VM)
+#   make bench      measure qbox against slirp4netns, pasta, qemu and veth
 #   make install    install qbox, its man page and policies under $(PREFIX)
 
 PREFIX  ?= /usr/local
@@ -91,8 +92,10 @@ check-e2e: build/qbox guest
 	tests/run.sh e2e tests/e2e/*.sh
 
 # One summary line for everything: "N passed, N failed"
-check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest
-	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/e2e/*.sh
+check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest \
+	build/bench/tcp_rr
+	tests/run.sh all $(UNIT_TESTS) tests/integration/*.sh tests/bench/*.sh \
+		tests/e2e/*.sh
 
 deps:
 	tests/deps.sh
@@ -100,6 +103,17 @@ deps:
 demo: deps
 	$(MAKE) build/qbox guest
 	tests/demo.sh
+
+# Installs what is missing (as root), builds, measures as an unprivileged
+# user; knobs in bench/README.md (BENCH_RUNS, BENCH_SECONDS, ...)
+bench:
+	tests/deps.sh --bench
+	$(MAKE) build/qbox build/bench/tcp_rr guest
+	bench/bench.sh
+
+build/bench/tcp_rr: bench/tcp_rr.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<
 
 install: build/qbox
 	install -D -m 0755 build/qbox $(DESTDIR)$(PREFIX)/bin/qbox

@@ -66,4 +66,16 @@ int command_check(const char *cmd, struct qerr *e);
 /* Monotonic clock in nanoseconds */
 int64_t now_ns(void);
 
+/**
+ * fault_point() - die here by SIGKILL if the tests ask for it
+ * @role:	who is at this point: "sup", "init", "hub", "hub-init"
+ * @stage:	which point of start-up (docs/ARCHITECTURE.md, "Faults")
+ *
+ * For the tests only (tests/integration/faults.sh): when the environment
+ * variable QBOX_TEST_FAULT is ROLE:STAGE, the calling process kills
+ * itself with SIGKILL, the one death it cannot clean up after, so the
+ * tests can show the others do. Unset, it costs a getenv().
+ */
+void fault_point(const char *role, const char *stage);
+
 #endif /* QBOX_UTIL_H */

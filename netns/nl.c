@@ -156,6 +156,9 @@ int nl_link_set(struct nl *nl, const char *ifname,
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)c->master);
 	if (c->txqlen)
 		mnl_attr_put_u32(nlh, IFLA_TXQLEN, c->txqlen);
+	/* the kernel applies the MTU before the master: a bridge adopts it */
+	if (c->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: configuring link %s%s%s",
 				ifname, c->master ? " (enslaving to bridge)" : "",

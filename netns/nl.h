@@ -46,10 +46,11 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer,
 struct nl_link_change {
 	int master;		/* ifindex of the bridge to enslave to; 0: none */
 	unsigned int txqlen;	/* 0: leave as is */
+	unsigned int mtu;	/* 0: leave as is */
 	bool up;
 };
 
-/* Change link @ifname (found by name in the socket's netns): master,
+/* Change link @ifname (found by name in the socket's netns): MTU, master,
  * txqueuelen, up (one request) */
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);

@@ -174,8 +174,13 @@ static int init_hub_open(struct init *in, int i, struct qerr *e)
 	const char *net = in->cfg->plan->nics[i].spec->name;
 	int r;
 
-	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0)
+	if (setns(in->cfg->join[i].pidfd, CLONE_NEWNET) < 0) {
+		if (errno == ESRCH)	/* the pidfd's process is gone */
+			return qerr_set(e, 0, "network '%s': its hub ended "
+					      "while this sandbox joined it",
+					net);
 		return qerr_set(e, errno, "entering network '%s'", net);
+	}
 	if ((r = nl_open(&in->hubnl[i], e)) < 0)
 		return r;
 	if (!(in->hub_bridge[i] = (int)if_nametoindex(HUB_BRIDGE)))
@@ -222,10 +227,10 @@ static int init_user(struct init *in, struct qerr *e)
 }
 
 static int link_up(struct nl *nl, const char *name, int master,
-		   unsigned int txqlen, struct qerr *e)
+		   unsigned int txqlen, unsigned int mtu, struct qerr *e)
 {
 	struct nl_link_change c = { .master = master, .txqlen = txqlen,
-				    .up = true };
+				    .mtu = mtu, .up = true };
 
 	return nl_link_set(nl, name, &c, e);
 }
@@ -241,7 +246,8 @@ static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
 	if (in->nics[i].fd < 0)
 		return in->nics[i].fd;
 	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
-	return link_up(nl, vm, brindex, TAP_TXQLEN, e);
+	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
+		       e);
 }
 
 /* One NIC: bridge, uplink TAP (to the supervisor), VM TAP or address */
@@ -262,11 +268,11 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	brindex = (int)if_nametoindex(br);
 	if ((upfd = tap_open(up, false, e)) < 0)
 		return upfd;
-	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
 		/* forwards reach the guest from here (see runner/forward.c) */
@@ -310,12 +316,12 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 		return r;
 	brindex = (int)if_nametoindex(br);
 	if ((r = nl_veth_add(nl, veth, j->peer, in->hub_netns[i], e)) < 0 ||
-	    (r = link_up(nl, veth, brindex, 0, e)) < 0 ||
+	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
 	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
 		return r;
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (p->vm || !j->addr.s_addr)
 		return 0;
@@ -349,10 +355,10 @@ static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
 	if (n->layout.uplink) {
 		if ((upfd = tap_open(up, false, e)) < 0)
 			return upfd;
-		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, e)) < 0)
+		if ((r = link_up(nl, up, brindex, TAP_TXQLEN, 0, e)) < 0)
 			return r;
 	}
-	if ((r = link_up(nl, br, 0, 0, e)) < 0)
+	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
 	if (n->layout.hub.s_addr &&
 	    (r = nl_addr4_add(nl, br, n->layout.hub, n->prefix, e)) < 0)
@@ -382,7 +388,7 @@ static int init_links(struct init *in, struct qerr *e)
 
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
-	r = link_up(&nl, "lo", 0, 0, e);
+	r = link_up(&nl, "lo", 0, 0, 0, e);
 	if (r == 0 && p->hub)
 		r = init_hub_nic(in, &nl, e);
 	for (i = 0; r == 0 && !p->hub && i < p->n_nics; i++) {
@@ -702,6 +708,7 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 	/* at once: until the supervisor knows, a signal abandons the start */
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
+	fault_point(in->cfg->plan->hub ? "hub-init" : "init", "running");
 	/* from here on, init only does what the helper filter allows */
 	if (filter_load(in->cfg->filters->helper, &e) < 0)
 		init_fail(in, &e);
@@ -751,6 +758,7 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 {
 	struct init in = { .cfg = cfg, .sock = sock };
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
+	const char *role = cfg->plan->hub ? "hub-init" : "init";
 	struct qerr e = { 0 };
 	int i;
 
@@ -766,12 +774,18 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 		close(cfg->plan->ready_fd);
 	if (cfg->sup_sigfd >= 0)
 		close(cfg->sup_sigfd);
+	if (cfg->sup_lockfd >= 0)
+		close(cfg->sup_lockfd);
 
-	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0 ||
-	    init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
+	fault_point(role, "links");
+	if (init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+		init_fail(&in, &e);
+	fault_point(role, "workers");
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
+	fault_point(role, "go");
 	/* a hub's init keeps its powers: it serves the network's members */
 	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
 				init_start_payload(&in, &e) < 0))
@@ -857,6 +871,9 @@ static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
 	    read(fds[0], &pid, sizeof(pid)) != sizeof(pid))
 		pid = -EIO;
 	close(fds[0]);
+	if (pid == -ESRCH)	/* the pidfd's process is gone */
+		return qerr_set(e, 0, "a network's hub ended while this "
+				      "sandbox joined it");
 	if (pid < 0)
 		return qerr_set(e, -pid, "entering the user namespace of your "
 					 "networks");

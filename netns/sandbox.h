@@ -45,6 +45,12 @@ struct sandbox_cfg {
 	gid_t gid;
 	int rundir_fd;		/* init cleans up if the supervisor dies */
 	int sup_sigfd;		/* the supervisor's signalfd: init closes it */
+	/*
+	 * A starting hub's lock on the runtime directory (or -1): init
+	 * closes its copy, or the lock (one open file, shared by the fork)
+	 * would last as long as the hub and block the user's next hub.
+	 */
+	int sup_lockfd;
 	struct sigaction sigpipe; /* the disposition qbox was started with */
 	sigset_t sigmask;	/* the signal mask qbox was started with */
 	struct rlimit nofile;	/* RLIMIT_NOFILE qbox was started with */

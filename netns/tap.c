@@ -40,5 +40,17 @@ int tap_open(const char *name, bool vnet_hdr, struct qerr *e)
 		return qerr_set(e, err, "creating TAP device %s (TUNSETIFF)",
 				name);
 	}
+	/*
+	 * Persistent, so that the last close does not unregister the device
+	 * synchronously; it lives only as long as the sandbox's network
+	 * namespace, whose teardown (a kernel worker) removes it.
+	 */
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0) {
+		int err = errno;
+
+		close(fd);
+		return qerr_set(e, err, "making TAP device %s persistent "
+				"(TUNSETPERSIST)", name);
+	}
 	return fd;
 }

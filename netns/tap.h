@@ -16,7 +16,11 @@
  * @e:		error naming the device
  *
  * Needs CAP_NET_ADMIN in the user namespace owning the current network
- * namespace, and read-write access to /dev/net/tun.
+ * namespace, and read-write access to /dev/net/tun. The device is made
+ * persistent: closing its last fd then leaves it to the namespace's
+ * teardown, which the kernel runs in the background, instead of
+ * unregistering it in close() (about 20 ms, which every `qbox run` paid
+ * on its way out).
  * Return: fd (O_CLOEXEC) or -errno
  */
 int tap_open(const char *name, bool vnet_hdr, struct qerr *e);

@@ -41,7 +41,7 @@ struct uplink {
 	struct in_addr host;
 };
 
-/* Frames at most this big: the TAP's MTU is slirp's 1500 plus headers */
+/* Frames at most this big: the largest MTU (65520) plus Ethernet's header */
 #define FRAME_MAX 65536
 /* Frames read per wake-up, so one busy uplink cannot starve the others */
 #define FRAMES_PER_TURN 64
@@ -147,6 +147,8 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		.disable_dhcp = cfg->no_dhcp,
 		/* a host-only network has no resolver to offer */
 		.disable_dns = cfg->host_only,
+		.if_mtu = cfg->mtu,
+		.if_mru = cfg->mtu,
 	};
 
 	if (!u) {

@@ -27,6 +27,7 @@ struct uplink_cfg {
 	bool no_dhcp;			/* a network's hub serves DHCP itself */
 	bool host_only;			/* drop what is not for the host alias
 					   (frame_filter.h) */
+	unsigned int mtu;		/* largest IP packet each way */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

@@ -91,7 +91,7 @@ static int hub_report(int rd, const char *spec_text, struct qerr *e)
 			return qerr_usage(e, "%s", line + 6);
 		return qerr_set(e, 0, "%s", line + 6);
 	}
-	return qerr_set(e, EPROTO, "network %s: its hub ended while starting",
+	return qerr_set(e, 0, "network %s: its hub ended while starting",
 			spec_text);
 }
 
@@ -164,9 +164,9 @@ static int join_one(int dirfd, const struct plan *p, int i,
 		 net_mode_name(n->mode), net, p->name, mac_format(n->mac, mac),
 		 p->vm ? "vm" : "cmd");
 	r = ctl_call(fd, &req, &out, &j->pidfd, HUB_START_MS, e);
-	if (r == -EPIPE)
-		r = qerr_set(e, 0, "network '%s' ended while answering",
-			     n->spec->name);
+	if (r == -EPIPE || r == -ECONNRESET)
+		r = qerr_set(e, 0, "network '%s': its hub ended while this "
+				   "sandbox joined it", n->spec->name);
 	if (r == 0 && j->pidfd < 0)
 		r = qerr_set(e, EPROTO, "network '%s' sent no handle",
 			     n->spec->name);

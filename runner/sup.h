@@ -35,11 +35,14 @@ struct sup {
 	bool have_status;
 	int status;			/* payload's wait status */
 	bool init_reaped;
+	int init_status;		/* its wait status, once reaped */
 	int abort_signal;		/* a signal ended the start */
 	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
 	bool stop_killed;		/* ... and it came to that */
 	/* a member of named networks (member.c) */
 	int member_fd[MAX_NICS];	/* held join connections, or -1 */
+	struct in_addr member_addr[MAX_NICS];	/* a command member's address
+						   on its network, or 0 */
 	/* a hub (hub.c) */
 	struct hub hub;
 };

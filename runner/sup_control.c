@@ -16,11 +16,13 @@
 #include "../common/util.h"
 #include "sup.h"
 
+/* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
 static void addr_json(struct strbuf *b, const char *key, struct in_addr a)
 {
-	char s[INET_ADDRSTRLEN];
+	char s[INET_ADDRSTRLEN] = "";
 
-	inet_ntop(AF_INET, &a, s, sizeof(s));
+	if (a.s_addr)
+		inet_ntop(AF_INET, &a, s, sizeof(s));
 	sb_printf(b, "\"%s\":\"%s\"", key, s);
 }
 
@@ -58,6 +60,15 @@ void sup_fwds_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "]");
 }
 
+/* A NIC's address: a NAT NIC's from the plan, a command member's from its
+ * hub; 0 when the address is the guest's own business (a VM's lease) */
+static struct in_addr nic_addr(const struct sup *s, int i)
+{
+	const struct nic_plan *n = &s->plan->nics[i];
+
+	return n->mode == NET_NAT ? n->guest : s->member_addr[i];
+}
+
 static void nics_json(struct sup *s, struct strbuf *b)
 {
 	const struct plan *p = s->plan;
@@ -66,22 +77,28 @@ static void nics_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "[");
 	for (i = 0; i < p->n_nics; i++) {
 		const struct nic_plan *n = &p->nics[i];
+		struct in_addr a = nic_addr(s, i);
 		char net[INET_ADDRSTRLEN], mac[18];
 
 		sb_printf(b, "%s{\"index\":%d,\"mode\":\"%s\"", i ? "," : "", i,
-			  n->mode == NET_NAT ? "nat" : "none");
-		if (n->mode == NET_NAT) {
-			inet_ntop(AF_INET, &n->net, net, sizeof(net));
-			sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
-			addr_json(b, "gateway", n->gateway);
-			sb_puts(b, ",");
-			addr_json(b, "dns", n->dns);
-			sb_puts(b, ",");
-			addr_json(b, "address", n->guest);
-			sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"",
-				  mac_format(n->mac, mac), i);
+			  net_mode_name(n->mode));
+		if (n->mode == NET_NONE) {
+			sb_puts(b, "}");
+			continue;
 		}
-		sb_puts(b, "}");
+		if (net_mode_named(n->mode)) {
+			sb_puts(b, ",\"network\":");
+			sb_json_str(b, n->spec->name);
+		}
+		inet_ntop(AF_INET, &n->net, net, sizeof(net));
+		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
+		addr_json(b, "gateway", n->gateway);
+		sb_puts(b, ",");
+		addr_json(b, "dns", n->dns);
+		sb_puts(b, ",");
+		addr_json(b, "address", a);
+		sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"}",
+			  mac_format(n->mac, mac), i);
 	}
 	sb_puts(b, "]");
 }
@@ -144,8 +161,14 @@ static void summary(struct sup *s, struct strbuf *b)
 			sb_puts(b, "none");
 			continue;
 		}
-		inet_ntop(AF_INET, &p->nics[i].guest, a, sizeof(a));
-		sb_printf(b, "%snat:%s", i ? "," : "", a);
+		struct in_addr addr = nic_addr(s, i);
+
+		sb_printf(b, "%s%s", i ? "," : "", net_mode_name(p->nics[i].mode));
+		if (net_mode_named(p->nics[i].mode))
+			sb_printf(b, ":%s", p->nics[i].spec->name);
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		if (addr.s_addr)
+			sb_printf(b, "%s%s", p->nics[i].mode == NET_NAT ? ":" : "@", a);
 	}
 	sb_puts(b, "\t");
 	n = fwd_engine_count(s->fwd);

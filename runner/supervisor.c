@@ -81,7 +81,8 @@ static int start_engine(struct sup *s, struct qerr *e)
 		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
 					.gateway = n->gateway, .dns = n->dns,
 					.dhcp_start = n->dhcp_start,
-					.hostname = p->name };
+					.hostname = p->name,
+					.mtu = n->mtu };
 
 		if (p->hub) {
 			/* the network's NAT: DHCP is the hub's own */
@@ -129,6 +130,12 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+/* Who this supervisor is, for fault_point() */
+static const char *sup_role(const struct plan *p)
+{
+	return p->hub ? "hub" : "sup";
+}
+
 static void release_name(struct sup *s)
 {
 	if (s->lockfd < 0)
@@ -141,6 +148,7 @@ static void release_name(struct sup *s)
 /* Uplinks run, forwards listen, the payload started: tell who waits */
 static void ready(struct sup *s)
 {
+	fault_point(sup_role(s->plan), "started");
 	if (s->ctl)
 		ctl_server_ready(s->ctl);
 	if (s->ready_fd >= 0) {
@@ -183,6 +191,7 @@ static int on_message(struct sup *s, struct qerr *e)
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
+		fault_point(sup_role(s->plan), "uplinks");
 		s->forwarding = true;
 		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
 			return qerr_set(e, -r, "starting the sandbox");
@@ -253,8 +262,10 @@ static int on_signal(struct sup *s, struct qerr *e)
 		/* one SIGCHLD may stand for both children */
 		if (uplink_proc_reap(&s->engine))
 			engine_died(s);
-		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid)
+		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
+			s->init_status = status;
+		}
 		return 0;
 	}
 	if (!s->started) {
@@ -492,10 +503,15 @@ int supervise(const struct plan *p, struct qerr *e)
 		r = member_join(dirfd, p, &cfg, s.member_fd, e);
 	if (r < 0)
 		goto out;
+	if (!p->hub)
+		fault_point("sup", "joined");
+	for (i = 0; i < MAX_NICS; i++)
+		s.member_addr[i] = cfg.join[i].addr;
 	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
 		goto out;
 	raise_nofile(&cfg.nofile);
 	cfg.sup_sigfd = s.sigfd;
+	cfg.sup_lockfd = hubs_lock;
 	/*
 	 * Init exists before the name lock does, so whenever a lock file
 	 * exists, someone is there to remove it, even after kill -9 of qbox.
@@ -506,12 +522,15 @@ int supervise(const struct plan *p, struct qerr *e)
 	member_close_handles(&cfg);
 	if (r < 0)
 		goto out;
+	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
+	fault_point(sup_role(p), "named");
 	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
 		r = -EIO;
 		goto out;
 	}
+	fault_point(sup_role(p), "listening");
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
 		close(steal_fd(&hubs_lock));	/* others may find us now */
@@ -551,8 +570,9 @@ out:
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)
 		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status)
-		return qerr_set(e, EPROTO, "the sandbox ended before its "
-					   "payload reported a status");
+	if (!s.have_status)	/* init died (status: the shell's convention) */
+		return qerr_set(e, 0, "sandbox '%s': its init died (status %d) "
+				      "before the payload ended", p->name,
+				exit_status(s.init_status));
 	return exit_status(s.status);
 }

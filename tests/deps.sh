@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/deps.sh - make sure the Debian packages qbox builds and tests with
-# are installed: installs them with apt-get when run as root, otherwise
-# names the missing ones and how to install them.
+# tests/deps.sh [--bench] - make sure the Debian packages qbox builds and
+# tests with are installed: installs them with apt-get when run as root,
+# otherwise names the missing ones and how to install them. --bench adds
+# what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
 # build: compiler, pkg-config and the four libraries qbox links
@@ -12,6 +13,11 @@ set -euo pipefail
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
       procps jq iperf3 python3 qemu-utils)
+# bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
+# for the chart (its "png" terminal needs no X)
+if [ "${1:-}" = --bench ]; then
+	PKGS+=(slirp4netns passt gnuplot-nox)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -46,6 +46,11 @@ check "net ls --json: the network with one member" jqc --arg n "$net" \
 	'.[] | select(.name == $n) | .mode == "natnet" and .subnet == "10.0.2.0/24" and (.members | length) == 1' <<<"$json"
 expect_output "net ls: table row" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +1 " "$QBOX" net ls
 expect_output "net inspect: member row" 0 "^a-$$ +52:54:00:[0-9a-f:]+ +$A +command" "$QBOX" net inspect "$net"
+check "ps --json: the member's NIC names its network and address" jqc \
+	--arg s "a-$$" --arg n "$net" --arg a "$A" \
+	'.[] | select(.name == $s) | .nics[0] | .mode == "natnet" and .network == $n and .address == $a and .subnet == "10.0.2.0/24"' \
+	< <("$QBOX" ps --json)
+expect_output "ps: the member's NETWORKS column" 0 "^a-$$ .* natnet:$net@$A " "$QBOX" ps
 
 # ---- forwards and exec on a network ---------------------------------------
 fp=$(free_port)
@@ -96,6 +101,24 @@ expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
 unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
 expect_output "internal: forwards are refused" 2 "cannot be reached from the host" \
 	"$QBOX" fwd -n "internal:i$$" "$(free_port):$I:8080"
+
+# ---- several networks at once, and two first members racing ----------------
+# (a hub's init once kept the runtime directory's lock: the user's next hub
+# then waited for ever)
+expect_output "a second network starts while another runs" 0 "" \
+	timeout 15 "$QBOX" net create "natnet:c$$"
+start_bg "$QBOX" run --name "r1-$$" --net "natnet:r$$" -- sleep 60
+r1=$BG_PID
+start_bg "$QBOX" run --name "r2-$$" --net "natnet:r$$" -- sleep 60
+r2=$BG_PID
+both_joined() { [ -n "$(addr_of "r$$" "r1-$$")" ] && [ -n "$(addr_of "r$$" "r2-$$")" ]; }
+check "two members starting at once both join one fresh network" wait_for 15 both_joined
+check "...with distinct addresses" test "$(addr_of "r$$" "r1-$$")" != "$(addr_of "r$$" "r2-$$")"
+kill -TERM "$r1" "$r2"
+wait "$r1" "$r2"
+expect_output "net rm of the second network" 0 "" "$QBOX" net rm "c$$"
+net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
+check "the raced network ends with its last member" wait_for 15 net_gone "r$$"
 
 # ---- a killed hub: the member says so, nothing leaks, a new hub starts -------
 hub=$("$QBOX" net inspect "i$$" --json | jq -r .pid)

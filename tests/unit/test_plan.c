@@ -103,12 +103,14 @@ static void test_defaults(void)
 		      ip4_is(p.nics[0].dns, "10.0.2.3") &&
 		      ip4_is(p.nics[0].dhcp_start, "10.0.2.15") &&
 		      ip4_is(p.nics[0].guest, "10.0.2.100") &&
+		      p.nics[0].mtu == 65520 &&
 		      !strcmp(p.name, "qbox-1") && !strcmp(p.argv[0], "curl"),
-	      "default: one nat NIC, command at 10.0.2.100");
+	      "default: one nat NIC, command at 10.0.2.100, MTU 65520");
 	CHECK(plan_words(&p, &e, "--", "/usr/bin/qemu-system-x86_64", NULL) ==
 			      0 &&
-		      p.vm && ip4_is(p.nics[0].guest, "10.0.2.15"),
-	      "qemu-system-* is a VM with lease .15");
+		      p.vm && ip4_is(p.nics[0].guest, "10.0.2.15") &&
+		      p.nics[0].mtu == 1500,
+	      "qemu-system-* is a VM with lease .15 and MTU 1500");
 	CHECK(plan_words(&p, &e, "--vm", "--", "./myqemu", NULL) == 0 && p.vm,
 	      "--vm forces VM mode");
 	CHECK(plan_words(&p, &e, "--", "qemu-system-", NULL) == 0 && !p.vm,

@@ -1,0 +1,157 @@
+# bench/lib.sh - shared by bench/measure.sh and every bench/figures/*.sh
+#
+# A figure measures with these helpers and writes what it found to $RAW, one
+# tab-separated line each, which bench/report.sh turns into the table:
+#
+#   title  FIG  TEXT                       the figure's heading
+#   value  FIG  TOOL  UNIT  NUMBER         one sample (one run)
+#   fail   FIG  TOOL  UNIT  WHY            the tool could not be measured
+#   target FIG  TOOL  OP  LIMIT  REF  AIM  TOOL's median OP LIMIT, as a
+#                                          ratio to REF's median, or as an
+#                                          absolute value when REF is "-";
+#                                          AIM is "goal" or "aim"
+#
+# Every background process goes through spawn(), so the exit trap of
+# measure.sh can end it; every foreground step goes through `timeout`.
+set -u
+
+BENCH_RUNS=${BENCH_RUNS:-3}		# runs per figure (median, min, max)
+BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
+BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
+BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
+BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
+BENCH_VM_RUNS=${BENCH_VM_RUNS:-5}	# boots per tool in figure 7
+
+SPAWNED=()
+
+log() { printf '%s\n' "bench: $*" >&2; }
+
+# spawn CMD... : start CMD in the background, ended by spawn_cleanup; sets SPAWN_PID
+spawn() {
+	"$@" &
+	SPAWN_PID=$!
+	SPAWNED+=("$SPAWN_PID")
+}
+
+# spawn_stop PID... : SIGTERM, then SIGKILL after 3 s; reaps them and drops
+# them from SPAWNED (a reaped pid may be reused by another process)
+spawn_stop() {
+	local p i alive keep=()
+	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+	for ((i = 0; i < 30; i++)); do
+		alive=0
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.1
+	done
+	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "$@"; do wait "$p" 2>/dev/null; done
+	for p in "${SPAWNED[@]}"; do
+		[[ " $* " == *" $p "* ]] || keep+=("$p")
+	done
+	SPAWNED=("${keep[@]}")
+	return 0
+}
+
+spawn_cleanup() {
+	[ ${#SPAWNED[@]} -eq 0 ] || spawn_stop "${SPAWNED[@]}"
+	SPAWNED=()
+}
+
+# nap SECONDS : sleep without forking (a read that times out on a FIFO
+# nobody writes), so a polling loop can look every few milliseconds
+nap() {
+	if [ -z "${NAP_FD:-}" ]; then
+		mkfifo "$OUT/nap.fifo"
+		exec {NAP_FD}<>"$OUT/nap.fifo"
+	fi
+	read -r -t "$1" -u "$NAP_FD" _ || :
+}
+
+# wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds
+wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 20; i++)); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# free_port: a TCP port on 127.0.0.1 that nobody listens on and that this
+# run has not handed out before (below the ephemeral range)
+PORTS_GIVEN=" "
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((10000 + RANDOM % 22000))
+		case $PORTS_GIVEN in *" $p "*) continue ;; esac
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			PORTS_GIVEN+="$p "
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ms_since T0 : milliseconds since $EPOCHREALTIME was T0, 0.01 ms precision
+ms_since() {
+	local now=$EPOCHREALTIME
+	awk -v a="$1" -v b="$now" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
+# settle: wait, at most 60 s, until creating a network namespace is quick
+# again (under 50 ms twice in a row). The kernel tears down the namespaces
+# of stopped sandboxes in a worker, after their processes are gone, holding
+# the rtnl lock that a new sandbox needs: without this, the next figure
+# would pay for the last one's teardown (seconds after 200 sandboxes).
+settle() {
+	local i t0 t1 quick=0
+	for ((i = 0; i < 600 && quick < 2; i++)); do
+		t0=${EPOCHREALTIME/./}
+		timeout 60 unshare -Urn true 2>/dev/null || return 0
+		t1=${EPOCHREALTIME/./}
+		if (((10#$t1 - 10#$t0) < 50000)); then
+			quick=$((quick + 1))
+		else
+			quick=0
+			sleep 0.1
+		fi
+	done
+}
+
+# tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)
+tsv() {
+	local f out=
+	for f in "$@"; do
+		f=${f//$'\t'/ }
+		out+=${out:+$'\t'}${f//$'\n'/ }
+	done
+	printf '%s\n' "$out" >>"$RAW"
+}
+
+fig_title() { tsv title "$1" "$2"; }
+# record FIG TOOL UNIT VALUE
+record() {
+	tsv value "$@"
+	log "  $1 $2: $4 $3"
+}
+# record_fail FIG TOOL UNIT WHY
+record_fail() {
+	tsv fail "$@"
+	log "  $1 $2: failed: $4"
+}
+# target FIG TOOL OP LIMIT REF AIM
+target() { tsv target "$@"; }
+
+# is_number STRING
+is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+
+# last_error FILE : the last non-empty line of FILE, for "failed: why"
+last_error() {
+	local line
+	line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -1)
+	echo "${line:-no output}"
+}
