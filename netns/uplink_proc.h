@@ -31,7 +31,7 @@
  * held when it started (docs/ARCHITECTURE.md, "Confinement layers").
  */
 #define UPLINK_NOFILE 4096
-#define UPLINK_DATA_MB 1280
+#define UPLINK_DATA_MB 2048
 
 struct uplink_proc_cfg {
 	int n;				/* uplinks */
