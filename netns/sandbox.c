@@ -17,7 +17,7 @@
  *  3. init_links: lo up; per NIC a bridge qbrN with the uplink TAP qupN as
  *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
  *     for QEMU). A command payload gets the address on qbrN instead. Each
- *     qupN fd goes to the supervisor, which runs libslirp on it.
+ *     qupN fd goes to the supervisor, whose NAT engine runs libslirp on it.
  *  4. forward workers: init forks them (one per CPU) into the sandbox's
  *     network namespace and hands each one's message socket to the
  *     supervisor; they confine themselves (baseline filter, no

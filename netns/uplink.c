@@ -7,7 +7,9 @@
  * answers ARP, DHCP and DNS itself and turns the guest's TCP/UDP flows into
  * host sockets, whose readiness it reports through slirp_pollfds_fill().
  * Frames libslirp emits come back through send_packet() and are written to
- * the TAP fd. Everything runs in the supervisor's single-threaded poll loop;
+ * the TAP fd. Everything runs in one single-threaded poll loop, the NAT
+ * engine's (uplink_proc.c), or a test harness's: the uplink keeps no state
+ * outside its struct but glib's, and its caller supplies the poll set;
  * timers are a short list checked on every turn.
  */
 #include "uplink.h"
