@@ -44,7 +44,8 @@ HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c $(POLICY_SRCS)
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c seccomp/landlock.c \
+	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
