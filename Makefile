@@ -8,7 +8,7 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := slirp libmnl libseccomp libcap
+PKGS    := slirp libmnl libnftnl libseccomp libcap
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first
@@ -36,15 +36,16 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
-	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/uplink_proc.c \
-	seccomp/landlock.c \
+	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
+	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
 	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c seccomp/landlock.c \
+	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
+	     seccomp/landlock.c \
 	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
@@ -52,7 +53,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test
 # Small programs the integration tests drive (tests/helpers/); the DHCP
 # server's driver links the server and runs with the sanitizers
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
-		 build/tests/conn-echo build/tests/dhcp-clients
+		 build/tests/conn-echo build/tests/dhcp-clients \
+		 build/tests/netns-caps
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -120,6 +120,8 @@ enum slot_state {
 struct slot {
 	uint8_t mac[6];			/* owner, for OFFERED/BOUND/RELEASED */
 	uint8_t state;			/* enum slot_state */
+	bool reserved;			/* dhcp_reserve(): BOUND to its MAC
+					 * until dhcp_unreserve() */
 	int64_t expires;
 	char hostname[DHCP_HOSTNAME_MAX];
 };
@@ -674,7 +676,8 @@ static int on_request(struct dhcp_server *srv, const struct dhcp_msg *m,
 	}
 	s = &srv->slots[i];
 	s->state = SLOT_BOUND;
-	s->expires = now + srv->lease_time;
+	if (!s->reserved)
+		s->expires = now + srv->lease_time;
 	hostname_keep(s, m);
 	srv->stats.acks++;
 	return reply_build(srv, m, DHCPACK, want, r);
@@ -686,7 +689,8 @@ static void on_release(struct dhcp_server *srv, const struct dhcp_msg *m,
 {
 	long i = pool_index(srv, m->ciaddr);
 
-	if (i < 0 || i != find_mac(srv, m->mac)) {
+	/* a reserved address stays its MAC's (whoever wrote that chaddr) */
+	if (i < 0 || i != find_mac(srv, m->mac) || srv->slots[i].reserved) {
 		srv->stats.ignored++;
 		return;
 	}
@@ -701,7 +705,7 @@ static void on_decline(struct dhcp_server *srv, const struct dhcp_msg *m,
 {
 	long i = m->has_requested ? pool_index(srv, m->requested) : -1;
 
-	if (i < 0 || i != find_mac(srv, m->mac)) {
+	if (i < 0 || i != find_mac(srv, m->mac) || srv->slots[i].reserved) {
 		srv->stats.ignored++;
 		return;
 	}
@@ -980,6 +984,7 @@ int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],
 		return -ENOSPC;
 	take(srv, i, mac, mine);
 	srv->slots[i].state = SLOT_BOUND;
+	srv->slots[i].reserved = true;
 	srv->slots[i].expires = INT64_MAX;	/* until dhcp_unreserve() */
 	snprintf(srv->slots[i].hostname, sizeof(srv->slots[i].hostname), "%s",
 		 hostname ? hostname : "");
@@ -994,6 +999,7 @@ void dhcp_unreserve(struct dhcp_server *srv, const uint8_t mac[6],
 
 	if (i < 0)
 		return;
+	srv->slots[i].reserved = false;
 	srv->slots[i].state = SLOT_RELEASED;	/* the MAC's claim stays */
 	srv->slots[i].expires = now;
 }

@@ -168,13 +168,18 @@ bool dhcp_lease_find(const struct dhcp_server *srv, const uint8_t mac[6],
 /**
  * dhcp_reserve() - bind an address to @mac without a DHCP exchange
  * @srv:	server
- * @mac:	the client, a command payload that qbox configures itself
+ * @mac:	the client: a command payload that qbox configures itself, or
+ *		a VM whose anti-spoofing rules must know its address before
+ *		it asks for one
  * @hostname:	shown in the lease list; may be NULL
  * @now:	time
  * @addr:	filled: the address, chosen as for a DISCOVER (the MAC's own
  *		slot, else from its hash on)
  *
- * The lease does not expire; dhcp_unreserve() gives it back.
+ * The lease does not expire, and it is @mac's alone: its DISCOVERs and
+ * REQUESTs get exactly this address (a REQUEST for another is NAKed),
+ * renewals leave it reserved, RELEASE and DECLINE are ignored (a guest
+ * could forge them with another's chaddr). dhcp_unreserve() gives it back.
  * Return: 0, or -ENOSPC when every address is held
  */
 int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],

@@ -72,6 +72,7 @@
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
 #include "../seccomp/filter.h"
+#include "antispoof_nft.h"
 #include "dhcp.h"
 #include "fdpass.h"
 #include "nl.h"
@@ -235,17 +236,28 @@ static int link_up(struct nl *nl, const char *name, int master,
 	return nl_link_set(nl, name, &c, e);
 }
 
-/* A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU */
+/*
+ * A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU.
+ * Before the TAP is up, and so before the VM can send anything, its
+ * ingress gets the anti-spoofing chain (antispoof.c): the NIC's MAC, and
+ * @addr, the address the VM's DHCP will lease (INADDR_ANY: unknown).
+ */
 static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
-		       struct qerr *e)
+		       struct in_addr addr, struct qerr *e)
 {
+	const uint8_t *mac = in->cfg->plan->nics[i].mac;
 	char br[16], up[16], vm[16];
+	struct antispoof as;
+	int r;
 
 	sandbox_link_names(i, br, up, vm);
 	in->nics[i].fd = tap_open(vm, true, e);
 	if (in->nics[i].fd < 0)
 		return in->nics[i].fd;
-	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
+	memcpy(in->nics[i].mac, mac, 6);
+	antispoof_build(mac, addr, &as);
+	if ((r = antispoof_install(vm, &as, e)) < 0)
+		return r;
 	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
 		       e);
 }
@@ -270,7 +282,7 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		return upfd;
 	if ((r = link_up(nl, up, brindex, TAP_TXQLEN, n->mtu, e)) < 0)
 		return r;
-	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, n->guest, e)) < 0)
 		return r;
 	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
@@ -319,7 +331,7 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
-	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, e)) < 0)
+	if (p->vm && (r = init_vm_tap(in, nl, i, brindex, j->addr, e)) < 0)
 		return r;
 	if ((r = link_up(nl, br, 0, 0, 0, e)) < 0)
 		return r;
@@ -874,6 +886,13 @@ static pid_t spawn_in_userns(const struct sandbox_cfg *cfg, int sv[2],
 	if (pid == -ESRCH)	/* the pidfd's process is gone */
 		return qerr_set(e, 0, "a network's hub ended while this "
 				      "sandbox joined it");
+	if (pid == -EPERM)	/* not ours to enter: we are not its parent's */
+		return qerr_usage(e, "entering the user namespace of your "
+				     "networks: %s (their hubs run in another "
+				     "user namespace than this qbox, outside "
+				     "a container, say: give this one a runtime "
+				     "directory of its own, XDG_RUNTIME_DIR)",
+				  strerror(EPERM));
 	if (pid < 0)
 		return qerr_set(e, -pid, "entering the user namespace of your "
 					 "networks");

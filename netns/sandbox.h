@@ -26,7 +26,9 @@ struct sandbox_join {
 	int pidfd;		/* the hub's init: its user and net namespaces;
 				   -1: this NIC joins no network */
 	char peer[16];		/* the hub's end of our veth pair */
-	struct in_addr addr;	/* a command payload's address */
+	struct in_addr addr;	/* a command payload's address, or the one
+				   the hub's DHCP keeps for a VM; INADDR_ANY:
+				   none (a VM on a network without DHCP) */
 };
 
 struct sandbox_cfg {

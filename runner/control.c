@@ -4,9 +4,10 @@
  *
  * Clients are few and short-lived (one request each), so they live in a
  * small list and join the supervisor's poll set while their request line
- * is still arriving. A "wait" client is parked until ctl_server_ready(); a
- * "stop" client is parked until the supervisor exits, whose closing of the
- * socket tells the client that the sandbox is gone.
+ * is still arriving. A "wait" or "join" client is parked until
+ * ctl_server_ready(), then served; a "stop" client is parked until the
+ * supervisor exits, whose closing of the socket tells the client that the
+ * sandbox is gone.
  */
 #include "control.h"
 
@@ -121,7 +122,10 @@ static void client_close(struct ctl_server *cs, struct client *c)
 
 static void send_line(int fd, const char *line, int passfd)
 {
-	/* answers are small; a client that does not read loses its answer */
+	/* one send: an answer must fit the socket's send buffer
+	   (net.core.wmem_default, 208 KiB unless lowered); net inspect of
+	   a full 1024-address pool is about 90 KiB. A client that does not
+	   read loses its answer */
 	send_fd(fd, line, strlen(line), passfd, MSG_DONTWAIT);
 }
 
@@ -135,36 +139,35 @@ static void answer_error(int fd, const struct qerr *e)
 
 static void serve(struct ctl_server *cs, struct client *c)
 {
-	struct strbuf out = { 0 };
+	struct strbuf out = { 0 }, line = { 0 };
 	struct qerr e = { 0 };
 	struct ctl_req req;
 	long hold = 0;
-	int fd = -1;
+	int fd = -1, r;
 
 	c->buf[c->len] = '\0';
-	if (ctl_req_parse(c->buf, &req, &e) < 0 ||
-	    cs->handle(cs->opaque, &req, &out, &fd, &hold, &e) < 0) {
+	r = ctl_req_parse(c->buf, &req, &e);
+	if (r == 0 && !cs->ready &&
+	    (req.verb == CTL_WAIT || req.verb == CTL_JOIN)) {
+		/* served once ready (ctl_server_ready): a second member
+		   that finds a network while the first still starts it */
+		c->state = WAITING;
+		return;
+	}
+	if (r < 0 || cs->handle(cs->opaque, &req, &out, &fd, &hold, &e) < 0) {
 		answer_error(c->fd, &e);
 		client_close(cs, c);
 		sb_free(&out);
 		return;
 	}
-	if (req.verb == CTL_WAIT && !cs->ready) {
-		c->state = WAITING;
-	} else {
-		struct strbuf line = { 0 };
-
-		sb_printf(&line, "ok%s%s\n", out.len ? " " : "",
-			  out.len ? out.s : "");
-		send_line(c->fd, line.oom ? "err 1 out of memory\n" : line.s,
-			  fd);
-		sb_free(&line);
-		c->hold = hold;
-		if (req.verb == CTL_STOP || hold > 0)
-			c->state = HOLDING;
-		else
-			client_close(cs, c);
-	}
+	sb_printf(&line, "ok%s%s\n", out.len ? " " : "", out.len ? out.s : "");
+	send_line(c->fd, line.oom ? "err 1 out of memory\n" : line.s, fd);
+	sb_free(&line);
+	c->hold = hold;
+	if (req.verb == CTL_STOP || hold > 0)
+		c->state = HOLDING;
+	else
+		client_close(cs, c);
 	if (fd >= 0)
 		close(fd);
 	sb_free(&out);
@@ -266,10 +269,8 @@ void ctl_server_ready(struct ctl_server *cs)
 	cs->ready = true;
 	for (c = cs->clients; c; c = next) {
 		next = c->next;
-		if (c->state == WAITING) {
-			send_line(c->fd, "ok\n", -1);
-			client_close(cs, c);
-		}
+		if (c->state == WAITING)
+			serve(cs, c);	/* its request line is still in buf */
 	}
 }
 

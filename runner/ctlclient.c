@@ -47,8 +47,7 @@ int ctl_open(int dirfd, const char *file)
 int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 		    int *passfd, int timeout_ms, struct qerr *e)
 {
-	char line[CTL_LINE_MAX + 16], ans[QERR_MSG_MAX + 64];
-	size_t len = 0;
+	char line[CTL_LINE_MAX + 16];
 	const char *text;
 	int n, status;
 
@@ -80,21 +79,21 @@ int ctl_call(int fd, const struct ctl_req *req, struct strbuf *out,
 		if (!out->s || !(nl = memchr(out->s, '\n', out->len)))
 			continue;
 		*nl = '\0';
-		len = (size_t)(nl - out->s);
+		out->len = (size_t)(nl - out->s);
 		break;
 	}
-	snprintf(ans, sizeof(ans), "%.*s", (int)len, out->s);
-	if (ctl_answer_parse(ans, &status, &text) < 0)
+	/* parsed in place: an answer (net inspect of a busy network, say)
+	   may be far longer than any message */
+	if (ctl_answer_parse(out->s, &status, &text) < 0)
 		return qerr_set(e, EPROTO, "unexpected answer on the control socket");
 	if (status) {
 		if (status == 2)
 			return qerr_usage(e, "%s", text);
 		return qerr_set(e, 0, "%s", text);
 	}
-	/* keep only the payload; @text may point into @ans or be "" */
-	out->len = 0;
-	out->s[0] = '\0';
-	sb_puts(out, text);
+	/* keep only the payload; @text points into @out->s or is "" */
+	out->len = strlen(text);
+	memmove(out->s, text, out->len + 1);
 	return 0;
 }
 

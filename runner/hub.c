@@ -10,7 +10,8 @@
  *
  *   join     the member's supervisor says who it is (sandbox, MAC, VM or
  *            command); the hub answers with a name for the hub's end of
- *            the member's veth pair, a command's address, and a pidfd of
+ *            the member's veth pair, the member's address (a command's,
+ *            or the lease its DHCP server keeps for a VM), and a pidfd of
  *            its init, through which the member's init enters the user
  *            namespace (shared by all of a user's hubs and members: a veth
  *            pair can only link two network namespaces that one process
@@ -137,6 +138,7 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	struct hub_member m = { 0 }, *grown;
 	struct net_spec want;
 	char arg[CTL_LINE_MAX], a[INET_ADDRSTRLEN], mac[18];
+	int i;
 
 	snprintf(arg, sizeof(arg), "%s", text);
 	if (join_parse(arg, &want, m.sandbox, sizeof(m.sandbox), m.mac, &m.vm,
@@ -159,8 +161,19 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	if (!h->dhcp)
 		return qerr_set(e, EAGAIN, "network '%s' is still starting",
 				h->spec.name);
-	if (!m.vm && dhcp_reserve(h->dhcp, m.mac, m.sandbox, now_s(),
-				  &m.addr) < 0)
+	for (i = 0; i < h->n_members; i++)
+		if (!memcmp(h->members[i].mac, m.mac, 6))
+			return qerr_usage(e, "network '%s' already has a member "
+					     "with MAC %s (%s)", h->spec.name,
+					  mac_format(m.mac, mac),
+					  h->members[i].sandbox);
+	/*
+	 * A command's address, and a VM's DHCP lease, fixed now: the VM's
+	 * anti-spoofing rules (netns/antispoof.c) must know it before the
+	 * VM runs. Without DHCP a VM picks its own; only its MAC is known.
+	 */
+	if ((!m.vm || n->layout.dhcp) &&
+	    dhcp_reserve(h->dhcp, m.mac, m.sandbox, now_s(), &m.addr) < 0)
 		return qerr_set(e, ENOSPC, "network '%s' has no free address",
 				h->spec.name);
 	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
@@ -194,7 +207,7 @@ void hub_leave(void *opaque, long id)
 
 	if (!m)
 		return;
-	if (!m->vm && h->dhcp)
+	if (m->addr.s_addr && h->dhcp)
 		dhcp_unreserve(h->dhcp, m->mac, now_s());
 	*m = h->members[--h->n_members];
 	/* the member's own forwards go with it */

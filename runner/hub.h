@@ -31,7 +31,8 @@ struct hub_member {
 	char sandbox[SANDBOX_NAME_MAX + 1];
 	uint8_t mac[6];
 	bool vm;
-	struct in_addr addr;	/* a command payload's address */
+	struct in_addr addr;	/* its reserved address: a command's, or a
+				   VM's DHCP lease; 0: none */
 };
 
 struct hub_fwd {

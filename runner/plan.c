@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../common/util.h"
+#include "qemu_argv.h"
 
 void mac_derive(const char *name, int index, uint8_t mac[6])
 {
@@ -86,9 +87,36 @@ const char *default_policy(const char *argv0)
 	return argv_is_qemu(argv0) ? "qemu" : "default";
 }
 
+/*
+ * A user's own -device for NIC @i that sets mac= decides the NIC's MAC:
+ * it is the one the guest sends from, so the one the hub and the
+ * anti-spoofing rules must know. A different mac= on the --net is refused.
+ */
+static int plan_user_mac(const struct run_opts *o, struct plan *p, int i,
+			 struct qerr *e)
+{
+	struct nic_plan *n = &p->nics[i];
+	bool given = (o->n_nets && o->nets[i].has_mac) ||
+		     (i == 0 && o->mac_text);
+	char id[16], a[18], b[18];
+	uint8_t mac[6];
+	int r;
+
+	snprintf(id, sizeof(id), "qbox%d", i);
+	if ((r = qemu_argv_user_mac(o->argv, id, mac, e)) <= 0)
+		return r;
+	if (given && memcmp(mac, n->mac, 6))
+		return qerr_usage(e, "--net %s: mac=%s, but your -device for "
+				     "netdev=%s says mac=%s", n->text,
+				  mac_format(n->mac, a), id,
+				  mac_format(mac, b));
+	memcpy(n->mac, mac, 6);
+	return 0;
+}
+
 static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 {
-	int i, j;
+	int i, j, r;
 
 	if (o->n_nets == 0) {	/* --net nat is the default */
 		p->n_nics = 1;
@@ -135,6 +163,8 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			memcpy(n->mac, o->mac, 6);
 		else
 			mac_derive(p->name, i, n->mac);
+		if (p->vm && (r = plan_user_mac(o, p, i, e)) < 0)
+			return r;
 		for (j = 0; j < i; j++) {
 			const struct nic_plan *m = &p->nics[j];
 			unsigned int pre = m->prefix < n->prefix ? m->prefix :

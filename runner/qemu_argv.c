@@ -8,31 +8,66 @@
  */
 #include "qemu_argv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
 
-bool qemu_argv_names_netdev(char *const argv[], const char *id)
+/* The value of option @key in QEMU's "driver,key=value,..." @arg, or NULL */
+static const char *opt_value(const char *arg, const char *key, size_t *len)
 {
-	size_t idlen = strlen(id);
+	size_t klen = strlen(key);
+	const char *p = arg;
+
+	for (;;) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			p += klen + 1;
+			*len = strcspn(p, ",");
+			return p;
+		}
+		if (!(p = strchr(p, ',')))
+			return NULL;
+		p++;
+	}
+}
+
+/* Index of the user's argument that names netdev=@id, or -1 */
+static int netdev_arg(char *const argv[], const char *id)
+{
+	const char *v;
+	size_t len;
 	int i;
 
-	for (i = 0; argv[i]; i++) {
-		const char *p = argv[i];
+	for (i = 0; argv[i]; i++)
+		if ((v = opt_value(argv[i], "netdev", &len)) &&
+		    len == strlen(id) && !strncmp(v, id, len))
+			return i;
+	return -1;
+}
 
-		while ((p = strstr(p, "netdev="))) {
-			bool start = p == argv[i] || p[-1] == ',';
-			const char *v = p + 7;
+bool qemu_argv_names_netdev(char *const argv[], const char *id)
+{
+	return netdev_arg(argv, id) >= 0;
+}
 
-			if (start && !strncmp(v, id, idlen) &&
-			    (v[idlen] == ',' || v[idlen] == '\0'))
-				return true;
-			p = v;
-		}
+int qemu_argv_user_mac(char *const argv[], const char *id, uint8_t mac[6],
+		       struct qerr *e)
+{
+	int i = netdev_arg(argv, id);
+	const char *v;
+	char text[32];
+	size_t len;
+
+	if (i < 0 || !(v = opt_value(argv[i], "mac", &len)))
+		return 0;
+	snprintf(text, sizeof(text), "%.*s", (int)(len < 31 ? len : 31), v);
+	if (mac_parse(text, mac, e) < 0) {
+		qerr_prefix(e, "%s", argv[i]);
+		return -EINVAL;
 	}
-	return false;
+	return 1;
 }
 
 void qemu_argv_free(char **argv)
@@ -48,8 +83,9 @@ void qemu_argv_free(char **argv)
 
 char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 {
-	int argc = 0, i, k = 0;
+	int argc = 0, i, k = 0, u;
 	char **out;
+	size_t len;
 
 	while (argv[argc])
 		argc++;
@@ -72,8 +108,20 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 		if (!(out[k++] = strdup("-netdev")) ||
 		    asprintf(&out[k++], "tap,id=%s,fd=%d", id, nics[i].fd) < 0)
 			goto oom;
-		if (qemu_argv_names_netdev(argv, id))
+		/* the user's own -device: it keeps what it says, and gets
+		   the NIC's MAC, which the anti-spoofing rules expect */
+		if ((u = netdev_arg(argv, id)) >= 0) {
+			char *withmac;
+
+			if (opt_value(argv[u], "mac", &len))
+				continue;
+			if (asprintf(&withmac, "%s,mac=%s", argv[u],
+				     mac_format(nics[i].mac, mac)) < 0)
+				goto oom_all;
+			free(out[u]);
+			out[u] = withmac;
 			continue;
+		}
 		if (!(out[k++] = strdup("-device")) ||
 		    asprintf(&out[k++], "virtio-net-pci,netdev=%s,mac=%s", id,
 			     mac_format(nics[i].mac, mac)) < 0)
@@ -83,6 +131,7 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 oom:
 	/* asprintf leaves its target undefined on failure */
 	out[k - 1] = NULL;
+oom_all:
 	qemu_argv_free(out);
 	return NULL;
 }

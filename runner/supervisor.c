@@ -273,6 +273,11 @@ static int on_signal(struct sup *s, struct qerr *e)
 		s->abort_signal = (int)si.ssi_signo;
 		return 0;
 	}
+	if (s->plan->hub) {
+		/* no payload to pass it to: the hub ends, as by net rm --force */
+		s->hub.done = true;
+		return 0;
+	}
 	kill(s->sb.pid, (int)si.ssi_signo);
 	return 0;
 }

@@ -5,14 +5,14 @@
 # what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
-# build: compiler, pkg-config and the four libraries qbox links
+# build: compiler, pkg-config and the five libraries qbox links
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
-# for disk images)
-PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libseccomp-dev libcap-dev
-      qemu-system-x86 busybox-static cpio curl socat iproute2 util-linux
-      procps jq iperf3 python3 qemu-utils)
+# for disk images, nftables to read a sandbox's anti-spoofing rules)
+PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libnftnl-dev libseccomp-dev
+      libcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      util-linux procps jq iperf3 python3 qemu-utils nftables)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)
 if [ "${1:-}" = --bench ]; then

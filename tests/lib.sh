@@ -155,12 +155,92 @@ cpu_ticks() {
 	echo "$n"
 }
 
+# ---- the outside world: a test host of the test's own ---------------------
+# outside_world "$@" : called first by a test script, runs the rest of it
+# again in namespaces of its own, where "outside" is a test host:
+#
+#   the test's own namespaces
+#     └─ "host": a user namespace (root mapped to the test's uid) and a
+#        network namespace; qbox runs here, so its uplinks' sockets leave
+#        from here, and its only link is o0 198.51.100.1/24
+#          └─ "outside": a network namespace behind o0's veth peer o1,
+#             198.51.100.2 ($OUTSIDE_IP, TEST-NET-2); busybox httpd serves
+#             $OUTSIDE_PAGE at http://$OUTSIDE_IP/ and logs each request
+#             ("IP:PORT: url:/PATH") to $OUTSIDE_LOG
+#
+# No route leads anywhere else: every address but these two is
+# unreachable. The script runs again in "host" as the test's own uid (a
+# nested user namespace maps it back, so qbox sees the uid it would
+# outside), with a private runtime directory, and with everything that
+# lib.sh sets up set up afresh; the first run waits for it and exits with
+# its status. Any test can do this; it works as root and as a plain user.
+OUTSIDE_IP=198.51.100.2
+outside_world() {
+	local host out uid gid ns=()
+	if [ -n "${QBOX_OUTSIDE_LOG:-}" ]; then	# the second run: inside
+		OUTSIDE_LOG=$QBOX_OUTSIDE_LOG
+		OUTSIDE_PAGE=$(cat "$QBOX_OUTSIDE_WWW/index.html")
+		return 0
+	fi
+	start_bg unshare -Urn sleep 3600
+	host=$BG_PID
+	ns=(nsenter -t "$host" -U -n --preserve-credentials)
+	if ! wait_for 5 ns_differs "$host" $$; then
+		fail "outside_world: no namespace for the host"
+		exit 1
+	fi
+	start_bg "${ns[@]}" unshare -n sleep 3600
+	out=$BG_PID
+	if ! wait_for 5 ns_differs "$out" "$host"; then
+		fail "outside_world: no namespace for the outside test host"
+		exit 1
+	fi
+	mkdir -p "$TMP/outside-www" "$TMP/xdg"
+	chmod 0700 "$TMP/xdg"
+	echo "outside-page-$$" >"$TMP/outside-www/index.html"
+	if ! "${ns[@]}" sh -ec "ip link set lo up
+		ip link add o0 type veth peer name o1 netns $out
+		ip addr add 198.51.100.1/24 dev o0
+		ip link set o0 up" ||
+	   ! nsenter -t "$out" -U -n --preserve-credentials sh -ec "
+		ip link set lo up
+		ip addr add $OUTSIDE_IP/24 dev o1
+		ip link set o1 up"; then
+		fail "outside_world: the veth pair to the outside test host"
+		exit 1
+	fi
+	start_bg nsenter -t "$out" -U -n --preserve-credentials \
+		busybox httpd -f -vv -p "$OUTSIDE_IP:80" -h "$TMP/outside-www" \
+		2>>"$TMP/outside.log"
+	if ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP/80"; then
+		fail "outside_world: the outside test host does not serve"
+		exit 1
+	fi
+	uid=$(id -u)
+	gid=$(id -g)
+	"${ns[@]}" unshare -U --map-user="$uid" --map-group="$gid" \
+		env QBOX_OUTSIDE_LOG="$TMP/outside.log" \
+		QBOX_OUTSIDE_WWW="$TMP/outside-www" XDG_RUNTIME_DIR="$TMP/xdg" \
+		bash "$0" "$@"
+	exit $?
+}
+
+# ns_differs PID1 PID2 : the two processes are in other network namespaces
+ns_differs() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink "/proc/$2/ns/net")" ]
+}
+
+# outside_hits PATH : requests for http://$OUTSIDE_IP/PATH the outside
+# test host has seen
+outside_hits() { grep -c ": url:/$1\$" "$OUTSIDE_LOG"; }
+
 # ---- end-to-end: the tiny guest under TCG --------------------------------
 GUEST=${GUEST:-$TOP/build/guest}
 
 # vm_start OUT SCRIPT QBOX-ARGS... [--- QEMU-ARGS...]
 # Boot the guest in the background under qbox, running SCRIPT inside; the
-# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout.
+# console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout:
+# $QBOX_VM_TIMEOUT seconds, 90 unless set.
 vm_start() {
 	local out=$1 script=$2 qargs=() eargs=() initrd
 	shift 2
@@ -169,7 +249,7 @@ vm_start() {
 	eargs=("$@")
 	initrd=$TMP/$(basename "$script").initrd
 	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
-	timeout -s KILL 90 "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
+	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
 		-nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" "${eargs[@]}" \

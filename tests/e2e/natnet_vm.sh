@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Two VMs on one NAT network: distinct DHCP leases from the hub's server,
-# VM2 fetches from VM1 across the segment, both reach the host's loopback
-# via 10.0.2.2; the hub's forward and `qbox exec natnet:NAME` reach VM1;
-# the leases show in `qbox net inspect`. Then a VM on a host-only network.
+# Two VMs on one NAT network, in a world with an outside test host
+# (outside_world, tests/lib.sh): distinct DHCP leases from the hub's
+# server, VM2 fetches from VM1 across the segment, both reach the host's
+# loopback via 10.0.2.2 and the outside test host; the hub's forward and
+# `qbox exec natnet:NAME` reach VM1; the leases show in `qbox net
+# inspect`. Then the hub is killed (SIGKILL) under the running VMs: both
+# say so, their links go, nothing is left once they stop, and the next
+# member starts a fresh hub that works. Then a VM on a host-only network:
+# the host's loopback via 192.168.56.1 yes, the outside test host no (even
+# routed through 192.168.56.1), `qbox exec hostonly:NAME` reaches it.
 . "$(dirname "$0")/../lib.sh"
+outside_world "$@"
 
 hport=$(free_port)
 http_server "$hport"
@@ -11,59 +18,122 @@ page=$(cat "$TMP/www/index.html")
 net=vmn$$
 jqe() { jq -e "$@" >/dev/null; }
 
-cat >"$TMP/vm1.sh" <<EOS
-udhcpc -i eth0 -n -q -t 5
-echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
-mkdir -p /www && echo "vm1-page" >/www/index.html
+# a guest that serves PAGE over HTTP after its probes, and waits
+serve_and_wait() {
+	cat <<EOS
+mkdir -p /www && echo "$1" >/www/index.html
 httpd -p 80 -h /www
 echo QBOX-READY
-sleep 90
+sleep 120
 EOS
+}
+# vm_ready CONSOLE NAME : wait for the guest's QBOX-READY, or give up
+vm_ready() {
+	if ! vm_wait_line "$1" QBOX-READY 90; then
+		fail "$2 never got ready"
+		sed 's/^/      | /' "$1"
+		exit 1
+	fi
+}
+
+{
+	echo "udhcpc -i eth0 -n -q -t 5"
+	echo "echo \"FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)\""
+	echo "echo \"OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)\""
+	serve_and_wait vm1-page
+} >"$TMP/vm1.sh"
 vm_start "$TMP/console1" "$TMP/vm1.sh" --name "vm1-$$" --net "natnet:$net"
 vm1=$VM_PID
-if ! vm_wait_line "$TMP/console1" QBOX-READY 90; then
-	fail "VM1 never got ready"
-	sed 's/^/      | /' "$TMP/console1"
-	kill -KILL "$vm1"
-	exit 1
-fi
+vm_ready "$TMP/console1" VM1
 ip1=$(tr -d '\r' <"$TMP/console1" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p')
 check "VM1: lease in 10.0.2.0/24 with router .2 and DNS .3 ($ip1)" grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip1"
 vm_check "VM1 reached the host's loopback via 10.0.2.2" "$TMP/console1" "^FETCH: $page"
+vm_check "VM1 reached the outside test host" "$TMP/console1" "^OUT: $OUTSIDE_PAGE"
 ins=$("$QBOX" net inspect "$net" --json)
 check "net inspect shows VM1's bound lease" jqe --arg a "$ip1" \
 	'[.leases[] | select(.address == $a and .state == "bound")] | length == 1' <<<"$ins"
 check "net inspect lists VM1 as a VM member" jqe --arg s "vm1-$$" \
 	'.members[] | select(.sandbox == $s) | .vm' <<<"$ins"
 
-cat >"$TMP/vm2.sh" <<EOS
-udhcpc -i eth0 -n -q -t 5
-echo "PEER: \$(timeout 5 wget -q -O - http://$ip1/)"
-echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
-EOS
-vm_run "$TMP/console2" "$TMP/vm2.sh" --name "vm2-$$" --net "natnet:$net"
+{
+	echo "udhcpc -i eth0 -n -q -t 5"
+	echo "echo \"PEER: \$(timeout 5 wget -q -O - http://$ip1/)\""
+	echo "echo \"FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)\""
+	echo "echo \"OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)\""
+	serve_and_wait vm2-page
+} >"$TMP/vm2.sh"
+vm_start "$TMP/console2" "$TMP/vm2.sh" --name "vm2-$$" --net "natnet:$net"
+vm2=$VM_PID
+vm_ready "$TMP/console2" VM2
 ip2=$(tr -d '\r' <"$TMP/console2" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24.*/\1/p')
 check "VM2: its own lease ($ip2, VM1 has $ip1)" sh -c "[ -n '$ip2' ] && [ '$ip2' != '$ip1' ]"
 vm_check "VM2 fetched from VM1 across the network" "$TMP/console2" "^PEER: vm1-page"
 vm_check "VM2 reached the host's loopback via 10.0.2.2" "$TMP/console2" "^FETCH: $page"
+vm_check "VM2 reached the outside test host" "$TMP/console2" "^OUT: $OUTSIDE_PAGE"
 
 fp=$(free_port)
 "$QBOX" fwd -n "natnet:$net" "$fp:$ip1:80"
 expect_output "the network's forward reaches VM1" 0 "^vm1-page" curl -sf --max-time 10 "http://127.0.0.1:$fp/"
 expect_output "exec natnet:NAME reaches VM1 at its lease" 0 "^vm1-page" \
 	"$QBOX" exec "natnet:$net" -- busybox wget -q -O - "http://$ip1/"
-"$QBOX" stop "vm1-$$"
-wait "$vm1"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+expect_output "exec natnet:NAME reaches VM2 at its lease" 0 "^vm2-page" \
+	"$QBOX" exec "natnet:$net" -- busybox wget -q -O - "http://$ip2/"
 
-# host-only: a lease from .101, the host's loopback at .1
-cat >"$TMP/vm3.sh" <<EOS
-udhcpc -i eth0 -n -q -t 5
-echo "FETCH: \$(timeout 5 wget -q -O - http://192.168.56.1:$hport/)"
-EOS
-vm_run "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
-ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 192\.168\.56\.\([0-9]*\)\/24 router  dns *$/\1/p')
-check "hostonly VM: lease from 192.168.56.101 on, no router, no DNS (.$ip3)" \
-	test "${ip3:-0}" -ge 101
+# ---- the hub killed under two running VMs -----------------------------------
+check "VM1's sandbox has its link to the network (qnv0)" \
+	sh -c "'$QBOX' exec 'vm1-$$' -- ip link show qnv0 >/dev/null"
+hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
+hub_init=$(pgrep -P "$hub" | head -n 1)
+kill -KILL "$hub"
+for v in 1 2; do
+	check "VM$v's qbox reports the hub's death" wait_for 10 grep -q \
+		"^qbox: network '$net' ended (its hub is gone): vm$v-$$'s link to it is down" \
+		"$TMP/console$v"
+	check "VM$v's link to the network goes" wait_for 10 \
+		"$QBOX" exec "vm$v-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+done
+check "both VMs run on" kill -0 "$vm1" "$vm2"
+check "the hub's processes are gone" wait_for 10 \
+	sh -c "! kill -0 $hub 2>/dev/null && ! kill -0 $hub_init 2>/dev/null"
+check "the hub's runtime files are gone" wait_for 10 \
+	sh -c "! ls '$RUNDIR' | grep -q '^net@$net\\.'"
+check "no network is listed" test -z "$("$QBOX" net ls --json | jq -r '.[].name')"
+"$QBOX" stop "vm1-$$"
+"$QBOX" stop "vm2-$$"
+wait "$vm1" "$vm2"
+no_leftovers "once the VMs stop, nothing is left (processes, sockets, files)" "natnet:$net"
+expect_output "the next member starts a fresh hub that reaches the outside" 0 \
+	"^$OUTSIDE_PAGE\$" timeout 20 "$QBOX" run --net "natnet:$net" -- \
+	busybox wget -q -O- "http://$OUTSIDE_IP/"
+expect_output "and the host's loopback" 0 "^$page\$" timeout 20 \
+	"$QBOX" run --net "natnet:$net" -- busybox wget -q -O- "http://10.0.2.2:$hport/"
+
+# ---- host-only: a lease from .101, the host's loopback at .1, no outside -------
+{
+	echo "udhcpc -i eth0 -n -q -t 5"
+	echo "echo \"FETCH: \$(timeout 5 wget -q -O - http://192.168.56.1:$hport/)\""
+	echo "ip route add default via 192.168.56.1 dev eth0"
+	echo "echo \"ROUTE: \$(ip route get $OUTSIDE_IP)\""
+	echo "out=\$(timeout 5 wget -q -O - http://$OUTSIDE_IP/hostonly-vm-$$ 2>&1)"
+	echo "echo \"OUT: rc=\$? \$out\""
+	serve_and_wait vm3-page
+} >"$TMP/vm3.sh"
+vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
+vm3=$VM_PID
+vm_ready "$TMP/console3" VM3
+ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
+check "hostonly VM: lease from 192.168.56.101 on, no router, no DNS ($ip3)" \
+	test "${ip3##*.}" -ge 101
 vm_check "hostonly VM reached the host's loopback via 192.168.56.1" "$TMP/console3" "^FETCH: $page"
+vm_check "hostonly VM routes to the outside via 192.168.56.1" "$TMP/console3" \
+	"^ROUTE: $OUTSIDE_IP via 192\\.168\\.56\\.1 dev eth0"
+vm_check "hostonly VM does not reach the outside test host" "$TMP/console3" \
+	"^OUT: rc=[1-9][0-9]* (wget: .*)?$"
+check "the outside test host never saw its request" \
+	test "$(outside_hits "hostonly-vm-$$")" -eq 0
+expect_output "exec hostonly:NAME reaches the VM at its lease" 0 "^vm3-page" \
+	"$QBOX" exec "hostonly:h$$" -- busybox wget -q -O - "http://$ip3/"
+"$QBOX" stop "vm3-$$"
+wait "$vm3"
+check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^h$$ '"
 no_leftovers "nothing left behind" "natnet:$net"

@@ -15,14 +15,21 @@ addr_of() {	# network sandbox: the member's address
 }
 member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
 # unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
-# answer: 124), rather than crashing or getting through
+# answer: 124), rather than crashing or getting through, and qbox itself
+# ran (its own failure would be a 1 too)
 unreachable() {
 	local name=$1 url=$2 rc out
 	shift 2
 	out=$(timeout 30 "$QBOX" run "$@" -- timeout 5 busybox wget -q -O- "$url" 2>&1)
 	rc=$?
 	case $rc in
-	1 | 124) pass "$name" ;;
+	1 | 124)
+		if grep -q '^qbox: ' <<<"$out"; then
+			fail "$name: qbox failed: $out"
+		else
+			pass "$name"
+		fi
+		;;
 	*) fail "$name: exit $rc, want 1 or 124; output: $out" ;;
 	esac
 }
@@ -70,6 +77,18 @@ expect_output "--net with another subnet is refused" 2 "runs on 10.0.2.0/24, not
 # ---- another network is another segment -------------------------------------
 unreachable "natnet:other cannot reach a member of natnet:$net" "http://$A:8080/" --net "natnet:o$$"
 
+# ---- members that start one network at once all join it -------------------------
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		{ timeout 30 "$QBOX" run --net "internal:r$$-$i" -- true ||
+			echo "exit $?"; } >"$TMP/race-$i-$j" 2>&1 &
+		BG_PIDS+=("$!")
+	done
+	wait "${BG_PIDS[@]: -3}"
+done
+expect_output "3 x 3 members starting a network at once: all joined" 0 "^\$" \
+	cat "$TMP"/race-*
+
 # ---- rm refuses while members run; stop ends the hub ------------------------
 expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$QBOX" net rm "$net"
 kill -TERM "$qa"
@@ -87,6 +106,10 @@ unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56
 expect_output "hostonly: no DNS forwarder" 1 "" \
 	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
 expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
+"$QBOX" net create "internal:s$$"
+kill -TERM "$("$QBOX" net inspect "s$$" --json | jq -r .pid)"
+check "a hub ends on SIGTERM, its files with it" wait_for 10 \
+	sh -c "! ls '$RUNDIR' | grep -q '^net@s$$\\.'"
 expect_output "net rm of a network that does not run" 2 "no network named 'h$$'" "$QBOX" net rm "h$$"
 expect_output "net inspect of a network that does not run" 2 "no network named 'nope$$'" "$QBOX" net inspect "nope$$"
 

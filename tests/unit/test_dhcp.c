@@ -877,6 +877,44 @@ static void test_mutations(void)
 }
 
 /* Command members: addresses reserved by qbox, seen by DHCP clients */
+/* A VM's reservation: its own DHCP gets exactly that address, for good */
+static void test_reserve_vm(void)
+{
+	struct dhcp_server *srv = mk("10.0.2.15", "10.0.2.16");
+	struct dhcp_lease_info li;
+	struct dhcp_reply r;
+	uint8_t m1[6], m2[6];
+	struct in_addr a;
+	uint32_t mine, other;
+
+	mac_of(1, m1);
+	mac_of(2, m2);
+	CHECK(dhcp_reserve(srv, m1, "vm", 0, &a) == 0, "reserve for a VM");
+	mine = ntohl(a.s_addr);
+	other = mine == ip("10.0.2.15") ? ip("10.0.2.16") : ip("10.0.2.15");
+	CHECK(dora(srv, 0, m1) == mine, "the VM's DHCP gets its reserved "
+					"address");
+	CHECK(request(srv, 0, m1, ip("10.0.2.2"), other, 0, &r) == NAK &&
+		      request(srv, 0, m1, 0, other, 0, &r) == NAK,
+	      "the VM asking for another address is refused");
+	simple(srv, RELEASE, m1, mine, 0);
+	simple(srv, DECLINE, m1, 0, mine);
+	CHECK(dhcp_stats(srv)->releases == 0 && dhcp_stats(srv)->declines == 0,
+	      "RELEASE and DECLINE of a reserved address are ignored");
+	CHECK(dhcp_lease_find(srv, m1, 10 * 3600, &li) &&
+		      li.state == DHCP_LEASE_BOUND && li.addr.s_addr == a.s_addr,
+	      "a renewed reservation still holds ten lease times later");
+	CHECK(dora(srv, 10 * 3600, m2) == other &&
+		      discover(srv, 10 * 3600, m2, mine) == other,
+	      "another MAC never gets it");
+	dhcp_unreserve(srv, m1, 20 * 3600);
+	simple(srv, RELEASE, m2, other, 0);
+	CHECK(dhcp_lease_find(srv, m1, 20 * 3600, &li) &&
+		      li.state == DHCP_LEASE_RELEASED,
+	      "unreserved: an ordinary released lease again");
+	dhcp_free(srv);
+}
+
 static void test_reserve(void)
 {
 	struct dhcp_server *srv = mk("10.0.2.15", "10.0.2.17");
@@ -912,6 +950,7 @@ static void test_reserve(void)
 	CHECK(dhcp_reserve(srv, m1, NULL, 300, &c) == 0 && c.s_addr == a.s_addr,
 	      "reserve again: the MAC's old address");
 	dhcp_free(srv);
+	test_reserve_vm();
 }
 
 int main(void)

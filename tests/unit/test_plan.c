@@ -113,6 +113,21 @@ static void test_defaults(void)
 	      "qemu-system-* is a VM with lease .15 and MTU 1500");
 	CHECK(plan_words(&p, &e, "--vm", "--", "./myqemu", NULL) == 0 && p.vm,
 	      "--vm forces VM mode");
+	CHECK(plan_words(&p, &e, "--", "qemu-system-x86_64", "-device",
+			 "e1000,netdev=qbox0,mac=52:54:00:0b:0b:0b", NULL) == 0 &&
+		      p.nics[0].mac[3] == 0x0b && p.nics[0].mac[5] == 0x0b,
+	      "a user's -device mac= is the NIC's MAC");
+	CHECK(plan_words(&p, &e, "--net", "nat,mac=52:54:00:0b:0b:0b", "--",
+			 "qemu-system-x86_64", "-device",
+			 "e1000,netdev=qbox0,mac=52:54:00:0b:0b:0b", NULL) == 0,
+	      "the same MAC on --net and the -device is fine");
+	BAD("your -device for netdev=qbox0 says mac=52:54:00:0b:0b:0b",
+	    "--net", "nat,mac=52:54:00:0a:0a:0a", "--", "qemu-system-x86_64",
+	    "-device", "e1000,netdev=qbox0,mac=52:54:00:0b:0b:0b");
+	BAD("e1000,netdev=qbox0,mac=zz", "--", "qemu-system-x86_64", "-device",
+	    "e1000,netdev=qbox0,mac=zz");
+	CHECK(plan_words(&p, &e, "--", "curl", "e1000,netdev=qbox0,mac=zz",
+			 NULL) == 0, "a command's arguments are not QEMU's");
 	CHECK(plan_words(&p, &e, "--", "qemu-system-", NULL) == 0 && !p.vm,
 	      "bare qemu-system- is not a VM");
 	CHECK(plan_words(&p, &e, "--net", "nat", "--net", "nat", "--net",

@@ -25,6 +25,12 @@ int main(void)
 		{ 6, { 0x52, 0x54, 0, 4, 5, 6 } },
 	};
 	struct qemu_nic none = { -1, { 0 } };
+	char *nomac[] = { "qemu-system-x86_64", "-device",
+			  "e1000,netdev=qbox0,romfile=", NULL };
+	char *badmac[] = { "qemu-system-x86_64", "-device",
+			   "e1000,netdev=qbox0,mac=52:54", NULL };
+	struct qerr e = { 0 };
+	uint8_t mac[6];
 	char **v;
 
 	v = qemu_argv_build(user, two, 2);
@@ -47,7 +53,26 @@ int main(void)
 	v = qemu_argv_build(own, two, 1);
 	CHECK(v && argc_of(v) == 5 && !strcmp(v[4], "tap,id=qbox0,fd=5"),
 	      "user's own -device netdev=qbox0: only -netdev added");
+	CHECK(v && !strcmp(v[2], own[2]), "and its mac= is kept");
 	qemu_argv_free(v);
+
+	v = qemu_argv_build(nomac, two, 1);
+	CHECK(v && argc_of(v) == 5 &&
+		      !strcmp(v[2], "e1000,netdev=qbox0,romfile=,"
+				    "mac=52:54:00:01:02:03"),
+	      "user's own -device without mac= gets the NIC's MAC");
+	qemu_argv_free(v);
+
+	CHECK(qemu_argv_user_mac(own, "qbox0", mac, &e) == 1 &&
+		      mac[5] == 9 && mac[0] == 0x52,
+	      "the user's -device's mac= is found");
+	CHECK(qemu_argv_user_mac(nomac, "qbox0", mac, &e) == 0,
+	      "no mac= in the user's -device: none");
+	CHECK(qemu_argv_user_mac(user, "qbox0", mac, &e) == 0,
+	      "no -device of the user's: none");
+	CHECK(qemu_argv_user_mac(badmac, "qbox0", mac, &e) == -EINVAL &&
+		      e.usage && strstr(e.msg, "e1000,netdev=qbox0,mac=52:54"),
+	      "a malformed mac= is refused, naming the argument (%s)", e.msg);
 
 	CHECK(qemu_argv_names_netdev(own, "qbox0"), "names netdev=qbox0");
 	CHECK(!qemu_argv_names_netdev(other, "qbox0"),

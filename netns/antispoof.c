@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * antispoof.c - the rules a VM's frames must pass (antispoof.h)
+ *
+ * Theory of operation. A guest controls every byte of what it sends, so
+ * the rules say what a frame must look like, not what it must not: with
+ * the address known, the chain's policy is drop and each rule that
+ * accepts names one shape of legitimate frame. The first rule, whatever
+ * the mode, drops a foreign Ethernet source. Why each further rule:
+ *
+ *  - ARP is what other hosts learn MAC addresses from, so its sender
+ *    hardware and protocol addresses must be the VM's own (a gratuitous
+ *    ARP or a reply claiming the gateway's or another member's address is
+ *    dropped). The fixed header (Ethernet, IPv4, 6, 4) is required: Linux
+ *    also takes hardware type 6 (IEEE 802) on Ethernet. A probe (RFC
+ *    5227) comes from 0.0.0.0 and teaches nobody anything.
+ *  - IPv4 comes from the VM's address; before its lease a DHCP client
+ *    sends from 0.0.0.0, UDP port 68 to 67, and nothing else may. A
+ *    DHCP server reply (from port 67) is dropped even from the VM's own
+ *    address: a rogue server could hand the other members itself as
+ *    their router.
+ *  - IPv6 comes from the MAC's EUI-64 link-local address, or from ::
+ *    (duplicate address detection, MLD before an address exists). No
+ *    mode advertises an IPv6 prefix (libslirp's IPv6 is off), so there is
+ *    no other address a guest could have been given; temporary (privacy,
+ *    RFC 8981) and stable-privacy (RFC 7217) addresses are not EUI-64 and
+ *    are refused. Neighbor discovery is IPv6's ARP: a neighbor
+ *    advertisement must be about the VM's own address, and router
+ *    advertisements and redirects, which only a router sends, are
+ *    dropped.
+ *  - The EtherType is read where the frame has it, so a VLAN tag shows
+ *    as 0x8100 and never matches ARP, IPv4 or IPv6: tagged frames fall
+ *    to the policy.
+ *
+ * Without an address (a network without DHCP, where guests choose
+ * their own) only the MAC can be checked: the Ethernet source, ARP's
+ * sender hardware address, and no VLAN tags (a tagged frame's ARP would
+ * be read by a guest's VLAN interface but not by the check).
+ */
+#include "antispoof.h"
+
+#include <string.h>
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_ARP 0x0806
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+
+#define IPPROTO_UDP_ 17
+#define IPPROTO_ICMPV6_ 58
+#define ND_ROUTER_ADVERT_ 134
+#define ND_NEIGHBOR_ADVERT_ 136
+#define ND_REDIRECT_ 137
+
+/* ARP for IPv4 over Ethernet: hardware type 1, protocol 0x0800, 6, 4 */
+static const uint8_t arp_eth_ipv4[6] = { 0, 1, 0x08, 0x00, 6, 4 };
+
+/* Start rule @why, ending in @accept or drop */
+static struct as_rule *rule(struct antispoof *as, bool accept,
+			    const char *why)
+{
+	struct as_rule *r = &as->rules[as->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->accept = accept;
+	r->why = why;
+	return r;
+}
+
+/* Add a comparison of @len bytes at @offset of @base with @data */
+static void match(struct as_rule *r, enum as_base base, unsigned int offset,
+		  const void *data, unsigned int len, bool neq)
+{
+	struct as_match *m = &r->m[r->n++];
+
+	m->base = (uint8_t)base;
+	m->offset = (uint8_t)offset;
+	m->len = (uint8_t)len;
+	m->neq = neq;
+	memcpy(m->data, data, len);
+}
+
+static void match_u8(struct as_rule *r, enum as_base base,
+		     unsigned int offset, uint8_t v)
+{
+	match(r, base, offset, &v, 1, false);
+}
+
+static void match_u16(struct as_rule *r, enum as_base base,
+		      unsigned int offset, uint16_t v, bool neq)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	match(r, base, offset, b, 2, neq);
+}
+
+/* The EtherType, as the frame carries it (a VLAN tag shows as 0x8100) */
+static void ethertype(struct as_rule *r, uint16_t type)
+{
+	match_u16(r, AS_LINK, 12, type, false);
+}
+
+/* ARP for IPv4 from @mac (sender hardware address at 8, IP at 14) */
+static void arp_from(struct as_rule *r, const uint8_t mac[6])
+{
+	ethertype(r, ETHERTYPE_ARP);
+	match(r, AS_NETWORK, 0, arp_eth_ipv4, sizeof(arp_eth_ipv4), false);
+	match(r, AS_NETWORK, 8, mac, 6, false);
+}
+
+/* ICMPv6 of @type (in IPv6: the protocol seen past extension headers) */
+static void icmpv6(struct as_rule *r, uint8_t type)
+{
+	ethertype(r, ETHERTYPE_IPV6);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_ICMPV6_);
+	match_u8(r, AS_TRANSPORT, 0, type);
+}
+
+static void build_known(const uint8_t mac[6], struct in_addr addr,
+			struct antispoof *as)
+{
+	static const uint8_t any4[4], any6[16];
+	static const uint8_t dhcp_client[4] = { 0, 68, 0, 67 };
+	struct in6_addr ll;
+	struct as_rule *r;
+
+	antispoof_ll6(mac, &ll);
+	as->policy_accept = false;
+
+	r = rule(as, true, "qbox: ARP from the VM's address");
+	arp_from(r, mac);
+	match(r, AS_NETWORK, 14, &addr, 4, false);
+
+	r = rule(as, true, "qbox: ARP probe");
+	arp_from(r, mac);
+	match_u16(r, AS_NETWORK, 6, 1, false);	/* a request */
+	match(r, AS_NETWORK, 14, any4, 4, false);
+
+	r = rule(as, false, "qbox: DHCP server replies");
+	ethertype(r, ETHERTYPE_IPV4);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
+	match_u16(r, AS_TRANSPORT, 0, 67, false);
+
+	r = rule(as, true, "qbox: IPv4 from the VM's address");
+	ethertype(r, ETHERTYPE_IPV4);
+	match(r, AS_NETWORK, 12, &addr, 4, false);
+
+	r = rule(as, true, "qbox: DHCP client without an address");
+	ethertype(r, ETHERTYPE_IPV4);
+	match(r, AS_NETWORK, 12, any4, 4, false);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
+	match(r, AS_TRANSPORT, 0, dhcp_client, 4, false);
+
+	r = rule(as, false, "qbox: IPv6 router advertisements");
+	icmpv6(r, ND_ROUTER_ADVERT_);
+
+	r = rule(as, false, "qbox: IPv6 redirects");
+	icmpv6(r, ND_REDIRECT_);
+
+	r = rule(as, false, "qbox: neighbor advertisements for another "
+			    "address");
+	icmpv6(r, ND_NEIGHBOR_ADVERT_);
+	match(r, AS_TRANSPORT, 8, &ll, 16, true);
+
+	r = rule(as, true, "qbox: IPv6 from the VM's link-local address");
+	ethertype(r, ETHERTYPE_IPV6);
+	match(r, AS_NETWORK, 8, &ll, 16, false);
+
+	r = rule(as, true, "qbox: IPv6 from :: (DAD, MLD)");
+	ethertype(r, ETHERTYPE_IPV6);
+	match(r, AS_NETWORK, 8, any6, 16, false);
+}
+
+static void build_mac_only(const uint8_t mac[6], struct antispoof *as)
+{
+	struct as_rule *r;
+
+	as->policy_accept = true;
+	r = rule(as, false, "qbox: VLAN tags");
+	ethertype(r, ETHERTYPE_VLAN);
+	r = rule(as, false, "qbox: VLAN tags (802.1ad)");
+	ethertype(r, ETHERTYPE_QINQ);
+	r = rule(as, false, "qbox: ARP from another MAC");
+	ethertype(r, ETHERTYPE_ARP);
+	match(r, AS_NETWORK, 8, mac, 6, true);
+}
+
+void antispoof_build(const uint8_t mac[6], struct in_addr addr,
+		     struct antispoof *as)
+{
+	struct as_rule *r;
+
+	memset(as, 0, sizeof(*as));
+	r = rule(as, false, "qbox: not the VM's MAC");
+	match(r, AS_LINK, 6, mac, 6, true);
+	if (addr.s_addr)
+		build_known(mac, addr, as);
+	else
+		build_mac_only(mac, as);
+}
+
+void antispoof_ll6(const uint8_t mac[6], struct in6_addr *out)
+{
+	uint8_t *a = out->s6_addr;
+
+	memset(out, 0, sizeof(*out));
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	a[8] = mac[0] ^ 0x02;	/* the universal/local bit, inverted */
+	a[9] = mac[1];
+	a[10] = mac[2];
+	a[11] = 0xff;
+	a[12] = 0xfe;
+	a[13] = mac[3];
+	a[14] = mac[4];
+	a[15] = mac[5];
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * antispoof.h - what a VM may send: the rules, as data
+ *
+ * Every frame a VM sends enters the sandbox through its TAP (qvmN). An
+ * nftables chain on that TAP's ingress hook (netns/antispoof_nft.c) lets
+ * through only frames with the VM's own MAC and, once its address is
+ * known, only its own IPv4 and IPv6 source addresses. This file builds the
+ * chain's rules as plain data, so the list can be unit-tested; each rule
+ * is a few byte comparisons at fixed offsets into a header (what nftables'
+ * payload and cmp expressions do) and a verdict.
+ */
+#ifndef QBOX_ANTISPOOF_H
+#define QBOX_ANTISPOOF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Where a match reads its bytes */
+enum as_base {
+	AS_LINK,	/* the Ethernet header */
+	AS_NETWORK,	/* after it: ARP, IPv4 or IPv6 */
+	AS_TRANSPORT,	/* after IPv4's header or IPv6's (extension headers
+			   skipped); never in a fragment but the first */
+	AS_L4PROTO,	/* the transport protocol's number (1 byte) */
+};
+
+/* One comparison: @len bytes at @offset of @base equal (or not) @data */
+struct as_match {
+	uint8_t base;		/* enum as_base */
+	uint8_t offset;
+	uint8_t len;		/* 1..16 */
+	bool neq;		/* holds when the bytes differ */
+	uint8_t data[16];
+};
+
+#define AS_MATCH_MAX 6
+#define AS_RULES_MAX 12
+
+/* Every match holding decides the frame's fate; a missing byte (a frame
+ * too short, no transport header) makes the match fail */
+struct as_rule {
+	struct as_match m[AS_MATCH_MAX];
+	int n;
+	bool accept;		/* else drop */
+	const char *why;	/* shown as the rule's comment (nft list) */
+};
+
+/* A chain: its rules in order, and the verdict when none decides */
+struct antispoof {
+	struct as_rule rules[AS_RULES_MAX];
+	int n;
+	bool policy_accept;
+};
+
+/**
+ * antispoof_build() - the rules for a VM NIC
+ * @mac:	the NIC's MAC
+ * @addr:	its IPv4 address (the DHCP lease qbox fixed for it), or
+ *		INADDR_ANY when unknown (a network without DHCP)
+ * @as:		filled
+ *
+ * With an address: only frames from @mac, and of those only ARP
+ * announcing @mac at @addr (or a probe from 0.0.0.0), IPv4 from @addr
+ * (or a DHCP client's request from 0.0.0.0), IPv6 from @mac's EUI-64
+ * link-local address or from :: (duplicate address detection); DHCP
+ * server replies, IPv6 router advertisements and redirects, and neighbor
+ * advertisements for any other address are dropped; anything else too.
+ * Without one: frames from another MAC, ARP giving another sender MAC,
+ * and VLAN-tagged frames (which could carry ARP past that check) are
+ * dropped; the rest passes.
+ */
+void antispoof_build(const uint8_t mac[6], struct in_addr addr,
+		     struct antispoof *as);
+
+/* @mac's modified EUI-64 link-local address, fe80::/64 (RFC 4291) */
+void antispoof_ll6(const uint8_t mac[6], struct in6_addr *out);
+
+#endif /* QBOX_ANTISPOOF_H */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* antispoof_nft.h - install a VM NIC's anti-spoofing chain (libnftnl) */
+#ifndef QBOX_ANTISPOOF_NFT_H
+#define QBOX_ANTISPOOF_NFT_H
+
+#include "../common/err.h"
+#include "antispoof.h"
+
+/**
+ * antispoof_install() - filter what enters the sandbox through @ifname
+ * @ifname:	the VM's TAP (qvmN), in the current network namespace
+ * @as:		the rules, from antispoof_build()
+ * @e:		error naming the TAP and the kernel's errno
+ *
+ * One nftables transaction: table `netdev qbox`, a base chain named
+ * @ifname on @ifname's ingress hook, the rules. Needs CAP_NET_ADMIN over
+ * the namespace; a payload without it can neither see nor change them.
+ * Return: 0 or -errno
+ */
+int antispoof_install(const char *ifname, const struct antispoof *as,
+		      struct qerr *e);
+
+#endif /* QBOX_ANTISPOOF_NFT_H */

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Two VMs on an internal network with static addresses, in a world with
+# an outside test host (outside_world, tests/lib.sh): they reach each
+# other, and nothing else. The network has DHCP on (dhcp=on), so the hub
+# holds 192.168.100.1 on the segment: VMB routes everything through it, as
+# a guest could, and answers from it show it is there. Yet no host alias
+# leads to the host's loopback (not the hub's address, not .2, not
+# natnet's 10.0.2.2 nor host-only's 192.168.56.1), and the outside test
+# host is not reached and sees no request.
+. "$(dirname "$0")/../lib.sh"
+outside_world "$@"
+
+hport=$(free_port)
+http_server "$hport"
+page=$(cat "$TMP/www/index.html")
+net=i$$
+
+cat >"$TMP/vma.sh" <<EOS
+ip link set eth0 up
+ip addr add 192.168.100.11/24 dev eth0
+mkdir -p /www && echo vma-page >/www/index.html
+httpd -p 80 -h /www
+echo QBOX-READY
+sleep 120
+EOS
+vm_start "$TMP/consolea" "$TMP/vma.sh" --name "vma-$$" --net "internal:$net,dhcp=on"
+vma=$VM_PID
+if ! vm_wait_line "$TMP/consolea" QBOX-READY 90; then
+	fail "VMA never got ready"
+	sed 's/^/      | /' "$TMP/consolea"
+	exit 1
+fi
+
+# each probe: "NAME: rc=STATUS OUTPUT"; in parallel, so the "no"s cost
+# one timeout together
+cat >"$TMP/vmb.sh" <<EOS
+ip link set eth0 up
+ip addr add 192.168.100.12/24 dev eth0
+ip route add default via 192.168.100.1 dev eth0
+probe() {
+	out=\$(timeout 3 wget -q -O - "\$2" 2>&1)
+	echo "\$1: rc=\$? \$out" >/tmp/probe-\$1
+}
+echo "PING-HUB: \$(ping -c 1 -W 3 192.168.100.1 >/dev/null && echo answers)"
+probe PEER http://192.168.100.11/
+probe HUB http://192.168.100.1:$hport/ &
+probe DOT2 http://192.168.100.2:$hport/ &
+probe NATHOST http://10.0.2.2:$hport/ &
+probe HOSTONLY http://192.168.56.1:$hport/ &
+probe OUT http://$OUTSIDE_IP/internal-vm-$$ &
+wait
+cat /tmp/probe-*
+EOS
+vm_run "$TMP/consoleb" "$TMP/vmb.sh" --name "vmb-$$" --net "internal:$net,dhcp=on"
+vm_check "VMB reaches VMA (static addresses)" "$TMP/consoleb" "^PEER: rc=0 vma-page"
+vm_check "the hub answers VMB at 192.168.100.1" "$TMP/consoleb" "^PING-HUB: answers"
+no_probe() {	# NAME PROBE : the probe failed and brought nothing back
+	vm_check "$1" "$TMP/consoleb" "^$2: rc=[1-9][0-9]* (wget: .*)?$"
+}
+no_probe "no host loopback behind the hub's address" HUB
+no_probe "no host loopback behind 192.168.100.2" DOT2
+no_probe "no host loopback behind 10.0.2.2 (routed via the hub)" NATHOST
+no_probe "no host loopback behind 192.168.56.1 (routed via the hub)" HOSTONLY
+no_probe "no way to the outside test host (routed via the hub)" OUT
+check "the outside test host never saw a request" \
+	test "$(outside_hits "internal-vm-$$")" -eq 0
+if console_text "$TMP/consoleb" | grep -q "$page"; then
+	fail "the host's page showed up in VMB's console"
+else
+	pass "the host's page never reached VMB"
+fi
+"$QBOX" stop "vma-$$"
+wait "$vma"
+check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+no_leftovers "nothing left behind" "internal:$net"

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Anti-spoofing rules, read from the sandbox with nft (entering its user
+# and network namespaces as their owner may: tests/helpers/netns-caps.c):
+# a VM's NAT NIC gets the full chain for its MAC and lease, a VM on a
+# network with DHCP the address the hub reserved for it, a VM on an
+# internal network without DHCP the MAC checks alone; a user's own -device
+# mac= is the MAC checked; a command payload gets none. The payload can
+# neither read nor change them, and a second member with a MAC already on
+# the network is refused. (`--vm` with `sh -c` stands in for QEMU: it gets
+# the TAP; tests/e2e/antispoof_vm.sh sends spoofed frames from real guests.)
+. "$(dirname "$0")/../lib.sh"
+
+jqr() { jq -r "$@"; }
+net=asn$$
+NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
+# rules SANDBOX-PID : the ruleset of the running `qbox run` SANDBOX-PID
+rules() {
+	"$HELPERS/netns-caps" "$(pgrep -P "$1" | head -n 1)" "$NFT" list ruleset
+}
+# hexmac MAC : as nft prints a 6-byte payload, 0x525400...
+hexmac() { echo "0x${1//:/}"; }
+# hexip A.B.C.D : as nft prints a 4-byte payload (leading zeros dropped)
+hexip() {
+	local IFS=.
+	set -- $1
+	printf '0x%x\n' $((($1 << 24) | ($2 << 16) | ($3 << 8) | $4))
+}
+# mac_of NAME : the first NIC's MAC, from ps --json
+mac_of() { "$QBOX" ps --json | jqr --arg n "$1" '.[] | select(.name == $n) | .nics[0].mac'; }
+
+# ---- NAT: the VM's MAC and its lease, 10.0.2.15 --------------------------
+start_bg "$QBOX" run --vm --name "asa-$$" -- sh -c 'sleep 60'
+qa=$BG_PID
+"$QBOX" wait "asa-$$" --timeout 20 >/dev/null
+out=$(rules "$qa" 2>&1)
+mac=$(mac_of "asa-$$")
+check "NAT VM: chain qvm0 on the TAP's ingress, policy drop" \
+	grep -q 'type filter hook ingress device "qvm0" priority filter; policy drop;' <<<"$out"
+check "NAT VM: frames from any other MAC than $mac are dropped" \
+	grep -qE "^\s*@ll,48,48 != $(hexmac "$mac") drop comment \"qbox: not the VM's MAC\"" <<<"$out"
+check "NAT VM: ARP only from the MAC and 10.0.2.15" \
+	grep -qE "@nh,64,48 $(hexmac "$mac") @nh,112,32 $(hexip 10.0.2.15) accept comment \"qbox: ARP from the VM's address\"" <<<"$out"
+check "NAT VM: IPv4 only from 10.0.2.15" \
+	grep -qE "@nh,96,32 $(hexip 10.0.2.15) accept comment \"qbox: IPv4 from the VM's address\"" <<<"$out"
+check "NAT VM: the eleven rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 11
+expect_output "the payload cannot read the rules" 1 "Operation not permitted" \
+	"$QBOX" exec "asa-$$" -- "$NFT" list ruleset
+expect_output "the payload cannot remove them" 1 "Operation not permitted" \
+	"$QBOX" exec "asa-$$" -- "$NFT" flush ruleset
+check "and they are all still there" test "$(rules "$qa" | grep -c 'comment "qbox: ')" -eq 11
+"$QBOX" stop "asa-$$" >/dev/null
+wait "$qa"
+
+# ---- a user's own -device: its mac= is the one allowed -------------------
+start_bg "$QBOX" run --vm --name "asb-$$" -- sh -c 'sleep 60' \
+	-device e1000,netdev=qbox0,mac=52:54:00:0b:0b:0b
+qb=$BG_PID
+"$QBOX" wait "asb-$$" --timeout 20 >/dev/null
+check "own -device mac=52:54:00:0b:0b:0b: that MAC is the VM's" \
+	grep -qE '@ll,48,48 != 0x5254000b0b0b drop' <<<"$(rules "$qb" 2>&1)"
+check "and ps shows it" test "$(mac_of "asb-$$")" = 52:54:00:0b:0b:0b
+"$QBOX" stop "asb-$$" >/dev/null
+wait "$qb"
+
+# ---- a command payload has no TAP, and so no rules -----------------------
+start_bg "$QBOX" run --name "asc-$$" -- sleep 60
+qc=$BG_PID
+"$QBOX" wait "asc-$$" --timeout 20 >/dev/null
+out=$(rules "$qc" 2>&1)
+check "command payload: no ruleset ($out)" test -z "$out"
+"$QBOX" stop "asc-$$" >/dev/null
+wait "$qc"
+
+# ---- natnet: the address the hub reserved for the VM ---------------------
+start_bg "$QBOX" run --vm --name "asd-$$" --net "natnet:$net" -- sh -c 'sleep 60'
+qd=$BG_PID
+"$QBOX" wait "asd-$$" --timeout 20 >/dev/null
+ins=$("$QBOX" net inspect "$net" --json)
+addr=$(jqr --arg s "asd-$$" '.members[] | select(.sandbox == $s) | .address' <<<"$ins")
+mac=$(jqr --arg s "asd-$$" '.members[] | select(.sandbox == $s) | .mac' <<<"$ins")
+check "natnet VM: the hub reserved an address for it at join ($addr)" \
+	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$addr"
+jqe() { jq -e "$@" >/dev/null; }
+check "natnet VM: its lease is bound to its MAC" jqe --arg a "$addr" --arg m "$mac" \
+	'[.leases[] | select(.address == $a and .mac == $m and .state == "bound")] | length == 1' <<<"$ins"
+check "natnet VM: IPv4 only from that address" \
+	grep -qE "@nh,96,32 $(hexip "$addr") accept" <<<"$(rules "$qd" 2>&1)"
+expect_output "a second member with that MAC is refused" 2 \
+	"already has a member with MAC $mac \\(asd-$$\\)" \
+	"$QBOX" run --name "ase-$$" --net "natnet:$net,mac=$mac" -- true
+"$QBOX" stop "asd-$$" >/dev/null
+wait "$qd"
+
+# ---- internal without DHCP: the guest picks its address; MAC checks only --
+start_bg "$QBOX" run --vm --name "asf-$$" --net "internal:i$net" -- sh -c 'sleep 60'
+qf=$BG_PID
+"$QBOX" wait "asf-$$" --timeout 20 >/dev/null
+out=$(rules "$qf" 2>&1)
+check "internal VM: policy accept" grep -q 'policy accept;' <<<"$out"
+check "internal VM: another MAC, VLAN tags, ARP from another MAC dropped" \
+	test "$(grep -cE 'drop comment "qbox: (not the VM.s MAC|VLAN tags|VLAN tags \(802.1ad\)|ARP from another MAC)"' <<<"$out")" -eq 4
+check "internal VM: no address in the rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 4
+"$QBOX" stop "asf-$$" >/dev/null
+wait "$qf"
+no_leftovers "nothing left behind" "as[a-f]-$$"

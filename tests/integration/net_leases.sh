@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# 200 DHCP clients on a qbox network, through qbox itself: inside a
+# command member's namespaces (entered with tests/helpers/netns-caps, as a
+# VM's root would have CAP_NET_RAW in its guest), dhcp-clients runs 200
+# whole exchanges with distinct MACs out of the member's bridge, across
+# its veth pair to the hub's bridge and the hub's DHCP server. The leases
+# must be distinct, inside the pool, with the network's router and DNS,
+# renewable by unicast, the same again for the same MACs, and listed as
+# bound in `qbox net inspect --json`. Then a host-only /23, whose pool
+# holds more than the 154 addresses of a /24's .101-.254.
+. "$(dirname "$0")/../lib.sh"
+
+NSCAPS=$HELPERS/netns-caps
+CLIENTS=$HELPERS/dhcp-clients
+jqc() { jq -e "$@" >/dev/null; }
+addr_of() {	# network sandbox: the member's address
+	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
+		'.members[] | select(.sandbox == $s) | .address'
+}
+member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
+
+# member NET NAME : a command member on NET (mode:name) that sleeps; sets
+# M_PID (its qbox) and M_INIT (its sandbox's init)
+member() {
+	start_bg "$QBOX" run --name "$2" --net "$1" -- sleep 300
+	M_PID=$BG_PID
+	local net=${1#*:}
+	net=${net%%,*}
+	if ! wait_for 10 member_up "$net" "$2"; then
+		fail "$1: the member never joined"
+		exit 1
+	fi
+	M_INIT=$(pgrep -P "$M_PID" | head -n 1)
+}
+
+# clients OUT ARGS... : dhcp-clients on the member's bridge; its status
+clients() {
+	local out=$1
+	shift
+	timeout 120 "$NSCAPS" "$M_INIT" "$CLIENTS" qbr0 "$@" >"$out" 2>&1
+}
+
+# in_pool FILE COUNT LO HI OPTS : COUNT distinct addresses, each in
+# 10.0.2.LO-HI or the like (the prefix is the first three octets of LO),
+# every line with the options OPTS
+in_pool() {
+	local f=$1 n=$2 lo=$3 hi=$4 opts=$5 got distinct bad
+	got=$(grep -c -- " $opts" "$f")
+	distinct=$(awk '/^02:/ {print $2}' "$f" | sort -u | wc -l)
+	bad=$(awk -v lo="$lo" -v hi="$hi" '/^02:/ {
+		split($2, a, "."); split(lo, l, "."); split(hi, h, ".")
+		v = a[3] * 256 + a[4]
+		if (a[1] != l[1] || a[2] != l[2] || v < l[3] * 256 + l[4] ||
+		    v > h[3] * 256 + h[4]) print $2 }' "$f")
+	if [ "$got" -eq "$n" ] && [ "$distinct" -eq "$n" ] && [ -z "$bad" ]; then
+		return 0
+	fi
+	echo "want $n: $got with '$opts', $distinct distinct, outside $lo-$hi: ${bad:-none}"
+	return 1
+}
+
+# inspect_has NET FILE : net inspect --json lists every MAC and address of
+# FILE as a bound lease, and no other lease of those MACs
+inspect_has() {
+	local want got
+	want=$(awk '/^02:/ {print $1, $2}' "$2" | sort)
+	got=$("$QBOX" net inspect "$1" --json | jq -r \
+		'.leases[] | select(.mac | startswith("02:51:")) | "\(.mac) \(.address) \(.state)"' | sort)
+	diff <(sed 's/$/ bound/' <<<"$want") - <<<"$got"
+}
+
+same_leases() {
+	diff <(awk '/^02:/ {print $1, $2}' "$1") <(awk '/^02:/ {print $1, $2}' "$2")
+}
+
+# ---- natnet: 200 clients behind one member ------------------------------------
+net=l$$
+member "natnet:$net" "dc-$$"
+own=$(addr_of "$net" "dc-$$")
+check "200 clients inside a member complete DORA and renew by unicast" \
+	clients "$TMP/a" 200 seed=7 renew
+check "200 leases distinct, in .15-.254, router 10.0.2.2, DNS 10.0.2.3, server the hub (.1)" \
+	in_pool "$TMP/a" 200 10.0.2.15 10.0.2.254 \
+	"mask=255.255.255.0 router=10.0.2.2 dns=10.0.2.3 lease=3600 server=10.0.2.1 renewed"
+check "no client got the member's own address ($own)" \
+	sh -c "! awk '{print \$2}' '$TMP/a' | grep -qx '$own'"
+check "net inspect --json lists the 200 as bound, at the same addresses" \
+	inspect_has "$net" "$TMP/a"
+check "the member itself is still listed with its address" \
+	test "$(addr_of "$net" "dc-$$")" = "$own"
+check "200 clients again complete DORA" clients "$TMP/b" 200 seed=7
+check "the same MACs get the same addresses again" same_leases "$TMP/a" "$TMP/b"
+check "net inspect: still the same 200 bound leases" inspect_has "$net" "$TMP/b"
+kill -TERM "$M_PID"
+wait "$M_PID"
+
+# ---- hostonly /23: room beyond .254 -----------------------------------------
+member "hostonly:H$$,subnet=192.168.56.0/23" "dh-$$"
+check "200 clients on a host-only /23 complete DORA" clients "$TMP/c" 200 seed=8
+check "200 leases distinct, in 192.168.56.101-192.168.57.254, no router" \
+	in_pool "$TMP/c" 200 192.168.56.101 192.168.57.254 \
+	"mask=255.255.254.0 router=0.0.0.0 dns=0.0.0.0 lease=3600 server=192.168.56.100"
+check "some of them beyond 192.168.56.254" grep -q ' 192\.168\.57\.' "$TMP/c"
+check "net inspect --json lists the 200 as bound" inspect_has "H$$" "$TMP/c"
+check "net inspect --json: a host-only /23" jqc --arg n "H$$" \
+	'.name == $n and .subnet == "192.168.56.0/23" and .host == "192.168.56.1"' \
+	<<<"$("$QBOX" net inspect "H$$" --json)"
+kill -TERM "$M_PID"
+wait "$M_PID"
+check "the hubs end with their last members" wait_for 10 \
+	sh -c "! '$QBOX' net ls | grep -q '^\\(l\\|H\\)$$ '"
+no_leftovers "nothing left behind" "$NSCAPS"

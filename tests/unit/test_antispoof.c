@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_antispoof.c - the anti-spoofing rules, run on frames
+ *
+ * run() evaluates a chain as nftables does on a netdev ingress hook: rules
+ * in order, the first whose every match holds gives the verdict, else the
+ * policy; a match on bytes the frame lacks fails. Headers are located as
+ * the kernel does for these frames (no VLAN offload, no IPv6 extension
+ * headers, transport header only in a first fragment). The frames are the
+ * attacks the rules exist for, and the traffic they must let through.
+ */
+#include <arpa/inet.h>
+
+#include "../../netns/antispoof.h"
+#include "unit.h"
+
+static const uint8_t vm_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const uint8_t other_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+struct frame {
+	uint8_t b[128];
+	size_t len;
+};
+
+/* Where @base starts in @f, or -1 when the frame has no such header */
+static long base_of(const struct frame *f, uint8_t base, uint8_t *l4)
+{
+	uint16_t type = (uint16_t)(f->b[12] << 8 | f->b[13]);
+	const uint8_t *nh = f->b + 14;
+
+	*l4 = 0;
+	if (base == AS_LINK)
+		return 0;
+	if (base == AS_NETWORK)
+		return 14;
+	if (type == 0x0800 && f->len >= 34 &&
+	    !((nh[6] & 0x1f) | nh[7])) {	/* a first fragment */
+		*l4 = nh[9];
+		return 14 + (nh[0] & 0xf) * 4;
+	}
+	if (type == 0x86dd && f->len >= 54) {
+		*l4 = nh[6];
+		return 54;
+	}
+	return -1;
+}
+
+static bool match_holds(const struct frame *f, const struct as_match *m)
+{
+	uint8_t l4;
+	long at = base_of(f, m->base, &l4);
+	bool eq;
+
+	if (m->base == AS_L4PROTO) {
+		if (at < 0)
+			return false;
+		eq = l4 == m->data[0];
+	} else {
+		if (at < 0 || (size_t)at + m->offset + m->len > f->len)
+			return false;
+		eq = !memcmp(f->b + at + m->offset, m->data, m->len);
+	}
+	return m->neq ? !eq : eq;
+}
+
+/* true: accepted */
+static bool run(const struct antispoof *as, const struct frame *f)
+{
+	for (int i = 0; i < as->n; i++) {
+		const struct as_rule *r = &as->rules[i];
+		int k = 0;
+
+		while (k < r->n && match_holds(f, &r->m[k]))
+			k++;
+		if (k == r->n)
+			return r->accept;
+	}
+	return as->policy_accept;
+}
+
+static void eth(struct frame *f, const uint8_t src[6], uint16_t type)
+{
+	memset(f, 0, sizeof(*f));
+	memset(f->b, 0xff, 6);
+	memcpy(f->b + 6, src, 6);
+	f->b[12] = (uint8_t)(type >> 8);
+	f->b[13] = (uint8_t)type;
+	f->len = 14;
+}
+
+static void put_ip4(uint8_t *p, const char *a)
+{
+	inet_pton(AF_INET, a, p);
+}
+
+/* ARP @op from Ethernet @src, sender @sha / @spa, asking for @tpa */
+static struct frame arp(const uint8_t src[6], uint16_t op,
+			const uint8_t sha[6], const char *spa, const char *tpa)
+{
+	static const uint8_t hdr[6] = { 0, 1, 8, 0, 6, 4 };
+	struct frame f;
+
+	eth(&f, src, 0x0806);
+	memcpy(f.b + 14, hdr, 6);
+	f.b[21] = (uint8_t)op;
+	memcpy(f.b + 22, sha, 6);
+	put_ip4(f.b + 28, spa);
+	put_ip4(f.b + 38, tpa);
+	f.len = 42;
+	return f;
+}
+
+/* IPv4 from @src to @dst, protocol @proto, ports @sport -> @dport */
+static struct frame ip4(const uint8_t mac[6], const char *src, const char *dst,
+			uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct frame f;
+	uint8_t *h;
+
+	eth(&f, mac, 0x0800);
+	h = f.b + 14;
+	h[0] = 0x45;
+	h[8] = 64;
+	h[9] = proto;
+	put_ip4(h + 12, src);
+	put_ip4(h + 16, dst);
+	h[20] = (uint8_t)(sport >> 8);
+	h[21] = (uint8_t)sport;
+	h[22] = (uint8_t)(dport >> 8);
+	h[23] = (uint8_t)dport;
+	f.len = 14 + 20 + 8;
+	return f;
+}
+
+/* ICMPv6 @type from @src; for a neighbor advertisement, about @target */
+static struct frame icmp6(const uint8_t mac[6], const char *src, uint8_t type,
+			  const char *target)
+{
+	struct frame f;
+	uint8_t *h;
+
+	eth(&f, mac, 0x86dd);
+	h = f.b + 14;
+	h[0] = 0x60;
+	h[6] = 58;
+	h[7] = 255;
+	inet_pton(AF_INET6, src, h + 8);
+	inet_pton(AF_INET6, "ff02::1", h + 24);
+	h[40] = type;
+	if (target)
+		inet_pton(AF_INET6, target, h + 48);
+	f.len = 14 + 40 + 24;
+	return f;
+}
+
+#define VM "10.0.2.15"
+#define LL "fe80::5054:ff:fe12:3456"
+
+static void test_known(void)
+{
+	struct antispoof as;
+	struct in_addr a;
+	struct frame f;
+
+	inet_pton(AF_INET, VM, &a);
+	antispoof_build(vm_mac, a, &as);
+	CHECK(!as.policy_accept, "address known: the policy drops");
+
+	f = arp(vm_mac, 1, vm_mac, VM, "10.0.2.2");
+	CHECK(run(&as, &f), "ARP request from the VM's MAC and address passes");
+	f = arp(vm_mac, 2, vm_mac, VM, "10.0.2.16");
+	CHECK(run(&as, &f), "ARP reply from the VM's MAC and address passes");
+	f = arp(other_mac, 1, vm_mac, VM, "10.0.2.2");
+	CHECK(!run(&as, &f), "a frame from another MAC is dropped");
+	f = arp(other_mac, 1, other_mac, VM, "10.0.2.2");
+	CHECK(!run(&as, &f), "ARP from another MAC, consistently, is dropped");
+	f = arp(vm_mac, 1, other_mac, VM, "10.0.2.2");
+	CHECK(!run(&as, &f), "ARP naming another sender MAC is dropped");
+	f = arp(vm_mac, 1, vm_mac, "10.0.2.2", "10.0.2.2");
+	CHECK(!run(&as, &f), "gratuitous ARP claiming the gateway is dropped");
+	f = arp(vm_mac, 2, vm_mac, "10.0.2.16", "10.0.2.16");
+	CHECK(!run(&as, &f), "ARP reply claiming another member is dropped");
+	f = arp(vm_mac, 1, vm_mac, "0.0.0.0", VM);
+	CHECK(run(&as, &f), "ARP probe from 0.0.0.0 passes");
+	f = arp(vm_mac, 2, vm_mac, "0.0.0.0", VM);
+	CHECK(!run(&as, &f), "ARP reply from 0.0.0.0 is dropped");
+	f = arp(vm_mac, 1, vm_mac, VM, "10.0.2.2");
+	f.b[15] = 6;
+	CHECK(!run(&as, &f), "ARP of hardware type 6 (IEEE 802) is dropped");
+	f = arp(vm_mac, 1, vm_mac, VM, "10.0.2.2");
+	f.len = 30;
+	CHECK(!run(&as, &f), "a truncated ARP is dropped");
+
+	f = ip4(vm_mac, VM, "10.0.2.2", 6, 40000, 80);
+	CHECK(run(&as, &f), "IPv4 from the VM's address passes");
+	f = ip4(vm_mac, "10.0.2.16", "10.0.2.2", 6, 40000, 80);
+	CHECK(!run(&as, &f), "IPv4 from another address is dropped");
+	f = ip4(other_mac, VM, "10.0.2.2", 6, 40000, 80);
+	CHECK(!run(&as, &f), "IPv4 from the VM's address but another MAC is "
+			     "dropped");
+	f = ip4(vm_mac, "0.0.0.0", "255.255.255.255", 17, 68, 67);
+	CHECK(run(&as, &f), "DHCP request from 0.0.0.0 passes");
+	f = ip4(vm_mac, "0.0.0.0", "255.255.255.255", 6, 68, 67);
+	CHECK(!run(&as, &f), "TCP from 0.0.0.0 is dropped");
+	f = ip4(vm_mac, "0.0.0.0", "10.0.2.2", 17, 68, 53);
+	CHECK(!run(&as, &f), "other UDP from 0.0.0.0 is dropped");
+	f = ip4(vm_mac, VM, "255.255.255.255", 17, 67, 68);
+	CHECK(!run(&as, &f), "a DHCP server reply from the VM is dropped");
+	f = ip4(vm_mac, VM, "10.0.2.3", 17, 40000, 53);
+	CHECK(run(&as, &f), "UDP from the VM's address passes");
+	f = ip4(vm_mac, VM, "10.0.2.2", 6, 40000, 80);
+	f.len = 14 + 10;
+	CHECK(!run(&as, &f), "a truncated IPv4 header is dropped");
+
+	f = ip4(vm_mac, VM, "10.0.2.2", 6, 40000, 80);
+	f.b[12] = 0x81;
+	f.b[13] = 0x00;
+	CHECK(!run(&as, &f), "VLAN-tagged frames are dropped");
+	f = ip4(vm_mac, VM, "10.0.2.2", 6, 40000, 80);
+	f.b[12] = 0x88;
+	f.b[13] = 0xcc;
+	CHECK(!run(&as, &f), "other EtherTypes (LLDP) are dropped");
+
+	f = icmp6(vm_mac, LL, 128, NULL);
+	CHECK(run(&as, &f), "IPv6 from the MAC's EUI-64 link-local passes");
+	f = icmp6(vm_mac, "fe80::1", 128, NULL);
+	CHECK(!run(&as, &f), "IPv6 from another link-local is dropped");
+	f = icmp6(vm_mac, "fe80::a1b2:c3d4:e5f6:789", 128, NULL);
+	CHECK(!run(&as, &f), "IPv6 from a stable-privacy link-local is dropped");
+	f = icmp6(vm_mac, "::", 135, NULL);
+	CHECK(run(&as, &f), "IPv6 from :: (DAD) passes");
+	f = icmp6(other_mac, LL, 128, NULL);
+	CHECK(!run(&as, &f), "IPv6 from the link-local but another MAC is "
+			     "dropped");
+	f = icmp6(vm_mac, LL, 136, LL);
+	CHECK(run(&as, &f), "neighbor advertisement for the VM's own address "
+			    "passes");
+	f = icmp6(vm_mac, LL, 136, "fe80::5054:ff:feaa:bbcc");
+	CHECK(!run(&as, &f), "neighbor advertisement for another member is "
+			     "dropped");
+	f = icmp6(vm_mac, LL, 134, NULL);
+	CHECK(!run(&as, &f), "router advertisement is dropped");
+	f = icmp6(vm_mac, LL, 137, NULL);
+	CHECK(!run(&as, &f), "redirect is dropped");
+}
+
+static void test_mac_only(void)
+{
+	struct antispoof as;
+	struct in_addr none = { 0 };
+	struct frame f;
+
+	antispoof_build(vm_mac, none, &as);
+	CHECK(as.policy_accept, "no address: the policy accepts");
+	f = ip4(vm_mac, "192.168.100.7", "192.168.100.8", 6, 1, 2);
+	CHECK(run(&as, &f), "no address: IPv4 from any address passes");
+	f = arp(vm_mac, 1, vm_mac, "192.168.100.7", "192.168.100.8");
+	CHECK(run(&as, &f), "no address: ARP from the VM's MAC passes");
+	f = ip4(other_mac, "192.168.100.7", "192.168.100.8", 6, 1, 2);
+	CHECK(!run(&as, &f), "no address: another MAC is dropped");
+	f = arp(vm_mac, 2, other_mac, "192.168.100.7", "192.168.100.8");
+	CHECK(!run(&as, &f), "no address: ARP naming another MAC is dropped");
+	f = arp(vm_mac, 2, other_mac, "192.168.100.7", "192.168.100.8");
+	f.b[12] = 0x81;
+	f.b[13] = 0x00;
+	CHECK(!run(&as, &f), "no address: VLAN-tagged frames are dropped");
+	f.b[12] = 0x88;
+	f.b[13] = 0xa8;
+	CHECK(!run(&as, &f), "no address: 802.1ad-tagged frames are dropped");
+}
+
+/* What the kernel must be able to load: nft's limits */
+static void test_shape(void)
+{
+	struct in_addr a = { htonl(0x0a00020f) }, none = { 0 };
+	struct antispoof as[2];
+	bool ok = true;
+
+	antispoof_build(vm_mac, a, &as[0]);
+	antispoof_build(vm_mac, none, &as[1]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < as[k].n; i++) {
+			const struct as_rule *r = &as[k].rules[i];
+
+			ok &= r->n > 0 && r->n <= AS_MATCH_MAX && r->why &&
+			      strlen(r->why) < 128;
+			for (int j = 0; j < r->n; j++)
+				ok &= r->m[j].len >= 1 && r->m[j].len <= 16;
+		}
+	CHECK(ok && as[0].n <= AS_RULES_MAX, "every rule has 1..%d matches of "
+					     "1..16 bytes and a comment",
+	      AS_MATCH_MAX);
+}
+
+static void test_ll6(void)
+{
+	struct in6_addr ll;
+	char s[INET6_ADDRSTRLEN];
+
+	antispoof_ll6(vm_mac, &ll);
+	inet_ntop(AF_INET6, &ll, s, sizeof(s));
+	CHECK(!strcmp(s, LL), "EUI-64 link-local of 52:54:00:12:34:56 is "
+			      "%s (%s)", LL, s);
+}
+
+int main(void)
+{
+	test_known();
+	test_mac_only();
+	test_shape();
+	test_ll6();
+	UNIT_END();
+}
