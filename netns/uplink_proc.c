@@ -20,8 +20,8 @@
  *   6. walls off the filesystem with Landlock, but for reading
  *      /etc/resolv.conf, which libslirp reads again when it changes, to
  *      forward the guest's DNS queries to the host's resolver;
- *   7. loads qbox's baseline filter and the policy "uplink" (kill-process
- *      for anything else);
+ *   7. loads qbox's baseline filter and the policy "uplink" (ENOSYS for
+ *      anything else), with one rule of its own: abort() may signal itself;
  *   8. reports "ready" on the pipe (or what failed, as a struct qerr).
  *
  * Then it serves its uplinks until the supervisor goes: its end of the
@@ -148,7 +148,8 @@ static void test_open(const char *path)
 
 	if (!path)
 		return;
-	fd = open(path, O_RDONLY);	/* as libslirp's fopen: all the policy allows */
+	/* O_RDONLY alone, as libslirp's fopen: all the policy allows */
+	fd = open(path, O_RDONLY);
 	fprintf(stderr, "qbox-uplink: test: open %s: %s\n", path,
 		fd < 0 ? strerrorname_np(errno) : "opened");
 	if (fd >= 0)
@@ -229,8 +230,8 @@ static void serve(struct uplink **up, int n, int fd)
 	}
 }
 
-static __attribute__((noreturn)) void engine_main(const struct uplink_proc_cfg *c,
-						  int fd, pid_t parent)
+static __attribute__((noreturn)) void
+engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
 {
 	const char *test_path = getenv("QBOX_TEST_UPLINK_OPEN");
 	struct uplink *up[MAX_NICS] = { 0 };

@@ -25,8 +25,9 @@
  *
  * Every exit path goes through one cleanup: the name first (while init
  * lives to cover for us), then the sandbox is killed if it still runs,
- * and the engines (forwards, NAT) are stopped. If the supervisor itself is SIGKILLed, init
- * notices and removes the files.
+ * and the engines (forwards, NAT) are stopped. If the supervisor itself
+ * is SIGKILLed, init notices and removes the files, and the NAT engine
+ * dies with it (PDEATHSIG).
  */
 #include "supervisor.h"
 
