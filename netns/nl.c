@@ -14,6 +14,7 @@
 #include <linux/veth.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,8 +42,12 @@ void nl_close(struct nl *nl)
 	nl->sk = NULL;
 }
 
-/* Send @nlh and wait for its ACK; 0 or -errno from NLMSG_ERROR */
-static int nl_request(struct nl *nl, struct nlmsghdr *nlh)
+/*
+ * Send @nlh and wait for its ACK; 0 or -errno from NLMSG_ERROR. Answers
+ * before the ACK (to a GET request) go to @cb, when given.
+ */
+static int nl_request_cb(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+			 void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = ++nl->seq;
@@ -57,11 +62,16 @@ static int nl_request(struct nl *nl, struct nlmsghdr *nlh)
 
 		if (n < 0)
 			return -errno;
-		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, NULL, NULL);
+		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
 		if (r < 0)
 			return errno ? -errno : -EPROTO;
 	} while (r != MNL_CB_STOP);
 	return 0;
+}
+
+static int nl_request(struct nl *nl, struct nlmsghdr *nlh)
+{
+	return nl_request_cb(nl, nlh, NULL, NULL);
 }
 
 static struct nlmsghdr *put_link_header(char *buf, uint16_t flags, int index)
@@ -213,5 +223,75 @@ int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: adding default route via %s",
 				ifname);
+	return 0;
+}
+
+/* Collect the attributes of one nesting level, by type, into @data */
+static int attr_collect(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	/* every table below is this size; later types are not asked for */
+	if (type <= IFLA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* A tun link's IFLA_INFO_DATA (the kernel's tun_fill_info) */
+static void tun_info_parse(const struct nlattr *data, struct nl_link_info *out)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+
+	mnl_attr_parse_nested(data, attr_collect, tb);
+	if (tb[IFLA_TUN_TYPE])
+		out->tun_type = mnl_attr_get_u8(tb[IFLA_TUN_TYPE]);
+	if ((out->has_owner = tb[IFLA_TUN_OWNER] != NULL))
+		out->owner = mnl_attr_get_u32(tb[IFLA_TUN_OWNER]);
+	if ((out->has_group = tb[IFLA_TUN_GROUP] != NULL))
+		out->group = mnl_attr_get_u32(tb[IFLA_TUN_GROUP]);
+	out->persist = tb[IFLA_TUN_PERSIST] &&
+		       mnl_attr_get_u8(tb[IFLA_TUN_PERSIST]);
+	out->multi_queue = tb[IFLA_TUN_MULTI_QUEUE] &&
+			   mnl_attr_get_u8(tb[IFLA_TUN_MULTI_QUEUE]);
+}
+
+/* The RTM_NEWLINK that answers our RTM_GETLINK */
+static int link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 }, *li[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct nl_link_info *out = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	out->type = ifm->ifi_type;
+	mnl_attr_parse(nlh, sizeof(*ifm), attr_collect, tb);
+	if (!tb[IFLA_LINKINFO])
+		return MNL_CB_OK;
+	mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_collect, li);
+	if (li[IFLA_INFO_KIND])
+		snprintf(out->kind, sizeof(out->kind), "%s",
+			 mnl_attr_get_str(li[IFLA_INFO_KIND]));
+	if (!strcmp(out->kind, "tun") && li[IFLA_INFO_DATA])
+		tun_info_parse(li[IFLA_INFO_DATA], out);
+	return MNL_CB_OK;
+}
+
+int nl_link_get(struct nl *nl, const char *ifname, struct nl_link_info *out,
+		struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_link_header(buf, 0, 0);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	nlh->nlmsg_type = RTM_GETLINK;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	r = nl_request_cb(nl, nlh, link_info_cb, out);
+	if (r == -ENODEV)
+		return r;
+	if (r < 0)
+		return qerr_set(e, -r, "netlink: looking up link %s", ifname);
 	return 0;
 }

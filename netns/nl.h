@@ -55,6 +55,32 @@ struct nl_link_change {
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);
 
+/* What RTM_GETLINK tells of a link, as far as qbox asks */
+struct nl_link_info {
+	unsigned short type;		/* ARPHRD_* */
+	char kind[16];			/* IFLA_INFO_KIND ("tun", "bridge",
+					   "veth"); "" for none */
+	/* kind "tun": TUN and TAP devices */
+	uint8_t tun_type;		/* IFF_TUN or IFF_TAP */
+	bool has_owner, has_group;	/* only the owner, or members of the
+					   group, may attach to it */
+	uint32_t owner, group;
+	bool persist, multi_queue;
+};
+
+/**
+ * nl_link_get() - what link @ifname is, in the socket's netns
+ * @nl:		socket
+ * @ifname:	the link's name
+ * @out:	filled on success
+ * @e:		error naming the link (not filled for -ENODEV)
+ *
+ * Needs no privilege: any user may ask.
+ * Return: 0, -ENODEV when there is no such link, or -errno
+ */
+int nl_link_get(struct nl *nl, const char *ifname, struct nl_link_info *out,
+		struct qerr *e);
+
 /* Add @addr/@prefix to @ifname */
 int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
 		 unsigned int prefix, struct qerr *e);

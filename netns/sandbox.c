@@ -18,6 +18,9 @@
  *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
  *     for QEMU). A command payload gets the address on qbrN instead. Each
  *     qupN fd goes to the supervisor, whose NAT engine runs libslirp on it.
+ *     A bridged NIC has no link here at all: its TAP is the administrator's,
+ *     in the host's network namespace, opened by the supervisor before the
+ *     clone; init only passes the inherited fd on to QEMU, like a qvmN's.
  *  4. forward workers: init forks them (one per CPU) into the sandbox's
  *     network namespace and hands each one's message socket to the
  *     supervisor; they confine themselves (baseline filter, no
@@ -236,6 +239,13 @@ static int link_up(struct nl *nl, const char *name, int master,
 	return nl_link_set(nl, name, &c, e);
 }
 
+/* The VM's NIC @i is TAP fd @fd: QEMU inherits it, with the plan's MAC */
+static void vm_nic(struct init *in, int i, int fd)
+{
+	in->nics[i].fd = fd;
+	memcpy(in->nics[i].mac, in->cfg->plan->nics[i].mac, 6);
+}
+
 /*
  * A VM's NIC @i: its TAP qvmN on bridge @brindex, the fd kept for QEMU.
  * Before the TAP is up, and so before the VM can send anything, its
@@ -248,13 +258,12 @@ static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
 	const uint8_t *mac = in->cfg->plan->nics[i].mac;
 	char br[16], up[16], vm[16];
 	struct antispoof as;
-	int r;
+	int fd, r;
 
 	sandbox_link_names(i, br, up, vm);
-	in->nics[i].fd = tap_open(vm, true, e);
-	if (in->nics[i].fd < 0)
-		return in->nics[i].fd;
-	memcpy(in->nics[i].mac, mac, 6);
+	if ((fd = tap_open(vm, true, e)) < 0)
+		return fd;
+	vm_nic(in, i, fd);
 	antispoof_build(mac, addr, &as);
 	if ((r = antispoof_install(vm, &as, e)) < 0)
 		return r;
@@ -409,6 +418,8 @@ static int init_links(struct init *in, struct qerr *e)
 			r = init_nic(in, &nl, i, &routed, e);
 		else if (net_mode_named(p->nics[i].mode))
 			r = init_member_nic(in, &nl, i, &routed, e);
+		else if (p->nics[i].mode == NET_BRIDGED)
+			vm_nic(in, i, in->cfg->tapfd[i]);
 	}
 	nl_close(&nl);
 	/* the hubs' namespaces must not live on through us */

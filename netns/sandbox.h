@@ -42,6 +42,12 @@ struct sandbox_cfg {
 	 */
 	int userns_pidfd;
 	struct sandbox_join join[MAX_NICS];
+	/*
+	 * Bridged NICs: the administrator's TAP, opened by the supervisor
+	 * in the host's network namespace before this sandbox existed;
+	 * init inherits it and hands it to QEMU. -1 for other NICs.
+	 */
+	int tapfd[MAX_NICS];
 	const struct filters *filters;
 	uid_t uid;
 	gid_t gid;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tap.h - TAP devices, made inside the sandbox's network namespace */
+/* tap.h - TAP devices: the sandbox's own, and an administrator's */
 #ifndef QBOX_TAP_H
 #define QBOX_TAP_H
 
@@ -24,6 +24,19 @@
  * Return: fd (O_CLOEXEC) or -errno
  */
 int tap_open(const char *name, bool vnet_hdr, struct qerr *e);
+
+/**
+ * tap_attach() - open a persistent TAP device an administrator made
+ * @name:	the device, in the current network namespace
+ * @e:		usage error naming the device and what is wrong with it (no
+ *		such device, not a TAP, another user's, in use), runtime
+ *		error otherwise; the caller puts the flag in front
+ *
+ * Never creates a device: a missing one is an error even for root.
+ * Frames carry a virtio_net_hdr, as on the sandbox's own VM TAPs.
+ * Return: fd (O_CLOEXEC) or -errno
+ */
+int tap_attach(const char *name, struct qerr *e);
 
 /*
  * Check, before any namespace exists, that this user may open /dev/net/tun;

@@ -177,6 +177,12 @@ const char run_usage[] =
 "                   10.0.2.2, DNS 10.0.2.3, VM lease 10.0.2.15. The second\n"
 "                   nat NIC gets 10.0.3.0/24, the third 10.0.4.0/24, ...\n"
 "      none         not attached: QEMU gets -nic none, a command only lo\n"
+"      natnet:NAME, hostonly:NAME, internal:NAME  a named network (see\n"
+"                   qbox net --help)\n"
+"      bridged:TAPDEV[,mac=MAC]  VMs only: the VM's NIC on TAPDEV, a TAP\n"
+"                   device an administrator made for you and bridged to a\n"
+"                   LAN (ip tuntap add dev TAPDEV mode tap user $USER;\n"
+"                   ip link set TAPDEV master BRIDGE up)\n"
 "  --fwd SPEC       forward a host port into the sandbox (repeatable):\n"
 "                   [tcp:|udp:][HOSTADDR:]HOSTPORT:[GUESTADDR:]GUESTPORT\n"
 "                   HOSTADDR defaults to 127.0.0.1 (only this host can\n"
@@ -201,6 +207,7 @@ const char run_usage[] =
 "  qbox run --fwd 2222:22 -- qemu-system-x86_64 -accel tcg -m 1G disk.qcow2\n"
 "  qbox run --net nat --net nat -- qemu-system-x86_64 ...   # two NICs\n"
 "  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
+"  qbox run --net bridged:qtap0 -- qemu-system-x86_64 ...   # on the LAN\n"
 "  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n"
 "  qbox run --policy ./my.policy -- ./server               # own policy\n";
 

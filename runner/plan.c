@@ -6,6 +6,13 @@
  * unless it names its own subnet, with the gateway (and host loopback alias)
  * at .2, DNS at .3 and the VM's DHCP lease at .15. A command payload has no
  * DHCP client, so qbox configures .100 for it.
+ *
+ * A bridged NIC has no subnet of qbox's: the administrator's LAN decides
+ * its addresses, and it reaches the LAN through a TAP device, which only
+ * QEMU can use. Its MAC goes out on that LAN, where other users' VMs may
+ * run in sandboxes of the same name: the device's name is mixed into the
+ * derived MAC, so two users of one host (each on a TAP of their own) do
+ * not get the same MAC from the same sandbox name.
  */
 #include "plan.h"
 
@@ -82,6 +89,42 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 	l->pool_last = subnet_host(*net, size - 2);
 }
 
+/* The derived MAC of NIC @i: see the top of the file for bridged NICs */
+static void nic_mac_derive(const struct plan *p, int i, const char *device,
+			   uint8_t mac[6])
+{
+	char key[SANDBOX_NAME_MAX + NET_DEVICE_MAX + 8];
+
+	if (!device) {
+		mac_derive(p->name, i, mac);
+		return;
+	}
+	/* '/' is in no sandbox name: no other sandbox hashes the same key */
+	snprintf(key, sizeof(key), "%s/%s", p->name, device);
+	mac_derive(key, i, mac);
+}
+
+/* What a bridged NIC needs: a VM, and a TAP device no other NIC uses */
+static int plan_bridged(const struct run_opts *o, const struct plan *p,
+			int i, struct qerr *e)
+{
+	int j;
+
+	if (!p->vm)
+		return qerr_usage(e, "--net %s: only a VM can use a TAP device "
+				     "('%s' is not qemu-system-*; --vm says a "
+				     "payload takes QEMU's arguments); a "
+				     "command has no way onto the bridge",
+				  o->net_text[i], p->argv[0]);
+	for (j = 0; j < i; j++)
+		if (o->nets[j].mode == NET_BRIDGED &&
+		    !strcmp(o->nets[j].device, o->nets[i].device))
+			return qerr_usage(e, "--net %s: device %s is already "
+					     "used by NIC %d", o->net_text[i],
+					  o->nets[i].device, j);
+	return 0;
+}
+
 const char *default_policy(const char *argv0)
 {
 	return argv_is_qemu(argv0) ? "qemu" : "default";
@@ -137,7 +180,11 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 						     "flags");
 			continue;
 		}
-		if (s && net_mode_named(s->mode)) {
+		if (n->mode == NET_BRIDGED) {
+			if ((r = plan_bridged(o, p, i, e)) < 0)
+				return r;
+			n->spec = s;
+		} else if (s && net_mode_named(s->mode)) {
 			n->spec = s;
 			net_layout(s, &n->net, &n->prefix, &n->layout);
 			n->gateway = n->layout.gateway;
@@ -162,18 +209,21 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 		else if (i == 0 && o->mac_text)
 			memcpy(n->mac, o->mac, 6);
 		else
-			mac_derive(p->name, i, n->mac);
+			nic_mac_derive(p, i, n->mode == NET_BRIDGED ?
+					     s->device : NULL, n->mac);
 		if (p->vm && (r = plan_user_mac(o, p, i, e)) < 0)
 			return r;
 		for (j = 0; j < i; j++) {
 			const struct nic_plan *m = &p->nics[j];
 			unsigned int pre = m->prefix < n->prefix ? m->prefix :
 								   n->prefix;
+			bool subnets = m->mode != NET_BRIDGED &&
+				       n->mode != NET_BRIDGED;
 
 			/* NAT NICs get distinct subnets, and so must a
 			   command's (its routes); a VM's are its business */
-			if ((!p->vm || (m->mode == NET_NAT &&
-					n->mode == NET_NAT)) &&
+			if (subnets && (!p->vm || (m->mode == NET_NAT &&
+						   n->mode == NET_NAT)) &&
 			    subnet_contains(m->net, pre, n->net))
 				return qerr_usage(e, "--net %s: subnet overlaps "
 						     "that of NIC %d (--net %s)",
@@ -209,11 +259,16 @@ bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 	return !memcmp(&a->host6, &b->host6, sizeof(a->host6));
 }
 
+/* Why a forward cannot go to a bridged NIC, for messages */
+#define BRIDGED_NO_FWD " (a bridged NIC needs no forwards: its LAN reaches " \
+		       "the VM directly)"
+
 int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 		struct fwd_plan *f, struct qerr *e)
 {
 	char b[INET_ADDRSTRLEN];
 	int j, named = -1;
+	bool bridged = false;
 
 	f->spec = *spec;
 	f->nic = -1;
@@ -222,9 +277,11 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 
 		if (net_mode_named(n->mode) && named < 0)
 			named = j;
+		bridged |= n->mode == NET_BRIDGED;
 		if (n->mode == NET_NAT && !spec->has_guest_addr)
 			f->nic = j;
-		else if (n->mode != NET_NONE && spec->has_guest_addr &&
+		else if (n->mode != NET_NONE && n->mode != NET_BRIDGED &&
+			 spec->has_guest_addr &&
 			 subnet_contains(n->net, n->prefix, spec->guest))
 			f->nic = j;
 	}
@@ -237,11 +294,13 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 					    b, sizeof(b)));
 	if (f->nic < 0 && !spec->has_guest_addr)
 		return qerr_usage(e, "forwards need a nat NIC or a network, "
-				     "and this sandbox has none");
+				     "and this sandbox has none%s",
+				  bridged ? BRIDGED_NO_FWD : "");
 	if (f->nic < 0)
 		return qerr_usage(e, "guest address %s is in no subnet of "
-				     "this sandbox's networks",
-				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)));
+				     "this sandbox's networks%s",
+				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)),
+				  bridged ? BRIDGED_NO_FWD : "");
 	if (p->nics[f->nic].mode == NET_INTERNAL)
 		return qerr_usage(e, "internal network '%s' cannot be reached "
 				     "from the host, not even by forwards",

@@ -80,7 +80,8 @@ struct nic_plan {
 				   named networks: set when the hub answers */
 	uint8_t mac[6];
 	const char *text;		/* the --net value, for messages */
-	const struct net_spec *spec;	/* named networks: as the user wrote */
+	const struct net_spec *spec;	/* named networks, bridged: as the
+					   user wrote */
 	struct net_layout layout;	/* named networks */
 	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
 };

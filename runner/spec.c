@@ -106,7 +106,12 @@ int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
 static const char *const mode_names[] = {
 	[NET_NONE] = "none", [NET_NAT] = "nat", [NET_NATNET] = "natnet",
 	[NET_HOSTONLY] = "hostonly", [NET_INTERNAL] = "internal",
+	[NET_BRIDGED] = "bridged",
 };
+
+/* For messages that list the modes */
+#define MODES_AVAILABLE "none, nat, natnet:NAME, hostonly:NAME, " \
+			"internal:NAME, bridged:TAPDEV"
 
 const char *net_mode_name(enum net_mode m)
 {
@@ -133,6 +138,26 @@ int name_check(const char *name, const char *what, struct qerr *e)
 	return 0;
 }
 
+int device_name_check(const char *name, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > NET_DEVICE_MAX)
+		return qerr_usage(e, "device name '%s': must be 1 to %d "
+				     "characters", name, NET_DEVICE_MAX);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return qerr_usage(e, "device name '%s' is not allowed", name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == ',')
+			return qerr_usage(e, "device name '%s': no spaces, "
+					     "control characters, '/', ':' or "
+					     "','", name);
+	}
+	return 0;
+}
+
 static int on_off(const char *key, const char *val, bool *out, struct qerr *e)
 {
 	if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "1"))
@@ -150,6 +175,8 @@ static const char *mode_options(enum net_mode m)
 	switch (m) {
 	case NET_NAT:
 		return "subnet= and mac=";
+	case NET_BRIDGED:
+		return "only mac=";
 	case NET_INTERNAL:
 		return "subnet=, mac=, dhcp= and linger=";
 	default:
@@ -169,7 +196,8 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (out->mode == NET_NONE)
 		return qerr_usage(e, "mode 'none' takes no options, got '%s'",
 				  opt);
-	if (!strcmp(opt, "subnet")) {
+	/* a bridged NIC's addresses are the LAN's business */
+	if (!strcmp(opt, "subnet") && out->mode != NET_BRIDGED) {
 		out->has_subnet = true;
 		return cidr_parse(val, &out->subnet, &out->prefix, e);
 	}
@@ -185,10 +213,10 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 			  net_mode_name(out->mode), mode_options(out->mode));
 }
 
-/* MODE or MODE:NAME, the first field of a --net value */
+/* MODE, MODE:NAME or bridged:TAPDEV, the first field of a --net value */
 static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 {
-	static const char *const planned[] = { "bridged", "generic" };
+	static const char *const planned[] = { "generic" };
 	char *colon = strchr(mode, ':');
 	size_t i;
 
@@ -202,14 +230,20 @@ static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 			if (!strcmp(mode, planned[i]))
 				return qerr_usage(e, "mode '%s' is not available "
 						     "in this version (available: "
-						     "none, nat, natnet:NAME, "
-						     "hostonly:NAME, "
-						     "internal:NAME)", mode);
-		return qerr_usage(e, "unknown mode '%s' (available: none, nat, "
-				     "natnet:NAME, hostonly:NAME, "
-				     "internal:NAME)", mode);
+						     MODES_AVAILABLE ")", mode);
+		return qerr_usage(e, "unknown mode '%s' (available: "
+				     MODES_AVAILABLE ")", mode);
 	}
 	out->mode = (enum net_mode)i;
+	if (out->mode == NET_BRIDGED) {
+		if (!colon || !*colon)
+			return qerr_usage(e, "mode 'bridged' needs a TAP device "
+					     "(bridged:TAPDEV)");
+		if (device_name_check(colon, e) < 0)
+			return -EINVAL;
+		snprintf(out->device, sizeof(out->device), "%s", colon);
+		return 0;
+	}
 	if (!net_mode_named(out->mode)) {
 		if (colon)
 			return qerr_usage(e, "mode '%s' takes no network name, "

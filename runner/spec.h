@@ -20,9 +20,12 @@ enum net_mode {
 	NET_NATNET,	/* named network: one segment, NAT to the outside */
 	NET_HOSTONLY,	/* named network: the host's loopback, no outside */
 	NET_INTERNAL,	/* named network: members only */
+	NET_BRIDGED,	/* an administrator's TAP device, handed to QEMU */
 };
 
 #define NET_NAME_MAX 48
+/* A network interface name: IFNAMSIZ (16) less the terminating NUL */
+#define NET_DEVICE_MAX 15
 
 /* Whether @m is a named network (a hub, runner/hub.c) */
 static inline bool net_mode_named(enum net_mode m)
@@ -30,12 +33,13 @@ static inline bool net_mode_named(enum net_mode m)
 	return m == NET_NATNET || m == NET_HOSTONLY || m == NET_INTERNAL;
 }
 
-/* "none", "nat", "natnet", "hostonly", "internal" */
+/* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
 const char *net_mode_name(enum net_mode m);
 
 struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
+	char device[NET_DEVICE_MAX + 1];	/* bridged: the TAP device */
 	bool dhcp;		/* internal: dhcp=on */
 	bool linger;		/* named modes: linger=on */
 	bool has_subnet;
@@ -63,7 +67,8 @@ struct fwd_spec {
 /**
  * net_spec_parse() - parse a --net value: MODE[:NAME][,KEY=VALUE]...
  * @text:	"nat", "nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", "none",
- *		"natnet:lab0,subnet=10.0.5.0/24", "internal:x,dhcp=on"
+ *		"natnet:lab0,subnet=10.0.5.0/24", "internal:x,dhcp=on",
+ *		"bridged:qtap0,mac=52:54:00:12:34:56"
  * @out:	parsed spec
  * @e:		error; the message names the offending part of @text
  *
@@ -95,6 +100,14 @@ int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
 /* Whether @name is a valid sandbox or network name:
  * [A-Za-z0-9][A-Za-z0-9_.-]*; @what names it in the message ("--name") */
 int name_check(const char *name, const char *what, struct qerr *e);
+
+/*
+ * Whether @name can be a network interface's name: 1 to NET_DEVICE_MAX
+ * printable ASCII characters, none of them a space, '/', ':' or ',', and
+ * not "." or ".." (the kernel's rules, and a ',' would end the --net
+ * value). 0, or a usage error quoting @name.
+ */
+int device_name_check(const char *name, struct qerr *e);
 
 /* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);

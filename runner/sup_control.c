@@ -86,6 +86,13 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			sb_puts(b, "}");
 			continue;
 		}
+		if (n->mode == NET_BRIDGED) {
+			/* on the administrator's LAN: no subnet or link of ours */
+			sb_puts(b, ",\"device\":");
+			sb_json_str(b, n->spec->device);
+			sb_printf(b, ",\"mac\":\"%s\"}", mac_format(n->mac, mac));
+			continue;
+		}
 		if (net_mode_named(n->mode)) {
 			sb_puts(b, ",\"network\":");
 			sb_json_str(b, n->spec->name);
@@ -166,6 +173,8 @@ static void summary(struct sup *s, struct strbuf *b)
 		sb_printf(b, "%s%s", i ? "," : "", net_mode_name(p->nics[i].mode));
 		if (net_mode_named(p->nics[i].mode))
 			sb_printf(b, ":%s", p->nics[i].spec->name);
+		else if (p->nics[i].mode == NET_BRIDGED)
+			sb_printf(b, ":%s", p->nics[i].spec->device);
 		inet_ntop(AF_INET, &addr, a, sizeof(a));
 		if (addr.s_addr)
 			sb_printf(b, "%s%s", p->nics[i].mode == NET_NAT ? ":" : "@", a);

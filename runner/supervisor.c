@@ -49,6 +49,7 @@
 #include "../netns/dhcp.h"
 #include "../netns/fdpass.h"
 #include "../netns/sandbox.h"
+#include "../netns/tap.h"
 #include "../netns/uplink_proc.h"
 #include "../seccomp/filter.h"
 #include "ctlclient.h"
@@ -129,6 +130,44 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Bridged NICs: open each administrator's TAP here, in the network
+ * namespace qbox was started in and with the user's own credentials,
+ * before any namespace exists. Init inherits the fds and hands them to
+ * QEMU as it does its own VM TAPs; QEMU stays as confined as in any other
+ * mode. A TAP that is missing, not a TAP, another user's or in use fails
+ * the run here (status 2), with nothing to undo.
+ */
+static int bridged_open(const struct plan *p, int fd[MAX_NICS], struct qerr *e)
+{
+	int i;
+
+	for (i = 0; i < p->n_nics; i++) {
+		if (p->nics[i].mode != NET_BRIDGED)
+			continue;
+		if ((fd[i] = tap_attach(p->nics[i].spec->device, e)) < 0) {
+			int r = fd[i];
+
+			qerr_prefix(e, "--net %s", p->nics[i].text);
+			fd[i] = -1;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* The supervisor's copies: init has its own once it is spawned */
+static void bridged_close(int fd[MAX_NICS])
+{
+	int i;
+
+	for (i = 0; i < MAX_NICS; i++) {
+		if (fd[i] >= 0)
+			close(fd[i]);
+		fd[i] = -1;
+	}
 }
 
 /* Who this supervisor is, for fault_point() */
@@ -475,6 +514,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		s.upfd[i] = -1;
 		s.member_fd[i] = -1;
 		cfg.join[i].pidfd = -1;
+		cfg.tapfd[i] = -1;
 	}
 	s.hub.dhcp_fd = -1;
 	if (p->hub) {
@@ -489,10 +529,11 @@ int supervise(const struct plan *p, struct qerr *e)
 		return r;
 	}
 	s.filters = &filters;
-	if ((r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
+	if ((r = bridged_open(p, cfg.tapfd, e)) < 0 ||
+	    (r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
 		filters_free(&filters);
-		return r;
+		goto out_taps;
 	}
 	s.dirfd = dirfd;
 	if (!(s.fwd = fwd_engine_new(e))) {
@@ -526,6 +567,7 @@ int supervise(const struct plan *p, struct qerr *e)
 	if (p->hub && cfg.userns_pidfd >= 0)
 		close(cfg.userns_pidfd);
 	member_close_handles(&cfg);
+	bridged_close(cfg.tapfd);
 	if (r < 0)
 		goto out;
 	fault_point(sup_role(p), "spawned");
@@ -568,6 +610,8 @@ out:
 	dhcp_free(s.hub.dhcp);
 	if (s.hub.dhcp_fd >= 0)
 		close(s.hub.dhcp_fd);
+out_taps:
+	bridged_close(cfg.tapfd);
 	if (r < 0)
 		return r;
 	if (p->hub)

@@ -16,16 +16,24 @@ chmod 0755 "$TMP"
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 BG_PIDS=()
+AT_EXIT=()
 
 cleanup_lib() {
-	local p
+	local p c
 	for p in "${BG_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for c in "${AT_EXIT[@]}"; do
+		eval "$c"
+	done
 	rm -rf "$TMP"
 }
 trap cleanup_lib EXIT
+
+# at_exit SHELL-COMMAND : run it when the test ends, however it ends (after
+# the background processes are killed; the last one added runs first)
+at_exit() { AT_EXIT=("$1" "${AT_EXIT[@]}"); }
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }
@@ -36,6 +44,9 @@ check() {
 	shift
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
+
+# not CMD... : succeed when CMD fails (its output discarded)
+not() { ! "$@" >/dev/null 2>&1; }
 
 # expect_output NAME WANT_STATUS PATTERN CMD... : status and grep -E in output
 expect_output() {
@@ -155,6 +166,49 @@ cpu_ticks() {
 	echo "$n"
 }
 
+# ---- another user, and namespaces of the test's own ----------------------
+
+# as_nobody CMD... : run CMD as nobody (uid and gid 65534, no other groups)
+# with HOME=/ and no XDG_RUNTIME_DIR; needs root. CMD must be something
+# nobody may execute: see qbox_for_nobody.
+as_nobody() {
+	setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env -u XDG_RUNTIME_DIR HOME=/ "$@"
+}
+
+# qbox_for_nobody : a copy of $QBOX that nobody can execute, in $TMP; prints
+# its path
+qbox_for_nobody() {
+	[ -x "$TMP/qbox" ] || { cp "$QBOX" "$TMP/qbox" && chmod 755 "$TMP/qbox"; }
+	echo "$TMP/qbox"
+}
+
+# rundir_for_nobody : a private runtime directory for nobody, in $TMP;
+# prints the path to give as XDG_RUNTIME_DIR (qbox's files go in its qbox/)
+rundir_for_nobody() {
+	local d=$TMP/xdg-nobody
+	[ -d "$d" ] || { mkdir -m 0700 "$d" && chown 65534:65534 "$d"; }
+	echo "$d"
+}
+
+# test_netns NAME : a network namespace of the test's own (needs root),
+# deleted at exit with every link in it. Links are deleted first, so that
+# none moves back to the host's namespace.
+test_netns() {
+	ip netns add "$1" || return 1
+	at_exit "netns_remove '$1'"
+	ip -n "$1" link set lo up
+}
+
+netns_remove() {
+	local l
+	for l in $(ip -n "$1" -o link show 2>/dev/null |
+		   awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		[ "$l" = lo ] || ip -n "$1" link del "$l" 2>/dev/null
+	done
+	ip netns del "$1" 2>/dev/null
+}
+
 # ---- the outside world: a test host of the test's own ---------------------
 # outside_world "$@" : called first by a test script, runs the rest of it
 # again in namespaces of its own, where "outside" is a test host:
@@ -240,7 +294,10 @@ GUEST=${GUEST:-$TOP/build/guest}
 # vm_start OUT SCRIPT QBOX-ARGS... [--- QEMU-ARGS...]
 # Boot the guest in the background under qbox, running SCRIPT inside; the
 # console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout:
-# $QBOX_VM_TIMEOUT seconds, 90 unless set.
+# $QBOX_VM_TIMEOUT seconds, 90 unless set. Set VM_AS to a command prefix
+# to run qbox through it (e.g. as another user, in another network
+# namespace).
+VM_AS=()
 vm_start() {
 	local out=$1 script=$2 qargs=() eargs=() initrd
 	shift 2
@@ -249,7 +306,7 @@ vm_start() {
 	eargs=("$@")
 	initrd=$TMP/$(basename "$script").initrd
 	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
-	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
+	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "${VM_AS[@]}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
 		-nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" "${eargs[@]}" \

@@ -7,15 +7,23 @@
  * raw:SYSCALL makes any system call by its name (resolved by libseccomp),
  * with every argument 0: for calls a policy denies, so that a test can go
  * through a policy's whole list. Without capabilities, zeros are harmless.
+ *
+ * Run with --vm, it takes QEMU's NIC arguments as QEMU would: the first
+ * "-netdev tap,id=qbox0,fd=K" names the TAP that the tap-* names act on,
+ * with an ioctl QEMU makes on it (tap-getiff, tap-setoffload) or one it
+ * never makes (tap-setpersist: off, tap-setowner: to uid 12345).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -35,8 +43,20 @@ static long fork_like(unsigned long flags)
 	return r;
 }
 
+static int tap_fd = -1;
+
 static long try(const char *name)
 {
+	struct ifreq ifr;
+
+	if (!strcmp(name, "tap-getiff"))
+		return ioctl(tap_fd, TUNGETIFF, &ifr);
+	if (!strcmp(name, "tap-setoffload"))
+		return ioctl(tap_fd, TUNSETOFFLOAD, 0UL);
+	if (!strcmp(name, "tap-setpersist"))
+		return ioctl(tap_fd, TUNSETPERSIST, 0UL);
+	if (!strcmp(name, "tap-setowner"))
+		return ioctl(tap_fd, TUNSETOWNER, 12345UL);
 	if (!strcmp(name, "unshare-user"))
 		return unshare(CLONE_NEWUSER);
 	if (!strcmp(name, "unshare-net"))
@@ -95,8 +115,17 @@ static long try(const char *name)
 
 int main(int argc, char **argv)
 {
-	int i;
+	const char *fd;
+	int i, n;
 
+	/* the names come first, then QEMU's arguments for a --vm payload */
+	for (n = 1; n < argc; n++)
+		if (!strcmp(argv[n], "-netdev") || !strcmp(argv[n], "-device"))
+			break;
+	if (n + 1 < argc && !strcmp(argv[n], "-netdev") &&
+	    (fd = strstr(argv[n + 1], ",fd=")))
+		tap_fd = atoi(fd + 4);
+	argc = n;
 	for (i = 1; i < argc; i++) {
 		long r;
 

@@ -124,7 +124,6 @@ if [ "$(id -u)" -eq 0 ]; then
 	"$QBOX" run --name "$n1" -- sleep 1000 &
 	q4=$!
 	"$QBOX" wait "$n1"
-	as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/ "$@"; }
 	out=$(as_nobody "$TMP/qbox" ps)
 	if grep -q "$n1" <<<"$out"; then fail "another user's ps lists it: $out"; else pass "another user's ps does not list it"; fi
 	expect_output "another user cannot stop it" 2 "no sandbox named '$n1'" as_nobody "$TMP/qbox" stop "$n1"

@@ -12,13 +12,15 @@ net=fn$mark
 gone() { [ -z "$(leftover_procs "$mark")" ] && [ -z "$(ls -A "$RUNDIR" 2>/dev/null)" ]; }
 
 # fault ROLE:STAGE WANT-RC WANT-REGEX QBOX-RUN-OPTIONS... : one run of
-# `sleep` that dies at ROLE:STAGE, then the checks above
+# PAYLOAD (default: sleep $mark) that dies at ROLE:STAGE, then the checks
+# above; WANT-RC may be a choice, e.g. 0|1
+PAYLOAD=(sleep "$mark")
 fault() {
 	local where=$1 rc=$2 re=$3 out got
 	shift 3
-	out=$(QBOX_TEST_FAULT=$where timeout --foreground 30 "$QBOX" run --name "$name" "$@" -- sleep "$mark" 2>&1)
+	out=$(QBOX_TEST_FAULT=$where timeout --foreground 30 "$QBOX" run --name "$name" "$@" -- "${PAYLOAD[@]}" 2>&1)
 	got=$?
-	if [ "$got" -eq "$rc" ] && [[ $out =~ $re ]]; then
+	if [[ $got =~ ^($rc)$ ]] && [[ $out =~ $re ]]; then
 		pass "$where: exit $rc${re:+, \"$re\"}"
 	else
 		fail "$where: exit $got, want $rc and /$re/; output: $out"
@@ -49,9 +51,14 @@ for stage in links workers go; do
 	fault "hub-init:$stage" 1 "network natnet:$net: its hub ended while starting" \
 		--net "natnet:$net"
 done
-# after it reported ready: the member meets a dead hub while joining
-fault "hub-init:running" 1 "hub ended while this sandbox joined it" \
+# after the hub reported ready: the member meets the dead hub while it
+# joins (exit 1), or joins, hears of the death and runs on (its payload,
+# a short sleep, then ends it with 0); either way it says which
+PAYLOAD=(sleep "1.$mark")
+fault "hub-init:running" "0|1" \
+	"hub ended while this sandbox joined it|network '$net' ended \\(its hub is gone\\)" \
 	--net "natnet:$net"
+PAYLOAD=(sleep "$mark")
 fault "sup:joined" 137 "" --net "natnet:$net"
 
 # ---- the payload (a VM's qemu, here a command) killed while it runs -------

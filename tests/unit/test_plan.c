@@ -175,6 +175,71 @@ static void test_macs(void)
 	      "mac= option");
 }
 
+static void test_bridged(void)
+{
+	struct plan p, q;
+	struct qerr e;
+	uint8_t m[6];
+
+	CHECK(plan_words(&p, &e, "--name", "vm", "--net", "nat", "--net",
+			 "bridged:qtap0", "--", "qemu-system-x86_64", NULL) == 0 &&
+		      p.n_nics == 2 && p.nics[0].mode == NET_NAT &&
+		      ip4_is(p.nics[0].net, "10.0.2.0") &&
+		      p.nics[1].mode == NET_BRIDGED &&
+		      !strcmp(p.nics[1].spec->device, "qtap0") &&
+		      !strcmp(p.nics[1].text, "bridged:qtap0") &&
+		      !p.nics[1].net.s_addr && !p.nics[1].gateway.s_addr &&
+		      !p.nics[1].guest.s_addr,
+	      "bridged NIC beside a nat NIC: no subnet of qbox's");
+	mac_derive("vm/qtap0", 1, m);
+	CHECK(!memcmp(p.nics[1].mac, m, 6) && p.nics[1].mac[0] == 0x52,
+	      "bridged MAC derives from the name and the device");
+	plan_words(&q, &e, "--name", "vm", "--net", "nat", "--net",
+		   "bridged:qtap1", "--", "qemu-system-x86_64", NULL);
+	CHECK(memcmp(p.nics[1].mac, q.nics[1].mac, 6),
+	      "same sandbox name, another TAP: another MAC");
+	plan_words(&q, &e, "--name", "vm", "--net", "nat", "--net",
+		   "bridged:qtap0", "--", "qemu-system-x86_64", NULL);
+	CHECK(!memcmp(p.nics[1].mac, q.nics[1].mac, 6),
+	      "bridged MAC stable per name and device");
+	CHECK(plan_words(&p, &e, "--net", "bridged:qtap0,mac=52:54:00:0b:0b:0b",
+			 "--", "qemu-system-x86_64", NULL) == 0 &&
+		      p.nics[0].mac[5] == 0x0b,
+	      "bridged mac=");
+	CHECK(plan_words(&p, &e, "--mac", "52:54:00:aa:bb:cc", "--net",
+			 "bridged:qtap0", "--", "qemu-system-x86_64",
+			 NULL) == 0 && p.nics[0].mac[3] == 0xaa,
+	      "--mac sets a bridged first NIC");
+	CHECK(plan_words(&p, &e, "--net", "bridged:qtap0", "--net",
+			 "bridged:qtap1", "--net", "natnet:lab", "--",
+			 "qemu-system-x86_64", NULL) == 0 &&
+		      p.n_nics == 3,
+	      "two bridged NICs and a network: no overlap");
+	CHECK(plan_words(&p, &e, "--vm", "--net", "bridged:qtap0", "--",
+			 "./run-qemu", NULL) == 0 && p.vm,
+	      "bridged with --vm");
+	CHECK(plan_words(&p, &e, "--net", "bridged:qtap0", "--net", "nat",
+			 "--fwd", "2222:22", "--", "qemu-system-x86_64",
+			 NULL) == 0 &&
+		      p.fwds[0].nic == 1,
+	      "a forward goes to the nat NIC, not the bridged one");
+	BAD("--net bridged:qtap0: only a VM can use a TAP device ('curl' is "
+	    "not qemu-system-*", "--net", "bridged:qtap0", "--", "curl");
+	BAD("--net bridged:qtap0: device qtap0 is already used by NIC 0",
+	    "--net", "bridged:qtap0", "--net", "bridged:qtap0", "--",
+	    "qemu-system-x86_64");
+	BAD("--fwd 2222:22: forwards need a nat NIC or a network, and this "
+	    "sandbox has none (a bridged NIC needs no forwards",
+	    "--net", "bridged:qtap0", "--fwd", "2222:22", "--",
+	    "qemu-system-x86_64");
+	BAD("guest address 192.168.1.5 is in no subnet of this sandbox's "
+	    "networks (a bridged NIC", "--net", "bridged:qtap0", "--fwd",
+	    "2222:192.168.1.5:22", "--", "qemu-system-x86_64");
+	BAD("MAC 52:54:00:00:00:01 is already used by NIC 0", "--net",
+	    "nat,mac=52:54:00:00:00:01", "--net",
+	    "bridged:qtap0,mac=52:54:00:00:00:01", "--", "qemu-system-x86_64");
+}
+
 static void test_fwds(void)
 {
 	struct plan p;
@@ -285,6 +350,7 @@ int main(void)
 	test_policy();
 	test_macs();
 	test_fwds();
+	test_bridged();
 	test_bad();
 	UNIT_END();
 }

@@ -135,7 +135,7 @@ static void test_net(void)
 	      "net nat /16");
 	CHECK(net_bad("bogus:x", "bogus"), "net unknown mode named");
 	CHECK(net_bad("bogus", "unknown mode 'bogus'"), "net unknown mode");
-	CHECK(net_bad("bridged:qtap0", "not available"), "net planned mode");
+	CHECK(net_bad("generic", "not available"), "net planned mode");
 	CHECK(net_spec_parse("natnet:lab0", &n, &e) == 0 &&
 		      n.mode == NET_NATNET && !strcmp(n.name, "lab0") &&
 		      !n.has_subnet && !n.linger,
@@ -196,6 +196,62 @@ static void test_net(void)
 	      "net none with options");
 }
 
+static void test_bridged(void)
+{
+	struct net_spec n;
+	struct qerr e = { 0 };
+
+	CHECK(net_spec_parse("bridged:qtap0", &n, &e) == 0 &&
+		      n.mode == NET_BRIDGED && !strcmp(n.device, "qtap0") &&
+		      !n.name[0] && !n.has_mac && !n.has_subnet,
+	      "bridged:qtap0");
+	CHECK(!strcmp(net_mode_name(NET_BRIDGED), "bridged") &&
+		      !net_mode_named(NET_BRIDGED),
+	      "bridged is a mode of its own, not a named network");
+	CHECK(net_spec_parse("bridged:qtap0,mac=52:54:00:12:34:56", &n, &e) ==
+			      0 && n.has_mac && n.mac[5] == 0x56,
+	      "bridged with mac=");
+	CHECK(net_spec_parse("bridged:abcdefghijklmno", &n, &e) == 0 &&
+		      !strcmp(n.device, "abcdefghijklmno"),
+	      "bridged: 15 characters, the kernel's longest name");
+	CHECK(net_spec_parse("bridged:tap-0.v_1@x", &n, &e) == 0 &&
+		      !strcmp(n.device, "tap-0.v_1@x"),
+	      "bridged: punctuation the kernel allows");
+	CHECK(net_bad("bridged", "needs a TAP device (bridged:TAPDEV)"),
+	      "bridged without a device");
+	CHECK(net_bad("bridged:", "needs a TAP device"), "bridged: empty");
+	CHECK(net_bad("bridged:abcdefghijklmnop",
+		      "device name 'abcdefghijklmnop': must be 1 to 15"),
+	      "bridged: 16 characters is too long");
+	CHECK(net_bad("bridged:a/b", "device name 'a/b'"), "bridged: '/'");
+	CHECK(net_bad("bridged:a:b", "device name 'a:b'"), "bridged: ':'");
+	CHECK(net_bad("bridged:a b", "device name 'a b'"), "bridged: space");
+	CHECK(net_bad("bridged:a\tb", "control characters"),
+	      "bridged: control character");
+	CHECK(net_bad("bridged:t\xc3\xa4p", "device name"),
+	      "bridged: not ASCII");
+	CHECK(net_bad("bridged:.", "device name '.' is not allowed"),
+	      "bridged: '.'");
+	CHECK(net_bad("bridged:..", "device name '..' is not allowed"),
+	      "bridged: '..'");
+	CHECK(net_bad("bridged:qtap0,subnet=10.0.5.0/24",
+		      "unknown option 'subnet' (bridged takes only mac=)"),
+	      "bridged: no subnet=");
+	CHECK(net_bad("bridged:qtap0,linger=on", "unknown option 'linger'"),
+	      "bridged: no linger=");
+	CHECK(net_bad("bridged:qtap0,dhcp=on", "unknown option 'dhcp'"),
+	      "bridged: no dhcp=");
+	CHECK(net_bad("bridged:qtap0,mac=53:54:00:12:34:56", "multicast"),
+	      "bridged: multicast mac=");
+	CHECK(net_bad("bridged:qtap0,mac", "needs a value"),
+	      "bridged: mac without value");
+	CHECK(net_bad("bogus", "bridged:TAPDEV"),
+	      "unknown mode: the list names bridged:TAPDEV");
+	CHECK(device_name_check("qtap0", &e) == 0 &&
+		      device_name_check("", &e) == -EINVAL && e.usage,
+	      "device_name_check");
+}
+
 static void test_subnet(void)
 {
 	struct in_addr net, a;
@@ -213,6 +269,7 @@ int main(void)
 	test_fwd();
 	test_fwd_host();
 	test_net();
+	test_bridged();
 	test_subnet();
 	UNIT_END();
 }
