@@ -39,7 +39,7 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
-	netns/antispoof_nft.c \
+	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
 	$(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
@@ -47,6 +47,7 @@ HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
 	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
+	     seccomp/landlock.c \
 	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
