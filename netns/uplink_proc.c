@@ -247,6 +247,7 @@ engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
 		keep[i + 1] = c->tapfd[i];
 	close_all_but(keep, c->n + 1);
 	prctl(PR_SET_NAME, "qbox-uplink");
+	fault_point("uplink", "spawned");	/* (confined, kill is refused) */
 	g_log_set_default_handler(engine_log, NULL);
 	if (null_stdio(&e) == 0 && confine(c, up, &e) == 0) {
 		test_open(test_path);

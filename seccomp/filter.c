@@ -125,7 +125,9 @@ const char filter_helper_policy[] =
 	"getpid: 1\n"
 	"gettid: 1\n"
 	"sched_yield: 1\n"
-	"sigaltstack: 1\n";
+	"sigaltstack: 1\n"
+	/* a system call interrupted by a stop (SIGSTOP, ptrace) resumes */
+	"restart_syscall: 1\n";
 
 /* The helper's policy comes from memory, not from a file */
 static int helper_load(void *ctx, const struct policy_text *from,
