@@ -17,10 +17,10 @@
  *  3. init_links: lo up; per NIC a bridge qbrN with the uplink TAP qupN as
  *     a port, and for a VM the TAP qvmN as a second port (its fd stays here
  *     for QEMU). A command payload gets the address on qbrN instead. Each
- *     qupN fd goes to the supervisor, which runs libslirp on it. A bridged
- *     NIC has no link here at all: its TAP is the administrator's, in the
- *     host's network namespace, opened by the supervisor before the clone;
- *     init only passes the inherited fd on to QEMU, like a qvmN's.
+ *     qupN fd goes to the supervisor, whose NAT engine runs libslirp on it.
+ *     A bridged NIC has no link here at all: its TAP is the administrator's,
+ *     in the host's network namespace, opened by the supervisor before the
+ *     clone; init only passes the inherited fd on to QEMU, like a qvmN's.
  *  4. forward workers: init forks them (one per CPU) into the sandbox's
  *     network namespace and hands each one's message socket to the
  *     supervisor; they confine themselves (baseline filter, no

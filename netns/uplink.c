@@ -7,7 +7,9 @@
  * answers ARP, DHCP and DNS itself and turns the guest's TCP/UDP flows into
  * host sockets, whose readiness it reports through slirp_pollfds_fill().
  * Frames libslirp emits come back through send_packet() and are written to
- * the TAP fd. Everything runs in the supervisor's single-threaded poll loop;
+ * the TAP fd. Everything runs in one single-threaded poll loop, the NAT
+ * engine's (uplink_proc.c), or a test harness's: the uplink keeps no state
+ * outside its struct but glib's, and its caller supplies the poll set;
  * timers are a short list checked on every turn. Frames libslirp must not
  * see are dropped on the way in (frame_filter.h): IPv4 fragments always,
  * and on a host-only network whatever is not for the host alias.
@@ -276,13 +278,16 @@ static void read_frames(struct uplink *u)
 	}
 }
 
-void uplink_poll_done(struct uplink *u, struct pollset *ps)
+int uplink_poll_done(struct uplink *u, struct pollset *ps)
 {
+	short tap = ps->fds[u->tap_idx].revents;
+
 	u->ps = ps;
-	if (ps->fds[u->tap_idx].revents & POLLIN)
+	if (tap & POLLIN)
 		read_frames(u);
 	slirp_pollfds_poll(u->slirp, 0, cb_get_revents, u);
 	run_timers(u);
+	return tap & (POLLERR | POLLHUP | POLLNVAL) ? -EPIPE : 0;
 }
 
 void uplink_free(struct uplink *u)

@@ -2,10 +2,12 @@
 /*
  * uplink.h - a NAT NIC's way out: libslirp on the sandbox's uplink TAP
  *
- * One uplink per NAT NIC. It runs in the supervisor, which stays in the
- * host's namespaces, so the sockets libslirp opens for the guest's
- * connections are ordinary host sockets; the TAP fd it reads frames from was
- * made inside the sandbox and passed out over SCM_RIGHTS.
+ * One uplink per NAT NIC. It runs in the NAT engine (uplink_proc.h), a
+ * confined process of the supervisor's that stays in the host's network
+ * namespace, so the sockets libslirp opens for the guest's connections are
+ * ordinary host sockets; the TAP fd it reads frames from was made inside
+ * the sandbox and passed out over SCM_RIGHTS. This API does no process
+ * setup of its own, so a test harness can drive it in-process.
  */
 #ifndef QBOX_UPLINK_H
 #define QBOX_UPLINK_H
@@ -37,8 +39,12 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 /* Add the uplink's fds to @ps and lower its timeout for slirp's timers */
 void uplink_poll_fill(struct uplink *u, struct pollset *ps);
 
-/* Handle what poll() reported for the fds added by uplink_poll_fill() */
-void uplink_poll_done(struct uplink *u, struct pollset *ps);
+/*
+ * Handle what poll() reported for the fds added by uplink_poll_fill().
+ * Returns 0, or -EPIPE when the TAP fd reports an error or hang-up: its
+ * device is gone (the sandbox's network namespace ended).
+ */
+int uplink_poll_done(struct uplink *u, struct pollset *ps);
 
 void uplink_free(struct uplink *u);
 

@@ -332,6 +332,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 	}
 	sb_puts(b, "],\"forwards\":");
 	sup_fwds_json(s, b);
+	sup_engine_json(s, b);
 	sb_puts(b, "}");
 #undef ADDR
 }

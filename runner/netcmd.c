@@ -189,6 +189,15 @@ static void inspect_print(const char *name, const char *json)
 			printf("%-10s %s\n", keys[i], v);
 	printf("%-10s %s\n", "socket", json_field(json, "socket", path,
 						   sizeof(path)));
+	if ((m = strstr(json, "\"nat_engine\":"))) {
+		char ended[256];
+
+		if (*json_field(m, "ended", ended, sizeof(ended)))
+			printf("%-10s down: its engine was %s\n", "nat", ended);
+		else
+			printf("%-10s engine pid %s\n", "nat",
+			       json_field(m, "pid", v, sizeof(v)));
+	}
 	printf("\n%-16s %-18s %-16s %s\n", "MEMBER", "MAC", "ADDRESS", "KIND");
 	m = strstr(json, "\"members\":[");
 	end = m ? strstr(m, "\"forwards\":") : NULL;

@@ -34,7 +34,9 @@ static int check_one(const char *spec)
 		fprintf(stderr, "qbox: %s\n", e.msg);
 		return qerr_status(&e);
 	}
-	if (filter_compile(&p, FILTER_PAYLOAD, &ctx, &e) < 0) {
+	/* the NAT engine's policy is loaded by a process that never execs */
+	if (filter_compile(&p, filter_is_engine(spec) ? 0 : FILTER_PAYLOAD,
+			   &ctx, &e) < 0) {
 		policy_free(&p);
 		fprintf(stderr, "qbox: %s\n", e.msg);
 		return qerr_status(&e);
@@ -43,7 +45,8 @@ static int check_one(const char *spec)
 	for (i = 0; i < p.n_rules; i++)
 		allowed += p.rules[i].action.kind == PA_ALLOW ||
 			   p.rules[i].action.kind == PA_LOG;
-	printf("%s: ok, %zu syscalls allowed\n", spec, allowed);
+	printf("%s: ok, %zu syscalls allowed%s\n", spec, allowed,
+	       filter_is_engine(spec) ? " (the NAT engine's policy)" : "");
 	policy_free(&p);
 	return 0;
 }
@@ -98,17 +101,26 @@ static int show(const char *spec, bool log)
 	      "#   clone3: errno ENOSYS (glibc falls back to clone)\n"
 	      "#   ioctl TIOCSTI, TIOCLINUX: errno EPERM\n"
 	      "#   other architectures' syscalls: kill-process\n", stdout);
+	if (filter_is_engine(spec))
+		fputs("# and, for the NAT engine, which loads this policy:\n"
+		      "#   tgkill of the engine itself with SIGABRT (abort())\n",
+		      stdout);
 	policy_free(&p);
 	return 0;
 }
 
 static int dump(const char *spec, bool log)
 {
-	struct filters f;
+	struct filters f = { 0 };
 	struct qerr e = { 0 };
+	unsigned int flags = log ? FILTER_LOG : 0;
 	int r;
 
-	if (filters_build(spec, log ? FILTER_LOG : 0, &f, &e) < 0)
+	/* the engine's policy need not allow execve (filter_from_spec()) */
+	if (filter_is_engine(spec) ?
+	    filter_from_spec(spec, flags, &f.policy, &e) < 0 ||
+	    filter_baseline(&f.baseline, &e) < 0 :
+	    filters_build(spec, flags, &f, &e) < 0)
 		qerr_die(&e);
 	printf("# the policy %s, as BPF (libseccomp's pseudo-code)\n", spec);
 	fflush(stdout);

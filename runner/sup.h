@@ -11,12 +11,11 @@
 #include <time.h>
 
 #include "../netns/sandbox.h"
+#include "../netns/uplink_proc.h"
 #include "control.h"
 #include "forward.h"
 #include "hub.h"
 #include "plan.h"
-
-struct uplink;
 
 struct sup {
 	const struct plan *plan;
@@ -27,8 +26,9 @@ struct sup {
 	int sigfd;
 	int ready_fd;			/* --ready-fd, until written */
 	time_t started_at;
+	const struct filters *filters;	/* compiled before the sandbox */
 	int upfd[MAX_NICS];		/* uplink TAP fds until NET_READY */
-	struct uplink *up[MAX_NICS];
+	struct uplink_proc engine;	/* the NAT engine, if the run has one */
 	struct fwd_engine *fwd;		/* port forwards */
 	bool forwarding;		/* ... listening, served by workers */
 	struct ctl_server *ctl;		/* NAME.sock */
@@ -56,6 +56,10 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
 		  struct in_addr guest, const char *text);
 void sup_fwds_json(struct sup *s, struct strbuf *b);
+
+/* "nat_engine": its pid, and how it ended if it did (ps --json, net
+ * inspect --json) */
+void sup_engine_json(struct sup *s, struct strbuf *b);
 
 /* `qbox stop`: SIGTERM to the payload now, SIGKILL after @seconds */
 void sup_stop(struct sup *s, unsigned int seconds);

@@ -110,6 +110,22 @@ static void nics_json(struct sup *s, struct strbuf *b)
 	sb_puts(b, "]");
 }
 
+void sup_engine_json(struct sup *s, struct strbuf *b)
+{
+	char how[256];
+
+	if (s->engine.pid <= 0)
+		return;
+	sb_printf(b, ",\"nat_engine\":{\"pid\":%d,\"running\":%s",
+		  (int)s->engine.pid, s->engine.ended ? "false" : "true");
+	if (s->engine.ended) {
+		uplink_proc_describe(s->engine.status, how, sizeof(how));
+		sb_puts(b, ",\"ended\":");
+		sb_json_str(b, how);
+	}
+	sb_puts(b, "}");
+}
+
 static void info_json(struct sup *s, struct strbuf *b)
 {
 	char when[32];
@@ -132,6 +148,7 @@ static void info_json(struct sup *s, struct strbuf *b)
 	nics_json(s, b);
 	sb_puts(b, ",\"forwards\":");
 	sup_fwds_json(s, b);
+	sup_engine_json(s, b);
 	sb_puts(b, "}");
 }
 

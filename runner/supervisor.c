@@ -10,20 +10,24 @@
  *
  *   setup    uplink TAP fds and the forward workers' message sockets
  *            arrive over the message socket; at NET_READY the supervisor
- *            starts one libslirp uplink per NAT NIC, binds the forwards'
- *            host listeners and hands them to the workers, and sends GO;
- *   running  frames and host sockets are served by the uplinks, forwarded
+ *            forks the NAT engine (netns/uplink_proc.c: one libslirp
+ *            uplink per NAT NIC, in a confined process of its own), binds
+ *            the forwards' host listeners and hands them to the workers,
+ *            and sends GO;
+ *   running  frames and host sockets are served by the engine, forwarded
  *            connections by the workers inside the sandbox, requests by
  *            the control socket; SIGINT, SIGTERM and SIGHUP are passed to
  *            init, which passes them on; a worker's death (init reports
- *            it) ends the run;
+ *            it) ends the run; the engine's death takes the NAT down and
+ *            is reported, the payload runs on;
  *   ending   init reports the payload's wait status; the supervisor
  *            releases the name and hangs up, init exits and is reaped.
  *
  * Every exit path goes through one cleanup: the name first (while init
  * lives to cover for us), then the sandbox is killed if it still runs,
- * and the engines are freed. If the supervisor itself is SIGKILLed, init
- * notices and removes the files.
+ * and the engines (forwards, NAT) are stopped. If the supervisor itself
+ * is SIGKILLed, init notices and removes the files, and the NAT engine
+ * dies with it (PDEATHSIG).
  */
 #include "supervisor.h"
 
@@ -46,7 +50,7 @@
 #include "../netns/fdpass.h"
 #include "../netns/sandbox.h"
 #include "../netns/tap.h"
-#include "../netns/uplink.h"
+#include "../netns/uplink_proc.h"
 #include "../seccomp/filter.h"
 #include "ctlclient.h"
 #include "forward.h"
@@ -56,10 +60,24 @@
 #include "rundir.h"
 #include "sup.h"
 
-static int start_uplinks(struct sup *s, struct qerr *e)
+/* Whether the run has a NAT engine: a NAT NIC, or a hub with a way out */
+static bool needs_engine(const struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < p->n_nics; i++)
+		if (p->hub ? p->nics[i].layout.uplink :
+			     p->nics[i].mode == NET_NAT)
+			return true;
+	return false;
+}
+
+/* The uplinks' configurations, and the NAT engine that runs them */
+static int start_engine(struct sup *s, struct qerr *e)
 {
 	const struct plan *p = s->plan;
-	int i, r;
+	struct uplink_proc_cfg pc = { .filters = s->filters };
+	int i, k;
 
 	for (i = 0; i < p->n_nics; i++) {
 		const struct nic_plan *n = &p->nics[i];
@@ -82,13 +100,25 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		} else if (n->mode != NET_NAT) {
 			continue;
 		}
-		if (s->upfd[i] < 0)
+		if (s->upfd[i] < 0) {
+			for (k = 0; k < pc.n; k++)
+				close(pc.tapfd[k]);
 			return qerr_set(e, EPROTO, "sandbox sent no uplink for "
 						   "NIC %d", i);
-		s->up[i] = uplink_new(&c, steal_fd(&s->upfd[i]), e);
-		if (!s->up[i])
-			return -EIO;
+		}
+		pc.cfg[pc.n] = c;
+		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
+	return pc.n ? uplink_proc_start(&pc, &s->engine, e) : 0;
+}
+
+static int start_uplinks(struct sup *s, struct qerr *e)
+{
+	const struct plan *p = s->plan;
+	int i, r;
+
+	if ((r = start_engine(s, e)) < 0)
+		return r;
 	if (p->hub && (r = hub_dhcp_start(s, e)) < 0)
 		return r;
 	for (i = 0; i < p->n_fwds; i++) {
@@ -255,6 +285,30 @@ static int on_message(struct sup *s, struct qerr *e)
 			m.type);
 }
 
+/*
+ * The NAT engine died while the sandbox ran: its NAT is down, as a hub's
+ * death takes a member's link to that network (hub_gone()), and the
+ * payload runs on. A hub keeps its segment: members still reach each
+ * other, its DHCP server and forwards; `net inspect` shows the engine's
+ * end (sup_engine_json()).
+ */
+static void engine_died(struct sup *s)
+{
+	char how[256];
+
+	if (s->have_status || s->init_reaped)
+		return;	/* the sandbox is ending anyway */
+	uplink_proc_describe(s->engine.status, how, sizeof(how));
+	if (s->plan->hub)
+		fprintf(stderr, "qbox: network '%s': the NAT engine died (%s): "
+				"its way out is down; members keep their "
+				"segment\n", s->hub.spec.name, how);
+	else
+		fprintf(stderr, "qbox: sandbox '%s': the NAT engine died (%s): "
+				"its NAT network is down; the payload runs "
+				"on\n", s->plan->name, how);
+}
+
 /* A signal for the supervisor; returns <0 with @e to abort the run */
 static int on_signal(struct sup *s, struct qerr *e)
 {
@@ -264,6 +318,9 @@ static int on_signal(struct sup *s, struct qerr *e)
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
+		/* one SIGCHLD may stand for both children */
+		if (uplink_proc_reap(&s->engine))
+			engine_died(s);
 		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
 			s->init_status = status;
@@ -312,9 +369,6 @@ static int loop(struct sup *s, struct qerr *e)
 		pollset_reset(&ps);
 		pollset_add(&ps, s->sigfd, POLLIN);
 		pollset_add(&ps, s->sb.sock, POLLIN);
-		for (i = 0; i < s->plan->n_nics; i++)
-			if (s->up[i])
-				uplink_poll_fill(s->up[i], &ps);
 		if (s->ctl)
 			ctl_server_poll_fill(s->ctl, &ps);
 		for (i = 0; i < MAX_NICS; i++)
@@ -341,9 +395,6 @@ static int loop(struct sup *s, struct qerr *e)
 			r = qerr_set(e, errno, "event loop: poll");
 			break;
 		}
-		for (i = 0; i < s->plan->n_nics; i++)
-			if (s->up[i])
-				uplink_poll_done(s->up[i], &ps);
 		if (s->ctl)
 			ctl_server_poll_done(s->ctl, &ps);
 		for (i = 0; i < MAX_NICS; i++)
@@ -392,10 +443,11 @@ static int block_signals(sigset_t *old, struct sigaction *oldpipe,
 }
 
 /*
- * libslirp opens a host socket for every connection of the guest: take
- * the whole hard limit. (Forwarded connections cost the supervisor
- * nothing: the forward workers hold them, each with its own limit.) The
- * payload gets the original limit back.
+ * Take the whole hard limit, for the control socket's connections and a
+ * hub's members. (The guest's connections cost the supervisor nothing:
+ * the NAT engine holds them under its own limit, UPLINK_NOFILE, and the
+ * forward workers hold forwarded ones, each with its own.) The payload
+ * gets the original limit back.
  */
 static void raise_nofile(struct rlimit *orig)
 {
@@ -467,7 +519,8 @@ int supervise(const struct plan *p, struct qerr *e)
 {
 	struct sup s = { .plan = p, .sigfd = -1, .lockfd = -1,
 			 .ready_fd = p->ready_fd, .started_at = time(NULL),
-			 .sb = { .pid = -1, .sock = -1 } };
+			 .sb = { .pid = -1, .sock = -1 },
+			 .engine = { .fd = -1 } };
 	char dir[4096];
 	cleanup_fd int dirfd = -1;
 	cleanup_fd int hubs_lock = -1;
@@ -490,6 +543,11 @@ int supervise(const struct plan *p, struct qerr *e)
 	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
 				 &filters, e)) < 0)
 		return r;
+	if (needs_engine(p) && (r = filters_build_engine(&filters, e)) < 0) {
+		filters_free(&filters);
+		return r;
+	}
+	s.filters = &filters;
 	if ((r = bridged_open(p, cfg.tapfd, e)) < 0 ||
 	    (r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
 	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
@@ -559,11 +617,10 @@ out:
 		close(s.ready_fd);
 	member_leave(s.member_fd);
 	fwd_engine_free(s.fwd);
-	for (i = 0; i < MAX_NICS; i++) {
-		uplink_free(s.up[i]);
+	uplink_proc_stop(&s.engine);
+	for (i = 0; i < MAX_NICS; i++)
 		if (s.upfd[i] >= 0)
 			close(s.upfd[i]);
-	}
 	if (s.sb.sock >= 0)
 		close(s.sb.sock);
 	if (s.sigfd >= 0)

@@ -125,7 +125,9 @@ const char filter_helper_policy[] =
 	"getpid: 1\n"
 	"gettid: 1\n"
 	"sched_yield: 1\n"
-	"sigaltstack: 1\n";
+	"sigaltstack: 1\n"
+	/* a system call interrupted by a stop (SIGSTOP, ptrace) resumes */
+	"restart_syscall: 1\n";
 
 /* The helper's policy comes from memory, not from a file */
 static int helper_load(void *ctx, const struct policy_text *from,
@@ -181,7 +183,7 @@ static int drop_capabilities(struct qerr *e)
 	return 0;
 }
 
-int confine_self(scmp_filter_ctx baseline, struct qerr *e)
+int drop_privileges(struct qerr *e)
 {
 	int r;
 
@@ -189,6 +191,15 @@ int confine_self(scmp_filter_ctx baseline, struct qerr *e)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return qerr_set(e, errno, "setting no_new_privs");
+	return 0;
+}
+
+int confine_self(scmp_filter_ctx baseline, struct qerr *e)
+{
+	int r;
+
+	if ((r = drop_privileges(e)) < 0)
+		return r;
 	return filter_load(baseline, e);
 }
 
@@ -197,6 +208,35 @@ int filter_load(scmp_filter_ctx ctx, struct qerr *e)
 	int r = seccomp_load(ctx);
 
 	return r < 0 ? qerr_set(e, -r, "loading a seccomp filter") : 0;
+}
+
+bool filter_is_engine(const char *spec)
+{
+	const char *base = strrchr(spec, '/');
+
+	if (!policy_spec_is_file(spec))
+		return !strcmp(spec, ENGINE_POLICY);
+	return !strcmp(base ? base + 1 : spec, ENGINE_POLICY ".policy");
+}
+
+int filter_from_spec(const char *spec, unsigned int flags,
+		     scmp_filter_ctx *out, struct qerr *e)
+{
+	struct policy p;
+	int r;
+
+	if ((r = policy_load(spec, &p, e)) < 0)
+		return r;
+	if (!filter_is_engine(spec))
+		flags |= FILTER_PAYLOAD;
+	r = filter_compile(&p, flags, out, e);
+	policy_free(&p);
+	return r;
+}
+
+int filters_build_engine(struct filters *f, struct qerr *e)
+{
+	return filter_from_spec(ENGINE_POLICY, 0, &f->engine, e);
 }
 
 int filters_build(const char *spec, unsigned int flags, struct filters *f,
@@ -227,5 +267,7 @@ void filters_free(struct filters *f)
 		seccomp_release(f->policy);
 	if (f->helper)
 		seccomp_release(f->helper);
+	if (f->engine)
+		seccomp_release(f->engine);
 	memset(f, 0, sizeof(*f));
 }

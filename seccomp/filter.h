@@ -32,6 +32,9 @@ enum filter_flags {
 	FILTER_PAYLOAD = 2,	/* a payload's: execve must be allowed */
 };
 
+/* The NAT engine's policy (netns/uplink_proc.c): policies/uplink.policy */
+#define ENGINE_POLICY "uplink"
+
 /**
  * filter_compile() - turn a parsed policy into a libseccomp filter
  * @p:		the policy
@@ -75,6 +78,40 @@ int filter_helper(scmp_filter_ctx *out, struct qerr *e);
 extern const char filter_helper_policy[];
 
 /**
+ * filter_is_engine() - whether @spec names the NAT engine's policy
+ * @spec:	FILE or NAME: "uplink", or a FILE named uplink.policy (an
+ *		administrator's adaptation of it)
+ *
+ * The engine's policy is loaded by a process that never calls execve, so
+ * `qbox policy check` and `dump` compile it without FILTER_PAYLOAD.
+ */
+bool filter_is_engine(const char *spec);
+
+/**
+ * filter_from_spec() - load and compile the policy @spec (FILE or NAME)
+ * @spec:	as the user wrote it (seccomp/store.h)
+ * @flags:	enum filter_flags; FILTER_PAYLOAD is added unless @spec is
+ *		the engine's policy (filter_is_engine())
+ * @out:	the filter; seccomp_release() it
+ * @e:		usage error naming FILE:LINE
+ *
+ * Return: 0 or -errno
+ */
+int filter_from_spec(const char *spec, unsigned int flags,
+		     scmp_filter_ctx *out, struct qerr *e);
+
+/**
+ * drop_privileges() - drop every capability, then set no_new_privs
+ * @e:		error naming the step
+ *
+ * Clears the bounding and ambient sets first (they need CAP_SETPCAP, held
+ * until the end), then permitted, effective and inheritable. Afterwards
+ * nothing, execve included, can give the process a privilege back.
+ * Return: 0 or -errno
+ */
+int drop_privileges(struct qerr *e);
+
+/**
  * confine_self() - drop every capability, set no_new_privs, load @baseline
  * @baseline:	filter from filter_baseline()
  * @e:		error naming the step
@@ -88,11 +125,13 @@ int confine_self(scmp_filter_ctx baseline, struct qerr *e);
 /* Load one more filter (no_new_privs is already set); 0 or -errno */
 int filter_load(scmp_filter_ctx ctx, struct qerr *e);
 
-/* The three filters of a sandbox (see the top of this file) */
+/* The three filters of a sandbox (see the top of this file), and the NAT
+ * engine's (filled by filters_build_engine() when the run has one) */
 struct filters {
 	scmp_filter_ctx baseline;
 	scmp_filter_ctx policy;
 	scmp_filter_ctx helper;
+	scmp_filter_ctx engine;
 };
 
 /**
@@ -106,6 +145,15 @@ struct filters {
  */
 int filters_build(const char *spec, unsigned int flags, struct filters *f,
 		  struct qerr *e);
+
+/**
+ * filters_build_engine() - compile the NAT engine's policy into @f->engine
+ * @f:		built by filters_build(); the engine stacks @f->baseline too
+ * @e:		usage error for a policy that cannot be read or compiled
+ *
+ * Return: 0 or -errno
+ */
+int filters_build_engine(struct filters *f, struct qerr *e);
 
 /* Release what filters_build() made; @f may be zeroed */
 void filters_free(struct filters *f);

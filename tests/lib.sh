@@ -123,18 +123,30 @@ no_leftovers() {
 	fi
 }
 
-# qbox_procs QPID : the processes of a running `qbox run` (pid QPID): the
-# supervisor, the sandbox's init (its only child) and init's forward
-# workers (named qbox-fwdN), and a hub's stream relay (qbox-stream); not
-# the payload
+# qbox_init QPID : the sandbox's init, the supervisor's child that is not
+# its NAT engine
+qbox_init() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = qbox-uplink ] || { echo "$p"; return; }
+	done
+}
+
+# qbox_engine QPID : the NAT engine of a running `qbox run` (or hub)
+qbox_engine() { pgrep -P "$1" -x qbox-uplink; }
+
+# qbox_procs QPID : the processes of a running `qbox run` (pid QPID) that
+# forwarded connections pass through: the supervisor, the sandbox's init
+# and init's forward workers (named qbox-fwdN), and a hub's stream relay
+# (qbox-stream); not the payload, not the NAT engine
 qbox_procs() {
 	local init
-	init=$(pgrep -P "$1" | head -n 1)
+	init=$(qbox_init "$1")
 	echo "$1" $init $(pgrep -P "$init" '^qbox-(fwd|stream)')
 }
 
 # qbox_workers QPID : the forward workers alone
-qbox_workers() { pgrep -P "$(pgrep -P "$1" | head -n 1)" '^qbox-fwd'; }
+qbox_workers() { pgrep -P "$(qbox_init "$1")" '^qbox-fwd'; }
 
 # qbox_fds QPID : open fds of all of qbox's processes together
 qbox_fds() {

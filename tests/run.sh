@@ -27,7 +27,7 @@ run_one() {	# label, command...
 		echo "FAIL: $label: exited $rc" >>"$log"
 		f=1
 	fi
-	if grep -q 'ERROR: AddressSanitizer\|runtime error:\|ERROR: LeakSanitizer' "$log"; then
+	if grep -q 'ERROR: AddressSanitizer\|runtime error:\|ERROR: LeakSanitizer\|Sanitizer: CHECK failed' "$log"; then
 		echo "FAIL: $label: sanitizer report" >>"$log"
 		f=$((f + 1))
 	fi

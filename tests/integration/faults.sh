@@ -41,6 +41,8 @@ for stage in links workers go running; do
 	fault "init:$stage" 1 "sandbox '$name': its init died \\(status 137\\)" \
 		"${fwd[@]}"
 done
+# the NAT engine, before it is confined (confined, it may not kill)
+fault "uplink:spawned" 1 "starting the NAT engine: it ended, killed by signal 9" "${fwd[@]}"
 
 # ---- a member of a network: its hub (supervisor, then init), and itself ----
 for stage in spawned named listening uplinks started; do
@@ -51,6 +53,8 @@ for stage in links workers go; do
 	fault "hub-init:$stage" 1 "network natnet:$net: its hub ended while starting" \
 		--net "natnet:$net"
 done
+fault "uplink:spawned" 1 "natnet:$net: starting the NAT engine: it ended, killed by signal 9" \
+	--net "natnet:$net"
 # after the hub reported ready: the member meets the dead hub while it
 # joins (exit 1), or joins, hears of the death and runs on (its payload,
 # a short sleep, then ends it with 0); either way it says which

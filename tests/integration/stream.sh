@@ -76,9 +76,8 @@ check "it reaches the host alias 10.0.2.2" grep -qx "pong 10.0.2.2" <<<"$out"
 check "it reaches the command member at $A" grep -qx "pong $A" <<<"$out"
 check "natnet: the NAT answers at 10.0.2.3 (what host-only's wall drops)" \
 	grep -qx "pong 10.0.2.3" <<<"$out"
-# the baseline after one DHCP exchange: libslirp keeps a host socket for
-# the broadcast it was also given (until it expires, after minutes); and
-# once the client's TAP is gone (init's netlink sockets come and go)
+# the baseline after one client came and went, once its TAP is gone
+# (init's netlink sockets come and go)
 wait_for 10 sockets_are "$net" 0
 wait_for 5 no_taps "$net"
 fds0=$(qbox_fds "$hub")
@@ -111,7 +110,7 @@ expect_output "inspect: the socket member's row" 0 \
 	"^stream-client +02:53:00:00:01:01 +$L1 +socket \\($tap, pid $c1\\)" "$QBOX" net inspect "$net"
 expect_output "net ls counts it as a member" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +2 " "$QBOX" net ls
 check "its TAP $tap is a port of the hub's bridge" has_tap "$net" "$tap"
-hinit=$(pgrep -P "$hub" | head -n 1)
+hinit=$(qbox_init "$hub")
 chain=$("$HELPERS/netns-caps" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1)
 has_all() { local p; for p in "$@"; do grep -qF -- "$p" <<<"$chain" || return 1; done; }
 check "its anti-spoofing chain holds its MAC and lease" \
@@ -151,7 +150,7 @@ cs=$BG_PID
 wait_for 10 grep -q held "$TMP/stall"
 wait_for 10 sockets_are "$net" 1
 stap=$("$QBOX" net inspect "$net" --json | jq -r '.members[] | select(.kind == "socket") | .tap')
-relay=$(pgrep -P "$(pgrep -P "$hub" | head -n 1)" '^qbox-stream')
+relay=$(pgrep -P "$(qbox_init "$hub")" '^qbox-stream')
 rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$relay/status")
 expect_output "another client floods 20000 broadcast frames (30 MB)" 0 "^flooded 20000$" \
 	timeout 60 "$SC" "$P" mac=02:53:00:00:03:02 dhcp flood 20000
@@ -198,7 +197,7 @@ expect_output "internal,dhcp=on: a socket client's lease" 0 "^lease 192\\.168\\.
 
 # ---- a killed relay ends the hub; a killed hub leaves no file ------------------
 ihub=$(hub_pid "i$$")
-kill -KILL "$(pgrep -P "$(pgrep -P "$ihub" | head -n 1)" '^qbox-stream')"
+kill -KILL "$(pgrep -P "$(qbox_init "$ihub")" '^qbox-stream')"
 check "a killed stream relay ends the hub" wait_for 10 sh -c "! kill -0 $ihub 2>/dev/null"
 check "... and its socket file" wait_for 5 test ! -e "$Pi"
 Pk=$("$QBOX" net socket "natnet:k$$,linger=on")

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * landlock.h - a process's wall against the filesystem (Landlock LSM)
+ *
+ * seccomp sees a system call's numbers, not the path an openat names, so
+ * it cannot say "this file and no other". Landlock can, and any process
+ * may use it on itself once no_new_privs is set.
+ */
+#ifndef QBOX_LANDLOCK_H
+#define QBOX_LANDLOCK_H
+
+#include "../common/err.h"
+
+/**
+ * landlock_wall() - forbid the calling process every filesystem access
+ * but reading @files
+ * @files:	NULL-terminated paths that stay readable; each is resolved
+ *		now (a symlink to its target), so the rule is on the file
+ *		that is there now; one that does not exist is skipped
+ * @e:		error naming the step
+ *
+ * Every access right the running kernel's Landlock knows is handled
+ * (ABI 1 to 5: reading, writing, executing, making and removing files of
+ * every kind, linking and renaming across directories, truncating, device
+ * ioctls), so nothing outside @files can be opened, made or changed, and
+ * the wall holds for this process and its children for good. The caller
+ * must have set no_new_privs. Descriptors already open stay usable.
+ *
+ * Return: the Landlock ABI version in force (1 or more), 0 when the kernel
+ * has no Landlock (not built, or not enabled at boot), or -errno
+ */
+int landlock_wall(const char *const *files, struct qerr *e);
+
+#endif /* QBOX_LANDLOCK_H */
