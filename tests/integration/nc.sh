@@ -27,7 +27,9 @@ chmod +x "$TMP/banner.sh" "$TMP/servers.sh"
 start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" -- "$TMP/servers.sh"
 qs=$BG_PID
 member_up() {
-	"$QBOX" net inspect "$net" --json | jq -e '(.members[0].address // "") != ""' >/dev/null
+	local a
+	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
+	[ -n "$a" ]
 }
 if ! wait_for 30 member_up; then
 	fail "the server never joined natnet:$net"

@@ -11,7 +11,8 @@
 
 SC=$HELPERS/stream-client
 net=g$$
-jqc() { jq -e "$@" >/dev/null; }
+# jq -e on its input, which must not be empty (jq 1.6 passes on none)
+jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 hub_pid() { "$QBOX" net inspect "$1" --json | jq -r .pid; }
 socket_members() {
 	"$QBOX" net inspect "$1" --json | jq '[.members[] | select(.kind == "socket")] | length'
@@ -53,7 +54,9 @@ check "net socket natnet:NAME prints the socket in the runtime directory" \
 start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" -- sleep 300
 qm=$BG_PID
 member_up() {
-	"$QBOX" net inspect "$net" --json | jq -e '(.members[0].address // "") != ""' >/dev/null
+	local a
+	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
+	[ -n "$a" ]
 }
 if ! wait_for 30 member_up; then
 	fail "the command member never joined natnet:$net"
