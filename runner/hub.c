@@ -172,7 +172,6 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 		/* full, or out of memory: the address goes back */
 		r = *fd < 0 ? qerr_set(e, errno, "opening network '%s'",
 				       h->spec.name) : -ENOSPC;
-
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
