@@ -40,14 +40,15 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
 	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
 	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
-	$(POLICY_SRCS)
+	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
+	runner/nc.c $(POLICY_SRCS)
 HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
 	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
-	     seccomp/landlock.c \
+	     seccomp/landlock.c netns/streamproto.c \
 	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
@@ -56,7 +57,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test
 # server's driver links the server and runs with the sanitizers
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
-		 build/tests/netns-caps
+		 build/tests/netns-caps build/tests/stream-client
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -63,6 +63,10 @@ struct qerr;
  * error naming the command otherwise */
 int command_check(const char *cmd, struct qerr *e);
 
+/* Raise the soft RLIMIT_NOFILE to the hard limit (helpers that hold an fd
+ * or two per connection) */
+void nofile_raise(void);
+
 /* Monotonic clock in nanoseconds */
 int64_t now_ns(void);
 

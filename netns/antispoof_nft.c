@@ -225,37 +225,34 @@ static int batch_commit(struct mnl_socket *sk, struct batch *bt)
 	return 0;
 }
 
-int antispoof_install(const char *ifname, const struct antispoof *as,
-		      struct qerr *e)
+/* A transaction's first message */
+static int batch_begin(struct batch *bt)
 {
-	static struct batch bt;	/* init is single-threaded; 32 KiB */
-	struct mnl_socket *sk;
-	int i, r;
-
-	memset(&bt, 0, sizeof(bt));
-	bt.seq = (uint32_t)time(NULL);
+	memset(bt, 0, sizeof(*bt));
+	bt->seq = (uint32_t)time(NULL);
 	/* libmnl wants twice the batch's limit: a message may overflow it */
-	bt.b = mnl_nlmsg_batch_start(bt.buf, sizeof(bt.buf) / 2);
-	if (!bt.b)
-		return qerr_set(e, ENOMEM, "building %s's anti-spoofing rules",
-				ifname);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(bt.b), bt.seq++);
-	mnl_nlmsg_batch_next(bt.b);
-	r = put_table(&bt);
-	if (r == 0)
-		r = put_chain(&bt, ifname, as->policy_accept);
-	for (i = 0; r == 0 && i < as->n; i++)
-		r = put_rule(&bt, ifname, &as->rules[i]);
-	if (r == 0 && !bt.full) {
-		nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq++);
-		bt.full = !mnl_nlmsg_batch_next(bt.b);
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf) / 2);
+	if (!bt->b)
+		return -ENOMEM;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	return 0;
+}
+
+/* Close the transaction built (@r: how building went) and send it */
+static int batch_send(struct batch *bt, int r)
+{
+	struct mnl_socket *sk;
+
+	if (r == 0 && !bt->full) {
+		nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+		bt->full = !mnl_nlmsg_batch_next(bt->b);
 	}
-	if (r == 0 && bt.full)
+	if (r == 0 && bt->full)
 		r = -EMSGSIZE;
 	if (r < 0) {
-		mnl_nlmsg_batch_stop(bt.b);
-		return qerr_set(e, -r, "building %s's anti-spoofing rules",
-				ifname);
+		mnl_nlmsg_batch_stop(bt->b);
+		return r;
 	}
 	sk = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!sk)
@@ -263,12 +260,71 @@ int antispoof_install(const char *ifname, const struct antispoof *as,
 	else if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0)
 		r = -errno;
 	else
-		r = batch_commit(sk, &bt);
+		r = batch_commit(sk, bt);
 	if (sk)
 		mnl_socket_close(sk);
-	mnl_nlmsg_batch_stop(bt.b);
-	if (r < 0)
+	mnl_nlmsg_batch_stop(bt->b);
+	return r;
+}
+
+int antispoof_install(const char *ifname, const struct antispoof *as,
+		      struct qerr *e)
+{
+	static struct batch bt;	/* init is single-threaded; 32 KiB */
+	int i, r;
+
+	if ((r = batch_begin(&bt)) < 0)
+		return qerr_set(e, -r, "building %s's anti-spoofing rules",
+				ifname);
+	r = put_table(&bt);
+	if (r == 0)
+		r = put_chain(&bt, ifname, as->policy_accept);
+	for (i = 0; r == 0 && i < as->n; i++)
+		r = put_rule(&bt, ifname, &as->rules[i]);
+	if ((r = batch_send(&bt, r)) < 0)
 		return qerr_set(e, -r, "nftables: installing the anti-spoofing "
 				       "rules on %s", ifname);
+	return 0;
+}
+
+/* Flush and delete the chain named @ifname */
+static int put_chain_delete(struct batch *bt, const char *ifname)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_rule *rl = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (c && rl) {
+		/* a rule message naming only the chain flushes it */
+		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, TABLE);
+		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, ifname);
+		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+		if ((nlh = msg_start(bt, NFT_MSG_DELRULE, 0))) {
+			nftnl_rule_nlmsg_build_payload(nlh, rl);
+			msg_end(bt);
+		}
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ifname);
+		if ((nlh = msg_start(bt, NFT_MSG_DELCHAIN, 0))) {
+			nftnl_chain_nlmsg_build_payload(nlh, c);
+			msg_end(bt);
+		}
+	}
+	if (rl)
+		nftnl_rule_free(rl);
+	if (c)
+		nftnl_chain_free(c);
+	return c && rl ? 0 : -ENOMEM;
+}
+
+int antispoof_remove(const char *ifname, struct qerr *e)
+{
+	static struct batch bt;
+	int r;
+
+	if ((r = batch_begin(&bt)) < 0 ||
+	    (r = batch_send(&bt, put_chain_delete(&bt, ifname))) < 0)
+		return qerr_set(e, -r, "nftables: removing the anti-spoofing "
+				       "rules of %s", ifname);
 	return 0;
 }

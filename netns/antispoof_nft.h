@@ -8,7 +8,8 @@
 
 /**
  * antispoof_install() - filter what enters the sandbox through @ifname
- * @ifname:	the VM's TAP (qvmN), in the current network namespace
+ * @ifname:	the VM's TAP (qvmN), or a hub's socket member's (qsID), in
+ *		the current network namespace
  * @as:		the rules, from antispoof_build()
  * @e:		error naming the TAP and the kernel's errno
  *
@@ -19,5 +20,16 @@
  */
 int antispoof_install(const char *ifname, const struct antispoof *as,
 		      struct qerr *e);
+
+/**
+ * antispoof_remove() - delete @ifname's chain and its rules
+ * @ifname:	a device whose chain antispoof_install() made
+ * @e:		error naming it; -ENOENT when it has none
+ *
+ * A netdev chain outlives its device (and would bind again to a new one
+ * of that name): a hub removes a socket member's chain with its TAP.
+ * Return: 0 or -errno
+ */
+int antispoof_remove(const char *ifname, struct qerr *e);
 
 #endif /* QBOX_ANTISPOOF_NFT_H */

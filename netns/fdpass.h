@@ -35,6 +35,30 @@ enum sbmsg_type {
 				   handled; failed with .errnum if not 0 */
 	SBMSG_DHCP,		/* hub -> supervisor: the DHCP server's socket,
 				   bound in the hub's netns */
+	/* a hub's generic members (runner/hub_stream.c) */
+	SBMSG_RELAY,		/* hub -> supervisor: the stream relay's
+				   message socket */
+	SBMSG_RELAY_EXIT,	/* hub -> supervisor: the stream relay died
+				   while the hub ran; status .value */
+	SBMSG_TAP_REQ,		/* supervisor -> hub: a TAP on the bridge for
+				   socket member .value */
+	SBMSG_TAP,		/* hub -> supervisor: its fd, or .errnum */
+	SBMSG_TAP_DEL,		/* supervisor -> hub: socket member .value left:
+				   delete its TAP (and its rules) */
+	SBMSG_GUARD_REQ,	/* supervisor -> hub: socket member .value sends
+				   from .mac, leased .addr (0: none): its TAP's
+				   anti-spoofing rules, then bring it up */
+	SBMSG_GUARD,		/* hub -> supervisor: done, or .errnum */
+	SBMSG_STREAM_DROP,	/* supervisor -> relay: hang up on member
+				   .value (.errnum says why) */
+	SBMSG_STREAM_CONN,	/* supervisor -> relay: member .value's
+				   connection; its SBMSG_STREAM_TAP follows */
+	SBMSG_STREAM_TAP,	/* supervisor -> relay: member .value's TAP */
+	SBMSG_STREAM_MAC,	/* relay -> supervisor: member .value sends
+				   from .mac */
+	SBMSG_STREAM_GONE,	/* relay -> supervisor: member .value hung up
+				   (.errnum: EPROTO for a malformed length,
+				   another errno for an error, 0 at EOF) */
 };
 
 /*
@@ -49,6 +73,8 @@ struct sbmsg {
 	uint32_t addr;		/* IPv4, network order */
 	uint16_t port;		/* host order */
 	uint16_t pad;
+	uint8_t mac[6];
+	uint16_t pad2;
 	struct qerr err;
 };
 

@@ -176,6 +176,19 @@ int nl_link_set(struct nl *nl, const char *ifname,
 	return 0;
 }
 
+int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_link_header(buf, 0, 0);
+	int r;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: deleting link %s", ifname);
+	return 0;
+}
+
 int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
 		 unsigned int prefix, struct qerr *e)
 {

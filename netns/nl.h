@@ -55,6 +55,9 @@ struct nl_link_change {
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);
 
+/* Delete link @ifname (found by name in the socket's netns) */
+int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e);
+
 /* What RTM_GETLINK tells of a link, as far as qbox asks */
 struct nl_link_info {
 	unsigned short type;		/* ARPHRD_* */

@@ -25,6 +25,9 @@
  *     network namespace and hands each one's message socket to the
  *     supervisor; they confine themselves (baseline filter, no
  *     capabilities) and serve the forwards' relays (runner/fwd_worker.c).
+ *     A hub's init also forks the stream relay (runner/stream_relay.c),
+ *     confined the same way, and later makes a TAP on the bridge for each
+ *     client of the network's generic socket (init_stream_tap).
  *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
  *     the forwards and handed them to the workers, so the payload never
  *     races an unready network.
@@ -74,6 +77,7 @@
 #include "../runner/fwd_worker.h"
 #include "../runner/qemu_argv.h"
 #include "../runner/rundir.h"
+#include "../runner/stream_relay.h"
 #include "../seccomp/filter.h"
 #include "antispoof_nft.h"
 #include "dhcp.h"
@@ -103,6 +107,7 @@ struct init {
 	int hub_netns[MAX_NICS];	/* an fd of that netns */
 	int hub_bridge[MAX_NICS];	/* ifindex of the hub's bridge there */
 	pid_t *workers;		/* forward workers by index; 0 once reaped */
+	pid_t relay;		/* a hub's stream relay, or 0 */
 	int n_workers;
 };
 
@@ -432,18 +437,22 @@ static int init_links(struct init *in, struct qerr *e)
 	return r;
 }
 
+/* What a helper process serves: a forward worker or the stream relay */
+typedef int (*helper_fn)(int index, int sock, struct qerr *e);
+
 /*
- * In a forward worker, right after fork: it dies with init (PDEATHSIG,
- * with the payload's race check), keeps no fd but its message socket (and
- * stdio, for sanitizer reports), confines itself like the payload, and
- * serves forwards until the supervisor hangs up. A failure goes to the
- * supervisor over its socket before it exits; init reports the exit.
+ * In a helper process (a forward worker, a hub's stream relay), right
+ * after fork: it dies with init (PDEATHSIG, with the payload's race
+ * check), keeps no fd but its message socket (and stdio, for sanitizer
+ * reports), confines itself like the payload, and serves until the
+ * supervisor hangs up. A failure goes to the supervisor over its socket
+ * before it exits.
  */
-static __attribute__((noreturn)) void worker_main(struct init *in, int index,
-						  int sock)
+static __attribute__((noreturn)) void helper_main(struct init *in,
+						  const char *name, int index,
+						  helper_fn run, int sock)
 {
 	struct sbmsg m = { .type = SBMSG_ERROR };
-	char name[32];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
@@ -455,25 +464,54 @@ static __attribute__((noreturn)) void worker_main(struct init *in, int index,
 		sock = 3;
 	}
 	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
-	snprintf(name, sizeof(name), "qbox-fwd%d", index);
 	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
 	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
-	    fwd_worker_run(index, sock, &m.err) == 0)
+	    run(index, sock, &m.err) == 0)
 		_exit(0);
 	sbmsg_send(sock, &m, -1);
 	_exit(1);
 }
 
 /*
+ * Fork helper @name into the sandbox's network namespace, with a message
+ * socket whose other end goes to the supervisor in a message of @type.
+ */
+static int helper_fork(struct init *in, const char *name, int index,
+		       helper_fn run, uint32_t type, pid_t *pid,
+		       struct qerr *e)
+{
+	struct sbmsg m = { .type = type, .nic = index };
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return qerr_set(e, errno, "creating %s's socket", name);
+	*pid = fork();
+	if (*pid == 0) {
+		close(sv[0]);
+		helper_main(in, name, index, run, sv[1]);
+	}
+	close(sv[1]);
+	if (*pid < 0) {
+		close(sv[0]);
+		return qerr_set(e, errno, "forking %s", name);
+	}
+	r = sbmsg_send(in->sock, &m, sv[0]);
+	close(sv[0]);
+	if (r < 0)
+		return qerr_set(e, -r, "passing %s to the supervisor", name);
+	return 0;
+}
+
+/*
  * Fork the forward workers (runner/fwd_worker.c) into the sandbox's
- * network namespace, each with a message socket whose other end goes to
- * the supervisor. Without a NAT NIC nothing can be forwarded: no workers.
+ * network namespace. Without a NAT NIC nothing can be forwarded: no
+ * workers.
  */
 static int init_workers(struct init *in, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
-	int i, n = 0, sv[2], r;
-	pid_t pid;
+	char name[32];
+	int i, n = 0, r;
 
 	/* a member's forwards to a network are its hub's business */
 	for (i = 0; i < p->n_nics; i++)
@@ -485,31 +523,98 @@ static int init_workers(struct init *in, struct qerr *e)
 	if (!(in->workers = calloc((size_t)n, sizeof(*in->workers))))
 		return qerr_set(e, ENOMEM, "starting forward workers");
 	for (i = 0; i < n; i++) {
-		struct sbmsg m = { .type = SBMSG_WORKER, .nic = i };
-
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-			       sv) < 0)
-			return qerr_set(e, errno, "creating forward worker "
-						  "%d's socket", i);
-		pid = fork();
-		if (pid == 0) {
-			close(sv[0]);
-			worker_main(in, i, sv[1]);
-		}
-		close(sv[1]);
-		if (pid < 0) {
-			close(sv[0]);
-			return qerr_set(e, errno, "forking forward worker %d",
-					i);
-		}
-		in->workers[in->n_workers++] = pid;
-		r = sbmsg_send(in->sock, &m, sv[0]);
-		close(sv[0]);
+		snprintf(name, sizeof(name), "qbox-fwd%d", i);
+		r = helper_fork(in, name, i, fwd_worker_run, SBMSG_WORKER,
+				&in->workers[i], e);
 		if (r < 0)
-			return qerr_set(e, -r, "passing forward worker %d to "
-					       "the supervisor", i);
+			return r;
+		in->n_workers++;
 	}
 	return 0;
+}
+
+static int relay_run(int index, int sock, struct qerr *e)
+{
+	(void)index;
+	return stream_relay_run(sock, e);
+}
+
+/*
+ * A hub's stream relay (runner/stream_relay.c): the generic members'
+ * frames. Like a forward worker's, its death is reported (init_reaped).
+ */
+static int init_relay(struct init *in, struct qerr *e)
+{
+	if (!in->cfg->plan->hub)
+		return 0;
+	return helper_fork(in, "qbox-stream", 0, relay_run, SBMSG_RELAY,
+			   &in->relay, e);
+}
+
+/*
+ * A hub's socket member @id gets a TAP of its own on the bridge, made here
+ * (init keeps CAP_NET_ADMIN; the relay has none) and handed to the relay.
+ * It stays down, so nothing the client sends reaches the segment, until
+ * the member's MAC (and lease) are known and its anti-spoofing chain is in
+ * place (init_stream_guard), as a VM's is before its TAP comes up.
+ */
+static void init_stream_tap(struct init *in, int32_t id)
+{
+	struct sbmsg m = { .type = SBMSG_TAP, .value = id };
+	struct nl_link_change port = {
+		.master = (int)if_nametoindex(HUB_BRIDGE) };
+	struct nl nl = { 0 };
+	struct qerr e = { 0 };
+	cleanup_fd int fd = -1;
+	char name[16];
+
+	snprintf(name, sizeof(name), "qs%d", (int)id);
+	if (!port.master)
+		m.errnum = ENODEV;
+	else if (nl_open(&nl, &e) < 0 || (fd = tap_open(name, false, &e)) < 0 ||
+		 nl_link_set(&nl, name, &port, &e) < 0)
+		m.errnum = e.errnum > 0 ? e.errnum : EIO;
+	if (m.errnum && fd >= 0)
+		nl_link_del(&nl, name, &e);
+	nl_close(&nl);
+	sbmsg_send(in->sock, &m, m.errnum ? -1 : fd);
+}
+
+/* Socket member @r->value's rules (antispoof.c), then its TAP up */
+static void init_stream_guard(struct init *in, const struct sbmsg *r)
+{
+	struct sbmsg m = { .type = SBMSG_GUARD, .value = r->value };
+	struct in_addr addr = { r->addr };
+	struct nl nl = { 0 };
+	struct qerr e = { 0 };
+	struct antispoof as;
+	char name[16];
+
+	snprintf(name, sizeof(name), "qs%d", (int)r->value);
+	antispoof_build(r->mac, addr, &as);
+	if (antispoof_install(name, &as, &e) < 0 || nl_open(&nl, &e) < 0 ||
+	    link_up(&nl, name, 0, 0, 0, &e) < 0)
+		m.errnum = e.errnum > 0 ? e.errnum : EIO;
+	nl_close(&nl);
+	sbmsg_send(in->sock, &m, -1);
+}
+
+/*
+ * Socket member @id left: its chain and its TAP go. TAPs are persistent
+ * (tap.h) and a netdev chain outlives its device, so both are deleted
+ * here, by name (a member that never sent a frame has no chain).
+ */
+static void init_stream_untap(int32_t id)
+{
+	struct nl nl = { 0 };
+	struct qerr e = { 0 };
+	char name[16];
+
+	snprintf(name, sizeof(name), "qs%d", (int)id);
+	antispoof_remove(name, &e);
+	if (nl_open(&nl, &e) == 0)
+		nl_link_del(&nl, name, &e);
+	nl_close(&nl);
 }
 
 /*
@@ -682,7 +787,10 @@ static int init_start_payload(struct init *in, struct qerr *e)
 	return 0;
 }
 
-/* The supervisor sends nothing while the payload runs: only its EOF */
+/*
+ * While the payload runs the supervisor sends nothing but its EOF; a
+ * hub's asks for its socket members' TAPs, their rules, and their end.
+ */
 static void init_message(struct init *in)
 {
 	struct sbmsg m;
@@ -692,15 +800,30 @@ static void init_message(struct init *in)
 		close(fd);
 	if (r <= 0)
 		init_orphaned(in);
+	if (!in->cfg->plan->hub)
+		return;
+	if (m.type == SBMSG_TAP_REQ)
+		init_stream_tap(in, m.value);
+	else if (m.type == SBMSG_GUARD_REQ)
+		init_stream_guard(in, &m);
+	else if (m.type == SBMSG_TAP_DEL)
+		init_stream_untap(m.value);
 }
 
-/* A child other than the payload ended: a forward worker's death ends
- * the sandbox (the supervisor decides; it has the worker's last words) */
+/* A child other than the payload ended: a forward worker's (or a hub's
+ * stream relay's) death ends the sandbox (the supervisor decides; it has
+ * the helper's last words) */
 static void init_reaped(struct init *in, pid_t pid, int status)
 {
 	struct sbmsg m = { .type = SBMSG_WORKER_EXIT, .value = status };
 	int i;
 
+	if (pid == in->relay) {
+		m.type = SBMSG_RELAY_EXIT;
+		in->relay = 0;
+		sbmsg_send(in->sock, &m, -1);
+		return;
+	}
 	for (i = 0; i < in->n_workers; i++)
 		if (in->workers[i] == pid) {
 			in->workers[i] = 0;
@@ -732,8 +855,15 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 	m.value = in->payload;
 	sbmsg_send(in->sock, &m, -1);
 	fault_point(in->cfg->plan->hub ? "hub-init" : "init", "running");
-	/* from here on, init only does what the helper filter allows */
-	if (filter_load(in->cfg->filters->helper, &e) < 0)
+	/*
+	 * From here on, init only does what the helper filter allows. Not a
+	 * hub's: it still makes links (a TAP per socket member, see
+	 * init_stream_tap), and the filter's reason does not apply to it. It
+	 * keeps its capabilities, and the kernel lets no process without them
+	 * (its forward workers and stream relay) ptrace it or write its memory.
+	 */
+	if (!in->cfg->plan->hub &&
+	    filter_load(in->cfg->filters->helper, &e) < 0)
 		init_fail(in, &e);
 	for (;;) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 },
@@ -803,7 +933,8 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
 	fault_point(role, "links");
-	if (init_workers(&in, &e) < 0 || init_resolv(&in, &e) < 0)
+	if (init_workers(&in, &e) < 0 || init_relay(&in, &e) < 0 ||
+	    init_resolv(&in, &e) < 0)
 		init_fail(&in, &e);
 	fault_point(role, "workers");
 	sbmsg_send(sock, &ready, -1);

@@ -29,7 +29,8 @@ const char main_usage[] =
 "  stop NAME [--timeout S]         SIGTERM the payload, SIGKILL after S s\n"
 "  wait NAME [--timeout S]         wait until NAME is up and forwarding\n"
 "  exec NAME -- CMD [ARGS...]      run CMD inside NAME's namespaces\n"
-"  net ls|inspect|create|rm        named networks (see qbox net --help)\n"
+"  nc NAME HOST PORT               stdin/stdout to HOST:PORT inside NAME\n"
+"  net ls|inspect|create|rm|socket named networks (see qbox net --help)\n"
 "  policy check|show|dump|list     check and review seccomp policies\n"
 "  help                            this text\n"
 "  version                         print the version\n"
@@ -45,6 +46,7 @@ const char net_usage[] =
 "       qbox net inspect NAME [--json]\n"
 "       qbox net create MODE:NAME[,subnet=CIDR][,dhcp=on]\n"
 "       qbox net rm NAME [--force]\n"
+"       qbox net socket NAME|MODE:NAME[,OPTIONS]\n"
 "\n"
 "Named networks join sandboxes (VMs or commands) of the same user into one\n"
 "Ethernet segment, like VirtualBox's network modes:\n"
@@ -61,12 +63,21 @@ const char net_usage[] =
 "Forwards to a network name the guest: qbox fwd -n natnet:lab0\n"
 "2222:10.0.2.15:22. Commands inside a network's namespace, where the\n"
 "guests' addresses route directly: qbox exec hostonly:lab0 -- ssh\n"
-"192.168.56.101.\n"
+"192.168.56.101, or qbox nc hostonly:lab0 192.168.56.101 22.\n"
+"\n"
+"`net socket` prints the path of the network's generic socket, where any\n"
+"program speaking QEMU's stream protocol joins the segment (a plain qemu:\n"
+"-netdev stream,id=n0,server=off,addr.type=unix,addr.path=PATH). Given\n"
+"MODE:NAME it starts the network if needed; it then ends 10 s later unless\n"
+"something joins (linger=on keeps it). Its clients are members of kind\n"
+"socket.\n"
 "\n"
 "Examples:\n"
 "  qbox run --name vm1 --net natnet:lab0 -- qemu-system-x86_64 ...\n"
 "  qbox net inspect lab0\n"
-"  qbox net create hostonly:ho0 && qbox net rm ho0\n";
+"  qbox net create hostonly:ho0 && qbox net rm ho0\n"
+"  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,\\\n"
+"      addr.path=$(qbox net socket natnet:lab0) -device virtio-net-pci,netdev=n0\n";
 
 const char ps_usage[] =
 "Usage: qbox ps [--json]\n"
@@ -154,6 +165,20 @@ const char policy_usage[] =
 "  ptrace: return EPERM           also: log, trap, kill-process, ...\n"
 "  openat: arg2 & O_CREAT; return EACCES\n"
 "See qbox(1), POLICIES, for all of it.\n";
+
+const char nc_usage[] =
+"Usage: qbox nc [--timeout S] NAME HOST PORT\n"
+"\n"
+"Connect stdin and stdout to TCP port PORT of HOST (an IPv4 address) as\n"
+"seen from inside sandbox NAME, or network MODE:NAME (e.g. hostonly:lab):\n"
+"the connection starts in its namespaces, where the guests' addresses\n"
+"route directly. EOF on stdin half-closes the connection; qbox nc ends\n"
+"when the peer closes it (status 0), or with status 1 when the connection\n"
+"is refused, HOST is unreachable, nothing answers within S seconds\n"
+"(default 10), or NAME ends; 2 if NAME does not run.\n"
+"\n"
+"Example (an ssh ProxyCommand):\n"
+"  ssh -o ProxyCommand='qbox nc hostonly:lab %h %p' root@192.168.56.101\n";
 
 const char run_usage[] =
 "Usage: qbox run [OPTIONS] -- COMMAND [ARGS...]\n"

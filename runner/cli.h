@@ -28,6 +28,7 @@ extern const char stop_usage[];
 extern const char wait_usage[];
 extern const char exec_usage[];
 extern const char net_usage[];
+extern const char nc_usage[];
 extern const char policy_usage[];
 
 #endif /* QBOX_CLI_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * client.c - qbox ps, fwd, stop, wait and exec
+ * client.c - qbox ps, fwd, stop, wait and exec (and nc's way in)
  *
  * Each finds its sandbox by name in the user's runtime directory and
  * sends one request over NAME.sock (ctlproto.h). A socket file whose
@@ -97,6 +97,17 @@ static int ask(int dirfd, const char *name, enum ctl_verb verb,
 	if (r == -EPIPE)
 		r = qerr_set(e, 0, "sandbox '%s' ended while answering", name);
 	close(fd);
+	return r;
+}
+
+int client_ns(int dirfd, const char *name, int *pidfd, struct qerr *e)
+{
+	struct strbuf out = { 0 };
+	int r = ask(dirfd, name, CTL_NS, NULL, &out, pidfd, e);
+
+	sb_free(&out);
+	if (r == 0 && *pidfd < 0)
+		r = qerr_set(e, EPROTO, "'%s' sent no handle", name);
 	return r;
 }
 
@@ -442,7 +453,6 @@ int cmd_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct strbuf out = { 0 };
 	struct filters filters;
 	const char *policy = "default";
 	unsigned int flags = 0;
@@ -470,11 +480,8 @@ int cmd_exec(int argc, char **argv)
 	if (command_check(cmd[0], &e) < 0 ||
 	    filters_build(policy, flags, &filters, &e) < 0 ||
 	    (dirfd = open_rundir(&e)) < 0 ||
-	    ask(dirfd, argv[optind], CTL_NS, NULL, &out, &pidfd, &e) < 0)
+	    client_ns(dirfd, argv[optind], &pidfd, &e) < 0)
 		qerr_die(&e);
-	sb_free(&out);
-	if (pidfd < 0)
-		die(1, "exec: the sandbox sent no handle");
 	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) < 0)
 		die(1, "exec: entering sandbox '%s': %s", argv[optind],
 		    strerror(errno));

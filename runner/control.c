@@ -68,13 +68,32 @@ static int at_path(int dirfd, const char *file, struct sockaddr_un *sa)
 	return n < 0 || (size_t)n >= sizeof(sa->sun_path) ? -ENAMETOOLONG : 0;
 }
 
+int ctl_listen_at(int dirfd, const char *file, struct qerr *e)
+{
+	struct sockaddr_un sa;
+	cleanup_fd int fd = -1;
+	int r;
+
+	if ((r = at_path(dirfd, file, &sa)) < 0)
+		return qerr_set(e, -r, "socket %s", file);
+	/* the caller holds the name's lock: a socket file left here is stale */
+	unlinkat(dirfd, file, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 64) < 0) {
+		r = qerr_set(e, errno, "creating socket %s", file);
+		unlinkat(dirfd, file, 0);
+		return r;
+	}
+	/* its mode follows the umask: the 0700 directory is the wall */
+	return steal_fd(&fd);
+}
+
 struct ctl_server *ctl_server_new(int dirfd, const char *name,
 				  ctl_handle_fn handle, void *opaque,
 				  struct qerr *e)
 {
 	struct ctl_server *cs = calloc(1, sizeof(*cs));
-	struct sockaddr_un sa;
-	int r;
 
 	if (!cs) {
 		qerr_set(e, ENOMEM, "creating the control socket");
@@ -84,24 +103,10 @@ struct ctl_server *ctl_server_new(int dirfd, const char *name,
 	cs->handle = handle;
 	cs->opaque = opaque;
 	ctl_socket_name(name, cs->file, sizeof(cs->file));
-	if ((r = at_path(dirfd, cs->file, &sa)) < 0) {
-		qerr_set(e, -r, "control socket %s", cs->file);
+	if ((cs->fd = ctl_listen_at(dirfd, cs->file, e)) < 0) {
 		free(cs);
 		return NULL;
 	}
-	/* we hold the name's lock: a socket file left here is stale */
-	unlinkat(dirfd, cs->file, 0);
-	cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (cs->fd < 0 || bind(cs->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(cs->fd, 64) < 0) {
-		qerr_set(e, errno, "creating control socket %s", cs->file);
-		if (cs->fd >= 0)
-			close(cs->fd);
-		unlinkat(dirfd, cs->file, 0);
-		free(cs);
-		return NULL;
-	}
-	/* its mode follows the umask: the 0700 directory is the wall */
 	return cs;
 }
 

@@ -29,6 +29,14 @@ typedef int (*ctl_handle_fn)(void *opaque, const struct ctl_req *req,
 			     struct qerr *e);
 typedef void (*ctl_leave_fn)(void *opaque, long id);
 
+/*
+ * A listening unix socket, non-blocking, at @file in runtime directory
+ * @dirfd (whose path may exceed sun_path). The caller holds the lock of
+ * the name @file belongs to: a file found there is stale and replaced.
+ * Return: the socket, or -errno with @e
+ */
+int ctl_listen_at(int dirfd, const char *file, struct qerr *e);
+
 /* Create NAME.sock in @dirfd; the caller holds the name's lock */
 struct ctl_server *ctl_server_new(int dirfd, const char *name,
 				  ctl_handle_fn handle, void *opaque,

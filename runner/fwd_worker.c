@@ -63,7 +63,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -834,24 +833,13 @@ static int after_batch(struct worker *w)
 	return 1;
 }
 
-/* Every relay holds two fds: take the whole hard limit */
-static void raise_nofile(void)
-{
-	struct rlimit r;
-
-	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-		r.rlim_cur = r.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &r);
-	}
-}
-
 int fwd_worker_run(int index, int sock, struct qerr *e)
 {
 	struct epoll_event ev[EVENTS_MAX];
 	struct worker *w;
 	int i, n, r;
 
-	raise_nofile();
+	nofile_raise();	/* every relay holds two fds */
 	/* the process ends when this returns: nothing here is freed */
 	if (!(w = calloc(1, sizeof(*w))))
 		return qerr_set(e, ENOMEM, "forward worker %d: starting", index);

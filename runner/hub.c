@@ -45,13 +45,14 @@
 
 #include "../common/util.h"
 #include "../netns/dhcp.h"
+#include "hub_stream.h"
 #include "sup.h"
 #include "supervisor.h"
 
 /* A hub that was started for a member that never came ends after this */
 #define HUB_IDLE_MS 10000
 
-static struct hub_member *member_find(struct hub *h, long id)
+struct hub_member *hub_member_find(struct hub *h, long id)
 {
 	int i;
 
@@ -85,22 +86,28 @@ int hub_dhcp_start(struct sup *s, struct qerr *e)
 	return s->hub.dhcp ? 0 : -EINVAL;
 }
 
-int hub_poll_fill(struct sup *s, struct pollset *ps)
+void hub_poll_fill(struct sup *s, struct pollset *ps)
 {
-	if (!s->hub.dhcp || s->hub.dhcp_fd < 0)
-		return -1;
-	return pollset_add(ps, s->hub.dhcp_fd, POLLIN);
+	struct hub *h = &s->hub;
+
+	h->dhcp_idx = h->dhcp && h->dhcp_fd >= 0 ?
+		pollset_add(ps, h->dhcp_fd, POLLIN) : -1;
+	hub_stream_poll_fill(s, ps);
 }
 
-void hub_poll_done(struct sup *s, struct pollset *ps, int idx)
+void hub_poll_done(struct sup *s, struct pollset *ps)
 {
-	if (idx >= 0 && (ps->fds[idx].revents & POLLIN))
-		dhcp_serve(s->hub.dhcp, s->hub.dhcp_fd, now_s(), NULL);
+	struct hub *h = &s->hub;
+
+	if (h->dhcp_idx >= 0 && (ps->fds[h->dhcp_idx].revents & POLLIN))
+		dhcp_serve(h->dhcp, h->dhcp_fd, now_s(), NULL);
+	hub_stream_poll_done(s, ps);
 }
 
 /* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd" */
 static int join_parse(char *arg, struct net_spec *want, char *sandbox,
-		      size_t size, uint8_t mac[6], bool *vm, struct qerr *e)
+		      size_t size, uint8_t mac[6], enum member_kind *kind,
+		      struct qerr *e)
 {
 	char *f[5], *save = NULL;
 	int n;
@@ -126,7 +133,7 @@ static int join_parse(char *arg, struct net_spec *want, char *sandbox,
 	    mac_parse(f[3], mac, e) < 0)
 		return -EINVAL;
 	snprintf(sandbox, size, "%s", f[2]);
-	*vm = !strcmp(f[4], "vm");
+	*kind = !strcmp(f[4], "vm") ? MEMBER_VM : MEMBER_CMD;
 	return 0;
 }
 
@@ -135,14 +142,14 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 {
 	struct hub *h = &s->hub;
 	const struct nic_plan *n = &s->plan->nics[0];
-	struct hub_member m = { 0 }, *grown;
+	struct hub_member m = { 0 };
 	struct net_spec want;
 	char arg[CTL_LINE_MAX], a[INET_ADDRSTRLEN], mac[18];
-	int i;
+	int r;
 
 	snprintf(arg, sizeof(arg), "%s", text);
-	if (join_parse(arg, &want, m.sandbox, sizeof(m.sandbox), m.mac, &m.vm,
-		       e) < 0)
+	if (join_parse(arg, &want, m.sandbox, sizeof(m.sandbox), m.mac,
+		       &m.kind, e) < 0)
 		return -EINVAL;
 	if (want.mode != h->spec.mode)
 		return qerr_usage(e, "network '%s' is a %s network, not %s",
@@ -155,40 +162,23 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 				  h->spec.name,
 				  inet_ntop(AF_INET, &n->net, a, sizeof(a)),
 				  n->prefix);
-	if (h->n_members >= HUB_MEMBERS_MAX)
-		return qerr_usage(e, "network '%s' has %d members, its most",
-				  h->spec.name, HUB_MEMBERS_MAX);
 	if (!h->dhcp)
 		return qerr_set(e, EAGAIN, "network '%s' is still starting",
 				h->spec.name);
-	for (i = 0; i < h->n_members; i++)
-		if (!memcmp(h->members[i].mac, m.mac, 6))
-			return qerr_usage(e, "network '%s' already has a member "
-					     "with MAC %s (%s)", h->spec.name,
-					  mac_format(m.mac, mac),
-					  h->members[i].sandbox);
-	/*
-	 * A command's address, and a VM's DHCP lease, fixed now: the VM's
-	 * anti-spoofing rules (netns/antispoof.c) must know it before the
-	 * VM runs. Without DHCP a VM picks its own; only its MAC is known.
-	 */
-	if ((!m.vm || n->layout.dhcp) &&
-	    dhcp_reserve(h->dhcp, m.mac, m.sandbox, now_s(), &m.addr) < 0)
-		return qerr_set(e, ENOSPC, "network '%s' has no free address",
-				h->spec.name);
+	if ((r = hub_member_claim(s, &m, e)) < 0)
+		return r;
 	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
-	if (*fd < 0)
-		return qerr_set(e, errno, "opening network '%s'", h->spec.name);
-	grown = realloc(h->members, sizeof(*grown) * (size_t)(h->n_members + 1));
-	if (!grown) {
-		close(*fd);
+	if (*fd < 0 || hub_member_add(h, &m, e) < 0) {
+		/* full, or out of memory: the address goes back */
+		r = *fd < 0 ? qerr_set(e, errno, "opening network '%s'",
+				       h->spec.name) : -ENOSPC;
+		if (*fd >= 0)
+			close(*fd);
 		*fd = -1;
-		return qerr_set(e, ENOMEM, "joining network '%s'", h->spec.name);
+		if (m.addr.s_addr)
+			dhcp_unreserve(h->dhcp, m.mac, now_s());
+		return r;
 	}
-	h->members = grown;
-	m.id = ++h->next_id;
-	h->members[h->n_members++] = m;
-	h->idle_deadline_ms = 0;
 	*hold = m.id;
 	sb_printf(out, "{\"member\":%ld,\"peer\":\"m%ld\",\"address\":\"%s\","
 		       "\"mac\":\"%s\"}",
@@ -198,11 +188,67 @@ static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
 	return 0;
 }
 
+void hub_member_label(const struct hub_member *m, char *buf, size_t size)
+{
+	if (m->kind == MEMBER_SOCKET)
+		snprintf(buf, size, "socket qs%ld (%s, pid %d)", m->id,
+			 m->command, (int)m->pid);
+	else
+		snprintf(buf, size, "%s", m->sandbox);
+}
+
+int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
+{
+	struct hub *h = &s->hub;
+	const struct net_layout *l = &s->plan->nics[0].layout;
+	char mac[18], who[SANDBOX_NAME_MAX + 64];
+	int i;
+
+	for (i = 0; i < h->n_members; i++) {
+		if (&h->members[i] == m || memcmp(h->members[i].mac, m->mac, 6))
+			continue;
+		hub_member_label(&h->members[i], who, sizeof(who));
+		return qerr_usage(e, "network '%s' already has a member with "
+				     "MAC %s (%s)", h->spec.name,
+				  mac_format(m->mac, mac), who);
+	}
+	/*
+	 * A command's address, and a VM's or socket member's DHCP lease,
+	 * fixed now: their anti-spoofing rules (netns/antispoof.c) must know
+	 * it before they send. Without DHCP they pick their own; only the MAC
+	 * is known.
+	 */
+	if ((m->kind == MEMBER_CMD || l->dhcp) &&
+	    dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
+			 m->command : m->sandbox, now_s(), &m->addr) < 0)
+		return qerr_set(e, ENOSPC, "network '%s' has no free address",
+				h->spec.name);
+	return 0;
+}
+
+int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e)
+{
+	struct hub_member *grown;
+
+	if (h->n_members >= HUB_MEMBERS_MAX)
+		return qerr_usage(e, "network '%s' has %d members, its most",
+				  h->spec.name, HUB_MEMBERS_MAX);
+	grown = realloc(h->members, sizeof(*grown) * (size_t)(h->n_members + 1));
+	if (!grown)
+		return qerr_set(e, ENOMEM, "joining network '%s'",
+				h->spec.name);
+	h->members = grown;
+	m->id = ++h->next_id;
+	h->members[h->n_members++] = *m;
+	h->idle_deadline_ms = 0;
+	return 0;
+}
+
 void hub_leave(void *opaque, long id)
 {
 	struct sup *s = opaque;
 	struct hub *h = &s->hub;
-	struct hub_member *m = member_find(h, id);
+	struct hub_member *m = hub_member_find(h, id);
 	int i;
 
 	if (!m)
@@ -244,15 +290,28 @@ static void net_json(struct sup *s, struct strbuf *b)
 	sb_printf(b, "\"dns\":\"%s\",", ADDR(l->dns));
 	sb_printf(b, "\"hub\":\"%s\",\"dhcp\":%s,", ADDR(l->hub),
 		  l->dhcp ? "true" : "false");
-	sb_puts(b, "\"members\":[");
+	sb_puts(b, "\"socket\":");
+	sb_json_str(b, h->stream_path ? h->stream_path : "");
+	sb_puts(b, ",\"members\":[");
 	for (i = 0; i < h->n_members; i++) {
 		const struct hub_member *m = &h->members[i];
+		static const char *const kinds[] = { [MEMBER_CMD] = "command",
+						     [MEMBER_VM] = "vm",
+						     [MEMBER_SOCKET] = "socket" };
 
 		sb_printf(b, "%s{\"sandbox\":", i ? "," : "");
 		sb_json_str(b, m->sandbox);
-		sb_printf(b, ",\"mac\":\"%s\",\"vm\":%s,\"address\":\"%s\"}",
-			  mac_format(m->mac, mac), m->vm ? "true" : "false",
+		sb_printf(b, ",\"kind\":\"%s\",\"mac\":\"%s\",\"vm\":%s,"
+			     "\"address\":\"%s\"", kinds[m->kind],
+			  mac_format(m->mac, mac),
+			  m->kind == MEMBER_VM ? "true" : "false",
 			  ADDR(m->addr));
+		if (m->kind == MEMBER_SOCKET) {
+			sb_printf(b, ",\"tap\":\"qs%ld\",\"pid\":%d,"
+				     "\"command\":", m->id, (int)m->pid);
+			sb_json_str(b, m->command);
+		}
+		sb_puts(b, "}");
 	}
 	sb_puts(b, "],\"leases\":[");
 	if (h->dhcp) {
@@ -284,9 +343,12 @@ static int net_rm(struct sup *s, bool force, struct qerr *e)
 	int i;
 
 	if (h->n_members && !force) {
-		for (i = 0; i < h->n_members; i++)
-			sb_printf(&names, "%s%s", i ? ", " : "",
-				  h->members[i].sandbox);
+		for (i = 0; i < h->n_members; i++) {
+			char who[SANDBOX_NAME_MAX + 64];
+
+			hub_member_label(&h->members[i], who, sizeof(who));
+			sb_printf(&names, "%s%s", i ? ", " : "", who);
+		}
 		qerr_usage(e, "network '%s' has %d member%s (%s): stop them "
 			      "first, or use --force", h->spec.name,
 			   h->n_members, h->n_members == 1 ? "" : "s",

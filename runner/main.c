@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 		return cmd_wait(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(cmd, "nc"))
+		return cmd_nc(argc - 1, argv + 1);
 	if (!strcmp(cmd, "net"))
 		return cmd_net(argc - 1, argv + 1);
 	if (!strcmp(cmd, "__hub"))	/* started by hub_start(), not users */

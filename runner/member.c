@@ -125,9 +125,8 @@ int hub_start(int dirfd, const char *spec_text, bool linger, struct qerr *e)
 	return r;
 }
 
-/* Connect to network @n's hub, starting it when none serves */
-static int hub_connect(int dirfd, const char *text, const struct net_spec *n,
-		       struct qerr *e)
+int hub_connect(int dirfd, const char *text, const struct net_spec *n,
+		struct qerr *e)
 {
 	int tries, fd, r;
 

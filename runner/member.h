@@ -44,6 +44,13 @@ void member_close_handles(struct sandbox_cfg *cfg);
 /* Leave the networks: hang up the held connections */
 void member_leave(int conn[MAX_NICS]);
 
+/*
+ * Connect to network @n's hub (@text as the user wrote it), starting it
+ * when none serves. Return: the hub's control socket, or -errno with @e
+ */
+int hub_connect(int dirfd, const char *text, const struct net_spec *n,
+		struct qerr *e);
+
 /* The hub of network @name: its control socket, or -ENOENT */
 int hub_open(int dirfd, const char *name);
 

@@ -9,8 +9,10 @@
  */
 #include "netcmd.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +52,21 @@ static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
 int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 {
 	struct strbuf out = { 0 };
-	char mode[16];
+	char mode[16], subnet[32], want[32];
 	int r = net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, e);
 
 	if (r == 0 && strcmp(json_field(out.s, "mode", mode, sizeof(mode)),
 			     net_mode_name(n->mode)))
 		r = qerr_usage(e, "network '%s' is a %s network, not %s",
 			       n->name, mode, net_mode_name(n->mode));
+	if (r == 0 && n->has_subnet) {
+		snprintf(want, sizeof(want), "%s/%u", inet_ntoa(n->subnet),
+			 n->prefix);
+		if (strcmp(json_field(out.s, "subnet", subnet, sizeof(subnet)),
+			   want))
+			r = qerr_usage(e, "network '%s' runs on %s, not the "
+					  "subnet= given", n->name, subnet);
+	}
 	sb_free(&out);
 	return r;
 }
@@ -170,13 +180,15 @@ static void inspect_print(const char *name, const char *json)
 					    "host", "dns", "hub", "dhcp",
 					    "linger", "pid" };
 	const char *m, *end;
-	char v[64], mac[32], addr[32], vm[8];
+	char v[64], mac[32], addr[32], kind[16], path[4096];
 	size_t i;
 
 	printf("%-10s %s\n", "name", name);
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (*json_field(json, keys[i], v, sizeof(v)))
 			printf("%-10s %s\n", keys[i], v);
+	printf("%-10s %s\n", "socket", json_field(json, "socket", path,
+						   sizeof(path)));
 	if ((m = strstr(json, "\"nat_engine\":"))) {
 		char ended[256];
 
@@ -190,13 +202,22 @@ static void inspect_print(const char *name, const char *json)
 	m = strstr(json, "\"members\":[");
 	end = m ? strstr(m, "\"forwards\":") : NULL;
 	while (m && (m = strstr(m, "{\"sandbox\":")) && (!end || m < end)) {
-		printf("%-16s %-18s %-16s %s\n", json_field(m, "sandbox", v,
-							  sizeof(v)),
+		char who[64], member[80] = "";
+
+		json_field(m, "kind", kind, sizeof(kind));
+		/* a socket member: the program and pid behind it, its TAP */
+		if (!strcmp(kind, "socket"))
+			snprintf(member, sizeof(member), " (%s, pid %s)",
+				 json_field(m, "tap", who, sizeof(who)),
+				 json_field(m, "pid", v, sizeof(v)));
+		printf("%-16s %-18s %-16s %s%s\n",
+		       !strcmp(kind, "socket") ? json_field(m, "command", who,
+							    sizeof(who)) :
+			       json_field(m, "sandbox", v, sizeof(v)),
 		       json_field(m, "mac", mac, sizeof(mac)),
 		       *json_field(m, "address", addr, sizeof(addr)) ? addr :
 								      "(DHCP)",
-		       strcmp(json_field(m, "vm", vm, sizeof(vm)), "true") ?
-			       "command" : "vm");
+		       kind, member);
 		m++;
 	}
 	printf("\n%-24s %s\n", "FORWARD", "TO");
@@ -266,6 +287,68 @@ static int net_create(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The network's generic socket. MODE:NAME starts the network when it does
+ * not run, as a member would (it then ends 10 s later unless something
+ * joins, or lingers with linger=on); a bare NAME must run already.
+ */
+static int net_socket(int argc, char **argv)
+{
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	struct net_spec n;
+	char path[4096];
+	const char *arg;
+	int dirfd, fd;
+
+	net_opts(argc, argv, NULL, NULL);
+	if (optind + 1 != argc)
+		die(2, "net socket: give one network NAME or MODE:NAME[,OPTIONS] "
+		       "(see qbox net --help)");
+	arg = argv[optind];
+	if ((dirfd = ctl_rundir(&e)) < 0)
+		qerr_die(&e);
+	if (strchr(arg, ':')) {
+		if (net_spec_parse(arg, &n, &e) < 0) {
+			qerr_prefix(&e, "net socket %s", arg);
+			qerr_die(&e);
+		}
+		if (!net_mode_named(n.mode))
+			die(2, "net socket %s: only natnet:NAME, hostonly:NAME "
+			       "and internal:NAME are networks", arg);
+		if (n.has_mac)
+			die(2, "net socket %s: mac= belongs to a NIC; a socket "
+			       "member's MAC is the one it sends from", arg);
+		if ((fd = hub_connect(dirfd, arg, &n, &e)) < 0 ||
+		    net_check_mode(dirfd, &n, &e) < 0)
+			qerr_die(&e);
+		close(fd);
+		arg = n.name;
+	} else if (name_check(arg, "network name", &e) < 0) {
+		qerr_die(&e);
+	} else if ((fd = hub_open(dirfd, arg)) < 0) {
+		die(2, "no network named '%s' is running: start it with qbox net "
+		       "create MODE:%s (natnet, hostonly or internal), or give "
+		       "MODE:%s here", arg, arg, arg);
+	} else {
+		close(fd);
+	}
+	if (net_ask(dirfd, arg, CTL_NET_INFO, NULL, &out, &e) < 0)
+		qerr_die(&e);
+	json_field(out.s, "socket", path, sizeof(path));
+	sb_free(&out);
+	if (!path[0])
+		die(1, "net socket: network '%s' has no socket", arg);
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		die(2, "net socket: the socket's path %s is longer than a unix "
+		       "socket address may be (%zu bytes): set a shorter "
+		       "XDG_RUNTIME_DIR", path,
+		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	puts(path);
+	close(dirfd);
+	return 0;
+}
+
 static int net_rm(int argc, char **argv)
 {
 	struct strbuf out = { 0 };
@@ -308,5 +391,8 @@ int cmd_net(int argc, char **argv)
 		return net_create(argc - 1, argv + 1);
 	if (!strcmp(sub, "rm"))
 		return net_rm(argc - 1, argv + 1);
-	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm)", sub);
+	if (!strcmp(sub, "socket"))
+		return net_socket(argc - 1, argv + 1);
+	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm, socket)",
+	    sub);
 }

@@ -138,6 +138,9 @@ static void remove_files(int dirfd, const char *name)
 
 	snprintf(file, sizeof(file), "%s.sock", name);
 	unlinkat(dirfd, file, 0);
+	/* a network's generic socket (runner/hub_stream.c) */
+	snprintf(file, sizeof(file), "%s.stream", name);
+	unlinkat(dirfd, file, 0);
 	/* normally unlinked at once by init (netns/sandbox.c) */
 	snprintf(file, sizeof(file), "%s.resolv.conf", name);
 	unlinkat(dirfd, file, 0);

@@ -54,11 +54,12 @@ int rundir_open(const char *path, uid_t uid, struct qerr *e);
  */
 int rundir_lock(int dirfd, const char *name, struct qerr *e);
 
-/* Remove NAME.sock and NAME.lock; by the holder of the lock only */
+/* Remove NAME.sock (NAME.stream) and NAME.lock; by the lock's holder only */
 void rundir_unlock(int dirfd, const char *name);
 
 /**
- * rundir_reap() - remove NAME.sock and NAME.lock if nobody holds the lock
+ * rundir_reap() - remove NAME.sock, NAME.stream and NAME.lock if nobody
+ *		   holds the lock
  * @dirfd:	runtime directory
  * @name:	sandbox name
  * @wait_ms:	how long to keep trying while the lock is held

@@ -466,3 +466,19 @@ int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
 		return port_parse(f[3], "guest", &out->guest_port, e);
 	}
 }
+
+int tcp_target_parse(const char *host, const char *port,
+		     struct sockaddr_in *out, struct qerr *e)
+{
+	uint16_t p;
+
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
+		return qerr_usage(e, "'%s' is not an IPv4 address (a network's "
+				     "hosts are named by address)", host);
+	if (port_parse(port, "destination", &p, e) < 0)
+		return -EINVAL;
+	out->sin_port = htons(p);
+	return 0;
+}

@@ -97,6 +97,19 @@ int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
  */
 int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
 
+/**
+ * tcp_target_parse() - parse the destination of `qbox nc`
+ * @host:	an IPv4 address, e.g. "192.168.56.101" (names would resolve
+ *		on the host, where a network's addresses mean nothing)
+ * @port:	1-65535
+ * @out:	the address, port in network order
+ * @e:		error naming the bad argument
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int tcp_target_parse(const char *host, const char *port,
+		     struct sockaddr_in *out, struct qerr *e);
+
 /* Whether @name is a valid sandbox or network name:
  * [A-Za-z0-9][A-Za-z0-9_.-]*; @what names it in the message ("--name") */
 int name_check(const char *name, const char *what, struct qerr *e);

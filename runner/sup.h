@@ -21,6 +21,7 @@ struct sup {
 	const struct plan *plan;
 	struct sandbox sb;
 	int dirfd;			/* runtime directory */
+	const char *rundir;		/* ... its path */
 	int lockfd;			/* the sandbox's name, while held */
 	int sigfd;
 	int ready_fd;			/* --ready-fd, until written */

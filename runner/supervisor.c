@@ -55,6 +55,7 @@
 #include "ctlclient.h"
 #include "forward.h"
 #include "hub.h"
+#include "hub_stream.h"
 #include "member.h"
 #include "rundir.h"
 #include "sup.h"
@@ -244,6 +245,24 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		s->hub.dhcp_fd = fd;
 		return 0;
+	case SBMSG_RELAY:
+		return hub_stream_relay(s, fd, e);
+	case SBMSG_RELAY_EXIT:
+		if (!s->plan->hub)
+			return qerr_set(e, EPROTO, "bad relay message");
+		return hub_stream_relay_died(s, m.value, e);
+	case SBMSG_TAP:
+		if (!s->plan->hub) {
+			if (fd >= 0)
+				close(fd);
+			return qerr_set(e, EPROTO, "bad TAP message");
+		}
+		hub_stream_tap(s, &m, fd);
+		return 0;
+	case SBMSG_GUARD:
+		if (s->plan->hub)
+			hub_stream_guarded(s, &m);
+		return 0;
 	case SBMSG_STARTED:
 		s->started = true;
 		ready(s);
@@ -344,7 +363,7 @@ static int loop(struct sup *s, struct qerr *e)
 {
 	struct pollset ps = { 0 };
 	int midx[MAX_NICS];
-	int i, r = 0, didx = -1;
+	int i, r = 0;
 
 	while (!s->init_reaped) {
 		pollset_reset(&ps);
@@ -358,7 +377,7 @@ static int loop(struct sup *s, struct qerr *e)
 		if (s->plan->hub) {
 			int64_t idle = 0;
 
-			didx = hub_poll_fill(s, &ps);
+			hub_poll_fill(s, &ps);
 			if (hub_should_end(s, &idle))
 				break;
 			if (idle)
@@ -382,7 +401,7 @@ static int loop(struct sup *s, struct qerr *e)
 			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
 				hub_gone(s, i);
 		if (s->plan->hub)
-			hub_poll_done(s, &ps, didx);
+			hub_poll_done(s, &ps);
 		if (s->stop_deadline_ms &&
 		    now_ns() / 1000000 >= s->stop_deadline_ms) {
 			/* the payload ignored SIGTERM: end the sandbox */
@@ -516,7 +535,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		cfg.join[i].pidfd = -1;
 		cfg.tapfd[i] = -1;
 	}
-	s.hub.dhcp_fd = -1;
+	s.hub.dhcp_fd = s.hub.stream_fd = s.hub.relay_fd = -1;
 	if (p->hub) {
 		s.hub.spec = *p->nics[0].spec;
 		s.hub.linger = s.hub.spec.linger;
@@ -536,6 +555,7 @@ int supervise(const struct plan *p, struct qerr *e)
 		goto out_taps;
 	}
 	s.dirfd = dirfd;
+	s.rundir = dir;
 	if (!(s.fwd = fwd_engine_new(e))) {
 		r = -ENOMEM;
 		goto out;
@@ -581,6 +601,8 @@ int supervise(const struct plan *p, struct qerr *e)
 	fault_point(sup_role(p), "listening");
 	if (p->hub) {
 		ctl_server_on_leave(s.ctl, hub_leave);
+		if ((r = hub_stream_listen(&s, e)) < 0)
+			goto out;
 		close(steal_fd(&hubs_lock));	/* others may find us now */
 	}
 	r = loop(&s, e);
@@ -606,6 +628,7 @@ out:
 	filters_free(&filters);
 	/* last: a `qbox stop` waiting on it returns when all else is closed */
 	ctl_server_free(s.ctl);
+	hub_stream_free(&s);
 	free(s.hub.members);
 	dhcp_free(s.hub.dhcp);
 	if (s.hub.dhcp_fd >= 0)

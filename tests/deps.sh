@@ -9,12 +9,13 @@ set -euo pipefail
 # run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
-# for disk images, nftables to read a sandbox's anti-spoofing rules)
+# for disk images, nftables to read a sandbox's anti-spoofing rules,
+# openssh-client for qbox nc as a ProxyCommand)
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libmnl-dev libnftnl-dev libseccomp-dev
       libcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
-      util-linux procps jq iperf3 python3 qemu-utils nftables
+      util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)

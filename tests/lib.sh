@@ -137,12 +137,12 @@ qbox_engine() { pgrep -P "$1" -x qbox-uplink; }
 
 # qbox_procs QPID : the processes of a running `qbox run` (pid QPID) that
 # forwarded connections pass through: the supervisor, the sandbox's init
-# and init's forward workers (named qbox-fwdN); not the payload, not the
-# NAT engine
+# and init's forward workers (named qbox-fwdN), and a hub's stream relay
+# (qbox-stream); not the payload, not the NAT engine
 qbox_procs() {
 	local init
 	init=$(qbox_init "$1")
-	echo "$1" $init $(pgrep -P "$init" '^qbox-fwd')
+	echo "$1" $init $(pgrep -P "$init" '^qbox-(fwd|stream)')
 }
 
 # qbox_workers QPID : the forward workers alone

@@ -275,9 +275,53 @@ static void test_subnet(void)
 	CHECK(!subnet_contains(net, 24, a), "subnet does not contain");
 }
 
+/* qbox nc HOST PORT: refused with a usage error naming @needle */
+static bool target_bad(const char *host, const char *port, const char *needle)
+{
+	struct sockaddr_in sin;
+	struct qerr e = { 0 };
+
+	return tcp_target_parse(host, port, &sin, &e) == -EINVAL && e.usage &&
+	       strstr(e.msg, needle);
+}
+
+static void test_tcp_target(void)
+{
+	struct sockaddr_in sin;
+	struct qerr e = { 0 };
+
+	CHECK(tcp_target_parse("192.168.56.101", "22", &sin, &e) == 0 &&
+		      sin.sin_family == AF_INET && ntohs(sin.sin_port) == 22 &&
+		      ip4_is(sin.sin_addr, "192.168.56.101"),
+	      "nc target 192.168.56.101 22");
+	CHECK(tcp_target_parse("10.0.2.15", "65535", &sin, &e) == 0 &&
+		      ntohs(sin.sin_port) == 65535, "nc target port 65535");
+	CHECK(target_bad("vm1.lab", "22", "'vm1.lab' is not an IPv4 address"),
+	      "nc target: a name is refused");
+	CHECK(target_bad("::1", "22", "'::1' is not an IPv4"),
+	      "nc target: IPv6 is refused");
+	CHECK(target_bad("10.0.2.256", "22", "10.0.2.256"),
+	      "nc target: octet out of range");
+	CHECK(target_bad("", "22", "'' is not"), "nc target: empty host");
+	CHECK(target_bad("10.0.2.15", "0", "destination port 0 out of range"),
+	      "nc target: port 0");
+	CHECK(target_bad("10.0.2.15", "65536", "out of range"),
+	      "nc target: port 65536");
+	CHECK(target_bad("10.0.2.15", "ssh", "destination port 'ssh' is not a "
+					    "number"),
+	      "nc target: a service name");
+	CHECK(target_bad("10.0.2.15", "-1", "is not a number"),
+	      "nc target: negative port");
+	CHECK(target_bad("10.0.2.15", "", "is not a number"),
+	      "nc target: empty port");
+	CHECK(target_bad("10.0.2.15", "22 ", "is not a number"),
+	      "nc target: trailing space");
+}
+
 int main(void)
 {
 	test_fwd();
+	test_tcp_target();
 	test_fwd_host();
 	test_net();
 	test_bridged();

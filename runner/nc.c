@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nc.c - qbox nc: stdin and stdout to a TCP port inside a sandbox or network
+ *
+ * Theory of operation. A network's addresses (192.168.56.101 on
+ * hostonly:lab) mean something only inside its namespaces, so the
+ * connection must start there. `qbox nc` gets there as `qbox exec` does:
+ * the sandbox's or hub's supervisor answers the `ns` request with a pidfd
+ * of its init, and one setns() enters its user and network namespaces.
+ * The process then confines itself like a payload (no capabilities,
+ * no_new_privs, seccomp), makes its socket there, connects (non-blocking,
+ * with a deadline) and relays stdin and stdout with it. Nothing of it
+ * lives in the hub: the hub serves one `ns` request and is done, however
+ * many connections run, and none can hold a hub process up.
+ *
+ * The relay keeps one buffer per direction and reads a source only when
+ * its buffer is empty, so a slow reader holds its writer back. EOF on
+ * stdin becomes shutdown(SHUT_WR) once the buffer is sent (half-close:
+ * `printf 'GET /' | qbox nc ...` gets its answer); EOF from the peer ends
+ * the process, status 0, once stdout has it all. The pidfd stays open:
+ * when the sandbox or network ends, so does qbox nc (status 1), rather
+ * than waiting on a socket whose other end vanished with the namespace.
+ *
+ * This is what an ssh ProxyCommand needs:
+ *   ssh -o ProxyCommand='qbox nc hostonly:lab %h %p' root@192.168.56.101
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "../seccomp/filter.h"
+#include "cli.h"
+#include "client.h"
+#include "ctlclient.h"
+#include "spec.h"
+
+#define NC_BUF 65536
+
+/* One direction of the relay */
+struct half {
+	char buf[NC_BUF];
+	size_t len, off;	/* bytes waiting to be written */
+	bool eof;		/* the source said EOF */
+};
+
+/*
+ * The way out once confined: _exit, since exit-time machinery such as
+ * LeakSanitizer's (which ptraces) would hang under the filter.
+ */
+__attribute__((noreturn, format(printf, 2, 3)))
+static void nc_exit(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fputs("qbox: nc: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	_exit(status);
+}
+
+/* Connect to @to from inside the namespace; @where names it for errors */
+static int dial(const struct sockaddr_in *to, int timeout_s, int pidfd,
+		const char *where, const char *name)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int err = 0, n;
+	socklen_t len = sizeof(err);
+
+	if (fd < 0)
+		nc_exit(1, "creating a socket: %s", strerror(errno));
+	if (connect(fd, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+		struct pollfd p[2] = { { fd, POLLOUT, 0 }, { pidfd, POLLIN, 0 } };
+
+		if (errno != EINPROGRESS) {
+			err = errno;
+		} else {
+			while ((n = poll(p, 2, timeout_s * 1000)) < 0 &&
+			       errno == EINTR)
+				;
+			if (n == 0)
+				nc_exit(1, "%s did not answer within %d s", where,
+					timeout_s);
+			if (p[1].revents)
+				nc_exit(1, "'%s' ended", name);
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+				err = errno;
+		}
+	}
+	switch (err) {
+	case 0:
+		return fd;
+	case ECONNREFUSED:
+		nc_exit(1, "%s refused the connection (nothing listens on that "
+			   "port)", where);
+	case EHOSTUNREACH:
+		nc_exit(1, "%s is unreachable (no host answers at that address)",
+			where);
+	case ENETUNREACH:
+		nc_exit(1, "%s is unreachable (no route to it in '%s')", where,
+			name);
+	default:
+		nc_exit(1, "connecting to %s: %s", where, strerror(err));
+	}
+}
+
+/* A write that failed: the reader of our stdout left, or a real error */
+static void out_failed(const char *where)
+{
+	if (errno == EPIPE)
+		nc_exit(0, NULL);	/* nobody wants the rest */
+	nc_exit(1, "writing what %s sent to stdout: %s", where,
+		strerror(errno));
+}
+
+static __attribute__((noreturn)) void relay(int sock, int pidfd,
+					    const char *where,
+					    const char *name)
+{
+	static struct half up, down;	/* stdin -> sock, sock -> stdout */
+	bool shut = false;
+	ssize_t n;
+
+	for (;;) {
+		struct pollfd p[4];
+		int np = 0, iin = -1, isock = -1, iout = -1, ipid;
+		short sev = 0;
+
+		if (!up.eof && !up.len)
+			p[iin = np++] = (struct pollfd){ 0, POLLIN, 0 };
+		if (up.len)
+			sev |= POLLOUT;
+		if (!down.eof && !down.len)
+			sev |= POLLIN;
+		if (sev)
+			p[isock = np++] = (struct pollfd){ sock, sev, 0 };
+		if (down.len)
+			p[iout = np++] = (struct pollfd){ 1, POLLOUT, 0 };
+		p[ipid = np++] = (struct pollfd){ pidfd, POLLIN, 0 };
+		if (poll(p, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			nc_exit(1, "poll: %s", strerror(errno));
+		}
+		if (p[ipid].revents)
+			nc_exit(1, "'%s' ended", name);
+		if (iin >= 0 && p[iin].revents) {
+			n = read(0, up.buf, sizeof(up.buf));
+			if (n > 0) {
+				up.len = (size_t)n;
+				up.off = 0;
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				up.eof = true;	/* an unreadable stdin ends too */
+			}
+		}
+		if (isock >= 0 && p[isock].revents && !down.eof && !down.len) {
+			n = recv(sock, down.buf, sizeof(down.buf), MSG_DONTWAIT);
+			if (n > 0) {
+				down.len = (size_t)n;
+				down.off = 0;
+			} else if (n == 0) {
+				down.eof = true;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				nc_exit(1, "connection to %s: %s", where,
+					strerror(errno));
+			}
+		}
+		if (isock >= 0 && p[isock].revents && up.len) {
+			n = send(sock, up.buf + up.off, up.len, MSG_DONTWAIT |
+								      MSG_NOSIGNAL);
+			if (n > 0) {
+				up.off += (size_t)n;
+				up.len -= (size_t)n;
+			} else if (n < 0 && errno == EPIPE) {
+				up.len = 0;	/* the peer closed: its EOF follows */
+				up.eof = shut = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				nc_exit(1, "connection to %s: %s", where,
+					strerror(errno));
+			}
+		}
+		if (iout >= 0 && p[iout].revents) {
+			n = write(1, down.buf + down.off, down.len);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				out_failed(where);
+			if (n > 0) {
+				down.off += (size_t)n;
+				down.len -= (size_t)n;
+			}
+		}
+		if (up.eof && !up.len && !shut) {
+			shutdown(sock, SHUT_WR);	/* half-close */
+			shut = true;
+		}
+		if (down.eof && !down.len)
+			nc_exit(0, NULL);
+	}
+}
+
+int cmd_nc(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_in to;
+	scmp_filter_ctx filter;	/* the baseline, as for exec and the workers */
+	struct qerr e = { 0 };
+	unsigned long timeout = 10;
+	char where[NET_NAME_MAX + 96];
+	const char *name;
+	int c, dirfd, pidfd, sock;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(nc_usage, stdout);
+			return 0;
+		}
+		if (c == 't' && parse_uint(optarg, 3600, &timeout) == 0 &&
+		    timeout > 0)
+			continue;
+		if (c == 't')
+			die(2, "nc: --timeout %s: not a number of seconds (1-3600)",
+			    optarg);
+		if (c == ':')
+			die(2, "nc: %s needs a value", argv[optind - 1]);
+		die(2, "nc: unknown option '%s' (see qbox nc --help)",
+		    argv[optind - 1]);
+	}
+	if (optind + 3 != argc)
+		die(2, "nc: usage: qbox nc [--timeout S] NAME HOST PORT (NAME: a "
+		       "sandbox, or a network as MODE:NAME)");
+	name = argv[optind];
+	if (tcp_target_parse(argv[optind + 1], argv[optind + 2], &to, &e) < 0) {
+		qerr_prefix(&e, "nc");
+		qerr_die(&e);
+	}
+	snprintf(where, sizeof(where), "%s:%s in '%s'", argv[optind + 1],
+		 argv[optind + 2], name);
+	if (filter_baseline(&filter, &e) < 0 || (dirfd = ctl_rundir(&e)) < 0 ||
+	    client_ns(dirfd, name, &pidfd, &e) < 0) {
+		qerr_prefix(&e, "nc");
+		qerr_die(&e);
+	}
+	close(dirfd);
+	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		die(1, "nc: entering '%s': %s", name, strerror(errno));
+	if (confine_self(filter, &e) < 0)
+		nc_exit(1, "%s", e.msg);
+	signal(SIGPIPE, SIG_IGN);
+	sock = dial(&to, (int)timeout, pidfd, where, name);
+	relay(sock, pidfd, where, name);
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# A plain qemu, not run by qbox, joins a named network through its generic
+# socket: `-netdev stream` to the path `qbox net socket` prints. It gets a
+# lease from the hub's DHCP, fetches from a command member's server and
+# from the host's loopback via 10.0.2.2, shows in net inspect as a member
+# of kind socket, and reaches nothing from an address it chose itself (the
+# hub's anti-spoofing rules); `qbox nc` and `qbox exec` on the network
+# reach its own server. When it powers off, its member and TAP go; the hub ends with
+# the last member.
+. "$(dirname "$0")/../lib.sh"
+
+hport=$(free_port)
+http_server "$hport"
+page=$(cat "$TMP/www/index.html")
+net=sv$$
+mac=52:54:00:5e:00:01
+# jq -e on its input, which must not be empty (jq 1.6 passes on none)
+jqe() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
+
+mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
+start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
+	busybox httpd -f -p 8080 -h "$TMP/m"
+qsrv=$BG_PID
+member_up() {
+	local a
+	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
+	[ -n "$a" ]
+}
+if ! wait_for 30 member_up; then
+	fail "the command member never joined natnet:$net"
+	exit 1
+fi
+A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
+P=$("$QBOX" net socket "natnet:$net")
+
+cat >"$TMP/guest.sh" <<EOS
+udhcpc -i eth0 -n -q -t 5
+echo "MEMBER: \$(timeout 5 wget -q -O - http://$A:8080/)"
+echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
+# another address than the lease: the hub's rules drop what it sends
+ip addr flush dev eth0 && ip addr add 10.0.2.250/24 dev eth0
+echo "SPOOF: \$(timeout 5 wget -q -O - http://$A:8080/)"
+udhcpc -i eth0 -n -q -t 5
+echo "AGAIN: \$(timeout 5 wget -q -O - http://$A:8080/)"
+httpd -p 80 -h /www
+echo QBOX-READY
+sleep 90
+EOS
+"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$TMP/guest.sh" "$TMP/guest.initrd"
+# qemu as anyone would run it: no qbox around it
+timeout -s KILL 120 qemu-system-x86_64 -accel tcg -m 160 -display none \
+	-serial stdio -no-reboot -nodefaults -kernel "$GUEST/vmlinuz" \
+	-initrd "$TMP/guest.initrd" -append "console=ttyS0 quiet panic=-1" \
+	-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$P" \
+	-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac" \
+	</dev/null >"$TMP/console" 2>&1 &
+vm=$!
+BG_PIDS+=("$vm")
+wait_for 100 sh -c "grep -q QBOX-READY '$TMP/console' || ! kill -0 $vm 2>/dev/null"
+if ! grep -q QBOX-READY "$TMP/console"; then
+	fail "the plain qemu never got ready"
+	sed 's/^/      | /' "$TMP/console"
+	kill -KILL "$vm" 2>/dev/null
+	exit 1
+fi
+qemu=$(pgrep -P "$vm" qemu-system)
+ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p' | head -n 1)
+check "plain qemu: a lease from the hub's DHCP, router .2, DNS .3 ($ip)" \
+	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip"
+vm_check "plain qemu fetched from the command member at $A" "$TMP/console" "^MEMBER: member-$$"
+vm_check "plain qemu reached the host's loopback via 10.0.2.2" "$TMP/console" "^FETCH: $page"
+vm_check "from an address it chose itself, it reaches nothing" "$TMP/console" "^SPOOF: *\$"
+vm_check "back on its lease, it does again" "$TMP/console" "^AGAIN: member-$$"
+ins=$("$QBOX" net inspect "$net" --json)
+check "net inspect: qemu (pid $qemu) is a member of kind socket with its MAC" jqe \
+	--arg m "$mac" --argjson p "${qemu:-0}" \
+	'[.members[] | select(.kind == "socket" and .mac == $m and .pid == $p and (.command | startswith("qemu-system")))] | length == 1' <<<"$ins"
+check "net inspect: its lease is bound" jqe --arg m "$mac" --arg a "$ip" \
+	'[.leases[] | select(.mac == $m and .address == $a and .state == "bound")] | length == 1' <<<"$ins"
+expect_output "qbox nc natnet:NAME reaches the plain qemu's server" 0 "QBOX-WWW-OK" \
+	sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 20 '$QBOX' nc natnet:$net $ip 80"
+expect_output "qbox exec natnet:NAME reaches it too" 0 "QBOX-WWW-OK" \
+	timeout 20 "$QBOX" exec "natnet:$net" -- busybox wget -q -O - "http://$ip/"
+tap=$(jq -r '.members[] | select(.kind == "socket") | .tap' <<<"$ins")
+kill -TERM "$qemu"
+wait "$vm"
+no_socket_member() {
+	"$QBOX" net inspect "$net" --json | jqe '[.members[] | select(.kind == "socket")] | length == 0'
+}
+check "qemu gone: its member leaves" wait_for 10 no_socket_member
+check "... and its TAP $tap" sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
+kill -TERM "$qsrv"
+wait "$qsrv"
+check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the socket file goes with it" test ! -e "$P"
+sleep 0.5
+no_leftovers "nothing left behind" "natnet:$net|$TMP/guest"

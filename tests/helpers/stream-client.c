@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stream-client PATH [clients=N] [mac=MAC] [slow] STEP... - a generic member
+ *
+ * Connects to a network's generic socket (`qbox net socket`) and speaks
+ * QEMU's stream protocol (each Ethernet frame after its length, 4 bytes
+ * big-endian) with frames built here from Ethernet up, for
+ * tests/integration/stream.sh. With clients=N it opens N connections (MACs
+ * MAC, MAC+1, ...; default 02:53:00:00:00:01) and runs the steps on each in
+ * turn, keeping them all open. slow writes every frame in pieces of 1 to 3
+ * bytes, with pauses, so the far end reads it in pieces.
+ *
+ * Steps, each printing one line per client:
+ *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
+ *               700 ms without an answer (a hub drops a socket member's
+ *               first frames until its rules are in place): "lease ADDR"
+ *               or "no-lease"
+ *   ping ADDR   ARP for ADDR (three tries, 700 ms apart), then an ICMP
+ *               echo from the client's address (2 s for the answer):
+ *               "pong ADDR" or "no-pong ADDR"
+ *   as MAC      send from MAC from now on (spoofing)
+ *   from ADDR   claim ADDR as the client's address from now on (spoofing)
+ *   frame LEN   send one frame of LEN bytes (any length, even malformed
+ *               ones: LEN is what the header says, up to 70000 bytes
+ *               follow): prints nothing
+ *   badlen N    send a header saying N and nothing after it: "closed" when
+ *               the far end hangs up within 3 s, "open" otherwise
+ *   closed      "closed" when the far end hangs up within 3 s (reading and
+ *               dropping what it sends), "open" otherwise
+ *   flood N     send N broadcast ARP requests from the client's MAC and
+ *               address, padded to 1514 bytes (legitimate, so a hub's
+ *               rules let them through; nobody answers): "flooded N"
+ *   hold        (last) never read again; wait to be killed: "held"
+ * ARP requests for a client's address are answered while it waits for a
+ * reply. Exits 0 when every step ran (whatever it printed), 2 on errors.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 256
+#define FRAME_MAX 70000
+
+struct client {
+	int fd;
+	uint8_t mac[6];
+	uint32_t ip;		/* network order, 0: none yet */
+};
+
+static struct client cl[MAX_CLIENTS];
+static int n_clients = 1;
+static bool slow;
+static uint8_t frame[FRAME_MAX + 4], in[FRAME_MAX];
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "stream-client: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint16_t csum(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += get16(p + i);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		size_t k = slow ? (size_t)(rand() % 3 + 1) : len;
+		ssize_t n = write(fd, p, k < len ? k : len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("write: %s", strerror(errno));
+		p += n;
+		len -= (size_t)n;
+		if (slow)
+			usleep(200);
+	}
+}
+
+/* Send @len bytes of frame[4..] with a header saying @hdr_len */
+static void send_raw(struct client *c, uint32_t hdr_len, size_t len)
+{
+	frame[0] = (uint8_t)(hdr_len >> 24);
+	frame[1] = (uint8_t)(hdr_len >> 16);
+	frame[2] = (uint8_t)(hdr_len >> 8);
+	frame[3] = (uint8_t)hdr_len;
+	write_all(c->fd, frame, 4 + len);
+}
+
+/* Ethernet header at frame[4] */
+static uint8_t *eth(struct client *c, const uint8_t *dst, uint16_t type)
+{
+	uint8_t *f = frame + 4;
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, c->mac, 6);
+	put16(f + 12, type);
+	return f + 14;
+}
+
+/* IPv4 header of a datagram with @payload bytes after it */
+static uint8_t *ip4(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst,
+		    size_t payload)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(20 + payload));
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	put16(p + 10, csum(p, 20));
+	return p + 20;
+}
+
+/* Read exactly @len bytes by @deadline; false on timeout or EOF */
+static bool read_exact(int fd, uint8_t *p, size_t len, int64_t deadline)
+{
+	while (len) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			return false;
+		n = read(fd, p, len);
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static void arp_send(struct client *c, const uint8_t *dst, uint16_t op,
+		     const uint8_t *tha, uint32_t tpa)
+{
+	uint8_t *a = eth(c, dst, 0x0806);
+
+	put16(a, 1);
+	put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, op);
+	memcpy(a + 8, c->mac, 6);
+	memcpy(a + 14, &c->ip, 4);
+	memcpy(a + 18, tha, 6);
+	memcpy(a + 24, &tpa, 4);
+	send_raw(c, 42, 42);
+}
+
+/*
+ * The next frame for @c by @deadline into in[], answering ARP requests
+ * for its address on the way. Length, or -1 on timeout or hang-up.
+ */
+static ssize_t next_frame(struct client *c, int64_t deadline)
+{
+	for (;;) {
+		uint8_t h[4];
+		uint32_t len;
+
+		if (!read_exact(c->fd, h, 4, deadline))
+			return -1;
+		len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
+		      (uint32_t)h[2] << 8 | h[3];
+		if (len > FRAME_MAX || !read_exact(c->fd, in, len, deadline))
+			return -1;
+		if (len >= 42 && get16(in + 12) == 0x0806 && get16(in + 20) == 1 &&
+		    c->ip && !memcmp(in + 38, &c->ip, 4)) {
+			uint32_t spa;
+
+			memcpy(&spa, in + 28, 4);
+			arp_send(c, in + 22, 2, in + 22, spa);
+			continue;
+		}
+		return (ssize_t)len;
+	}
+}
+
+/* ---- DHCP --------------------------------------------------------------- */
+
+static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
+		      uint32_t want, uint32_t server)
+{
+	uint8_t *ip = eth(c, bcast, 0x0800), *udp = ip + 20, *b = udp + 8, *o;
+	size_t len;
+
+	memset(b, 0, 240);
+	b[0] = 1;
+	b[1] = 1;
+	b[2] = 6;
+	memcpy(b + 4, &xid, 4);
+	put16(b + 10, 0x8000);	/* broadcast the answer: we have no address */
+	memcpy(b + 28, c->mac, 6);
+	b[236] = 99;
+	b[237] = 130;
+	b[238] = 83;
+	b[239] = 99;
+	o = b + 240;
+	*o++ = 53;
+	*o++ = 1;
+	*o++ = type;
+	if (want) {
+		*o++ = 50;
+		*o++ = 4;
+		memcpy(o, &want, 4);
+		o += 4;
+		*o++ = 54;
+		*o++ = 4;
+		memcpy(o, &server, 4);
+		o += 4;
+	}
+	*o++ = 55;
+	*o++ = 3;
+	*o++ = 1;
+	*o++ = 3;
+	*o++ = 6;
+	*o++ = 255;
+	len = (size_t)(o - b);
+	put16(udp, 68);
+	put16(udp + 2, 67);
+	put16(udp + 4, (uint16_t)(8 + len));
+	put16(udp + 6, 0);
+	ip4(ip, 17, 0, 0xffffffffU, 8 + len);
+	send_raw(c, (uint32_t)(14 + 20 + 8 + len), 14 + 20 + 8 + len);
+}
+
+/* A DHCP reply to @xid: its type, and yiaddr and server id */
+static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
+		      uint32_t *server)
+{
+	const uint8_t *b = in + 14 + 20 + 8, *o;
+	int type = 0;
+
+	if (len < 14 + 20 + 8 + 240 || get16(in + 12) != 0x0800 ||
+	    in[14 + 9] != 17 || get16(in + 14 + 20 + 2) != 68 || b[0] != 2 ||
+	    memcmp(b + 4, &xid, 4))
+		return 0;
+	memcpy(yiaddr, b + 16, 4);
+	for (o = b + 240; o + 2 <= in + len && *o != 255;) {
+		if (*o == 0) {
+			o++;
+			continue;
+		}
+		if (*o == 53 && o[1] == 1)
+			type = o[2];
+		if (*o == 54 && o[1] == 4)
+			memcpy(server, o + 2, 4);
+		o += 2 + o[1];
+	}
+	return type;
+}
+
+/* Send @type and wait for a reply of @want type, eight tries (a loaded
+ * machine may take its time); false when none came */
+static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
+		     uint32_t *yiaddr, uint32_t *server)
+{
+	uint32_t ask = *yiaddr, from = *server;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		int64_t deadline = now_ms() + 700;
+		ssize_t len;
+
+		dhcp_send(c, xid, type, ask, from);
+		while ((len = next_frame(c, deadline)) >= 0)
+			if (dhcp_reply((size_t)len, xid, yiaddr, server) == want)
+				return true;
+	}
+	return false;
+}
+
+static void step_dhcp(struct client *c)
+{
+	uint32_t xid = (uint32_t)rand(), yi = 0, server = 0;
+	char a[INET_ADDRSTRLEN];
+
+	if (!dhcp_ask(c, xid, 1, 2, &yi, &server) ||
+	    !dhcp_ask(c, xid, 3, 5, &yi, &server)) {
+		puts("no-lease");
+		return;
+	}
+	c->ip = yi;
+	printf("lease %s\n", inet_ntop(AF_INET, &yi, a, sizeof(a)));
+}
+
+/* ---- ARP and ping --------------------------------------------------------- */
+
+static bool arp_resolve(struct client *c, uint32_t ip, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		int64_t deadline = now_ms() + 700;
+		ssize_t len;
+
+		arp_send(c, bcast, 1, zero, ip);
+		while ((len = next_frame(c, deadline)) >= 0)
+			if (len >= 42 && get16(in + 12) == 0x0806 &&
+			    get16(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
+				memcpy(mac, in + 22, 6);
+				return true;
+			}
+	}
+	return false;
+}
+
+static void step_ping(struct client *c, const char *addr)
+{
+	uint8_t mac[6], *ip, *icmp;
+	uint16_t id = (uint16_t)rand();
+	int64_t deadline;
+	uint32_t dst;
+	ssize_t len;
+
+	if (inet_pton(AF_INET, addr, &dst) != 1)
+		die("ping %s: not an IPv4 address", addr);
+	if (!arp_resolve(c, dst, mac)) {
+		printf("no-pong %s\n", addr);
+		return;
+	}
+	ip = eth(c, mac, 0x0800);
+	icmp = ip4(ip, 1, c->ip, dst, 8 + 32);
+	memset(icmp, 0, 8 + 32);
+	icmp[0] = 8;
+	put16(icmp + 4, id);
+	put16(icmp + 6, 1);
+	memset(icmp + 8, 0x5a, 32);
+	put16(icmp + 2, csum(icmp, 8 + 32));
+	send_raw(c, 14 + 20 + 8 + 32, 14 + 20 + 8 + 32);
+	deadline = now_ms() + 2000;
+	while ((len = next_frame(c, deadline)) >= 0)
+		if (len >= 14 + 20 + 8 && get16(in + 12) == 0x0800 &&
+		    in[14 + 9] == 1 && !memcmp(in + 14 + 12, &dst, 4) &&
+		    in[14 + 20] == 0 && get16(in + 14 + 20 + 4) == id) {
+			printf("pong %s\n", addr);
+			return;
+		}
+	printf("no-pong %s\n", addr);
+}
+
+/* ---- the rest ------------------------------------------------------------- */
+
+static void step_frame(struct client *c, unsigned long len)
+{
+	size_t body = len > FRAME_MAX ? FRAME_MAX : len;
+
+	memset(frame + 4, 0xab, body);
+	if (body >= 14)
+		eth(c, bcast, 0x88b5);
+	send_raw(c, (uint32_t)len, body);
+}
+
+static void step_badlen(struct client *c, unsigned long n)
+{
+	int64_t deadline = now_ms() + 3000;
+
+	send_raw(c, (uint32_t)n, 0);
+	/* what the hub sent before it hung up is read and dropped */
+	while (next_frame(c, deadline) >= 0)
+		;
+	puts(now_ms() < deadline ? "closed" : "open");
+}
+
+static void step_flood(struct client *c, unsigned long n)
+{
+	static const uint8_t zero[6];
+	uint32_t nobody = c->ip ^ htonl(0xff);	/* .255 or .0: not a member */
+	unsigned long i;
+
+	memset(frame + 4, 0, 1514);
+	arp_send(c, bcast, 1, zero, nobody);	/* builds the frame */
+	for (i = 0; i < n; i++)
+		send_raw(c, 1514, 1514);
+	printf("flooded %lu\n", n);
+}
+
+static void step_closed(struct client *c)
+{
+	int64_t deadline = now_ms() + 3000;
+
+	while (next_frame(c, deadline) >= 0)
+		;
+	puts(now_ms() < deadline ? "closed" : "open");
+}
+
+static void connect_all(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int i;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		die("%s: path too long", path);
+	strcpy(sa.sun_path, path);
+	for (i = 0; i < n_clients; i++) {
+		cl[i].fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (cl[i].fd < 0 ||
+		    connect(cl[i].fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			die("connecting to %s: %s", path, strerror(errno));
+		if (i) {
+			memcpy(cl[i].mac, cl[0].mac, 5);
+			cl[i].mac[5] = (uint8_t)(cl[0].mac[5] + i);
+		}
+	}
+}
+
+static unsigned long number(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end)
+		die("'%s' is not a number", s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t mac[6] = { 0x02, 0x53, 0, 0, 0, 1 };
+	int i, k, first;
+
+	if (argc < 3)
+		die("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
+		    "STEP...");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	srand((unsigned int)getpid());
+	for (first = 2; first < argc; first++) {
+		if (!strncmp(argv[first], "clients=", 8))
+			n_clients = (int)number(argv[first] + 8);
+		else if (!strncmp(argv[first], "mac=", 4) &&
+			 sscanf(argv[first] + 4, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+				&mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
+				&mac[5]) == 6)
+			continue;
+		else if (!strcmp(argv[first], "slow"))
+			slow = true;
+		else
+			break;
+	}
+	if (n_clients < 1 || n_clients > MAX_CLIENTS)
+		die("clients=%d: 1 to %d", n_clients, MAX_CLIENTS);
+	memcpy(cl[0].mac, mac, 6);
+	connect_all(argv[1]);
+	for (i = 0; i < n_clients; i++) {
+		for (k = first; k < argc; k++) {
+			const char *step = argv[k], *arg = argv[k + 1];
+
+			if (!strcmp(step, "dhcp")) {
+				step_dhcp(&cl[i]);
+				continue;
+			}
+			if (!strcmp(step, "hold"))
+				continue;	/* after every client's steps */
+			if (!strcmp(step, "closed")) {
+				step_closed(&cl[i]);
+				continue;
+			}
+			if (!arg)
+				die("%s needs an argument", step);
+			k++;
+			if (!strcmp(step, "ping"))
+				step_ping(&cl[i], arg);
+			else if (!strcmp(step, "frame"))
+				step_frame(&cl[i], number(arg));
+			else if (!strcmp(step, "badlen"))
+				step_badlen(&cl[i], number(arg));
+			else if (!strcmp(step, "flood"))
+				step_flood(&cl[i], number(arg));
+			else if (!strcmp(step, "as") &&
+				 sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+					&cl[i].mac[0], &cl[i].mac[1],
+					&cl[i].mac[2], &cl[i].mac[3],
+					&cl[i].mac[4], &cl[i].mac[5]) == 6)
+				continue;
+			else if (!strcmp(step, "from") &&
+				 inet_pton(AF_INET, arg, &cl[i].ip) == 1)
+				continue;
+			else
+				die("unknown step '%s'", step);
+		}
+	}
+	if (!strcmp(argv[argc - 1], "hold")) {
+		puts("held");
+		for (;;)
+			pause();
+	}
+	return 0;
+}
