@@ -84,7 +84,7 @@ fig_scale() {
 	local n run port max=0
 	for n in $BENCH_SCALE; do [ "$n" -le "$max" ] || max=$n; done
 	fig_title 6a "scale: start-up per sandbox, N concurrent NAT sandboxes"
-	fig_title 6b "scale: memory per sandbox of qbox's processes (supervisor + init)"
+	fig_title 6b "scale: memory per sandbox of qbox's processes (supervisor, init, workers, NAT engine)"
 	fig_title 6c "scale: sandboxes passing traffic"
 	target 6b "qbox N=$max RSS" '<=' 4 - goal
 	target 6c "qbox N=$max" '>=' "$max" - goal
