@@ -12,8 +12,10 @@
  *
  * Steps, each printing one line per client:
  *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
- *               700 ms without an answer (a hub drops a socket member's
- *               first frames until its rules are in place): "lease ADDR"
+ *               700 ms without an answer, for up to 30 s (a hub drops a
+ *               socket member's first frames until its rules are in place,
+ *               and a client's replies are lost while its TAP's queue is
+ *               full of what came while it did not read): "lease ADDR"
  *               or "no-lease"
  *   ping ADDR   ARP for ADDR (three tries, 700 ms apart), then an ICMP
  *               echo from the client's address (2 s for the answer):
@@ -301,15 +303,16 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 	return type;
 }
 
-/* Send @type and wait for a reply of @want type, eight tries (a loaded
- * machine may take its time); false when none came */
+/* Send @type and wait for a reply of @want type, again every 700 ms, for
+ * up to 30 s (a loaded machine under ASan may take its time); false when
+ * none came */
 static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
 		     uint32_t *yiaddr, uint32_t *server)
 {
 	uint32_t ask = *yiaddr, from = *server;
-	int tries;
+	int64_t give_up = now_ms() + 30000;
 
-	for (tries = 0; tries < 8; tries++) {
+	while (now_ms() < give_up) {
 		int64_t deadline = now_ms() + 700;
 		ssize_t len;
 
