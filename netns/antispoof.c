@@ -18,7 +18,10 @@
  *    sends from 0.0.0.0, UDP port 68 to 67, and nothing else may. A
  *    DHCP server reply (from port 67) is dropped even from the VM's own
  *    address: a rogue server could hand the other members itself as
- *    their router.
+ *    their router. A DHCP request (to port 67) must name the VM's own
+ *    MAC as its client hardware address, whatever its IPv4 source: the
+ *    server leases per chaddr, so a guest asking for made-up MACs would
+ *    otherwise take the whole pool from the members still to come.
  *  - IPv6 comes from the MAC's EUI-64 link-local address, or from ::
  *    (duplicate address detection, MLD before an address exists). No
  *    mode advertises an IPv6 prefix (libslirp's IPv6 is off), so there is
@@ -141,6 +144,14 @@ static void build_known(const uint8_t mac[6], struct in_addr addr,
 	ethertype(r, ETHERTYPE_IPV4);
 	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
 	match_u16(r, AS_TRANSPORT, 0, 67, false);
+
+	/* BOOTP's chaddr (UDP header 8 + 28) is what the server leases to:
+	 * one NIC, one MAC, one lease, so a guest cannot drain the pool */
+	r = rule(as, false, "qbox: DHCP for another MAC");
+	ethertype(r, ETHERTYPE_IPV4);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
+	match_u16(r, AS_TRANSPORT, 2, 67, false);
+	match(r, AS_TRANSPORT, 8 + 28, mac, 6, true);
 
 	r = rule(as, true, "qbox: IPv4 from the VM's address");
 	ethertype(r, ETHERTYPE_IPV4);

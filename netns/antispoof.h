@@ -36,7 +36,7 @@ struct as_match {
 };
 
 #define AS_MATCH_MAX 6
-#define AS_RULES_MAX 12
+#define AS_RULES_MAX 16
 
 /* Every match holding decides the frame's fate; a missing byte (a frame
  * too short, no transport header) makes the match fail */

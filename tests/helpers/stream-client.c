@@ -32,6 +32,9 @@
  *   flood N     send N broadcast ARP requests from the client's MAC and
  *               address, padded to 1514 bytes (legitimate, so a hub's
  *               rules let them through; nobody answers): "flooded N"
+ *   discovers N send N DHCP DISCOVERs from the client's MAC, each naming
+ *               another made-up client hardware address (02:de:ad:00:..),
+ *               as a guest draining the pool would: "discovers N"
  *   hold        (last) never read again; wait to be killed: "held"
  * ARP requests for a client's address are answered while it waits for a
  * reply. Exits 0 when every step ran (whatever it printed), 2 on errors.
@@ -231,6 +234,9 @@ static ssize_t next_frame(struct client *c, int64_t deadline)
 
 /* ---- DHCP --------------------------------------------------------------- */
 
+/* the BOOTP chaddr to claim instead of the client's own MAC (discovers) */
+static const uint8_t *chaddr;
+
 static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 		      uint32_t want, uint32_t server)
 {
@@ -243,7 +249,7 @@ static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 	b[2] = 6;
 	memcpy(b + 4, &xid, 4);
 	put16(b + 10, 0x8000);	/* broadcast the answer: we have no address */
-	memcpy(b + 28, c->mac, 6);
+	memcpy(b + 28, chaddr ? chaddr : c->mac, 6);
 	b[236] = 99;
 	b[237] = 130;
 	b[238] = 83;
@@ -336,6 +342,22 @@ static void step_dhcp(struct client *c)
 	}
 	c->ip = yi;
 	printf("lease %s\n", inet_ntop(AF_INET, &yi, a, sizeof(a)));
+}
+
+/* N DISCOVERs from the client's own MAC, each for another made-up chaddr
+ * (02:de:ad:00:HH:LL): a guest trying to drain the pool */
+static void step_discovers(struct client *c, unsigned long n)
+{
+	uint8_t fake[6] = { 0x02, 0xde, 0xad, 0x00, 0, 0 };
+
+	chaddr = fake;
+	for (unsigned long k = 1; k <= n; k++) {
+		fake[4] = (uint8_t)(k >> 8);
+		fake[5] = (uint8_t)k;
+		dhcp_send(c, (uint32_t)rand(), 1, 0, 0);
+	}
+	chaddr = NULL;
+	printf("discovers %lu\n", n);
 }
 
 /* ---- ARP and ping --------------------------------------------------------- */
@@ -521,6 +543,8 @@ int main(int argc, char **argv)
 				step_badlen(&cl[i], number(arg));
 			else if (!strcmp(step, "flood"))
 				step_flood(&cl[i], number(arg));
+			else if (!strcmp(step, "discovers"))
+				step_discovers(&cl[i], number(arg));
 			else if (!strcmp(step, "as") &&
 				 sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
 					&cl[i].mac[0], &cl[i].mac[1],

@@ -42,12 +42,14 @@ check "NAT VM: ARP only from the MAC and 10.0.2.15" \
 	grep -qE "@nh,64,48 $(hexmac "$mac") @nh,112,32 $(hexip 10.0.2.15) accept comment \"qbox: ARP from the VM's address\"" <<<"$out"
 check "NAT VM: IPv4 only from 10.0.2.15" \
 	grep -qE "@nh,96,32 $(hexip 10.0.2.15) accept comment \"qbox: IPv4 from the VM's address\"" <<<"$out"
-check "NAT VM: the eleven rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 11
+check "NAT VM: DHCP requests only for its own MAC (BOOTP chaddr)" \
+	grep -qE "@th,288,48 != $(hexmac "$mac") drop comment \"qbox: DHCP for another MAC\"" <<<"$out"
+check "NAT VM: the twelve rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 12
 expect_output "the payload cannot read the rules" 1 "Operation not permitted" \
 	"$QBOX" exec "asa-$$" -- "$NFT" list ruleset
 expect_output "the payload cannot remove them" 1 "Operation not permitted" \
 	"$QBOX" exec "asa-$$" -- "$NFT" flush ruleset
-check "and they are all still there" test "$(rules "$qa" | grep -c 'comment "qbox: ')" -eq 11
+check "and they are all still there" test "$(rules "$qa" | grep -c 'comment "qbox: ')" -eq 12
 "$QBOX" stop "asa-$$" >/dev/null
 wait "$qa"
 

@@ -3,7 +3,8 @@
 # stream protocol (tests/helpers/stream-client.c) get DHCP leases, reach
 # the host alias and a command member, show in net inspect as members of
 # kind socket, each with a TAP on the hub's bridge that goes when it hangs
-# up; anti-spoofing holds a client to its first MAC and its lease; bad
+# up; anti-spoofing holds a client to its first MAC, its lease and DHCP
+# for its own MAC only (a guest cannot drain the pool); bad
 # lengths drop the connection, not the hub; 30 clients at once; a client
 # that never reads costs the relay nothing; host-only's wall holds for
 # socket members; a dead relay or hub leaves nothing behind.
@@ -129,6 +130,13 @@ check "a socket member's own address reaches the hub" grep -qx "pong 10.0.2.1" <
 check "... another address of its choosing does not" grep -qx "no-pong 10.0.2.1" <<<"$(sed -n 3p <<<"$out")"
 expect_output "... nor another MAC" 0 "^no-pong 10\\.0\\.2\\.1$" \
 	timeout 30 "$SC" "$P" mac=02:53:00:00:04:02 dhcp as 02:53:00:00:04:99 ping 10.0.2.1
+# a guest draining the pool: DISCOVERs from its own MAC for 200 made-up ones
+out=$(timeout 60 "$SC" "$P" mac=02:53:00:00:04:04 dhcp discovers 200 dhcp)
+check "a member asking leases for 200 made-up MACs ($(tr '\n' ' ' <<<"$out"))" \
+	test "$(grep -c '^lease 10\.0\.2\.' <<<"$out")" = 2 -a "$(grep -c '^discovers 200$' <<<"$out")" = 1
+check "... is offered none of them (the hub never sees them)" jqc \
+	'[.leases[] | select(.mac | startswith("02:de:ad:"))] | length == 0' \
+	<<<"$("$QBOX" net inspect "$net" --json)"
 MM=$("$QBOX" net inspect "$net" --json | jq -r --arg s "m-$$" '.members[] | select(.sandbox == $s) | .mac')
 expect_output "a client sending from a member's MAC ($MM) is hung up on" 0 "^closed$" \
 	timeout 10 "$SC" "$P" "mac=$MM" frame 60 closed

@@ -153,6 +153,17 @@ static struct frame icmp6(const uint8_t mac[6], const char *src, uint8_t type,
 	return f;
 }
 
+/* A DHCP request from @src whose BOOTP chaddr (at UDP + 8 + 28) is @chaddr */
+static struct frame dhcp4(const uint8_t mac[6], const char *src,
+			  const uint8_t chaddr[6])
+{
+	struct frame f = ip4(mac, src, "255.255.255.255", 17, 68, 67);
+
+	memcpy(f.b + 14 + 20 + 8 + 28, chaddr, 6);
+	f.len = 14 + 20 + 8 + 28 + 16;
+	return f;
+}
+
 #define VM "10.0.2.15"
 #define LL "fe80::5054:ff:fe12:3456"
 
@@ -200,6 +211,15 @@ static void test_known(void)
 			     "dropped");
 	f = ip4(vm_mac, "0.0.0.0", "255.255.255.255", 17, 68, 67);
 	CHECK(run(&as, &f), "DHCP request from 0.0.0.0 passes");
+	f = dhcp4(vm_mac, "0.0.0.0", vm_mac);
+	CHECK(run(&as, &f), "DHCP request for the VM's own MAC passes");
+	f = dhcp4(vm_mac, VM, vm_mac);
+	CHECK(run(&as, &f), "DHCP renewal from the VM's address passes");
+	f = dhcp4(vm_mac, "0.0.0.0", other_mac);
+	CHECK(!run(&as, &f), "DHCP request for another MAC (pool draining) is "
+			     "dropped");
+	f = dhcp4(vm_mac, VM, other_mac);
+	CHECK(!run(&as, &f), "... also from the VM's own address");
 	f = ip4(vm_mac, "0.0.0.0", "255.255.255.255", 6, 68, 67);
 	CHECK(!run(&as, &f), "TCP from 0.0.0.0 is dropped");
 	f = ip4(vm_mac, "0.0.0.0", "10.0.2.2", 17, 68, 53);
