@@ -17,10 +17,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 run_one() {	# label, command...
-	local label=$1 rc p f
+	local label=$1 rc p f t0=$SECONDS
 	shift
 	"$@" >"$log" 2>&1
 	rc=$?
+	label="$label ($((SECONDS - t0)) s)"	# where CI's time goes
 	p=$(grep -c '^PASS: ' "$log")
 	f=$(grep -c '^FAIL: ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
