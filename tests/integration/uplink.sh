@@ -6,7 +6,8 @@
 # (flows) and memory. NAT through it (TCP, UDP, a refused port, DNS to a
 # resolver on the host's loopback), its death (reported, the payload runs
 # on, nothing left), a flood of connections (bounded; another sandbox
-# unaffected), a hub's engine, and the policy (qbox policy ... uplink).
+# unaffected), a member flooding a hub's engine at line rate (bounded; the
+# others served), a hub's engine, and the policy (qbox policy ... uplink).
 . "$(dirname "$0")/../lib.sh"
 
 mark=$((RANDOM + 300000))
@@ -15,7 +16,8 @@ port=$(free_port)
 http_server "$port"
 page=$(cat "$TMP/www/index.html")
 
-jqc() { jq -e "$@" >/dev/null; }
+# jq -e on its input, which must not be empty (jq 1.6 passes on none)
+jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 # limit_of PID "Max open files" : "SOFT HARD" from /proc/PID/limits
 limit_of() { sed -n "s/^$2  *\\([0-9a-z]*\\)  *\\([0-9a-z]*\\) .*/\\1 \\2/p" "/proc/$1/limits"; }
@@ -190,6 +192,46 @@ fi
 touch "$TMP/hold"
 wait "$fpid"
 no_leftovers "flood: nothing left behind" "flood-$mark"
+
+# ---- a flood at line rate ------------------------------------------------------
+# A member of a network sends UDP through the hub's engine as fast as it
+# can (iperf3 -u -b 0 to a server on the host's loopback). The engine's
+# memory stays put (libslirp sends each datagram on or drops it, it queues
+# none), it stays alive, another member of the same network is served
+# through the same engine meanwhile, and so is another sandbox.
+lnet=l$mark
+iport=$(free_port)
+start_bg iperf3 -s -1 -p "$iport" >/dev/null 2>&1
+# not port_open: iperf3 -1 would take that connection for its one client
+listening() { ss -Htln "sport = :$iport" | grep -q .; }
+wait_for 5 listening
+"$QBOX" run --name "lr-$mark" --net "natnet:$lnet" -- iperf3 -c 10.0.2.2 -p "$iport" \
+	-u -b 0 -l 1400 -t 12 -J </dev/null >"$TMP/lr" 2>&1 &
+lpid=$!
+BG_PIDS+=("$lpid")
+leng() { "$QBOX" net inspect "$lnet" --json 2>/dev/null | jq -r '.nat_engine.pid // empty'; }
+if wait_for 20 "$QBOX" wait "lr-$mark" --timeout 1; then
+	le=$(leng)
+	sleep 2
+	rss0=$(status_of "$le" VmRSS)
+	t0=$SECONDS
+	expect_output "line rate: another member is served through the same engine" 0 "^$page\$" \
+		timeout 30 "$QBOX" run --net "natnet:$lnet" -- busybox wget -q -O - "http://10.0.2.2:$port/"
+	expect_output "line rate: another sandbox is served meanwhile" 0 "^$page\$" \
+		timeout 30 "$QBOX" run -- busybox wget -q -O - "http://10.0.2.2:$port/"
+	rss1=$(status_of "$le" VmRSS)
+	check "line rate: both within the flood ($((SECONDS - t0)) s of its 12)" test $((SECONDS - t0)) -lt 10
+	check "line rate: the engine's memory stays put (RSS $rss0 -> $rss1 KiB)" \
+		test -n "$rss0" -a -n "$rss1" -a $((${rss1:-0} - ${rss0:-0})) -lt 4096
+	check "line rate: the engine is alive" jqc '.nat_engine.running' <<<"$("$QBOX" net inspect "$lnet" --json)"
+	wait "$lpid"
+	sent=$(jq -r '.end.sum.bytes // 0' "$TMP/lr" 2>/dev/null)
+	check "line rate: the flood was one ($((${sent:-0} >> 20)) MiB sent in 12 s)" test "${sent:-0}" -gt $((100 << 20))
+else
+	fail "line rate: the flooding member never came up: $(cat "$TMP/lr")"
+fi
+wait_for 10 sh -c "! test -e '$RUNDIR/net@$lnet.sock'"
+no_leftovers "line rate: nothing left behind" "$lnet"
 
 # ---- a hub's engine ---------------------------------------------------------
 net=u$mark
