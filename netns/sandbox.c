@@ -33,8 +33,8 @@
  *     races an unready network.
  *  6. confine: init drops every capability, sets no_new_privs and loads
  *     qbox's baseline filter; the payload inherits all three across fork
- *     and exec. (A hub's init has no payload and keeps its powers: it
- *     serves the network's members.)
+ *     and exec. (A hub's init has no payload; it keeps CAP_NET_ADMIN and
+ *     nothing else, to make the TAPs of the network's socket members.)
  *  7. fork + exec the payload, which loads its own policy as the last step
  *     before execve (seccomp/filter.h says why there and not in init);
  *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
@@ -62,6 +62,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -859,8 +860,8 @@ static __attribute__((noreturn)) void init_loop(struct init *in)
 	 * From here on, init only does what the helper filter allows. Not a
 	 * hub's: it still makes links (a TAP per socket member, see
 	 * init_stream_tap), and the filter's reason does not apply to it. It
-	 * keeps its capabilities, and the kernel lets no process without them
-	 * (its forward workers and stream relay) ptrace it or write its memory.
+	 * keeps CAP_NET_ADMIN, and the kernel lets no process without it (its
+	 * forward workers and stream relay) ptrace it or write its memory.
 	 */
 	if (!in->cfg->plan->hub &&
 	    filter_load(in->cfg->filters->helper, &e) < 0)
@@ -940,10 +941,20 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
 	fault_point(role, "go");
-	/* a hub's init keeps its powers: it serves the network's members */
-	if (!cfg->plan->hub && (confine_self(cfg->filters->baseline, &e) < 0 ||
-				init_start_payload(&in, &e) < 0))
+	/*
+	 * A hub's init has no payload, but makes and removes a TAP, its
+	 * anti-spoofing chain and its bridge port for each client of the
+	 * network's socket while the network runs (init_stream_tap): of its
+	 * powers it keeps CAP_NET_ADMIN over the hub's own namespaces.
+	 */
+	if (cfg->plan->hub) {
+		if (confine_keeping(cfg->filters->baseline, CAP_NET_ADMIN,
+				    &e) < 0)
+			init_fail(&in, &e);
+	} else if (confine_self(cfg->filters->baseline, &e) < 0 ||
+		   init_start_payload(&in, &e) < 0) {
 		init_fail(&in, &e);
+	}
 	init_loop(&in);
 }
 

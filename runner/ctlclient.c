@@ -119,8 +119,16 @@ int ctl_list(int dirfd, const char *prefix, char **names, int max)
 		size_t len = strlen(d->d_name);
 		int fd;
 
-		if (strncmp(d->d_name, prefix, plen) || len <= plen + 5 ||
-		    strcmp(d->d_name + len - 5, ".sock"))
+		if (strncmp(d->d_name, prefix, plen) || len <= plen + 5)
+			continue;
+		if (!strcmp(d->d_name + len - 5, ".lock")) {
+			/* a sandbox killed with its init (a machine that went
+			 * down) leaves its files; no lock holder: reap them */
+			d->d_name[len - 5] = '\0';
+			rundir_reap(dirfd, d->d_name, 0);
+			continue;
+		}
+		if (strcmp(d->d_name + len - 5, ".sock"))
 			continue;
 		if ((fd = ctl_open(dirfd, d->d_name)) < 0)
 			continue;	/* stale: nobody serves it */

@@ -25,6 +25,8 @@ int ctl_open(int dirfd, const char *file);
 /*
  * The served control sockets in @dirfd whose file names start with
  * @prefix: up to @max names (prefix and ".sock" cut, malloc'ed), sorted.
+ * On the way, the files of every name whose lock nobody holds are removed
+ * (rundir_reap): what a sandbox killed together with its init leaves.
  * Return: how many
  */
 int ctl_list(int dirfd, const char *prefix, char **names, int max);

@@ -160,47 +160,62 @@ int filter_helper(scmp_filter_ctx *out, struct qerr *e)
 	return r;
 }
 
-static int drop_capabilities(struct qerr *e)
+/* Drop every capability but @keep (-1: none) from every set */
+static int drop_capabilities(int keep, struct qerr *e)
 {
-	cap_t empty;
-	cap_value_t c;
+	cap_value_t c, k = keep;
+	cap_t caps;
 	int r;
 
 	/* Up to 64: the running kernel may know more than our headers */
 	for (c = 0; c < 64; c++)
-		if (cap_drop_bound(c) < 0 && errno != EINVAL)
+		if (c != keep && cap_drop_bound(c) < 0 && errno != EINVAL)
 			return qerr_set(e, errno, "dropping capability %d from "
 						  "the bounding set", c);
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		return qerr_set(e, errno, "clearing ambient capabilities");
-	empty = cap_init();
-	if (!empty)
+	caps = cap_init();
+	if (!caps)
 		return qerr_set(e, errno, "dropping capabilities");
-	r = cap_set_proc(empty);
-	cap_free(empty);
+	r = keep < 0 ? 0 : cap_set_flag(caps, CAP_PERMITTED, 1, &k, CAP_SET);
+	if (r == 0 && keep >= 0)
+		r = cap_set_flag(caps, CAP_EFFECTIVE, 1, &k, CAP_SET);
+	if (r == 0)
+		r = cap_set_proc(caps);
+	cap_free(caps);
 	if (r < 0)
 		return qerr_set(e, errno, "dropping capabilities");
 	return 0;
 }
 
-int drop_privileges(struct qerr *e)
+static int drop_privileges_keeping(int keep, struct qerr *e)
 {
 	int r;
 
-	if ((r = drop_capabilities(e)) < 0)
+	if ((r = drop_capabilities(keep, e)) < 0)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return qerr_set(e, errno, "setting no_new_privs");
 	return 0;
 }
 
-int confine_self(scmp_filter_ctx baseline, struct qerr *e)
+int drop_privileges(struct qerr *e)
+{
+	return drop_privileges_keeping(-1, e);
+}
+
+int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e)
 {
 	int r;
 
-	if ((r = drop_privileges(e)) < 0)
+	if ((r = drop_privileges_keeping(keep, e)) < 0)
 		return r;
 	return filter_load(baseline, e);
+}
+
+int confine_self(scmp_filter_ctx baseline, struct qerr *e)
+{
+	return confine_keeping(baseline, -1, e);
 }
 
 int filter_load(scmp_filter_ctx ctx, struct qerr *e)

@@ -122,6 +122,21 @@ int drop_privileges(struct qerr *e);
  */
 int confine_self(scmp_filter_ctx baseline, struct qerr *e);
 
+/**
+ * confine_keeping() - confine_self(), but keep capability @keep
+ * @baseline:	filter from filter_baseline()
+ * @keep:	the one capability left in the permitted, effective and
+ *		bounding sets (a hub's init: CAP_NET_ADMIN, see sandbox.c)
+ * @e:		error naming the step
+ *
+ * Every other capability goes from every set; no_new_privs and the
+ * baseline as for confine_self(). A process without @keep (the hub's
+ * capless workers and relay, of the same uid) still cannot ptrace it:
+ * the kernel wants the tracer's permitted set to cover the tracee's.
+ * Return: 0 or -errno
+ */
+int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e);
+
 /* Load one more filter (no_new_privs is already set); 0 or -errno */
 int filter_load(scmp_filter_ctx ctx, struct qerr *e);
 

@@ -53,6 +53,26 @@ kill -TERM $p1 $p2
 wait $p1 $p2
 no_leftovers "unnamed sandboxes leave nothing" "^sleep $mark"
 
+# files a sandbox leaves when it is killed together with its init (a
+# machine going down): a lock nobody holds, a socket nobody serves. ps and
+# net ls reap them; a running sandbox's files stay.
+"$QBOX" run --name "live-$mark" -- sleep "$((mark + 4))" &
+lpid=$!
+"$QBOX" wait "live-$mark" --timeout 10 >/dev/null
+echo 4242 >"$RUNDIR/gone-$mark.lock"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$RUNDIR/gone-$mark.sock"
+check "ps lists the running sandbox, not the dead one" \
+	test "$("$QBOX" ps --json | jq -r --arg l "live-$mark" --arg g "gone-$mark" '[.[] | select(.name == $l or .name == $g) | .name] | join(" ")')" = "live-$mark"
+check "ps reaped the dead one's files" \
+	test ! -e "$RUNDIR/gone-$mark.lock" -a ! -e "$RUNDIR/gone-$mark.sock"
+echo 4243 >"$RUNDIR/net@gone$mark.lock"
+"$QBOX" net ls >/dev/null
+check "net ls reaped a dead network's lock" test ! -e "$RUNDIR/net@gone$mark.lock"
+check "the running sandbox's files stay" \
+	test -e "$RUNDIR/live-$mark.lock" -a -S "$RUNDIR/live-$mark.sock"
+kill -TERM "$lpid"
+wait "$lpid"
+
 # the runtime directory is checked, never followed through a symlink
 mkdir -p "$TMP/xdg1" "$TMP/elsewhere" && chmod 700 "$TMP/elsewhere"
 ln -s "$TMP/elsewhere" "$TMP/xdg1/qbox"

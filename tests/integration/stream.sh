@@ -115,6 +115,13 @@ expect_output "inspect: the socket member's row" 0 \
 expect_output "net ls counts it as a member" 0 "^$net +natnet +10\\.0\\.2\\.0/24 +2 " "$QBOX" net ls
 check "its TAP $tap is a port of the hub's bridge" has_tap "$net" "$tap"
 hinit=$(qbox_init "$hub")
+# the hub's init keeps CAP_NET_ADMIN (bit 12), for these TAPs, and nothing else
+st() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$hinit/status"; }
+check "the hub's init keeps CAP_NET_ADMIN alone, bounding set too ($(st CapEff) $(st CapPrm) $(st CapBnd))" \
+	test "$(st CapEff)" = 0000000000001000 -a "$(st CapPrm)" = 0000000000001000 \
+	-a "$(st CapBnd)" = 0000000000001000 -a "$(st CapInh)" = 0000000000000000 \
+	-a "$(st CapAmb)" = 0000000000000000
+check "... with no_new_privs and the baseline filter" test "$(st NoNewPrivs)" = 1 -a "$(st Seccomp)" = 2
 chain=$("$HELPERS/netns-caps" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1)
 has_all() { local p; for p in "$@"; do grep -qF -- "$p" <<<"$chain" || return 1; done; }
 check "its anti-spoofing chain holds its MAC and lease" \
