@@ -42,7 +42,6 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
 	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
 	runner/nc.c $(POLICY_SRCS)
-HDRS := $(wildcard common/*.h runner/*.h netns/*.h seccomp/*.h)
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
@@ -59,9 +58,6 @@ PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
-
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
-       -fno-sanitize-recover=all
 
 # ---- fuzzing (tests/fuzz/) ------------------------------------------------
 # libFuzzer targets, built by clang with ASan and UBSan against the real
@@ -89,30 +85,57 @@ FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 .PHONY: all clean check check-unit check-integration check-e2e check-fuzz \
 	fuzz demo deps guest install bench
 
+# Builds run in parallel, one job per CPU, unless the caller says -j
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
+# ---- objects --------------------------------------------------------------
+# Each source is compiled once per flavour and linked into everything that
+# needs it: rel (build/qbox), san (the ASan/UBSan qbox, the unit tests and
+# the test DHCP server), fuzz (clang, libFuzzer's instrumentation). -MMD
+# records each object's headers, so a changed header rebuilds its users.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+       -fno-sanitize-recover=all
+REL_FLAGS = $(CFLAGS) $(QCFLAGS)
+SAN_FLAGS = -O1 -g $(SAN) $(QCFLAGS)
+objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
+
+build/obj/rel/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(REL_FLAGS) -MMD -MP -c -o $@ $<
+build/obj/san/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+build/obj/fuzz/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(QCFLAGS) -MMD -MP -c -o $@ $<
+.SECONDARY:
+-include $(shell find build/obj -name '*.d' 2>/dev/null)
+
 all: build/qbox
 
-build/qbox: $(SRCS) $(HDRS) Makefile
+build/qbox: $(call objs,rel,$(SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The sanitizer build runs the integration tests too (make check)
-build/asan/qbox: $(SRCS) $(HDRS) Makefile
+build/asan/qbox: $(call objs,san,$(SRCS))
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $(SRCS) $(PKG_LIBS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The uplink's test runs libslirp too
 UPLINK_TEST_SRCS := netns/uplink.c netns/frame_filter.c common/pollset.c \
 		    common/err.c common/util.c
 
-build/tests/test_uplink: tests/unit/test_uplink.c tests/unit/unit.h \
-		$(UPLINK_TEST_SRCS) $(HDRS)
+build/tests/test_uplink: $(call objs,san,tests/unit/test_uplink.c \
+		$(UPLINK_TEST_SRCS))
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UPLINK_TEST_SRCS) \
-		$(shell pkg-config --libs slirp)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(shell pkg-config --libs slirp)
 
-build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SRCS) $(HDRS)
+build/tests/%: build/obj/san/tests/unit/%.o $(call objs,san,$(UNIT_SRCS))
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(UNIT_SRCS) $(UNIT_LIBS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(UNIT_LIBS)
 
 build/policies.c: $(POLICIES) seccomp/embed.sh
 	@mkdir -p $(@D)
@@ -178,14 +201,14 @@ $(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
 
 DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
 
-build/tests/dhcpd-test: tests/helpers/dhcpd-test.c $(DHCPD_SRCS) $(HDRS)
+build/tests/dhcpd-test: $(call objs,san,tests/helpers/dhcpd-test.c \
+		$(DHCPD_SRCS))
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN) $(QCFLAGS) -o $@ $< $(DHCPD_SRCS)
+	$(CC) $(SAN_FLAGS) -o $@ $^
 
 # The fuzz targets, each with its own sources (FUZZ_SRCS_<target>)
 .SECONDEXPANSION:
-$(FUZZ_BINS): build/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
-		$$(FUZZ_SRCS_$$*) $(FUZZ_COMMON) $(HDRS)
+$(FUZZ_BINS): build/fuzz/%: build/obj/fuzz/tests/fuzz/fuzz_%.o \
+		$$(call objs,fuzz,$$(FUZZ_SRCS_$$*) $(FUZZ_COMMON))
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(QCFLAGS) -o $@ $< $(FUZZ_SRCS_$*) \
-		$(FUZZ_COMMON) $(FUZZ_LIBS_$*)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(FUZZ_LIBS_$*)
