@@ -441,17 +441,26 @@ static int init_links(struct init *in, struct qerr *e)
 /* What a helper process serves: a forward worker or the stream relay */
 typedef int (*helper_fn)(int index, int sock, struct qerr *e);
 
+struct helper {
+	const char *name;	/* its process name, for messages too */
+	int index;
+	helper_fn run;
+	uint32_t type;		/* the message that hands its socket over */
+	scmp_filter_ctx filter;	/* stacked on the baseline, or NULL */
+};
+
 /*
  * In a helper process (a forward worker, a hub's stream relay), right
  * after fork: it dies with init (PDEATHSIG, with the payload's race
- * check), keeps no fd but its message socket (and stdio, for sanitizer
- * reports), confines itself like the payload, and serves until the
- * supervisor hangs up. A failure goes to the supervisor over its socket
- * before it exits.
+ * check), confines itself like the payload (plus its own filter, if it
+ * has one), keeps no fd but its message socket (and stdio, for sanitizer
+ * reports) and serves until the supervisor hangs up. Closing the rest
+ * also closes @confined, which tells init that the helper is confined. A
+ * failure goes to the supervisor over its socket before it exits.
  */
 static __attribute__((noreturn)) void helper_main(struct init *in,
-						  const char *name, int index,
-						  helper_fn run, int sock)
+						  const struct helper *h,
+						  int sock, int confined)
 {
 	struct sbmsg m = { .type = SBMSG_ERROR };
 
@@ -464,42 +473,63 @@ static __attribute__((noreturn)) void helper_main(struct init *in,
 			_exit(1);
 		sock = 3;
 	}
-	close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the user's */
-	prctl(PR_SET_NAME, name);	/* the kernel keeps 15 characters */
+	if (confined == 3 && (confined = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
+		_exit(1);
+	prctl(PR_SET_NAME, h->name);	/* the kernel keeps 15 characters */
 	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
-	    run(index, sock, &m.err) == 0)
-		_exit(0);
+	    (!h->filter || filter_load(h->filter, &m.err) == 0)) {
+		close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the
+					   user's, @confined */
+		if (h->run(h->index, sock, &m.err) == 0)
+			_exit(0);
+	}
 	sbmsg_send(sock, &m, -1);
 	_exit(1);
 }
 
 /*
- * Fork helper @name into the sandbox's network namespace, with a message
- * socket whose other end goes to the supervisor in a message of @type.
+ * Fork helper @h into the sandbox's network namespace, with a message
+ * socket whose other end goes to the supervisor in a message of @h->type.
+ * Returns once the helper is confined (or dead), so that no payload can
+ * meet one that is not yet.
  */
-static int helper_fork(struct init *in, const char *name, int index,
-		       helper_fn run, uint32_t type, pid_t *pid,
+static int helper_fork(struct init *in, const struct helper *h, pid_t *pid,
 		       struct qerr *e)
 {
-	struct sbmsg m = { .type = type, .nic = index };
-	int sv[2], r;
+	struct sbmsg m = { .type = h->type, .nic = h->index };
+	int sv[2], confined[2], r;
+	char c;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return qerr_set(e, errno, "creating %s's socket", name);
+		return qerr_set(e, errno, "creating %s's socket", h->name);
+	if (pipe2(confined, O_CLOEXEC) < 0) {
+		r = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return qerr_set(e, r, "creating %s's pipe", h->name);
+	}
 	*pid = fork();
 	if (*pid == 0) {
 		close(sv[0]);
-		helper_main(in, name, index, run, sv[1]);
+		close(confined[0]);
+		helper_main(in, h, sv[1], confined[1]);
 	}
+	r = errno;
 	close(sv[1]);
+	close(confined[1]);
+	if (*pid > 0)	/* EOF: confined, or dead (then reported as such) */
+		while (read(confined[0], &c, 1) < 0 && errno == EINTR)
+			;
+	close(confined[0]);
 	if (*pid < 0) {
 		close(sv[0]);
-		return qerr_set(e, errno, "forking %s", name);
+		return qerr_set(e, r, "forking %s", h->name);
 	}
 	r = sbmsg_send(in->sock, &m, sv[0]);
 	close(sv[0]);
 	if (r < 0)
-		return qerr_set(e, -r, "passing %s to the supervisor", name);
+		return qerr_set(e, -r, "passing %s to the supervisor",
+				h->name);
 	return 0;
 }
 
@@ -524,9 +554,11 @@ static int init_workers(struct init *in, struct qerr *e)
 	if (!(in->workers = calloc((size_t)n, sizeof(*in->workers))))
 		return qerr_set(e, ENOMEM, "starting forward workers");
 	for (i = 0; i < n; i++) {
+		struct helper h = { name, i, fwd_worker_run, SBMSG_WORKER,
+				    in->cfg->filters->worker };
+
 		snprintf(name, sizeof(name), "qbox-fwd%d", i);
-		r = helper_fork(in, name, i, fwd_worker_run, SBMSG_WORKER,
-				&in->workers[i], e);
+		r = helper_fork(in, &h, &in->workers[i], e);
 		if (r < 0)
 			return r;
 		in->n_workers++;
@@ -546,10 +578,12 @@ static int relay_run(int index, int sock, struct qerr *e)
  */
 static int init_relay(struct init *in, struct qerr *e)
 {
+	static const struct helper h = { "qbox-stream", 0, relay_run,
+					 SBMSG_RELAY, NULL };
+
 	if (!in->cfg->plan->hub)
 		return 0;
-	return helper_fork(in, "qbox-stream", 0, relay_run, SBMSG_RELAY,
-			   &in->relay, e);
+	return helper_fork(in, &h, &in->relay, e);
 }
 
 /*

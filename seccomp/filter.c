@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * filter.c - the baseline and helper filters, and confinement itself
+ * filter.c - the baseline, helper and worker filters, and confinement
  *
  * Theory of operation: the payload runs as the user's own uid inside a user
  * namespace where, before this step, it would hold every capability. That
@@ -13,12 +13,14 @@
  * process may still create new user namespaces, and from there regain
  * capabilities over new objects. The payload's own policy (compile.c) is
  * stacked on top by the payload's process just before execve, and the
- * helper filter on qbox's own processes once they only wait (filter.h).
+ * helper filter on qbox's own processes once they only wait, the worker
+ * filter on the forward workers before they serve (filter.h).
  */
 #include "filter.h"
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -129,35 +131,108 @@ const char filter_helper_policy[] =
 	/* a system call interrupted by a stop (SIGSTOP, ptrace) resumes */
 	"restart_syscall: 1\n";
 
-/* The helper's policy comes from memory, not from a file */
-static int helper_load(void *ctx, const struct policy_text *from,
-		       const char *what, struct policy_text *out,
-		       struct qerr *e)
+/*
+ * What a forward worker (runner/fwd_worker.c) does once it serves: it
+ * accepts on the host's listeners, dials the guest over IPv4, moves bytes
+ * with splice(2) (or copies them when out of fds), and talks to the
+ * supervisor over its message socket. The payload runs beside it as the
+ * same uid in the same user namespace, so it could write the worker's
+ * memory (/proc/PID/mem) and make the worker call what the payload's own
+ * policy refuses; under this allowlist a worker so taken over can do no
+ * more than relay. With the C library's variants and the sanitizers'
+ * runtime of the test build; anything else answers ENOSYS, as for the
+ * helper filter, so a sanitizer's report still gets written.
+ */
+const char filter_worker_policy[] =
+	"@default errno ENOSYS\n"
+	/* the relays */
+	"accept: 1\n"
+	"accept4: 1\n"
+	"socket: arg0 == AF_INET\n"
+	"connect: 1\n"
+	"getsockopt: 1\n"
+	"setsockopt: 1\n"
+	"shutdown: 1\n"
+	"splice: 1\n"
+	"pipe2: 1\n"
+	"recvfrom: 1\n"
+	"sendto: 1\n"
+	"read: 1\n"
+	"write: 1\n"
+	"close: 1\n"
+	"close_range: 1\n"
+	"fcntl: 1\n"
+	"epoll_create1: 1\n"
+	"epoll_ctl: 1\n"
+	"epoll_wait: 1\n"
+	"epoll_pwait: 1\n"
+	/* listeners from the supervisor, answers to it (SCM_RIGHTS) */
+	"recvmsg: 1\n"
+	"sendmsg: 1\n"
+	/* its fd limit, raised once */
+	"getrlimit: 1\n"
+	"setrlimit: 1\n"
+	"prlimit64: arg0 == 0\n"
+	/* memory, time and identity for the C library and the sanitizers */
+	"mmap: 1\n"
+	"munmap: 1\n"
+	"mremap: 1\n"
+	"madvise: 1\n"
+	"brk: 1\n"
+	"futex: 1\n"
+	"clock_gettime: 1\n"
+	"getpid: 1\n"
+	"gettid: 1\n"
+	"sched_yield: 1\n"
+	"sigaltstack: 1\n"
+	"rt_sigprocmask: 1\n"
+	"rt_sigreturn: 1\n"
+	"restart_syscall: 1\n"
+	"exit: 1\n"
+	"exit_group: 1\n";
+
+/* A built-in policy comes from memory, not from a file: @ctx is its text */
+static int builtin_load(void *ctx, const struct policy_text *from,
+			const char *what, struct policy_text *out,
+			struct qerr *e)
 {
-	(void)ctx;
-	out->name = strdup("qbox-helper (built in)");
+	if (asprintf(&out->name, "qbox-%s (built in)", what) < 0)
+		out->name = NULL;
 	out->id = strdup(what);
-	out->text = strdup(filter_helper_policy);
+	out->text = strdup(ctx);
 	if (from || !out->name || !out->id || !out->text) {
 		free(out->name);
 		free(out->id);
 		free(out->text);
 		return from ? qerr_usage(e, "includes nothing") :
-			      qerr_set(e, ENOMEM, "reading the helper policy");
+			      qerr_set(e, ENOMEM, "reading the %s policy",
+				       what);
 	}
 	return 0;
 }
 
-int filter_helper(scmp_filter_ctx *out, struct qerr *e)
+/* Compile the built-in policy @text, called @what in messages */
+static int filter_builtin(const char *what, const char *text,
+			  scmp_filter_ctx *out, struct qerr *e)
 {
 	struct policy p;
 	int r;
 
-	if ((r = policy_parse("helper", helper_load, NULL, &p, e)) < 0)
+	if ((r = policy_parse(what, builtin_load, (void *)text, &p, e)) < 0)
 		return r;
 	r = filter_compile(&p, 0, out, e);
 	policy_free(&p);
 	return r;
+}
+
+int filter_helper(scmp_filter_ctx *out, struct qerr *e)
+{
+	return filter_builtin("helper", filter_helper_policy, out, e);
+}
+
+int filter_worker(scmp_filter_ctx *out, struct qerr *e)
+{
+	return filter_builtin("worker", filter_worker_policy, out, e);
 }
 
 /* Drop every capability but @keep (-1: none) from every set */
@@ -269,6 +344,8 @@ int filters_build(const char *spec, unsigned int flags, struct filters *f,
 		r = filter_baseline(&f->baseline, e);
 	if (r == 0)
 		r = filter_helper(&f->helper, e);
+	if (r == 0)
+		r = filter_worker(&f->worker, e);
 	if (r < 0)
 		filters_free(f);
 	return r;
@@ -282,6 +359,8 @@ void filters_free(struct filters *f)
 		seccomp_release(f->policy);
 	if (f->helper)
 		seccomp_release(f->helper);
+	if (f->worker)
+		seccomp_release(f->worker);
 	if (f->engine)
 		seccomp_release(f->engine);
 	memset(f, 0, sizeof(*f));

@@ -2,7 +2,7 @@
 /*
  * filter.h - confinement: capabilities, no_new_privs and seccomp filters
  *
- * Three filters, stacked by the kernel (the strictest answer wins):
+ * Four filters, stacked by the kernel (the strictest answer wins):
  *
  *   baseline  qbox's own rules, whatever the policy says: no new
  *             namespaces, clone3 answers ENOSYS, no TIOCSTI/TIOCLINUX,
@@ -15,6 +15,9 @@
  *             the payload runs (init; the parent of `qbox exec`). It keeps
  *             a payload that takes one of them over (same uid: ptrace,
  *             /proc/PID/mem) from escaping its policy into theirs.
+ *   worker    the same for the forward workers, which serve while the
+ *             payload runs: an allowlist of what relaying takes, loaded
+ *             on top of the baseline before a worker serves anything.
  *
  * Every filter is compiled in the supervisor before any namespace exists,
  * so one that cannot be built is an error before side effects.
@@ -76,6 +79,18 @@ int filter_helper(scmp_filter_ctx *out, struct qerr *e);
 
 /* The text of the helper's policy, for `qbox policy show` and tests */
 extern const char filter_helper_policy[];
+
+/**
+ * filter_worker() - compile the filter of the forward workers
+ * @out:	libseccomp context, loaded by each worker before it serves
+ * @e:		error
+ *
+ * Return: 0 or -errno
+ */
+int filter_worker(scmp_filter_ctx *out, struct qerr *e);
+
+/* The text of the workers' policy */
+extern const char filter_worker_policy[];
 
 /**
  * filter_is_engine() - whether @spec names the NAT engine's policy
@@ -146,11 +161,12 @@ struct filters {
 	scmp_filter_ctx baseline;
 	scmp_filter_ctx policy;
 	scmp_filter_ctx helper;
+	scmp_filter_ctx worker;
 	scmp_filter_ctx engine;
 };
 
 /**
- * filters_build() - compile all three, the payload's from policy @spec
+ * filters_build() - compile all four, the payload's from policy @spec
  * @spec:	FILE or NAME of the payload's policy (seccomp/store.h)
  * @flags:	FILTER_LOG to turn the policy's default action into "log"
  * @f:		filled on success; filters_free() it

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -460,6 +463,8 @@ static void test_compile(void)
 	memset(&e, 0, sizeof(e));
 	CHECK(filter_helper(&ctx, &e) == 0, "the helper policy compiles");
 	seccomp_release(ctx);
+	CHECK(filter_worker(&ctx, &e) == 0, "the worker policy compiles");
+	seccomp_release(ctx);
 
 	CHECK(compiles("@default errno ENOSYS\nexecve: 1\n", FILTER_LOG, &ctx,
 		       &e) &&
@@ -520,13 +525,61 @@ static long call(long nr, long a, long b, long c)
 	return r < 0 ? errno : 0;
 }
 
+struct call_case {
+	const char *what;
+	long nr, a, b, c;
+	long want;
+};
+
+/*
+ * Load @ctx in a child, make each of the @n @calls there and compare what
+ * each answered (0 or errno) with what it should have. @name tells the
+ * filter in the messages.
+ */
+static void check_calls(const char *name, scmp_filter_ctx ctx,
+			const struct call_case *calls, size_t n)
+{
+	long got[64];
+	int fds[2], status;
+	size_t i;
+	pid_t pid;
+
+	if (n > sizeof(got) / sizeof(got[0]) || pipe(fds) < 0 ||
+	    (pid = fork()) < 0) {
+		CHECK(0, "%s: pipe and fork: %s", name, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (seccomp_load(ctx) < 0)
+			_exit(2);
+		for (i = 0; i < n; i++)
+			got[i] = call(calls[i].nr, calls[i].a, calls[i].b,
+				      calls[i].c);
+		/* exit_group itself: the sanitizers' _exit would check for
+		 * leaks, which needs calls the filter refuses */
+		syscall(SYS_exit_group,
+			write(fds[1], got, n * sizeof(got[0])) ==
+					(ssize_t)(n * sizeof(got[0])) ? 0 : 3);
+	}
+	close(fds[1]);
+	memset(got, 0xff, sizeof(got));
+	CHECK(read(fds[0], got, n * sizeof(got[0])) ==
+		      (ssize_t)(n * sizeof(got[0])),
+	      "%s: the filtered child reported its calls", name);
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "%s: the filtered child ran to its end (status %#x)", name,
+	      status);
+	for (i = 0; i < n; i++)
+		CHECK(got[i] == calls[i].want, "%s: %s: %s (got %ld)", name,
+		      calls[i].what, strerror((int)calls[i].want), got[i]);
+}
+
 static void test_semantics(void)
 {
-	static const struct {
-		const char *what;
-		long nr, a, b, c;
-		long want;
-	} calls[] = {
+	static const struct call_case calls[] = {
 		{ "return ERRNO", SYS_getppid, 0, 0, 0, EPERM },
 		{ "== holds", SYS_getpgid, 0, 0, 0, EACCES },
 		{ "== fails: the default", SYS_getpgid, 1, 0, 0, ENOSYS },
@@ -552,45 +605,67 @@ static void test_semantics(void)
 		{ "no clause", SYS_dup3, 1, 3, 3, ENOSYS },
 		{ "no rule: the default", SYS_getuid, 0, 0, 0, ENOSYS },
 	};
-	long got[sizeof(calls) / sizeof(calls[0])];
 	scmp_filter_ctx ctx;
 	struct qerr e;
-	int fds[2], status;
-	size_t i;
-	pid_t pid;
 
 	if (!compiles(semantics, 0, &ctx, &e)) {
 		CHECK(0, "the semantics policy compiles: %s", e.msg);
 		return;
 	}
-	if (pipe(fds) < 0 || (pid = fork()) < 0) {
-		CHECK(0, "pipe and fork: %s", strerror(errno));
+	check_calls("filter", ctx, calls, sizeof(calls) / sizeof(calls[0]));
+	seccomp_release(ctx);
+}
+
+/*
+ * The forward workers' filter: what relaying takes reaches the kernel
+ * (EBADF on fd -1, EFAULT on no event), what a worker taken over by the payload could misuse
+ * answers ENOSYS.
+ */
+static void test_worker_filter(void)
+{
+	static const struct call_case calls[] = {
+		{ "splice reaches the kernel", SYS_splice, -1, 0, -1, EBADF },
+		{ "accept4 reaches the kernel", SYS_accept4, -1, 0, 0, EBADF },
+		{ "connect reaches the kernel", SYS_connect, -1, 0, 0, EBADF },
+		{ "epoll_ctl reaches the kernel", SYS_epoll_ctl, -1, 1, -1,
+		  EFAULT },
+		{ "getpid allowed", SYS_getpid, 0, 0, 0, 0 },
+		{ "socket(AF_INET6) refused", SYS_socket, AF_INET6,
+		  SOCK_STREAM, 0, ENOSYS },
+		{ "socket(AF_UNIX) refused", SYS_socket, AF_UNIX, SOCK_STREAM,
+		  0, ENOSYS },
+		{ "socket(AF_PACKET) refused", SYS_socket, AF_PACKET,
+		  SOCK_RAW, 0, ENOSYS },
+		{ "openat refused", SYS_openat, AT_FDCWD, (long)"/", 0,
+		  ENOSYS },
+		/* harmless should they get through: no path, bad flags */
+		{ "execve refused", SYS_execve, 0, 0, 0, ENOSYS },
+		{ "clone refused", SYS_clone, -1, 0, 0, ENOSYS },
+		{ "ptrace refused", SYS_ptrace, PTRACE_ATTACH, 1, 0, ENOSYS },
+		{ "process_vm_writev refused", SYS_process_vm_writev, 1, 0, 0,
+		  ENOSYS },
+		{ "kill refused", SYS_kill, 1, 0, 0, ENOSYS },
+		{ "keyctl refused", SYS_keyctl, 0, 0, 0, ENOSYS },
+		{ "bpf refused", SYS_bpf, 0, 0, 0, ENOSYS },
+		{ "perf_event_open refused", SYS_perf_event_open, 0, 0, 0,
+		  ENOSYS },
+		{ "io_uring_setup refused", SYS_io_uring_setup, 1, 0, 0,
+		  ENOSYS },
+		{ "userfaultfd refused", SYS_userfaultfd, 0, 0, 0, ENOSYS },
+		{ "mprotect refused", SYS_mprotect, 0, 4096, 7, ENOSYS },
+		{ "prlimit64 of another process refused", SYS_prlimit64, 1,
+		  RLIMIT_NOFILE, 0, ENOSYS },
+	};
+	scmp_filter_ctx ctx;
+	struct qerr e = { 0 };
+
+	if (filter_worker(&ctx, &e) < 0) {
+		CHECK(0, "the worker policy compiles: %s", e.msg);
 		return;
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		if (seccomp_load(ctx) < 0)
-			_exit(2);
-		for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-			got[i] = call(calls[i].nr, calls[i].a, calls[i].b,
-				      calls[i].c);
-		/* exit_group itself: the sanitizers' _exit would check for
-		 * leaks, which needs calls the filter refuses */
-		syscall(SYS_exit_group,
-			write(fds[1], got, sizeof(got)) == sizeof(got) ? 0 : 3);
-	}
-	close(fds[1]);
+	check_calls("worker filter", ctx, calls,
+		    sizeof(calls) / sizeof(calls[0]));
 	seccomp_release(ctx);
-	memset(got, 0xff, sizeof(got));
-	CHECK(read(fds[0], got, sizeof(got)) == sizeof(got),
-	      "the filtered child reported its calls");
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the filtered child ran to its end (status %#x)", status);
-	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		CHECK(got[i] == calls[i].want, "filter: %s: %s (got %ld)",
-		      calls[i].what, strerror((int)calls[i].want), got[i]);
 }
 
 /* ---- the loader and the corpus ------------------------------------------- */
@@ -761,6 +836,7 @@ int main(void)
 	test_bad();
 	test_compile();
 	test_semantics();
+	test_worker_filter();
 	test_corpus("tests/unit/policies/good", true);
 	test_corpus("tests/unit/policies/bad", false);
 	test_loader();
