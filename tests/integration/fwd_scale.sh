@@ -34,10 +34,11 @@ confined() {
 	for w in $workers; do
 		grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$w/status" &&
 			grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$w/status" &&
-			grep -q '^Seccomp:[[:space:]]*2$' "/proc/$w/status" || return 1
+			grep -q '^Seccomp:[[:space:]]*2$' "/proc/$w/status" &&
+			grep -q '^Seccomp_filters:[[:space:]]*2$' "/proc/$w/status" || return 1
 	done
 }
-check "the workers are confined (no capabilities, no_new_privs, seccomp)" confined
+check "the workers are confined (no capabilities, no_new_privs, seccomp: baseline and worker filters)" confined
 nofile_raised() {
 	local w
 	for w in $workers; do
