@@ -44,8 +44,9 @@
  * UDP: only worker 0 is given UDP listeners (a flow must live in one
  * process). It keeps a flow per host peer (address and port): a socket
  * connected to the guest, whose replies go back to that peer from the
- * listening socket. Flows idle for FLOW_IDLE_MS are closed; at most
- * FLOWS_MAX per forward exist, further new peers are dropped.
+ * listening socket. Flows idle for FLOW_IDLE_MS are closed (the tests
+ * shorten it with QBOX_TEST_UDP_IDLE_MS); at most FLOWS_MAX per forward
+ * exist, further new peers are dropped.
  *
  * Readiness is level-triggered, and each relay asks only for the events
  * it is blocked on. Messages from the supervisor are handled after each
@@ -148,6 +149,7 @@ struct worker {
 	bool paused;		/* out of fds: TCP listeners left the set */
 	bool freed;		/* fds were closed during this turn */
 	int64_t retry_ms;	/* while paused: try again at this time */
+	int64_t flow_idle_ms;	/* a UDP flow idle this long is closed */
 	uint8_t buf[65536];	/* datagrams; copies when no pipe is free */
 };
 
@@ -672,7 +674,7 @@ static void expire_flows(struct worker *w)
 	for (l = w->listeners; l; l = l->next)
 		for (f = l->flows; f; f = next) {
 			next = f->next;
-			if (now - f->last_ms >= FLOW_IDLE_MS)
+			if (now - f->last_ms >= w->flow_idle_ms)
 				flow_free(w, f);
 		}
 }
@@ -688,11 +690,32 @@ static int wait_timeout(const struct worker *w)
 		t = w->retry_ms - now;
 	for (l = w->listeners; l; l = l->next)
 		for (f = l->flows; f; f = f->next)
-			if (f->last_ms + FLOW_IDLE_MS - now < t)
-				t = f->last_ms + FLOW_IDLE_MS - now;
+			if (f->last_ms + w->flow_idle_ms - now < t)
+				t = f->last_ms + w->flow_idle_ms - now;
 	if (t == INT64_MAX)
 		return -1;
 	return t < 0 ? 0 : t > INT32_MAX ? INT32_MAX : (int)t;
+}
+
+/*
+ * Tests only (tests/integration/fwd_udp.sh): QBOX_TEST_UDP_IDLE_MS, a
+ * number of milliseconds from 1 to FLOW_IDLE_MS, replaces the idle time
+ * of UDP flows, so a test can see flows expire without waiting a minute.
+ * Anything else there is ignored. Unset, it costs a getenv().
+ */
+static int64_t flow_idle_ms(void)
+{
+	const char *s = getenv("QBOX_TEST_UDP_IDLE_MS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return FLOW_IDLE_MS;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > FLOW_IDLE_MS)
+		return FLOW_IDLE_MS;
+	return v;
 }
 
 /* ---- messages from the supervisor ------------------------------------- */
@@ -847,6 +870,7 @@ int fwd_worker_run(int index, int sock, struct qerr *e)
 	if (w->epfd < 0)
 		return qerr_set(e, errno, "forward worker %d: epoll", index);
 	w->spare = fcntl(w->epfd, F_DUPFD_CLOEXEC, 0);
+	w->flow_idle_ms = flow_idle_ms();
 	w->ctl = (struct ep){ EP_CTL, sock, 0 };
 	if ((r = ep_set(w, &w->ctl, EPOLLIN)) < 0)
 		return qerr_set(e, -r, "forward worker %d: epoll", index);

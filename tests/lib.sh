@@ -149,9 +149,13 @@ qbox_procs() {
 qbox_workers() { pgrep -P "$(qbox_init "$1")" '^qbox-fwd'; }
 
 # qbox_fds QPID : open fds of all of qbox's processes together
-qbox_fds() {
+qbox_fds() { fd_count $(qbox_procs "$1"); }
+
+# fd_count PID... : open fds of these processes together (a test that
+# counts often finds qbox's processes once: pgrep walks all of /proc)
+fd_count() {
 	local p n=0
-	for p in $(qbox_procs "$1"); do
+	for p in "$@"; do
 		n=$((n + $(ls "/proc/$p/fd" | wc -l)))
 	done
 	echo "$n"

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * echo-server PORT - an epoll echo server for the forwarding tests
+ * echo-server [-u] PORT - an epoll echo server for the forwarding tests
  *
  * One process that accepts every connection on 0.0.0.0:PORT, keeps them
  * all (tens of thousands at once: it raises its soft RLIMIT_NOFILE to the
  * hard limit) and sends back whatever each sends, closing a connection
  * when its peer does. Bytes a peer is not ready to take are kept for it
  * and its reading stops meanwhile. Runs until killed.
+ *
+ * -u: UDP instead, on 0.0.0.0:PORT: each datagram goes back to its sender
+ * with " PORT" appended, the sender's source port as seen here, so a test
+ * can tell which socket of the forwarder's a datagram came from (one per
+ * UDP flow: tests/helpers/udp-flows.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -87,6 +93,29 @@ static void serve(int ep, int fd)
 	epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
 }
 
+/* -u: answer every datagram, with the port it came from appended */
+static int udp_echo(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char buf[2048];
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		perror("echo-server");
+		return 1;
+	}
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf) - 16, 0,
+				     (struct sockaddr *)&from, &len);
+
+		if (n < 0)
+			continue;
+		n += snprintf(buf + n, 16, " %u", ntohs(from.sin_port));
+		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -94,8 +123,12 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	int one = 1, lfd, ep, i, n;
 
+	if (argc == 3 && !strcmp(argv[1], "-u")) {
+		sa.sin_port = htons((uint16_t)atoi(argv[2]));
+		return udp_echo(&sa);
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: echo-server PORT\n");
+		fprintf(stderr, "usage: echo-server [-u] PORT\n");
 		return 2;
 	}
 	getrlimit(RLIMIT_NOFILE, &rl);
