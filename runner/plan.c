@@ -202,7 +202,8 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
 			n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
 							       HOST_COMMAND);
-			n->mtu = p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
+			n->mtu = s && s->mtu ? s->mtu :
+				 p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
 		}
 		if (s && s->has_mac)
 			memcpy(n->mac, s->mac, 6);

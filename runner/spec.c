@@ -183,7 +183,7 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet= and mac=";
+		return "subnet=, mac= and mtu=";
 	case NET_BRIDGED:
 		return "only mac=";
 	case NET_INTERNAL:
@@ -191,6 +191,25 @@ static const char *mode_options(enum net_mode m)
 	default:
 		return "subnet=, mac= and linger=";
 	}
+}
+
+/*
+ * mtu=N of a NAT NIC: from IPv6's minimum link MTU (RFC 8200: below it the
+ * kernel takes IPv6 off the link) to the largest frame a TAP and libslirp
+ * take, as slirp4netns's --mtu
+ */
+static int mtu_parse(const char *val, unsigned int *out, struct qerr *e)
+{
+	unsigned long v;
+	int r = parse_uint(val, 0xffffffffUL, &v);
+
+	if (r == -EINVAL)
+		return qerr_usage(e, "mtu='%s' is not a number", val);
+	if (r < 0 || v < NET_MTU_MIN || v > NET_MTU_MAX)
+		return qerr_usage(e, "mtu=%s out of range (%d-%d)", val,
+				  NET_MTU_MIN, NET_MTU_MAX);
+	*out = (unsigned int)v;
+	return 0;
 }
 
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
@@ -214,6 +233,8 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->has_mac = true;
 		return mac_parse(val, out->mac, e);
 	}
+	if (!strcmp(opt, "mtu") && out->mode == NET_NAT)
+		return mtu_parse(val, &out->mtu, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
 	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)

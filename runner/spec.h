@@ -47,7 +47,12 @@ struct net_spec {
 	unsigned int prefix;
 	bool has_mac;
 	uint8_t mac[6];
+	unsigned int mtu;	/* nat: mtu=N; 0: the default */
 };
+
+/* mtu= of a NAT NIC */
+#define NET_MTU_MIN 1280
+#define NET_MTU_MAX 65520
 
 struct fwd_spec {
 	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */

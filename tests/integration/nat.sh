@@ -15,6 +15,20 @@ expect_output "command address 10.0.2.100/24" 0 "inet 10\\.0\\.2\\.100/24" \
 	"$QBOX" run -- ip -4 -o addr show qbr0
 expect_output "default route via 10.0.2.2" 0 "^default via 10\\.0\\.2\\.2 dev qbr0" \
 	"$QBOX" run -- ip -4 route show default
+# mtu=: the sandbox's links and libslirp take it; a bulk transfer works
+head -c 3000000 /dev/urandom >"$TMP/www/big"
+sum=$(sha256sum <"$TMP/www/big" | cut -d' ' -f1)
+# "MTU of qbr0, MTU of qup0, the big file's sum", inside a sandbox
+mtus='echo $(ip -o link show qbr0 | grep -o "mtu [0-9]*") $(ip -o link show qup0 | grep -o "mtu [0-9]*")'
+big="busybox wget -q -O - http://10.0.2.2:$port/big | sha256sum | cut -d' ' -f1"
+expect_output "a command's NIC has MTU 65520 by default" 0 "^mtu 65520 mtu 65520\$" \
+	"$QBOX" run -- sh -c "$mtus"
+expect_output "mtu=1500: bridge and uplink TAP at 1500, 3 MB arrive intact" 0 \
+	"^mtu 1500 mtu 1500 $sum\$" "$QBOX" run --net nat,mtu=1500 -- sh -c "$mtus \$($big)"
+expect_output "mtu=9000 too" 0 "^mtu 9000 mtu 9000 $sum\$" \
+	"$QBOX" run --net nat,mtu=9000 -- sh -c "$mtus \$($big)"
+expect_output "mtu= out of range names it" 2 "^qbox: --net nat,mtu=1279: mtu=1279 out of range \\(1280-65520\\)\$" \
+	"$QBOX" run --net nat,mtu=1279 -- true
 expect_output "mac= sets the NIC's MAC" 0 "link/ether 52:54:00:12:34:56" \
 	"$QBOX" run --net nat,mac=52:54:00:12:34:56 -- ip -o link show qbr0
 expect_output "--mac sets the first NIC's MAC" 0 "link/ether 52:54:00:ab:cd:ef" \

@@ -111,6 +111,14 @@ static void test_defaults(void)
 		      p.vm && ip4_is(p.nics[0].guest, "10.0.2.15") &&
 		      p.nics[0].mtu == 1500,
 	      "qemu-system-* is a VM with lease .15 and MTU 1500");
+	CHECK(plan_words(&p, &e, "--net", "nat,mtu=1500", "--net", "nat", "--",
+			 "curl", NULL) == 0 &&
+		      p.nics[0].mtu == 1500 && p.nics[1].mtu == 65520,
+	      "mtu= sets one NIC's MTU, the others keep the default");
+	CHECK(plan_words(&p, &e, "--net", "nat,mtu=9000", "--",
+			 "qemu-system-x86_64", NULL) == 0 &&
+		      p.nics[0].mtu == 9000,
+	      "mtu= on a VM's NIC too");
 	CHECK(plan_words(&p, &e, "--vm", "--", "./myqemu", NULL) == 0 && p.vm,
 	      "--vm forces VM mode");
 	CHECK(plan_words(&p, &e, "--", "qemu-system-x86_64", "-device",

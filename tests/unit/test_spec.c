@@ -163,6 +163,24 @@ static void test_net(void)
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
+	CHECK(net_spec_parse("nat,mtu=1500", &n, &e) == 0 && n.mtu == 1500 &&
+		      net_spec_parse("nat,mtu=1280,mac=52:54:00:12:34:56", &n,
+				     &e) == 0 && n.mtu == 1280 &&
+		      net_spec_parse("nat,mtu=65520", &n, &e) == 0 &&
+		      n.mtu == 65520 && net_spec_parse("nat", &n, &e) == 0 &&
+		      n.mtu == 0,
+	      "nat mtu= from 1280 to 65520; none: 0 (the default)");
+	CHECK(net_bad("nat,mtu=1279", "mtu=1279 out of range (1280-65520)") &&
+		      net_bad("nat,mtu=65521", "mtu=65521 out of range") &&
+		      net_bad("nat,mtu=0", "mtu=0 out of range") &&
+		      net_bad("nat,mtu=99999999999999999999", "out of range") &&
+		      net_bad("nat,mtu=-1", "mtu='-1' is not a number") &&
+		      net_bad("nat,mtu=1500x", "mtu='1500x' is not a number") &&
+		      net_bad("nat,mtu=", "mtu='' is not a number"),
+	      "nat mtu= bad values named");
+	CHECK(net_bad("natnet:x,mtu=1500", "unknown option 'mtu'") &&
+		      net_bad("bridged:t0,mtu=1500", "unknown option 'mtu'"),
+	      "mtu= is nat's alone");
 	CHECK(net_bad("nat,linger=on", "unknown option 'linger'"),
 	      "net linger not for nat");
 	CHECK(net_bad("natnet:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
