@@ -11,17 +11,22 @@
 #                    port PORT (a port forward; plain routing for veth)
 #   ENV_ERR[K]       why the environment could not be brought up
 #
-#   qbox               `qbox run --net nat --fwd ...` at its defaults
+#   qbox               `qbox run --net nat --fwd ...` at its defaults (a
+#                      command payload's MTU: 65520)
+#   qbox-1500          the same with `--net nat,mtu=1500` (figure 1 only)
 #   slirp4netns-MTU    `unshare -Urn` + `slirp4netns --configure --mtu=MTU`
 #                      (host loopback allowed: its 10.0.2.2), forwards
 #                      through its API socket's add_hostfwd
 #   pasta              `unshare -Urn` + `pasta --config-net -t ...` (MTU
 #                      65520); this passt maps the default gateway's
 #                      address to the host's loopback
+#   pasta-1500         the same with `--mtu 1500` (figure 1 only)
 #   veth               two namespaces joined by a veth pair: no user-mode
 #                      network stack at all, the kernel's limit
 
 ENVS=(qbox slirp4netns-1500 slirp4netns-65520 pasta veth)
+# figure 1 measures every tool at MTU 1500 and at its best
+FIG1_ENVS=(qbox qbox-1500 slirp4netns-1500 slirp4netns-65520 pasta pasta-1500 veth)
 # sandbox-side ports of the servers the figures start there
 IN_IPERF=5201
 IN_RR=5300
@@ -116,10 +121,11 @@ has_addr() { env_in "$1" ip -4 -o addr show | grep -q "$2"; }
 has_default() { env_in "$1" ip -4 route show default | grep -q via; }
 
 env_up_qbox() {
-	local k=$1 p1 p2 log=$OUT/env-$1.log
+	local k=$1 p1 p2 log=$OUT/env-$1.log net=nat
 	p1=$(free_port) && p2=$(free_port) || return 1
-	ENV_QNAME[$k]=bench$$-nat
-	spawn "$QBOX" run --name "${ENV_QNAME[$k]}" --net nat \
+	[ "$k" = qbox ] || net=nat,mtu=${k#qbox-}
+	ENV_QNAME[$k]=bench$$-$k
+	spawn "$QBOX" run --name "${ENV_QNAME[$k]}" --net "$net" \
 		--fwd "127.0.0.1:$p1:$IN_IPERF" --fwd "127.0.0.1:$p2:$IN_RR" \
 		-- sleep 100000 </dev/null >"$log" 2>&1
 	if ! timeout 40 "$QBOX" wait "${ENV_QNAME[$k]}" --timeout 30 \
@@ -164,11 +170,12 @@ env_up_slirp4netns() {
 }
 
 env_up_pasta() {
-	local k=$1 p1 p2 log=$OUT/env-$1.log
+	local k=$1 p1 p2 log=$OUT/env-$1.log mtu=()
 	p1=$(free_port) && p2=$(free_port) || return 1
+	[ "$k" = pasta ] || mtu=(--mtu "${k#pasta-}")
 	holder unshare -Urn sleep 100000 || { ENV_ERR[$k]="unshare -Urn failed"; return 1; }
 	ENV_NS[$k]=$HOLDER
-	spawn pasta -q -f --config-net -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
+	spawn pasta -q -f --config-net "${mtu[@]}" -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
 		"$HOLDER" </dev/null >"$log" 2>&1
 	if ! wait_until 15 has_default "$k"; then
 		if kill -0 "$SPAWN_PID" 2>/dev/null; then
@@ -209,17 +216,18 @@ env_up_veth() {
 	ENV_FWD[$k,$IN_RR]=10.0.9.2:$IN_RR
 }
 
-# envs_up: bring every environment up once; failures land in ENV_ERR
+# envs_up: bring every environment up once (figure 1's list holds them
+# all); failures land in ENV_ERR
 envs_up() {
 	local k
 	[ -z "$ENVS_DONE" ] || return 0
 	ENVS_DONE=1
-	for k in "${ENVS[@]}"; do
+	for k in "${FIG1_ENVS[@]}"; do
 		log "environment $k"
 		case $k in
-		qbox) env_up_qbox "$k" ;;
+		qbox*) env_up_qbox "$k" ;;
 		slirp4netns-*) env_up_slirp4netns "$k" ;;
-		pasta) env_up_pasta "$k" ;;
+		pasta*) env_up_pasta "$k" ;;
 		veth) env_up_veth "$k" ;;
 		esac || ENV_ERR[$k]=${ENV_ERR[$k]:-setup failed}
 		[ -z "${ENV_ERR[$k]:-}" ] || log "  $k: ${ENV_ERR[$k]}"
