@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Named networks with command payloads: one segment per network and user,
 # the hub's life, qbox net ls/inspect/create/rm, forwards and exec on a
-# network, the host-only and internal walls, and a killed hub.
+# network (a member's own --fwd too), the host-only and internal walls,
+# and a killed hub.
 . "$(dirname "$0")/../lib.sh"
 
 jqc() { jq -e "$@" >/dev/null; }
@@ -63,6 +64,36 @@ expect_output "ps: the member's NETWORKS column" 0 "^a-$$ .* natnet:$net@$A " "$
 fp=$(free_port)
 expect_output "fwd -n natnet:NAME names the guest" 0 "" "$QBOX" fwd -n "natnet:$net" "$fp:$A:8080"
 expect_output "the network's forward reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
+# fwd_listed PORT GUEST : net inspect --json has the one TCP forward
+fwd_listed() {
+	"$QBOX" net inspect "$net" --json | jqc --argjson p "$1" --arg g "$2" \
+		'[.forwards[] | select(.proto == "tcp" and .host == "127.0.0.1" and .host_port == $p and .guest == $g and .guest_port == 8080 and .spec == "\($p):\($g):8080")] | length == 1'
+}
+check "net inspect --json lists the network's forward" fwd_listed "$fp" "$A"
+expect_output "net inspect lists it under FORWARD TO" 0 "^$fp:$A:8080 +$A:8080\$" \
+	"$QBOX" net inspect "$net"
+
+# a member's --fwd is the hub's, for as long as the member runs
+mp=$(free_port)
+start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" --fwd "$mp:$A:8080" -- sleep 300
+qm=$BG_PID
+expect_output "a member with --fwd H:GUESTADDR:P joins" 0 "" "$QBOX" wait "m-$$" --timeout 20
+expect_output "the member's --fwd reaches the guest it names" 0 "^member-a-$$\$" \
+	curl -sf --max-time 10 "http://127.0.0.1:$mp/"
+check "net inspect --json lists the member's forward" fwd_listed "$mp" "$A"
+expect_output "... and lists it under FORWARD TO" 0 "^$mp:$A:8080 +$A:8080\$" \
+	"$QBOX" net inspect "$net"
+expect_output "a member's --fwd on a port the network forwards: refused, named" 2 \
+	"^qbox: --net natnet:$net: --fwd $fp:$A:8080: that host port is already forwarded" \
+	timeout 20 "$QBOX" run --name "m2-$$" --net "natnet:$net" --fwd "$fp:$A:8080" -- true
+check "... and that member is not left in the network" \
+	test -z "$(addr_of "$net" "m2-$$")"
+kill -TERM "$qm"
+wait "$qm"
+check "the member gone, its forward goes" wait_for 10 not port_open 127.0.0.1 "$mp"
+check "... from net inspect too" not fwd_listed "$mp" "$A"
+check "the network's own forward stays" fwd_listed "$fp" "$A"
+expect_output "... and still reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
 expect_output "fwd to a network without a guest address: the rule" 2 "names the guest's address" \
 	"$QBOX" fwd -n "natnet:$net" "$(free_port):8080"
 expect_output "exec natnet:NAME reaches a member directly" 0 "^member-a-$$\$" \
