@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Named networks with command payloads: one segment per network and user,
 # the hub's life, qbox net ls/inspect/create/rm, forwards and exec on a
-# network (a member's own --fwd too), the host-only and internal walls,
-# and a killed hub.
+# network (a member's own --fwd too), a natnet on a subnet of its own, the
+# host-only and internal walls, and a killed hub.
 . "$(dirname "$0")/../lib.sh"
 
 jqc() { jq -e "$@" >/dev/null; }
@@ -125,6 +125,25 @@ expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$Q
 kill -TERM "$qa"
 wait "$qa"
 check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+
+# ---- natnet on a subnet of its own ------------------------------------------
+start_bg "$QBOX" run --name "s1-$$" --net "natnet:s$$,subnet=10.0.5.0/24" -- \
+	busybox httpd -f -p 8080 -h "$TMP/a"
+qs=$BG_PID
+wait_for 10 member_up "s$$" "s1-$$"
+S=$(addr_of "s$$" "s1-$$")
+check "natnet,subnet=10.0.5.0/24: the member's address is in it ($S)" \
+	grep -qE '^10\.0\.5\.([0-9]+)$' <<<"$S"
+expect_output "net ls: the network's subnet" 0 "^s$$ +natnet +10\.0\.5\.0/24 +1 " "$QBOX" net ls
+# a second member (no subnet= needed to join): its address, then the first's page
+expect_output "a second member, in 10.0.5.0/24 too, reaches the first" 0 \
+	"^10\.0\.5\.[0-9]+ member-a-$$\$" timeout 20 "$QBOX" run --net "natnet:s$$" -- \
+	sh -c 'echo "$(ip -4 -o addr show dev qbr0 | sed -n "s/.* inet \([0-9.]*\)\/.*/\1/p") $(busybox wget -q -O- "$0")"' \
+	"http://$S:8080/"
+expect_output "a member reaches the host's loopback via 10.0.5.2" 0 "^host-page-$$\$" \
+	timeout 20 "$QBOX" run --net "natnet:s$$" -- busybox wget -q -O- "http://10.0.5.2:$hp/"
+kill -TERM "$qs"
+wait "$qs"
 
 # ---- net create / rm, linger ------------------------------------------------------
 expect_output "net create hostonly" 0 "" "$QBOX" net create "hostonly:h$$"
