@@ -2,7 +2,7 @@
 # Named networks with command payloads: one segment per network and user,
 # the hub's life, qbox net ls/inspect/create/rm, forwards and exec on a
 # network (a member's own --fwd too), a natnet on a subnet of its own, the
-# host-only and internal walls, and a killed hub.
+# host-only and internal walls, net rm --force and a killed hub.
 . "$(dirname "$0")/../lib.sh"
 
 jqc() { jq -e "$@" >/dev/null; }
@@ -106,7 +106,29 @@ expect_output "--net with another subnet is refused" 2 "runs on 10.0.2.0/24, not
 	"$QBOX" run --net "natnet:$net,subnet=10.0.9.0/24" -- true
 
 # ---- another network is another segment -------------------------------------
-unreachable "natnet:other cannot reach a member of natnet:$net" "http://$A:8080/" --net "natnet:o$$"
+# A probe on natnet:o$$ whose address (from a hash of its MAC, which
+# comes from its name) were A's would fail against itself and prove
+# nothing: it says its address first, and another name is tried
+for k in 1 2 3; do
+	out=$(timeout 30 "$QBOX" run --name "o$k-$$" --net "natnet:o$$" -- sh -c \
+		'ip -4 -o addr show dev qbr0; exec timeout 5 busybox wget -q -O- "$0"' \
+		"http://$A:8080/" 2>&1)
+	rc=$?
+	O=$(sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p' <<<"$out")
+	[ "$O" != "$A" ] && break
+done
+check "natnet:other's probe is at another address ($O; A is at $A)" \
+	sh -c "[ -n '$O' ] && [ '$O' != '$A' ]"
+case $rc in
+1 | 124)
+	if grep -q "^qbox: \|member-a-$$" <<<"$out"; then
+		fail "natnet:other cannot reach a member of natnet:$net: $out"
+	else
+		pass "natnet:other cannot reach a member of natnet:$net (wget $rc)"
+	fi
+	;;
+*) fail "natnet:other cannot reach a member of natnet:$net: exit $rc, want 1 or 124; output: $out" ;;
+esac
 
 # ---- members that start one network at once all join it -------------------------
 for i in 1 2 3; do
@@ -125,6 +147,40 @@ expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$Q
 kill -TERM "$qa"
 wait "$qa"
 check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+
+# ---- net rm --force under running members -----------------------------------
+# the members are told, as of a killed hub, and run on; nothing of the
+# network stays (its processes: the hub's supervisor, init, forward
+# workers, stream relay and NAT engine; its files)
+for m in 1 2; do
+	start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-f$m" "$QBOX" run \
+		--name "f$m-$$" --net "natnet:f$$" -- sleep 300
+	qf[m]=$BG_PID
+done
+both_up() { member_up "f$$" "f1-$$" && member_up "f$$" "f2-$$"; }
+check "net rm --force: two members join" wait_for 15 both_up
+fhub=$("$QBOX" net inspect "f$$" --json | jq -r .pid)
+fprocs="$fhub $(pgrep -P "$fhub" | tr '\n' ' ')$(pgrep -P "$(qbox_init "$fhub")" | tr '\n' ' ')"
+check "the hub has its init, NAT engine, forward workers and relay ($fprocs)" \
+	test "$(wc -w <<<"$fprocs")" -ge 5
+expect_output "net rm --force with members running" 0 "^\$" "$QBOX" net rm "f$$" --force
+procs_gone() { local p; for p in $fprocs; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
+check "... the hub's processes are gone" wait_for 10 procs_gone
+check "... and its runtime files" test -z "$(ls "$RUNDIR" | grep "^net@f$$\.")"
+check "... net ls does not list it" not grep -q "^f$$ " < <("$QBOX" net ls)
+for m in 1 2; do
+	check "member f$m reports the network's end" wait_for 10 grep -qx \
+		"qbox: network 'f$$' ended (its hub is gone): f$m-$$'s link to it is down" \
+		"$TMP/err-f$m"
+	check "member f$m's link to the network is gone" wait_for 10 \
+		"$QBOX" exec "f$m-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+done
+check "the members run on" kill -0 "${qf[1]}" "${qf[2]}"
+kill -TERM "${qf[1]}" "${qf[2]}"
+wait "${qf[1]}" "${qf[2]}"
+check "once they stop, no process of theirs or the network's is left" \
+	test -z "$(leftover_procs "f$$")"
+check "... nor a runtime file" test -z "$(ls "$RUNDIR" | grep -E "^(net@f$$|f[12]-$$)\.")"
 
 # ---- natnet on a subnet of its own ------------------------------------------
 start_bg "$QBOX" run --name "s1-$$" --net "natnet:s$$,subnet=10.0.5.0/24" -- \
