@@ -6,9 +6,11 @@
 # `qbox exec natnet:NAME` reach VM1; the leases show in `qbox net
 # inspect`. Then the hub is killed (SIGKILL) under the running VMs: both
 # say so, their links go, nothing is left once they stop, and the next
-# member starts a fresh hub that works. Then a VM on a host-only network:
-# the host's loopback via 192.168.56.1 yes, the outside test host no (even
-# routed through 192.168.56.1), `qbox exec hostonly:NAME` reaches it.
+# member starts a fresh hub that works. Then two VMs on a host-only
+# network, booting side by side: leases from .101, the host's loopback via
+# 192.168.56.1 yes, the outside test host no (even routed through
+# 192.168.56.1), `qbox exec hostonly:NAME` reaches the first, and the
+# second fetches from the first.
 . "$(dirname "$0")/../lib.sh"
 outside_world "$@"
 
@@ -120,10 +122,30 @@ expect_output "and the host's loopback" 0 "^$page\$" timeout 20 \
 } >"$TMP/vm3.sh"
 vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
 vm3=$VM_PID
+# VM3's lease is reserved for it as it joins: VM4 boots beside it and
+# fetches from it there once it serves
+vm3_addr() {
+	"$QBOX" net inspect "h$$" --json 2>/dev/null | jq -r --arg s "vm3-$$" \
+		'.members[] | select(.sandbox == $s) | .address'
+}
+vm3_joined() { [ -n "$(vm3_addr)" ]; }
+check "hostonly VM: joins with a lease reserved" wait_for 30 vm3_joined
+r3=$(vm3_addr)
+cat >"$TMP/vm4.sh" <<EOS
+udhcpc -i eth0 -n -q -t 5
+i=0
+until page=\$(timeout 5 wget -q -O - http://$r3/) || [ \$i -ge 60 ]; do
+	sleep 1; i=\$((i + 1))
+done
+echo "PEER: \$page"
+EOS
+vm_start "$TMP/console4" "$TMP/vm4.sh" --name "vm4-$$" --net "hostonly:h$$"
+vm4=$VM_PID
 vm_ready "$TMP/console3" VM3
 ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
 check "hostonly VM: lease from 192.168.56.101 on, no router, no DNS ($ip3)" \
 	test "${ip3##*.}" -ge 101
+check "hostonly VM: the lease reserved for it as it joined ($r3)" test "$ip3" = "$r3"
 vm_check "hostonly VM reached the host's loopback via 192.168.56.1" "$TMP/console3" "^FETCH: $page"
 vm_check "hostonly VM routes to the outside via 192.168.56.1" "$TMP/console3" \
 	"^ROUTE: $OUTSIDE_IP via 192\\.168\\.56\\.1 dev eth0"
@@ -133,6 +155,11 @@ check "the outside test host never saw its request" \
 	test "$(outside_hits "hostonly-vm-$$")" -eq 0
 expect_output "exec hostonly:NAME reaches the VM at its lease" 0 "^vm3-page" \
 	"$QBOX" exec "hostonly:h$$" -- busybox wget -q -O - "http://$ip3/"
+wait "$vm4"
+ip4=$(tr -d '\r' <"$TMP/console4" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
+check "a second hostonly VM: its own lease from .101 on ($ip4, VM3 has $ip3)" \
+	sh -c "[ '${ip4##*.}' -ge 101 ] 2>/dev/null && [ '$ip4' != '$ip3' ]"
+vm_check "the second hostonly VM fetched from VM3 across the network" "$TMP/console4" "^PEER: vm3-page"
 "$QBOX" stop "vm3-$$"
 wait "$vm3"
 check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^h$$ '"
