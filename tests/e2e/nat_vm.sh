@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A VM behind qbox's NAT: DHCP gives 10.0.2.15, the guest reaches a host
 # loopback server via 10.0.2.2, the host reaches a guest server via --fwd,
-# and SIGTERM to qbox powers everything down without leftovers.
+# another nat sandbox (its own 10.0.2.0/24) does not reach the VM, and
+# SIGTERM to qbox powers everything down without leftovers.
 . "$(dirname "$0")/../lib.sh"
 
 hport=$(free_port)
@@ -47,6 +48,18 @@ if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	check "guest MAC has QEMU's prefix ($want)" grep -q 'link/ether 52:54:00:' <<<"$want"
 	expect_output "qbox exec reaches the guest directly at 10.0.2.15" 0 "^guest-page-52:54:00:" \
 		"$QBOX" exec "e2e-nat-$$" -- busybox wget -q -O - http://10.0.2.15/
+	# nat VM<->VM: no. Another sandbox's 10.0.2.15 is nobody: its own
+	# address is 10.0.2.100, so a failure is not its own refusal
+	out=$(timeout 30 "$QBOX" run --net nat -- sh -c 'ip -4 -o addr show dev qbr0
+		exec timeout 5 busybox wget -q -O - http://10.0.2.15/' 2>&1)
+	rc=$?
+	if ! grep -q " inet 10\.0\.2\.100/24 " <<<"$out"; then
+		fail "another nat sandbox: not at 10.0.2.100: $out"
+	elif [ "$rc" -ne 1 ] && [ "$rc" -ne 124 ] || grep -q "^qbox: \|guest-page" <<<"$out"; then
+		fail "another nat sandbox reached the VM, or failed otherwise: exit $rc: $out"
+	else
+		pass "another nat sandbox (at 10.0.2.100) does not reach the VM (wget $rc)"
+	fi
 	rport=$(free_port)
 	"$QBOX" fwd -n "e2e-nat-$$" "$rport:80"
 	expect_output "a forward added at run time reaches the guest" 0 "^guest-page-52:54:00:" \
