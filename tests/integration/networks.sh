@@ -211,6 +211,23 @@ expect_output "hostonly: a member reaches the host via 192.168.56.1" 0 "^host-pa
 unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56.2:$hp/" --net "hostonly:h$$"
 expect_output "hostonly: no DNS forwarder" 1 "" \
 	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
+start_bg "$QBOX" run --name "h1-$$" --net "hostonly:h$$" -- \
+	busybox httpd -f -p 8080 -h "$TMP/a"
+qh=$BG_PID
+wait_for 10 member_up "h$$" "h1-$$"
+H=$(addr_of "h$$" "h1-$$")
+check "hostonly: a member's address is from 192.168.56.101 on ($H)" \
+	grep -qE '^192\.168\.56\.(10[1-9]|1[1-9][0-9]|2[0-9][0-9])$' <<<"$H"
+expect_output "hostonly: members reach each other" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox wget -q -O- "http://$H:8080/"
+expect_output "hostonly: exec hostonly:NAME reaches a member" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" exec "hostonly:h$$" -- busybox wget -q -O- "http://$H:8080/"
+hf=$(free_port)
+"$QBOX" fwd -n "hostonly:h$$" "$hf:$H:8080"
+expect_output "hostonly: a forward reaches a member" 0 "^member-a-$$\$" \
+	curl -sf --max-time 10 "http://127.0.0.1:$hf/"
+kill -TERM "$qh"
+wait "$qh"
 expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
 "$QBOX" net create "internal:s$$"
 kill -TERM "$("$QBOX" net inspect "s$$" --json | jq -r .pid)"
