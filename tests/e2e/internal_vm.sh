@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two VMs on two internal networks at once, in a world with an outside
 # test host (outside_world, tests/lib.sh): on each they reach each other,
-# and nothing else.
+# and nothing else; neither the host nor the outside test host reaches
+# them.
 #
 # The first network has DHCP on (dhcp=on), so the hub holds 192.168.100.1
 # on the segment: VMB routes everything through it, as a guest could, and
@@ -48,6 +49,12 @@ vma_addr=$("$QBOX" net inspect "$net" --json |
 	jq -r --arg s "vma-$$" '.members[] | select(.sandbox == $s) | .address')
 check "VMA holds its reserved lease ($vma_addr)" \
 	vm_wait_line "$TMP/consolea" "inet $vma_addr/24" 1
+expect_output "the host does not reach VMA at its address" 1 "unreachable" \
+	busybox wget -q -O - "http://$vma_addr/"
+for a in "$vma_addr" 10.77.0.1; do
+	expect_output "the outside test host does not reach VMA at $a, routed via the host" \
+		0 "^rc=[1-9]" outside_dial "$a:80/"
+done
 
 # each probe: "NAME: rc=STATUS OUTPUT"; in parallel, so the "no"s cost
 # one timeout together

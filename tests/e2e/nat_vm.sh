@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# A VM behind qbox's NAT: DHCP gives 10.0.2.15, the guest reaches a host
-# loopback server via 10.0.2.2, the host reaches a guest server via --fwd,
-# another nat sandbox (its own 10.0.2.0/24) does not reach the VM, and
-# SIGTERM to qbox powers everything down without leftovers.
+# A VM behind qbox's NAT, in a world with an outside test host
+# (outside_world, tests/lib.sh): DHCP gives 10.0.2.15, the guest reaches a
+# host loopback server via 10.0.2.2 and the outside test host, the host
+# reaches a guest server via --fwd, the outside test host through a
+# --fwd on 0.0.0.0 only, another nat sandbox (its own 10.0.2.0/24) does
+# not reach the VM, and SIGTERM to qbox powers everything down without
+# leftovers.
 . "$(dirname "$0")/../lib.sh"
+outside_world "$@"
 
 hport=$(free_port)
 http_server "$hport"
@@ -14,6 +18,7 @@ cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 ip -o link show eth0
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
+echo "OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)"
 ip route
 mkdir -p /www && echo "guest-page-\$(cat /sys/class/net/eth0/address)" >/www/index.html
 httpd -p 80 -h /www
@@ -21,14 +26,22 @@ echo QBOX-READY
 sleep 60
 EOS
 f6port=$(free_port)
+oport=$(free_port)
 vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80" \
-	--fwd "[::1]:$f6port:10.0.2.15:80"
+	--fwd "[::1]:$f6port:10.0.2.15:80" --fwd "0.0.0.0:$oport:80"
 if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	vm_check "DHCP lease is 10.0.2.15 with gateway .2 and DNS .3" "$TMP/console" \
 		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
 	vm_check "guest fetched the host's loopback server via 10.0.2.2" "$TMP/console" \
 		"^FETCH: $page"
 	vm_check "guest's default route is 10.0.2.2" "$TMP/console" "^default via 10\\.0\\.2\\.2"
+	vm_check "guest reached the outside test host" "$TMP/console" "^OUT: $OUTSIDE_PAGE"
+	expect_output "the outside test host reaches the guest through --fwd 0.0.0.0:$oport:80" \
+		0 "^rc=0 guest-page-52:54:00:" outside_dial "198.51.100.1:$oport/"
+	expect_output "... not through --fwd $fport:80 (127.0.0.1)" 0 "^rc=[1-9]" \
+		outside_dial "198.51.100.1:$fport/"
+	expect_output "... nor at the guest's address, routed via the host" 0 "^rc=[1-9]" \
+		outside_dial "10.0.2.15:80/"
 	got=$(curl -sf --max-time 10 "http://127.0.0.1:$fport/")
 	if [[ $got == guest-page-52:54:00:* ]]; then
 		pass "host reached the guest's server through --fwd $fport:80"
