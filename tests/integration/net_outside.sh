@@ -152,6 +152,8 @@ if ! wait_for 10 member_up "i$$" "i-$$"; then
 fi
 I=$(addr_of "i$$" "i-$$")
 dial "internal: the outside does not reach a member at its address ($I)" "[1-9]" "$I:8080"
+expect_output "internal: nor does the host" 1 "unreachable" \
+	busybox wget -q -O- "http://$I:8080/"
 no_way_out "internal: a member without a route does not reach the outside" \
 	"internal-plain-$$" "i-$$"
 routed "internal: a member routes to the outside via the hub, 192.168.100.1" \
