@@ -49,6 +49,8 @@ vma_addr=$("$QBOX" net inspect "$net" --json |
 	jq -r --arg s "vma-$$" '.members[] | select(.sandbox == $s) | .address')
 check "VMA holds its reserved lease ($vma_addr)" \
 	vm_wait_line "$TMP/consolea" "inet $vma_addr/24" 1
+expect_output "exec internal:NAME (dhcp=on) reaches VMA from the hub's address" 0 \
+	"^vma-page" "$QBOX" exec "internal:$net" -- busybox wget -q -O - "http://$vma_addr/"
 expect_output "the host does not reach VMA at its address" 1 "unreachable" \
 	busybox wget -q -O - "http://$vma_addr/"
 for a in "$vma_addr" 10.77.0.1; do

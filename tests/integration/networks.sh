@@ -245,6 +245,8 @@ I=$(addr_of "i$$" "i1-$$")
 expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --net "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
+expect_output "internal: exec internal:NAME runs, but without DHCP the hub has no address there" \
+	1 "unreachable" timeout 20 "$QBOX" exec "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 expect_output "internal: forwards are refused" 2 "cannot be reached from the host" \
 	"$QBOX" fwd -n "internal:i$$" "$(free_port):$I:8080"
 
