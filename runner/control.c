@@ -147,7 +147,7 @@ static void serve(struct ctl_server *cs, struct client *c)
 	struct strbuf out = { 0 }, line = { 0 };
 	struct qerr e = { 0 };
 	struct ctl_req req;
-	long hold = 0;
+	long hold = c->hold;	/* a member's later requests are its own */
 	int fd = -1, r;
 
 	c->buf[c->len] = '\0';
@@ -169,10 +169,16 @@ static void serve(struct ctl_server *cs, struct client *c)
 	send_line(c->fd, line.oom ? "err 1 out of memory\n" : line.s, fd);
 	sb_free(&line);
 	c->hold = hold;
-	if (req.verb == CTL_STOP || hold > 0)
+	if (hold > 0) {
+		/* a member's connection: it sends its forwards (qbox run
+		   --fwd) on it after joining, and its hang-up is its leaving */
+		c->state = READING;
+		c->len = 0;
+	} else if (req.verb == CTL_STOP) {
 		c->state = HOLDING;
-	else
+	} else {
 		client_close(cs, c);
+	}
 	if (fd >= 0)
 		close(fd);
 	sb_free(&out);

@@ -22,7 +22,8 @@ struct ctl_server;
  * CTL_WAIT and CTL_STOP are called too; the server holds those
  * connections itself. Setting *@hold to a positive id keeps the
  * connection open after the answer; its hang-up is reported to the
- * ctl_leave_fn with that id (a network's member leaving).
+ * ctl_leave_fn with that id (a network's member leaving), and its further
+ * requests (the member's forwards) are handled with *@hold set to it.
  */
 typedef int (*ctl_handle_fn)(void *opaque, const struct ctl_req *req,
 			     struct strbuf *out, int *fd, long *hold,

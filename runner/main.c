@@ -19,6 +19,7 @@
 #include "../netns/tap.h"
 #include "cli.h"
 #include "client.h"
+#include "ctlclient.h"
 #include "hub.h"
 #include "netcmd.h"
 #include "plan.h"
@@ -28,6 +29,24 @@
 #ifndef QBOX_VERSION
 #define QBOX_VERSION "0.1"
 #endif
+
+/* Named networks without subnet=: the subnets they run on, if they run */
+static void adopt_subnets(struct run_opts *o)
+{
+	struct qerr e = { 0 };
+	int i, dirfd = -1;
+
+	for (i = 0; i < o->n_nets; i++) {
+		if (!net_mode_named(o->nets[i].mode) || o->nets[i].has_subnet)
+			continue;
+		/* no runtime directory: qbox run says why, later */
+		if (dirfd < 0 && (dirfd = ctl_rundir(&e)) < 0)
+			return;
+		net_adopt_subnet(dirfd, &o->nets[i]);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+}
 
 static int cmd_run(int argc, char **argv)
 {
@@ -45,6 +64,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (r < 0)
 		qerr_die(&e);
+	adopt_subnets(&o);
 	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
 	if (plan_build(&o, defname, &p, &e) < 0 ||
 	    command_check(p.argv[0], &e) < 0)

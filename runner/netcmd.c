@@ -71,6 +71,26 @@ int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 	return r;
 }
 
+void net_adopt_subnet(int dirfd, struct net_spec *n)
+{
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	struct in_addr net;
+	unsigned int prefix;
+	char subnet[32];
+
+	if (!net_mode_named(n->mode) || n->has_subnet)
+		return;
+	if (net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, &e) == 0 &&
+	    cidr_parse(json_field(out.s, "subnet", subnet, sizeof(subnet)),
+		       &net, &prefix, &e) == 0) {
+		n->subnet = net;
+		n->prefix = prefix;
+		n->has_subnet = true;
+	}
+	sb_free(&out);
+}
+
 /* The names of the running networks, sorted */
 static int networks(int dirfd, char **names, int max)
 {

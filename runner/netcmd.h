@@ -15,4 +15,13 @@ int cmd_net(int argc, char **argv);
  */
 int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
 
+/*
+ * A member that gives no subnet= joins network @n on the subnet it runs
+ * on: when it runs, its subnet is set in @n (so the member's address,
+ * gateway and forwards are planned in it). When it does not run (the
+ * member starts it, on the mode's default subnet) or does not answer
+ * (joining it then says why), @n stays as it is.
+ */
+void net_adopt_subnet(int dirfd, struct net_spec *n);
+
 #endif /* QBOX_NETCMD_H */

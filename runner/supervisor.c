@@ -124,6 +124,10 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
+		/* a member's forward to its network is the hub's (it dials
+		   the guest from the segment), asked for as it joined */
+		if (!p->hub && net_mode_named(p->nics[f->nic].mode))
+			continue;
 		r = fwd_engine_add(s->fwd, &f->spec, f->guest, f->text, e);
 		if (r < 0) {
 			qerr_prefix(e, "--fwd %s", f->text);

@@ -224,7 +224,11 @@ netns_remove() {
 #          └─ "outside": a network namespace behind o0's veth peer o1,
 #             198.51.100.2 ($OUTSIDE_IP, TEST-NET-2); busybox httpd serves
 #             $OUTSIDE_PAGE at http://$OUTSIDE_IP/ and logs each request
-#             ("IP:PORT: url:/PATH") to $OUTSIDE_LOG
+#             ("IP:PORT: url:/PATH") to $OUTSIDE_LOG; it routes 10.0.0.0/8
+#             and 192.168.0.0/16 via the host, so that it can try the
+#             sandboxes' addresses (outside_dial), and the host forwards
+#             packets, so that where it has no route it says so at once
+#             (ICMP unreachable, not rate-limited)
 #
 # No route leads anywhere else: every address but these two is
 # unreachable. The script runs again in "host" as the test's own uid (a
@@ -253,17 +257,23 @@ outside_world() {
 		fail "outside_world: no namespace for the outside test host"
 		exit 1
 	fi
-	mkdir -p "$TMP/outside-www" "$TMP/xdg"
+	mkdir -p "$TMP/outside-www/cgi-bin" "$TMP/xdg"
 	chmod 0700 "$TMP/xdg"
 	echo "outside-page-$$" >"$TMP/outside-www/index.html"
+	outside_dialer >"$TMP/outside-www/cgi-bin/dial"
+	chmod 0755 "$TMP/outside-www/cgi-bin/dial"
 	if ! "${ns[@]}" sh -ec "ip link set lo up
 		ip link add o0 type veth peer name o1 netns $out
 		ip addr add 198.51.100.1/24 dev o0
-		ip link set o0 up" ||
+		ip link set o0 up
+		echo 1 >/proc/sys/net/ipv4/ip_forward
+		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit" ||
 	   ! nsenter -t "$out" -U -n --preserve-credentials sh -ec "
 		ip link set lo up
 		ip addr add $OUTSIDE_IP/24 dev o1
-		ip link set o1 up"; then
+		ip link set o1 up
+		ip route add 10.0.0.0/8 via 198.51.100.1
+		ip route add 192.168.0.0/16 via 198.51.100.1"; then
 		fail "outside_world: the veth pair to the outside test host"
 		exit 1
 	fi
@@ -291,6 +301,21 @@ ns_differs() {
 # outside_hits PATH : requests for http://$OUTSIDE_IP/PATH the outside
 # test host has seen
 outside_hits() { grep -c ": url:/$1\$" "$OUTSIDE_LOG"; }
+
+# outside_dial HOST:PORT/PATH : the outside test host fetches
+# http://HOST:PORT/PATH itself (outside to VM); prints "rc=STATUS BODY" of
+# its wget, STATUS 0 when it got the page
+outside_dial() { busybox wget -q -O- "http://$OUTSIDE_IP/cgi-bin/dial?$1" 2>&1; }
+
+# the outside test host's CGI script behind outside_dial
+outside_dialer() {
+	cat <<'EOS'
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+out=$(timeout 5 busybox wget -q -O- "http://$QUERY_STRING" 2>&1)
+echo "rc=$? $out"
+EOS
+}
 
 # ---- end-to-end: the tiny guest under TCG --------------------------------
 GUEST=${GUEST:-$TOP/build/guest}

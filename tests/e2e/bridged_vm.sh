@@ -3,10 +3,14 @@
 #
 # As root the test plays the administrator, in namespaces of its own
 # (never the host's): in "lan" a TAP owned by nobody, enslaved to a bridge
-# with a veth to "peer", a test host at 198.51.100.2 running a web server.
-# qbox runs as nobody inside "lan"; the guest takes 198.51.100.10/24 on
-# its bridged NIC, fetches the test host's page, and the test host
-# connects to the guest, which is how the LAN sees the VM's MAC.
+# with a veth to "peer", a test host at 198.51.100.2 running a web server;
+# the bridge itself holds 198.51.100.1, "lan"'s own address on the LAN,
+# with a web server of its own. qbox runs as nobody inside "lan", so "lan"
+# is the VM's host. The guest takes 198.51.100.10/24 on its bridged NIC,
+# fetches the host's page and the test host's (VM to host, VM to outside);
+# the host fetches the guest's page and the test host connects to the
+# guest (host to VM, outside to VM), which is how the LAN sees the VM's
+# MAC.
 #
 # Any user: a bridged NIC that cannot be had stops qbox before QEMU
 # starts, with status 2 and nothing left behind.
@@ -39,10 +43,13 @@ ip -n "$lan" link set qtapE master qbrE up
 ip -n "$lan" link add vlan type veth peer name vpeer netns "$peer"
 ip -n "$lan" link set vlan master qbrE up
 ip -n "$lan" link set qbrE up
+ip -n "$lan" addr add 198.51.100.1/24 dev qbrE
 ip -n "$peer" addr add 198.51.100.2/24 dev vpeer
 ip -n "$peer" link set vpeer up
 mkdir -p "$TMP/lanwww" && echo "lan-page-$$" >"$TMP/lanwww/index.html"
 start_bg ip netns exec "$peer" busybox httpd -f -p 198.51.100.2:8080 -h "$TMP/lanwww"
+mkdir -p "$TMP/hostwww" && echo "host-page-$$" >"$TMP/hostwww/index.html"
+start_bg ip netns exec "$lan" busybox httpd -f -p 198.51.100.1:8080 -h "$TMP/hostwww"
 
 # ---- the user's side: nobody, in the namespace with the TAP -------------
 QBOX=$(qbox_for_nobody)
@@ -60,6 +67,8 @@ until page=\$(timeout 5 wget -q -O - http://198.51.100.2:8080/) || [ \$i -ge 10 
 	sleep 1; i=\$((i + 1))
 done
 echo "LAN: \$page"
+echo "HOST: \$(timeout 5 wget -q -O - http://198.51.100.1:8080/)"
+httpd -p 80 -h /www
 echo QBOX-LAN-LISTEN
 echo "FROM-LAN: \$(timeout 40 nc -l -p 7777)"
 EOS
@@ -72,6 +81,8 @@ if vm_wait_line "$TMP/console" QBOX-LAN-LISTEN 70; then
 	say_hello() {
 		echo "hello-$$" | ip netns exec "$peer" socat -u - TCP:198.51.100.10:7777,connect-timeout=2
 	}
+	expect_output "the host fetches the guest's page over the bridge (host to VM)" 0 \
+		"QBOX-WWW-OK" ip netns exec "$lan" timeout 10 busybox wget -q -O - http://198.51.100.10/
 	check "the test host connects to the guest (outside to VM)" wait_for 15 say_hello
 else
 	fail "the guest never listened:"
@@ -86,6 +97,8 @@ vm_check "the bridged NIC has its mac=" "$TMP/console" "^MAC1: $mac\$"
 vm_check "the guest fetched the test host's page over the bridge (VM to outside)" \
 	"$TMP/console" "^LAN: lan-page-$$\$"
 vm_check "the guest got the test host's line" "$TMP/console" "^FROM-LAN: hello-$$\$"
+vm_check "the guest fetched the host's page over the bridge (VM to host)" \
+	"$TMP/console" "^HOST: host-page-$$\$"
 neigh() { ip -n "$peer" neigh show 198.51.100.10 | grep -q "lladdr $mac"; }
 check "the LAN knows the guest by its MAC" neigh
 owned() { ip -n "$lan" -d link show qtapE | grep -q 'persist on user nobody'; }

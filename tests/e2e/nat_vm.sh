@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# A VM behind qbox's NAT: DHCP gives 10.0.2.15, the guest reaches a host
-# loopback server via 10.0.2.2, the host reaches a guest server via --fwd,
-# and SIGTERM to qbox powers everything down without leftovers.
+# A VM behind qbox's NAT, in a world with an outside test host
+# (outside_world, tests/lib.sh): DHCP gives 10.0.2.15, the guest reaches a
+# host loopback server via 10.0.2.2 and the outside test host, the host
+# reaches a guest server via --fwd, the outside test host through a
+# --fwd on 0.0.0.0 only, another nat sandbox (its own 10.0.2.0/24) does
+# not reach the VM, and SIGTERM to qbox powers everything down without
+# leftovers.
 . "$(dirname "$0")/../lib.sh"
+outside_world "$@"
 
 hport=$(free_port)
 http_server "$hport"
@@ -13,6 +18,7 @@ cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 ip -o link show eth0
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
+echo "OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)"
 ip route
 mkdir -p /www && echo "guest-page-\$(cat /sys/class/net/eth0/address)" >/www/index.html
 httpd -p 80 -h /www
@@ -20,14 +26,22 @@ echo QBOX-READY
 sleep 60
 EOS
 f6port=$(free_port)
+oport=$(free_port)
 vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80" \
-	--fwd "[::1]:$f6port:10.0.2.15:80"
+	--fwd "[::1]:$f6port:10.0.2.15:80" --fwd "0.0.0.0:$oport:80"
 if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	vm_check "DHCP lease is 10.0.2.15 with gateway .2 and DNS .3" "$TMP/console" \
 		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
 	vm_check "guest fetched the host's loopback server via 10.0.2.2" "$TMP/console" \
 		"^FETCH: $page"
 	vm_check "guest's default route is 10.0.2.2" "$TMP/console" "^default via 10\\.0\\.2\\.2"
+	vm_check "guest reached the outside test host" "$TMP/console" "^OUT: $OUTSIDE_PAGE"
+	expect_output "the outside test host reaches the guest through --fwd 0.0.0.0:$oport:80" \
+		0 "^rc=0 guest-page-52:54:00:" outside_dial "198.51.100.1:$oport/"
+	expect_output "... not through --fwd $fport:80 (127.0.0.1)" 0 "^rc=[1-9]" \
+		outside_dial "198.51.100.1:$fport/"
+	expect_output "... nor at the guest's address, routed via the host" 0 "^rc=[1-9]" \
+		outside_dial "10.0.2.15:80/"
 	got=$(curl -sf --max-time 10 "http://127.0.0.1:$fport/")
 	if [[ $got == guest-page-52:54:00:* ]]; then
 		pass "host reached the guest's server through --fwd $fport:80"
@@ -47,6 +61,18 @@ if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	check "guest MAC has QEMU's prefix ($want)" grep -q 'link/ether 52:54:00:' <<<"$want"
 	expect_output "qbox exec reaches the guest directly at 10.0.2.15" 0 "^guest-page-52:54:00:" \
 		"$QBOX" exec "e2e-nat-$$" -- busybox wget -q -O - http://10.0.2.15/
+	# nat VM<->VM: no. Another sandbox's 10.0.2.15 is nobody: its own
+	# address is 10.0.2.100, so a failure is not its own refusal
+	out=$(timeout 30 "$QBOX" run --net nat -- sh -c 'ip -4 -o addr show dev qbr0
+		exec timeout 5 busybox wget -q -O - http://10.0.2.15/' 2>&1)
+	rc=$?
+	if ! grep -q " inet 10\.0\.2\.100/24 " <<<"$out"; then
+		fail "another nat sandbox: not at 10.0.2.100: $out"
+	elif [ "$rc" -ne 1 ] && [ "$rc" -ne 124 ] || grep -q "^qbox: \|guest-page" <<<"$out"; then
+		fail "another nat sandbox reached the VM, or failed otherwise: exit $rc: $out"
+	else
+		pass "another nat sandbox (at 10.0.2.100) does not reach the VM (wget $rc)"
+	fi
 	rport=$(free_port)
 	"$QBOX" fwd -n "e2e-nat-$$" "$rport:80"
 	expect_output "a forward added at run time reaches the guest" 0 "^guest-page-52:54:00:" \

@@ -3,12 +3,15 @@
 # (outside_world, tests/lib.sh): distinct DHCP leases from the hub's
 # server, VM2 fetches from VM1 across the segment, both reach the host's
 # loopback via 10.0.2.2 and the outside test host; the hub's forward and
-# `qbox exec natnet:NAME` reach VM1; the leases show in `qbox net
-# inspect`. Then the hub is killed (SIGKILL) under the running VMs: both
-# say so, their links go, nothing is left once they stop, and the next
-# member starts a fresh hub that works. Then a VM on a host-only network:
-# the host's loopback via 192.168.56.1 yes, the outside test host no (even
-# routed through 192.168.56.1), `qbox exec hostonly:NAME` reaches it.
+# `qbox exec natnet:NAME` reach VM1, the outside test host only through a
+# forward on 0.0.0.0; the leases show in `qbox net inspect`. Then the hub
+# is killed (SIGKILL) under the running VMs: both say so, their links go,
+# nothing is left once they stop, and the next member starts a fresh hub
+# that works. Then two VMs on a host-only network, booting side by side:
+# leases from .101, the host's loopback via 192.168.56.1 yes, the outside
+# test host no (even routed through 192.168.56.1) nor it to them, `qbox
+# exec hostonly:NAME` reaches the first, and the second fetches from the
+# first.
 . "$(dirname "$0")/../lib.sh"
 outside_world "$@"
 
@@ -74,6 +77,12 @@ vm_check "VM2 reached the outside test host" "$TMP/console2" "^OUT: $OUTSIDE_PAG
 fp=$(free_port)
 "$QBOX" fwd -n "natnet:$net" "$fp:$ip1:80"
 expect_output "the network's forward reaches VM1" 0 "^vm1-page" curl -sf --max-time 10 "http://127.0.0.1:$fp/"
+op=$(free_port)
+"$QBOX" fwd -n "natnet:$net" "0.0.0.0:$op:$ip1:80"
+expect_output "the outside test host reaches VM1 through a forward on 0.0.0.0" 0 \
+	"^rc=0 vm1-page" outside_dial "198.51.100.1:$op/"
+expect_output "... not at VM1's address, routed via the host" 0 "^rc=[1-9]" \
+	outside_dial "$ip1:80/"
 expect_output "exec natnet:NAME reaches VM1 at its lease" 0 "^vm1-page" \
 	"$QBOX" exec "natnet:$net" -- busybox wget -q -O - "http://$ip1/"
 expect_output "exec natnet:NAME reaches VM2 at its lease" 0 "^vm2-page" \
@@ -120,10 +129,30 @@ expect_output "and the host's loopback" 0 "^$page\$" timeout 20 \
 } >"$TMP/vm3.sh"
 vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
 vm3=$VM_PID
+# VM3's lease is reserved for it as it joins: VM4 boots beside it and
+# fetches from it there once it serves
+vm3_addr() {
+	"$QBOX" net inspect "h$$" --json 2>/dev/null | jq -r --arg s "vm3-$$" \
+		'.members[] | select(.sandbox == $s) | .address'
+}
+vm3_joined() { [ -n "$(vm3_addr)" ]; }
+check "hostonly VM: joins with a lease reserved" wait_for 30 vm3_joined
+r3=$(vm3_addr)
+cat >"$TMP/vm4.sh" <<EOS
+udhcpc -i eth0 -n -q -t 5
+i=0
+until page=\$(timeout 5 wget -q -O - http://$r3/) || [ \$i -ge 60 ]; do
+	sleep 1; i=\$((i + 1))
+done
+echo "PEER: \$page"
+EOS
+vm_start "$TMP/console4" "$TMP/vm4.sh" --name "vm4-$$" --net "hostonly:h$$"
+vm4=$VM_PID
 vm_ready "$TMP/console3" VM3
 ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
 check "hostonly VM: lease from 192.168.56.101 on, no router, no DNS ($ip3)" \
 	test "${ip3##*.}" -ge 101
+check "hostonly VM: the lease reserved for it as it joined ($r3)" test "$ip3" = "$r3"
 vm_check "hostonly VM reached the host's loopback via 192.168.56.1" "$TMP/console3" "^FETCH: $page"
 vm_check "hostonly VM routes to the outside via 192.168.56.1" "$TMP/console3" \
 	"^ROUTE: $OUTSIDE_IP via 192\\.168\\.56\\.1 dev eth0"
@@ -133,6 +162,13 @@ check "the outside test host never saw its request" \
 	test "$(outside_hits "hostonly-vm-$$")" -eq 0
 expect_output "exec hostonly:NAME reaches the VM at its lease" 0 "^vm3-page" \
 	"$QBOX" exec "hostonly:h$$" -- busybox wget -q -O - "http://$ip3/"
+expect_output "the outside test host does not reach it at its lease, routed via the host" \
+	0 "^rc=[1-9]" outside_dial "$ip3:80/"
+wait "$vm4"
+ip4=$(tr -d '\r' <"$TMP/console4" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
+check "a second hostonly VM: its own lease from .101 on ($ip4, VM3 has $ip3)" \
+	sh -c "[ '${ip4##*.}' -ge 101 ] 2>/dev/null && [ '$ip4' != '$ip3' ]"
+vm_check "the second hostonly VM fetched from VM3 across the network" "$TMP/console4" "^PEER: vm3-page"
 "$QBOX" stop "vm3-$$"
 wait "$vm3"
 check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^h$$ '"

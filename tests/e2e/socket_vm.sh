@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A plain qemu, not run by qbox, joins a named network through its generic
 # socket: `-netdev stream` to the path `qbox net socket` prints. It gets a
-# lease from the hub's DHCP, fetches from a command member's server and
-# from the host's loopback via 10.0.2.2, shows in net inspect as a member
+# lease from the hub's DHCP, fetches from a command member's server, from
+# a VM member's (a qbox-run VM booting beside it) and from the host's
+# loopback via 10.0.2.2, shows in net inspect as a member
 # of kind socket, and reaches nothing from an address it chose itself (the
 # hub's anti-spoofing rules); `qbox nc` and `qbox exec` on the network
 # reach its own server. When it powers off, its member and TAP go; the hub ends with
@@ -33,9 +34,32 @@ fi
 A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 P=$("$QBOX" net socket "natnet:$net")
 
+# a VM member, serving once booted; its lease is reserved as it joins
+cat >"$TMP/member.sh" <<EOS
+udhcpc -i eth0 -n -q -t 5
+mkdir -p /www && echo "vm-member-$$" >/www/index.html
+httpd -p 80 -h /www
+echo QBOX-READY
+sleep 120
+EOS
+vm_start "$TMP/console-m" "$TMP/member.sh" --name "vmm-$$" --net "natnet:$net"
+vmm=$VM_PID
+vm_member() {
+	"$QBOX" net inspect "$net" --json 2>/dev/null |
+		jq -r --arg s "vmm-$$" '.members[] | select(.sandbox == $s) | .address'
+}
+vm_joined() { [ -n "$(vm_member)" ]; }
+check "a VM member joins, its lease reserved" wait_for 30 vm_joined
+V=$(vm_member)
+
 cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 echo "MEMBER: \$(timeout 5 wget -q -O - http://$A:8080/)"
+i=0
+until vm=\$(timeout 5 wget -q -O - http://$V/) || [ \$i -ge 60 ]; do
+	sleep 1; i=\$((i + 1))
+done
+echo "VM-MEMBER: \$vm"
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
 # another address than the lease: the hub's rules drop what it sends
 ip addr flush dev eth0 && ip addr add 10.0.2.250/24 dev eth0
@@ -68,6 +92,11 @@ ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 ro
 check "plain qemu: a lease from the hub's DHCP, router .2, DNS .3 ($ip)" \
 	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip"
 vm_check "plain qemu fetched from the command member at $A" "$TMP/console" "^MEMBER: member-$$"
+vm_check "plain qemu fetched from the VM member at $V" "$TMP/console" "^VM-MEMBER: vm-member-$$"
+vm_check "the VM member leased the address reserved for it" "$TMP/console-m" \
+	"^QBOX-LEASE: eth0 $V/24 "
+"$QBOX" stop "vmm-$$"
+wait "$vmm"
 vm_check "plain qemu reached the host's loopback via 10.0.2.2" "$TMP/console" "^FETCH: $page"
 vm_check "from an address it chose itself, it reaches nothing" "$TMP/console" "^SPOOF: *\$"
 vm_check "back on its lease, it does again" "$TMP/console" "^AGAIN: member-$$"

@@ -6,7 +6,12 @@
 # hostonly and internal members do not, not even when they route to it
 # through the network's gateway or hub as a guest could (a test helper,
 # netns-caps, adds the route inside the member, as a VM's own root would),
-# and the outside test host never sees their requests.
+# and the outside test host never sees their requests. The other way, the
+# outside test host itself (outside_dial) reaches a nat or natnet member
+# only through a forward that listens on 0.0.0.0, never at its address
+# (routed via the host), and a host-only or internal member not at its
+# address either (a forward on 0.0.0.0 to a host-only member is the
+# owner's opening).
 . "$(dirname "$0")/../lib.sh"
 outside_world "$@"
 
@@ -71,13 +76,57 @@ expect_output "natnet: a command member reaches the outside test host" 0 "^$page
 check "the outside test host saw those three requests" \
 	test "$(outside_hits "")" -eq 3
 
+# ---- the outside in: through forwards on 0.0.0.0 only ------------------------
+mkdir -p "$TMP/in" && echo "inside-$$" >"$TMP/in/index.html"
+# dial NAME WANT HOST:PORT : what the outside test host got from there
+dial() { expect_output "$1" 0 "^rc=$2" outside_dial "$3/"; }
+dial "the outside test host's dialler works (its own page)" "0 $page\$" "$OUTSIDE_IP:80"
+fa=$(free_port)
+fl=$(free_port)
+start_bg "$QBOX" run --name "f-$$" --net nat --fwd "0.0.0.0:$fa:8080" \
+	--fwd "$fl:8080" -- busybox httpd -f -p 8080 -h "$TMP/in"
+qf=$BG_PID
+"$QBOX" wait "f-$$" --timeout 20 >/dev/null
+dial "nat: the outside reaches a forward on 0.0.0.0" "0 inside-$$\$" "198.51.100.1:$fa"
+dial "nat: not one on 127.0.0.1, the default" "[1-9]" "198.51.100.1:$fl"
+dial "nat: nor the sandbox at its address (10.0.2.100), routed via the host" \
+	"[1-9]" "10.0.2.100:8080"
+kill -TERM "$qf"
+wait "$qf"
+start_bg "$QBOX" run --name "n-$$" --net "natnet:n$$" -- busybox httpd -f -p 8080 -h "$TMP/in"
+qn=$BG_PID
+if ! wait_for 10 member_up "n$$" "n-$$"; then
+	fail "natnet: the member never joined"
+	exit 1
+fi
+N=$(addr_of "n$$" "n-$$")
+fa=$(free_port)	# the last hub may linger a while, its forward with it
+"$QBOX" fwd -n "natnet:n$$" "0.0.0.0:$fa:$N:8080"
+dial "natnet: the outside reaches a member through a forward on 0.0.0.0" "0 inside-$$\$" \
+	"198.51.100.1:$fa"
+dial "natnet: not at its address ($N), routed via the host" "[1-9]" "$N:8080"
+kill -TERM "$qn"
+wait "$qn"
+
 # ---- hostonly: the host alias only ------------------------------------------
-start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" -- sleep 300
+start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" -- \
+	busybox httpd -f -p 8080 -h "$TMP/in"
 qh=$BG_PID
 if ! wait_for 10 member_up "h$$" "h-$$"; then
 	fail "hostonly: the member never joined"
 	exit 1
 fi
+H=$(addr_of "h$$" "h-$$")
+dial "hostonly: the outside does not reach a member at its address ($H)" "[1-9]" "$H:8080"
+fl=$(free_port)
+"$QBOX" fwd -n "hostonly:h$$" "$fl:$H:8080"
+expect_output "hostonly: the host reaches it through a forward" 0 "^inside-$$\$" \
+	busybox wget -q -O- "http://127.0.0.1:$fl/"
+dial "hostonly: the outside does not (it listens on 127.0.0.1)" "[1-9]" "198.51.100.1:$fl"
+fa=$(free_port)
+"$QBOX" fwd -n "hostonly:h$$" "0.0.0.0:$fa:$H:8080"
+dial "hostonly: a forward on 0.0.0.0 opens it, as the owner asked" "0 inside-$$\$" \
+	"198.51.100.1:$fa"
 no_way_out "hostonly: a member without a route does not reach the outside" \
 	"hostonly-plain-$$" "h-$$"
 routed "hostonly: a member routes to the outside via 192.168.56.1" \
@@ -94,12 +143,17 @@ wait "$qh"
 # ---- internal: nothing but the segment ----------------------------------------
 # dhcp=on gives the hub an address, 192.168.100.1: the only other party
 # on the segment, and the gateway a member could try
-start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" -- sleep 300
+start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" -- \
+	busybox httpd -f -p 8080 -h "$TMP/in"
 qi=$BG_PID
 if ! wait_for 10 member_up "i$$" "i-$$"; then
 	fail "internal: the member never joined"
 	exit 1
 fi
+I=$(addr_of "i$$" "i-$$")
+dial "internal: the outside does not reach a member at its address ($I)" "[1-9]" "$I:8080"
+expect_output "internal: nor does the host" 1 "unreachable" \
+	busybox wget -q -O- "http://$I:8080/"
 no_way_out "internal: a member without a route does not reach the outside" \
 	"internal-plain-$$" "i-$$"
 routed "internal: a member routes to the outside via the hub, 192.168.100.1" \

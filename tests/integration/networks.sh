@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Named networks with command payloads: one segment per network and user,
 # the hub's life, qbox net ls/inspect/create/rm, forwards and exec on a
-# network, the host-only and internal walls, and a killed hub.
+# network (a member's own --fwd too), a natnet on a subnet of its own, the
+# host-only and internal walls, net rm --force and a killed hub.
 . "$(dirname "$0")/../lib.sh"
 
 jqc() { jq -e "$@" >/dev/null; }
@@ -63,6 +64,36 @@ expect_output "ps: the member's NETWORKS column" 0 "^a-$$ .* natnet:$net@$A " "$
 fp=$(free_port)
 expect_output "fwd -n natnet:NAME names the guest" 0 "" "$QBOX" fwd -n "natnet:$net" "$fp:$A:8080"
 expect_output "the network's forward reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
+# fwd_listed PORT GUEST : net inspect --json has the one TCP forward
+fwd_listed() {
+	"$QBOX" net inspect "$net" --json | jqc --argjson p "$1" --arg g "$2" \
+		'[.forwards[] | select(.proto == "tcp" and .host == "127.0.0.1" and .host_port == $p and .guest == $g and .guest_port == 8080 and .spec == "\($p):\($g):8080")] | length == 1'
+}
+check "net inspect --json lists the network's forward" fwd_listed "$fp" "$A"
+expect_output "net inspect lists it under FORWARD TO" 0 "^$fp:$A:8080 +$A:8080\$" \
+	"$QBOX" net inspect "$net"
+
+# a member's --fwd is the hub's, for as long as the member runs
+mp=$(free_port)
+start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" --fwd "$mp:$A:8080" -- sleep 300
+qm=$BG_PID
+expect_output "a member with --fwd H:GUESTADDR:P joins" 0 "" "$QBOX" wait "m-$$" --timeout 20
+expect_output "the member's --fwd reaches the guest it names" 0 "^member-a-$$\$" \
+	curl -sf --max-time 10 "http://127.0.0.1:$mp/"
+check "net inspect --json lists the member's forward" fwd_listed "$mp" "$A"
+expect_output "... and lists it under FORWARD TO" 0 "^$mp:$A:8080 +$A:8080\$" \
+	"$QBOX" net inspect "$net"
+expect_output "a member's --fwd on a port the network forwards: refused, named" 2 \
+	"^qbox: --net natnet:$net: --fwd $fp:$A:8080: that host port is already forwarded" \
+	timeout 20 "$QBOX" run --name "m2-$$" --net "natnet:$net" --fwd "$fp:$A:8080" -- true
+check "... and that member is not left in the network" \
+	test -z "$(addr_of "$net" "m2-$$")"
+kill -TERM "$qm"
+wait "$qm"
+check "the member gone, its forward goes" wait_for 10 not port_open 127.0.0.1 "$mp"
+check "... from net inspect too" not fwd_listed "$mp" "$A"
+check "the network's own forward stays" fwd_listed "$fp" "$A"
+expect_output "... and still reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
 expect_output "fwd to a network without a guest address: the rule" 2 "names the guest's address" \
 	"$QBOX" fwd -n "natnet:$net" "$(free_port):8080"
 expect_output "exec natnet:NAME reaches a member directly" 0 "^member-a-$$\$" \
@@ -75,7 +106,29 @@ expect_output "--net with another subnet is refused" 2 "runs on 10.0.2.0/24, not
 	"$QBOX" run --net "natnet:$net,subnet=10.0.9.0/24" -- true
 
 # ---- another network is another segment -------------------------------------
-unreachable "natnet:other cannot reach a member of natnet:$net" "http://$A:8080/" --net "natnet:o$$"
+# A probe on natnet:o$$ whose address (from a hash of its MAC, which
+# comes from its name) were A's would fail against itself and prove
+# nothing: it says its address first, and another name is tried
+for k in 1 2 3; do
+	out=$(timeout 30 "$QBOX" run --name "o$k-$$" --net "natnet:o$$" -- sh -c \
+		'ip -4 -o addr show dev qbr0; exec timeout 5 busybox wget -q -O- "$0"' \
+		"http://$A:8080/" 2>&1)
+	rc=$?
+	O=$(sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p' <<<"$out")
+	[ "$O" != "$A" ] && break
+done
+check "natnet:other's probe is at another address ($O; A is at $A)" \
+	sh -c "[ -n '$O' ] && [ '$O' != '$A' ]"
+case $rc in
+1 | 124)
+	if grep -q "^qbox: \|member-a-$$" <<<"$out"; then
+		fail "natnet:other cannot reach a member of natnet:$net: $out"
+	else
+		pass "natnet:other cannot reach a member of natnet:$net (wget $rc)"
+	fi
+	;;
+*) fail "natnet:other cannot reach a member of natnet:$net: exit $rc, want 1 or 124; output: $out" ;;
+esac
 
 # ---- members that start one network at once all join it -------------------------
 for i in 1 2 3; do
@@ -95,6 +148,59 @@ kill -TERM "$qa"
 wait "$qa"
 check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
 
+# ---- net rm --force under running members -----------------------------------
+# the members are told, as of a killed hub, and run on; nothing of the
+# network stays (its processes: the hub's supervisor, init, forward
+# workers, stream relay and NAT engine; its files)
+for m in 1 2; do
+	start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-f$m" "$QBOX" run \
+		--name "f$m-$$" --net "natnet:f$$" -- sleep 300
+	qf[m]=$BG_PID
+done
+both_up() { member_up "f$$" "f1-$$" && member_up "f$$" "f2-$$"; }
+check "net rm --force: two members join" wait_for 15 both_up
+fhub=$("$QBOX" net inspect "f$$" --json | jq -r .pid)
+fprocs="$fhub $(pgrep -P "$fhub" | tr '\n' ' ')$(pgrep -P "$(qbox_init "$fhub")" | tr '\n' ' ')"
+check "the hub has its init, NAT engine, forward workers and relay ($fprocs)" \
+	test "$(wc -w <<<"$fprocs")" -ge 5
+expect_output "net rm --force with members running" 0 "^\$" "$QBOX" net rm "f$$" --force
+procs_gone() { local p; for p in $fprocs; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
+check "... the hub's processes are gone" wait_for 10 procs_gone
+check "... and its runtime files" test -z "$(ls "$RUNDIR" | grep "^net@f$$\.")"
+check "... net ls does not list it" not grep -q "^f$$ " < <("$QBOX" net ls)
+for m in 1 2; do
+	check "member f$m reports the network's end" wait_for 10 grep -qx \
+		"qbox: network 'f$$' ended (its hub is gone): f$m-$$'s link to it is down" \
+		"$TMP/err-f$m"
+	check "member f$m's link to the network is gone" wait_for 10 \
+		"$QBOX" exec "f$m-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+done
+check "the members run on" kill -0 "${qf[1]}" "${qf[2]}"
+kill -TERM "${qf[1]}" "${qf[2]}"
+wait "${qf[1]}" "${qf[2]}"
+check "once they stop, no process of theirs or the network's is left" \
+	test -z "$(leftover_procs "f$$")"
+check "... nor a runtime file" test -z "$(ls "$RUNDIR" | grep -E "^(net@f$$|f[12]-$$)\.")"
+
+# ---- natnet on a subnet of its own ------------------------------------------
+start_bg "$QBOX" run --name "s1-$$" --net "natnet:s$$,subnet=10.0.5.0/24" -- \
+	busybox httpd -f -p 8080 -h "$TMP/a"
+qs=$BG_PID
+wait_for 10 member_up "s$$" "s1-$$"
+S=$(addr_of "s$$" "s1-$$")
+check "natnet,subnet=10.0.5.0/24: the member's address is in it ($S)" \
+	grep -qE '^10\.0\.5\.([0-9]+)$' <<<"$S"
+expect_output "net ls: the network's subnet" 0 "^s$$ +natnet +10\.0\.5\.0/24 +1 " "$QBOX" net ls
+# a second member (no subnet= needed to join): its address, then the first's page
+expect_output "a second member, in 10.0.5.0/24 too, reaches the first" 0 \
+	"^10\.0\.5\.[0-9]+ member-a-$$\$" timeout 20 "$QBOX" run --net "natnet:s$$" -- \
+	sh -c 'echo "$(ip -4 -o addr show dev qbr0 | sed -n "s/.* inet \([0-9.]*\)\/.*/\1/p") $(busybox wget -q -O- "$0")"' \
+	"http://$S:8080/"
+expect_output "a member reaches the host's loopback via 10.0.5.2" 0 "^host-page-$$\$" \
+	timeout 20 "$QBOX" run --net "natnet:s$$" -- busybox wget -q -O- "http://10.0.5.2:$hp/"
+kill -TERM "$qs"
+wait "$qs"
+
 # ---- net create / rm, linger ------------------------------------------------------
 expect_output "net create hostonly" 0 "" "$QBOX" net create "hostonly:h$$"
 expect_output "net create twice" 2 "already exists" "$QBOX" net create "hostonly:h$$"
@@ -105,6 +211,23 @@ expect_output "hostonly: a member reaches the host via 192.168.56.1" 0 "^host-pa
 unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56.2:$hp/" --net "hostonly:h$$"
 expect_output "hostonly: no DNS forwarder" 1 "" \
 	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
+start_bg "$QBOX" run --name "h1-$$" --net "hostonly:h$$" -- \
+	busybox httpd -f -p 8080 -h "$TMP/a"
+qh=$BG_PID
+wait_for 10 member_up "h$$" "h1-$$"
+H=$(addr_of "h$$" "h1-$$")
+check "hostonly: a member's address is from 192.168.56.101 on ($H)" \
+	grep -qE '^192\.168\.56\.(10[1-9]|1[1-9][0-9]|2[0-9][0-9])$' <<<"$H"
+expect_output "hostonly: members reach each other" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox wget -q -O- "http://$H:8080/"
+expect_output "hostonly: exec hostonly:NAME reaches a member" 0 "^member-a-$$\$" \
+	timeout 20 "$QBOX" exec "hostonly:h$$" -- busybox wget -q -O- "http://$H:8080/"
+hf=$(free_port)
+"$QBOX" fwd -n "hostonly:h$$" "$hf:$H:8080"
+expect_output "hostonly: a forward reaches a member" 0 "^member-a-$$\$" \
+	curl -sf --max-time 10 "http://127.0.0.1:$hf/"
+kill -TERM "$qh"
+wait "$qh"
 expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
 "$QBOX" net create "internal:s$$"
 kill -TERM "$("$QBOX" net inspect "s$$" --json | jq -r .pid)"
@@ -122,6 +245,8 @@ I=$(addr_of "i$$" "i1-$$")
 expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --net "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
+expect_output "internal: exec internal:NAME runs, but without DHCP the hub has no address there" \
+	1 "unreachable" timeout 20 "$QBOX" exec "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 expect_output "internal: forwards are refused" 2 "cannot be reached from the host" \
 	"$QBOX" fwd -n "internal:i$$" "$(free_port):$I:8080"
 
