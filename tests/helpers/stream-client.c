@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * stream-client PATH [clients=N] [mac=MAC] [slow] STEP... - a generic member
+ * stream-client PATH [clients=N] [mac=MAC] [slow] [until-usr1] STEP...
+ *   - a generic member
  *
  * Connects to a network's generic socket (`qbox net socket`) and speaks
  * QEMU's stream protocol (each Ethernet frame after its length, 4 bytes
@@ -8,7 +9,8 @@
  * tests/integration/stream.sh. With clients=N it opens N connections (MACs
  * MAC, MAC+1, ...; default 02:53:00:00:00:01) and runs the steps on each in
  * turn, keeping them all open. slow writes every frame in pieces of 1 to 3
- * bytes, with pauses, so the far end reads it in pieces.
+ * bytes, with pauses, so the far end reads it in pieces. until-usr1 makes
+ * dhcpflood go on past its count until a SIGUSR1 comes.
  *
  * Steps, each printing one line per client:
  *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
@@ -41,7 +43,7 @@
  *               MAC as chaddr, then both naming a made-up one
  *               (02:f1:00:..), between the lines "flooding" and
  *               "flooded"; the replies, read on the way and for a
- *               second after, counted for its own MAC: "dhcpflood N
+ *               second after, counted for its own MAC: "dhcpflood SENT
  *               offers O acks A naks K acks-other X fakes F" (X: ACKs
  *               for any address but its lease; F: replies of any kind
  *               for a made-up MAC)
@@ -52,6 +54,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,7 +78,14 @@ struct client {
 
 static struct client cl[MAX_CLIENTS];
 static int n_clients = 1;
-static bool slow;
+static bool slow, until_usr1;
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
 static uint8_t frame[FRAME_MAX + 4], in[FRAME_MAX];
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -445,12 +455,13 @@ static void step_dhcpflood(struct client *c, unsigned long n)
 {
 	uint8_t fake[6] = { 0x02, 0xf1, 0, 0, 0, 0 };
 	struct flood_count got = { 0 };
+	unsigned long k;
 	int64_t until;
 
 	if (!c->ip)
 		die("dhcpflood: no lease yet (dhcp first)");
 	puts("flooding");
-	for (unsigned long k = 0; k < n; k++) {
+	for (k = 0; k < n || (until_usr1 && !got_usr1); k++) {
 		/* .20 to .219 of its /24, never its own */
 		uint32_t want = (c->ip & htonl(0xffffff00)) |
 				htonl((uint32_t)(20 + k / 4 % 200));
@@ -473,7 +484,7 @@ static void step_dhcpflood(struct client *c, unsigned long n)
 	for (until = now_ms() + 1000; now_ms() < until; usleep(10000))
 		flood_drain(c, &got);
 	printf("dhcpflood %lu offers %lu acks %lu naks %lu acks-other %lu "
-	       "fakes %lu\n", n, got.offers, got.acks, got.naks,
+	       "fakes %lu\n", k, got.offers, got.acks, got.naks,
 	       got.acks_other, got.fakes);
 }
 
@@ -617,6 +628,7 @@ int main(int argc, char **argv)
 		die("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
 		    "STEP...");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGUSR1, on_usr1);
 	srand((unsigned int)getpid());
 	for (first = 2; first < argc; first++) {
 		if (!strncmp(argv[first], "clients=", 8))
@@ -628,6 +640,8 @@ int main(int argc, char **argv)
 			continue;
 		else if (!strcmp(argv[first], "slow"))
 			slow = true;
+		else if (!strcmp(argv[first], "until-usr1"))
+			until_usr1 = true;
 		else
 			break;
 	}
