@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,20 +123,76 @@ int command_check(const char *cmd, struct qerr *e)
 	return qerr_usage(e, "command '%s' not found in PATH", cmd);
 }
 
-void fault_point(const char *role, const char *stage)
+void status_describe(int status, char *buf, size_t size)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d, SIG%s",
+			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "exited with status %d",
+			 WEXITSTATUS(status));
+}
+
+bool fault_wanted(const char *role, const char *stage)
 {
 	const char *f = getenv("QBOX_TEST_FAULT");
 	size_t n = strlen(role);
 
-	if (!f || strncmp(f, role, n) || f[n] != ':' || strcmp(f + n + 1, stage))
-		return;
+	return f && !strncmp(f, role, n) && f[n] == ':' &&
+	       !strcmp(f + n + 1, stage);
+}
+
+void fault_point(const char *role, const char *stage)
+{
+	if (fault_wanted(role, stage))
+		fault_die();
+}
+
+void fault_spin(void)
+{
+	int64_t give_up = now_ns() + 10 * (int64_t)1000000000;
+
+	/* the clock is read in the vDSO: this is user time, all of it */
+	while (now_ns() < give_up)
+		;
+	fprintf(stderr, "qbox: test fault: no SIGKILL came at the CPU limit\n");
+	_exit(1);
+}
+
+void fault_die(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
 	/*
 	 * kill(2), not raise(3): raise uses tgkill, which a confined init
-	 * may not call. A PID namespace's init ignores signals from inside
-	 * it, even SIGKILL: it leaves at once instead, running no cleanup,
-	 * which is what the others see of a SIGKILL.
+	 * may not call. The signal is delivered before kill returns, to any
+	 * process but one: the kernel drops a signal that a PID namespace's
+	 * init sends itself (or that any process of that namespace sends
+	 * it), even SIGKILL, unless init has a handler for it, which
+	 * SIGKILL cannot have. A SIGKILL the kernel sends of its own accord
+	 * is forced through: at the hard RLIMIT_CPU it does, at the first
+	 * timer tick the process runs past the limit, and a limit of 0 is
+	 * past already.
 	 */
-	if (getpid() == 1)
-		_exit(128 + SIGKILL);
 	kill(getpid(), SIGKILL);
+	if (setrlimit(RLIMIT_CPU, &none) == 0)
+		fault_spin();
+	fprintf(stderr, "qbox: test fault: cannot die by SIGKILL: "
+			"RLIMIT_CPU: %s\n", strerror(errno));
+	_exit(1);
+}
+
+int fault_arm(void)
+{
+	struct rusage ru;
+	struct rlimit lim;
+	int64_t used_ms;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	used_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * (int64_t)1000 +
+		  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+	/* in whole seconds, at least half a second ahead */
+	lim.rlim_cur = lim.rlim_max = (rlim_t)((used_ms + 500) / 1000 + 1);
+	return setrlimit(RLIMIT_CPU, &lim);
 }

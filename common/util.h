@@ -67,19 +67,52 @@ int command_check(const char *cmd, struct qerr *e);
  * or two per connection) */
 void nofile_raise(void);
 
+/* A wait status in words: "killed by signal 9, SIGKILL", "exited with
+ * status 1" */
+void status_describe(int status, char *buf, size_t size);
+
 /* Monotonic clock in nanoseconds */
 int64_t now_ns(void);
 
 /**
  * fault_point() - die here by SIGKILL if the tests ask for it
- * @role:	who is at this point: "sup", "init", "hub", "hub-init"
- * @stage:	which point of start-up (docs/ARCHITECTURE.md, "Faults")
+ * @role:	who is at this point: "sup", "init", "hub", "hub-init", "uplink"
+ * @stage:	which point of start-up (docs/ARCHITECTURE.md, "Tests")
  *
  * For the tests only (tests/integration/faults.sh): when the environment
- * variable QBOX_TEST_FAULT is ROLE:STAGE, the calling process kills
- * itself with SIGKILL, the one death it cannot clean up after, so the
- * tests can show the others do. Unset, it costs a getenv().
+ * variable QBOX_TEST_FAULT is ROLE:STAGE, the calling process dies by a
+ * real SIGKILL (fault_die()), the one death it cannot clean up after, so
+ * the tests can show the others do. Unset, it costs a getenv().
  */
 void fault_point(const char *role, const char *stage);
+
+/* Whether QBOX_TEST_FAULT is ROLE:STAGE (for a fault another process
+ * injects, or one armed ahead: see uplink_proc.c) */
+bool fault_wanted(const char *role, const char *stage);
+
+/*
+ * fault_die() - die by SIGKILL, even as a PID namespace's init
+ *
+ * kill(2) of itself, and for the init of a PID namespace, whose own
+ * signals the kernel drops, the kernel's SIGKILL at a hard RLIMIT_CPU of
+ * 0, which it forces on any process (fault_spin()). Needs kill or
+ * prlimit64; if it cannot die, it says so and exits 1 (a test then
+ * fails on the status).
+ */
+__attribute__((noreturn)) void fault_die(void);
+
+/*
+ * fault_arm() - have the kernel send SIGKILL after a second of CPU time
+ *
+ * For a process that will not be allowed to kill itself where it should
+ * die (a confined NAT engine): the hard RLIMIT_CPU is set now, one to two
+ * seconds of CPU time ahead, and fault_spin() there burns it. Returns
+ * <0 with errno if the limit could not be set.
+ */
+int fault_arm(void);
+
+/* Burn CPU time until the kernel's SIGKILL of fault_arm() or fault_die()
+ * comes; after 10 s without it, say so and exit 1 */
+__attribute__((noreturn)) void fault_spin(void);
 
 #endif /* QBOX_UTIL_H */

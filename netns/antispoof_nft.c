@@ -4,9 +4,10 @@
  *
  * Theory of operation. Sandbox init, while it still holds CAP_NET_ADMIN
  * over the sandbox's network namespace, sends one nftables transaction per
- * VM NIC: the table `netdev qbox` (created once, left alone after), a base
- * chain named after the TAP with a hook on that device's ingress and the
- * rules' policy, and the rules in order. The kernel applies a batch whole
+ * VM NIC (and per command NIC on a named network): the table `netdev qbox`
+ * (created once, left alone after), a base chain named after the device
+ * with a hook on its ingress (a VM's TAP) or egress (a command's veth to
+ * the hub) and the rules' policy, and the rules in order. The kernel applies a batch whole
  * or not at all, and acknowledges each message, so a failure names its
  * errno. Each match of a rule becomes what nft itself emits for it: a
  * payload (or meta l4proto) load into register 1 and a cmp; each rule
@@ -82,8 +83,9 @@ static int put_table(struct batch *bt)
 	return 0;
 }
 
-/* The base chain on @ifname's ingress */
-static int put_chain(struct batch *bt, const char *ifname, bool accept)
+/* The base chain on @ifname's @hook */
+static int put_chain(struct batch *bt, const char *ifname, enum as_hook hook,
+		     bool accept)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -94,7 +96,8 @@ static int put_chain(struct batch *bt, const char *ifname, bool accept)
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ifname);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, ifname);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_NETDEV_INGRESS);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook == AS_EGRESS ?
+			    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
 	nlh = msg_start(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
@@ -267,8 +270,8 @@ static int batch_send(struct batch *bt, int r)
 	return r;
 }
 
-int antispoof_install(const char *ifname, const struct antispoof *as,
-		      struct qerr *e)
+int antispoof_install(const char *ifname, enum as_hook hook,
+		      const struct antispoof *as, struct qerr *e)
 {
 	static struct batch bt;	/* init is single-threaded; 32 KiB */
 	int i, r;
@@ -278,7 +281,7 @@ int antispoof_install(const char *ifname, const struct antispoof *as,
 				ifname);
 	r = put_table(&bt);
 	if (r == 0)
-		r = put_chain(&bt, ifname, as->policy_accept);
+		r = put_chain(&bt, ifname, hook, as->policy_accept);
 	for (i = 0; r == 0 && i < as->n; i++)
 		r = put_rule(&bt, ifname, &as->rules[i]);
 	if ((r = batch_send(&bt, r)) < 0)

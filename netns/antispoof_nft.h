@@ -6,20 +6,29 @@
 #include "../common/err.h"
 #include "antispoof.h"
 
+/* Where a chain sees its device's frames */
+enum as_hook {
+	AS_INGRESS,	/* what enters through it: a VM's TAP, a socket member's */
+	AS_EGRESS,	/* what leaves through it: a command member's veth */
+};
+
 /**
- * antispoof_install() - filter what enters the sandbox through @ifname
- * @ifname:	the VM's TAP (qvmN), or a hub's socket member's (qsID), in
- *		the current network namespace
+ * antispoof_install() - filter what passes through @ifname
+ * @ifname:	the VM's TAP (qvmN) or a hub's socket member's (qsID), whose
+ *		ingress is what the guest sends; or a command member's veth
+ *		to its hub (qnvN), whose egress is what the command sends
+ *		onto the network; in the current network namespace
+ * @hook:	AS_INGRESS or AS_EGRESS (Linux 5.16 or later)
  * @as:		the rules, from antispoof_build()
- * @e:		error naming the TAP and the kernel's errno
+ * @e:		error naming the device and the kernel's errno
  *
  * One nftables transaction: table `netdev qbox`, a base chain named
- * @ifname on @ifname's ingress hook, the rules. Needs CAP_NET_ADMIN over
- * the namespace; a payload without it can neither see nor change them.
+ * @ifname on @ifname's @hook, the rules. Needs CAP_NET_ADMIN over the
+ * namespace; a payload without it can neither see nor change them.
  * Return: 0 or -errno
  */
-int antispoof_install(const char *ifname, const struct antispoof *as,
-		      struct qerr *e);
+int antispoof_install(const char *ifname, enum as_hook hook,
+		      const struct antispoof *as, struct qerr *e);
 
 /**
  * antispoof_remove() - delete @ifname's chain and its rules

@@ -271,7 +271,7 @@ static int init_vm_tap(struct init *in, struct nl *nl, int i, int brindex,
 		return fd;
 	vm_nic(in, i, fd);
 	antispoof_build(mac, addr, &as);
-	if ((r = antispoof_install(vm, &as, e)) < 0)
+	if ((r = antispoof_install(vm, AS_INGRESS, &as, e)) < 0)
 		return r;
 	return link_up(nl, vm, brindex, TAP_TXQLEN, in->cfg->plan->nics[i].mtu,
 		       e);
@@ -323,6 +323,24 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 }
 
 /*
+ * A command's frames onto network NIC @i leave through @veth: its egress
+ * gets the anti-spoofing chain a VM's TAP gets, for the command's MAC and
+ * the address the hub reserved for it. A command has no capabilities, so
+ * it cannot change its MAC or address, nor open a raw or packet socket,
+ * but an ordinary UDP socket still sends a DHCP request naming any
+ * chaddr (a pool drained), and IPV6_FREEBIND, which needs no capability,
+ * sends IPv6 from any source address.
+ */
+static int init_cmd_guard(struct init *in, int i, const char *veth,
+			  struct qerr *e)
+{
+	struct antispoof as;
+
+	antispoof_build(in->cfg->plan->nics[i].mac, in->cfg->join[i].addr, &as);
+	return antispoof_install(veth, AS_EGRESS, &as, e);
+}
+
+/*
  * A NIC on a named network: our bridge with a veth pair to the hub's
  * bridge, and the VM's TAP or the command's address. Frames between
  * members cross two bridges and a veth pair, all in the kernel.
@@ -343,6 +361,7 @@ static int init_member_nic(struct init *in, struct nl *nl, int i,
 		return r;
 	brindex = (int)if_nametoindex(br);
 	if ((r = nl_veth_add(nl, veth, j->peer, in->hub_netns[i], e)) < 0 ||
+	    (!p->vm && (r = init_cmd_guard(in, i, veth, e)) < 0) ||
 	    (r = link_up(nl, veth, brindex, 0, 0, e)) < 0 ||
 	    (r = nl_link_set(&in->hubnl[i], j->peer, &hub, e)) < 0)
 		return r;
@@ -627,7 +646,8 @@ static void init_stream_guard(struct init *in, const struct sbmsg *r)
 
 	snprintf(name, sizeof(name), "qs%d", (int)r->value);
 	antispoof_build(r->mac, addr, &as);
-	if (antispoof_install(name, &as, &e) < 0 || nl_open(&nl, &e) < 0 ||
+	if (antispoof_install(name, AS_INGRESS, &as, &e) < 0 ||
+	    nl_open(&nl, &e) < 0 ||
 	    link_up(&nl, name, 0, 0, 0, &e) < 0)
 		m.errnum = e.errnum > 0 ? e.errnum : EIO;
 	nl_close(&nl);

@@ -193,6 +193,7 @@ static int confine(const struct uplink_proc_cfg *c, struct uplink **up,
 	for (i = 0; i < c->n; i++)
 		if (!(up[i] = uplink_new(&c->cfg[i], c->tapfd[i], e)))
 			return -EIO;
+	fault_point("uplink", "slirp");
 	if (unshare(CLONE_NEWUSER) < 0)
 		return qerr_set(e, errno, "entering a user namespace");
 	if ((r = set_limits(e)) < 0 || (r = drop_privileges(e)) < 0)
@@ -235,6 +236,7 @@ engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
 {
 	const char *test_path = getenv("QBOX_TEST_UPLINK_OPEN");
 	struct uplink *up[MAX_NICS] = { 0 };
+	bool die_confined = fault_wanted("uplink", "confined");
 	struct qerr e = { 0 };
 	int keep[MAX_NICS + 1];
 	int i;
@@ -247,9 +249,19 @@ engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
 		keep[i + 1] = c->tapfd[i];
 	close_all_but(keep, c->n + 1);
 	prctl(PR_SET_NAME, "qbox-uplink");
-	fault_point("uplink", "spawned");	/* (confined, kill is refused) */
+	fault_point("uplink", "spawned");
+	/*
+	 * Confined, the engine may neither kill itself nor set a limit: for
+	 * a death there, the kernel's SIGKILL at RLIMIT_CPU is armed now.
+	 */
+	if (die_confined && fault_arm() < 0) {
+		fprintf(stderr, "qbox-uplink: test fault: %s\n", strerror(errno));
+		_exit(1);
+	}
 	g_log_set_default_handler(engine_log, NULL);
 	if (null_stdio(&e) == 0 && confine(c, up, &e) == 0) {
+		if (die_confined)
+			fault_spin();
 		test_open(test_path);
 		if (write_all(fd, &e, sizeof(e)) == 0)
 			serve(up, c->n, fd);
@@ -261,15 +273,11 @@ engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
 
 void uplink_proc_describe(int status, char *buf, size_t size)
 {
-	if (WIFSIGNALED(status))
-		snprintf(buf, size, "killed by signal %d, SIG%s%s",
-			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)),
-			 WTERMSIG(status) == SIGSYS ?
+	status_describe(status, buf, size);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		snprintf(buf + strlen(buf), size - strlen(buf),
 			 ": a system call the policy '" ENGINE_POLICY "' does "
-			 "not allow (qbox policy show " ENGINE_POLICY ")" : "");
-	else
-		snprintf(buf, size, "exited with status %d",
-			 WEXITSTATUS(status));
+			 "not allow (qbox policy show " ENGINE_POLICY ")");
 }
 
 /* Wait for the engine's report: a zeroed struct qerr means ready */
@@ -329,6 +337,10 @@ int uplink_proc_start(const struct uplink_proc_cfg *c, struct uplink_proc *up,
 		goto out;
 	}
 	r = wait_ready(up, e);
+	/* a confined engine cannot kill itself: its parent does, as anyone
+	 * else would; its death then comes as it would while serving */
+	if (r == 0 && fault_wanted("uplink", "ready"))
+		kill(up->pid, SIGKILL);
 out:
 	for (i = 0; i < c->n; i++)
 		close(c->tapfd[i]);

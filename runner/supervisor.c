@@ -647,9 +647,12 @@ out_taps:
 		return 128 + s.abort_signal;
 	if (!s.have_status && s.stop_killed)
 		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status)	/* init died (status: the shell's convention) */
-		return qerr_set(e, 0, "sandbox '%s': its init died (status %d) "
-				      "before the payload ended", p->name,
-				exit_status(s.init_status));
+	if (!s.have_status) {
+		char how[256];
+
+		status_describe(s.init_status, how, sizeof(how));
+		return qerr_set(e, 0, "sandbox '%s': its init died (%s) "
+				      "before the payload ended", p->name, how);
+	}
 	return exit_status(s.status);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * stream-client PATH [clients=N] [mac=MAC] [slow] STEP... - a generic member
+ * stream-client PATH [clients=N] [mac=MAC] [slow] [until-usr1] STEP...
+ *   - a generic member
  *
  * Connects to a network's generic socket (`qbox net socket`) and speaks
  * QEMU's stream protocol (each Ethernet frame after its length, 4 bytes
@@ -8,7 +9,8 @@
  * tests/integration/stream.sh. With clients=N it opens N connections (MACs
  * MAC, MAC+1, ...; default 02:53:00:00:00:01) and runs the steps on each in
  * turn, keeping them all open. slow writes every frame in pieces of 1 to 3
- * bytes, with pauses, so the far end reads it in pieces.
+ * bytes, with pauses, so the far end reads it in pieces. until-usr1 makes
+ * dhcpflood go on past its count until a SIGUSR1 comes.
  *
  * Steps, each printing one line per client:
  *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
@@ -35,6 +37,16 @@
  *   discovers N send N DHCP DISCOVERs from the client's MAC, each naming
  *               another made-up client hardware address (02:de:ad:00:..),
  *               as a guest draining the pool would: "discovers N"
+ *   dhcpflood N (after dhcp) send N DHCP messages as fast as the hub takes
+ *               them, from the client's MAC, in turn: a DISCOVER and a
+ *               REQUEST for another address of the pool naming its own
+ *               MAC as chaddr, then both naming a made-up one
+ *               (02:f1:00:..), between the lines "flooding" and
+ *               "flooded"; the replies, read on the way and for a
+ *               second after, counted for its own MAC: "dhcpflood SENT
+ *               offers O acks A naks K acks-other X fakes F" (X: ACKs
+ *               for any address but its lease; F: replies of any kind
+ *               for a made-up MAC)
  *   hold        (last) never read again; wait to be killed: "held"
  * ARP requests for a client's address are answered while it waits for a
  * reply. Exits 0 when every step ran (whatever it printed), 2 on errors.
@@ -42,6 +54,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,11 +73,19 @@ struct client {
 	int fd;
 	uint8_t mac[6];
 	uint32_t ip;		/* network order, 0: none yet */
+	uint32_t server;	/* the DHCP server that gave it, network order */
 };
 
 static struct client cl[MAX_CLIENTS];
 static int n_clients = 1;
-static bool slow;
+static bool slow, until_usr1;
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
 static uint8_t frame[FRAME_MAX + 4], in[FRAME_MAX];
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -341,6 +362,7 @@ static void step_dhcp(struct client *c)
 		return;
 	}
 	c->ip = yi;
+	c->server = server;
 	printf("lease %s\n", inet_ntop(AF_INET, &yi, a, sizeof(a)));
 }
 
@@ -358,6 +380,112 @@ static void step_discovers(struct client *c, unsigned long n)
 	}
 	chaddr = NULL;
 	printf("discovers %lu\n", n);
+}
+
+/* What a flood's replies came to */
+struct flood_count {
+	unsigned long offers, acks, naks, acks_other, fakes;
+};
+
+/*
+ * One frame of in[]: a DHCP reply to port 68. Replies are broadcast, so
+ * others' come too: those for its own MAC are counted, and any for one of
+ * its made-up ones (02:f1:...), which the hub must never have seen
+ */
+static void flood_reply(const struct client *c, size_t len,
+			struct flood_count *n)
+{
+	const uint8_t *ch = in + 14 + 20 + 8 + 28;
+	uint32_t yi = 0, server = 0, xid;
+	int type;
+
+	if (len < 14 + 20 + 8 + 240)
+		return;
+	memcpy(&xid, in + 14 + 20 + 8 + 4, 4);
+	if (!(type = dhcp_reply(len, xid, &yi, &server)))
+		return;
+	if (ch[0] == 0x02 && ch[1] == 0xf1) {
+		n->fakes++;
+		return;
+	}
+	if (memcmp(ch, c->mac, 6))
+		return;
+	if (type == 2)
+		n->offers++;
+	if (type == 6)
+		n->naks++;
+	if (type == 5 && ++n->acks && yi != c->ip)
+		n->acks_other++;
+}
+
+/*
+ * Read what has come, without waiting, and count each whole frame: the
+ * stream is read into a buffer of its own, since a frame may arrive in
+ * pieces and a flood cannot wait for the rest
+ */
+static void flood_drain(const struct client *c, struct flood_count *n)
+{
+	static uint8_t buf[4 * (FRAME_MAX + 4)];
+	static size_t have;
+	struct pollfd pf = { c->fd, POLLIN, 0 };
+
+	while (poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN)) {
+		ssize_t r = read(c->fd, buf + have, sizeof(buf) - have);
+		uint32_t len;
+
+		if (r <= 0)
+			die("dhcpflood: the hub hung up");
+		have += (size_t)r;
+		while (have >= 4) {
+			len = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+			      (uint32_t)buf[2] << 8 | buf[3];
+			if (len > FRAME_MAX)
+				die("dhcpflood: a frame of %u bytes", len);
+			if (have < 4 + len)
+				break;
+			memcpy(in, buf + 4, len);
+			flood_reply(c, len, n);
+			memmove(buf, buf + 4 + len, have - 4 - len);
+			have -= 4 + len;
+		}
+	}
+}
+
+static void step_dhcpflood(struct client *c, unsigned long n)
+{
+	uint8_t fake[6] = { 0x02, 0xf1, 0, 0, 0, 0 };
+	struct flood_count got = { 0 };
+	unsigned long k;
+	int64_t until;
+
+	if (!c->ip)
+		die("dhcpflood: no lease yet (dhcp first)");
+	puts("flooding");
+	for (k = 0; k < n || (until_usr1 && !got_usr1); k++) {
+		/* .20 to .219 of its /24, never its own */
+		uint32_t want = (c->ip & htonl(0xffffff00)) |
+				htonl((uint32_t)(20 + k / 4 % 200));
+
+		if (want == c->ip)
+			want ^= htonl(1);
+		fake[3] = (uint8_t)(k >> 18);
+		fake[4] = (uint8_t)(k >> 10);
+		fake[5] = (uint8_t)(k >> 2);
+		chaddr = k % 4 < 2 ? NULL : fake;
+		if (k % 2)
+			dhcp_send(c, (uint32_t)k, 3, want, c->server);
+		else
+			dhcp_send(c, (uint32_t)k, 1, 0, 0);
+		if (k % 64 == 0)
+			flood_drain(c, &got);
+	}
+	chaddr = NULL;
+	puts("flooded");
+	for (until = now_ms() + 1000; now_ms() < until; usleep(10000))
+		flood_drain(c, &got);
+	printf("dhcpflood %lu offers %lu acks %lu naks %lu acks-other %lu "
+	       "fakes %lu\n", k, got.offers, got.acks, got.naks,
+	       got.acks_other, got.fakes);
 }
 
 /* ---- ARP and ping --------------------------------------------------------- */
@@ -500,6 +628,7 @@ int main(int argc, char **argv)
 		die("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
 		    "STEP...");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGUSR1, on_usr1);
 	srand((unsigned int)getpid());
 	for (first = 2; first < argc; first++) {
 		if (!strncmp(argv[first], "clients=", 8))
@@ -511,6 +640,8 @@ int main(int argc, char **argv)
 			continue;
 		else if (!strcmp(argv[first], "slow"))
 			slow = true;
+		else if (!strcmp(argv[first], "until-usr1"))
+			until_usr1 = true;
 		else
 			break;
 	}
@@ -545,6 +676,8 @@ int main(int argc, char **argv)
 				step_flood(&cl[i], number(arg));
 			else if (!strcmp(step, "discovers"))
 				step_discovers(&cl[i], number(arg));
+			else if (!strcmp(step, "dhcpflood"))
+				step_dhcpflood(&cl[i], number(arg));
 			else if (!strcmp(step, "as") &&
 				 sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
 					&cl[i].mac[0], &cl[i].mac[1],

@@ -12,15 +12,33 @@
  * "-netdev tap,id=qbox0,fd=K" names the TAP that the tap-* names act on,
  * with an ioctl QEMU makes on it (tap-getiff, tap-setoffload) or one it
  * never makes (tap-setpersist: off, tap-setowner: to uid 12345).
+ *
+ * Other processes: ptrace-attach:PID and ptrace-seize:PID trace PID (a
+ * sibling, say) and let it go again; ptrace-attach-child does so to a
+ * child of its own, which the kernel allows whenever ptrace is allowed
+ * (Yama's default scope included).
+ *
+ * Forging frames: socket-packet, socket-packet-dgram (AF_PACKET),
+ * socket-raw (AF_INET, SOCK_RAW), socket-raw6, sock-packet (the old
+ * SOCK_PACKET), tun-create (a TAP of its own), set-mac:IFNAME (a new
+ * MAC), ip-transparent (sending from a foreign address): each needs
+ * CAP_NET_RAW or CAP_NET_ADMIN.
+ *
+ * With "announce" first, it prints "try NAME" before each call, so that
+ * a call that kills it (a policy's kill-process) shows which one it was.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/if.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +46,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +63,97 @@ static long fork_like(unsigned long flags)
 }
 
 static int tap_fd = -1;
+
+/* ptrace @req (PTRACE_ATTACH or PTRACE_SEIZE) of @pid; let it go again */
+static long trace(enum __ptrace_request req, pid_t pid)
+{
+	long r = ptrace(req, pid, NULL, NULL);
+	int err = errno;
+
+	if (r == 0) {
+		if (req == PTRACE_SEIZE)
+			ptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
+		waitpid(pid, NULL, __WALL);
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	}
+	errno = err;
+	return r;
+}
+
+/* A child that waits to be killed, traced by us */
+static long trace_child(void)
+{
+	pid_t pid = fork();
+	long r;
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	if (pid < 0)
+		return -1;
+	r = trace(PTRACE_ATTACH, pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return r;
+}
+
+/* A socket of @domain, @type, @proto, closed at once */
+static long sock(int domain, int type, int proto)
+{
+	int fd = socket(domain, type, proto);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? -1 : 0;
+}
+
+/* A TAP device of its own */
+static long tun_create(void)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR), r, err;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, TUNSETIFF, &ifr);
+	err = errno;
+	close(fd);
+	errno = err;
+	return r;
+}
+
+/* SIOCSIFHWADDR: a new MAC for @ifname */
+static long set_mac(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), r, err;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_hwaddr.sa_family = 1;	/* ARPHRD_ETHER */
+	memcpy(ifr.ifr_hwaddr.sa_data, "\x02\x66\x6f\x72\x67\x65", 6);
+	r = ioctl(fd, SIOCSIFHWADDR, &ifr);
+	err = errno;
+	close(fd);
+	errno = err;
+	return r;
+}
+
+/* IP_TRANSPARENT: bind and send from an address not the host's */
+static long ip_transparent(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, r, err;
+
+	if (fd < 0)
+		return -1;
+	r = setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one));
+	err = errno;
+	close(fd);
+	errno = err;
+	return r;
+}
 
 static long try(const char *name)
 {
@@ -79,6 +189,28 @@ static long try(const char *name)
 			waitpid((pid_t)r, NULL, 0);
 		return r;
 	}
+	if (!strncmp(name, "ptrace-attach:", 14))
+		return trace(PTRACE_ATTACH, atoi(name + 14));
+	if (!strncmp(name, "ptrace-seize:", 13))
+		return trace(PTRACE_SEIZE, atoi(name + 13));
+	if (!strcmp(name, "ptrace-attach-child"))
+		return trace_child();
+	if (!strcmp(name, "socket-packet"))
+		return sock(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (!strcmp(name, "socket-packet-dgram"))
+		return sock(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	if (!strcmp(name, "socket-raw"))
+		return sock(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (!strcmp(name, "socket-raw6"))
+		return sock(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+	if (!strcmp(name, "sock-packet"))
+		return sock(AF_INET, SOCK_PACKET, htons(ETH_P_ALL));
+	if (!strcmp(name, "tun-create"))
+		return tun_create();
+	if (!strncmp(name, "set-mac:", 8))
+		return set_mac(name + 8);
+	if (!strcmp(name, "ip-transparent"))
+		return ip_transparent();
 	if (!strcmp(name, "mount"))
 		return mount("none", "/tmp", "tmpfs", 0, NULL);
 	if (!strcmp(name, "ptrace"))
@@ -115,6 +247,7 @@ static long try(const char *name)
 
 int main(int argc, char **argv)
 {
+	bool announce = argc > 1 && !strcmp(argv[1], "announce");
 	const char *fd;
 	int i, n;
 
@@ -126,9 +259,13 @@ int main(int argc, char **argv)
 	    (fd = strstr(argv[n + 1], ",fd=")))
 		tap_fd = atoi(fd + 4);
 	argc = n;
-	for (i = 1; i < argc; i++) {
+	for (i = 1 + announce; i < argc; i++) {
 		long r;
 
+		if (announce) {
+			printf("try %s\n", argv[i]);
+			fflush(stdout);
+		}
 		errno = 0;
 		r = try(argv[i]);
 		if (r == -2)

@@ -4,10 +4,16 @@
 # a VM's NAT NIC gets the full chain for its MAC and lease, a VM on a
 # network with DHCP the address the hub reserved for it, a VM on an
 # internal network without DHCP the MAC checks alone; a user's own -device
-# mac= is the MAC checked; a command payload gets none. The payload can
-# neither read nor change them, and a second member with a MAC already on
-# the network is refused. (`--vm` with `sh -c` stands in for QEMU: it gets
-# the TAP; tests/e2e/antispoof_vm.sh sends spoofed frames from real guests.)
+# mac= is the MAC checked; a command payload with NAT alone gets none; a
+# command member of a network gets the chain on its veth's egress. The
+# payload can neither read nor change them, and a second member with a MAC
+# already on the network is refused. (`--vm` with `sh -c` stands in for
+# QEMU: it gets the TAP; tests/e2e/antispoof_vm.sh sends spoofed frames
+# from real guests.) A command member cannot forge frames for want of
+# capabilities (no raw or packet socket, no new MAC or address, checked
+# under a policy that allows every call), and what it can forge without
+# them (IPv6 from any source with IPV6_FREEBIND, DHCP for made-up MACs
+# from a UDP socket: tests/helpers/forge.py) its chain drops.
 . "$(dirname "$0")/../lib.sh"
 
 jqr() { jq -r "$@"; }
@@ -93,6 +99,63 @@ expect_output "a second member with that MAC is refused" 2 \
 "$QBOX" stop "asd-$$" >/dev/null
 wait "$qd"
 
+# ---- a command member of a network: its chain is on its veth's egress ------
+FORGE=$TOP/tests/helpers/forge.py
+start_bg "$QBOX" run --name "asg-$$" --net "natnet:$net" -- python3 "$FORGE" recv6 9999 >"$TMP/recv"
+qg=$BG_PID
+"$QBOX" wait "asg-$$" --timeout 20 >/dev/null
+wait_for 10 grep -q listening "$TMP/recv"
+ins=$("$QBOX" net inspect "$net" --json)
+gaddr=$(jqr --arg s "asg-$$" '.members[] | select(.sandbox == $s) | .address' <<<"$ins")
+gmac=$(jqr --arg s "asg-$$" '.members[] | select(.sandbox == $s) | .mac' <<<"$ins")
+out=$(rules "$qg" 2>&1)
+check "command member: chain qnv0 on its veth's egress, policy drop" \
+	grep -q 'type filter hook egress device "qnv0" priority filter; policy drop;' <<<"$out"
+check "command member: frames from any other MAC than its $gmac are dropped" \
+	grep -qE "^\s*@ll,48,48 != $(hexmac "$gmac") drop" <<<"$out"
+check "command member: IPv4 only from its address $gaddr" \
+	grep -qE "@nh,96,32 $(hexip "$gaddr") accept" <<<"$out"
+check "command member: DHCP requests only for its own MAC" \
+	grep -qE "@th,288,48 != $(hexmac "$gmac") drop" <<<"$out"
+check "command member: the twelve rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 12
+expect_output "command member: the payload cannot remove them" 1 "Operation not permitted" \
+	"$QBOX" exec "asg-$$" -- "$NFT" flush ruleset
+
+# what it would need to forge frames: capabilities it has not. Under a
+# policy that allows every call too, so the refusals are the kernel's.
+printf '@default allow\nread: 1\n' >"$TMP/allow.policy"
+forging=(socket-packet socket-packet-dgram socket-raw socket-raw6 sock-packet
+	 tun-create set-mac:qbr0 set-mac:qnv0 ip-transparent)
+for pol in default "$TMP/allow.policy"; do
+	out=$("$QBOX" run --policy "$pol" --net "natnet:$net" -- \
+		"$HELPERS/try-syscall" "${forging[@]}" </dev/null)
+	for c in "${forging[@]}"; do
+		check "command member ($(basename "$pol")): $c refused with EPERM" \
+			grep -qx "$c 1" <<<"$out"
+	done
+done
+expect_output "command member: cannot give itself another address" 2 "Operation not permitted" \
+	"$QBOX" run --policy "$TMP/allow.policy" --net "natnet:$net" -- ip addr add 10.0.2.99/24 dev qbr0
+expect_output "command member: nor another MAC" 2 "Operation not permitted" \
+	"$QBOX" run --policy "$TMP/allow.policy" --net "natnet:$net" -- ip link set qbr0 address 02:66:6f:72:67:65
+
+# what it can do without capabilities, and its chain drops
+out=$("$QBOX" run --name "ash-$$" --net "natnet:$net" -- sh -c "
+	python3 '$FORGE' send6 qbr0 own 9999
+	python3 '$FORGE' send6 qbr0 fe80::bad 9999
+	python3 '$FORGE' send6 qbr0 2001:db8::66 9999
+	python3 '$FORGE' dhcp 50 10.0.2.255 10.0.2.100" 2>&1)
+check "a command member sent IPv6 from its own address, fe80::bad and 2001:db8::66 (IPV6_FREEBIND), and 50 DHCP requests for made-up MACs" \
+	test "$(tr '\n' ' ' <<<"$out")" = "sent 3 sent 3 sent 3 asked 50 "
+wait_for 5 grep -q '^from fe80::' "$TMP/recv"
+check "another member hears its own link-local address" grep -q '^from fe80::5054:' "$TMP/recv"
+check "... and no forged source ($(grep -v listening "$TMP/recv" | sort | uniq -c | tr '\n' ' '))" \
+	test -z "$(grep -v -e listening -e '^from fe80::5054:' "$TMP/recv")"
+check "the hub leased none of the made-up MACs" jqe \
+	'[.leases[] | select(.mac | startswith("02:be:ef:"))] | length == 0' <<<"$("$QBOX" net inspect "$net" --json)"
+"$QBOX" stop "asg-$$" >/dev/null
+wait "$qg"
+
 # ---- internal without DHCP: the guest picks its address; MAC checks only --
 start_bg "$QBOX" run --vm --name "asf-$$" --net "internal:i$net" -- sh -c 'sleep 60'
 qf=$BG_PID
@@ -104,4 +167,4 @@ check "internal VM: another MAC, VLAN tags, ARP from another MAC dropped" \
 check "internal VM: no address in the rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 4
 "$QBOX" stop "asf-$$" >/dev/null
 wait "$qf"
-no_leftovers "nothing left behind" "as[a-f]-$$"
+no_leftovers "nothing left behind" "as[a-h]-$$|$FORGE"

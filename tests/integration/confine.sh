@@ -2,8 +2,12 @@
 # A command payload runs with no capabilities, no_new_privs and seccomp, as
 # the user's own uid, and cannot make namespaces, mount, ptrace, load code
 # into the kernel or type into the terminal: default.policy's denials, each
-# checked, and qbox's baseline under any policy.
+# checked, and qbox's baseline under any policy. ptrace of a sibling (another
+# process of the same sandbox, same uid) is refused with default.policy's
+# EPERM, and kills under qemu.policy; the kernel itself would allow it.
 . "$(dirname "$0")/../lib.sh"
+
+mark=$((RANDOM + 300000))
 
 status=$("$QBOX" run -- cat /proc/self/status)
 for f in CapInh CapPrm CapEff CapBnd CapAmb; do
@@ -62,6 +66,45 @@ check "baseline, whatever the policy: clone(CLONE_NEWUSER) EPERM" grep -qx "clon
 check "baseline, whatever the policy: clone3 ENOSYS" grep -qx "clone3 38" <<<"$out"
 check "baseline, whatever the policy: TIOCSTI EPERM" grep -qx "tiocsti 1" <<<"$out"
 
+# ptrace of a sibling: sh's two children, sleep and try-syscall
+try_siblings() {
+	"$QBOX" run "$@" -- sh -c "sleep $mark & p=\$!
+		'$HELPERS/try-syscall' ptrace-attach:\$p ptrace-seize:\$p ptrace-attach-child
+		kill \$p" </dev/null
+}
+out=$(try_siblings)
+check "ptrace of a sibling (PTRACE_ATTACH) denied with EPERM" grep -qE '^ptrace-attach:[0-9]+ 1$' <<<"$out"
+check "ptrace of a sibling (PTRACE_SEIZE) denied with EPERM" grep -qE '^ptrace-seize:[0-9]+ 1$' <<<"$out"
+check "ptrace of its own child denied with EPERM" grep -qx 'ptrace-attach-child 1' <<<"$out"
+# the control: allowed by the policy, the kernel lets it (same uid, no
+# Yama here; a child even under Yama's default scope)
+out=$(try_siblings --policy "$TMP/allow.policy")
+check "control: a sibling can be attached when the policy allows ptrace" \
+	grep -qE '^ptrace-attach:[0-9]+ 0$' <<<"$out"
+check "control: ... and seized" grep -qE '^ptrace-seize:[0-9]+ 0$' <<<"$out"
+check "control: ... and its own child" grep -qx 'ptrace-attach-child 0' <<<"$out"
+# qbox exec: another process of the sandbox, the payload, under exec's
+# default.policy, and under qemu.policy, which kills on any call it does
+# not list (ptrace among them)
+start_bg "$QBOX" run --name "cf-$mark" -- sh -c "echo \$\$ >'$TMP/pid'; exec sleep $mark"
+qc=$BG_PID
+"$QBOX" wait "cf-$mark" --timeout 20 >/dev/null
+wait_for 5 test -s "$TMP/pid"
+p=$(cat "$TMP/pid")
+out=$("$QBOX" exec "cf-$mark" -- "$HELPERS/try-syscall" ptrace-attach:"$p" ptrace-seize:"$p" </dev/null)
+check "qbox exec: ptrace of the payload (pid $p) denied with EPERM" \
+	test "$(tr '\n' ' ' <<<"$out")" = "ptrace-attach:$p 1 ptrace-seize:$p 1 "
+out=$("$QBOX" exec --policy qemu "cf-$mark" -- "$HELPERS/try-syscall" announce \
+	ptrace-attach:"$p" getpid </dev/null 2>&1)
+rc=$?
+check "qemu.policy: ptrace of another process of the sandbox kills (exit $rc, 159: SIGSYS)" test "$rc" -eq 159
+check "qemu.policy: ... at that call, which never returned" \
+	test "$(grep -v '^qbox: ' <<<"$out")" = "try ptrace-attach:$p"
+check "qemu.policy: ... and qbox names the policy" grep -q "killed by SIGSYS.*policy 'qemu'" <<<"$out"
+check "the payload was left alone" kill -0 "$qc"
+"$QBOX" stop "cf-$mark" >/dev/null
+wait "$qc"
+
 expect_output "unshare -Ur true fails inside" 1 "Operation not permitted" \
 	"$QBOX" run -- unshare -Ur true
 expect_output "unshare -n true fails inside" 1 "Operation not permitted" \
@@ -69,4 +112,4 @@ expect_output "unshare -n true fails inside" 1 "Operation not permitted" \
 expect_output "threads work (glibc clone3 fallback)" 0 "^ok$" \
 	"$QBOX" run -- sh -c 'sort --parallel=2 -S 1M </dev/null && echo ok'
 
-no_leftovers "nothing left behind" "$HELPERS/try-syscall"
+no_leftovers "nothing left behind" "$HELPERS/try-syscall|$mark"

@@ -8,6 +8,11 @@
 # renewable by unicast, the same again for the same MACs, and listed as
 # bound in `qbox net inspect --json`. Then a host-only /23, whose pool
 # holds more than the 154 addresses of a /24's .101-.254.
+#
+# A command member's veth carries its anti-spoofing chain (egress, its own
+# MAC and address), which drops these clients' frames: each member first
+# shows that, then the test removes the chain, as the sandbox's owner can
+# (netns-caps: CAP_NET_ADMIN over its namespace) and its payload cannot.
 . "$(dirname "$0")/../lib.sh"
 
 NSCAPS=$HELPERS/netns-caps
@@ -31,7 +36,15 @@ member() {
 		exit 1
 	fi
 	M_INIT=$(pgrep -P "$M_PID" | head -n 1)
+	if clients "$TMP/guarded" 2 seed=9 timeout=3; then
+		fail "$1: clients of made-up MACs got through the member's chain"
+	else
+		check "$1: the member's chain drops clients of other MACs ($(tail -n1 "$TMP/guarded"))" \
+			grep -qx "summary bound=0 failed=2 naks=0" "$TMP/guarded"
+	fi
+	"$NSCAPS" "$M_INIT" "$NFT" delete chain netdev qbox qnv0
 }
+NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
 
 # clients OUT ARGS... : dhcp-clients on the member's bridge; its status
 clients() {

@@ -4,8 +4,10 @@
 # the host alias and a command member, show in net inspect as members of
 # kind socket, each with a TAP on the hub's bridge that goes when it hangs
 # up; anti-spoofing holds a client to its first MAC, its lease and DHCP
-# for its own MAC only (a guest cannot drain the pool); bad
-# lengths drop the connection, not the hub; 30 clients at once; a client
+# for its own MAC only (a guest cannot drain the pool); a DHCP flood
+# (own and made-up MACs) costs the hub no memory and no leases, and others
+# are served meanwhile; bad lengths drop the connection, not the hub; 30
+# clients at once; a client
 # that never reads costs the relay nothing; host-only's wall holds for
 # socket members; a dead relay or hub leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
@@ -149,6 +151,48 @@ expect_output "a client sending from a member's MAC ($MM) is hung up on" 0 "^clo
 	timeout 10 "$SC" "$P" "mac=$MM" frame 60 closed
 expect_output "... one with a MAC of its own is not" 0 "^open$" \
 	timeout 10 "$SC" "$P" mac=02:53:00:00:04:03 frame 60 closed
+
+# ---- a DHCP flood: the hub's memory, its pool, its service ------------------------
+# hub_rss : VmRSS of all of the hub's processes (supervisor, with the DHCP
+# server; init; workers; relay; NAT engine), KiB
+hub_rss() {
+	local p n=0
+	for p in $(qbox_procs "$hub") $(qbox_engine "$hub"); do
+		n=$((n + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status")))
+	done
+	echo "$n"
+}
+n_leases() { "$QBOX" net inspect "$net" --json | jq '.leases | length'; }
+# once, so that what the first flood touches is counted before, not during
+timeout 60 "$SC" "$P" mac=02:53:00:00:06:01 dhcp dhcpflood 2000 >/dev/null
+rss0=$(hub_rss)
+l0=$(n_leases)
+# at least 100 000 messages, and on until the checks meanwhile are done
+"$SC" "$P" mac=02:53:00:00:06:01 until-usr1 dhcp dhcpflood 100000 >"$TMP/dflood" &
+fl=$!
+BG_PIDS+=("$fl")
+wait_for 30 grep -q '^flooding$' "$TMP/dflood"
+expect_output "during a DHCP flood, another client gets a lease" 0 "^lease 10\\.0\\.2\\." \
+	timeout 30 "$SC" "$P" mac=02:53:00:00:06:02 dhcp
+expect_output "... and a new command member joins" 0 "^joined$" \
+	timeout 30 "$QBOX" run --net "natnet:$net" -- echo joined
+kill -USR1 "$fl"
+wait_for 60 sh -c "! kill -0 $fl 2>/dev/null" || kill "$fl"
+wait "$fl"
+res=$(sed -n 's/^dhcpflood //p' "$TMP/dflood")
+read -r sent _ offers _ acks _ naks _ other _ fakes <<<"$res"
+check "the flood: $sent DHCP messages, its own MAC's answered ($offers offers, $naks NAKs), no ACK for another address ($other), no answer for a made-up MAC ($fakes)" \
+	test "${sent:-0}" -ge 100000 -a "${offers:-0}" -gt 0 -a "${naks:-0}" -gt 0 -a "$other" = 0 -a "$fakes" = 0
+rss1=$(hub_rss)
+check "the hub's processes' memory stays put ($rss0 -> $rss1 KiB)" test $((rss1 - rss0)) -lt 512
+check "no lease for any made-up MAC" jqc '[.leases[] | select(.mac | startswith("02:f1:"))] | length == 0' \
+	<<<"$("$QBOX" net inspect "$net" --json)"
+l1=$(n_leases)
+check "at most the two newcomers' leases more ($l0 -> $l1)" test "$l1" -le $((l0 + 2))
+out=$(timeout 30 "$SC" "$P" mac=02:53:00:00:06:03 dhcp ping "$A")
+check "after it the hub serves: a lease, and the member reached ($(tr '\n' ' ' <<<"$out"))" \
+	test "$(grep -cE '^(lease 10\.0\.2\.|pong )' <<<"$out")" = 2
+wait_for 10 sockets_are "$net" 0
 
 # ---- 30 clients at once ------------------------------------------------------------
 start_bg "$SC" "$P" clients=30 mac=02:53:00:00:02:01 dhcp hold >"$TMP/many"

@@ -10,9 +10,26 @@
 # A's is refused to B. Meanwhile A's sandbox, forward and network go on
 # untouched, and both users' processes and files are gone at the end.
 #
-# Only root can be two other users: an unprivileged pass checks nothing
-# here (net_tenants.sh and control.sh check the walls one user can see).
+# Only root can be two other users. An unprivileged pass checks what one
+# user can here: a runtime directory that others may write to (all of them,
+# a sticky one as /tmp is, or a group) is refused, even the user's own,
+# before anything is made in it. The rest is for the root pass, which CI
+# runs as it does every integration script (net_tenants.sh and control.sh
+# check the walls one user can see).
 . "$(dirname "$0")/../lib.sh"
+
+# ---- any user: a runtime directory others may write to --------------------------
+mkdir -m 0700 "$TMP/xdg-own"
+for mode in 0777 1777 0770; do
+	mkdir -p "$TMP/xdg-own/qbox"
+	chmod "$mode" "$TMP/xdg-own/qbox"
+	expect_output "a runtime directory of mode $mode, even the user's own, is refused (exit 2)" \
+		2 "runtime directory $TMP/xdg-own/qbox has mode $mode" \
+		env XDG_RUNTIME_DIR="$TMP/xdg-own" "$QBOX" run -- true
+	check "... and nothing was made in it" test -z "$(ls -A "$TMP/xdg-own/qbox")"
+done
+
+# ---- two other users: root only --------------------------------------------------
 [ "$(id -u)" -eq 0 ] || exit 0
 
 UA=61001
