@@ -487,13 +487,14 @@ static __attribute__((noreturn)) void helper_main(struct init *in,
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
 		_exit(1);
 	close(in->sock);
+	/* out of the way of fd 3 first: the socket goes there */
+	if (confined == 3 && (confined = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
+		_exit(1);
 	if (sock != 3) {
 		if (dup3(sock, 3, O_CLOEXEC) < 0)
 			_exit(1);
 		sock = 3;
 	}
-	if (confined == 3 && (confined = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
-		_exit(1);
 	prctl(PR_SET_NAME, h->name);	/* the kernel keeps 15 characters */
 	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
 	    (!h->filter || filter_load(h->filter, &m.err) == 0)) {
