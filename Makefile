@@ -114,6 +114,13 @@ build/obj/fuzz/%.o: %.c Makefile
 .SECONDARY:
 -include $(shell find build/obj -name '*.d' 2>/dev/null)
 
+# The version is a -D of main.c's: a stamp file, rewritten only when the
+# version changes, rebuilds it then and only then
+VERSION_STAMP := build/version
+$(shell mkdir -p build && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = \
+	"$(VERSION)" ] || echo "$(VERSION)" >$(VERSION_STAMP); })
+build/obj/rel/runner/main.o build/obj/san/runner/main.o: $(VERSION_STAMP)
+
 all: build/qbox
 
 build/qbox: $(call objs,rel,$(SRCS))
