@@ -84,6 +84,30 @@ int filter_baseline(scmp_filter_ctx *out, struct qerr *e)
 }
 
 /*
+ * What the C library and the sanitizers' runtime of the test build do in
+ * any of qbox's confined helpers: memory, time, identity, signals' return
+ * and the end; a system call interrupted by a stop (SIGSTOP, ptrace)
+ * resumes with restart_syscall.
+ */
+#define RUNTIME_RULES \
+	"mmap: 1\n" \
+	"munmap: 1\n" \
+	"mremap: 1\n" \
+	"madvise: 1\n" \
+	"brk: 1\n" \
+	"futex: 1\n" \
+	"clock_gettime: 1\n" \
+	"getpid: 1\n" \
+	"gettid: 1\n" \
+	"sched_yield: 1\n" \
+	"sigaltstack: 1\n" \
+	"rt_sigprocmask: 1\n" \
+	"rt_sigreturn: 1\n" \
+	"restart_syscall: 1\n" \
+	"exit: 1\n" \
+	"exit_group: 1\n"
+
+/*
  * What init (netns/sandbox.c: init_loop and what it calls) and the parent
  * of `qbox exec` (runner/client.c) do once the payload runs, with margin
  * for the C library's choices (poll or ppoll, nanosleep or clock_nanosleep)
@@ -100,10 +124,6 @@ const char filter_helper_policy[] =
 	"ppoll: 1\n"
 	"kill: 1\n"
 	"wait4: 1\n"
-	"rt_sigreturn: 1\n"
-	"rt_sigprocmask: 1\n"
-	"exit: 1\n"
-	"exit_group: 1\n"
 	/* messages to and from the supervisor, fds for forwards */
 	"recvmsg: 1\n"
 	"sendmsg: 1\n"
@@ -117,19 +137,7 @@ const char filter_helper_policy[] =
 	"unlinkat: 1\n"
 	"nanosleep: 1\n"
 	"clock_nanosleep: 1\n"
-	/* memory, time and identity for the C library and the sanitizers */
-	"mmap: 1\n"
-	"munmap: 1\n"
-	"madvise: 1\n"
-	"brk: 1\n"
-	"futex: 1\n"
-	"clock_gettime: 1\n"
-	"getpid: 1\n"
-	"gettid: 1\n"
-	"sched_yield: 1\n"
-	"sigaltstack: 1\n"
-	/* a system call interrupted by a stop (SIGSTOP, ptrace) resumes */
-	"restart_syscall: 1\n";
+	RUNTIME_RULES;
 
 /*
  * What a forward worker (runner/fwd_worker.c) does once it serves: it
@@ -173,23 +181,7 @@ const char filter_worker_policy[] =
 	"getrlimit: 1\n"
 	"setrlimit: 1\n"
 	"prlimit64: arg0 == 0\n"
-	/* memory, time and identity for the C library and the sanitizers */
-	"mmap: 1\n"
-	"munmap: 1\n"
-	"mremap: 1\n"
-	"madvise: 1\n"
-	"brk: 1\n"
-	"futex: 1\n"
-	"clock_gettime: 1\n"
-	"getpid: 1\n"
-	"gettid: 1\n"
-	"sched_yield: 1\n"
-	"sigaltstack: 1\n"
-	"rt_sigprocmask: 1\n"
-	"rt_sigreturn: 1\n"
-	"restart_syscall: 1\n"
-	"exit: 1\n"
-	"exit_group: 1\n";
+	RUNTIME_RULES;
 
 /* A built-in policy comes from memory, not from a file: @ctx is its text */
 static int builtin_load(void *ctx, const struct policy_text *from,

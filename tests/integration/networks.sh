@@ -15,6 +15,18 @@ addr_of() {	# network sandbox: the member's address
 		'.members[] | select(.sandbox == $s) | .address'
 }
 member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
+# serving MODE:NETWORK SANDBOX : a member serving $TMP/a over HTTP on port
+# 8080, in the background; sets SERVING_PID and, once it has joined,
+# SERVING_ADDR
+serving() {
+	local net=${1#*:}
+
+	net=${net%%,*}
+	start_bg "$QBOX" run --name "$2" --net "$1" -- busybox httpd -f -p 8080 -h "$TMP/a"
+	SERVING_PID=$BG_PID
+	wait_for 10 member_up "$net" "$2"
+	SERVING_ADDR=$(addr_of "$net" "$2")
+}
 # unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
 # answer: 124), rather than crashing or getting through, and qbox itself
 # ran (its own failure would be a 1 too)
@@ -183,11 +195,9 @@ check "once they stop, no process of theirs or the network's is left" \
 check "... nor a runtime file" test -z "$(ls "$RUNDIR" | grep -E "^(net@f$$|f[12]-$$)\.")"
 
 # ---- natnet on a subnet of its own ------------------------------------------
-start_bg "$QBOX" run --name "s1-$$" --net "natnet:s$$,subnet=10.0.5.0/24" -- \
-	busybox httpd -f -p 8080 -h "$TMP/a"
-qs=$BG_PID
-wait_for 10 member_up "s$$" "s1-$$"
-S=$(addr_of "s$$" "s1-$$")
+serving "natnet:s$$,subnet=10.0.5.0/24" "s1-$$"
+qs=$SERVING_PID
+S=$SERVING_ADDR
 check "natnet,subnet=10.0.5.0/24: the member's address is in it ($S)" \
 	grep -qE '^10\.0\.5\.([0-9]+)$' <<<"$S"
 expect_output "net ls: the network's subnet" 0 "^s$$ +natnet +10\.0\.5\.0/24 +1 " "$QBOX" net ls
@@ -211,11 +221,9 @@ expect_output "hostonly: a member reaches the host via 192.168.56.1" 0 "^host-pa
 unreachable "hostonly: the NAT's other addresses are dropped" "http://192.168.56.2:$hp/" --net "hostonly:h$$"
 expect_output "hostonly: no DNS forwarder" 1 "" \
 	timeout 20 "$QBOX" run --net "hostonly:h$$" -- busybox nslookup -timeout=2 localhost 192.168.56.3
-start_bg "$QBOX" run --name "h1-$$" --net "hostonly:h$$" -- \
-	busybox httpd -f -p 8080 -h "$TMP/a"
-qh=$BG_PID
-wait_for 10 member_up "h$$" "h1-$$"
-H=$(addr_of "h$$" "h1-$$")
+serving "hostonly:h$$" "h1-$$"
+qh=$SERVING_PID
+H=$SERVING_ADDR
 check "hostonly: a member's address is from 192.168.56.101 on ($H)" \
 	grep -qE '^192\.168\.56\.(10[1-9]|1[1-9][0-9]|2[0-9][0-9])$' <<<"$H"
 expect_output "hostonly: members reach each other" 0 "^member-a-$$\$" \
