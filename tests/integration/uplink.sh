@@ -206,7 +206,7 @@ start_bg iperf3 -s -1 -p "$iport" >/dev/null 2>&1
 listening() { ss -Htln "sport = :$iport" | grep -q .; }
 wait_for 5 listening
 "$QBOX" run --name "lr-$mark" --net "natnet:$lnet" -- iperf3 -c 10.0.2.2 -p "$iport" \
-	-u -b 0 -l 1400 -t 12 -J </dev/null >"$TMP/lr" 2>&1 &
+	-u -b 0 -l 1400 -t 60 -J </dev/null >"$TMP/lr" 2>&1 &
 lpid=$!
 BG_PIDS+=("$lpid")
 leng() { "$QBOX" net inspect "$lnet" --json 2>/dev/null | jq -r '.nat_engine.pid // empty'; }
@@ -220,13 +220,19 @@ if wait_for 20 "$QBOX" wait "lr-$mark" --timeout 1; then
 	expect_output "line rate: another sandbox is served meanwhile" 0 "^$page\$" \
 		timeout 30 "$QBOX" run -- busybox wget -q -O - "http://10.0.2.2:$port/"
 	rss1=$(status_of "$le" VmRSS)
-	check "line rate: both within the flood ($((SECONDS - t0)) s of its 12)" test $((SECONDS - t0)) -lt 10
+	# The flood lasts up to 60 s and is stopped below, so these read the
+	# engine while it is still under load however slow this machine is
+	# (an ASan engine on two busy cores once took 13 s to serve both).
+	check "line rate: both served while the flood runs ($((SECONDS - t0)) s)" kill -0 "$lpid"
 	check "line rate: the engine's memory stays put (RSS $rss0 -> $rss1 KiB)" \
 		test -n "$rss0" -a -n "$rss1" -a $((${rss1:-0} - ${rss0:-0})) -lt 4096
 	check "line rate: the engine is alive" jqc '.nat_engine.running' <<<"$("$QBOX" net inspect "$lnet" --json)"
+	# iperf3 reports what it sent when SIGTERM (qbox stop) ends it early
+	"$QBOX" stop "lr-$mark" >/dev/null 2>&1
 	wait "$lpid"
 	sent=$(jq -r '.end.sum.bytes // 0' "$TMP/lr" 2>/dev/null)
-	check "line rate: the flood was one ($((${sent:-0} >> 20)) MiB sent in 12 s)" test "${sent:-0}" -gt $((100 << 20))
+	check "line rate: the flood was one ($((${sent:-0} >> 20)) MiB sent in $((SECONDS - t0 + 2)) s)" \
+		test "${sent:-0}" -gt $((100 << 20))
 else
 	fail "line rate: the flooding member never came up: $(cat "$TMP/lr")"
 fi
