@@ -6,8 +6,7 @@
  * SCM_RIGHTS for the uplink TAP fds, and EOF when either side dies, which
  * is how each learns that the other is gone. Each forward worker (see
  * runner/fwd_worker.h) has a socketpair of its own with the supervisor,
- * which init makes and hands over (SBMSG_WORKER); the same messages
- * travel on it.
+ * which forks it (sandbox_fork_worker()); the same messages travel on it.
  */
 #ifndef QBOX_FDPASS_H
 #define QBOX_FDPASS_H
@@ -23,10 +22,6 @@ enum sbmsg_type {
 	SBMSG_STARTED,		/* sandbox -> supervisor: payload is .value */
 	SBMSG_ERROR,		/* sandbox -> supervisor: setup failed, .err */
 	SBMSG_EXIT,		/* sandbox -> supervisor: wait status .value */
-	SBMSG_WORKER,		/* sandbox -> supervisor: the message socket of
-				   forward worker .nic */
-	SBMSG_WORKER_EXIT,	/* sandbox -> supervisor: forward worker .nic
-				   died while the sandbox ran; status .value */
 	SBMSG_LISTEN,		/* supervisor -> worker: serve the listener
 				   attached as forward .value: protocol .nic,
 				   to the guest's .addr:.port */

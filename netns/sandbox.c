@@ -21,13 +21,12 @@
  *     A bridged NIC has no link here at all: its TAP is the administrator's,
  *     in the host's network namespace, opened by the supervisor before the
  *     clone; init only passes the inherited fd on to QEMU, like a qvmN's.
- *  4. forward workers: init forks them (one per CPU) into the sandbox's
- *     network namespace and hands each one's message socket to the
- *     supervisor; they confine themselves (baseline filter, no
- *     capabilities) and serve the forwards' relays (runner/fwd_worker.c).
- *     A hub's init also forks the stream relay (runner/stream_relay.c),
- *     confined the same way, and later makes a TAP on the bridge for each
- *     client of the network's generic socket (init_stream_tap).
+ *  4. a hub's init forks the stream relay (runner/stream_relay.c), which
+ *     confines itself (baseline filter, no capabilities), and later makes
+ *     a TAP on the bridge for each client of the network's generic socket
+ *     (init_stream_tap). The forward workers are not init's: the
+ *     supervisor forks them with the first forward (sandbox_fork_worker()
+ *     at the end of this file), into init's user and network namespaces.
  *  5. wait for SBMSG_GO: the supervisor has started the uplinks, bound
  *     the forwards and handed them to the workers, so the payload never
  *     races an unready network.
@@ -39,17 +38,18 @@
  *     before execve (seccomp/filter.h says why there and not in init);
  *     init then loads the helper filter, forwards SIGINT/SIGTERM/SIGHUP to
  *     the payload, reaps orphans, and reports the payload's wait status
- *     (and a forward worker's, should one die).
+ *     (and a hub's stream relay's, should it die).
  *
- * Who notices a death: the payload and the workers get SIGKILL when init
- * dies (PDEATHSIG, and anyway the PID namespace dies with its pid 1).
+ * Who notices a death: the payload gets SIGKILL when init dies
+ * (PDEATHSIG, and anyway the PID namespace dies with its pid 1); the
+ * forward workers die with the supervisor, whose children they are.
  * Init learns of the supervisor's death from EOF on the message socket,
  * with PDEATHSIG (SIGUSR1) as a wake-up; the socket is also the race
  * check, since in a new PID namespace getppid() is always 0. Init always
  * ends the same way (init_exit): it waits for that EOF, which a living
  * supervisor sends only after releasing the sandbox's name, removes the
  * name lock if the supervisor died holding it, and exits, taking the
- * payload and the workers along.
+ * payload along.
  */
 #include "sandbox.h"
 
@@ -107,9 +107,7 @@ struct init {
 	struct nl hubnl[MAX_NICS];	/* a netlink socket in the hub's netns */
 	int hub_netns[MAX_NICS];	/* an fd of that netns */
 	int hub_bridge[MAX_NICS];	/* ifindex of the hub's bridge there */
-	pid_t *workers;		/* forward workers by index; 0 once reaped */
 	pid_t relay;		/* a hub's stream relay, or 0 */
-	int n_workers;
 };
 
 /*
@@ -469,24 +467,20 @@ struct helper {
 };
 
 /*
- * In a helper process (a forward worker, a hub's stream relay), right
- * after fork: it dies with init (PDEATHSIG, with the payload's race
- * check), confines itself like the payload (plus its own filter, if it
- * has one), keeps no fd but its message socket (and stdio, for sanitizer
- * reports) and serves until the supervisor hangs up. Closing the rest
- * also closes @confined, which tells init that the helper is confined. A
- * failure goes to the supervisor over its socket before it exits.
+ * A helper process (a forward worker, a hub's stream relay) from the
+ * point where it is in the sandbox's namespaces: it confines itself like
+ * the payload (plus its own filter, if it has one), says so on @confined,
+ * keeps no fd but its message socket (and stdio, for sanitizer reports)
+ * and serves until the supervisor hangs up. A failure goes to the
+ * supervisor over its socket before it exits.
  */
-static __attribute__((noreturn)) void helper_main(struct init *in,
-						  const struct helper *h,
-						  int sock, int confined)
+static __attribute__((noreturn)) void helper_serve(const struct helper *h,
+						   scmp_filter_ctx baseline,
+						   int sock, int confined)
 {
 	struct sbmsg m = { .type = SBMSG_ERROR };
+	const char ok = 'c';
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != 1)	/* init died before we set PDEATHSIG */
-		_exit(1);
-	close(in->sock);
 	/* out of the way of fd 3 first: the socket goes there */
 	if (confined == 3 && (confined = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
 		_exit(1);
@@ -496,15 +490,32 @@ static __attribute__((noreturn)) void helper_main(struct init *in,
 		sock = 3;
 	}
 	prctl(PR_SET_NAME, h->name);	/* the kernel keeps 15 characters */
-	if (confine_self(in->cfg->filters->baseline, &m.err) == 0 &&
+	if (confine_self(baseline, &m.err) == 0 &&
 	    (!h->filter || filter_load(h->filter, &m.err) == 0)) {
+		if (write(confined, &ok, 1) != 1)
+			_exit(1);
 		close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the
-					   user's, @confined */
+					   user's, the supervisor's, @confined */
 		if (h->run(h->index, sock, &m.err) == 0)
 			_exit(0);
 	}
 	sbmsg_send(sock, &m, -1);
 	_exit(1);
+}
+
+/*
+ * In a helper that init forks, right after fork: it dies with init
+ * (PDEATHSIG, with the payload's race check), then serves.
+ */
+static __attribute__((noreturn)) void helper_main(struct init *in,
+						  const struct helper *h,
+						  int sock, int confined)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != 1)	/* init died before we set PDEATHSIG */
+		_exit(1);
+	close(in->sock);
+	helper_serve(h, in->cfg->filters->baseline, sock, confined);
 }
 
 /*
@@ -553,39 +564,6 @@ static int helper_fork(struct init *in, const struct helper *h, pid_t *pid,
 	return 0;
 }
 
-/*
- * Fork the forward workers (runner/fwd_worker.c) into the sandbox's
- * network namespace. Without a NAT NIC nothing can be forwarded: no
- * workers.
- */
-static int init_workers(struct init *in, struct qerr *e)
-{
-	const struct plan *p = in->cfg->plan;
-	char name[32];
-	int i, n = 0, r;
-
-	/* a member's forwards to a network are its hub's business */
-	for (i = 0; i < p->n_nics; i++)
-		if (p->nics[i].mode == NET_NAT ||
-		    (p->hub && p->nics[i].mode != NET_INTERNAL))
-			n = fwd_worker_count();
-	if (!n)
-		return 0;
-	if (!(in->workers = calloc((size_t)n, sizeof(*in->workers))))
-		return qerr_set(e, ENOMEM, "starting forward workers");
-	for (i = 0; i < n; i++) {
-		struct helper h = { name, i, fwd_worker_run, SBMSG_WORKER,
-				    in->cfg->filters->worker };
-
-		snprintf(name, sizeof(name), "qbox-fwd%d", i);
-		r = helper_fork(in, &h, &in->workers[i], e);
-		if (r < 0)
-			return r;
-		in->n_workers++;
-	}
-	return 0;
-}
-
 static int relay_run(int index, int sock, struct qerr *e)
 {
 	(void)index;
@@ -594,7 +572,7 @@ static int relay_run(int index, int sock, struct qerr *e)
 
 /*
  * A hub's stream relay (runner/stream_relay.c): the generic members'
- * frames. Like a forward worker's, its death is reported (init_reaped).
+ * frames. Its death is reported to the supervisor (init_reaped).
  */
 static int init_relay(struct init *in, struct qerr *e)
 {
@@ -866,26 +844,17 @@ static void init_message(struct init *in)
 		init_stream_untap(m.value);
 }
 
-/* A child other than the payload ended: a forward worker's (or a hub's
- * stream relay's) death ends the sandbox (the supervisor decides; it has
- * the helper's last words) */
+/* A child other than the payload ended: a hub's stream relay's death
+ * ends the hub (the supervisor decides; it has the relay's last words);
+ * anything else was an orphan of the payload's */
 static void init_reaped(struct init *in, pid_t pid, int status)
 {
-	struct sbmsg m = { .type = SBMSG_WORKER_EXIT, .value = status };
-	int i;
+	struct sbmsg m = { .type = SBMSG_RELAY_EXIT, .value = status };
 
-	if (pid == in->relay) {
-		m.type = SBMSG_RELAY_EXIT;
-		in->relay = 0;
-		sbmsg_send(in->sock, &m, -1);
+	if (pid != in->relay)
 		return;
-	}
-	for (i = 0; i < in->n_workers; i++)
-		if (in->workers[i] == pid) {
-			in->workers[i] = 0;
-			m.nic = i;
-			sbmsg_send(in->sock, &m, -1);
-		}
+	in->relay = 0;
+	sbmsg_send(in->sock, &m, -1);
 }
 
 /* Forward signals, reap orphans, report the payload's end */
@@ -989,10 +958,9 @@ static __attribute__((noreturn)) void init_main(const struct sandbox_cfg *cfg,
 	if (init_user(&in, &e) < 0 || init_links(&in, &e) < 0)
 		init_fail(&in, &e);
 	fault_point(role, "links");
-	if (init_workers(&in, &e) < 0 || init_relay(&in, &e) < 0 ||
-	    init_resolv(&in, &e) < 0)
+	if (init_relay(&in, &e) < 0 || init_resolv(&in, &e) < 0)
 		init_fail(&in, &e);
-	fault_point(role, "workers");
+	fault_point(role, "net-ready");
 	sbmsg_send(sock, &ready, -1);
 	init_wait_go(&in);
 	fault_point(role, "go");
@@ -1145,4 +1113,114 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 	sb->pid = pid;
 	sb->sock = sv[0];
 	return 0;
+}
+
+/* ---- forward workers: forked by the supervisor -------------------------- */
+
+static int worker_run(int index, int sock, struct qerr *e)
+{
+	return fwd_worker_run(index, sock, e);
+}
+
+/*
+ * In a new forward worker, right after fork: it dies with the supervisor
+ * (PDEATHSIG, with the race check), enters the user and network
+ * namespaces of the sandbox's init as `qbox exec` does (in the user
+ * namespace it owns, the user may), and serves.
+ */
+static __attribute__((noreturn)) void worker_main(const struct helper *h,
+						  const struct filters *f,
+						  pid_t parent, int pidfd,
+						  int sock, int confined)
+{
+	struct sbmsg m = { .type = SBMSG_ERROR };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	fault_point("fwd", "spawned");
+	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		qerr_set(&m.err, errno, "%s: entering the sandbox", h->name);
+		sbmsg_send(sock, &m, -1);
+		_exit(1);
+	}
+	close(pidfd);
+	helper_serve(h, f->baseline, sock, confined);
+}
+
+/* Why a worker that never said it was confined is gone */
+static int worker_lost(pid_t pid, int sock, int index, struct qerr *e)
+{
+	struct sbmsg m;
+	char how[256];
+	int status, fd, r;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return qerr_set(e, errno, "forward worker %d", index);
+	r = sbmsg_recv(sock, &m, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r > 0 && m.type == SBMSG_ERROR) {
+		*e = m.err;
+		return -EIO;
+	}
+	status_describe(status, how, sizeof(how));
+	return qerr_set(e, 0, "forward worker %d ended while starting (%s)",
+			index, how);
+}
+
+int sandbox_fork_worker(const struct sandbox *sb, const struct filters *f,
+			int index, pid_t *pid, int *sock, struct qerr *e)
+{
+	char name[16];
+	struct helper h = { name, index, worker_run, 0, f->worker };
+	pid_t parent = getpid();
+	int pidfd, sv[2], confined[2], r;
+	char c = 0;
+
+	snprintf(name, sizeof(name), "qbox-fwd%d", index);
+	pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
+	if (pidfd < 0)
+		return qerr_set(e, errno, "starting %s: opening the sandbox",
+				name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = qerr_set(e, errno, "creating %s's socket", name);
+		close(pidfd);
+		return r;
+	}
+	if (pipe2(confined, O_CLOEXEC) < 0) {
+		r = qerr_set(e, errno, "creating %s's pipe", name);
+		goto fail;
+	}
+	*pid = fork();
+	if (*pid == 0) {
+		close(sv[0]);
+		close(confined[0]);
+		worker_main(&h, f, parent, pidfd, sv[1], confined[1]);
+	}
+	r = errno;
+	close(confined[1]);
+	if (*pid > 0)	/* 'c': confined; EOF: dead */
+		while (read(confined[0], &c, 1) < 0 && errno == EINTR)
+			;
+	close(confined[0]);
+	if (*pid < 0) {
+		r = qerr_set(e, r, "forking %s", name);
+		goto fail;
+	}
+	close(pidfd);
+	close(sv[1]);
+	if (c != 'c') {
+		r = worker_lost(*pid, sv[0], index, e);
+		close(sv[0]);
+		return r;
+	}
+	*sock = sv[0];
+	return 0;
+fail:
+	close(pidfd);
+	close(sv[0]);
+	close(sv[1]);
+	return r;
 }

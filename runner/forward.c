@@ -5,9 +5,11 @@
  * Theory of operation. Every forward has a listening socket on the host,
  * made here in the supervisor, so that binding errors are reported before
  * the payload starts (and at run time, to `qbox fwd`). The guest cannot be
- * reached from the host's network namespace; the forward workers, forked
- * by the sandbox's init inside it, can (runner/fwd_worker.c). So the
- * supervisor passes each listening socket to the workers over their
+ * reached from the host's network namespace; the forward workers, in the
+ * sandbox's namespaces, can (runner/fwd_worker.c). The supervisor forks
+ * them (sandbox_fork_worker()) when the first forward is added, so a
+ * sandbox without forwards costs no worker, and passes each listening
+ * socket to the workers over their
  * message sockets (SBMSG_LISTEN, SCM_RIGHTS): TCP listeners to every
  * worker, which all accept from the one socket; UDP listeners to worker 0
  * alone, since a UDP flow must live in one process. The supervisor keeps
@@ -24,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,7 @@
 
 #include "../common/util.h"
 #include "../netns/fdpass.h"
+#include "fwd_worker.h"
 #include "plan.h"
 
 #define ACK_MS 5000
@@ -46,10 +50,17 @@ struct listener {
 	char *text;		/* as the user wrote it */
 };
 
+struct worker {
+	int sock;		/* its message socket */
+	pid_t pid;		/* 0 once reaped */
+};
+
 struct fwd_engine {
 	struct listener *listeners;
-	int *workers;		/* message socket of each worker */
+	struct worker *workers;
 	int n_workers;
+	fwd_spawn_fn spawn;
+	void *spawn_ctx;
 	uint32_t next_id;
 };
 
@@ -166,7 +177,7 @@ static int await_done(struct fwd_engine *fe, int w, uint32_t id,
 	int fd, r;
 
 	for (;;) {
-		struct pollfd p = { fe->workers[w], POLLIN, 0 };
+		struct pollfd p = { fe->workers[w].sock, POLLIN, 0 };
 		int64_t left = deadline - now_ns() / 1000000;
 
 		if (left <= 0)
@@ -178,7 +189,7 @@ static int await_done(struct fwd_engine *fe, int w, uint32_t id,
 						  "%d", w);
 		if (r <= 0)
 			continue;
-		r = sbmsg_recv(fe->workers[w], &m, &fd);
+		r = sbmsg_recv(fe->workers[w].sock, &m, &fd);
 		if (fd >= 0)
 			close(fd);
 		if (r <= 0)
@@ -212,7 +223,7 @@ static int tell(struct fwd_engine *fe, const struct listener *l,
 	for (w = 0; w < fe->n_workers; w++) {
 		if (!serves(l, w))
 			continue;
-		r = sbmsg_send(fe->workers[w], &m,
+		r = sbmsg_send(fe->workers[w].sock, &m,
 			       type == SBMSG_LISTEN ? l->fd : -1);
 		if (r < 0)
 			r = qerr_set(e, -r, "passing the forward to forward "
@@ -229,36 +240,51 @@ static int tell(struct fwd_engine *fe, const struct listener *l,
 	return ret;
 }
 
-int fwd_engine_add_worker(struct fwd_engine *fe, int index, int sock,
-			  struct qerr *e)
+void fwd_engine_set_spawn(struct fwd_engine *fe, fwd_spawn_fn spawn,
+			  void *ctx)
 {
-	int *w;
+	fe->spawn = spawn;
+	fe->spawn_ctx = ctx;
+}
 
-	if (index != fe->n_workers || sock < 0) {
-		if (sock >= 0)
-			close(sock);
-		return qerr_set(e, EPROTO, "bad forward worker message");
+/* The workers, forked with the first forward: fwd_worker_count() */
+static int ensure_workers(struct fwd_engine *fe, struct qerr *e)
+{
+	int want = fwd_worker_count();
+	struct worker *w;
+	int r;
+
+	if (!fe->spawn && fe->n_workers < want)
+		return qerr_set(e, ENOTSUP, "this sandbox has no forward "
+					    "workers");
+	while (fe->n_workers < want) {
+		w = realloc(fe->workers, (size_t)(fe->n_workers + 1) *
+						 sizeof(*w));
+		if (!w)
+			return qerr_set(e, ENOMEM, "starting forward workers");
+		fe->workers = w;
+		w += fe->n_workers;
+		if ((r = fe->spawn(fe->spawn_ctx, fe->n_workers, &w->pid,
+				   &w->sock, e)) < 0)
+			return r;
+		fe->n_workers++;
 	}
-	if (!(w = realloc(fe->workers, (size_t)(index + 1) * sizeof(*w)))) {
-		close(sock);
-		return qerr_set(e, ENOMEM, "adding forward worker %d", index);
-	}
-	fe->workers = w;
-	fe->workers[fe->n_workers++] = sock;
 	return 0;
 }
 
-int fwd_engine_worker_died(struct fwd_engine *fe, int index, int status,
-			   struct qerr *e)
+/*
+ * Worker @index died with wait status @status: @e tells what it said
+ * before dying (an SBMSG_ERROR on its socket), or how it ended.
+ */
+static int worker_died(struct fwd_engine *fe, int index, int status,
+		       struct qerr *e)
 {
-	struct pollfd p = { -1, POLLIN, 0 };
+	struct pollfd p = { fe->workers[index].sock, POLLIN, 0 };
 	struct sbmsg m;
 	int fd;
 
 	/* its last words, if it had any, are already in its socket */
-	if (index >= 0 && index < fe->n_workers)
-		p.fd = fe->workers[index];
-	while (p.fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN) &&
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) &&
 	       sbmsg_recv(p.fd, &m, &fd) > 0) {
 		if (fd >= 0)
 			close(fd);
@@ -276,6 +302,21 @@ int fwd_engine_worker_died(struct fwd_engine *fe, int index, int status,
 			WIFEXITED(status) ? WEXITSTATUS(status) : status);
 }
 
+int fwd_engine_reap(struct fwd_engine *fe, struct qerr *e)
+{
+	int i, status;
+
+	for (i = 0; i < fe->n_workers; i++) {
+		struct worker *w = &fe->workers[i];
+
+		if (w->pid > 0 && waitpid(w->pid, &status, WNOHANG) == w->pid) {
+			w->pid = 0;
+			return worker_died(fe, i, status, e);
+		}
+	}
+	return 0;
+}
+
 /* ---- forwards ----------------------------------------------------------- */
 
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
@@ -289,6 +330,10 @@ int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
 				     "(%s)", l->text);
 	if ((fd = listen_socket(spec, e)) < 0)
 		return fd;
+	if ((r = ensure_workers(fe, e)) < 0) {
+		close(fd);
+		return r;
+	}
 	l = calloc(1, sizeof(*l));
 	if (!l || !(l->text = strdup(text))) {
 		free(l);
@@ -372,8 +417,17 @@ void fwd_engine_free(struct fwd_engine *fe)
 		fe->listeners = l->next;
 		listener_free(l);
 	}
-	for (i = 0; i < fe->n_workers; i++)
-		close(fe->workers[i]);
+	/* a worker would leave on the hang-up; it may be busy: no waiting */
+	for (i = 0; i < fe->n_workers; i++) {
+		struct worker *w = &fe->workers[i];
+
+		close(w->sock);
+		if (w->pid > 0) {
+			kill(w->pid, SIGKILL);
+			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
 	free(fe->workers);
 	free(fe);
 }

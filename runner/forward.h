@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../common/err.h"
 #include "spec.h"
@@ -22,11 +23,16 @@ struct fwd_engine;
 struct fwd_engine *fwd_engine_new(struct qerr *e);
 
 /*
- * Worker @index's message socket @sock arrived from the sandbox; the
- * engine owns @sock. Workers come in index order. 0, or -errno with @e.
+ * Starts forward worker @index (sandbox_fork_worker(): a child of the
+ * caller, confined in the sandbox's namespaces); fills @pid and @sock,
+ * the caller's end of its message socket. 0, or -errno with @e.
  */
-int fwd_engine_add_worker(struct fwd_engine *fe, int index, int sock,
-			  struct qerr *e);
+typedef int (*fwd_spawn_fn)(void *ctx, int index, pid_t *pid, int *sock,
+			    struct qerr *e);
+
+/* How the engine starts its workers, which it does with the first forward */
+void fwd_engine_set_spawn(struct fwd_engine *fe, fwd_spawn_fn spawn,
+			  void *ctx);
 
 /**
  * fwd_engine_add() - listen on the host side of @spec and have the
@@ -38,8 +44,9 @@ int fwd_engine_add_worker(struct fwd_engine *fe, int index, int sock,
  * @e:		error naming the host address ("127.0.0.1:2222 is already in
  *		use"); the caller prefixes the flag
  *
- * Returns once every worker that serves the forward has taken it (TCP:
- * all; UDP: worker 0). On failure nothing of the forward is left.
+ * Forks the workers first if the engine has none yet. Returns once every
+ * worker that serves the forward has taken it (TCP: all; UDP: worker 0).
+ * On failure nothing of the forward is left (workers already forked stay).
  * Return: 0 or -errno
  */
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
@@ -59,13 +66,13 @@ const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
 				      struct in_addr *guest, const char **text);
 
 /*
- * Worker @index died while the sandbox ran, with wait status @status:
- * fills @e with what it said before dying (an SBMSG_ERROR on its socket),
- * or with how it ended. Returns -EIO.
+ * After SIGCHLD: reaps a worker that died. Returns 0 if none did, else
+ * -EIO with @e: what the worker said before dying (an SBMSG_ERROR on its
+ * socket) or how it ended; the run then ends.
  */
-int fwd_engine_worker_died(struct fwd_engine *fe, int index, int status,
-			   struct qerr *e);
+int fwd_engine_reap(struct fwd_engine *fe, struct qerr *e);
 
+/* Stops the forwards, and kills and reaps the workers */
 void fwd_engine_free(struct fwd_engine *fe);
 
 #endif /* QBOX_FORWARD_H */

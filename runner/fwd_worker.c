@@ -3,7 +3,8 @@
  * fwd_worker.c - a forward worker: accepts, dials the guest, relays
  *
  * Theory of operation. A worker is a confined process in the sandbox's
- * network namespace (forked by init, see netns/sandbox.c). The supervisor
+ * user and network namespaces, forked by the supervisor with the
+ * sandbox's first forward (sandbox_fork_worker(), netns/sandbox.c). The supervisor
  * binds every forward's host listener and passes it over the worker's
  * message socket (SBMSG_LISTEN); from then on the listening socket is one
  * open file shared by the supervisor and every worker.

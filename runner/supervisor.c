@@ -8,18 +8,18 @@
  * its control socket (NAME.sock). It then runs one poll loop until the
  * sandbox's init exits:
  *
- *   setup    uplink TAP fds and the forward workers' message sockets
- *            arrive over the message socket; at NET_READY the supervisor
- *            forks the NAT engine (netns/uplink_proc.c: one libslirp
- *            uplink per NAT NIC, in a confined process of its own), binds
- *            the forwards' host listeners and hands them to the workers,
- *            and sends GO;
+ *   setup    uplink TAP fds arrive over the message socket; at NET_READY
+ *            the supervisor forks the NAT engine (netns/uplink_proc.c:
+ *            one libslirp uplink per NAT NIC, in a confined process of
+ *            its own), binds the forwards' host listeners, forks the
+ *            forward workers with the first one (sandbox_fork_worker())
+ *            and hands the listeners to them, and sends GO;
  *   running  frames and host sockets are served by the engine, forwarded
  *            connections by the workers inside the sandbox, requests by
  *            the control socket; SIGINT, SIGTERM and SIGHUP are passed to
- *            init, which passes them on; a worker's death (init reports
- *            it) ends the run; the engine's death takes the NAT down and
- *            is reported, the payload runs on;
+ *            init, which passes them on; a worker's death (the worker
+ *            is ours to reap) ends the run; the engine's death takes the
+ *            NAT down and is reported, the payload runs on;
  *   ending   init reports the payload's wait status; the supervisor
  *            releases the name and hangs up, init exits and is reaped.
  *
@@ -175,6 +175,15 @@ static void bridged_close(int fd[MAX_NICS])
 	}
 }
 
+/* fwd_spawn_fn: the forward workers, forked with the first forward */
+static int spawn_worker(void *ctx, int index, pid_t *pid, int *sock,
+			struct qerr *e)
+{
+	struct sup *s = ctx;
+
+	return sandbox_fork_worker(&s->sb, s->filters, index, pid, sock, e);
+}
+
 /* Who this supervisor is, for fault_point() */
 static const char *sup_role(const struct plan *p)
 {
@@ -229,10 +238,6 @@ static int on_message(struct sup *s, struct qerr *e)
 		}
 		s->upfd[m.nic] = fd;
 		return 0;
-	case SBMSG_WORKER:
-		return fwd_engine_add_worker(s->fwd, m.nic, fd, e);
-	case SBMSG_WORKER_EXIT:
-		return fwd_engine_worker_died(s->fwd, m.nic, m.value, e);
 	case SBMSG_NET_READY:
 		if ((r = start_uplinks(s, e)) < 0)
 			return r;
@@ -322,14 +327,15 @@ static int on_signal(struct sup *s, struct qerr *e)
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
-		/* one SIGCHLD may stand for both children */
+		/* one SIGCHLD may stand for several children */
 		if (uplink_proc_reap(&s->engine))
 			engine_died(s);
 		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
 			s->init_status = status;
 		}
-		return 0;
+		/* a forward worker's death ends the run, as init's would */
+		return fwd_engine_reap(s->fwd, e);
 	}
 	if (!s->started) {
 		/* nobody to pass it to yet: give up the start */
@@ -594,6 +600,7 @@ int supervise(const struct plan *p, struct qerr *e)
 	bridged_close(cfg.tapfd);
 	if (r < 0)
 		goto out;
+	fwd_engine_set_spawn(s.fwd, spawn_worker, &s);
 	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;

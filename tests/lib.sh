@@ -63,6 +63,10 @@ expect_output() {
 	fi
 }
 
+# jqc FILTER... <JSON : whether jq's FILTER holds for the JSON on stdin
+# (false for no input at all, which jq -e would take as a pass)
+jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
+
 # A TCP port nobody listens on (random, checked)
 free_port() {
 	local p
@@ -123,12 +127,15 @@ no_leftovers() {
 	fi
 }
 
-# qbox_init QPID : the sandbox's init, the supervisor's child that is not
-# its NAT engine
+# qbox_init QPID : the sandbox's init, the supervisor's child that is
+# neither its NAT engine nor a forward worker
 qbox_init() {
 	local p
 	for p in $(pgrep -P "$1"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = qbox-uplink ] || { echo "$p"; return; }
+		case $(cat "/proc/$p/comm" 2>/dev/null) in
+		qbox-uplink | qbox-fwd*) ;;
+		*) echo "$p"; return ;;
+		esac
 	done
 }
 
@@ -136,17 +143,18 @@ qbox_init() {
 qbox_engine() { pgrep -P "$1" -x qbox-uplink; }
 
 # qbox_procs QPID : the processes of a running `qbox run` (pid QPID) that
-# forwarded connections pass through: the supervisor, the sandbox's init
-# and init's forward workers (named qbox-fwdN), and a hub's stream relay
-# (qbox-stream); not the payload, not the NAT engine
+# forwarded connections pass through: the supervisor, the sandbox's init,
+# the supervisor's forward workers (named qbox-fwdN, forked with the first
+# forward), and a hub's stream relay (qbox-stream, init's); not the
+# payload, not the NAT engine
 qbox_procs() {
 	local init
 	init=$(qbox_init "$1")
-	echo "$1" $init $(pgrep -P "$init" '^qbox-(fwd|stream)')
+	echo "$1" $init $(qbox_workers "$1") $(pgrep -P "$init" -x qbox-stream)
 }
 
 # qbox_workers QPID : the forward workers alone
-qbox_workers() { pgrep -P "$(qbox_init "$1")" '^qbox-fwd'; }
+qbox_workers() { pgrep -P "$1" '^qbox-fwd'; }
 
 # qbox_fds QPID : open fds of all of qbox's processes together
 qbox_fds() { fd_count $(qbox_procs "$1"); }

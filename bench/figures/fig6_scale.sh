@@ -1,8 +1,9 @@
 # Figure 6: N concurrent NAT sandboxes (command payloads), for each N in
 # BENCH_SCALE: 6a start-up per sandbox (launch of all N until every one has
 # passed traffic, divided by N), 6b memory per sandbox of what qbox runs
-# (each supervisor, its sandbox init and forward workers; the payload is
-# the user's), as RSS
+# (each supervisor, its sandbox init and NAT engine, and forward workers
+# had it forwards, which these sandboxes have not; the payload is the
+# user's), as RSS
 # and as PSS, 6c how many passed traffic. Each payload does ten round trips
 # with a server on the host's loopback through 10.0.2.2, then sleeps until
 # qbox is told to stop.
@@ -10,8 +11,8 @@ FIGURES+=(fig_scale)
 
 # qbox_mem PID... : "RSS_KIB PSS_KIB PROCS" summed over what qbox runs for
 # each PID (a qbox supervisor): the supervisor, its children (the sandbox
-# init, and any other process of qbox's) and their children named qbox-*
-# (the forward workers), from smaps_rollup; the payload is the user's
+# init, the NAT engine, forward workers) and their children named qbox-*
+# (a hub's stream relay), from smaps_rollup; the payload is the user's
 qbox_mem() {
 	local p c g files=()
 	for p in "$@"; do
@@ -84,7 +85,7 @@ fig_scale() {
 	local n run port max=0
 	for n in $BENCH_SCALE; do [ "$n" -le "$max" ] || max=$n; done
 	fig_title 6a "scale: start-up per sandbox, N concurrent NAT sandboxes"
-	fig_title 6b "scale: memory per sandbox of qbox's processes (supervisor, init, workers, NAT engine)"
+	fig_title 6b "scale: memory per sandbox of qbox's processes (supervisor, init, NAT engine; no forwards, so no workers)"
 	fig_title 6c "scale: sandboxes passing traffic"
 	target 6b "qbox N=$max RSS" '<=' 4 - goal
 	target 6c "qbox N=$max" '>=' "$max" - goal

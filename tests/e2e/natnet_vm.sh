@@ -92,7 +92,7 @@ expect_output "exec natnet:NAME reaches VM2 at its lease" 0 "^vm2-page" \
 check "VM1's sandbox has its link to the network (qnv0)" \
 	sh -c "'$QBOX' exec 'vm1-$$' -- ip link show qnv0 >/dev/null"
 hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
-hub_init=$(pgrep -P "$hub" | head -n 1)
+hub_init=$(qbox_init "$hub")
 kill -KILL "$hub"
 for v in 1 2; do
 	check "VM$v's qbox reports the hub's death" wait_for 10 grep -q \

@@ -21,7 +21,7 @@ net=asn$$
 NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
 # rules SANDBOX-PID : the ruleset of the running `qbox run` SANDBOX-PID
 rules() {
-	"$HELPERS/netns-caps" "$(pgrep -P "$1" | head -n 1)" "$NFT" list ruleset
+	"$HELPERS/netns-caps" "$(qbox_init "$1")" "$NFT" list ruleset
 }
 # hexmac MAC : as nft prints a 6-byte payload, 0x525400...
 hexmac() { echo "0x${1//:/}"; }

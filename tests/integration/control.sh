@@ -26,7 +26,6 @@ expect_output "ps lists the sandbox with its address and forward" 0 \
 	"^$n1 +$q1 .* nat:10\\.0\\.2\\.100 +$p0:8080 +busybox httpd" "$QBOX" ps
 json=$("$QBOX" ps --json)
 t_after=$(date +%s)
-jqc() { jq -e "$@" >/dev/null; }
 me() { jq -e --arg n "$n1" ".[] | select(.name == \$n) | $1" >/dev/null <<<"$json"; }
 check "ps --json parses" jqc . <<<"$json"
 check "ps --json: exactly the documented fields (qbox.1, JSON)" me \
@@ -104,8 +103,25 @@ BG_PIDS+=("$q2")
 check "qbox wait returns once the second sandbox is ready" "$QBOX" wait "$n2" --timeout 10
 expect_output "fwd without -n and two sandboxes lists both" 2 "2 sandboxes are running \\($n1, $n2\\)" \
 	"$QBOX" fwd 1:2
+# forward workers are forked with the first forward, by the supervisor
+check "a sandbox without forwards runs no forward worker" test -z "$(qbox_workers "$q2")"
+expect_output "a forward whose port is in use" 1 "127\.0\.0\.1:$p0/tcp is already in use" \
+	"$QBOX" fwd -n "$n2" "$p0:8080"
+check "... starts none either" test -z "$(qbox_workers "$q2")"
 pu=$(free_port)
 "$QBOX" fwd -n "$n2" "udp:$pu:5353"
+want=$(nproc)
+[ "$want" -ge 2 ] || want=2
+check "the first forward starts them, one per CPU and at least two ($(qbox_workers "$q2" | wc -l) of $want)" \
+	test "$(qbox_workers "$q2" | wc -l)" -eq "$want"
+check "... in the sandbox's user and network namespaces, not its PID namespace" sh -c '
+	i=$1; shift
+	for w in "$@"; do
+		for ns in user net; do
+			[ "$(readlink /proc/$w/ns/$ns)" = "$(readlink /proc/$i/ns/$ns)" ] || exit 1
+		done
+		[ "$(readlink /proc/$w/ns/pid)" = "$(readlink /proc/self/ns/pid)" ] || exit 1
+	done' - "$(qbox_init "$q2")" $(qbox_workers "$q2")
 expect_output "a UDP port forwarded by one sandbox is in use for another" 1 \
 	"127\.0\.0\.1:$pu/udp is already in use" "$QBOX" fwd -n "$n1" "udp:$pu:5353"
 check "runtime UDP forward answers" sh -c "echo ping | timeout 3 socat -T2 - UDP:127.0.0.1:$pu | grep -qx pong-ping"

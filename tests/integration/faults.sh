@@ -44,11 +44,31 @@ fwd=(--fwd "127.0.0.1:$fport:80")
 for stage in spawned named listening uplinks started; do
 	fault "sup:$stage" 137 "" "${fwd[@]}"
 done
-for stage in links workers go running; do
+for stage in links net-ready go running; do
 	fault "init:$stage" 1 \
 		"sandbox '$name': its init died \\(killed by signal 9, SIGKILL\\) before the payload ended" \
 		"${fwd[@]}"
 done
+# a forward worker (the supervisor forks them with the first forward),
+# killed before it is confined: at start, the run fails saying so; at run
+# time, that `qbox fwd` fails and the sandbox runs on without the forward
+fault "fwd:spawned" 1 \
+	"--fwd 127.0.0.1:$fport:80: forward worker 0 ended while starting \\(killed by signal 9, SIGKILL\\)" \
+	"${fwd[@]}"
+start_bg env QBOX_TEST_FAULT=fwd:spawned "$QBOX" run --name "$name" -- sleep "$mark"
+qpid=$BG_PID
+"$QBOX" wait "$name" --timeout 10 >/dev/null
+expect_output "fwd:spawned at run time: qbox fwd fails, saying why" 1 \
+	"forward worker 0 ended while starting \\(killed by signal 9, SIGKILL\\)" \
+	"$QBOX" fwd -n "$name" "127.0.0.1:$fport:80"
+check "fwd:spawned at run time: the sandbox runs on, without the forward" \
+	jqc '.[0].forwards == []' <<<"$("$QBOX" ps --json)"
+check "fwd:spawned at run time: no worker is left" test -z "$(qbox_workers "$qpid")"
+check "fwd:spawned at run time: the port is closed" not port_open 127.0.0.1 "$fport"
+"$QBOX" stop "$name" >/dev/null
+wait "$qpid"
+wait_for 10 gone
+no_leftovers "fwd:spawned at run time: nothing left behind" "$mark"
 # the NAT engine: forked, with libslirp on its TAPs, confined (the
 # kernel's SIGKILL at its CPU limit: it may not kill itself), all before
 # it reported ready; then its parent kills it once it did
@@ -67,7 +87,7 @@ for stage in spawned named listening uplinks started; do
 	fault "hub:$stage" 1 "network natnet:$net: its hub ended while starting" \
 		--net "natnet:$net"
 done
-for stage in links workers go; do
+for stage in links net-ready go; do
 	fault "hub-init:$stage" 1 "network natnet:$net: its hub ended while starting" \
 		--net "natnet:$net"
 done

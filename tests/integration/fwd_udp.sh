@@ -55,7 +55,7 @@ start_bg env QBOX_TEST_UDP_IDLE_MS=1500 "$QBOX" run --name "$name" \
 	--fwd "udp:$q:7000" -- "$HELPERS/echo-server" -u 7000
 qpid=$BG_PID
 "$QBOX" wait "$name" --timeout 10
-w0=$(pgrep -P "$(qbox_init "$qpid")" -x qbox-fwd0)
+w0=$(pgrep -P "$qpid" -x qbox-fwd0)
 w0fds() { ls "/proc/$w0/fd" | wc -l; }
 base=$(w0fds)
 rm -f "$TMP/go"

@@ -17,7 +17,6 @@
 
 NSCAPS=$HELPERS/netns-caps
 CLIENTS=$HELPERS/dhcp-clients
-jqc() { jq -e "$@" >/dev/null; }
 addr_of() {	# network sandbox: the member's address
 	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
 		'.members[] | select(.sandbox == $s) | .address'
@@ -35,7 +34,7 @@ member() {
 		fail "$1: the member never joined"
 		exit 1
 	fi
-	M_INIT=$(pgrep -P "$M_PID" | head -n 1)
+	M_INIT=$(qbox_init "$M_PID")
 	if clients "$TMP/guarded" 2 seed=9 timeout=3; then
 		fail "$1: clients of made-up MACs got through the member's chain"
 	else

@@ -22,7 +22,7 @@ addr_of() {	# network sandbox: the member's address
 		'.members[] | select(.sandbox == $s) | .address'
 }
 member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
-init_of() { pgrep -P "$1" | head -n 1; }	# a supervisor's init
+init_of() { qbox_init "$1"; }	# a supervisor's init
 hub_init() { init_of "$("$QBOX" net inspect "$1" --json | jq -r .pid)"; }
 
 # no_way_out NAME TAG QBOX-EXEC-TARGET : from TARGET (a sandbox or a

@@ -11,7 +11,6 @@
 # give the same addresses on both, and no request crosses between them.
 . "$(dirname "$0")/../lib.sh"
 
-jqc() { jq -e "$@" >/dev/null; }
 net=t$$
 addr_of() {	# network sandbox: the member's address
 	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
@@ -31,8 +30,8 @@ if ! wait_for 10 member_up "$net" "srv-$$"; then
 fi
 A=$(addr_of "$net" "srv-$$")
 hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
-hub_init=$(pgrep -P "$hub" | head -n 1)
-m_init=$(pgrep -P "$q" | head -n 1)
+hub_init=$(qbox_init "$hub")
+m_init=$(qbox_init "$q")
 expect_output "the runtime directory is the user's, mode 0700" 0 "^700 $(id -u)\$" \
 	stat -c '%a %u' "$RUNDIR"
 check "the hub's socket is in it" test -S "$RUNDIR/net@$net.sock"

@@ -5,7 +5,6 @@
 # host-only and internal walls, net rm --force and a killed hub.
 . "$(dirname "$0")/../lib.sh"
 
-jqc() { jq -e "$@" >/dev/null; }
 mkdir -p "$TMP/a" && echo "member-a-$$" >"$TMP/a/index.html"
 hp=$(free_port)
 http_server "$hp"	# the host's loopback service: $TMP/www on 127.0.0.1
@@ -172,9 +171,11 @@ done
 both_up() { member_up "f$$" "f1-$$" && member_up "f$$" "f2-$$"; }
 check "net rm --force: two members join" wait_for 15 both_up
 fhub=$("$QBOX" net inspect "f$$" --json | jq -r .pid)
+# the hub's forward workers start with its first forward
+"$QBOX" fwd -n "natnet:f$$" "127.0.0.1:$(free_port):10.0.2.200:80" >/dev/null
 fprocs="$fhub $(pgrep -P "$fhub" | tr '\n' ' ')$(pgrep -P "$(qbox_init "$fhub")" | tr '\n' ' ')"
 check "the hub has its init, NAT engine, forward workers and relay ($fprocs)" \
-	test "$(wc -w <<<"$fprocs")" -ge 5
+	test "$(wc -w <<<"$fprocs")" -ge 6 -a -n "$(qbox_workers "$fhub")"
 expect_output "net rm --force with members running" 0 "^\$" "$QBOX" net rm "f$$" --force
 procs_gone() { local p; for p in $fprocs; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
 check "... the hub's processes are gone" wait_for 10 procs_gone

@@ -15,7 +15,6 @@
 SC=$HELPERS/stream-client
 net=g$$
 # jq -e on its input, which must not be empty (jq 1.6 passes on none)
-jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 hub_pid() { "$QBOX" net inspect "$1" --json | jq -r .pid; }
 socket_members() {
 	"$QBOX" net inspect "$1" --json | jq '[.members[] | select(.kind == "socket")] | length'

@@ -56,7 +56,6 @@ bg_as() {
 		env HOME=/ XDG_RUNTIME_DIR="$TMP/xdg-$u" "$@"
 }
 # jq -e on its input, which must not be empty (jq 1.6 passes on none)
-jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 net=wall$$
 a=a-$$
 mkdir "$TMP/pa" "$TMP/pb"
