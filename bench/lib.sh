@@ -20,7 +20,7 @@ BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
 BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
 BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
 BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
-BENCH_VM_RUNS=${BENCH_VM_RUNS:-5}	# boots per tool in figure 7
+BENCH_VM_RUNS=${BENCH_VM_RUNS:-9}	# boots per tool in figure 7
 
 SPAWNED=()
 

@@ -3,7 +3,8 @@
 # the same virtio-net device without an option ROM; the guest prints
 # QBOX-LEASE: on its console once udhcpc is bound, then powers off. A TCG
 # boot varies by several per cent from one to the next, more than the 5 %
-# the target allows: BENCH_VM_RUNS (default 5) runs, the order of the two
+# the target allows, and now and then one takes 1.3-1.5 s longer, for either
+# tool: BENCH_VM_RUNS (default 9) runs, the order of the two
 # alternating from run to run.
 FIGURES+=(fig_vm)
 
