@@ -1135,6 +1135,7 @@ static __attribute__((noreturn)) void worker_main(const struct helper *h,
 {
 	struct sbmsg m = { .type = SBMSG_ERROR };
 
+	prctl(PR_SET_NAME, h->name);	/* never taken for the supervisor */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
