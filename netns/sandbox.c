@@ -503,61 +503,91 @@ static __attribute__((noreturn)) void helper_serve(const struct helper *h,
 	_exit(1);
 }
 
+/* What runs in a new helper (helper_start), never to return */
+typedef void (*helper_child_fn)(void *arg, int sock, int confined);
+
+/*
+ * Fork a helper called @name: @child runs in it with its end of a new
+ * message socket and a pipe on which helper_serve() says it is confined.
+ * Returns once it said so or died: *@sock is our end of the socket,
+ * *@confined whether it said so. 0, or -errno with @e.
+ */
+static int helper_start(const char *name, helper_child_fn child, void *arg,
+			pid_t *pid, int *sock, bool *confined, struct qerr *e)
+{
+	int sv[2], said[2], r;
+	char c = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return qerr_set(e, errno, "creating %s's socket", name);
+	if (pipe2(said, O_CLOEXEC) < 0) {
+		r = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return qerr_set(e, r, "creating %s's pipe", name);
+	}
+	*pid = fork();
+	if (*pid == 0) {
+		close(sv[0]);
+		close(said[0]);
+		child(arg, sv[1], said[1]);
+	}
+	r = errno;
+	close(sv[1]);
+	close(said[1]);
+	if (*pid > 0)	/* 'c': confined; EOF: dead */
+		while (read(said[0], &c, 1) < 0 && errno == EINTR)
+			;
+	close(said[0]);
+	if (*pid < 0) {
+		close(sv[0]);
+		return qerr_set(e, r, "forking %s", name);
+	}
+	*sock = sv[0];
+	*confined = c == 'c';
+	return 0;
+}
+
+struct init_helper {
+	struct init *in;
+	const struct helper *h;
+};
+
 /*
  * In a helper that init forks, right after fork: it dies with init
  * (PDEATHSIG, with the payload's race check), then serves.
  */
-static __attribute__((noreturn)) void helper_main(struct init *in,
-						  const struct helper *h,
-						  int sock, int confined)
+static __attribute__((noreturn)) void helper_main(void *arg, int sock,
+						  int confined)
 {
+	const struct init_helper *ih = arg;
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != 1)	/* init died before we set PDEATHSIG */
 		_exit(1);
-	close(in->sock);
-	helper_serve(h, in->cfg->filters->baseline, sock, confined);
+	close(ih->in->sock);
+	helper_serve(ih->h, ih->in->cfg->filters->baseline, sock, confined);
 }
 
 /*
  * Fork helper @h into the sandbox's network namespace, with a message
  * socket whose other end goes to the supervisor in a message of @h->type.
- * Returns once the helper is confined (or dead), so that no payload can
- * meet one that is not yet.
+ * Returns once the helper is confined (or dead, then reported as such),
+ * so that no payload can meet one that is not yet.
  */
 static int helper_fork(struct init *in, const struct helper *h, pid_t *pid,
 		       struct qerr *e)
 {
 	struct sbmsg m = { .type = h->type, .nic = h->index };
-	int sv[2], confined[2], r;
-	char c;
+	struct init_helper ih = { in, h };
+	bool confined;
+	int sock, r;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return qerr_set(e, errno, "creating %s's socket", h->name);
-	if (pipe2(confined, O_CLOEXEC) < 0) {
-		r = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return qerr_set(e, r, "creating %s's pipe", h->name);
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		close(sv[0]);
-		close(confined[0]);
-		helper_main(in, h, sv[1], confined[1]);
-	}
-	r = errno;
-	close(sv[1]);
-	close(confined[1]);
-	if (*pid > 0)	/* EOF: confined, or dead (then reported as such) */
-		while (read(confined[0], &c, 1) < 0 && errno == EINTR)
-			;
-	close(confined[0]);
-	if (*pid < 0) {
-		close(sv[0]);
-		return qerr_set(e, r, "forking %s", h->name);
-	}
-	r = sbmsg_send(in->sock, &m, sv[0]);
-	close(sv[0]);
+	if ((r = helper_start(h->name, helper_main, &ih, pid, &sock,
+			      &confined, e)) < 0)
+		return r;
+	r = sbmsg_send(in->sock, &m, sock);
+	close(sock);
 	if (r < 0)
 		return qerr_set(e, -r, "passing %s to the supervisor",
 				h->name);
@@ -1117,10 +1147,12 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 
 /* ---- forward workers: forked by the supervisor -------------------------- */
 
-static int worker_run(int index, int sock, struct qerr *e)
-{
-	return fwd_worker_run(index, sock, e);
-}
+struct worker_child {
+	const struct helper *h;
+	const struct filters *f;
+	pid_t parent;
+	int pidfd;		/* the sandbox's init */
+};
 
 /*
  * In a new forward worker, right after fork: it dies with the supervisor
@@ -1128,25 +1160,24 @@ static int worker_run(int index, int sock, struct qerr *e)
  * namespaces of the sandbox's init as `qbox exec` does (in the user
  * namespace it owns, the user may), and serves.
  */
-static __attribute__((noreturn)) void worker_main(const struct helper *h,
-						  const struct filters *f,
-						  pid_t parent, int pidfd,
-						  int sock, int confined)
+static __attribute__((noreturn)) void worker_main(void *arg, int sock,
+						  int confined)
 {
+	const struct worker_child *w = arg;
 	struct sbmsg m = { .type = SBMSG_ERROR };
 
-	prctl(PR_SET_NAME, h->name);	/* never taken for the supervisor */
+	prctl(PR_SET_NAME, w->h->name);	/* never taken for the supervisor */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != w->parent)
 		_exit(1);
 	fault_point("fwd", "spawned");
-	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-		qerr_set(&m.err, errno, "%s: entering the sandbox", h->name);
+	if (setns(w->pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		qerr_set(&m.err, errno, "%s: entering the sandbox", w->h->name);
 		sbmsg_send(sock, &m, -1);
 		_exit(1);
 	}
-	close(pidfd);
-	helper_serve(h, f->baseline, sock, confined);
+	close(w->pidfd);
+	helper_serve(w->h, w->f->baseline, sock, confined);
 }
 
 /* Why a worker that never said it was confined is gone */
@@ -1175,53 +1206,21 @@ int sandbox_fork_worker(const struct sandbox *sb, const struct filters *f,
 			int index, pid_t *pid, int *sock, struct qerr *e)
 {
 	char name[16];
-	struct helper h = { name, index, worker_run, 0, f->worker };
-	pid_t parent = getpid();
-	int pidfd, sv[2], confined[2], r;
-	char c = 0;
+	struct helper h = { name, index, fwd_worker_run, 0, f->worker };
+	struct worker_child w = { &h, f, getpid(), -1 };
+	bool confined;
+	int r;
 
 	snprintf(name, sizeof(name), "qbox-fwd%d", index);
-	pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
-	if (pidfd < 0)
+	w.pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
+	if (w.pidfd < 0)
 		return qerr_set(e, errno, "starting %s: opening the sandbox",
 				name);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		r = qerr_set(e, errno, "creating %s's socket", name);
-		close(pidfd);
+	r = helper_start(name, worker_main, &w, pid, sock, &confined, e);
+	close(w.pidfd);
+	if (r < 0 || confined)
 		return r;
-	}
-	if (pipe2(confined, O_CLOEXEC) < 0) {
-		r = qerr_set(e, errno, "creating %s's pipe", name);
-		goto fail;
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		close(sv[0]);
-		close(confined[0]);
-		worker_main(&h, f, parent, pidfd, sv[1], confined[1]);
-	}
-	r = errno;
-	close(confined[1]);
-	if (*pid > 0)	/* 'c': confined; EOF: dead */
-		while (read(confined[0], &c, 1) < 0 && errno == EINTR)
-			;
-	close(confined[0]);
-	if (*pid < 0) {
-		r = qerr_set(e, r, "forking %s", name);
-		goto fail;
-	}
-	close(pidfd);
-	close(sv[1]);
-	if (c != 'c') {
-		r = worker_lost(*pid, sv[0], index, e);
-		close(sv[0]);
-		return r;
-	}
-	*sock = sv[0];
-	return 0;
-fail:
-	close(pidfd);
-	close(sv[0]);
-	close(sv[1]);
+	r = worker_lost(*pid, *sock, index, e);
+	close(*sock);
 	return r;
 }

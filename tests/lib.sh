@@ -63,6 +63,14 @@ expect_output() {
 	fi
 }
 
+# member_addr NETWORK SANDBOX : the address of that member of a named
+# network (empty until it has joined); member_joined: whether it has
+member_addr() {
+	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
+		'.members[] | select(.sandbox == $s) | .address'
+}
+member_joined() { [ -n "$(member_addr "$1" "$2")" ]; }
+
 # jqc FILTER... <JSON : whether jq's FILTER holds for the JSON on stdin
 # (false for no input at all, which jq -e would take as a pass)
 jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }

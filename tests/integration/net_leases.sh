@@ -17,11 +17,6 @@
 
 NSCAPS=$HELPERS/netns-caps
 CLIENTS=$HELPERS/dhcp-clients
-addr_of() {	# network sandbox: the member's address
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
 
 # member NET NAME : a command member on NET (mode:name) that sleeps; sets
 # M_PID (its qbox) and M_INIT (its sandbox's init)
@@ -30,7 +25,7 @@ member() {
 	M_PID=$BG_PID
 	local net=${1#*:}
 	net=${net%%,*}
-	if ! wait_for 10 member_up "$net" "$2"; then
+	if ! wait_for 10 member_joined "$net" "$2"; then
 		fail "$1: the member never joined"
 		exit 1
 	fi
@@ -88,7 +83,7 @@ same_leases() {
 # ---- natnet: 200 clients behind one member ------------------------------------
 net=l$$
 member "natnet:$net" "dc-$$"
-own=$(addr_of "$net" "dc-$$")
+own=$(member_addr "$net" "dc-$$")
 check "200 clients inside a member complete DORA and renew by unicast" \
 	clients "$TMP/a" 200 seed=7 renew
 check "200 leases distinct, in .15-.254, router 10.0.2.2, DNS 10.0.2.3, server the hub (.1)" \
@@ -99,7 +94,7 @@ check "no client got the member's own address ($own)" \
 check "net inspect --json lists the 200 as bound, at the same addresses" \
 	inspect_has "$net" "$TMP/a"
 check "the member itself is still listed with its address" \
-	test "$(addr_of "$net" "dc-$$")" = "$own"
+	test "$(member_addr "$net" "dc-$$")" = "$own"
 check "200 clients again complete DORA" clients "$TMP/b" 200 seed=7
 check "the same MACs get the same addresses again" same_leases "$TMP/a" "$TMP/b"
 check "net inspect: still the same 200 bound leases" inspect_has "$net" "$TMP/b"

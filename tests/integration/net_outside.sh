@@ -17,13 +17,7 @@ outside_world "$@"
 
 NSCAPS=$HELPERS/netns-caps
 page=$OUTSIDE_PAGE
-addr_of() {	# network sandbox: the member's address
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
-init_of() { qbox_init "$1"; }	# a supervisor's init
-hub_init() { init_of "$("$QBOX" net inspect "$1" --json | jq -r .pid)"; }
+hub_init() { qbox_init "$("$QBOX" net inspect "$1" --json | jq -r .pid)"; }
 
 # no_way_out NAME TAG QBOX-EXEC-TARGET : from TARGET (a sandbox or a
 # network), a request for http://198.51.100.2/TAG fails without an
@@ -95,11 +89,11 @@ kill -TERM "$qf"
 wait "$qf"
 start_bg "$QBOX" run --name "n-$$" --net "natnet:n$$" -- busybox httpd -f -p 8080 -h "$TMP/in"
 qn=$BG_PID
-if ! wait_for 10 member_up "n$$" "n-$$"; then
+if ! wait_for 10 member_joined "n$$" "n-$$"; then
 	fail "natnet: the member never joined"
 	exit 1
 fi
-N=$(addr_of "n$$" "n-$$")
+N=$(member_addr "n$$" "n-$$")
 fa=$(free_port)	# the last hub may linger a while, its forward with it
 "$QBOX" fwd -n "natnet:n$$" "0.0.0.0:$fa:$N:8080"
 dial "natnet: the outside reaches a member through a forward on 0.0.0.0" "0 inside-$$\$" \
@@ -112,11 +106,11 @@ wait "$qn"
 start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qh=$BG_PID
-if ! wait_for 10 member_up "h$$" "h-$$"; then
+if ! wait_for 10 member_joined "h$$" "h-$$"; then
 	fail "hostonly: the member never joined"
 	exit 1
 fi
-H=$(addr_of "h$$" "h-$$")
+H=$(member_addr "h$$" "h-$$")
 dial "hostonly: the outside does not reach a member at its address ($H)" "[1-9]" "$H:8080"
 fl=$(free_port)
 "$QBOX" fwd -n "hostonly:h$$" "$fl:$H:8080"
@@ -130,7 +124,7 @@ dial "hostonly: a forward on 0.0.0.0 opens it, as the owner asked" "0 inside-$$\
 no_way_out "hostonly: a member without a route does not reach the outside" \
 	"hostonly-plain-$$" "h-$$"
 routed "hostonly: a member routes to the outside via 192.168.56.1" \
-	"$(init_of "$qh")" 192.168.56.1 qbr0
+	"$(qbox_init "$qh")" 192.168.56.1 qbr0
 no_way_out "hostonly: even so, the outside test host is not reached" \
 	"hostonly-member-$$" "h-$$"
 routed "hostonly: the hub's namespace routed via 192.168.56.1" \
@@ -146,18 +140,18 @@ wait "$qh"
 start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qi=$BG_PID
-if ! wait_for 10 member_up "i$$" "i-$$"; then
+if ! wait_for 10 member_joined "i$$" "i-$$"; then
 	fail "internal: the member never joined"
 	exit 1
 fi
-I=$(addr_of "i$$" "i-$$")
+I=$(member_addr "i$$" "i-$$")
 dial "internal: the outside does not reach a member at its address ($I)" "[1-9]" "$I:8080"
 expect_output "internal: nor does the host" 1 "unreachable" \
 	busybox wget -q -O- "http://$I:8080/"
 no_way_out "internal: a member without a route does not reach the outside" \
 	"internal-plain-$$" "i-$$"
 routed "internal: a member routes to the outside via the hub, 192.168.100.1" \
-	"$(init_of "$qi")" 192.168.100.1 qbr0
+	"$(qbox_init "$qi")" 192.168.100.1 qbr0
 no_way_out "internal: even so, the outside test host is not reached" \
 	"internal-member-$$" "i-$$"
 kill -TERM "$qi"

@@ -12,11 +12,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 net=t$$
-addr_of() {	# network sandbox: the member's address
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
 mkdir -p "$TMP/own" "$TMP/nb" "$TMP/lone"
 echo "page-of-$(id -un)-$$" >"$TMP/own/index.html"
 
@@ -24,11 +19,11 @@ echo "page-of-$(id -un)-$$" >"$TMP/own/index.html"
 start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/own"
 q=$BG_PID
-if ! wait_for 10 member_up "$net" "srv-$$"; then
+if ! wait_for 10 member_joined "$net" "srv-$$"; then
 	fail "the member never joined"
 	exit 1
 fi
-A=$(addr_of "$net" "srv-$$")
+A=$(member_addr "$net" "srv-$$")
 hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
 hub_init=$(qbox_init "$hub")
 m_init=$(qbox_init "$q")

@@ -9,11 +9,6 @@ mkdir -p "$TMP/a" && echo "member-a-$$" >"$TMP/a/index.html"
 hp=$(free_port)
 http_server "$hp"	# the host's loopback service: $TMP/www on 127.0.0.1
 net=n$$
-addr_of() {	# network sandbox: the member's address
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-member_up() { [ -n "$(addr_of "$1" "$2")" ]; }
 # serving MODE:NETWORK SANDBOX : a member serving $TMP/a over HTTP on port
 # 8080, in the background; sets SERVING_PID and, once it has joined,
 # SERVING_ADDR
@@ -23,8 +18,8 @@ serving() {
 	net=${net%%,*}
 	start_bg "$QBOX" run --name "$2" --net "$1" -- busybox httpd -f -p 8080 -h "$TMP/a"
 	SERVING_PID=$BG_PID
-	wait_for 10 member_up "$net" "$2"
-	SERVING_ADDR=$(addr_of "$net" "$2")
+	wait_for 10 member_joined "$net" "$2"
+	SERVING_ADDR=$(member_addr "$net" "$2")
 }
 # unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
 # answer: 124), rather than crashing or getting through, and qbox itself
@@ -50,11 +45,11 @@ unreachable() {
 start_bg "$QBOX" run --name "a-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/a"
 qa=$BG_PID
-if ! wait_for 10 member_up "$net" "a-$$"; then
+if ! wait_for 10 member_joined "$net" "a-$$"; then
 	fail "natnet: first member never joined"
 	exit 1
 fi
-A=$(addr_of "$net" "a-$$")
+A=$(member_addr "$net" "a-$$")
 check "natnet: command member leased in 10.0.2.0/24 ($A)" grep -qE '^10\.0\.2\.([0-9]+)$' <<<"$A"
 expect_output "natnet: a second member fetches from the first" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --name "b-$$" --net "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
@@ -98,7 +93,7 @@ expect_output "a member's --fwd on a port the network forwards: refused, named" 
 	"^qbox: --net natnet:$net: --fwd $fp:$A:8080: that host port is already forwarded" \
 	timeout 20 "$QBOX" run --name "m2-$$" --net "natnet:$net" --fwd "$fp:$A:8080" -- true
 check "... and that member is not left in the network" \
-	test -z "$(addr_of "$net" "m2-$$")"
+	test -z "$(member_addr "$net" "m2-$$")"
 kill -TERM "$qm"
 wait "$qm"
 check "the member gone, its forward goes" wait_for 10 not port_open 127.0.0.1 "$mp"
@@ -168,7 +163,7 @@ for m in 1 2; do
 		--name "f$m-$$" --net "natnet:f$$" -- sleep 300
 	qf[m]=$BG_PID
 done
-both_up() { member_up "f$$" "f1-$$" && member_up "f$$" "f2-$$"; }
+both_up() { member_joined "f$$" "f1-$$" && member_joined "f$$" "f2-$$"; }
 check "net rm --force: two members join" wait_for 15 both_up
 fhub=$("$QBOX" net inspect "f$$" --json | jq -r .pid)
 # the hub's forward workers start with its first forward
@@ -249,8 +244,8 @@ expect_output "net inspect of a network that does not run" 2 "no network named '
 start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-i1" "$QBOX" run --name "i1-$$" \
 	--net "internal:i$$" -- busybox httpd -f -p 8080 -h "$TMP/a"
 qi=$BG_PID
-wait_for 10 member_up "i$$" "i1-$$"
-I=$(addr_of "i$$" "i1-$$")
+wait_for 10 member_joined "i$$" "i1-$$"
+I=$(member_addr "i$$" "i1-$$")
 expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --net "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
@@ -268,9 +263,9 @@ start_bg "$QBOX" run --name "r1-$$" --net "natnet:r$$" -- sleep 60
 r1=$BG_PID
 start_bg "$QBOX" run --name "r2-$$" --net "natnet:r$$" -- sleep 60
 r2=$BG_PID
-both_joined() { [ -n "$(addr_of "r$$" "r1-$$")" ] && [ -n "$(addr_of "r$$" "r2-$$")" ]; }
+both_joined() { [ -n "$(member_addr "r$$" "r1-$$")" ] && [ -n "$(member_addr "r$$" "r2-$$")" ]; }
 check "two members starting at once both join one fresh network" wait_for 15 both_joined
-check "...with distinct addresses" test "$(addr_of "r$$" "r1-$$")" != "$(addr_of "r$$" "r2-$$")"
+check "...with distinct addresses" test "$(member_addr "r$$" "r1-$$")" != "$(member_addr "r$$" "r2-$$")"
 kill -TERM "$r1" "$r2"
 wait "$r1" "$r2"
 expect_output "net rm of the second network" 0 "" "$QBOX" net rm "c$$"
