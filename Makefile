@@ -37,8 +37,8 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 	runner/sup_control.c runner/control.c runner/ctlproto.c \
 	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
 	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
-	netns/frame_filter.c runner/ctlclient.c runner/hub.c runner/member.c \
-	runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
+	netns/fairq.c netns/frame_filter.c runner/ctlclient.c runner/hub.c \
+	runner/member.c runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
 	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
 	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
 	runner/nc.c $(POLICY_SRCS)
@@ -47,7 +47,7 @@ SRCS := common/err.c common/util.c common/pollset.c common/json.c \
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
 	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
-	     seccomp/landlock.c netns/streamproto.c \
+	     seccomp/landlock.c netns/streamproto.c netns/fairq.c \
 	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
@@ -80,7 +80,8 @@ FUZZ_SRCS_netspec  := runner/spec.c
 FUZZ_SRCS_fwdspec  := runner/spec.c
 FUZZ_SRCS_ctlproto := runner/ctlproto.c runner/spec.c common/json.c
 FUZZ_SRCS_dhcp     := netns/dhcp.c
-FUZZ_SRCS_frames   := netns/uplink.c netns/frame_filter.c common/pollset.c
+FUZZ_SRCS_frames   := netns/uplink.c netns/fairq.c netns/frame_filter.c \
+		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 
 .PHONY: all clean check check-unit check-integration check-e2e check-fuzz \
@@ -133,8 +134,8 @@ build/asan/qbox: $(call objs,san,$(SRCS))
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The uplink's test runs libslirp too
-UPLINK_TEST_SRCS := netns/uplink.c netns/frame_filter.c common/pollset.c \
-		    common/err.c common/util.c
+UPLINK_TEST_SRCS := netns/uplink.c netns/fairq.c netns/frame_filter.c \
+		    common/pollset.c common/err.c common/util.c
 
 build/tests/test_uplink: $(call objs,san,tests/unit/test_uplink.c \
 		$(UPLINK_TEST_SRCS))

@@ -13,6 +13,18 @@
  * timers are a short list checked on every turn. Frames libslirp must not
  * see are dropped on the way in (frame_filter.h): IPv4 fragments always,
  * and on a host-only network whatever is not for the host alias.
+ *
+ * Each turn drains the TAP. Frames go to libslirp at once, FRAMES_PER_TURN
+ * of them at most; the rest wait in a fair queue (fairq.h), served from
+ * the next turn on sender by sender, and while any wait every frame read
+ * joins them. The kernel's ring in front of the TAP drops at its tail when
+ * full, every member's frames alike; reading is cheaper than what libslirp
+ * does with a frame, so the ring stays short, and what is dropped when the
+ * engine cannot keep up is the queue's choice: the flooding member's
+ * oldest. Queued frames up to SMALL_FRAME bytes live in the slots of one
+ * mapping, reused rather than freed (a flood would otherwise be a malloc
+ * and a free per frame, and the sanitizer build's quarantine would hold
+ * them all), whose pages go back to the kernel when a backlog is over.
  */
 #include "uplink.h"
 
@@ -23,9 +35,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../common/util.h"
+#include "fairq.h"
 #include "frame_filter.h"
 
 struct timer {
@@ -35,6 +49,28 @@ struct timer {
 	int64_t expire_ms;	/* -1: not armed */
 };
 
+/* Frames at most this big: the largest MTU (65520) plus Ethernet's header */
+#define FRAME_MAX 65536
+/* Frames fed to libslirp per turn, so one busy uplink cannot starve the
+ * others, nor the sockets libslirp polls */
+#define FRAMES_PER_TURN 64
+/* Frames read per turn: enough to drain the TAP's ring (TAP_TXQLEN, 4096)
+ * in a few turns however fast a guest sends */
+#define READS_PER_TURN 1024
+/* What the queue holds at most: a turn's worth of reads, and the windows
+ * of a few dozen TCP connections at the largest MTU */
+#define QUEUE_FRAMES 1024
+#define QUEUE_BYTES (4 << 20)
+/* A queued frame up to this size (an MTU of 1500 and a VLAN tag) takes a
+ * slot; at most QUEUE_FRAMES + 1 are queued at once (fairq_push drops
+ * after adding), so that many slots are always enough */
+#define SMALL_FRAME 1536
+#define SLOTS (QUEUE_FRAMES + 1)
+#define SLOT_SIZE ((sizeof(struct fairq_frame) + SMALL_FRAME + 15) & ~(size_t)15)
+#define SLOTS_BYTES ((size_t)SLOTS * SLOT_SIZE)
+/* Slots whose pages stay when a backlog is over: a burst's worth */
+#define SLOTS_KEPT 64
+
 struct uplink {
 	Slirp *slirp;
 	int tapfd;
@@ -43,12 +79,63 @@ struct uplink {
 	struct timer *timers;
 	bool host_only;
 	struct in_addr host;
+	struct fairq *queue;		/* read, not yet fed to libslirp */
+	uint8_t *slots;			/* SLOTS buffers of SLOT_SIZE bytes */
+	uint16_t free_slot[SLOTS];	/* a stack of free slots' indices */
+	int n_free;
+	int touched;			/* slots [0, touched) may have pages */
 };
 
-/* Frames at most this big: the largest MTU (65520) plus Ethernet's header */
-#define FRAME_MAX 65536
-/* Frames read per wake-up, so one busy uplink cannot starve the others */
-#define FRAMES_PER_TURN 64
+/*
+ * All slots free, the lowest index on top of the stack: a backlog of N
+ * frames then touches the pages of slots [0, N) only
+ */
+static void slots_reset(struct uplink *u)
+{
+	for (u->n_free = 0; u->n_free < SLOTS; u->n_free++)
+		u->free_slot[u->n_free] = (uint16_t)(SLOTS - 1 - u->n_free);
+}
+
+/* A buffer for a queued frame of @n bytes: a slot if it is small */
+static struct fairq_frame *frame_get(struct uplink *u, size_t n)
+{
+	int i;
+
+	if (n > SMALL_FRAME || !u->n_free)
+		return malloc(sizeof(struct fairq_frame) + n);
+	i = u->free_slot[--u->n_free];
+	if (i >= u->touched)
+		u->touched = i + 1;
+	return (struct fairq_frame *)(u->slots + (size_t)i * SLOT_SIZE);
+}
+
+/* A queued frame served or dropped: its slot free again, or freed */
+static void frame_put(struct fairq_frame *f, void *opaque)
+{
+	struct uplink *u = opaque;
+	uintptr_t p = (uintptr_t)f, base = (uintptr_t)u->slots;
+
+	if (p < base || p >= base + SLOTS_BYTES) {
+		free(f);
+		return;
+	}
+	u->free_slot[u->n_free++] = (uint16_t)((p - base) / SLOT_SIZE);
+}
+
+/* With nothing queued, the pages of slots past SLOTS_KEPT go back */
+static void slots_give_back(struct uplink *u)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t from = ((size_t)SLOTS_KEPT * SLOT_SIZE + page - 1) & ~(page - 1);
+	size_t to = (size_t)u->touched * SLOT_SIZE;
+
+	if (u->touched <= SLOTS_KEPT || !fairq_empty(u->queue))
+		return;
+	if (to > from)
+		madvise(u->slots + from, to - from, MADV_DONTNEED);
+	u->touched = SLOTS_KEPT;
+	slots_reset(u);
+}
 
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
@@ -163,6 +250,21 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	u->tapfd = tapfd;
 	u->host_only = cfg->host_only;
 	u->host = cfg->gateway;
+	/* reserved, not touched: the slots' pages come with a backlog */
+	u->slots = mmap(NULL, SLOTS_BYTES, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (u->slots == MAP_FAILED) {
+		u->slots = NULL;
+		qerr_set(e, errno, "starting NAT uplink: mapping its queue");
+		uplink_free(u);
+		return NULL;
+	}
+	slots_reset(u);
+	if (!(u->queue = fairq_new(QUEUE_FRAMES, QUEUE_BYTES, frame_put, u))) {
+		qerr_set(e, ENOMEM, "starting NAT uplink");
+		uplink_free(u);
+		return NULL;
+	}
 	if (fcntl(tapfd, F_SETFL, O_NONBLOCK) < 0) {
 		qerr_set(e, errno, "starting NAT uplink: making TAP non-blocking");
 		uplink_free(u);
@@ -238,6 +340,8 @@ void uplink_poll_fill(struct uplink *u, struct pollset *ps)
 	slirp_pollfds_fill(u->slirp, &timeout, cb_add_poll, u);
 	if (timeout != UINT32_MAX)
 		pollset_timeout(ps, timeout);
+	if (!fairq_empty(u->queue))	/* frames wait: no sleeping */
+		pollset_timeout(ps, 0);
 	for (t = u->timers; t; t = t->next)
 		if (t->expire_ms >= 0)
 			pollset_timeout(ps, t->expire_ms - now_ms);
@@ -258,33 +362,69 @@ restart:
 		}
 }
 
-static void read_frames(struct uplink *u)
+static bool frame_wanted(const struct uplink *u, const uint8_t *frame,
+			 size_t n)
+{
+	if (u->host_only && !frame_to_host_only(frame, n, u->host))
+		return false;
+	/* one fragment can crash Debian 12's libslirp */
+	return !frame_ipv4_fragment(frame, n);
+}
+
+/* Feed libslirp up to @budget queued frames; how many it was fed */
+static int serve_frames(struct uplink *u, int budget)
+{
+	struct fairq_frame *f;
+	int i;
+
+	for (i = 0; i < budget && (f = fairq_pop(u->queue)); i++) {
+		slirp_input(u->slirp, f->data, (int)f->len);
+		frame_put(f, u);
+	}
+	return i;
+}
+
+/*
+ * Drain the TAP. While nothing waits and the turn has room left, a frame
+ * goes to libslirp from the read buffer (no copy: what an engine that
+ * keeps up does); otherwise it is copied into the queue.
+ */
+static void read_frames(struct uplink *u, int *budget)
 {
 	static uint8_t frame[FRAME_MAX];
 	int i;
 
-	for (i = 0; i < FRAMES_PER_TURN; i++) {
+	for (i = 0; i < READS_PER_TURN; i++) {
 		ssize_t n = read(u->tapfd, frame, sizeof(frame));
+		struct fairq_frame *f;
 
 		if (n <= 0)
 			return;
-		if (u->host_only &&
-		    !frame_to_host_only(frame, (size_t)n, u->host))
+		if (!frame_wanted(u, frame, (size_t)n))
 			continue;
-		/* one fragment can crash Debian 12's libslirp */
-		if (frame_ipv4_fragment(frame, (size_t)n))
+		if (*budget > 0 && fairq_empty(u->queue)) {
+			slirp_input(u->slirp, frame, (int)n);
+			(*budget)--;
 			continue;
-		slirp_input(u->slirp, frame, (int)n);
+		}
+		if (!(f = frame_get(u, (size_t)n)))
+			continue;	/* out of memory: this frame is lost */
+		memcpy(f->data, frame, (size_t)n);
+		f->len = (size_t)n;
+		fairq_push(u->queue, f);
 	}
 }
 
 int uplink_poll_done(struct uplink *u, struct pollset *ps)
 {
 	short tap = ps->fds[u->tap_idx].revents;
+	int budget = FRAMES_PER_TURN;
 
 	u->ps = ps;
+	budget -= serve_frames(u, budget);	/* older than what the TAP holds */
 	if (tap & POLLIN)
-		read_frames(u);
+		read_frames(u, &budget);
+	slots_give_back(u);
 	slirp_pollfds_poll(u->slirp, 0, cb_get_revents, u);
 	run_timers(u);
 	return tap & (POLLERR | POLLHUP | POLLNVAL) ? -EPIPE : 0;
@@ -300,5 +440,8 @@ void uplink_free(struct uplink *u)
 		cb_timer_free(u->timers, u);
 	if (u->tapfd >= 0)
 		close(u->tapfd);
+	fairq_free(u->queue);	/* before the slots its frames are in */
+	if (u->slots)
+		munmap(u->slots, SLOTS_BYTES);
 	free(u);
 }

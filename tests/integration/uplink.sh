@@ -195,9 +195,11 @@ no_leftovers "flood: nothing left behind" "flood-$mark"
 # ---- a flood at line rate ------------------------------------------------------
 # A member of a network sends UDP through the hub's engine as fast as it
 # can (iperf3 -u -b 0 to a server on the host's loopback). The engine's
-# memory stays put (libslirp sends each datagram on or drops it, it queues
-# none), it stays alive, another member of the same network is served
-# through the same engine meanwhile, and so is another sandbox.
+# memory stays put (libslirp sends each datagram on or drops it, and the
+# engine's fair queue is at its bound within the first second), it stays
+# alive, another member of the same network is served through the same
+# engine meanwhile (its frames served in turn, the flooder's dropped:
+# netns/fairq.h), and so is another sandbox.
 lnet=l$mark
 iport=$(free_port)
 start_bg iperf3 -s -1 -p "$iport" >/dev/null 2>&1
