@@ -13,7 +13,7 @@
  *  - frames are kept per sender, keyed by the Ethernet source address (a
  *    member cannot borrow another's: anti-spoofing, antispoof.h, drops
  *    frames whose source is not the member's own);
- * *  - senders are served in deficit round robin, FAIRQ_QUANTUM bytes a round,
+ *  - senders are served in deficit round robin, FAIRQ_QUANTUM bytes a round,
  *    so a member with one frame waits for at most one quantum of each other
  *    sender's, however many the flooder has queued;
  *  - the queue holds at most max_frames frames and max_bytes bytes; past

@@ -125,12 +125,13 @@ static void frame_put(struct fairq_frame *f, void *opaque)
 /* With nothing queued, the pages of slots past SLOTS_KEPT go back */
 static void slots_give_back(struct uplink *u)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t from = ((size_t)SLOTS_KEPT * SLOT_SIZE + page - 1) & ~(page - 1);
-	size_t to = (size_t)u->touched * SLOT_SIZE;
+	size_t page, from, to;
 
 	if (u->touched <= SLOTS_KEPT || !fairq_empty(u->queue))
-		return;
+		return;		/* every turn: nothing more on this path */
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	from = ((size_t)SLOTS_KEPT * SLOT_SIZE + page - 1) & ~(page - 1);
+	to = (size_t)u->touched * SLOT_SIZE;
 	if (to > from)
 		madvise(u->slots + from, to - from, MADV_DONTNEED);
 	u->touched = SLOTS_KEPT;
