@@ -9,6 +9,9 @@
 #   make install    install qbox, its man page and policies under $(PREFIX)
 
 PREFIX  ?= /usr/local
+# the dependency files included below name targets of their own: without
+# this, a second plain `make` would build the first of those, not qbox
+.DEFAULT_GOAL := all
 CC      ?= cc
 PKGS    := slirp libmnl libnftnl libseccomp libcap
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
