@@ -54,6 +54,8 @@ enum sbmsg_type {
 	SBMSG_STREAM_GONE,	/* relay -> supervisor: member .value hung up
 				   (.errnum: EPROTO for a malformed length,
 				   another errno for an error, 0 at EOF) */
+	SBMSG_STREAM_UP,	/* supervisor -> relay: member .value's TAP is
+				   guarded and up */
 };
 
 /*

@@ -23,6 +23,8 @@
  *            lease reserved for it, and init puts the anti-spoofing chain
  *            for both on the TAP's ingress, then brings it up
  *            (SBMSG_GUARD_REQ), as a VM's init does before its VM runs;
+ *            then the relay is told (SBMSG_STREAM_UP) and writes the frame
+ *            the down TAP refused (often the client's DHCP DISCOVER);
  *   end      SBMSG_STREAM_GONE: the member leaves (hub_leave), and init
  *            deletes its TAP (SBMSG_TAP_DEL; TAPs are persistent, see
  *            netns/tap.h, so closing the relay's fd left the device).
@@ -204,8 +206,12 @@ static void socket_mac(struct sup *s, struct hub_member *m,
 
 void hub_stream_guarded(struct sup *s, const struct sbmsg *m)
 {
+	struct sbmsg up = { .type = SBMSG_STREAM_UP, .value = m->value };
+
 	if (m->errnum)	/* no rules, no way onto the segment */
 		socket_drop(s, m->value, m->errnum);
+	else if (s->hub.relay_fd >= 0)	/* the relay writes what it held */
+		sbmsg_send(s->hub.relay_fd, &up, -1);
 }
 
 /*

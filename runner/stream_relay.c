@@ -18,7 +18,12 @@
  *                   frame's source MAC goes to the supervisor: until the
  *                   hub has put the client's anti-spoofing rules on the
  *                   TAP's ingress (netns/antispoof.c), the TAP is down and
- *                   drops everything.
+ *                   refuses frames (EIO). The latest frame refused so is
+ *                   held and written once the supervisor says the TAP is
+ *                   up (SBMSG_STREAM_UP), through those rules: a client's
+ *                   first DHCP DISCOVER, which taught the hub its MAC, is
+ *                   answered at once instead of after the client's retry
+ *                   (a guest's dhclient waits seconds).
  *   TAP -> client   a frame is read and sent with its header. What the
  *                   client's socket cannot take stays in the client's one
  *                   frame buffer, and the TAP is not read until it is
@@ -69,11 +74,14 @@ struct client {
 	struct ep sock, tap;
 	int32_t id;		/* the hub's member id */
 	bool mac_told;		/* its MAC went to the supervisor */
+	bool up;		/* its TAP is guarded and up */
 	bool dead;		/* ended; freed after the current batch */
+	size_t held_len;	/* a frame its TAP refused while down */
 	struct client *prev, *next;
 	size_t out_len, out_off;	/* a frame its socket did not take */
 	/* buffers last: not cleared when a client is made */
 	uint8_t out[STREAM_HDR_LEN + STREAM_FRAME_MAX];
+	uint8_t held[STREAM_FRAME_MAX];
 	struct stream_rx rx;
 };
 
@@ -179,6 +187,40 @@ static void client_new(struct relay *r, int32_t id, int sock, int tap)
 	client_watch(r, c);
 }
 
+/*
+ * Write one of @c's frames to its TAP. A full queue drops the frame, as a
+ * wire would. While the TAP is down (EIO: the hub has not put the client's
+ * rules in place yet) the frame is held, replacing any held before, and
+ * written when the TAP is up (client_up). -1 when the client ended.
+ */
+static int tap_write(struct relay *r, struct client *c, const uint8_t *frame,
+		     size_t len)
+{
+	if (write(c->tap.fd, frame, len) >= 0)
+		return 0;
+	if (errno == EIO && !c->up) {
+		memcpy(c->held, frame, len);	/* len <= STREAM_FRAME_MAX */
+		c->held_len = len;
+		return 0;
+	}
+	if (errno == EAGAIN || errno == ENOBUFS || errno == EINVAL ||
+	    errno == EIO)
+		return 0;
+	client_end(r, c, errno);
+	return -1;
+}
+
+/* @c's TAP is guarded and up: what it held goes through the rules now */
+static void client_up(struct relay *r, struct client *c)
+{
+	size_t len = c->held_len;
+
+	c->up = true;
+	c->held_len = 0;
+	if (len)
+		tap_write(r, c, c->held, len);
+}
+
 /* Frames from the client to its TAP */
 static void from_client(struct relay *r, struct client *c)
 {
@@ -203,17 +245,8 @@ static void from_client(struct relay *r, struct client *c)
 				     c->rx.frame + 6);
 				c->mac_told = true;
 			}
-			/*
-			 * A full queue drops the frame, as a wire would; so
-			 * does the TAP while it is down (EIO), before the
-			 * hub has put the client's rules in place.
-			 */
-			if (write(c->tap.fd, c->rx.frame, c->rx.frame_len) < 0 &&
-			    errno != EAGAIN && errno != ENOBUFS &&
-			    errno != EINVAL && errno != EIO) {
-				client_end(r, c, errno);
+			if (tap_write(r, c, c->rx.frame, c->rx.frame_len) < 0)
 				return;
-			}
 			break;
 		case STREAM_RX_MORE:
 			break;
@@ -301,6 +334,15 @@ static int on_ctl(struct relay *r)
 		for (c = r->clients; c; c = c->next)
 			if (c->id == m.value) {
 				client_end(r, c, m.errnum);
+				break;
+			}
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	case SBMSG_STREAM_UP:
+		for (c = r->clients; c; c = c->next)
+			if (c->id == m.value) {
+				client_up(r, c);
 				break;
 			}
 		if (fd >= 0)

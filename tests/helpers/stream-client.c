@@ -14,11 +14,12 @@
  *
  * Steps, each printing one line per client:
  *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
- *               700 ms without an answer, for up to 30 s (a hub drops a
- *               socket member's first frames until its rules are in place,
- *               and a client's replies are lost while its TAP's queue is
- *               full of what came while it did not read): "lease ADDR"
- *               or "no-lease"
+ *               700 ms without an answer, for up to 30 s (a client's
+ *               replies are lost while its TAP's queue is full of what
+ *               came while it did not read): "lease ADDR" or "no-lease"
+ *   dhcp-once   the same, each message sent once, with 3 s for its answer
+ *               (a hub must pass on a new client's first frame, its
+ *               DISCOVER, once the client's rules are in place)"
  *   ping ADDR   ARP for ADDR (three tries, 700 ms apart), then an ICMP
  *               echo from the client's address (2 s for the answer):
  *               "pong ADDR" or "no-pong ADDR"
@@ -334,13 +335,13 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
  * up to 30 s (a loaded machine under ASan may take its time); false when
  * none came */
 static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
-		     uint32_t *yiaddr, uint32_t *server)
+		     uint32_t *yiaddr, uint32_t *server, bool once)
 {
 	uint32_t ask = *yiaddr, from = *server;
-	int64_t give_up = now_ms() + 30000;
+	int64_t give_up = now_ms() + (once ? 3000 : 30000);
 
 	while (now_ms() < give_up) {
-		int64_t deadline = now_ms() + 700;
+		int64_t deadline = once ? give_up : now_ms() + 700;
 		ssize_t len;
 
 		dhcp_send(c, xid, type, ask, from);
@@ -351,13 +352,13 @@ static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
 	return false;
 }
 
-static void step_dhcp(struct client *c)
+static void step_dhcp(struct client *c, bool once)
 {
 	uint32_t xid = (uint32_t)rand(), yi = 0, server = 0;
 	char a[INET_ADDRSTRLEN];
 
-	if (!dhcp_ask(c, xid, 1, 2, &yi, &server) ||
-	    !dhcp_ask(c, xid, 3, 5, &yi, &server)) {
+	if (!dhcp_ask(c, xid, 1, 2, &yi, &server, once) ||
+	    !dhcp_ask(c, xid, 3, 5, &yi, &server, once)) {
 		puts("no-lease");
 		return;
 	}
@@ -653,8 +654,8 @@ int main(int argc, char **argv)
 		for (k = first; k < argc; k++) {
 			const char *step = argv[k], *arg = argv[k + 1];
 
-			if (!strcmp(step, "dhcp")) {
-				step_dhcp(&cl[i]);
+			if (!strcmp(step, "dhcp") || !strcmp(step, "dhcp-once")) {
+				step_dhcp(&cl[i], step[4] == '-');
 				continue;
 			}
 			if (!strcmp(step, "hold"))

@@ -81,6 +81,12 @@ check "it reaches the host alias 10.0.2.2" grep -qx "pong 10.0.2.2" <<<"$out"
 check "it reaches the command member at $A" grep -qx "pong $A" <<<"$out"
 check "natnet: the NAT answers at 10.0.2.3 (what host-only's wall drops)" \
 	grep -qx "pong 10.0.2.3" <<<"$out"
+# A new client's first frame taught the hub its MAC while its TAP was
+# still down; the relay holds it and passes it on once the client's rules
+# are in place, so a DISCOVER sent once is answered (a guest's dhclient
+# would otherwise wait seconds for its retry)
+expect_output "a new client's first frame, a DISCOVER sent once, is answered" 0 \
+	"^lease 10\\.0\\.2\\." timeout 30 "$SC" "$P" mac=02:53:00:00:07:01 dhcp-once
 # the baseline after one client came and went, once its TAP is gone
 # (init's netlink sockets come and go)
 wait_for 10 sockets_are "$net" 0
