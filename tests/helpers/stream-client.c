@@ -19,7 +19,7 @@
  *               came while it did not read): "lease ADDR" or "no-lease"
  *   dhcp-once   the same, each message sent once, with 3 s for its answer
  *               (a hub must pass on a new client's first frame, its
- *               DISCOVER, once the client's rules are in place)"
+ *               DISCOVER, once the client's rules are in place)
  *   ping ADDR   ARP for ADDR (three tries, 700 ms apart), then an ICMP
  *               echo from the client's address (2 s for the answer):
  *               "pong ADDR" or "no-pong ADDR"
@@ -332,8 +332,8 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 }
 
 /* Send @type and wait for a reply of @want type, again every 700 ms, for
- * up to 30 s (a loaded machine under ASan may take its time); false when
- * none came */
+ * up to 30 s (a loaded machine under ASan may take its time), or with
+ * @once just once, waiting 3 s; false when none came */
 static bool dhcp_ask(struct client *c, uint32_t xid, uint8_t type, int want,
 		     uint32_t *yiaddr, uint32_t *server, bool once)
 {
