@@ -24,10 +24,12 @@
  * pipe buffers). Only a direction whose destination cannot take more
  * keeps its pipe; it then stops reading its source, and TCP's windows hold
  * the sender back: per relay at most two pipes, of the kernel's default
- * 64 KiB (larger ones, F_SETPIPE_SZ, measured no faster through iperf3
- * and would let a lagging relay hold more; docs/ARCHITECTURE.md). The pool
- * keeps at most POOL_MAX empty pipes and is emptied whenever the worker
- * has no relay left. When no pipe can be had (out of fds), bytes are
+ * 64 KiB. A direction that fills its pipe in one read is a bulk transfer:
+ * its pipe grows to 1 MiB (F_SETPIPE_SZ), at most BIG_MAX of them per
+ * worker, which halves the worker's CPU time per byte
+ * (docs/ARCHITECTURE.md, "Pipe size"). The pool keeps at most POOL_MAX
+ * empty pipes, grown ones too, and is emptied whenever the worker has no
+ * relay left. When no pipe can be had (out of fds), bytes are
  * copied through a user-space buffer instead: peeked from the source,
  * sent, and only what was sent is removed from the source, so nothing is
  * ever held here.
@@ -79,6 +81,9 @@
 #define DATAGRAMS_PER_TURN 64
 #define BYTES_PER_TURN (4 << 20)	/* fairness between relays */
 #define POOL_MAX 16			/* empty pipes kept for reuse */
+#define PIPE_BIG (1 << 20)		/* a busy direction's pipe grows to */
+#define BIG_MAX 4			/* ... at most this many per worker */
+#define PIPE_SMALL 65536		/* the kernel's default pipe size */
 #define STARVED_RETRY_MS 250
 #define FLOW_IDLE_MS 60000
 #define FLOWS_MAX 1024
@@ -94,6 +99,8 @@ struct ep {
 
 struct pipe_fds {
 	int rd, wr;		/* -1: none */
+	size_t size;		/* its capacity: PIPE_BIG once grown */
+	bool sized;		/* growing it was tried (once) */
 };
 
 struct listener {
@@ -147,6 +154,7 @@ struct worker {
 	struct conn *graveyard;	/* closed relays, freed after each batch */
 	struct pipe_fds pool[POOL_MAX];
 	int n_pool;
+	int n_big;		/* grown pipes, lent or in the pool */
 	bool paused;		/* out of fds: TCP listeners left the set */
 	bool freed;		/* fds were closed during this turn */
 	int64_t retry_ms;	/* while paused: try again at this time */
@@ -266,7 +274,7 @@ static struct conn *conn_new(struct worker *w, int fd,
 	c->host = (struct ep){ EP_HOST, fd, 0 };
 	c->guest = (struct ep){ EP_GUEST, -1, 0 };
 	c->to = *to;
-	c->up.pipe = c->down.pipe = (struct pipe_fds){ -1, -1 };
+	c->up.pipe = c->down.pipe = (struct pipe_fds){ -1, -1, 0, false };
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
@@ -362,34 +370,62 @@ static bool pipe_take(struct worker *w, struct half *h)
 	}
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
 		return false;
-	h->pipe = (struct pipe_fds){ p[0], p[1] };
+	h->pipe = (struct pipe_fds){ p[0], p[1], PIPE_SMALL, false };
 	return true;
 }
 
-/* Take @h's pipe back: into the pool if it is empty and there is room */
+/*
+ * @h's pipe is full after a read: a bulk transfer. Grow the pipe to
+ * PIPE_BIG, once, while the worker holds fewer than BIG_MAX grown pipes:
+ * each splice then moves up to 1 MiB, and iperf3 through a forward ran a
+ * quarter faster at half the worker's CPU time per byte
+ * (docs/ARCHITECTURE.md, "Pipe size"). A pipe that
+ * cannot grow (the user is over fs.pipe-user-pages-soft, or 1 MiB is
+ * above fs.pipe-max-size) keeps its size and is not tried again.
+ */
+static void pipe_grow(struct worker *w, struct half *h)
+{
+	int size;
+
+	if (h->pipe.sized || w->n_big >= BIG_MAX)
+		return;
+	h->pipe.sized = true;
+	if ((size = fcntl(h->pipe.wr, F_SETPIPE_SZ, PIPE_BIG)) < 0)
+		return;
+	h->pipe.size = (size_t)size;
+	w->n_big++;
+}
+
+static void pipe_close(struct worker *w, struct pipe_fds *p)
+{
+	if (p->size > PIPE_SMALL)
+		w->n_big--;
+	close(p->rd);
+	close(p->wr);
+	w->freed = true;
+}
+
+/*
+ * Take @h's pipe back: into the pool if it is empty and there is room.
+ * A grown pipe goes back grown: the pool is a stack, so the busy relay
+ * that gave it back takes it again on its next turn.
+ */
 static void pipe_give(struct worker *w, struct half *h)
 {
 	if (h->pipe.rd < 0)
 		return;
-	if (!h->bytes && w->n_pool < POOL_MAX) {
+	if (!h->bytes && w->n_pool < POOL_MAX)
 		w->pool[w->n_pool++] = h->pipe;
-	} else {
-		close(h->pipe.rd);
-		close(h->pipe.wr);
-		w->freed = true;
-	}
-	h->pipe = (struct pipe_fds){ -1, -1 };
+	else
+		pipe_close(w, &h->pipe);
+	h->pipe = (struct pipe_fds){ -1, -1, 0, false };
 	h->bytes = 0;
 }
 
 static void pool_drain(struct worker *w)
 {
-	while (w->n_pool) {
-		w->n_pool--;
-		close(w->pool[w->n_pool].rd);
-		close(w->pool[w->n_pool].wr);
-		w->freed = true;
-	}
+	while (w->n_pool)
+		pipe_close(w, &w->pool[--w->n_pool]);
 }
 
 /*
@@ -450,6 +486,8 @@ static int pump(struct worker *w, struct half *h, int src, int dst)
 				h->bytes += (size_t)n;
 				moved += (size_t)n;
 				progress = true;
+				if (h->bytes >= h->pipe.size)
+					pipe_grow(w, h);
 			} else if (n == 0) {
 				h->eof = true;
 				progress = true;
