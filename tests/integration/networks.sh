@@ -84,6 +84,20 @@ mp=$(free_port)
 start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" --fwd "$mp:$A:8080" -- sleep 300
 qm=$BG_PID
 expect_output "a member with --fwd H:GUESTADDR:P joins" 0 "" "$QBOX" wait "m-$$" --timeout 20
+# br_netfilter, where loaded, hands bridged frames to iptables, per network
+# namespace; qbox's namespaces have no iptables rules and turn it off
+brnf() { cat /proc/sys/net/bridge/bridge-nf-call-*tables 2>/dev/null | paste -sd,; }
+brnf_off() {	# NAME : no bridge-nf-call-* reads 1 in NAME's namespace
+	local out
+	out=$("$QBOX" exec "$1" -- sh -c \
+		'cat /proc/sys/net/bridge/bridge-nf-call-*tables 2>/dev/null; echo end') &&
+		grep -qx end <<<"$out" && ! grep -qx 1 <<<"$out"
+}
+host_brnf=$(brnf)
+check "bridged frames skip iptables in a member's namespace (the host's: ${host_brnf:-no br_netfilter})" \
+	brnf_off "m-$$"
+check "... and in the hub's" brnf_off "natnet:$net"
+check "... and the host's own setting is left as it was" test "$(brnf)" = "$host_brnf"
 expect_output "the member's --fwd reaches the guest it names" 0 "^member-a-$$\$" \
 	curl -sf --max-time 10 "http://127.0.0.1:$mp/"
 check "net inspect --json lists the member's forward" fwd_listed "$mp" "$A"
