@@ -116,9 +116,22 @@ http_server() {
 	wait_for 5 port_open 127.0.0.1 "$1"
 }
 
-# Processes of ours whose command line mentions qbox's marker
+# proc_ended PID : PID has exited: it is gone, or a zombie that holds
+# nothing but its pid until its parent reaps it (a hub's parent is the
+# system's reaper, not qbox)
+proc_ended() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "${st%% *}" = Z ]
+}
+
+# Processes of ours whose command line mentions qbox's marker and that
+# still run (pgrep may meet one in its last moments: see proc_ended)
 leftover_procs() {
-	pgrep -u "$(id -u)" -f -- "$1" 2>/dev/null | grep -vx "$$" || true
+	local p
+	for p in $(pgrep -u "$(id -u)" -f -- "$1" 2>/dev/null); do
+		[ "$p" = "$$" ] || proc_ended "$p" || echo "$p"
+	done
 }
 
 # no_leftovers NAME MARKER : nothing of ours left running, no runtime files

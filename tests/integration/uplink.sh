@@ -211,8 +211,10 @@ wait_for 5 listening
 lpid=$!
 BG_PIDS+=("$lpid")
 leng() { "$QBOX" net inspect "$lnet" --json 2>/dev/null | jq -r '.nat_engine.pid // empty'; }
+lhub=
 if wait_for 20 "$QBOX" wait "lr-$mark" --timeout 1; then
 	le=$(leng)
+	lhub=$("$QBOX" net inspect "$lnet" --json | jq -r '.pid // empty')
 	sleep 2
 	rss0=$(status_of "$le" VmRSS)
 	t0=$SECONDS
@@ -237,7 +239,9 @@ if wait_for 20 "$QBOX" wait "lr-$mark" --timeout 1; then
 else
 	fail "line rate: the flooding member never came up: $(cat "$TMP/lr")"
 fi
+# the hub unlinks its socket, then ends: wait for the end itself
 wait_for 10 sh -c "! test -e '$RUNDIR/net@$lnet.sock'"
+[ -z "$lhub" ] || wait_for 10 proc_ended "$lhub"
 no_leftovers "line rate: nothing left behind" "$lnet"
 
 # ---- a hub's engine ---------------------------------------------------------
@@ -270,6 +274,7 @@ kill -TERM "$BG_PID"
 wait "$BG_PID"
 "$QBOX" net rm "$net" >/dev/null
 wait_for 10 sh -c "! test -e '$RUNDIR/net@$net.sock'"
+wait_for 10 proc_ended "$hpid"
 no_leftovers "a hub's engine killed: nothing left behind" "$net"
 
 # ---- the engine's policy -------------------------------------------------------
