@@ -123,6 +123,20 @@ settle() {
 }
 
 # tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)
+# cpu_sample : "TOTAL STEAL", the machine's CPU time so far in clock ticks
+# (/proc/stat: user nice system idle iowait irq softirq steal; guest time
+# is inside user and nice already) and the part of it the hypervisor gave
+# to other machines
+cpu_sample() {
+	awk '/^cpu / { for (i = 2; i <= 9; i++) t += $i; print t, $9; exit }' /proc/stat
+}
+
+# steal_pct T0 S0 T1 S1 : steal between two cpu_samples, in % of CPU time
+steal_pct() {
+	awk -v t="$(($3 - $1))" -v s="$(($4 - $2))" \
+		'BEGIN { printf "%.0f", (t > 0 ? 100 * s / t : 0) }'
+}
+
 tsv() {
 	local f out=
 	for f in "$@"; do

@@ -55,9 +55,19 @@ tsv info peers "$(for p in libslirp0 slirp4netns passt iperf3 qemu-system-x86; d
 done)"
 tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SECONDS=$BENCH_RR_SECONDS BENCH_STARTS=$BENCH_STARTS BENCH_SCALE=\"$BENCH_SCALE\" BENCH_VM_RUNS=$BENCH_VM_RUNS"
 
+# CPU steal: on a shared virtual machine, time the hypervisor gives to
+# other machines is time none of the tools had; a run with much of it
+# says more about the neighbours than about the tools
+read -r st0 ss0 < <(cpu_sample)
+steal_by=
 for fn in "${FIGURES[@]}"; do
+	read -r ft0 fs0 < <(cpu_sample)
 	"$fn"
+	read -r ft1 fs1 < <(cpu_sample)
+	steal_by+="${steal_by:+, }${fn#fig_} $(steal_pct "$ft0" "$fs0" "$ft1" "$fs1")%"
 done
+read -r st1 ss1 < <(cpu_sample)
+tsv info steal "$(steal_pct "$st0" "$ss0" "$st1" "$ss1")% ($steal_by)"
 spawn_cleanup
 shopt -s nullglob
 left=("$RUNDIR/bench$$-"*)

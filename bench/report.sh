@@ -79,7 +79,8 @@ awk -F'\t' '
 echo
 jq -r '"Machine: " + .info.machine + ", " + .info.memory + "; load at start " + .info.load + "; " + .info.date,
 	"Versions: " + .info.qbox + "; " + .info.peers,
-	"Config: " + .info.config' "$JSON"
+	"Config: " + .info.config,
+	"CPU steal (time the hypervisor gave to other machines) during the run: " + (.info.steal // "not measured")' "$JSON"
 echo
 echo "Verdict per target:"
 jq -r '

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # bench/report.sh on made-up samples: medians (odd and even counts), min
 # and max, ratios to a target's reference, met/missed/no data, a failed
-# tool's "failed: why", and results.json's numbers.
+# tool's "failed: why", the run's CPU steal, and results.json's numbers.
 . "$(dirname "$0")/../lib.sh"
 
 raw=$TMP/raw.tsv
 printf '%s\n' \
 	$'info\tdate\ttoday' $'info\tmachine\ttest' $'info\tmemory\t1 GiB' \
 	$'info\tload\t0' $'info\tqbox\tqbox test' $'info\tpeers\tnone' \
-	$'info\tconfig\tnone' \
+	$'info\tconfig\tnone' $'info\tsteal\t7% (egress 3%, startup 11%)' \
 	$'title\t1\tthroughput' \
 	$'target\t1\tqbox\t>=\t1.0\tpeer\tgoal' \
 	$'target\t1\tqbox\t>=\t1.5\tpeer\taim' \
@@ -47,4 +47,5 @@ else
 	fail "qbox's row is not as expected: $out"
 fi
 check "a second target gets a line of its own" grep -qE '^\| +\| +\| +\| +\| +\| 0\.8x +\| aim >= 1\.5x peer +\| missed' <<<"$out"
+check "the run's CPU steal" grep -qx 'CPU steal (time the hypervisor gave to other machines) during the run: 7% (egress 3%, startup 11%)' <<<"$out"
 check "verdict lines" grep -q 'MISSED  4 start-up: qbox 25 (aim: <= 20)' <<<"$out"
