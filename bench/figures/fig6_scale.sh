@@ -3,10 +3,11 @@
 # passed traffic, divided by N), 6b memory per sandbox of what qbox runs
 # (each supervisor, its sandbox init and NAT engine, and forward workers
 # had it forwards, which these sandboxes have not; the payload is the
-# user's), as RSS
-# and as PSS, 6c how many passed traffic. Each payload does ten round trips
-# with a server on the host's loopback through 10.0.2.2, then sleeps until
-# qbox is told to stop.
+# user's), as RSS and as PSS, beside three idle `sleep`s (the floor for
+# any three processes linked to the C library as qbox's are), 6c how
+# many passed traffic. Each payload does ten round trips with a server on
+# the host's loopback through 10.0.2.2, then sleeps until qbox is told to
+# stop.
 FIGURES+=(fig_scale)
 
 # qbox_mem PID... : "RSS_KIB PSS_KIB PROCS" summed over what qbox runs for
@@ -81,6 +82,27 @@ scale_run() {
 	[ ${#left[@]} -eq 0 ] || record_fail 6c "qbox N=$n" sandboxes "${#left[@]} runtime files left in $RUNDIR"
 }
 
+# floor_run : the same measure of three processes that do nothing but
+# sleep (coreutils' sleep, linked to the C library as qbox is): what any
+# three processes of a dynamically linked program cost in RSS, for
+# comparison with qbox's three per sandbox
+floor_run() {
+	local pids=() i rss pss procs
+	for i in 1 2 3; do
+		spawn sleep 100000 </dev/null
+		pids+=("$SPAWN_PID")
+	done
+	sleep 0.2
+	read -r rss pss procs < <(qbox_mem "${pids[@]}")
+	if [ "${procs:-0}" -eq 3 ]; then
+		record 6b "3 x sleep RSS" MiB/sandbox "$(awk -v k="$rss" 'BEGIN { printf "%.2f", k / 1024 }')"
+		record 6b "3 x sleep PSS" MiB/sandbox "$(awk -v k="$pss" 'BEGIN { printf "%.2f", k / 1024 }')"
+	else
+		record_fail 6b "3 x sleep RSS" MiB/sandbox "read smaps_rollup of ${procs:-0} of 3 processes"
+	fi
+	spawn_stop "${pids[@]}"
+}
+
 fig_scale() {
 	local n run port max=0
 	for n in $BENCH_SCALE; do [ "$n" -le "$max" ] || max=$n; done
@@ -96,5 +118,6 @@ fig_scale() {
 			log "figure 6, run $run/$BENCH_RUNS, N=$n"
 			scale_run "$n" "$port"
 		done
+		floor_run
 	done
 }
