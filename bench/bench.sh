@@ -61,7 +61,7 @@ else
 	who=$(id -un)
 fi
 
-echo "bench: measuring as $who (runs: ${BENCH_RUNS:-3}; see bench/README.md for the knobs)"
+echo "bench: measuring as $who (runs: ${BENCH_RUNS:-5}; see bench/README.md for the knobs)"
 status=0
 "${AS[@]}" env -i "${envs[@]}" bash "$WORK/tree/bench/measure.sh" "$WORK/out" \
 	</dev/null || status=$?

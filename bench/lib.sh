@@ -15,7 +15,7 @@
 # measure.sh can end it; every foreground step goes through `timeout`.
 set -u
 
-BENCH_RUNS=${BENCH_RUNS:-3}		# runs per figure (median, min, max)
+BENCH_RUNS=${BENCH_RUNS:-5}		# runs per figure (median, min, max)
 BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
 BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
 BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
