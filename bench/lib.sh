@@ -20,7 +20,7 @@ BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
 BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
 BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
 BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
-BENCH_VM_RUNS=${BENCH_VM_RUNS:-9}	# boots per tool in figure 7
+BENCH_VM_RUNS=${BENCH_VM_RUNS:-16}	# boots per tool in figure 7 (even: see there)
 
 SPAWNED=()
 
@@ -122,7 +122,6 @@ settle() {
 	done
 }
 
-# tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)
 # cpu_sample : "TOTAL STEAL", the machine's CPU time so far in clock ticks
 # (/proc/stat: user nice system idle iowait irq softirq steal; guest time
 # is inside user and nice already) and the part of it the hypervisor gave
@@ -137,6 +136,7 @@ steal_pct() {
 		'BEGIN { printf "%.0f", (t > 0 ? 100 * s / t : 0) }'
 }
 
+# tsv FIELD... : one line of $RAW (tabs and newlines in fields become spaces)
 tsv() {
 	local f out=
 	for f in "$@"; do
