@@ -9,7 +9,7 @@
 # a run was the slower in 7 of 9 runs on 2026-12-03 (by 0.3 s of 3-4.6),
 # whichever tool it was, so an odd count gives one tool that place once
 # more than the other (with 9, qbox 5 times: 1.06x where other runs of
-# the day gave 0.85-1.01x).
+# the day gave 0.85x and 0.93x).
 FIGURES+=(fig_vm)
 
 # vm_lease TOOL QEMU-ARGS... : seconds from launch to the lease line
