@@ -78,6 +78,23 @@ static int start_connect(struct conn *c)
 	return 0;
 }
 
+/*
+ * Whether a socket whose connect() was pending is connected: poll says
+ * POLLOUT and the kernel has a peer for it. SO_ERROR alone is not enough:
+ * an ICMP error (a NAT engine out of fds answers a SYN with "network
+ * unreachable") that meets the socket while connect() holds it makes
+ * poll report POLLERR with SO_ERROR 0 and the socket still in SYN_SENT,
+ * and once that was counted as a connection that then never echoed.
+ */
+static bool is_connected(int fd, short revents)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+
+	return (revents & POLLOUT) &&
+	       getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+}
+
 /* Open c[0..n) by @deadline (ms); returns how many could not be opened */
 static int open_batch(struct conn *c, int n, long deadline)
 {
@@ -107,7 +124,7 @@ static int open_batch(struct conn *c, int n, long deadline)
 			if (p[i].fd < 0 || !p[i].revents)
 				continue;
 			getsockopt(c[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
-			if (!err) {
+			if (!err && is_connected(c[i].fd, p[i].revents)) {
 				c[i].connected = true;
 				continue;
 			}
