@@ -102,8 +102,8 @@ for v in 1 2; do
 		"$QBOX" exec "vm$v-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
 done
 check "both VMs run on" kill -0 "$vm1" "$vm2"
-check "the hub's processes are gone" wait_for 10 \
-	sh -c "! kill -0 $hub 2>/dev/null && ! kill -0 $hub_init 2>/dev/null"
+hub_gone() { proc_ended "$hub" && proc_ended "$hub_init"; }
+check "the hub's processes are gone" wait_for 10 hub_gone
 check "the hub's runtime files are gone" wait_for 10 \
 	sh -c "! ls '$RUNDIR' | grep -q '^net@$net\\.'"
 check "no network is listed" test -z "$("$QBOX" net ls --json | jq -r '.[].name')"

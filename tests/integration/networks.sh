@@ -186,7 +186,7 @@ fprocs="$fhub $(pgrep -P "$fhub" | tr '\n' ' ')$(pgrep -P "$(qbox_init "$fhub")"
 check "the hub has its init, NAT engine, forward workers and relay ($fprocs)" \
 	test "$(wc -w <<<"$fprocs")" -ge 6 -a -n "$(qbox_workers "$fhub")"
 expect_output "net rm --force with members running" 0 "^\$" "$QBOX" net rm "f$$" --force
-procs_gone() { local p; for p in $fprocs; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
+procs_gone() { local p; for p in $fprocs; do proc_ended "$p" || return 1; done; }
 check "... the hub's processes are gone" wait_for 10 procs_gone
 check "... and its runtime files" test -z "$(ls "$RUNDIR" | grep "^net@f$$\.")"
 check "... net ls does not list it" not grep -q "^f$$ " < <("$QBOX" net ls)

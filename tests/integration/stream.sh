@@ -271,7 +271,7 @@ expect_output "internal,dhcp=on: a socket client's lease" 0 "^lease 192\\.168\\.
 # ---- a killed relay ends the hub; a killed hub leaves no file ------------------
 ihub=$(hub_pid "i$$")
 kill -KILL "$(pgrep -P "$(qbox_init "$ihub")" '^qbox-stream')"
-check "a killed stream relay ends the hub" wait_for 10 sh -c "! kill -0 $ihub 2>/dev/null"
+check "a killed stream relay ends the hub" wait_for 10 proc_ended "$ihub"
 check "... and its socket file" wait_for 5 test ! -e "$Pi"
 Pk=$("$QBOX" net socket "natnet:k$$,linger=on")
 kill -KILL "$(hub_pid "k$$")"
