@@ -163,6 +163,16 @@ static int load_name(const char *name, struct policy_text *out,
 	if (*dir) {
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		r = read_policy_file(path, out, e);
+		/* An unreadable directory is not skipped: it may hold an
+		 * administrator's stricter policy, and falling back to the
+		 * compiled-in copy would loosen confinement silently */
+		if (r == -EACCES)
+			return qerr_usage(e, "cannot read %s: %s (a policy "
+					     "directory qbox cannot read is "
+					     "not skipped: make it readable, "
+					     "or set QBOX_POLICY_DIR= to use "
+					     "the policies built into qbox)",
+					  path, strerror(EACCES));
 		if (r != -ENOENT)
 			return r;
 	}

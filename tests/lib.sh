@@ -9,10 +9,13 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QBOX=${QBOX:-build/qbox}
 case $QBOX in /*) ;; *) QBOX=$TOP/$QBOX ;; esac
 HELPERS=$TOP/build/tests
-# Shipped policies come from the tree, not from an installed qbox's
-export QBOX_POLICY_DIR=$TOP/policies
 TMP=$(mktemp -d /tmp/qbox-test.XXXXXX)
 chmod 0755 "$TMP"
+# Shipped policies come from the tree, not from an installed qbox's: from
+# a copy in $TMP, so that the other users a test runs qbox as can read them
+# wherever the checkout lies (a newcomer's /root/qbox is behind a 0700 home)
+cp -r "$TOP/policies" "$TMP/policies" && chmod -R a+rX "$TMP/policies"
+export QBOX_POLICY_DIR=$TMP/policies
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 BG_PIDS=()
@@ -209,12 +212,20 @@ as_nobody() {
 		env -u XDG_RUNTIME_DIR HOME=/ "$@"
 }
 
-# qbox_for_nobody : a copy of $QBOX that nobody can execute, in $TMP; prints
-# its path
-qbox_for_nobody() {
-	[ -x "$TMP/qbox" ] || { cp "$QBOX" "$TMP/qbox" && chmod 755 "$TMP/qbox"; }
-	echo "$TMP/qbox"
+# for_others FILE : a copy of FILE in $TMP that every user may read (and
+# execute, if FILE is executable), whatever the modes of the directories
+# above the checkout; prints its path. Whatever a test hands another user
+# (qbox, a guest's kernel, a helper) goes through here.
+for_others() {
+	local c=$TMP/shared/$(basename "$1")
+	if [ ! -e "$c" ]; then
+		mkdir -p "$TMP/shared" && cp "$1" "$c" && chmod a+rX "$c" || return 1
+	fi
+	echo "$c"
 }
+
+# qbox_for_nobody : a copy of $QBOX that nobody can execute; prints its path
+qbox_for_nobody() { for_others "$QBOX"; }
 
 # rundir_for_nobody : a private runtime directory for nobody, in $TMP;
 # prints the path to give as XDG_RUNTIME_DIR (qbox's files go in its qbox/)
@@ -354,11 +365,13 @@ GUEST=${GUEST:-$TOP/build/guest}
 # console goes to OUT. Sets VM_PID (qbox's pid). Bounded by a timeout:
 # $QBOX_VM_TIMEOUT seconds, 90 unless set. Set VM_AS to a command prefix
 # to run qbox through it (e.g. as another user, in another network
-# namespace).
+# namespace; the guest's files are then copied where that user can read).
 VM_AS=()
 vm_start() {
-	local out=$1 script=$2 qargs=() eargs=() initrd
+	local out=$1 script=$2 qargs=() eargs=() initrd kernel=$GUEST/vmlinuz
 	shift 2
+	# qemu as another user reads a copy it surely may read
+	[ ${#VM_AS[@]} -eq 0 ] || kernel=$(for_others "$kernel")
 	while [ $# -gt 0 ] && [ "$1" != --- ]; do qargs+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	eargs=("$@")
@@ -366,7 +379,7 @@ vm_start() {
 	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
 	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "${VM_AS[@]}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
-		-nodefaults -kernel "$GUEST/vmlinuz" -initrd "$initrd" \
+		-nodefaults -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" "${eargs[@]}" \
 		</dev/null >"$out" 2>&1 &
 	VM_PID=$!

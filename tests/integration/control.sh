@@ -187,29 +187,29 @@ expect_output "wait for a sandbox that never comes" 1 "no sandbox 'never-$$' app
 # another user sees none of this (needs root to be another user)
 privileged='^qbox: fwd 80:80: 127\.0\.0\.1:80/tcp: binding a port this low needs privilege \(see sysctl net\.ipv4\.ip_unprivileged_port_start\)$'
 if [ "$(id -u)" -eq 0 ]; then
-	cp "$QBOX" "$TMP/qbox" && chmod 755 "$TMP/qbox"
+	QN=$(qbox_for_nobody)
 	"$QBOX" run --name "$n1" -- sleep 1000 &
 	q4=$!
 	"$QBOX" wait "$n1"
-	out=$(as_nobody "$TMP/qbox" ps)
+	out=$(as_nobody "$QN" ps)
 	if grep -q "$n1" <<<"$out"; then fail "another user's ps lists it: $out"; else pass "another user's ps does not list it"; fi
-	expect_output "another user cannot stop it" 2 "no sandbox named '$n1'" as_nobody "$TMP/qbox" stop "$n1"
-	expect_output "another user cannot add forwards" 2 "no sandbox named '$n1'" as_nobody "$TMP/qbox" fwd -n "$n1" 1:2
-	expect_output "another user cannot exec into it" 2 "no sandbox named '$n1'" as_nobody "$TMP/qbox" exec "$n1" -- true
+	expect_output "another user cannot stop it" 2 "no sandbox named '$n1'" as_nobody "$QN" stop "$n1"
+	expect_output "another user cannot add forwards" 2 "no sandbox named '$n1'" as_nobody "$QN" fwd -n "$n1" 1:2
+	expect_output "another user cannot exec into it" 2 "no sandbox named '$n1'" as_nobody "$QN" exec "$n1" -- true
 	check "another user cannot reach its socket" sh -c "! setpriv --reuid 65534 --regid 65534 --clear-groups socat - UNIX-CONNECT:$RUNDIR/$n1.sock </dev/null 2>/dev/null"
 	# as that user, a privileged port is refused with a reason, and the
 	# sandbox is unaffected
 	pw=$(free_port)
-	as_nobody "$TMP/qbox" run --name "low-$$" --fwd "$pw:8080" -- \
+	as_nobody "$QN" run --name "low-$$" --fwd "$pw:8080" -- \
 		busybox httpd -f -p 8080 -h "$TMP/www" &
 	q5=$!
-	as_nobody "$TMP/qbox" wait "low-$$"
-	expect_output "privileged port: reason given" 1 "$privileged" as_nobody "$TMP/qbox" fwd 80:80
+	as_nobody "$QN" wait "low-$$"
+	expect_output "privileged port: reason given" 1 "$privileged" as_nobody "$QN" fwd 80:80
 	expect_output "after the refusal its forward still answers" 0 "^inside-$$\$" \
 		curl -sf "http://127.0.0.1:$pw/"
 	expect_output "after the refusal ps still lists it, with its one forward" 0 \
-		"^low-$$ +[0-9]+ .* $pw:8080 +busybox httpd" as_nobody "$TMP/qbox" ps
-	as_nobody "$TMP/qbox" stop "low-$$"
+		"^low-$$ +[0-9]+ .* $pw:8080 +busybox httpd" as_nobody "$QN" ps
+	as_nobody "$QN" stop "low-$$"
 	"$QBOX" stop "$n1"
 	wait "$q4" "$q5" 2>/dev/null
 else

@@ -35,10 +35,10 @@ expect_output "qbox run --help names the default 127.0.0.1" 0 "defaults to 127.0
 if [ "$(id -u)" -eq 0 ]; then
 	# as 'nobody', from a copy that user can surely execute
 	: >"$TMP/tun" && chmod 600 "$TMP/tun"
-	cp "$QBOX" "$TMP/qbox" && chmod 755 "$TMP/qbox"
+	QN=$(qbox_for_nobody)
 	expect_output "/dev/net/tun not accessible: mode 0666 named" 2 \
 		"/dev/net/tun.*0666" unshare -m sh -c \
-		"mount --bind '$TMP/tun' /dev/net/tun && setpriv --reuid 65534 --regid 65534 --clear-groups env XDG_RUNTIME_DIR= '$TMP/qbox' run -- true"
+		"mount --bind '$TMP/tun' /dev/net/tun && setpriv --reuid 65534 --regid 65534 --clear-groups env XDG_RUNTIME_DIR= '$QN' run -- true"
 else
 	expect_output "/dev/net/tun not accessible: mode 0666 named" 2 \
 		"/dev/net/tun.*0666" unshare -Urm sh -c \

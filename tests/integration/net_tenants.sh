@@ -39,27 +39,25 @@ expect_output "the member serves on the network" 0 "^page-of-$(id -un)-$$\$" \
 
 # ---- another user (only root can be one) --------------------------------------
 if [ "$(id -u)" -eq 0 ]; then
-	cp "$QBOX" "$TMP/qbox" && chmod 755 "$TMP/qbox"
-	nb() { setpriv --reuid 65534 --regid 65534 --clear-groups \
-		env -u XDG_RUNTIME_DIR HOME=/ "$@"; }
-	out=$(nb "$TMP/qbox" net ls 2>&1)
+	QN=$(qbox_for_nobody)
+	out=$(as_nobody "$QN" net ls 2>&1)
 	if grep -q "^$net " <<<"$out"; then
 		fail "another user's net ls lists it: $out"
 	else
 		pass "another user's net ls does not list it"
 	fi
 	expect_output "another user cannot inspect it" 2 "no network named '$net'" \
-		nb "$TMP/qbox" net inspect "$net"
+		as_nobody "$QN" net inspect "$net"
 	expect_output "another user cannot remove it" 2 "no network named '$net'" \
-		nb "$TMP/qbox" net rm "$net" --force
+		as_nobody "$QN" net rm "$net" --force
 	fp=$(free_port)
 	expect_output "another user cannot forward to it" 2 "no network named '$net'" \
-		nb "$TMP/qbox" fwd -n "natnet:$net" "$fp:$A:8080"
+		as_nobody "$QN" fwd -n "natnet:$net" "$fp:$A:8080"
 	check "and no forward listens" sh -c "! curl -s 'http://127.0.0.1:$fp/' >/dev/null"
 	expect_output "another user cannot exec into it" 2 "no network named '$net'" \
-		nb "$TMP/qbox" exec "natnet:$net" -- true
+		as_nobody "$QN" exec "natnet:$net" -- true
 	expect_output "another user cannot open root's runtime directory" 2 \
-		"Permission denied" nb ls "$RUNDIR"
+		"Permission denied" as_nobody ls "$RUNDIR"
 	# past the directory's wall (CAP_DAC_OVERRIDE), the hub's own check:
 	# it answers and hangs up before it reads a request
 	expect_output "another user's connection to the hub is refused (SO_PEERCRED)" 0 \
@@ -78,21 +76,21 @@ if [ "$(id -u)" -eq 0 ]; then
 	echo "page-of-nobody-$$" >"$TMP/nb/index.html"
 	echo "lone-of-nobody-$$" >"$TMP/lone/index.html"
 	nb_addr() {
-		nb "$TMP/qbox" net inspect "$net" --json 2>/dev/null | jq -r \
+		as_nobody "$QN" net inspect "$net" --json 2>/dev/null | jq -r \
 			--arg s "$1" '.members[] | select(.sandbox == $s) | .address'
 	}
 	nb_up() { [ -n "$(nb_addr "$1")" ]; }
-	nb "$TMP/qbox" run --name "srv-$$" --net "natnet:$net" -- \
+	as_nobody "$QN" run --name "srv-$$" --net "natnet:$net" -- \
 		busybox httpd -f -p 8080 -h "$TMP/nb" &
 	BG_PIDS+=("$!")
-	nb "$TMP/qbox" run --name "lone-$$" --net "natnet:$net" -- \
+	as_nobody "$QN" run --name "lone-$$" --net "natnet:$net" -- \
 		busybox httpd -f -p 8080 -h "$TMP/lone" &
 	BG_PIDS+=("$!")
 	if ! wait_for 10 nb_up "srv-$$" || ! wait_for 10 nb_up "lone-$$"; then
 		fail "another user's members never joined"
 	fi
 	B=$(nb_addr "lone-$$")
-	nbhub=$(nb "$TMP/qbox" net inspect "$net" --json | jq -r .pid)
+	nbhub=$(as_nobody "$QN" net inspect "$net" --json | jq -r .pid)
 	check "another user's natnet:$net is another hub, its own ($nbhub, $hub)" \
 		test "$nbhub" != "$hub" -a "$(ps -o user= -p "$nbhub")" = nobody
 	check "the same sandbox name has the same address there ($A)" \
@@ -100,9 +98,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect_output "root's request for $A reaches root's member" 0 "^page-of-root-$$\$" \
 		timeout 20 "$QBOX" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
 	expect_output "the other user's request for $A reaches its own" 0 "^page-of-nobody-$$\$" \
-		nb timeout 20 "$TMP/qbox" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
+		as_nobody timeout 20 "$QN" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
 	expect_output "the other user reaches its second member ($B)" 0 "^lone-of-nobody-$$\$" \
-		nb timeout 20 "$TMP/qbox" exec "natnet:$net" -- busybox wget -q -O- "http://$B:8080/"
+		as_nobody timeout 20 "$QN" exec "natnet:$net" -- busybox wget -q -O- "http://$B:8080/"
 	out=$(timeout 20 "$QBOX" exec "natnet:$net" -- timeout 5 busybox wget -q -O- "http://$B:8080/" 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ] && ! grep -q nobody <<<"$out"; then
@@ -110,9 +108,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	else
 		fail "root reached the other user's member at $B: exit $rc, $out"
 	fi
-	nb "$TMP/qbox" stop "srv-$$"
-	nb "$TMP/qbox" stop "lone-$$"
-	nb_gone() { ! nb "$TMP/qbox" net ls | grep -q "^$net "; }
+	as_nobody "$QN" stop "srv-$$"
+	as_nobody "$QN" stop "lone-$$"
+	nb_gone() { ! as_nobody "$QN" net ls | grep -q "^$net "; }
 	check "the other user's hub ends with its members" wait_for 10 nb_gone
 fi
 

@@ -35,9 +35,9 @@ expect_output "policy --help teaches the language" 0 "@include common.policy" \
 # ---- show, dump, list -----------------------------------------------------
 show=$("$QBOX" policy show qemu)
 check "show: one line per syscall with condition, action and origin" \
-	grep -qE "^ioctl: arg1 == TUNGETIFF \\|\\| .*; allow +# $TOP/policies/qemu.policy:[0-9]+\$" <<<"$show"
+	grep -qE "^ioctl: arg1 == TUNGETIFF \\|\\| .*; allow +# $QBOX_POLICY_DIR/qemu.policy:[0-9]+\$" <<<"$show"
 check "show: included lines name their file" \
-	grep -qE "^read: allow +# $TOP/policies/common.policy:[0-9]+\$" <<<"$show"
+	grep -qE "^read: allow +# $QBOX_POLICY_DIR/common.policy:[0-9]+\$" <<<"$show"
 check "show: the default action" grep -qE "^@default kill-process +#" <<<"$show"
 check "show: qbox's own rules" grep -q "clone with a CLONE_NEW\\* flag: errno EPERM" <<<"$show"
 printf '%s\n' "$show" >"$TMP/flat.policy"
@@ -53,7 +53,7 @@ check "dump: an EPERM rule" grep -qE 'filter for syscall "ptrace"' <<<"$dump"
 check "dump: and qbox's baseline" grep -q "qbox's baseline filter" <<<"$dump"
 expect_output "dump --log: default LOG" 0 "action LOG;" "$QBOX" policy dump --log default
 expect_output "list: the shipped policies, read from the policy dir" 0 \
-	"^qemu +$TOP/policies/qemu.policy\$" "$QBOX" policy list
+	"^qemu +$QBOX_POLICY_DIR/qemu.policy\$" "$QBOX" policy list
 expect_output "list: with no policy dir, the compiled-in ones" 0 \
 	"^default +<built-in>\$" env QBOX_POLICY_DIR= "$QBOX" policy list
 # the compiled-in copies are the tree's: the same rules, line for line
@@ -84,6 +84,20 @@ printf '@default errno ENOSYS\n@include common\ngetpgrp: return EXDEV\n' \
 	>"$TMP/pdir/default.policy"
 expect_output "run: NAME read from \$QBOX_POLICY_DIR first" 0 "^raw:getpgrp 18\$" \
 	env QBOX_POLICY_DIR="$TMP/pdir" "$QBOX" run -- "$HELPERS/try-syscall" raw:getpgrp
+# a policy directory that exists but cannot be read stops qbox, naming the
+# file and both ways out (as another user when root, who reads anything)
+mkdir "$TMP/locked"
+cp "$TMP/pdir/default.policy" "$TMP/locked/" && chmod 0 "$TMP/locked/default.policy"
+locked_run() {
+	if [ "$(id -u)" -eq 0 ]; then
+		as_nobody env QBOX_POLICY_DIR="$TMP/locked" "$(qbox_for_nobody)" run -- true
+	else
+		env QBOX_POLICY_DIR="$TMP/locked" "$QBOX" run -- true
+	fi
+}
+expect_output "an unreadable policy directory: exit 2, the file and the remedy" 2 \
+	"^qbox: cannot read $TMP/locked/default\.policy: Permission denied \(.*make it readable, or set QBOX_POLICY_DIR= to use the policies built into qbox\)\$" \
+	locked_run
 expect_output "run --policy FILE" 0 "^raw:getpgrp 18\$" \
 	"$QBOX" run --policy "$TMP/pdir/default.policy" -- "$HELPERS/try-syscall" raw:getpgrp
 expect_output "run --policy NAME" 0 "^unshare-user 1\$" \

@@ -284,7 +284,7 @@ expect_output "policy check uplink: the engine's, no execve needed" 0 \
 	"$QBOX" policy check uplink
 show=$("$QBOX" policy show uplink)
 check "policy show uplink: ENOSYS for the rest" grep -qE \
-	"^@default errno ENOSYS +# $TOP/policies/uplink.policy:[0-9]+\$" <<<"$show"
+	"^@default errno ENOSYS +# $QBOX_POLICY_DIR/uplink.policy:[0-9]+\$" <<<"$show"
 check "policy show uplink: IPv4 TCP, UDP and ping sockets only" grep -qE \
 	"^socket: arg0 == AF_INET && arg1 == SOCK_STREAM \\| SOCK_CLOEXEC && arg2 == 0 \\|\\| " <<<"$show"
 if grep -E '^(execve|execveat|clone|clone3|fork|vfork|bind|listen|accept|accept4|kill|tgkill|ptrace|unlinkat|unlink|mprotect):' <<<"$show"; then
@@ -295,7 +295,7 @@ fi
 check "policy show uplink: names qbox's own tgkill rule" grep -q \
 	"tgkill of the engine itself with SIGABRT" <<<"$show"
 expect_output "policy dump uplink" 0 'filter for syscall "socket"' "$QBOX" policy dump uplink
-expect_output "policy list: uplink" 0 "^uplink +$TOP/policies/uplink.policy\$" "$QBOX" policy list
+expect_output "policy list: uplink" 0 "^uplink +$QBOX_POLICY_DIR/uplink.policy\$" "$QBOX" policy list
 expect_output "--policy uplink is refused for a payload" 2 "execve is not allowed" \
 	"$QBOX" run --policy uplink -- true
 # an administrator's uplink.policy in the policy directory replaces it
