@@ -24,7 +24,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 POLICYDIR := $(PREFIX)/share/qbox/policies
-QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) \
+# Includes are written one way, from the top of the tree: "netns/nl.h"
+QCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(WARN) -iquote . \
 	   -DQBOX_VERSION='"$(VERSION)"' \
 	   -DQBOX_POLICY_DIR='"$(POLICYDIR)"' $(PKG_CFLAGS)
 
@@ -33,25 +34,18 @@ POLICIES := $(sort $(wildcard policies/*.policy))
 POLICY_SRCS := seccomp/policy.c seccomp/consts.c seccomp/compile.c \
 	       seccomp/store.c seccomp/filter.c build/policies.c
 
-SRCS := common/err.c common/util.c common/pollset.c common/json.c \
-	common/fdio.c \
-	runner/main.c runner/cli.c runner/spec.c runner/plan.c \
-	runner/qemu_argv.c runner/rundir.c runner/supervisor.c \
-	runner/sup_control.c runner/control.c runner/ctlproto.c \
-	runner/client.c runner/forward.c runner/fwd_worker.c runner/policy_cmd.c \
-	netns/nl.c netns/tap.c netns/fdpass.c netns/sandbox.c netns/uplink.c \
-	netns/fairq.c netns/frame_filter.c runner/ctlclient.c runner/hub.c \
-	runner/member.c runner/netcmd.c netns/dhcp.c netns/dhcp_sock.c netns/antispoof.c \
-	netns/antispoof_nft.c netns/uplink_proc.c seccomp/landlock.c \
-	netns/streamproto.c runner/stream_relay.c runner/hub_stream.c \
-	runner/nc.c $(POLICY_SRCS)
+# The folders, from the command line down: a file includes headers of its
+# own folder and of those below it, never above (tests/layering.sh checks)
+LAYERS := runner network supervisor control netns plan dataplane seccomp \
+	  common
+SRCS := $(foreach d,$(LAYERS),$(sort $(wildcard $(d)/*.c))) build/policies.c
 
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
-	     runner/spec.c runner/ctlproto.c runner/plan.c runner/qemu_argv.c \
-	     runner/rundir.c netns/frame_filter.c netns/dhcp.c netns/antispoof.c \
-	     seccomp/landlock.c netns/streamproto.c netns/fairq.c \
-	     $(POLICY_SRCS)
+	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
+	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
+	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
+	     dataplane/fairq.c $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -79,11 +73,11 @@ FUZZ_COMMON  := common/err.c common/util.c
 
 FUZZ_SRCS_policy   := $(POLICY_SRCS)
 FUZZ_LIBS_policy    = $(UNIT_LIBS)
-FUZZ_SRCS_netspec  := runner/spec.c
-FUZZ_SRCS_fwdspec  := runner/spec.c
-FUZZ_SRCS_ctlproto := runner/ctlproto.c runner/spec.c common/json.c
-FUZZ_SRCS_dhcp     := netns/dhcp.c
-FUZZ_SRCS_frames   := netns/uplink.c netns/fairq.c netns/frame_filter.c \
+FUZZ_SRCS_netspec  := plan/spec.c
+FUZZ_SRCS_fwdspec  := plan/spec.c
+FUZZ_SRCS_ctlproto := control/ctl_proto.c plan/spec.c common/json.c
+FUZZ_SRCS_dhcp     := network/dhcp.c
+FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
 		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 
@@ -137,7 +131,7 @@ build/asan/qbox: $(call objs,san,$(SRCS))
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The uplink's test runs libslirp too
-UPLINK_TEST_SRCS := netns/uplink.c netns/fairq.c netns/frame_filter.c \
+UPLINK_TEST_SRCS := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
 		    common/pollset.c common/err.c common/util.c
 
 build/tests/test_uplink: $(call objs,san,tests/unit/test_uplink.c \
@@ -208,10 +202,10 @@ clean:
 
 $(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $< \
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote . -o $@ $< \
 		$(shell pkg-config --libs libseccomp)
 
-DHCPD_SRCS := netns/dhcp.c netns/dhcp_sock.c common/err.c common/util.c
+DHCPD_SRCS := network/dhcp.c network/dhcp_sock.c common/err.c common/util.c
 
 build/tests/dhcpd-test: $(call objs,san,tests/helpers/dhcpd-test.c \
 		$(DHCPD_SRCS))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* err.c - the error convention described in err.h */
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
 #include <stdarg.h>

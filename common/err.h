@@ -6,7 +6,7 @@
  * returns 0 on success or a negative errno, and fills a struct qerr with a
  * message that names the culprit (the flag and value, FILE:LINE, or the
  * operation and the object it acted on). Only main paths (runner/main.c,
- * runner/supervisor.c) turn a struct qerr into output and an exit status:
+ * supervisor/supervisor.c) turn a struct qerr into output and an exit status:
  *
  *   exit 2  the user asked for something wrong (bad flag, bad value, missing
  *           command, an environment the user must fix such as /dev/net/tun

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* fdio.c - messages with an fd attached (see fdio.h) */
-#include "fdio.h"
+#include "common/fdio.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,8 +2,8 @@
 /*
  * fdio.h - one message with an optional fd attached (SCM_RIGHTS)
  *
- * Used by the supervisor<->sandbox messages (netns/fdpass.c) and by the
- * control socket (runner/control.c, runner/client.c).
+ * Used by the supervisor<->sandbox messages (common/sbmsg.c) and by the
+ * control socket (control/ctl_server.c, runner/client.c).
  */
 #ifndef QBOX_FDIO_H
 #define QBOX_FDIO_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* json.c - string buffer and JSON string escaping */
-#include "json.h"
+#include "common/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* pollset.c - see pollset.h */
-#include "pollset.h"
+#include "common/pollset.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* util.c - small helpers shared by every part of qbox */
-#include "util.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "common/err.h"
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {

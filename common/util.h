@@ -87,7 +87,7 @@ int64_t now_ns(void);
 void fault_point(const char *role, const char *stage);
 
 /* Whether QBOX_TEST_FAULT is ROLE:STAGE (for a fault another process
- * injects, or one armed ahead: see uplink_proc.c) */
+ * injects, or one armed ahead: see nat_engine.c) */
 bool fault_wanted(const char *role, const char *stage);
 
 /*

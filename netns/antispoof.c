@@ -40,7 +40,7 @@
  * sender hardware address, and no VLAN tags (a tagged frame's ARP would
  * be read by a guest's VLAN interface but not by the check).
  */
-#include "antispoof.h"
+#include "netns/antispoof.h"
 
 #include <string.h>
 

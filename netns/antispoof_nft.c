@@ -18,7 +18,7 @@
  * the messages; hand-built nested expression attributes would be this
  * file's bulk and its likeliest bug.
  */
-#include "antispoof_nft.h"
+#include "netns/antispoof_nft.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>

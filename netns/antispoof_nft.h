@@ -3,8 +3,8 @@
 #ifndef QBOX_ANTISPOOF_NFT_H
 #define QBOX_ANTISPOOF_NFT_H
 
-#include "../common/err.h"
-#include "antispoof.h"
+#include "common/err.h"
+#include "netns/antispoof.h"
 
 /* Where a chain sees its device's frames */
 enum as_hook {

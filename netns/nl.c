@@ -6,7 +6,7 @@
  * answered synchronously: the sandbox is built step by step, and each step
  * must have succeeded before the next makes sense.
  */
-#include "nl.h"
+#include "netns/nl.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>

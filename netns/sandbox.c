@@ -21,7 +21,7 @@
  *     A bridged NIC has no link here at all: its TAP is the administrator's,
  *     in the host's network namespace, opened by the supervisor before the
  *     clone; init only passes the inherited fd on to QEMU, like a qvmN's.
- *  4. a hub's init forks the stream relay (runner/stream_relay.c), which
+ *  4. a hub's init forks the stream relay (dataplane/stream_relay.c), which
  *     confines itself (baseline filter, no capabilities), and later makes
  *     a TAP on the bridge for each client of the network's generic socket
  *     (init_stream_tap). The forward workers are not init's: the
@@ -51,7 +51,7 @@
  * name lock if the supervisor died holding it, and exits, taking the
  * payload along.
  */
-#include "sandbox.h"
+#include "netns/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,18 +73,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../common/json.h"
-#include "../common/util.h"
-#include "../runner/fwd_worker.h"
-#include "../runner/qemu_argv.h"
-#include "../runner/rundir.h"
-#include "../runner/stream_relay.h"
-#include "../seccomp/filter.h"
-#include "antispoof_nft.h"
-#include "dhcp.h"
-#include "fdpass.h"
-#include "nl.h"
-#include "tap.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "dataplane/fwd_worker.h"
+#include "plan/qemu_argv.h"
+#include "common/rundir.h"
+#include "dataplane/stream_relay.h"
+#include "seccomp/filter.h"
+#include "netns/antispoof_nft.h"
+#include "network/dhcp.h"
+#include "common/sbmsg.h"
+#include "netns/nl.h"
+#include "netns/tap.h"
 
 /* TAP queues longer than the default 1000 frames absorb bursts from QEMU */
 #define TAP_TXQLEN 4096
@@ -300,7 +300,7 @@ static int init_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	if ((r = link_up(nl, br, 0, 0, n->mtu, e)) < 0)
 		return r;
 	if (p->vm) {
-		/* forwards reach the guest from here (see runner/forward.c) */
+		/* forwards reach the guest from here (see supervisor/forward.c) */
 		r = nl_addr4_add(nl, br, subnet_host(n->net, HOST_SANDBOX),
 				 n->prefix, e);
 		if (r < 0)
@@ -410,7 +410,7 @@ static int init_hub_nic(struct init *in, struct nl *nl, struct qerr *e)
 	if (upfd >= 0 && (r = sbmsg_send(in->sock, &m, upfd)) < 0)
 		return qerr_set(e, -r, "passing %s to the supervisor", up);
 	if (n->layout.dhcp) {
-		/* bound here, served by the supervisor (runner/hub.c) */
+		/* bound here, served by the supervisor (network/hub.c) */
 		cleanup_fd int dfd = dhcp_socket(br, e);
 
 		m.type = SBMSG_DHCP;
@@ -626,7 +626,7 @@ static int relay_run(int index, int sock, struct qerr *e)
 }
 
 /*
- * A hub's stream relay (runner/stream_relay.c): the generic members'
+ * A hub's stream relay (dataplane/stream_relay.c): the generic members'
  * frames. Its death is reported to the supervisor (init_reaped).
  */
 static int init_relay(struct init *in, struct qerr *e)

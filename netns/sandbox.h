@@ -17,11 +17,11 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "../common/err.h"
-#include "../runner/plan.h"
-#include "../seccomp/filter.h"
+#include "common/err.h"
+#include "plan/plan.h"
+#include "seccomp/filter.h"
 
-/* A NIC's attachment to a named network's hub (runner/member.c) */
+/* A NIC's attachment to a named network's hub (supervisor/member.c) */
 struct sandbox_join {
 	int pidfd;		/* the hub's init: its user and net namespaces;
 				   -1: this NIC joins no network */
@@ -87,7 +87,7 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
  * sandbox_fork_worker() - start forward worker @index for @sb
  * @sb:		the running sandbox (or hub) whose forwards it will serve
  * @f:		the filters it confines itself with (baseline and worker)
- * @index:	its number; worker 0 also serves UDP (runner/fwd_worker.h)
+ * @index:	its number; worker 0 also serves UDP (dataplane/fwd_worker.h)
  * @pid:	the worker, a child of the caller (the supervisor reaps it)
  * @sock:	the caller's end of its message socket
  * @e:		what failed, or what the worker said or how it ended if it

@@ -14,7 +14,7 @@
  * /sys/class/net: sysfs shows the network namespace of whoever mounted
  * it, which need not be ours; a netlink socket is always in ours.
  */
-#include "tap.h"
+#include "netns/tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +28,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "nl.h"
+#include "netns/nl.h"
 
 int tap_check_access(struct qerr *e)
 {

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "../common/err.h"
+#include "common/err.h"
 
 #define TUN_PATH "/dev/net/tun"
 

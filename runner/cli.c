@@ -6,9 +6,9 @@
  * taken for ours; the payload must follow a literal "--", which keeps a
  * mistyped qbox flag from silently becoming part of the payload.
  */
-#include "cli.h"
+#include "runner/cli.h"
 
-#include "../common/util.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #ifndef QBOX_CLI_H
 #define QBOX_CLI_H
 
-#include "plan.h"
+#include "plan/plan.h"
 
 enum cli_result {
 	CLI_RUN,	/* options parsed, run the payload */

@@ -3,12 +3,12 @@
  * client.c - qbox ps, fwd, stop, wait and exec (and nc's way in)
  *
  * Each finds its sandbox by name in the user's runtime directory and
- * sends one request over NAME.sock (ctlproto.h). A socket file whose
+ * sends one request over NAME.sock (ctl_proto.h). A socket file whose
  * supervisor is gone refuses the connection; such a sandbox is not
  * running, whatever the directory still holds. Another user's sandboxes
  * live in another user's 0700 directory: they cannot be named at all.
  */
-#include "client.h"
+#include "runner/client.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,18 +25,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../common/fdio.h"
-#include "../common/json.h"
-#include "../common/util.h"
-#include "../seccomp/filter.h"
-#include "cli.h"
-#include "ctlclient.h"
-#include "member.h"
-#include "netcmd.h"
-#include "ctlproto.h"
-#include "plan.h"
-#include "policy_cmd.h"
-#include "rundir.h"
+#include "common/fdio.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "seccomp/filter.h"
+#include "runner/cli.h"
+#include "control/ctl_client.h"
+#include "supervisor/member.h"
+#include "runner/netcmd.h"
+#include "control/ctl_proto.h"
+#include "plan/plan.h"
+#include "runner/policy_cmd.h"
+#include "common/rundir.h"
 
 #define NAMES_MAX 256
 

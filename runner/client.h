@@ -3,7 +3,7 @@
 #ifndef QBOX_CLIENT_H
 #define QBOX_CLIENT_H
 
-#include "../common/err.h"
+#include "common/err.h"
 
 /* Each takes argv after "qbox" (argv[0] is the command) and returns the
  * exit status; errors are printed as "qbox: ..." */

@@ -14,17 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/err.h"
-#include "../common/util.h"
-#include "../netns/tap.h"
-#include "cli.h"
-#include "client.h"
-#include "ctlclient.h"
-#include "hub.h"
-#include "netcmd.h"
-#include "plan.h"
-#include "policy_cmd.h"
-#include "supervisor.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "netns/tap.h"
+#include "runner/cli.h"
+#include "runner/client.h"
+#include "control/ctl_client.h"
+#include "network/hub.h"
+#include "runner/netcmd.h"
+#include "plan/plan.h"
+#include "runner/policy_cmd.h"
+#include "supervisor/supervisor.h"
 
 #ifndef QBOX_VERSION
 #define QBOX_VERSION "0.1"

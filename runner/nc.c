@@ -35,12 +35,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../common/util.h"
-#include "../seccomp/filter.h"
-#include "cli.h"
-#include "client.h"
-#include "ctlclient.h"
-#include "spec.h"
+#include "common/util.h"
+#include "seccomp/filter.h"
+#include "runner/cli.h"
+#include "runner/client.h"
+#include "control/ctl_client.h"
+#include "plan/spec.h"
 
 #define NC_BUF 65536
 

@@ -7,7 +7,7 @@
  * tables are read back from the hub's own JSON (a fixed layout, hub.c's
  * net_json), so both forms always say the same.
  */
-#include "netcmd.h"
+#include "runner/netcmd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,12 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/json.h"
-#include "../common/util.h"
-#include "cli.h"
-#include "ctlclient.h"
-#include "hub.h"
-#include "member.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "runner/cli.h"
+#include "control/ctl_client.h"
+#include "network/hub.h"
+#include "supervisor/member.h"
 
 #define NETS_MAX 256
 

@@ -3,8 +3,8 @@
 #ifndef QBOX_NETCMD_H
 #define QBOX_NETCMD_H
 
-#include "../common/err.h"
-#include "spec.h"
+#include "common/err.h"
+#include "plan/spec.h"
 
 /* argv after "qbox" (argv[0] is "net"); returns the exit status */
 int cmd_net(int argc, char **argv);

@@ -9,7 +9,7 @@
  * makes, in its pseudo-code. `check` parses and compiles, as `qbox run`
  * does before anything exists.
  */
-#include "policy_cmd.h"
+#include "runner/policy_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/util.h"
-#include "../seccomp/filter.h"
-#include "../seccomp/store.h"
-#include "cli.h"
+#include "common/util.h"
+#include "seccomp/filter.h"
+#include "seccomp/store.h"
+#include "runner/cli.h"
 
 static int check_one(const char *spec)
 {

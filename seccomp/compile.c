@@ -24,7 +24,7 @@
  * it, and it changes nothing). A foreign architecture's syscalls (x32, or
  * i386 through int 0x80) kill the process: their numbers mean other calls.
  */
-#include "filter.h"
+#include "seccomp/filter.h"
 
 #include <errno.h>
 #include <stdarg.h>

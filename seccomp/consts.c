@@ -9,7 +9,7 @@
  * Errno names come from the C library (strerrorname_np), so every errno
  * the library knows can be named.
  */
-#include "consts.h"
+#include "seccomp/consts.h"
 
 #include <errno.h>
 #include <fcntl.h>

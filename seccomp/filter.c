@@ -16,7 +16,7 @@
  * helper filter on qbox's own processes once they only wait, the worker
  * filter on the forward workers before they serve (filter.h).
  */
-#include "filter.h"
+#include "seccomp/filter.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -27,8 +27,8 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 
-#include "../common/util.h"
-#include "store.h"
+#include "common/util.h"
+#include "seccomp/store.h"
 
 static const unsigned long clone_ns_flags[] = {
 	CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
@@ -140,7 +140,7 @@ const char filter_helper_policy[] =
 	RUNTIME_RULES;
 
 /*
- * What a forward worker (runner/fwd_worker.c) does once it serves: it
+ * What a forward worker (dataplane/fwd_worker.c) does once it serves: it
  * accepts on the host's listeners, dials the guest over IPv4, moves bytes
  * with splice(2) (or copies them when out of fds), and talks to the
  * supervisor over its message socket. The payload runs beside it as the

@@ -27,15 +27,15 @@
 
 #include <seccomp.h>
 
-#include "../common/err.h"
-#include "policy.h"
+#include "common/err.h"
+#include "seccomp/policy.h"
 
 enum filter_flags {
 	FILTER_LOG = 1,		/* the default action becomes "log" */
 	FILTER_PAYLOAD = 2,	/* a payload's: execve must be allowed */
 };
 
-/* The NAT engine's policy (netns/uplink_proc.c): policies/uplink.policy */
+/* The NAT engine's policy (dataplane/nat_engine.c): policies/uplink.policy */
 #define ENGINE_POLICY "uplink"
 
 /**

@@ -13,7 +13,7 @@
  * left alone: the NAT engine must connect anywhere, and its seccomp
  * policy already refuses bind, listen, Unix sockets and signals.
  */
-#include "landlock.h"
+#include "seccomp/landlock.h"
 
 #include <errno.h>
 #include <fcntl.h>

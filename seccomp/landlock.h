@@ -9,7 +9,7 @@
 #ifndef QBOX_LANDLOCK_H
 #define QBOX_LANDLOCK_H
 
-#include "../common/err.h"
+#include "common/err.h"
 
 /**
  * landlock_wall() - forbid the calling process every filesystem access

@@ -29,7 +29,7 @@
  * second line is an error naming the first, so that reading one line
  * tells the whole truth about a syscall.
  */
-#include "policy.h"
+#include "seccomp/policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -39,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consts.h"
+#include "seccomp/consts.h"
 
 enum tok_type { T_END, T_WORD, T_NUM, T_OP, T_LPAREN, T_RPAREN, T_TILDE,
 		T_COLON, T_SEMI };

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/err.h"
+#include "common/err.h"
 
 #define POLICY_ARGS 6		/* arg0 .. arg5 */
 #define POLICY_LINE_MAX 16384	/* a statement, continuation lines joined */

@@ -9,7 +9,7 @@
  * "<built-in>/NAME.policy") and one identity for cycle detection (device
  * and inode of a file, so "a.policy" and "./a.policy" are one file).
  */
-#include "store.h"
+#include "seccomp/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../common/util.h"
+#include "common/util.h"
 
 #ifndef QBOX_POLICY_DIR
 #define QBOX_POLICY_DIR "/usr/local/share/qbox/policies"

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "policy.h"
+#include "seccomp/policy.h"
 
 /* The policies compiled into qbox (build/policies.c, from policies/) */
 struct embedded_policy {

@@ -3,23 +3,23 @@
  * fuzz_ctlproto.c - the control protocol's request and answer lines
  *
  * The input is what a client wrote to a control socket, as the server
- * hands it to ctl_req_parse() (runner/control.c: at most CTL_LINE_MAX - 1
+ * hands it to ctl_req_parse() (control/ctl_server.c: at most CTL_LINE_MAX - 1
  * bytes, NUL-terminated, so an embedded NUL ends the line). A request
- * accepted keeps ctlproto.h's promises and survives a round trip through
+ * accepted keeps ctl_proto.h's promises and survives a round trip through
  * ctl_req_format(); its argument then goes where the supervisor sends it
  * (a forward spec, a forward's host side; a hub's "join" argument is
- * split in runner/hub.c, whose parts, a subnet, a name and a MAC, are the
+ * split in network/hub.c, whose parts, a subnet, a name and a MAC, are the
  * netspec target's). The whole input is also parsed as an answer line, of
- * any length, as the client does (runner/ctlclient.c), with a field read
+ * any length, as the client does (control/ctl_client.c), with a field read
  * from its JSON the way member.c and netcmd.c read them; and written as a
  * JSON string by sb_json_str(), which must decode back to the input.
  */
 #include <errno.h>
 
-#include "../../common/json.h"
-#include "../../runner/ctlproto.h"
-#include "../../runner/spec.h"
-#include "fuzz.h"
+#include "common/json.h"
+#include "control/ctl_proto.h"
+#include "plan/spec.h"
+#include "tests/fuzz/fuzz.h"
 
 static void fuzz_request(const char *line)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_dhcp.c - the hub's DHCP server core (netns/dhcp.c): a conversation
+ * fuzz_dhcp.c - the hub's DHCP server core (network/dhcp.c): a conversation
  * of requests a guest controls
  *
  * Theory of operation: one input is a whole conversation with a fresh
@@ -25,8 +25,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "../../netns/dhcp.h"
-#include "fuzz.h"
+#include "network/dhcp.h"
+#include "tests/fuzz/fuzz.h"
 
 #define NET 0x0a000200u		/* 10.0.2.0/24 */
 #define POOL_FIRST (NET + 15)

@@ -2,7 +2,7 @@
 /*
  * fuzz_frames.c - random and malformed Ethernet frames into the NAT uplink
  *
- * Theory of operation: the uplink (netns/uplink.c: libslirp behind the
+ * Theory of operation: the uplink (dataplane/uplink.c: libslirp behind the
  * host-only frame filter) reads frames from the sandbox's uplink TAP. Here
  * a SOCK_SEQPACKET socketpair stands in for the TAP (one record per frame,
  * as a TAP gives them): each input starts a fresh uplink on one end, and
@@ -51,10 +51,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../common/pollset.h"
-#include "../../common/util.h"
-#include "../../netns/uplink.h"
-#include "fuzz.h"
+#include "common/pollset.h"
+#include "common/util.h"
+#include "dataplane/uplink.h"
+#include "tests/fuzz/fuzz.h"
 
 #define ECHO_PORT 8000		/* the TCP and UDP echo on loopback */
 #define FRAMES_MAX 64		/* per input */

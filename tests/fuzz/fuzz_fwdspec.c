@@ -13,9 +13,9 @@
  */
 #include <arpa/inet.h>
 
-#include "../../common/util.h"
-#include "../../runner/spec.h"
-#include "fuzz.h"
+#include "common/util.h"
+#include "plan/spec.h"
+#include "tests/fuzz/fuzz.h"
 
 /* The host side of @f as spec.h writes it: "udp:[::1]:5353" */
 static void host_format(const struct fwd_spec *f, char *buf, size_t size)

@@ -18,8 +18,8 @@
 #include <arpa/inet.h>
 #include <strings.h>
 
-#include "../../runner/spec.h"
-#include "fuzz.h"
+#include "plan/spec.h"
+#include "tests/fuzz/fuzz.h"
 
 static void check_subnet(struct in_addr net, unsigned int prefix)
 {

@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../seccomp/filter.h"
-#include "../../seccomp/store.h"
-#include "fuzz.h"
+#include "seccomp/filter.h"
+#include "seccomp/store.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FILES 10	/* top.policy, a.policy .. i.policy */
 

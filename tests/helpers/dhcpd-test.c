@@ -3,7 +3,7 @@
  * dhcpd-test IFNAME SUBNET/PREFIX SERVER FIRST-LAST [router=A] [dns=A,B]
  *            [domain=D] [lease=SECONDS]
  *
- * The hub's DHCP server (netns/dhcp.c, netns/dhcp_sock.c) on its own, for
+ * The hub's DHCP server (network/dhcp.c, network/dhcp_sock.c) on its own, for
  * tests/integration/dhcp.sh: serves IFNAME in the current network namespace
  * from a poll loop like the hub's, prints "ready" once the socket is bound,
  * and on SIGTERM or SIGINT prints the lease table ("lease MAC ADDR STATE
@@ -19,9 +19,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "../../common/err.h"
-#include "../../common/util.h"
-#include "../../netns/dhcp.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "network/dhcp.h"
 
 static struct in_addr addr_arg(const char *what, const char *s)
 {

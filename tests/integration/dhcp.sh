@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The hubs' DHCP server (netns/dhcp.c) on real sockets: in a user+network
+# The hubs' DHCP server (network/dhcp.c) on real sockets: in a user+network
 # namespace of the test's own, the server (tests/helpers/dhcpd-test, built
 # with ASan/UBSan) serves one end of a veth pair; on the other end, 200 and
 # 250 clients with distinct MACs (tests/helpers/dhcp-clients, frames over

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# UDP forwards' flow table (runner/fwd_worker.c): a flow per host peer, so
+# UDP forwards' flow table (dataplane/fwd_worker.c): a flow per host peer, so
 # every peer gets its own answers and a guest-side socket of its own, over
 # IPv4 and IPv6; at most 1024 flows per forward, further new peers
 # dropped; one fd per flow, all given back when the forward is removed;

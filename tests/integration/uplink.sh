@@ -200,7 +200,7 @@ no_leftovers "flood: nothing left behind" "flood-$mark"
 # engine's fair queue is at its bound within the first second), it stays
 # alive, another member of the same network is served through the same
 # engine meanwhile (its frames served in turn, the flooder's dropped:
-# netns/fairq.h), and so is another sandbox.
+# dataplane/fairq.h), and so is another sandbox.
 lnet=l$mark
 iport=$(free_port)
 start_bg iperf3 -s -1 -p "$iport" >/dev/null 2>&1

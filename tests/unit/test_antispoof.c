@@ -11,8 +11,8 @@
  */
 #include <arpa/inet.h>
 
-#include "../../netns/antispoof.h"
-#include "unit.h"
+#include "netns/antispoof.h"
+#include "tests/unit/unit.h"
 
 static const uint8_t vm_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t other_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_ctlproto.c - control protocol lines, good and bad */
-#include "../../runner/ctlproto.h"
-#include "unit.h"
+#include "control/ctl_proto.h"
+#include "tests/unit/unit.h"
 
 static int bad(const char *line, const char *needle)
 {

@@ -8,8 +8,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include "../../netns/dhcp.h"
-#include "unit.h"
+#include "network/dhcp.h"
+#include "tests/unit/unit.h"
 
 enum { DISCOVER = 1, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE, INFORM };
 

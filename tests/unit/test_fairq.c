@@ -3,8 +3,8 @@
  * dropped when it is full, and that its bounds hold */
 #include <stdlib.h>
 
-#include "../../netns/fairq.h"
-#include "unit.h"
+#include "dataplane/fairq.h"
+#include "tests/unit/unit.h"
 
 /* A frame of @len bytes from the sender whose MAC ends in @who; its
  * payload's first byte numbers it */

@@ -3,8 +3,8 @@
  * and the IPv4 fragments no uplink passes to libslirp */
 #include <arpa/inet.h>
 
-#include "../../netns/frame_filter.h"
-#include "unit.h"
+#include "dataplane/frame_filter.h"
+#include "tests/unit/unit.h"
 
 /* An Ethernet frame of @type; for IPv4, a header to @dst */
 static size_t frame(uint8_t *f, uint16_t type, const char *dst, int version)

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../seccomp/landlock.h"
-#include "unit.h"
+#include "seccomp/landlock.h"
+#include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/qbox-landlock-XXXXXX";
 static char allowed[64], other[64], missing[64], made[64];

@@ -3,9 +3,9 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 
-#include "../../runner/cli.h"
-#include "../../runner/plan.h"
-#include "unit.h"
+#include "runner/cli.h"
+#include "plan/plan.h"
+#include "tests/unit/unit.h"
 
 /* Parse and plan a command line given as words; NULL-terminated */
 static int plan_words(struct plan *p, struct qerr *e, ...)

@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../seccomp/filter.h"
-#include "../../seccomp/store.h"
-#include "unit.h"
+#include "seccomp/filter.h"
+#include "seccomp/store.h"
+#include "tests/unit/unit.h"
 
 /* ---- an in-memory loader ------------------------------------------------ */
 

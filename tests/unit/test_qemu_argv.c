@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_qemu_argv.c - the NIC arguments qbox gives QEMU */
-#include "../../runner/qemu_argv.h"
-#include "unit.h"
+#include "plan/qemu_argv.h"
+#include "tests/unit/unit.h"
 
 static int argc_of(char **v)
 {

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../runner/rundir.h"
-#include "unit.h"
+#include "common/rundir.h"
+#include "tests/unit/unit.h"
 
 int main(void)
 {

@@ -2,8 +2,8 @@
 /* test_spec.c - --net and --fwd parsers, good and bad forms */
 #include <arpa/inet.h>
 
-#include "../../runner/spec.h"
-#include "unit.h"
+#include "plan/spec.h"
+#include "tests/unit/unit.h"
 
 static int fwd_ok(const char *text, struct fwd_spec *f)
 {

@@ -5,8 +5,8 @@
  */
 #include <stdlib.h>
 
-#include "../../netns/streamproto.h"
-#include "unit.h"
+#include "dataplane/streamproto.h"
+#include "tests/unit/unit.h"
 
 static struct stream_rx rx;
 

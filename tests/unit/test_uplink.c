@@ -11,9 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../common/pollset.h"
-#include "../../netns/uplink.h"
-#include "unit.h"
+#include "common/pollset.h"
+#include "dataplane/uplink.h"
+#include "tests/unit/unit.h"
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 

@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../common/util.h"
-#include "unit.h"
+#include "common/util.h"
+#include "tests/unit/unit.h"
 
 static int uint_is(const char *s, unsigned long max, unsigned long want)
 {

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/* rundir.c - runtime directory and name locks (see rundir.h) */
+#include "common/rundir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+uid_t uid_map_outer(const char *map, uid_t uid)
+{
+	unsigned long in, out, count;
+	const char *line;
+
+	for (line = map; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (sscanf(line, "%lu %lu %lu", &in, &out, &count) == 3 &&
+		    uid >= in && uid - in < count)
+			return (uid_t)(out + (uid - in));
+	return uid;
+}
+
+int rundir_path(uid_t uid, char *buf, size_t size, struct qerr *e)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (xdg && *xdg) {
+		if (xdg[0] != '/')
+			return qerr_usage(e, "XDG_RUNTIME_DIR='%s' is not an "
+					     "absolute path", xdg);
+		n = snprintf(buf, size, "%s/qbox", xdg);
+	} else {
+		char map[4096];
+
+		if (read_file("/proc/self/uid_map", map, sizeof(map)) > 0)
+			uid = uid_map_outer(map, uid);
+		n = snprintf(buf, size, "/tmp/qbox-%u", (unsigned int)uid);
+	}
+	if (n < 0 || (size_t)n >= size)
+		return qerr_usage(e, "XDG_RUNTIME_DIR is too long");
+	return 0;
+}
+
+int rundir_open(const char *path, uid_t uid, struct qerr *e)
+{
+	cleanup_fd int fd = -1;
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return qerr_set(e, errno, "creating runtime directory %s",
+				path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR) {
+			qerr_usage(e, "runtime directory %s is a symlink or "
+				      "not a directory; remove it", path);
+			return -ENOTDIR;
+		}
+		return qerr_set(e, errno, "opening runtime directory %s", path);
+	}
+	if (fstat(fd, &st) < 0)
+		return qerr_set(e, errno, "checking runtime directory %s",
+				path);
+	if (st.st_uid != uid) {
+		qerr_usage(e, "runtime directory %s belongs to uid %u, not to "
+			      "you (uid %u); remove it", path,
+			   (unsigned int)st.st_uid, (unsigned int)uid);
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		qerr_usage(e, "runtime directory %s has mode %04o; it must be "
+			      "0700 (chmod 0700 %s)", path,
+			   (unsigned int)(st.st_mode & 07777), path);
+		return -EPERM;
+	}
+	return steal_fd(&fd);
+}
+
+static void lock_file_name(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s.lock", name);
+}
+
+int rundir_lock(int dirfd, const char *name, struct qerr *e)
+{
+	char file[128], pid[32];
+	int tries;
+
+	lock_file_name(name, file, sizeof(file));
+	/*
+	 * The holder unlinks the file before releasing the lock; if we locked
+	 * a file that has been unlinked meanwhile, start over with a new one.
+	 */
+	for (tries = 0; tries < 100; tries++) {
+		cleanup_fd int fd = -1;
+		struct stat a, b;
+		ssize_t n;
+
+		fd = openat(dirfd, file, O_RDWR | O_CREAT | O_NOFOLLOW |
+					 O_CLOEXEC, 0600);
+		if (fd < 0)
+			return qerr_set(e, errno, "creating %s", file);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK)
+				return qerr_set(e, errno, "locking %s", file);
+			n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			qerr_usage(e, "--name %s: a sandbox of that name is "
+				      "already running (pid %s)", name,
+				   *pid ? pid : "?");
+			return -EEXIST;
+		}
+		if (fstat(fd, &a) < 0)
+			return qerr_set(e, errno, "checking %s", file);
+		if (fstatat(dirfd, file, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			continue;
+		n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+			return qerr_set(e, errno, "writing %s", file);
+		return steal_fd(&fd);
+	}
+	return qerr_set(e, EAGAIN, "locking %s", file);
+}
+
+/* The files a sandbox keeps, the lock last: it guards the others */
+static void remove_files(int dirfd, const char *name)
+{
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s.sock", name);
+	unlinkat(dirfd, file, 0);
+	/* a network's generic socket (network/hub_stream.c) */
+	snprintf(file, sizeof(file), "%s.stream", name);
+	unlinkat(dirfd, file, 0);
+	/* normally unlinked at once by init (netns/sandbox.c) */
+	snprintf(file, sizeof(file), "%s.resolv.conf", name);
+	unlinkat(dirfd, file, 0);
+	lock_file_name(name, file, sizeof(file));
+	unlinkat(dirfd, file, 0);
+}
+
+void rundir_unlock(int dirfd, const char *name)
+{
+	remove_files(dirfd, name);
+}
+
+void rundir_reap(int dirfd, const char *name, int wait_ms)
+{
+	cleanup_fd int fd = -1;
+	struct stat a, b;
+	char file[128];
+	int waited = 0;
+
+	lock_file_name(name, file, sizeof(file));
+	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || waited >= wait_ms)
+			return;
+		usleep(10000);
+		waited += 10;
+	}
+	/* still the file we opened: not replaced by a new sandbox's */
+	if (fstat(fd, &a) == 0 &&
+	    fstatat(dirfd, file, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		remove_files(dirfd, name);
+}

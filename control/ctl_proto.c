@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/* ctl_proto.c - control protocol lines (see ctl_proto.h) */
+#include "control/ctl_proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static const struct {
+	const char *word;
+	enum ctl_verb verb;
+	bool arg;
+} verbs[] = {
+	{ "info", CTL_INFO, false },
+	{ "summary", CTL_SUMMARY, false },
+	{ "fwd-add", CTL_FWD_ADD, true },
+	{ "fwd-list", CTL_FWD_LIST, false },
+	{ "fwd-remove", CTL_FWD_REMOVE, true },
+	{ "stop", CTL_STOP, true },
+	{ "wait", CTL_WAIT, false },
+	{ "ns", CTL_NS, false },
+	{ "join", CTL_JOIN, true },
+	{ "net-info", CTL_NET_INFO, false },
+	{ "net-rm", CTL_NET_RM, true },
+};
+
+int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
+{
+	size_t len = strcspn(line, "\n"), wlen = strcspn(line, " \n");
+	const char *arg = line + wlen;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (len >= CTL_LINE_MAX)
+		return qerr_usage(e, "control request too long");
+	for (i = 0; i < ARRAY_SIZE(verbs); i++) {
+		if (strlen(verbs[i].word) != wlen ||
+		    strncmp(line, verbs[i].word, wlen))
+			continue;
+		r->verb = verbs[i].verb;
+		if (!verbs[i].arg) {
+			if (*arg == ' ')
+				return qerr_usage(e, "'%s' takes no argument",
+						  verbs[i].word);
+			return 0;
+		}
+		if (*arg != ' ' || arg[1] == '\n' || !arg[1] ||
+		    memchr(arg + 1, ' ', len - wlen - 1))
+			return qerr_usage(e, "'%s' takes one argument",
+					  verbs[i].word);
+		memcpy(r->arg, arg + 1, len - wlen - 1);
+		r->arg[len - wlen - 1] = '\0';
+		if (r->verb == CTL_STOP) {
+			unsigned long s;
+
+			if (parse_uint(r->arg, 86400, &s) < 0)
+				return qerr_usage(e, "stop: '%s' is not a "
+						     "number of seconds "
+						     "(0-86400)", r->arg);
+			r->seconds = (unsigned int)s;
+		}
+		if (r->verb == CTL_NET_RM) {
+			if (strcmp(r->arg, "force") && strcmp(r->arg, "idle"))
+				return qerr_usage(e, "net-rm: '%s' is neither "
+						     "'force' nor 'idle'", r->arg);
+			r->force = !strcmp(r->arg, "force");
+		}
+		return 0;
+	}
+	return qerr_usage(e, "unknown control request '%.*s'", (int)wlen,
+			  line);
+}
+
+int ctl_req_format(const struct ctl_req *r, char *buf, size_t size)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (verbs[i].verb == r->verb)
+			break;
+	if (i == ARRAY_SIZE(verbs))
+		return -EINVAL;
+	if (verbs[i].arg)
+		n = snprintf(buf, size, "%s %s\n", verbs[i].word, r->arg);
+	else
+		n = snprintf(buf, size, "%s\n", verbs[i].word);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
+
+int ctl_answer_parse(char *line, int *status, const char **text)
+{
+	if (!strcmp(line, "ok")) {
+		*status = 0;
+		*text = "";
+		return 0;
+	}
+	if (!strncmp(line, "ok ", 3)) {
+		*status = 0;
+		*text = line + 3;
+		return 0;
+	}
+	if (!strncmp(line, "err ", 4) && (line[4] == '1' || line[4] == '2') &&
+	    line[5] == ' ') {
+		*status = line[4] - '0';
+		*text = line + 6;
+		return 0;
+	}
+	return -EPROTO;
+}

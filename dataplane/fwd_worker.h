@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_worker.h - a forward worker: the relays of port forwards, run inside
+ * the sandbox's network namespace
+ *
+ * The supervisor forks fwd_worker_count() workers with the sandbox's first
+ * forward (sandbox_fork_worker(), netns/sandbox.c), each with a message
+ * socket to it. The supervisor owns the
+ * forwards' host listeners and passes each to the workers (SBMSG_LISTEN);
+ * a worker accepts from them, dials the guest itself and relays the bytes
+ * (dataplane/fwd_worker.c tells how).
+ */
+#ifndef QBOX_FWD_WORKER_H
+#define QBOX_FWD_WORKER_H
+
+#include "common/err.h"
+
+/* How many workers a sandbox runs: one per online CPU, at least two */
+int fwd_worker_count(void);
+
+/**
+ * fwd_worker_run() - serve forwards until the supervisor hangs up
+ * @index:	which worker this is; worker 0 also serves UDP forwards
+ * @sock:	message socket to the supervisor
+ * @e:		error of a failed setup step
+ *
+ * The caller has confined the process. Raises the soft RLIMIT_NOFILE to
+ * the hard limit: every relay costs two fds.
+ * Return: 0 when the supervisor closed @sock, or -errno with @e
+ */
+int fwd_worker_run(int index, int sock, struct qerr *e);
+
+#endif /* QBOX_FWD_WORKER_H */

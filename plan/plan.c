@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * plan.c - from parsed options to a complete sandbox plan
+ *
+ * NAT NICs follow VirtualBox: the Nth NAT NIC of a VM gets 10.0.(N+2).0/24
+ * unless it names its own subnet, with the gateway (and host loopback alias)
+ * at .2, DNS at .3 and the VM's DHCP lease at .15. A command payload has no
+ * DHCP client, so qbox configures .100 for it.
+ *
+ * A bridged NIC has no subnet of qbox's: the administrator's LAN decides
+ * its addresses, and it reaches the LAN through a TAP device, which only
+ * QEMU can use. Its MAC goes out on that LAN, where other users' VMs may
+ * run in sandboxes of the same name: the device's name is mixed into the
+ * derived MAC, so two users of one host (each on a TAP of their own) do
+ * not get the same MAC from the same sandbox name.
+ */
+#include "plan/plan.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "plan/qemu_argv.h"
+
+void mac_derive(const char *name, int index, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *s;
+
+	for (s = name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;	/* separator: "a"+1 != "a1"+... */
+	h = (h ^ (uint8_t)index) * 16777619u;
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+bool argv_is_qemu(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return !strncmp(base, "qemu-system-", 12) && base[12];
+}
+
+void net_layout(const struct net_spec *s, struct in_addr *net,
+		unsigned int *prefix, struct net_layout *l)
+{
+	uint32_t size, pool = 101;
+
+	memset(l, 0, sizeof(*l));
+	if (s->has_subnet) {
+		*net = s->subnet;
+		*prefix = s->prefix;
+	} else {
+		net->s_addr = htonl(s->mode == NET_NATNET ? 0x0a000200u :
+				    s->mode == NET_HOSTONLY ? 0xc0a83800u :
+							      0xc0a86400u);
+		*prefix = 24;
+	}
+	size = 1u << (32 - *prefix);
+	switch (s->mode) {
+	case NET_NATNET:
+		l->gateway = l->host = subnet_host(*net, HOST_GATEWAY);
+		l->dns = subnet_host(*net, HOST_DNS);
+		l->hub = subnet_host(*net, 1);
+		pool = HOST_DHCP_FIRST;
+		l->uplink = l->dhcp = true;
+		break;
+	case NET_HOSTONLY:
+		l->host = subnet_host(*net, 1);
+		l->hub = subnet_host(*net, 100);
+		l->uplink = l->dhcp = true;
+		break;
+	default:
+		/* without DHCP, the pool still numbers command payloads */
+		if ((l->dhcp = s->dhcp))
+			l->hub = subnet_host(*net, 1);
+	}
+	/* small subnets (down to SUBNET_PREFIX_MAX) start their pool lower */
+	if (pool >= size - 2)
+		pool = size / 2;
+	l->pool_first = subnet_host(*net, pool);
+	l->pool_last = subnet_host(*net, size - 2);
+}
+
+/* The derived MAC of NIC @i: see the top of the file for bridged NICs */
+static void nic_mac_derive(const struct plan *p, int i, const char *device,
+			   uint8_t mac[6])
+{
+	char key[SANDBOX_NAME_MAX + NET_DEVICE_MAX + 8];
+
+	if (!device) {
+		mac_derive(p->name, i, mac);
+		return;
+	}
+	/* '/' is in no sandbox name: no other sandbox hashes the same key */
+	snprintf(key, sizeof(key), "%s/%s", p->name, device);
+	mac_derive(key, i, mac);
+}
+
+/* What a bridged NIC needs: a VM, and a TAP device no other NIC uses */
+static int plan_bridged(const struct run_opts *o, const struct plan *p,
+			int i, struct qerr *e)
+{
+	int j;
+
+	if (!p->vm)
+		return qerr_usage(e, "--net %s: only a VM can use a TAP device "
+				     "('%s' is not qemu-system-*; --vm says a "
+				     "payload takes QEMU's arguments); a "
+				     "command has no way onto the bridge",
+				  o->net_text[i], p->argv[0]);
+	for (j = 0; j < i; j++)
+		if (o->nets[j].mode == NET_BRIDGED &&
+		    !strcmp(o->nets[j].device, o->nets[i].device))
+			return qerr_usage(e, "--net %s: device %s is already "
+					     "used by NIC %d", o->net_text[i],
+					  o->nets[i].device, j);
+	return 0;
+}
+
+const char *default_policy(const char *argv0)
+{
+	return argv_is_qemu(argv0) ? "qemu" : "default";
+}
+
+/*
+ * A user's own -device for NIC @i that sets mac= decides the NIC's MAC:
+ * it is the one the guest sends from, so the one the hub and the
+ * anti-spoofing rules must know. A different mac= on the --net is refused.
+ */
+static int plan_user_mac(const struct run_opts *o, struct plan *p, int i,
+			 struct qerr *e)
+{
+	struct nic_plan *n = &p->nics[i];
+	bool given = (o->n_nets && o->nets[i].has_mac) ||
+		     (i == 0 && o->mac_text);
+	char id[16], a[18], b[18];
+	uint8_t mac[6];
+	int r;
+
+	snprintf(id, sizeof(id), "qbox%d", i);
+	if ((r = qemu_argv_user_mac(o->argv, id, mac, e)) <= 0)
+		return r;
+	if (given && memcmp(mac, n->mac, 6))
+		return qerr_usage(e, "--net %s: mac=%s, but your -device for "
+				     "netdev=%s says mac=%s", n->text,
+				  mac_format(n->mac, a), id,
+				  mac_format(mac, b));
+	memcpy(n->mac, mac, 6);
+	return 0;
+}
+
+static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
+{
+	int i, j, r;
+
+	if (o->n_nets == 0) {	/* --net nat is the default */
+		p->n_nics = 1;
+		p->nics[0].mode = NET_NAT;
+	} else {
+		p->n_nics = o->n_nets;
+	}
+	for (i = 0; i < p->n_nics; i++) {
+		const struct net_spec *s = o->n_nets ? &o->nets[i] : NULL;
+		struct nic_plan *n = &p->nics[i];
+
+		n->mode = s ? s->mode : NET_NAT;
+		n->text = s ? o->net_text[i] : "nat";
+		if (n->mode == NET_NONE) {
+			if (p->n_nics > 1)
+				return qerr_usage(e, "--net none cannot be "
+						     "combined with other --net "
+						     "flags");
+			continue;
+		}
+		if (n->mode == NET_BRIDGED) {
+			if ((r = plan_bridged(o, p, i, e)) < 0)
+				return r;
+			n->spec = s;
+		} else if (s && net_mode_named(s->mode)) {
+			n->spec = s;
+			net_layout(s, &n->net, &n->prefix, &n->layout);
+			n->gateway = n->layout.gateway;
+			n->dns = n->layout.dns;
+		} else if (s && s->has_subnet) {
+			n->net = s->subnet;
+			n->prefix = s->prefix;
+		} else {
+			n->net.s_addr = htonl(0x0a000000u | (2u + (uint32_t)i) << 8);
+			n->prefix = 24;
+		}
+		if (n->mode == NET_NAT) {
+			n->gateway = subnet_host(n->net, HOST_GATEWAY);
+			n->dns = subnet_host(n->net, HOST_DNS);
+			n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
+			n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
+							       HOST_COMMAND);
+			n->mtu = s && s->mtu ? s->mtu :
+				 p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
+		}
+		if (s && s->has_mac)
+			memcpy(n->mac, s->mac, 6);
+		else if (i == 0 && o->mac_text)
+			memcpy(n->mac, o->mac, 6);
+		else
+			nic_mac_derive(p, i, n->mode == NET_BRIDGED ?
+					     s->device : NULL, n->mac);
+		if (p->vm && (r = plan_user_mac(o, p, i, e)) < 0)
+			return r;
+		for (j = 0; j < i; j++) {
+			const struct nic_plan *m = &p->nics[j];
+			unsigned int pre = m->prefix < n->prefix ? m->prefix :
+								   n->prefix;
+			bool subnets = m->mode != NET_BRIDGED &&
+				       n->mode != NET_BRIDGED;
+
+			/* NAT NICs get distinct subnets, and so must a
+			   command's (its routes); a VM's are its business */
+			if (subnets && (!p->vm || (m->mode == NET_NAT &&
+						   n->mode == NET_NAT)) &&
+			    subnet_contains(m->net, pre, n->net))
+				return qerr_usage(e, "--net %s: subnet overlaps "
+						     "that of NIC %d (--net %s)",
+						  o->n_nets ? o->net_text[i] :
+							      "nat",
+						  j, o->net_text[j]);
+			if (!memcmp(m->mac, n->mac, 6)) {
+				char b[18];
+
+				return qerr_usage(e, "--net %s: MAC %s is "
+						     "already used by NIC %d",
+						  o->net_text[i],
+						  mac_format(n->mac, b), j);
+			}
+		}
+	}
+	if (o->mac_text && p->nics[0].mode == NET_NONE)
+		return qerr_usage(e, "--mac %s: there is no NIC (--net none)",
+				  o->mac_text);
+	if (o->mac_text && o->n_nets && o->nets[0].has_mac)
+		return qerr_usage(e, "--mac %s: the first --net already sets "
+				     "mac=", o->mac_text);
+	return 0;
+}
+
+bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
+{
+	if (a->proto != b->proto || a->host_port != b->host_port ||
+	    a->host_family != b->host_family)
+		return false;
+	if (a->host_family == AF_INET)
+		return a->host4.s_addr == b->host4.s_addr;
+	return !memcmp(&a->host6, &b->host6, sizeof(a->host6));
+}
+
+/* Why a forward cannot go to a bridged NIC, for messages */
+#define BRIDGED_NO_FWD " (a bridged NIC needs no forwards: its LAN reaches " \
+		       "the VM directly)"
+
+int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
+		struct fwd_plan *f, struct qerr *e)
+{
+	char b[INET_ADDRSTRLEN];
+	int j, named = -1;
+	bool bridged = false;
+
+	f->spec = *spec;
+	f->nic = -1;
+	for (j = 0; j < p->n_nics && f->nic < 0; j++) {
+		const struct nic_plan *n = &p->nics[j];
+
+		if (net_mode_named(n->mode) && named < 0)
+			named = j;
+		bridged |= n->mode == NET_BRIDGED;
+		if (n->mode == NET_NAT && !spec->has_guest_addr)
+			f->nic = j;
+		else if (n->mode != NET_NONE && n->mode != NET_BRIDGED &&
+			 spec->has_guest_addr &&
+			 subnet_contains(n->net, n->prefix, spec->guest))
+			f->nic = j;
+	}
+	if (f->nic < 0 && !spec->has_guest_addr && named >= 0)
+		return qerr_usage(e, "a forward to a %s network names the "
+				     "guest's address, e.g. 2222:%s:22",
+				  net_mode_name(p->nics[named].mode),
+				  inet_ntop(AF_INET, &p->nics[named].layout
+							      .pool_first,
+					    b, sizeof(b)));
+	if (f->nic < 0 && !spec->has_guest_addr)
+		return qerr_usage(e, "forwards need a nat NIC or a network, "
+				     "and this sandbox has none%s",
+				  bridged ? BRIDGED_NO_FWD : "");
+	if (f->nic < 0)
+		return qerr_usage(e, "guest address %s is in no subnet of "
+				     "this sandbox's networks%s",
+				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)),
+				  bridged ? BRIDGED_NO_FWD : "");
+	if (p->nics[f->nic].mode == NET_INTERNAL)
+		return qerr_usage(e, "internal network '%s' cannot be reached "
+				     "from the host, not even by forwards",
+				  p->nics[f->nic].spec->name);
+	f->guest = spec->has_guest_addr ? spec->guest : p->nics[f->nic].guest;
+	return 0;
+}
+
+static int plan_fwds(const struct run_opts *o, struct plan *p, struct qerr *e)
+{
+	int i, j, r;
+
+	p->n_fwds = o->n_fwds;
+	for (i = 0; i < o->n_fwds; i++) {
+		struct fwd_plan *f = &p->fwds[i];
+
+		f->text = o->fwd_text[i];
+		if ((r = fwd_resolve(p, &o->fwds[i], f, e)) < 0) {
+			qerr_prefix(e, "--fwd %s", f->text);
+			return r;
+		}
+		for (j = 0; j < i; j++)
+			if (fwd_same_host_side(&p->fwds[j].spec, &f->spec))
+				return qerr_usage(e, "--fwd %s: that host port "
+						     "is already forwarded by "
+						     "--fwd %s", f->text,
+						  p->fwds[j].text);
+	}
+	return 0;
+}
+
+int plan_build(const struct run_opts *o, const char *default_name,
+	       struct plan *p, struct qerr *e)
+{
+	const char *name = o->name ? o->name : default_name;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = name_check(name, "--name", e)) < 0)
+		return r;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->argv = o->argv;
+	p->ready_fd = o->ready_fd;
+	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
+	p->policy = o->policy ? o->policy : default_policy(o->argv[0]);
+	p->policy_log = o->policy_log;
+	if ((r = plan_nics(o, p, e)) < 0)
+		return r;
+	return plan_fwds(o, p, e);
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.h - what one sandbox will look like, decided before anything exists
+ *
+ * The command line is parsed into run_opts (cli.c), then resolved here into
+ * a plan: every NIC's addresses and MAC, every forward's target. All checks
+ * that a user can fail happen while building the plan, so a bad invocation
+ * exits 2 before a single namespace, socket or file is created.
+ */
+#ifndef QBOX_PLAN_H
+#define QBOX_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan/spec.h"
+
+#define MAX_NICS 8
+#define MAX_FWDS 64
+#define SANDBOX_NAME_MAX NET_NAME_MAX
+
+/* Host indexes inside a NAT subnet, as in QEMU/VirtualBox user networking */
+#define HOST_GATEWAY 2		/* gateway and alias of the host's loopback */
+#define HOST_DNS 3		/* DNS forwarder */
+#define HOST_DHCP_FIRST 15	/* first DHCP lease: the VM's address */
+#define HOST_COMMAND 100	/* static address of a non-VM payload */
+#define HOST_SANDBOX 1		/* a VM sandbox's own address: forwards
+				   dial the guest from it (libslirp leaves
+				   .1 unused) */
+
+/*
+ * MTU of a NAT NIC's sandbox links and of its libslirp. A command payload
+ * talks over the bridge itself, so it gets libslirp's largest (as
+ * slirp4netns --mtu=65520): a bulk transfer then costs libslirp one frame,
+ * one TAP read and one checksum pass per 64 KiB instead of per 1.5 KiB. A
+ * VM's guest keeps Ethernet's 1500, which DHCP has no say in, and libslirp
+ * must not send it frames larger than that.
+ */
+#define NAT_MTU_COMMAND 65520
+#define NAT_MTU_VM 1500
+
+struct run_opts {
+	const char *name;		/* NULL: a unique default */
+	const char *net_text[MAX_NICS];
+	struct net_spec nets[MAX_NICS];
+	int n_nets;
+	const char *fwd_text[MAX_FWDS];
+	struct fwd_spec fwds[MAX_FWDS];
+	int n_fwds;
+	const char *mac_text;		/* --mac: MAC of the first NIC */
+	uint8_t mac[6];
+	bool force_vm;			/* --vm */
+	int ready_fd;			/* --ready-fd, -1 when absent */
+	const char *policy;		/* --policy, NULL when absent */
+	bool policy_log;		/* --policy-log */
+	char **argv;			/* payload command, NULL-terminated */
+	int argc;
+};
+
+/*
+ * Where things sit in a named network's subnet (network/hub.c). A zero
+ * address means "none": hostonly and internal networks have no gateway.
+ */
+struct net_layout {
+	struct in_addr gateway;		/* default route of the members */
+	struct in_addr host;		/* alias of the host's loopback */
+	struct in_addr dns;
+	struct in_addr hub;		/* the hub's own address on the segment */
+	struct in_addr pool_first, pool_last;	/* DHCP leases */
+	bool uplink;			/* libslirp runs for this network */
+	bool dhcp;
+};
+
+struct nic_plan {
+	enum net_mode mode;
+	struct in_addr net;
+	unsigned int prefix;
+	struct in_addr gateway, dns, dhcp_start;
+	struct in_addr guest;	/* the VM's lease, or the command's address;
+				   named networks: set when the hub answers */
+	uint8_t mac[6];
+	const char *text;		/* the --net value, for messages */
+	const struct net_spec *spec;	/* named networks, bridged: as the
+					   user wrote */
+	struct net_layout layout;	/* named networks */
+	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
+};
+
+/**
+ * net_layout() - the addresses of a named network
+ * @s:		parsed --net value of a named mode (subnet may be unset)
+ * @net:	filled: the subnet (the mode's default when @s has none)
+ * @prefix:	filled: its prefix length
+ * @l:		filled: the layout
+ *
+ * natnet: 10.0.2.0/24, gateway, host alias .2, DNS .3, hub .1, leases from
+ * .15; hostonly: 192.168.56.0/24, host alias .1, hub .100 (VirtualBox's
+ * DHCP server), leases from .101; internal: no addresses unless dhcp=on
+ * (192.168.100.0/24, hub .1, leases from .101).
+ */
+void net_layout(const struct net_spec *s, struct in_addr *net,
+		unsigned int *prefix, struct net_layout *l);
+
+struct fwd_plan {
+	const char *text;	/* as the user wrote it, for messages */
+	struct fwd_spec spec;
+	int nic;		/* index into plan.nics */
+	struct in_addr guest;
+};
+
+struct plan {
+	char name[SANDBOX_NAME_MAX + 5];	/* a hub's: "net@NAME" */
+	bool vm;		/* payload is qemu-system-* (or --vm) */
+	bool hub;		/* a named network's hub: no payload, NIC 0 is
+				   the network */
+	int n_nics;
+	struct nic_plan nics[MAX_NICS];
+	int n_fwds;
+	struct fwd_plan fwds[MAX_FWDS];
+	int ready_fd;		/* written "ready\n" and closed when ready */
+	const char *policy;	/* seccomp policy, FILE or NAME */
+	bool policy_log;	/* its default action becomes "log" */
+	char **argv;
+};
+
+/**
+ * plan_build() - resolve parsed options into a complete plan
+ * @o:		options from run_opts_parse()
+ * @default_name: name to use when --name is absent (e.g. "qbox-1234")
+ * @p:		plan to fill
+ * @e:		usage error naming the flag and value at fault
+ *
+ * Return: 0 or -EINVAL
+ */
+int plan_build(const struct run_opts *o, const char *default_name,
+	       struct plan *p, struct qerr *e);
+
+/**
+ * fwd_resolve() - which NIC and guest address a forward goes to
+ * @p:		the sandbox's plan
+ * @spec:	the forward
+ * @f:		filled: spec, nic, guest (text is left alone)
+ * @e:		usage error (no NAT NIC; guest address in no NAT subnet)
+ *
+ * Without a guest address: the first NAT NIC's VM lease or command
+ * address; with one: the NAT NIC whose subnet holds it.
+ * Return: 0 or -EINVAL
+ */
+int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
+		struct fwd_plan *f, struct qerr *e);
+
+/* Same protocol, host address and host port */
+bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b);
+
+/*
+ * The MAC of NIC @index of sandbox @name: 52:54:00 (QEMU's prefix) and three
+ * bytes of a hash, so a sandbox keeps its MACs across restarts.
+ */
+void mac_derive(const char *name, int index, uint8_t mac[6]);
+
+/* Whether @argv0 names a QEMU system emulator (basename qemu-system-*) */
+bool argv_is_qemu(const char *argv0);
+
+/*
+ * The payload's policy unless --policy names one: "qemu" for a QEMU
+ * system emulator by name, else "default". Not --vm: what it is for,
+ * a wrapper script, needs more than QEMU's policy allows.
+ */
+const char *default_policy(const char *argv0);
+
+#endif /* QBOX_PLAN_H */

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qemu_argv.c - give QEMU its NICs
+ *
+ * Every string of the new argv is heap-allocated, even the user's (copied),
+ * so one free function serves all. The result is consumed by execvp() in the
+ * sandbox, right after it is built.
+ */
+#include "plan/qemu_argv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/spec.h"
+
+/* The value of option @key in QEMU's "driver,key=value,..." @arg, or NULL */
+static const char *opt_value(const char *arg, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	const char *p = arg;
+
+	for (;;) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			p += klen + 1;
+			*len = strcspn(p, ",");
+			return p;
+		}
+		if (!(p = strchr(p, ',')))
+			return NULL;
+		p++;
+	}
+}
+
+/* Index of the user's argument that names netdev=@id, or -1 */
+static int netdev_arg(char *const argv[], const char *id)
+{
+	const char *v;
+	size_t len;
+	int i;
+
+	for (i = 0; argv[i]; i++)
+		if ((v = opt_value(argv[i], "netdev", &len)) &&
+		    len == strlen(id) && !strncmp(v, id, len))
+			return i;
+	return -1;
+}
+
+bool qemu_argv_names_netdev(char *const argv[], const char *id)
+{
+	return netdev_arg(argv, id) >= 0;
+}
+
+int qemu_argv_user_mac(char *const argv[], const char *id, uint8_t mac[6],
+		       struct qerr *e)
+{
+	int i = netdev_arg(argv, id);
+	const char *v;
+	char text[32];
+	size_t len;
+
+	if (i < 0 || !(v = opt_value(argv[i], "mac", &len)))
+		return 0;
+	snprintf(text, sizeof(text), "%.*s", (int)(len < 31 ? len : 31), v);
+	if (mac_parse(text, mac, e) < 0) {
+		qerr_prefix(e, "%s", argv[i]);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+void qemu_argv_free(char **argv)
+{
+	char **p;
+
+	if (!argv)
+		return;
+	for (p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
+{
+	int argc = 0, i, k = 0, u;
+	char **out;
+	size_t len;
+
+	while (argv[argc])
+		argc++;
+	out = calloc((size_t)argc + 4 * (size_t)n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (i = 0; i < argc; i++)
+		if (!(out[k++] = strdup(argv[i])))
+			goto oom;
+	for (i = 0; i < n; i++) {
+		char id[16], mac[18];
+
+		if (nics[i].fd < 0) {
+			if (!(out[k++] = strdup("-nic")) ||
+			    !(out[k++] = strdup("none")))
+				goto oom;
+			continue;
+		}
+		snprintf(id, sizeof(id), "qbox%d", i);
+		if (!(out[k++] = strdup("-netdev")) ||
+		    asprintf(&out[k++], "tap,id=%s,fd=%d", id, nics[i].fd) < 0)
+			goto oom;
+		/* the user's own -device: it keeps what it says, and gets
+		   the NIC's MAC, which the anti-spoofing rules expect */
+		if ((u = netdev_arg(argv, id)) >= 0) {
+			char *withmac;
+
+			if (opt_value(argv[u], "mac", &len))
+				continue;
+			if (asprintf(&withmac, "%s,mac=%s", argv[u],
+				     mac_format(nics[i].mac, mac)) < 0)
+				goto oom_all;
+			free(out[u]);
+			out[u] = withmac;
+			continue;
+		}
+		if (!(out[k++] = strdup("-device")) ||
+		    asprintf(&out[k++], "virtio-net-pci,netdev=%s,mac=%s", id,
+			     mac_format(nics[i].mac, mac)) < 0)
+			goto oom;
+	}
+	return out;
+oom:
+	/* asprintf leaves its target undefined on failure */
+	out[k - 1] = NULL;
+oom_all:
+	qemu_argv_free(out);
+	return NULL;
+}

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: MIT
+/*
+ * spec.c - parsers for --net and --fwd values
+ *
+ * Every message quotes the part of the value at fault, so the caller only
+ * has to prefix the flag: "--fwd 99999:22: host port 99999 out of range".
+ */
+#include "plan/spec.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+
+char *mac_format(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);	/* lower case */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int mac_parse(const char *text, uint8_t mac[6], struct qerr *e)
+{
+	int i, hi, lo;
+
+	/* two hex digits per byte, nothing else: sscanf's %x would also
+	 * take a sign, a space or 0x */
+	if (strlen(text) != 17)
+		goto malformed;
+	for (i = 0; i < 6; i++) {
+		hi = hex_digit(text[i * 3]);
+		lo = hex_digit(text[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':'))
+			goto malformed;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (mac[0] & 1)
+		return qerr_usage(e, "MAC '%s' is a multicast address "
+				     "(lowest bit of the first byte set)", text);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return qerr_usage(e, "MAC '%s' is all zero", text);
+	return 0;
+malformed:
+	return qerr_usage(e, "MAC '%s' is not of the form 52:54:00:12:34:56",
+			  text);
+}
+
+struct in_addr subnet_host(struct in_addr net, uint32_t host_index)
+{
+	struct in_addr a = { htonl(ntohl(net.s_addr) + host_index) };
+
+	return a;
+}
+
+static uint32_t prefix_mask(unsigned int prefix)
+{
+	return prefix ? ~0U << (32 - prefix) : 0;
+}
+
+bool subnet_contains(struct in_addr net, unsigned int prefix,
+		     struct in_addr a)
+{
+	uint32_t m = prefix_mask(prefix);
+
+	return (ntohl(a.s_addr) & m) == (ntohl(net.s_addr) & m);
+}
+
+int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
+	       struct qerr *e)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	unsigned long p;
+	uint32_t m;
+
+	if (!slash || (size_t)(slash - text) >= sizeof(addr))
+		return qerr_usage(e, "subnet '%s' is not of the form "
+				     "10.0.5.0/24", text);
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = '\0';
+	if (inet_pton(AF_INET, addr, net) != 1)
+		return qerr_usage(e, "subnet '%s': '%s' is not an IPv4 "
+				     "address", text, addr);
+	if (parse_uint(slash + 1, 32, &p) < 0)
+		return qerr_usage(e, "subnet '%s': prefix '%s' is not a "
+				     "number from 0 to 32", text, slash + 1);
+	if (p < SUBNET_PREFIX_MIN || p > SUBNET_PREFIX_MAX)
+		return qerr_usage(e, "subnet '%s': prefix /%lu out of range "
+				     "(/%d to /%d; the network needs room for "
+				     ".2, .3, .15 and .100)", text, p,
+				  SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX);
+	m = prefix_mask((unsigned int)p);
+	if (ntohl(net->s_addr) & ~m) {
+		struct in_addr base = { htonl(ntohl(net->s_addr) & m) };
+		char b[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &base, b, sizeof(b));
+		return qerr_usage(e, "subnet '%s' has host bits set (did you "
+				     "mean %s/%lu?)", text, b, p);
+	}
+	*prefix = (unsigned int)p;
+	return 0;
+}
+
+static const char *const mode_names[] = {
+	[NET_NONE] = "none", [NET_NAT] = "nat", [NET_NATNET] = "natnet",
+	[NET_HOSTONLY] = "hostonly", [NET_INTERNAL] = "internal",
+	[NET_BRIDGED] = "bridged",
+};
+
+/* For messages that list the modes */
+#define MODES_AVAILABLE "none, nat, natnet:NAME, hostonly:NAME, " \
+			"internal:NAME, bridged:TAPDEV"
+
+const char *net_mode_name(enum net_mode m)
+{
+	return (size_t)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
+}
+
+int name_check(const char *name, const char *what, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > NET_NAME_MAX)
+		return qerr_usage(e, "%s '%s': must be 1 to %d characters",
+				  what, name, NET_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') ||
+			  (i > 0 && (c == '_' || c == '.' || c == '-'));
+
+		if (!ok)
+			return qerr_usage(e, "%s '%s': use letters, digits "
+					     "and _.- (not first)", what, name);
+	}
+	return 0;
+}
+
+int device_name_check(const char *name, struct qerr *e)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > NET_DEVICE_MAX)
+		return qerr_usage(e, "device name '%s': must be 1 to %d "
+				     "characters", name, NET_DEVICE_MAX);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return qerr_usage(e, "device name '%s' is not allowed", name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == ',')
+			return qerr_usage(e, "device name '%s': no spaces, "
+					     "control characters, '/', ':' or "
+					     "','", name);
+	}
+	return 0;
+}
+
+static int on_off(const char *key, const char *val, bool *out, struct qerr *e)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "1"))
+		*out = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "0"))
+		*out = false;
+	else
+		return qerr_usage(e, "%s='%s': use on or off", key, val);
+	return 0;
+}
+
+/* The options each mode takes, for messages */
+static const char *mode_options(enum net_mode m)
+{
+	switch (m) {
+	case NET_NAT:
+		return "subnet=, mac= and mtu=";
+	case NET_BRIDGED:
+		return "only mac=";
+	case NET_INTERNAL:
+		return "subnet=, mac=, dhcp= and linger=";
+	default:
+		return "subnet=, mac= and linger=";
+	}
+}
+
+/*
+ * mtu=N of a NAT NIC: from IPv6's minimum link MTU (RFC 8200: below it the
+ * kernel takes IPv6 off the link) to the largest frame a TAP and libslirp
+ * take, as slirp4netns's --mtu
+ */
+static int mtu_parse(const char *val, unsigned int *out, struct qerr *e)
+{
+	unsigned long v;
+	int r = parse_uint(val, 0xffffffffUL, &v);
+
+	if (r == -EINVAL)
+		return qerr_usage(e, "mtu='%s' is not a number", val);
+	if (r < 0 || v < NET_MTU_MIN || v > NET_MTU_MAX)
+		return qerr_usage(e, "mtu=%s out of range (%d-%d)", val,
+				  NET_MTU_MIN, NET_MTU_MAX);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
+static int net_option(char *opt, struct net_spec *out, struct qerr *e)
+{
+	char *val = strchr(opt, '=');
+
+	if (!val)
+		return qerr_usage(e, "option '%s' needs a value (KEY=VALUE)",
+				  opt);
+	*val++ = '\0';
+	if (out->mode == NET_NONE)
+		return qerr_usage(e, "mode 'none' takes no options, got '%s'",
+				  opt);
+	/* a bridged NIC's addresses are the LAN's business */
+	if (!strcmp(opt, "subnet") && out->mode != NET_BRIDGED) {
+		out->has_subnet = true;
+		return cidr_parse(val, &out->subnet, &out->prefix, e);
+	}
+	if (!strcmp(opt, "mac")) {
+		out->has_mac = true;
+		return mac_parse(val, out->mac, e);
+	}
+	if (!strcmp(opt, "mtu") && out->mode == NET_NAT)
+		return mtu_parse(val, &out->mtu, e);
+	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
+		return on_off(opt, val, &out->linger, e);
+	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)
+		return on_off(opt, val, &out->dhcp, e);
+	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
+			  net_mode_name(out->mode), mode_options(out->mode));
+}
+
+/* MODE, MODE:NAME or bridged:TAPDEV, the first field of a --net value */
+static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
+{
+	static const char *const planned[] = { "generic" };
+	char *colon = strchr(mode, ':');
+	size_t i;
+
+	if (colon)
+		*colon++ = '\0';
+	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
+		if (!strcmp(mode, mode_names[i]))
+			break;
+	if (i == ARRAY_SIZE(mode_names)) {
+		for (i = 0; i < ARRAY_SIZE(planned); i++)
+			if (!strcmp(mode, planned[i]))
+				return qerr_usage(e, "mode '%s' is not available "
+						     "in this version (available: "
+						     MODES_AVAILABLE ")", mode);
+		return qerr_usage(e, "unknown mode '%s' (available: "
+				     MODES_AVAILABLE ")", mode);
+	}
+	out->mode = (enum net_mode)i;
+	if (out->mode == NET_BRIDGED) {
+		if (!colon || !*colon)
+			return qerr_usage(e, "mode 'bridged' needs a TAP device "
+					     "(bridged:TAPDEV)");
+		if (device_name_check(colon, e) < 0)
+			return -EINVAL;
+		snprintf(out->device, sizeof(out->device), "%s", colon);
+		return 0;
+	}
+	if (!net_mode_named(out->mode)) {
+		if (colon)
+			return qerr_usage(e, "mode '%s' takes no network name, "
+					     "got '%s'", mode, colon);
+		return 0;
+	}
+	if (!colon || !*colon)
+		return qerr_usage(e, "mode '%s' needs a network name "
+				     "(%s:NAME)", mode, mode);
+	if (name_check(colon, "network name", e) < 0)
+		return -EINVAL;
+	snprintf(out->name, sizeof(out->name), "%s", colon);
+	return 0;
+}
+
+int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
+{
+	char buf[256], *save = NULL, *tok, *mode;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(text) >= sizeof(buf))
+		return qerr_usage(e, "'%.32s...' is too long", text);
+	strcpy(buf, text);
+	mode = strtok_r(buf, ",", &save);
+	if (!mode || text[0] == ',')
+		return qerr_usage(e, "empty mode (try 'nat' or 'none')");
+	if ((r = net_mode_parse(mode, out, e)) < 0)
+		return r;
+	while ((tok = strtok_r(NULL, ",", &save)))
+		if ((r = net_option(tok, out, e)) < 0)
+			return r;
+	if (out->dhcp && !out->has_subnet) {
+		/* VirtualBox's internal networks have no default subnet */
+		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */
+		out->prefix = 24;
+	}
+	return 0;
+}
+
+/*
+ * Split a forward spec at the colons that are not inside brackets.
+ * Returns the number of fields, or -1 when there are too many or a bracket
+ * is unbalanced.
+ */
+static int split_fields(char *s, char *field[], int max)
+{
+	int n = 0, depth = 0;
+
+	field[n++] = s;
+	for (; *s; s++) {
+		if (*s == '[') {
+			depth++;
+		} else if (*s == ']') {
+			if (--depth < 0)
+				return -1;
+		} else if (*s == ':' && !depth) {
+			if (n == max)
+				return -1;
+			*s = '\0';
+			field[n++] = s + 1;
+		}
+	}
+	return depth ? -1 : n;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int port_parse(const char *text, const char *which, uint16_t *port,
+		      struct qerr *e)
+{
+	unsigned long v;
+	int r = parse_uint(text, 0xffffffffUL, &v);
+
+	if (r == -EINVAL)
+		return qerr_usage(e, "%s port '%s' is not a number", which,
+				  text);
+	if (r < 0 || v < 1 || v > 65535)
+		return qerr_usage(e, "%s port %s out of range (1-65535)", which,
+				  text);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int host_addr_parse(char *text, struct fwd_spec *out, struct qerr *e)
+{
+	size_t len = strlen(text);
+
+	if (text[0] == '[') {
+		if (len < 3 || text[len - 1] != ']')
+			return qerr_usage(e, "host address '%s' is malformed",
+					  text);
+		text[len - 1] = '\0';
+		if (inet_pton(AF_INET6, text + 1, &out->host6) != 1) {
+			text[len - 1] = ']';
+			return qerr_usage(e, "host address '%s' is not an IPv6 "
+					     "address", text);
+		}
+		out->host_family = AF_INET6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, text, &out->host4) != 1)
+		return qerr_usage(e, "host address '%s' is not an IPv4 address "
+				     "(IPv6 goes in brackets: [::1])", text);
+	out->host_family = AF_INET;
+	return 0;
+}
+
+static int guest_addr_parse(const char *text, struct fwd_spec *out,
+			    struct qerr *e)
+{
+	if (inet_pton(AF_INET, text, &out->guest) != 1)
+		return qerr_usage(e, "guest address '%s' is not an IPv4 "
+				     "address", text);
+	out->has_guest_addr = true;
+	return 0;
+}
+
+/* Defaults, a copy of @text in @buf, and the protocol prefix taken off */
+static char *fwd_start(const char *text, char buf[256], struct fwd_spec *out,
+		       struct qerr *e)
+{
+	char *s = buf;
+
+	memset(out, 0, sizeof(*out));
+	out->proto = IPPROTO_TCP;
+	out->host_family = AF_INET;
+	out->host4.s_addr = htonl(INADDR_LOOPBACK);
+	if (strlen(text) >= 256) {
+		qerr_usage(e, "'%.32s...' is too long", text);
+		return NULL;
+	}
+	strcpy(buf, text);
+	if (!strncmp(s, "tcp:", 4)) {
+		s += 4;
+	} else if (!strncmp(s, "udp:", 4)) {
+		out->proto = IPPROTO_UDP;
+		s += 4;
+	}
+	return s;
+}
+
+int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+{
+	char buf[256], *f[3], *s = fwd_start(text, buf, out, e);
+	int n, r;
+
+	if (!s)
+		return -EINVAL;
+	n = split_fields(s, f, 2);
+	if (n == 1)
+		return port_parse(f[0], "host", &out->host_port, e);
+	if (n == 2) {
+		if ((r = host_addr_parse(f[0], out, e)) < 0)
+			return r;
+		return port_parse(f[1], "host", &out->host_port, e);
+	}
+	return qerr_usage(e, "expected [tcp:|udp:][HOSTADDR:]HOSTPORT");
+}
+
+int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
+{
+	char buf[256], *f[5], *s = fwd_start(text, buf, out, e);
+	int n, r;
+
+	if (!s)
+		return -EINVAL;
+
+	n = split_fields(s, f, 4);
+	if (n < 2) {
+		if (n < 0 && !strchr(text, '['))
+			return qerr_usage(e, "too many fields (IPv6 host "
+					     "addresses go in brackets: "
+					     "[::1]:8080:80)");
+		return qerr_usage(e, "expected [tcp:|udp:][HOSTADDR:]HOSTPORT:"
+				     "[GUESTADDR:]GUESTPORT");
+	}
+	switch (n) {
+	case 2:		/* HOSTPORT:GUESTPORT */
+		if ((r = port_parse(f[0], "host", &out->host_port, e)) < 0)
+			return r;
+		return port_parse(f[1], "guest", &out->guest_port, e);
+	case 3:		/* HOSTADDR:HOSTPORT:GUESTPORT or HOSTPORT:GUESTADDR:.. */
+		if (all_digits(f[0])) {
+			if ((r = port_parse(f[0], "host", &out->host_port, e)))
+				return r;
+			if ((r = guest_addr_parse(f[1], out, e)) < 0)
+				return r;
+		} else {
+			if ((r = host_addr_parse(f[0], out, e)) < 0)
+				return r;
+			if ((r = port_parse(f[1], "host", &out->host_port, e)))
+				return r;
+		}
+		return port_parse(f[2], "guest", &out->guest_port, e);
+	default:	/* HOSTADDR:HOSTPORT:GUESTADDR:GUESTPORT */
+		if ((r = host_addr_parse(f[0], out, e)) < 0)
+			return r;
+		if ((r = port_parse(f[1], "host", &out->host_port, e)) < 0)
+			return r;
+		if ((r = guest_addr_parse(f[2], out, e)) < 0)
+			return r;
+		return port_parse(f[3], "guest", &out->guest_port, e);
+	}
+}
+
+int tcp_target_parse(const char *host, const char *port,
+		     struct sockaddr_in *out, struct qerr *e)
+{
+	uint16_t p;
+
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
+		return qerr_usage(e, "'%s' is not an IPv4 address (a network's "
+				     "hosts are named by address)", host);
+	if (port_parse(port, "destination", &p, e) < 0)
+		return -EINVAL;
+	out->sin_port = htons(p);
+	return 0;
+}

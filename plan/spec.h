@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spec.h - the user's words for networks and forwards, parsed
+ *
+ * Pure functions: text in, struct out, or a qerr naming the bad part.
+ * Nothing here touches the system, so every form is unit-tested.
+ */
+#ifndef QBOX_SPEC_H
+#define QBOX_SPEC_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+enum net_mode {
+	NET_NONE,	/* VirtualBox "not attached" */
+	NET_NAT,	/* one private NAT per NIC, libslirp uplink */
+	NET_NATNET,	/* named network: one segment, NAT to the outside */
+	NET_HOSTONLY,	/* named network: the host's loopback, no outside */
+	NET_INTERNAL,	/* named network: members only */
+	NET_BRIDGED,	/* an administrator's TAP device, handed to QEMU */
+};
+
+#define NET_NAME_MAX 48
+/* A network interface name: IFNAMSIZ (16) less the terminating NUL */
+#define NET_DEVICE_MAX 15
+
+/* Whether @m is a named network (a hub, network/hub.c) */
+static inline bool net_mode_named(enum net_mode m)
+{
+	return m == NET_NATNET || m == NET_HOSTONLY || m == NET_INTERNAL;
+}
+
+/* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
+const char *net_mode_name(enum net_mode m);
+
+struct net_spec {
+	enum net_mode mode;
+	char name[NET_NAME_MAX + 1];	/* named modes: the network */
+	char device[NET_DEVICE_MAX + 1];	/* bridged: the TAP device */
+	bool dhcp;		/* internal: dhcp=on */
+	bool linger;		/* named modes: linger=on */
+	bool has_subnet;
+	struct in_addr subnet;	/* network address, host bits zero */
+	unsigned int prefix;
+	bool has_mac;
+	uint8_t mac[6];
+	unsigned int mtu;	/* nat: mtu=N; 0: the default */
+};
+
+/* mtu= of a NAT NIC */
+#define NET_MTU_MIN 1280
+#define NET_MTU_MAX 65520
+
+struct fwd_spec {
+	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	int host_family;		/* AF_INET or AF_INET6 */
+	struct in_addr host4;
+	struct in6_addr host6;
+	uint16_t host_port;
+	bool has_guest_addr;
+	struct in_addr guest;
+	uint16_t guest_port;
+};
+
+/* Subnets must leave room for .2 (gateway), .3 (DNS), .15 (lease), .100 */
+#define SUBNET_PREFIX_MIN 8
+#define SUBNET_PREFIX_MAX 25
+
+/**
+ * net_spec_parse() - parse a --net value: MODE[:NAME][,KEY=VALUE]...
+ * @text:	"nat", "nat,subnet=10.0.5.0/24,mac=52:54:00:12:34:56", "none",
+ *		"natnet:lab0,subnet=10.0.5.0/24", "internal:x,dhcp=on",
+ *		"bridged:qtap0,mac=52:54:00:12:34:56"
+ * @out:	parsed spec
+ * @e:		error; the message names the offending part of @text
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e);
+
+/**
+ * fwd_spec_parse() - parse [tcp:|udp:][HOSTADDR:]HOSTPORT:[GUESTADDR:]GUESTPORT
+ * @text:	e.g. "2222:22", "udp:[::1]:5353:10.0.2.15:53"
+ * @out:	parsed spec; host defaults to 127.0.0.1, guest address unset
+ * @e:		error naming the bad field
+ *
+ * IPv6 host addresses go in brackets; the guest side is IPv4.
+ * Return: 0 or -EINVAL (usage error)
+ */
+int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
+/**
+ * fwd_host_parse() - parse the host side of a forward, for its removal
+ * @text:	[tcp:|udp:][HOSTADDR:]HOSTPORT, e.g. "2222", "udp:[::1]:53"
+ * @out:	protocol and host address and port; host defaults to 127.0.0.1
+ * @e:		error naming the bad field
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
+/**
+ * tcp_target_parse() - parse the destination of `qbox nc`
+ * @host:	an IPv4 address, e.g. "192.168.56.101" (names would resolve
+ *		on the host, where a network's addresses mean nothing)
+ * @port:	1-65535
+ * @out:	the address, port in network order
+ * @e:		error naming the bad argument
+ *
+ * Return: 0 or -EINVAL (usage error)
+ */
+int tcp_target_parse(const char *host, const char *port,
+		     struct sockaddr_in *out, struct qerr *e);
+
+/* Whether @name is a valid sandbox or network name:
+ * [A-Za-z0-9][A-Za-z0-9_.-]*; @what names it in the message ("--name") */
+int name_check(const char *name, const char *what, struct qerr *e);
+
+/*
+ * Whether @name can be a network interface's name: 1 to NET_DEVICE_MAX
+ * printable ASCII characters, none of them a space, '/', ':' or ',', and
+ * not "." or ".." (the kernel's rules, and a ',' would end the --net
+ * value). 0, or a usage error quoting @name.
+ */
+int device_name_check(const char *name, struct qerr *e);
+
+/* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
+int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);
+
+/* Parse "10.0.5.0/24" with SUBNET_PREFIX_MIN..MAX, host bits zero. */
+int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
+	       struct qerr *e);
+
+/* Format a MAC as "52:54:00:12:34:56" into @buf (18 bytes) */
+char *mac_format(const uint8_t mac[6], char buf[18]);
+
+/* The address @host_index inside @net/@prefix, e.g. (10.0.2.0, 15) */
+struct in_addr subnet_host(struct in_addr net, uint32_t host_index);
+
+/* Whether @a lies inside @net/@prefix */
+bool subnet_contains(struct in_addr net, unsigned int prefix,
+		     struct in_addr a);
+
+#endif /* QBOX_SPEC_H */
