@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "common/bytes.h"
+
 #define ETH_HLEN 14
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
@@ -15,7 +17,7 @@ bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host)
 
 	if (len < ETH_HLEN)
 		return false;
-	type = (uint16_t)(f[12] << 8 | f[13]);
+	type = be16_get(f + 12);
 	if (type == ETHERTYPE_ARP)
 		return true;
 	/* IPv6, VLAN tags and anything else have no business here */
@@ -28,9 +30,9 @@ bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host)
 
 bool frame_ipv4_fragment(const uint8_t *f, size_t len)
 {
-	if (len < ETH_HLEN + 20 || (f[12] << 8 | f[13]) != ETHERTYPE_IPV4 ||
+	if (len < ETH_HLEN + 20 || be16_get(f + 12) != ETHERTYPE_IPV4 ||
 	    (f[ETH_HLEN] >> 4) != 4)
 		return false;
 	/* More Fragments (0x2000) or an offset (0x1fff); not Don't Fragment */
-	return ((f[ETH_HLEN + 6] << 8 | f[ETH_HLEN + 7]) & 0x3fff) != 0;
+	return (be16_get(f + ETH_HLEN + 6) & 0x3fff) != 0;
 }

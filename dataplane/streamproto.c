@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "common/bytes.h"
+
 void stream_rx_init(struct stream_rx *rx)
 {
 	rx->hdr_got = 0;
@@ -17,8 +19,7 @@ void stream_rx_init(struct stream_rx *rx)
 /* The header is complete: what kind of frame follows */
 static enum stream_rx_status header_done(struct stream_rx *rx)
 {
-	rx->len = (uint32_t)rx->hdr[0] << 24 | (uint32_t)rx->hdr[1] << 16 |
-		  (uint32_t)rx->hdr[2] << 8 | rx->hdr[3];
+	rx->len = be32_get(rx->hdr);
 	if (rx->len == 0 || rx->len > STREAM_LEN_MAX)
 		return STREAM_RX_BAD;
 	rx->got = 0;
@@ -71,8 +72,5 @@ enum stream_rx_status stream_rx_push(struct stream_rx *rx, const uint8_t *buf,
 
 void stream_hdr_put(uint8_t hdr[STREAM_HDR_LEN], uint32_t len)
 {
-	hdr[0] = (uint8_t)(len >> 24);
-	hdr[1] = (uint8_t)(len >> 16);
-	hdr[2] = (uint8_t)(len >> 8);
-	hdr[3] = (uint8_t)len;
+	be32_put(hdr, len);
 }

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/util.h"
 
 /* BOOTP layout (RFC 951, RFC 2131 section 2) */
@@ -139,20 +140,6 @@ struct dhcp_server {
 	struct slot slots[];
 };
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 static const char *ip_str(uint32_t host, char buf[INET_ADDRSTRLEN])
 {
 	struct in_addr a = { htonl(host) };
@@ -219,10 +206,10 @@ static int opt_take(struct dhcp_msg *m, uint8_t seen[32], uint8_t code,
 			return -EBADMSG;
 		if (code == OPT_REQUESTED) {
 			m->has_requested = true;
-			m->requested = get32(v);
+			m->requested = be32_get(v);
 		} else {
 			m->has_server_id = true;
-			m->server_id = get32(v);
+			m->server_id = be32_get(v);
 		}
 		return 0;
 	case OPT_PARAMS:
@@ -290,15 +277,15 @@ static int msg_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	memset(m, 0, sizeof(*m));
 	if (len < OFF_OPTIONS || buf[OFF_OP] != BOOTREQUEST ||
 	    buf[OFF_HTYPE] != HTYPE_ETHER || buf[OFF_HLEN] != 6 ||
-	    get32(buf + OFF_COOKIE) != DHCP_COOKIE)
+	    be32_get(buf + OFF_COOKIE) != DHCP_COOKIE)
 		return -EBADMSG;
 	memcpy(m->mac, buf + OFF_CHADDR, 6);
 	if ((m->mac[0] & 1) || !memcmp(m->mac, zero, 6))
 		return -EBADMSG;
 	memcpy(m->xid, buf + OFF_XID, 4);
 	memcpy(m->flags, buf + OFF_FLAGS, 2);
-	m->ciaddr = get32(buf + OFF_CIADDR);
-	m->giaddr = get32(buf + OFF_GIADDR);
+	m->ciaddr = be32_get(buf + OFF_CIADDR);
+	m->giaddr = be32_get(buf + OFF_GIADDR);
 	if (parse_options(buf + OFF_OPTIONS, len - OFF_OPTIONS, m) < 0 ||
 	    m->type == 0)
 		return -EBADMSG;
@@ -490,7 +477,7 @@ static void opt_put32(struct obuf *o, uint8_t code, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	be32_put(b, v);
 	opt_put(o, code, b, 4);
 }
 
@@ -520,7 +507,7 @@ static bool opt_param(const struct dhcp_server *srv, struct obuf *o,
 		if (!srv->n_dns)
 			return false;
 		for (unsigned int i = 0; i < srv->n_dns; i++)
-			put32(b + 4 * i, srv->dns[i]);
+			be32_put(b + 4 * i, srv->dns[i]);
 		opt_put(o, code, b, (uint8_t)(4 * srv->n_dns));
 		return true;
 	case OPT_DOMAIN:
@@ -599,10 +586,10 @@ static int reply_build(const struct dhcp_server *srv, const struct dhcp_msg *m,
 	memcpy(b + OFF_FLAGS, m->flags, 2);
 	/* ciaddr is echoed in an ACK (RFC 2131 table 3), giaddr is 0 */
 	if (type == DHCPACK)
-		put32(b + OFF_CIADDR, m->ciaddr);
-	put32(b + OFF_YIADDR, yiaddr);
+		be32_put(b + OFF_CIADDR, m->ciaddr);
+	be32_put(b + OFF_YIADDR, yiaddr);
 	memcpy(b + OFF_CHADDR, m->mac, 6);
-	put32(b + OFF_COOKIE, DHCP_COOKIE);
+	be32_put(b + OFF_COOKIE, DHCP_COOKIE);
 
 	opt_put(&o, OPT_TYPE, &type, 1);
 	opt_put32(&o, OPT_SERVER_ID, srv->server);
