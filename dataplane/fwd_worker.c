@@ -70,11 +70,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/util.h"
 #include "common/sbmsg.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
+#include "common/util.h"
+#include "dataplane/ep.h"
 
 #define EVENTS_MAX 256
 #define ACCEPTS_PER_TURN 64
@@ -89,13 +87,6 @@
 #define FLOWS_MAX 1024
 
 enum ep_kind { EP_CTL, EP_LISTEN, EP_HOST, EP_GUEST, EP_FLOW };
-
-/* What an epoll event points at */
-struct ep {
-	enum ep_kind kind;
-	int fd;
-	uint32_t events;	/* current interest; 0: not in the set */
-};
 
 struct pipe_fds {
 	int rd, wr;		/* -1: none */
@@ -182,34 +173,11 @@ static bool starved(int err)
 	       err == ENOMEM;
 }
 
-static int ep_set(struct worker *w, struct ep *ep, uint32_t events)
+/* Close @ep; the worker's fds are fewer: a paused worker may resume */
+static void close_ep(struct worker *w, struct ep *ep)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = ep };
-	int op;
-
-	if (events == ep->events)
-		return 0;
-	op = !ep->events ? EPOLL_CTL_ADD : !events ? EPOLL_CTL_DEL :
-						      EPOLL_CTL_MOD;
-	if (epoll_ctl(w->epfd, op, ep->fd, &ev) < 0)
-		return -errno;
-	ep->events = events;
-	return 0;
-}
-
-/*
- * Leave the epoll set explicitly before closing: the set tracks open
- * files, not fds, and a listener's file lives on in the supervisor and the
- * other workers, where it would keep reporting events for a freed object.
- */
-static void ep_close(struct worker *w, struct ep *ep)
-{
-	if (ep->fd < 0)
-		return;
-	ep_set(w, ep, 0);
-	close(ep->fd);
-	ep->fd = -1;
-	w->freed = true;
+	if (ep_close(w->epfd, ep))
+		w->freed = true;
 }
 
 /* ---- accepting, and pausing when out of fds ------------------------- */
@@ -232,7 +200,7 @@ static void listeners_watch(struct worker *w)
 	struct listener *l;
 
 	for (l = w->listeners; l; l = l->next)
-		ep_set(w, &l->ep, listen_events(w, l));
+		ep_set(w->epfd, &l->ep, listen_events(w, l));
 }
 
 /* Out of fds: stop accepting until an fd is freed or the timer fires */
@@ -308,7 +276,7 @@ static void dial(struct worker *w, struct conn *c)
 		return;
 	}
 	/* writable once connected; the host side stays quiet till then */
-	if (ep_set(w, &c->guest, EPOLLOUT) < 0)
+	if (ep_set(w->epfd, &c->guest, EPOLLOUT) < 0)
 		conn_free(w, c, true);
 }
 
@@ -545,8 +513,8 @@ static void conn_free(struct worker *w, struct conn *c, bool reset)
 		*pp = c->park_next;
 		c->parked = false;
 	}
-	ep_close(w, &c->host);
-	ep_close(w, &c->guest);
+	close_ep(w, &c->host);
+	close_ep(w, &c->guest);
 	pipe_give(w, &c->up);
 	pipe_give(w, &c->down);
 	if (c->prev)
@@ -592,7 +560,8 @@ static void relay(struct worker *w, struct conn *c)
 	 * leaves the set): level-triggered HUP or RDHUP on a socket that has
 	 * nothing to do would otherwise spin the loop.
 	 */
-	if (ep_set(w, &c->host, hev) < 0 || ep_set(w, &c->guest, gev) < 0)
+	if (ep_set(w->epfd, &c->host, hev) < 0 ||
+	    ep_set(w->epfd, &c->guest, gev) < 0)
 		conn_free(w, c, true);
 }
 
@@ -625,7 +594,7 @@ static void flow_free(struct worker *w, struct flow *f)
 			*pp = f->next;
 			break;
 		}
-	ep_close(w, &f->ep);
+	close_ep(w, &f->ep);
 	f->l->n_flows--;
 	free(f);
 }
@@ -666,7 +635,7 @@ static struct flow *flow_new(struct worker *w, struct listener *l,
 	f->next = l->flows;
 	l->flows = f;
 	l->n_flows++;
-	if (ep_set(w, &f->ep, EPOLLIN) < 0) {
+	if (ep_set(w->epfd, &f->ep, EPOLLIN) < 0) {
 		flow_free(w, f);
 		return NULL;
 	}
@@ -782,7 +751,7 @@ static int listener_add(struct worker *w, const struct sbmsg *m, int fd)
 	l->guest = (struct sockaddr_in){ .sin_family = AF_INET,
 					 .sin_port = htons(m->port),
 					 .sin_addr.s_addr = m->addr };
-	if ((r = ep_set(w, &l->ep, listen_events(w, l))) < 0) {
+	if ((r = ep_set(w->epfd, &l->ep, listen_events(w, l))) < 0) {
 		close(fd);
 		free(l);
 		return r;
@@ -810,7 +779,7 @@ static void listener_remove(struct worker *w, uint32_t id)
 		accept_conns(w, l, SOMAXCONN);
 	while (l->flows)
 		flow_free(w, l->flows);
-	ep_close(w, &l->ep);
+	close_ep(w, &l->ep);
 	free(l);
 }
 
@@ -917,7 +886,7 @@ int fwd_worker_run(int index, int sock, struct qerr *e)
 	w->spare = fcntl(w->epfd, F_DUPFD_CLOEXEC, 0);
 	w->flow_idle_ms = flow_idle_ms();
 	w->ctl = (struct ep){ EP_CTL, sock, 0 };
-	if ((r = ep_set(w, &w->ctl, EPOLLIN)) < 0)
+	if ((r = ep_set(w->epfd, &w->ctl, EPOLLIN)) < 0)
 		return qerr_set(e, -r, "forward worker %d: epoll", index);
 	for (;;) {
 		n = epoll_wait(w->epfd, ev, EVENTS_MAX, wait_timeout(w));

@@ -52,23 +52,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/util.h"
 #include "common/sbmsg.h"
+#include "common/util.h"
+#include "dataplane/ep.h"
 #include "dataplane/streamproto.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
 
 #define EVENTS_MAX 64
 #define FRAMES_PER_TURN 64	/* from one TAP, before others get a turn */
 
 enum ep_kind { EP_CTL, EP_SOCK, EP_TAP };
-
-struct ep {
-	enum ep_kind kind;
-	int fd;
-	uint32_t events;	/* current interest; 0: not in the set */
-};
 
 struct client {
 	struct ep sock, tap;
@@ -96,30 +88,6 @@ struct relay {
 	uint8_t buf[STREAM_HDR_LEN + 65536];
 };
 
-static int ep_set(struct relay *r, struct ep *ep, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = ep };
-	int op;
-
-	if (events == ep->events)
-		return 0;
-	op = !ep->events ? EPOLL_CTL_ADD : !events ? EPOLL_CTL_DEL :
-						      EPOLL_CTL_MOD;
-	if (epoll_ctl(r->epfd, op, ep->fd, &ev) < 0)
-		return -errno;
-	ep->events = events;
-	return 0;
-}
-
-static void ep_close(struct relay *r, struct ep *ep)
-{
-	if (ep->fd < 0)
-		return;
-	ep_set(r, ep, 0);
-	close(ep->fd);
-	ep->fd = -1;
-}
-
 static void tell(struct relay *r, uint32_t type, int32_t id, int errnum,
 		 const uint8_t *mac)
 {
@@ -138,8 +106,8 @@ static void client_end(struct relay *r, struct client *c, int err)
 	if (c->dead)
 		return;
 	tell(r, SBMSG_STREAM_GONE, c->id, err, NULL);
-	ep_close(r, &c->sock);
-	ep_close(r, &c->tap);
+	ep_close(r->epfd, &c->sock);
+	ep_close(r->epfd, &c->tap);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -157,8 +125,9 @@ static void client_watch(struct relay *r, struct client *c)
 	bool pending = c->out_off < c->out_len;
 	int err;
 
-	if ((err = ep_set(r, &c->sock, EPOLLIN | (pending ? EPOLLOUT : 0))) < 0 ||
-	    (err = ep_set(r, &c->tap, pending ? 0 : EPOLLIN)) < 0)
+	if ((err = ep_set(r->epfd, &c->sock,
+			  EPOLLIN | (pending ? EPOLLOUT : 0))) < 0 ||
+	    (err = ep_set(r->epfd, &c->tap, pending ? 0 : EPOLLIN)) < 0)
 		client_end(r, c, -err);
 }
 
@@ -404,7 +373,7 @@ int stream_relay_run(int sock, struct qerr *e)
 	if (r->epfd < 0)
 		return qerr_set(e, errno, "stream relay: epoll");
 	r->ctl = (struct ep){ EP_CTL, sock, 0 };
-	if ((err = ep_set(r, &r->ctl, EPOLLIN)) < 0)
+	if ((err = ep_set(r->epfd, &r->ctl, EPOLLIN)) < 0)
 		return qerr_set(e, -err, "stream relay: epoll");
 	for (;;) {
 		n = epoll_wait(r->epfd, ev, EVENTS_MAX, -1);
