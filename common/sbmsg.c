@@ -10,13 +10,31 @@
 
 #include "common/fdio.h"
 
+/* Only SBMSG_ERROR carries .err (sbmsg.h) */
+static size_t sbmsg_len(const struct sbmsg *m)
+{
+	return m->type == SBMSG_ERROR ? sizeof(*m) :
+					offsetof(struct sbmsg, err);
+}
+
 int sbmsg_send(int sock, const struct sbmsg *m, int fd)
 {
-	size_t len = m->type == SBMSG_ERROR ? sizeof(*m) :
-					      offsetof(struct sbmsg, err);
-	ssize_t n = send_fd(sock, m, len, fd, 0);
+	ssize_t n = send_fd(sock, m, sbmsg_len(m), fd, 0);
 
 	return n < 0 ? (int)n : 0;
+}
+
+int sbmsg_write(int sock, const struct sbmsg *m)
+{
+	size_t len = sbmsg_len(m);
+	ssize_t n;
+
+	do
+		n = write(sock, m, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 int sbmsg_recv(int sock, struct sbmsg *m, int *fd)

@@ -56,6 +56,8 @@ enum sbmsg_type {
 				   another errno for an error, 0 at EOF) */
 	SBMSG_STREAM_UP,	/* supervisor -> relay: member .value's TAP is
 				   guarded and up */
+	SBMSG_READY,		/* a confined child -> its parent: confined,
+				   serving (seccomp/child.h) */
 };
 
 /*
@@ -77,6 +79,13 @@ struct sbmsg {
 
 /* Send @m, with @fd attached when >= 0. 0 or -errno. */
 int sbmsg_send(int sock, const struct sbmsg *m, int fd);
+
+/*
+ * Send @m with write(2), no fd: for a confined child whose filter allows
+ * write but not sendmsg (the NAT engine's, policies/uplink.policy). A
+ * SOCK_SEQPACKET socket keeps it one record. 0 or -errno.
+ */
+int sbmsg_write(int sock, const struct sbmsg *m);
 
 /*
  * Receive one message; *@fd gets an attached fd or -1. When the fd could

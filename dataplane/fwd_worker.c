@@ -73,6 +73,7 @@
 #include "common/sbmsg.h"
 #include "common/util.h"
 #include "dataplane/ep.h"
+#include "seccomp/child.h"
 
 #define EVENTS_MAX 256
 #define ACCEPTS_PER_TURN 64
@@ -870,7 +871,8 @@ static int after_batch(struct worker *w)
 	return 1;
 }
 
-int fwd_worker_run(int index, int sock, struct qerr *e)
+/* Serve forwards until the supervisor hangs up */
+static int serve(int index, int sock, struct qerr *e)
 {
 	struct epoll_event ev[EVENTS_MAX];
 	struct worker *w;
@@ -900,4 +902,16 @@ int fwd_worker_run(int index, int sock, struct qerr *e)
 			       qerr_set(e, -r, "forward worker %d: messages "
 					       "from the supervisor", index);
 	}
+}
+
+int fwd_worker_main(void *arg, int sock, struct qerr *e)
+{
+	const struct fwd_worker_cfg *c = arg;
+	int r;
+
+	if ((r = child_confine(c->filters, c->filters->worker, e)) < 0)
+		return r;
+	if ((r = child_ready(sock)) < 0)
+		return qerr_set(e, -r, "forward worker %d: reporting", c->index);
+	return serve(c->index, sock, e);
 }

@@ -14,20 +14,28 @@
 #define QBOX_FWD_WORKER_H
 
 #include "common/err.h"
+#include "seccomp/filter.h"
 
 /* How many workers a sandbox runs: one per online CPU, at least two */
 int fwd_worker_count(void);
 
+struct fwd_worker_cfg {
+	int index;			/* worker 0 also serves UDP forwards */
+	const struct filters *filters;	/* baseline and worker */
+};
+
 /**
- * fwd_worker_run() - serve forwards until the supervisor hangs up
- * @index:	which worker this is; worker 0 also serves UDP forwards
+ * fwd_worker_main() - a forward worker, started by child_start()
+ * @arg:	its struct fwd_worker_cfg
  * @sock:	message socket to the supervisor
  * @e:		error of a failed setup step
  *
- * The caller has confined the process. Raises the soft RLIMIT_NOFILE to
- * the hard limit: every relay costs two fds.
+ * In the sandbox's user and network namespaces already (child_start()
+ * entered them), it confines itself as a payload would, plus the worker
+ * filter, says so, and serves until the supervisor hangs up. Raises the
+ * soft RLIMIT_NOFILE to the hard limit: every relay costs two fds.
  * Return: 0 when the supervisor closed @sock, or -errno with @e
  */
-int fwd_worker_run(int index, int sock, struct qerr *e);
+int fwd_worker_main(void *arg, int sock, struct qerr *e);
 
 #endif /* QBOX_FWD_WORKER_H */

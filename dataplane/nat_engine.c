@@ -5,9 +5,10 @@
  * Theory of operation. The supervisor forks the engine at NET_READY, when
  * every uplink TAP fd has arrived. The child, before it reads any frame:
  *
- *   1. dies with the supervisor (PDEATHSIG, with the getppid() race check),
- *      keeps no fd but its TAPs, its report pipe and stderr (stdin and
- *      stdout become /dev/null), and names itself "qbox-uplink";
+ *   1. started by child_start() (seccomp/child.h): it names itself
+ *      "qbox-uplink", dies with the supervisor (PDEATHSIG, with the
+ *      getppid() race check), keeps no fd but its TAPs, its socket and
+ *      stderr (stdin and stdout become /dev/null);
  *   2. starts libslirp on each TAP (uplink_new(): glib reads /dev/urandom
  *      there, the last file it opens on its own);
  *   3. enters a user namespace of its own: not for isolation (its network
@@ -22,10 +23,10 @@
  *      forward the guest's DNS queries to the host's resolver;
  *   7. loads qbox's baseline filter and the policy "uplink" (ENOSYS for
  *      anything else), with one rule of its own: abort() may signal itself;
- *   8. reports "ready" on the pipe (or what failed, as a struct qerr).
+ *   8. says it is ready on its socket (or what failed, as a struct qerr).
  *
  * Then it serves its uplinks until the supervisor goes: its end of the
- * report pipe closes (POLLERR on ours) or PDEATHSIG kills us. It leaves
+ * socket closes (POLLHUP on ours) or PDEATHSIG kills us. It leaves
  * with _exit(): nothing of the supervisor's atexit state is its own, and
  * LeakSanitizer's exit-time check would need ptrace, which it has not.
  *
@@ -37,49 +38,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/pollset.h"
 #include "common/util.h"
+#include "seccomp/child.h"
 #include "seccomp/landlock.h"
-
-/* How long a starting engine may take to say it is ready */
-#define ENGINE_START_MS 10000
 
 /* libslirp's one file: the host's resolvers, for its DNS forwarder */
 static const char *const engine_files[] = { "/etc/resolv.conf", NULL };
-
-/* Close every fd above stderr but the @n in @keep */
-static void close_all_but(const int *keep, int n)
-{
-	unsigned int lo = 3;
-
-	for (;;) {
-		unsigned int next = UINT_MAX;
-		int i;
-
-		for (i = 0; i < n; i++)
-			if (keep[i] >= (int)lo && (unsigned int)keep[i] < next)
-				next = (unsigned int)keep[i];
-		if (next == UINT_MAX) {
-			close_range(lo, ~0U, 0);
-			return;
-		}
-		if (next > lo)
-			close_range(lo, next - 1, 0);
-		lo = next + 1;
-	}
-}
 
 /* stdin and stdout: /dev/null; stderr stays, for sanitizer reports */
 static int null_stdio(struct qerr *e)
@@ -185,7 +160,7 @@ static int allow_abort(scmp_filter_ctx ctx, struct qerr *e)
 }
 
 /* Steps 2 to 7 of the top of this file */
-static int confine(const struct uplink_proc_cfg *c, struct uplink **up,
+static int confine(const struct nat_engine_cfg *c, struct uplink **up,
 		   struct qerr *e)
 {
 	int i, r;
@@ -231,47 +206,38 @@ static void serve(struct uplink **up, int n, int fd)
 	}
 }
 
-static __attribute__((noreturn)) void
-engine_main(const struct uplink_proc_cfg *c, int fd, pid_t parent)
+/*
+ * The engine, once child_start() has named it, tied it to the supervisor
+ * and closed all but its TAPs and socket (step 1 at the top of this file):
+ * steps 2 to 8, then it serves until the supervisor hangs up.
+ */
+static int engine_main(void *arg, int sock, struct qerr *e)
 {
+	const struct nat_engine_cfg *c = arg;
 	const char *test_path = getenv("QBOX_TEST_UPLINK_OPEN");
-	struct uplink *up[MAX_NICS] = { 0 };
+	struct uplink *up[NAT_ENGINE_UPLINKS] = { 0 };
 	bool die_confined = fault_wanted("uplink", "confined");
-	struct qerr e = { 0 };
-	int keep[MAX_NICS + 1];
-	int i;
+	int r;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)	/* it died before PDEATHSIG was set */
-		_exit(1);
-	keep[0] = fd;
-	for (i = 0; i < c->n; i++)
-		keep[i + 1] = c->tapfd[i];
-	close_all_but(keep, c->n + 1);
-	prctl(PR_SET_NAME, "qbox-uplink");
-	fault_point("uplink", "spawned");
 	/*
 	 * Confined, the engine may neither kill itself nor set a limit: for
 	 * a death there, the kernel's SIGKILL at RLIMIT_CPU is armed now.
 	 */
-	if (die_confined && fault_arm() < 0) {
-		fprintf(stderr, "qbox-uplink: test fault: %s\n", strerror(errno));
-		_exit(1);
-	}
+	if (die_confined && fault_arm() < 0)
+		return qerr_set(e, errno, "test fault");
 	g_log_set_default_handler(engine_log, NULL);
-	if (null_stdio(&e) == 0 && confine(c, up, &e) == 0) {
-		if (die_confined)
-			fault_spin();
-		test_open(test_path);
-		if (write_all(fd, &e, sizeof(e)) == 0)
-			serve(up, c->n, fd);
-		_exit(1);
-	}
-	write_all(fd, &e, sizeof(e));
-	_exit(1);
+	if ((r = null_stdio(e)) < 0 || (r = confine(c, up, e)) < 0)
+		return r;
+	if (die_confined)
+		fault_spin();
+	test_open(test_path);
+	if ((r = child_ready(sock)) < 0)
+		return qerr_set(e, -r, "reporting");
+	serve(up, c->n, sock);
+	return 0;
 }
 
-void uplink_proc_describe(int status, char *buf, size_t size)
+void nat_engine_describe(int status, char *buf, size_t size)
 {
 	status_describe(status, buf, size);
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
@@ -280,76 +246,42 @@ void uplink_proc_describe(int status, char *buf, size_t size)
 			 "not allow (qbox policy show " ENGINE_POLICY ")");
 }
 
-/* Wait for the engine's report: a zeroed struct qerr means ready */
-static int wait_ready(struct nat_engine *up, struct qerr *e)
+int nat_engine_start(const struct nat_engine_cfg *c, struct nat_engine *up,
+		     struct qerr *e)
 {
-	struct pollfd p = { up->fd, POLLIN, 0 };
-	struct qerr got;
-	size_t len = 0;
+	struct child_spec spec = { .name = "qbox-uplink", .fault = "uplink",
+				   .enter_pidfd = -1, .keep = c->tapfd,
+				   .n_keep = c->n, .main = engine_main,
+				   .arg = (void *)c };
+	struct child ch;
 	char how[256];
-
-	while (len < sizeof(got)) {
-		ssize_t n;
-
-		if (poll(&p, 1, ENGINE_START_MS) == 0)
-			return qerr_set(e, ETIMEDOUT, "starting the NAT engine");
-		n = read(up->fd, (char *)&got + len, sizeof(got) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len == sizeof(got) && !got.msg[0])
-		return 0;
-	if (len == sizeof(got)) {
-		*e = got;
-		qerr_prefix(e, "starting the NAT engine");
-		return -EIO;
-	}
-	waitpid(up->pid, &up->status, 0);
-	up->ended = true;
-	uplink_proc_describe(up->status, how, sizeof(how));
-	return qerr_set(e, 0, "starting the NAT engine: it ended, %s", how);
-}
-
-int uplink_proc_start(const struct uplink_proc_cfg *c, struct nat_engine *up,
-		      struct qerr *e)
-{
-	pid_t parent = getpid();
-	int fds[2], i, r;
+	int i, r;
 
 	*up = (struct nat_engine){ .fd = -1 };
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		r = qerr_set(e, errno, "starting the NAT engine");
-		goto out;
-	}
-	up->pid = fork();
-	if (up->pid == 0) {
-		close(fds[0]);
-		engine_main(c, fds[1], parent);
-	}
-	close(fds[1]);
-	up->fd = fds[0];
-	if (up->pid < 0) {
-		up->pid = 0;
-		r = qerr_set(e, errno, "starting the NAT engine");
-		goto out;
-	}
-	r = wait_ready(up, e);
-	/* a confined engine cannot kill itself: its parent does, as anyone
-	 * else would; its death then comes as it would while serving */
-	if (r == 0 && fault_wanted("uplink", "ready"))
-		kill(up->pid, SIGKILL);
-out:
+	r = child_start(&spec, &ch, e);
 	for (i = 0; i < c->n; i++)
 		close(c->tapfd[i]);
+	if (r == -EIO) {
+		qerr_prefix(e, "starting the NAT engine");
+		return r;
+	}
+	if (r == -ECHILD) {
+		nat_engine_describe(ch.status, how, sizeof(how));
+		return qerr_set(e, 0, "starting the NAT engine: it ended, %s",
+				how);
+	}
 	if (r < 0)
-		uplink_proc_stop(up);
-	return r;
+		return qerr_set(e, -r, "starting the NAT engine");
+	up->pid = ch.pid;
+	up->fd = ch.sock;
+	/* a confined engine cannot kill itself: its parent does, as anyone
+	 * else would; its death then comes as it would while serving */
+	if (fault_wanted("uplink", "ready"))
+		kill(up->pid, SIGKILL);
+	return 0;
 }
 
-bool uplink_proc_reap(struct nat_engine *up)
+bool nat_engine_reap(struct nat_engine *up)
 {
 	if (up->pid <= 0 || up->ended ||
 	    waitpid(up->pid, &up->status, WNOHANG) != up->pid)
@@ -358,7 +290,7 @@ bool uplink_proc_reap(struct nat_engine *up)
 	return true;
 }
 
-void uplink_proc_stop(struct nat_engine *up)
+void nat_engine_stop(struct nat_engine *up)
 {
 	if (up->pid > 0 && !up->ended) {
 		kill(up->pid, SIGKILL);

@@ -13,14 +13,13 @@
  * does not list. Its death takes only the NAT down: the supervisor reaps
  * it and says so.
  */
-#ifndef QBOX_UPLINK_PROC_H
-#define QBOX_UPLINK_PROC_H
+#ifndef QBOX_NAT_ENGINE_H
+#define QBOX_NAT_ENGINE_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/err.h"
-#include "plan/plan.h"
 #include "seccomp/filter.h"
 #include "dataplane/uplink.h"
 
@@ -33,10 +32,13 @@
 #define UPLINK_NOFILE 4096
 #define UPLINK_DATA_MB 2048
 
-struct uplink_proc_cfg {
+/* At most one uplink per NIC of a sandbox (plan/plan.h's MAX_NICS) */
+#define NAT_ENGINE_UPLINKS 8
+
+struct nat_engine_cfg {
 	int n;				/* uplinks */
-	struct uplink_cfg cfg[MAX_NICS];
-	int tapfd[MAX_NICS];		/* taken by uplink_proc_start() */
+	struct uplink_cfg cfg[NAT_ENGINE_UPLINKS];
+	int tapfd[NAT_ENGINE_UPLINKS];	/* taken by nat_engine_start() */
 	const struct filters *filters;	/* baseline and engine */
 };
 
@@ -49,27 +51,27 @@ struct nat_engine {
 };
 
 /**
- * uplink_proc_start() - fork the NAT engine and wait until it is confined
+ * nat_engine_start() - fork the NAT engine and wait until it is confined
  * @c:		its uplinks and filters; every tapfd is closed here, in the
  *		caller, whatever happens
  * @up:		filled on success
  * @e:		error: what failed in the engine, or how it ended
  *
  * The caller must have SIGCHLD blocked or handled: the engine's death is
- * learnt from it (uplink_proc_reap()). Its signal mask is the caller's,
+ * learnt from it (nat_engine_reap()). Its signal mask is the caller's,
  * so signals the caller blocks (a terminal's SIGINT) do not reach it.
  * Return: 0 or -errno
  */
-int uplink_proc_start(const struct uplink_proc_cfg *c, struct nat_engine *up,
-		      struct qerr *e);
+int nat_engine_start(const struct nat_engine_cfg *c, struct nat_engine *up,
+		     struct qerr *e);
 
 /* After SIGCHLD: true when the engine has just ended (@up->status) */
-bool uplink_proc_reap(struct nat_engine *up);
+bool nat_engine_reap(struct nat_engine *up);
 
 /* "killed by signal 9, SIGKILL" or "exited with status 1" */
-void uplink_proc_describe(int status, char *buf, size_t size);
+void nat_engine_describe(int status, char *buf, size_t size);
 
 /* Kill the engine if it runs, reap it, close what is left; idempotent */
-void uplink_proc_stop(struct nat_engine *up);
+void nat_engine_stop(struct nat_engine *up);
 
-#endif /* QBOX_UPLINK_PROC_H */
+#endif /* QBOX_NAT_ENGINE_H */

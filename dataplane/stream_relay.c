@@ -56,6 +56,7 @@
 #include "common/util.h"
 #include "dataplane/ep.h"
 #include "dataplane/streamproto.h"
+#include "seccomp/child.h"
 
 #define EVENTS_MAX 64
 #define FRAMES_PER_TURN 64	/* from one TAP, before others get a turn */
@@ -358,7 +359,8 @@ static void on_event(struct relay *r, struct ep *ep, uint32_t events)
 	}
 }
 
-int stream_relay_run(int sock, struct qerr *e)
+/* Relay frames until the supervisor hangs up */
+static int serve(int sock, struct qerr *e)
 {
 	struct epoll_event ev[EVENTS_MAX];
 	struct relay *r;
@@ -395,4 +397,16 @@ int stream_relay_run(int sock, struct qerr *e)
 							 "from the supervisor");
 		}
 	}
+}
+
+int stream_relay_main(void *arg, int sock, struct qerr *e)
+{
+	const struct filters *f = arg;
+	int r;
+
+	if ((r = child_confine(f, NULL, e)) < 0)
+		return r;
+	if ((r = child_ready(sock)) < 0)
+		return qerr_set(e, -r, "stream relay: reporting");
+	return serve(sock, e);
 }

@@ -15,14 +15,17 @@
 #include "common/err.h"
 
 /**
- * stream_relay_run() - relay frames until the supervisor hangs up
+ * stream_relay_main() - the relay, started by child_start()
+ * @arg:	the filters (const struct filters *): it confines itself as a
+ *		payload would (no capabilities, no_new_privs, the baseline)
  * @sock:	message socket to the supervisor
  * @e:		error of a failed setup step
  *
- * The caller has confined the process. Raises the soft RLIMIT_NOFILE to
- * the hard limit: every client costs two fds.
+ * Says it is confined, then relays frames until the supervisor hangs up.
+ * Raises the soft RLIMIT_NOFILE to the hard limit: every client costs two
+ * fds.
  * Return: 0 when the supervisor closed @sock, or -errno with @e
  */
-int stream_relay_run(int sock, struct qerr *e);
+int stream_relay_main(void *arg, int sock, struct qerr *e);
 
 #endif /* QBOX_STREAM_RELAY_H */

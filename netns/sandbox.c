@@ -75,10 +75,10 @@
 
 #include "common/json.h"
 #include "common/util.h"
-#include "dataplane/fwd_worker.h"
 #include "plan/qemu_argv.h"
 #include "common/rundir.h"
 #include "dataplane/stream_relay.h"
+#include "seccomp/child.h"
 #include "seccomp/filter.h"
 #include "netns/antispoof_nft.h"
 #include "network/dhcp.h"
@@ -480,163 +480,40 @@ static int init_links(struct init *in, struct qerr *e)
 	return r;
 }
 
-/* What a helper process serves: a forward worker or the stream relay */
-typedef int (*helper_fn)(int index, int sock, struct qerr *e);
-
-struct helper {
-	const char *name;	/* its process name, for messages too */
-	int index;
-	helper_fn run;
-	uint32_t type;		/* the message that hands its socket over */
-	scmp_filter_ctx filter;	/* stacked on the baseline, or NULL */
-};
-
-/*
- * A helper process (a forward worker, a hub's stream relay) from the
- * point where it is in the sandbox's namespaces: it confines itself like
- * the payload (plus its own filter, if it has one), says so on @confined,
- * keeps no fd but its message socket (and stdio, for sanitizer reports)
- * and serves until the supervisor hangs up. A failure goes to the
- * supervisor over its socket before it exits.
- */
-static __attribute__((noreturn)) void helper_serve(const struct helper *h,
-						   scmp_filter_ctx baseline,
-						   int sock, int confined)
-{
-	struct sbmsg m = { .type = SBMSG_ERROR };
-	const char ok = 'c';
-
-	/* out of the way of fd 3 first: the socket goes there */
-	if (confined == 3 && (confined = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0)
-		_exit(1);
-	if (sock != 3) {
-		if (dup3(sock, 3, O_CLOEXEC) < 0)
-			_exit(1);
-		sock = 3;
-	}
-	prctl(PR_SET_NAME, h->name);	/* the kernel keeps 15 characters */
-	if (confine_self(baseline, &m.err) == 0 &&
-	    (!h->filter || filter_load(h->filter, &m.err) == 0)) {
-		if (write(confined, &ok, 1) != 1)
-			_exit(1);
-		close_range(4, ~0U, 0);	/* TAPs, the runtime directory, the
-					   user's, the supervisor's, @confined */
-		if (h->run(h->index, sock, &m.err) == 0)
-			_exit(0);
-	}
-	sbmsg_send(sock, &m, -1);
-	_exit(1);
-}
-
-/* What runs in a new helper (helper_start), never to return */
-typedef void (*helper_child_fn)(void *arg, int sock, int confined);
-
-/*
- * Fork a helper called @name: @child runs in it with its end of a new
- * message socket and a pipe on which helper_serve() says it is confined.
- * Returns once it said so or died: *@sock is our end of the socket,
- * *@confined whether it said so. 0, or -errno with @e.
- */
-static int helper_start(const char *name, helper_child_fn child, void *arg,
-			pid_t *pid, int *sock, bool *confined, struct qerr *e)
-{
-	int sv[2], said[2], r;
-	char c = 0;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return qerr_set(e, errno, "creating %s's socket", name);
-	if (pipe2(said, O_CLOEXEC) < 0) {
-		r = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return qerr_set(e, r, "creating %s's pipe", name);
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		close(sv[0]);
-		close(said[0]);
-		child(arg, sv[1], said[1]);
-	}
-	r = errno;
-	close(sv[1]);
-	close(said[1]);
-	if (*pid > 0)	/* 'c': confined; EOF: dead */
-		while (read(said[0], &c, 1) < 0 && errno == EINTR)
-			;
-	close(said[0]);
-	if (*pid < 0) {
-		close(sv[0]);
-		return qerr_set(e, r, "forking %s", name);
-	}
-	*sock = sv[0];
-	*confined = c == 'c';
-	return 0;
-}
-
-struct init_helper {
-	struct init *in;
-	const struct helper *h;
-};
-
-/*
- * In a helper that init forks, right after fork: it dies with init
- * (PDEATHSIG, with the payload's race check), then serves.
- */
-static __attribute__((noreturn)) void helper_main(void *arg, int sock,
-						  int confined)
-{
-	const struct init_helper *ih = arg;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != 1)	/* init died before we set PDEATHSIG */
-		_exit(1);
-	close(ih->in->sock);
-	helper_serve(ih->h, ih->in->cfg->filters->baseline, sock, confined);
-}
-
-/*
- * Fork helper @h into the sandbox's network namespace, with a message
- * socket whose other end goes to the supervisor in a message of @h->type.
- * Returns once the helper is confined (or dead, then reported as such),
- * so that no payload can meet one that is not yet.
- */
-static int helper_fork(struct init *in, const struct helper *h, pid_t *pid,
-		       struct qerr *e)
-{
-	struct sbmsg m = { .type = h->type, .nic = h->index };
-	struct init_helper ih = { in, h };
-	bool confined;
-	int sock, r;
-
-	if ((r = helper_start(h->name, helper_main, &ih, pid, &sock,
-			      &confined, e)) < 0)
-		return r;
-	r = sbmsg_send(in->sock, &m, sock);
-	close(sock);
-	if (r < 0)
-		return qerr_set(e, -r, "passing %s to the supervisor",
-				h->name);
-	return 0;
-}
-
-static int relay_run(int index, int sock, struct qerr *e)
-{
-	(void)index;
-	return stream_relay_run(sock, e);
-}
-
 /*
  * A hub's stream relay (dataplane/stream_relay.c): the generic members'
- * frames. Its death is reported to the supervisor (init_reaped).
+ * frames, in a confined child of ours (seccomp/child.h) whose socket goes
+ * to the supervisor. Its death is reported to the supervisor (init_reaped).
  */
 static int init_relay(struct init *in, struct qerr *e)
 {
-	static const struct helper h = { "qbox-stream", 0, relay_run,
-					 SBMSG_RELAY, NULL };
+	struct child_spec spec = { .name = "qbox-stream", .enter_pidfd = -1,
+				   .main = stream_relay_main,
+				   .arg = (void *)in->cfg->filters };
+	struct sbmsg m = { .type = SBMSG_RELAY };
+	struct child c;
+	char how[256];
+	int r;
 
 	if (!in->cfg->plan->hub)
 		return 0;
-	return helper_fork(in, &h, &in->relay, e);
+	r = child_start(&spec, &c, e);
+	if (r == -ECHILD) {
+		status_describe(c.status, how, sizeof(how));
+		return qerr_set(e, 0, "the stream relay ended while starting "
+				      "(%s)", how);
+	}
+	if (r < 0 && r != -EIO)
+		return qerr_set(e, -r, "starting the stream relay");
+	if (r < 0)
+		return r;
+	in->relay = c.pid;
+	r = sbmsg_send(in->sock, &m, c.sock);
+	close(c.sock);
+	if (r < 0)
+		return qerr_set(e, -r, "passing the stream relay to the "
+				       "supervisor");
+	return 0;
 }
 
 /*
@@ -1168,84 +1045,4 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 	sb->pid = pid;
 	sb->sock = sv[0];
 	return 0;
-}
-
-/* ---- forward workers: forked by the supervisor -------------------------- */
-
-struct worker_child {
-	const struct helper *h;
-	const struct filters *f;
-	pid_t parent;
-	int pidfd;		/* the sandbox's init */
-};
-
-/*
- * In a new forward worker, right after fork: it dies with the supervisor
- * (PDEATHSIG, with the race check), enters the user and network
- * namespaces of the sandbox's init as `qbox exec` does (in the user
- * namespace it owns, the user may), and serves.
- */
-static __attribute__((noreturn)) void worker_main(void *arg, int sock,
-						  int confined)
-{
-	const struct worker_child *w = arg;
-	struct sbmsg m = { .type = SBMSG_ERROR };
-
-	prctl(PR_SET_NAME, w->h->name);	/* never taken for the supervisor */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != w->parent)
-		_exit(1);
-	fault_point("fwd", "spawned");
-	if (setns(w->pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-		qerr_set(&m.err, errno, "%s: entering the sandbox", w->h->name);
-		sbmsg_send(sock, &m, -1);
-		_exit(1);
-	}
-	close(w->pidfd);
-	helper_serve(w->h, w->f->baseline, sock, confined);
-}
-
-/* Why a worker that never said it was confined is gone */
-static int worker_lost(pid_t pid, int sock, int index, struct qerr *e)
-{
-	struct sbmsg m;
-	char how[256];
-	int status, fd, r;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return qerr_set(e, errno, "forward worker %d", index);
-	r = sbmsg_recv(sock, &m, &fd);
-	if (fd >= 0)
-		close(fd);
-	if (r > 0 && m.type == SBMSG_ERROR) {
-		*e = m.err;
-		return -EIO;
-	}
-	status_describe(status, how, sizeof(how));
-	return qerr_set(e, 0, "forward worker %d ended while starting (%s)",
-			index, how);
-}
-
-int sandbox_fork_worker(const struct sandbox *sb, const struct filters *f,
-			int index, pid_t *pid, int *sock, struct qerr *e)
-{
-	char name[16];
-	struct helper h = { name, index, fwd_worker_run, 0, f->worker };
-	struct worker_child w = { &h, f, getpid(), -1 };
-	bool confined;
-	int r;
-
-	snprintf(name, sizeof(name), "qbox-fwd%d", index);
-	w.pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
-	if (w.pidfd < 0)
-		return qerr_set(e, errno, "starting %s: opening the sandbox",
-				name);
-	r = helper_start(name, worker_main, &w, pid, sock, &confined, e);
-	close(w.pidfd);
-	if (r < 0 || confined)
-		return r;
-	r = worker_lost(*pid, *sock, index, e);
-	close(*sock);
-	return r;
 }

@@ -83,27 +83,6 @@ struct sandbox {
 int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 		  struct qerr *e);
 
-/**
- * sandbox_fork_worker() - start forward worker @index for @sb
- * @sb:		the running sandbox (or hub) whose forwards it will serve
- * @f:		the filters it confines itself with (baseline and worker)
- * @index:	its number; worker 0 also serves UDP (dataplane/fwd_worker.h)
- * @pid:	the worker, a child of the caller (the supervisor reaps it)
- * @sock:	the caller's end of its message socket
- * @e:		what failed, or what the worker said or how it ended if it
- *		died before it was confined
- *
- * Forks a child of the supervisor that enters the user and network
- * namespaces of @sb's init (not its PID namespace: the payload cannot
- * name a worker to signal it), confines itself as a payload would, plus
- * the worker filter, and runs fwd_worker_run(). Returns once it is
- * confined. The supervisor forks workers when the first forward is
- * added: a sandbox without forwards runs none.
- * Return: 0 or -errno
- */
-int sandbox_fork_worker(const struct sandbox *sb, const struct filters *f,
-			int index, pid_t *pid, int *sock, struct qerr *e);
-
 /* A hub's bridge, in the hub's netns */
 #define HUB_BRIDGE "qbr0"
 

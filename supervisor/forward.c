@@ -7,7 +7,7 @@
  * the payload starts (and at run time, to `qbox fwd`). The guest cannot be
  * reached from the host's network namespace; the forward workers, in the
  * sandbox's namespaces, can (dataplane/fwd_worker.c). The supervisor forks
- * them (sandbox_fork_worker()) when the first forward is added, so a
+ * them (spawn_worker()) when the first forward is added, so a
  * sandbox without forwards costs no worker, and passes each listening
  * socket to the workers over their
  * message sockets (SBMSG_LISTEN, SCM_RIGHTS): TCP listeners to every
@@ -31,13 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/util.h"
 #include "common/sbmsg.h"
+#include "common/util.h"
 #include "dataplane/fwd_worker.h"
 #include "plan/plan.h"
+#include "seccomp/child.h"
 
 #define ACK_MS 5000
 
@@ -59,8 +61,8 @@ struct fwd_engine {
 	struct listener *listeners;
 	struct worker *workers;
 	int n_workers;
-	fwd_spawn_fn spawn;
-	void *spawn_ctx;
+	pid_t sandbox;		/* its init: the workers enter its namespaces */
+	const struct filters *filters;
 	uint32_t next_id;
 };
 
@@ -240,11 +242,48 @@ static int tell(struct fwd_engine *fe, const struct listener *l,
 	return ret;
 }
 
-void fwd_engine_set_spawn(struct fwd_engine *fe, fwd_spawn_fn spawn,
-			  void *ctx)
+void fwd_engine_set_sandbox(struct fwd_engine *fe, pid_t init,
+			    const struct filters *f)
 {
-	fe->spawn = spawn;
-	fe->spawn_ctx = ctx;
+	fe->sandbox = init;
+	fe->filters = f;
+}
+
+/*
+ * Worker @index: a child of ours (the supervisor reaps it) in the user and
+ * network namespaces of the sandbox's init, not its PID namespace (the
+ * payload cannot name a worker to signal it), confined as a payload
+ * would be, plus the worker filter (seccomp/child.h starts it)
+ */
+static int spawn_worker(struct fwd_engine *fe, struct worker *w, int index,
+			struct qerr *e)
+{
+	struct fwd_worker_cfg cfg = { index, fe->filters };
+	char name[16], how[256];
+	struct child_spec spec = { .name = name, .fault = "fwd",
+				   .main = fwd_worker_main, .arg = &cfg };
+	struct child c;
+	int r;
+
+	snprintf(name, sizeof(name), "qbox-fwd%d", index);
+	spec.enter_pidfd = (int)syscall(SYS_pidfd_open, fe->sandbox, 0);
+	if (spec.enter_pidfd < 0)
+		return qerr_set(e, errno, "starting %s: opening the sandbox",
+				name);
+	r = child_start(&spec, &c, e);
+	close(spec.enter_pidfd);
+	if (r == -ECHILD) {
+		status_describe(c.status, how, sizeof(how));
+		return qerr_set(e, 0, "forward worker %d ended while starting "
+				      "(%s)", index, how);
+	}
+	if (r < 0 && r != -EIO)
+		return qerr_set(e, -r, "starting %s", name);
+	if (r < 0)
+		return r;
+	w->pid = c.pid;
+	w->sock = c.sock;
+	return 0;
 }
 
 /* The workers, forked with the first forward: fwd_worker_count() */
@@ -254,7 +293,7 @@ static int ensure_workers(struct fwd_engine *fe, struct qerr *e)
 	struct worker *w;
 	int r;
 
-	if (!fe->spawn && fe->n_workers < want)
+	if (!fe->sandbox && fe->n_workers < want)
 		return qerr_set(e, ENOTSUP, "this sandbox has no forward "
 					    "workers");
 	while (fe->n_workers < want) {
@@ -264,8 +303,7 @@ static int ensure_workers(struct fwd_engine *fe, struct qerr *e)
 			return qerr_set(e, ENOMEM, "starting forward workers");
 		fe->workers = w;
 		w += fe->n_workers;
-		if ((r = fe->spawn(fe->spawn_ctx, fe->n_workers, &w->pid,
-				   &w->sock, e)) < 0)
+		if ((r = spawn_worker(fe, w, fe->n_workers, e)) < 0)
 			return r;
 		fe->n_workers++;
 	}

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "common/err.h"
+#include "seccomp/filter.h"
 #include "plan/spec.h"
 
 struct fwd_engine;
@@ -23,16 +24,12 @@ struct fwd_engine;
 struct fwd_engine *fwd_engine_new(struct qerr *e);
 
 /*
- * Starts forward worker @index (sandbox_fork_worker(): a child of the
- * caller, confined in the sandbox's namespaces); fills @pid and @sock,
- * the caller's end of its message socket. 0, or -errno with @e.
+ * The sandbox whose forwards these are, once it exists: the workers,
+ * forked with the first forward, enter the namespaces of its init @init
+ * and confine themselves with @f (baseline and worker filters)
  */
-typedef int (*fwd_spawn_fn)(void *ctx, int index, pid_t *pid, int *sock,
-			    struct qerr *e);
-
-/* How the engine starts its workers, which it does with the first forward */
-void fwd_engine_set_spawn(struct fwd_engine *fe, fwd_spawn_fn spawn,
-			  void *ctx);
+void fwd_engine_set_sandbox(struct fwd_engine *fe, pid_t init,
+			    const struct filters *f);
 
 /**
  * fwd_engine_add() - listen on the host side of @spec and have the

@@ -119,7 +119,7 @@ void sup_engine_json(struct sup *s, struct strbuf *b)
 	sb_printf(b, ",\"nat_engine\":{\"pid\":%d,\"running\":%s",
 		  (int)s->engine.pid, s->engine.ended ? "false" : "true");
 	if (s->engine.ended) {
-		uplink_proc_describe(s->engine.status, how, sizeof(how));
+		nat_engine_describe(s->engine.status, how, sizeof(how));
 		sb_puts(b, ",\"ended\":");
 		sb_json_str(b, how);
 	}

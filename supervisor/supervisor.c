@@ -72,11 +72,13 @@ static bool needs_engine(const struct plan *p)
 	return false;
 }
 
+_Static_assert(MAX_NICS <= NAT_ENGINE_UPLINKS, "an uplink per NIC");
+
 /* The uplinks' configurations, and the NAT engine that runs them */
 static int start_engine(struct sup *s, struct qerr *e)
 {
 	const struct plan *p = s->plan;
-	struct uplink_proc_cfg pc = { .filters = s->filters };
+	struct nat_engine_cfg pc = { .filters = s->filters };
 	int i, k;
 
 	for (i = 0; i < p->n_nics; i++) {
@@ -109,7 +111,7 @@ static int start_engine(struct sup *s, struct qerr *e)
 		pc.cfg[pc.n] = c;
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
-	return pc.n ? uplink_proc_start(&pc, &s->engine, e) : 0;
+	return pc.n ? nat_engine_start(&pc, &s->engine, e) : 0;
 }
 
 static int start_uplinks(struct sup *s, struct qerr *e)
@@ -173,15 +175,6 @@ static void bridged_close(int fd[MAX_NICS])
 			close(fd[i]);
 		fd[i] = -1;
 	}
-}
-
-/* fwd_spawn_fn: the forward workers, forked with the first forward */
-static int spawn_worker(void *ctx, int index, pid_t *pid, int *sock,
-			struct qerr *e)
-{
-	struct sup *s = ctx;
-
-	return sandbox_fork_worker(&s->sb, s->filters, index, pid, sock, e);
 }
 
 /* Who this supervisor is, for fault_point() */
@@ -307,7 +300,7 @@ static void engine_died(struct sup *s)
 
 	if (s->have_status || s->init_reaped)
 		return;	/* the sandbox is ending anyway */
-	uplink_proc_describe(s->engine.status, how, sizeof(how));
+	nat_engine_describe(s->engine.status, how, sizeof(how));
 	if (s->plan->hub)
 		fprintf(stderr, "qbox: network '%s': the NAT engine died (%s): "
 				"its way out is down; members keep their "
@@ -328,7 +321,7 @@ static int on_signal(struct sup *s, struct qerr *e)
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
 		/* one SIGCHLD may stand for several children */
-		if (uplink_proc_reap(&s->engine))
+		if (nat_engine_reap(&s->engine))
 			engine_died(s);
 		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
@@ -600,7 +593,7 @@ int supervise(const struct plan *p, struct qerr *e)
 	bridged_close(cfg.tapfd);
 	if (r < 0)
 		goto out;
-	fwd_engine_set_spawn(s.fwd, spawn_worker, &s);
+	fwd_engine_set_sandbox(s.fwd, s.sb.pid, s.filters);
 	fault_point(sup_role(p), "spawned");
 	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
 		goto out;
@@ -628,7 +621,7 @@ out:
 		close(s.ready_fd);
 	member_leave(s.member_fd);
 	fwd_engine_free(s.fwd);
-	uplink_proc_stop(&s.engine);
+	nat_engine_stop(&s.engine);
 	for (i = 0; i < MAX_NICS; i++)
 		if (s.upfd[i] >= 0)
 			close(s.upfd[i]);

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/* child.c - confined children (see child.h) */
+#include "seccomp/child.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/sbmsg.h"
+#include "common/util.h"
+
+void close_all_but(const int *keep, int n)
+{
+	unsigned int lo = 3;
+
+	for (;;) {
+		unsigned int next = UINT_MAX;
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (keep[i] >= (int)lo && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (next == UINT_MAX) {
+			close_range(lo, ~0U, 0);
+			return;
+		}
+		if (next > lo)
+			close_range(lo, next - 1, 0);
+		lo = next + 1;
+	}
+}
+
+/* Step 2 of child.h, then the child's own main; never returns */
+static __attribute__((noreturn)) void child_run(const struct child_spec *s,
+						pid_t parent, int sock)
+{
+	struct sbmsg m = { .type = SBMSG_ERROR };
+	int keep[64], n = 0, i;
+
+	prctl(PR_SET_NAME, s->name);	/* never taken for its parent's */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)	/* it died before PDEATHSIG was set */
+		_exit(1);
+	keep[n++] = sock;
+	if (s->enter_pidfd >= 0)
+		keep[n++] = s->enter_pidfd;
+	for (i = 0; i < s->n_keep && n < (int)ARRAY_SIZE(keep); i++)
+		keep[n++] = s->keep[i];
+	close_all_but(keep, n);
+	if (s->fault)
+		fault_point(s->fault, "spawned");
+	if (s->enter_pidfd >= 0) {
+		if (setns(s->enter_pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+			qerr_set(&m.err, errno, "%s: entering the sandbox",
+				 s->name);
+			sbmsg_write(sock, &m);
+			_exit(1);
+		}
+		close(s->enter_pidfd);
+	}
+	if (s->main(s->arg, sock, &m.err) == 0)
+		_exit(0);
+	sbmsg_write(sock, &m);
+	_exit(1);
+}
+
+/* The child's first word: 0 (ready), -EIO (@e: what failed), -ECHILD
+ * (EOF: it ended), or -ETIMEDOUT */
+static int first_word(struct child *c, struct qerr *e)
+{
+	struct pollfd p = { c->sock, POLLIN, 0 };
+	struct sbmsg m;
+	int fd, r;
+
+	do
+		r = poll(&p, 1, CHILD_START_MS);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	r = sbmsg_recv(c->sock, &m, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r > 0 && m.type == SBMSG_READY)
+		return 0;
+	if (r > 0 && m.type == SBMSG_ERROR) {
+		*e = m.err;
+		return -EIO;
+	}
+	return -ECHILD;
+}
+
+int child_start(const struct child_spec *s, struct child *c, struct qerr *e)
+{
+	pid_t parent = getpid();
+	int sv[2], r;
+
+	*c = (struct child){ .sock = -1 };
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	c->pid = fork();
+	if (c->pid == 0) {
+		close(sv[0]);
+		child_run(s, parent, sv[1]);
+	}
+	r = -errno;
+	close(sv[1]);
+	c->sock = sv[0];
+	if (c->pid < 0) {
+		c->pid = 0;
+		close(steal_fd(&c->sock));
+		return r;
+	}
+	if ((r = first_word(c, e)) == 0)
+		return 0;
+	if (r == -ETIMEDOUT)
+		kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
+	close(steal_fd(&c->sock));
+	return r;
+}
+
+int child_ready(int sock)
+{
+	struct sbmsg m = { .type = SBMSG_READY };
+
+	return sbmsg_write(sock, &m);
+}
+
+int child_confine(const struct filters *f, scmp_filter_ctx extra,
+		  struct qerr *e)
+{
+	int r;
+
+	if ((r = confine_self(f->baseline, e)) < 0)
+		return r;
+	return extra ? filter_load(extra, e) : 0;
+}
