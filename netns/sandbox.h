@@ -2,13 +2,15 @@
 /*
  * sandbox.h - the sandbox: a user, network and PID namespace around a payload
  *
- * sandbox_spawn() forks the sandbox's init (pid 1 of a new PID namespace,
- * inside new user and network namespaces). A hub (plan.hub) is a sandbox
- * without a payload: its init holds the network's namespaces and bridge. Init builds the links, hands each
- * NAT NIC's uplink TAP fd to the supervisor, waits for SBMSG_GO, confines
- * itself, starts the payload, forwards signals to it and reports its wait
- * status. Because init is pid 1, every process the payload leaves behind
- * dies with it.
+ * sandbox_spawn() (spawn.c) forks the sandbox's init, pid 1 of a new PID
+ * namespace inside new user and network namespaces. Init (init.c) builds
+ * the links, hands each NAT NIC's uplink TAP fd to the supervisor, waits
+ * for SBMSG_GO, confines itself, starts what it runs, forwards signals and
+ * reports the payload's wait status. Because init is pid 1, every process
+ * the payload leaves behind dies with it. What init makes and runs is its
+ * role's (init.h): a sandbox's payload and NICs (init_payload_role), or a
+ * named network's segment (network/hub_init.c), chosen by whoever fills
+ * the struct sandbox_cfg.
  */
 #ifndef QBOX_SANDBOX_H
 #define QBOX_SANDBOX_H
@@ -31,8 +33,11 @@ struct sandbox_join {
 				   none (a VM on a network without DHCP) */
 };
 
+struct init_role;
+
 struct sandbox_cfg {
 	const struct plan *plan;
+	const struct init_role *role;	/* what init makes and runs */
 	/*
 	 * Enter this process's user namespace instead of making one: a
 	 * member of a named network, or a hub when the user already has
@@ -86,8 +91,7 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 /* A hub's bridge, in the hub's netns */
 #define HUB_BRIDGE "qbr0"
 
-/* Names of the links qbox makes for NIC @i */
-void sandbox_link_names(int i, char bridge[16], char uplink[16],
-			char vm[16]);
+/* The role of a sandbox that runs a payload (netns/payload.c) */
+extern const struct init_role init_payload_role;
 
 #endif /* QBOX_SANDBOX_H */

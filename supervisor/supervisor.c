@@ -55,6 +55,7 @@
 #include "control/ctl_client.h"
 #include "supervisor/forward.h"
 #include "network/hub.h"
+#include "network/hub_init.h"
 #include "network/hub_stream.h"
 #include "supervisor/member.h"
 #include "common/rundir.h"
@@ -529,7 +530,9 @@ int supervise(const struct plan *p, struct qerr *e)
 	cleanup_fd int hubs_lock = -1;
 	struct filters filters = { 0 };
 	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
-				   .userns_pidfd = -1 };
+				   .userns_pidfd = -1,
+				   .role = p->hub ? &hub_init_role :
+						    &init_payload_role };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {

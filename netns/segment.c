@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* segment.c - one bridge and its ports (see segment.h) */
+#include "netns/segment.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "netns/antispoof.h"
+#include "netns/antispoof_nft.h"
+#include "netns/tap.h"
+
+void segment_names(int i, char bridge[16], char uplink[16], char vm[16])
+{
+	snprintf(bridge, 16, "qbr%d", i);
+	snprintf(uplink, 16, "qup%d", i);
+	snprintf(vm, 16, "qvm%d", i);
+}
+
+int link_up(struct nl *nl, const char *name, int master, unsigned int txqlen,
+	    unsigned int mtu, struct qerr *e)
+{
+	struct nl_link_change c = { .master = master, .txqlen = txqlen,
+				    .mtu = mtu, .up = true };
+
+	return nl_link_set(nl, name, &c, e);
+}
+
+/* The payload's port @ifname filtered at @hook, before it is up */
+static int guard(const struct segment *s, const char *ifname,
+		 enum as_hook hook, struct qerr *e)
+{
+	struct antispoof as;
+
+	if (!s->guard_mac)
+		return 0;
+	antispoof_build(s->guard_mac, s->guard_addr, &as);
+	return antispoof_install(ifname, hook, &as, e);
+}
+
+/* Our end of the veth pair on our bridge, its far end on the hub's */
+static int veth_ports(struct nl *nl, const struct segment *s, int brindex,
+		      struct qerr *e)
+{
+	struct nl_link_change hub = { .master = s->peer_bridge, .up = true };
+	int r;
+
+	if ((r = nl_veth_add(nl, s->veth, s->peer, s->peer_netns, e)) < 0)
+		return r;
+	/* a command's frames onto the network leave through it */
+	if (!s->vm_tap && (r = guard(s, s->veth, AS_EGRESS, e)) < 0)
+		return r;
+	if ((r = link_up(nl, s->veth, brindex, 0, 0, e)) < 0)
+		return r;
+	return nl_link_set(s->peer_nl, s->peer, &hub, e);
+}
+
+/* A TAP on the bridge; its fd to *@fd */
+static int tap_port(struct nl *nl, const struct segment *s, const char *name,
+		    bool vm, int brindex, int *fd, struct qerr *e)
+{
+	int r;
+
+	if ((*fd = tap_open(name, vm, e)) < 0)
+		return *fd;
+	if ((vm && (r = guard(s, name, AS_INGRESS, e)) < 0) ||
+	    (r = link_up(nl, name, brindex, TAP_TXQLEN, s->mtu, e)) < 0) {
+		close(*fd);
+		*fd = -1;
+		return r;
+	}
+	return 0;
+}
+
+static int ports(struct nl *nl, const struct segment *s, int brindex,
+		 int *uplink_fd, int *vm_fd, struct qerr *e)
+{
+	int r;
+
+	if (s->uplink &&
+	    (r = tap_port(nl, s, s->uplink, false, brindex, uplink_fd, e)) < 0)
+		return r;
+	if (s->veth && (r = veth_ports(nl, s, brindex, e)) < 0)
+		return r;
+	if (s->vm_tap &&
+	    (r = tap_port(nl, s, s->vm_tap, true, brindex, vm_fd, e)) < 0)
+		return r;
+	return 0;
+}
+
+int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
+		  int *vm_fd, struct qerr *e)
+{
+	int r, brindex;
+
+	*uplink_fd = *vm_fd = -1;
+	if ((r = nl_bridge_add(nl, s->bridge, s->bridge_mac, e)) < 0)
+		return r;
+	brindex = (int)if_nametoindex(s->bridge);
+	if ((r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
+	    (r = link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
+	    (s->addr.s_addr &&
+	     (r = nl_addr4_add(nl, s->bridge, s->addr, s->prefix, e)) < 0) ||
+	    (s->gateway.s_addr &&
+	     (r = nl_route4_default(nl, s->bridge, s->gateway, e)) < 0)) {
+		if (*uplink_fd >= 0)
+			close(steal_fd(uplink_fd));
+		if (*vm_fd >= 0)
+			close(steal_fd(vm_fd));
+		return r;
+	}
+	return 0;
+}
