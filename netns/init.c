@@ -20,8 +20,9 @@
  *     it runs; STARTED tells the supervisor; the role's last step (the
  *     helper filter, seccomp/filter.h).
  *  5. running: forward SIGINT/SIGTERM/SIGHUP to the payload (without one,
- *     a signal ends init), reap orphans, pass the supervisor's messages to
- *     the role, and report the payload's wait status.
+ *     a signal ends init, as the payload's end would), reap orphans, pass
+ *     the supervisor's messages to the role, and report the payload's
+ *     wait status.
  *
  * Who notices a death: the payload gets SIGKILL when init dies
  * (PDEATHSIG, and anyway the PID namespace dies with its pid 1). Init
@@ -203,6 +204,19 @@ static void init_reap(struct init *in)
 	}
 }
 
+/*
+ * A signal, and nothing to pass it to (a hub's init: the supervisor
+ * passes its SIGTERM on, as to a payload's): init ends as a payload's end
+ * would end it, told to the supervisor, which then lets it go.
+ */
+static __attribute__((noreturn)) void init_told_to_end(struct init *in)
+{
+	struct sbmsg m = { .type = SBMSG_EXIT };
+
+	sbmsg_send(in->sock, &m, -1);
+	init_exit(in, 0);
+}
+
 static int signals_open(void)
 {
 	sigset_t set;
@@ -238,8 +252,8 @@ static __attribute__((noreturn)) void init_loop(struct init *in, int sfd)
 			init_reap(in);
 		} else if (in->payload > 0) {
 			kill(in->payload, (int)si.ssi_signo);
-		} else {	/* nothing to pass it to: told to end */
-			init_exit(in, 0);
+		} else {
+			init_told_to_end(in);
 		}
 	}
 }

@@ -88,6 +88,13 @@ struct sandbox {
 int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 		  struct qerr *e);
 
+/*
+ * Close the handles @cfg gives init (the hubs' pidfds, bridged NICs'
+ * TAPs): once init exists it holds its own copies, and a TAP must be free
+ * again when QEMU ends. Idempotent.
+ */
+void sandbox_cfg_release(struct sandbox_cfg *cfg);
+
 /* A hub's bridge, in the hub's netns */
 #define HUB_BRIDGE "qbr0"
 

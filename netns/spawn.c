@@ -157,3 +157,24 @@ int sandbox_spawn(const struct sandbox_cfg *cfg, struct sandbox *sb,
 	sb->sock = sv[0];
 	return 0;
 }
+
+void sandbox_cfg_release(struct sandbox_cfg *cfg)
+{
+	bool shared = false;
+	int i;
+
+	for (i = 0; i < MAX_NICS; i++) {
+		if (cfg->join[i].pidfd >= 0) {
+			/* a member's user namespace is its first hub's */
+			shared |= cfg->join[i].pidfd == cfg->userns_pidfd;
+			close(cfg->join[i].pidfd);
+		}
+		cfg->join[i].pidfd = -1;
+		if (cfg->tapfd[i] >= 0)
+			close(cfg->tapfd[i]);
+		cfg->tapfd[i] = -1;
+	}
+	if (cfg->userns_pidfd >= 0 && !shared)
+		close(cfg->userns_pidfd);
+	cfg->userns_pidfd = -1;
+}

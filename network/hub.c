@@ -1,30 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
- * hub.c - a named network's hub (see hub.h)
+ * hub.c - a named network's hub: the supervisor's hub_role (see hub.h)
  *
  * Theory of operation. The first `qbox run --net natnet:lab0` (or `qbox net
- * create`) finds no $RUNDIR/net@lab0.sock and starts a hub: `qbox __hub`,
- * detached from the terminal, which is a supervisor with a payload-less
- * plan. Its sandbox's init builds the segment: a bridge, the uplink TAP
- * (natnet and hostonly), and the hub's own address. Members then join:
+ * create`) finds no $RUNDIR/net@lab0.sock and starts a hub:
+ * `qbox __hub`, detached from the terminal (control/hub_client.c), which
+ * is a supervisor in this role with a payload-less plan (plan_hub()). Its
+ * sandbox's init builds the segment (hub_init.c). The role:
  *
- *   join     the member's supervisor says who it is (sandbox, MAC, VM or
- *            command); the hub answers with a name for the hub's end of
- *            the member's veth pair, the member's address (a command's,
- *            or the lease its DHCP server keeps for a VM), and a pidfd of
- *            its init, through which the member's init enters the user
- *            namespace (shared by all of a user's hubs and members: a veth
- *            pair can only link two network namespaces that one process
- *            has power over) and visits the hub's network namespace to
- *            plug the veth into the bridge. The member's connection then
- *            stays open: its hang-up is the member's leaving, whichever
- *            way it ended.
- *   forwards on a network dial the guest from the hub's namespace; those a
- *            member asked for (--fwd) go when it leaves.
- *   ending   a hub without members ends, unless it lingers (net create,
- *            linger=on); `qbox net rm` ends it, refusing while members
- *            run unless forced. Its end takes the namespaces, and so the
- *            members' veth pairs, with it; members notice the hang-up.
+ *   start    the hub enters the user namespace of the user's other hubs,
+ *            if one runs: members may join several networks, and a veth
+ *            pair can only link namespaces that one user namespace has
+ *            power over. The search, and the new hub's socket, happen
+ *            under a lock on the runtime directory, so two hubs starting
+ *            at once cannot both make a user namespace of their own;
+ *   ready    at NET_READY: the lease table and DHCP server (network/dhcp.c,
+ *            on the socket init bound), the generic socket (hub_stream.c);
+ *            then the lock goes: others may find us now;
+ *   control  join (hub_members.c), net-info, net-rm, forwards with an
+ *            owner; forwards on a network dial the guest from the hub's
+ *            namespace, and those a member asked for (--fwd) go when it
+ *            leaves;
+ *   ending   a hub without members ends (after HUB_IDLE_MS if its starter
+ *            never joined), unless it lingers (net create, linger=on);
+ *            `qbox net rm` ends it, refusing while members run unless
+ *            forced, and so does a signal (its init ends, having no
+ *            payload to pass it to). Its end takes the namespaces, and so
+ *            the members' veth pairs, with it; members notice the hang-up.
  *
  * Tenants are kept apart by the kernel: a user's hubs live in that user's
  * runtime directory (0700, SO_PEERCRED on every connection) and in user
@@ -33,6 +35,7 @@
 #include "network/hub.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -40,34 +43,83 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "common/util.h"
+#include "control/ctl_client.h"
 #include "network/dhcp.h"
+#include "network/hub_init.h"
 #include "network/hub_stream.h"
-#include "supervisor/sup.h"
 #include "supervisor/supervisor.h"
 
 /* A hub that was started for a member that never came ends after this */
 #define HUB_IDLE_MS 10000
 
-struct hub_member *hub_member_find(struct hub *h, long id)
+/*
+ * The user namespace of the user's other hubs (a pidfd of one's init, in
+ * *@found, or -1: this hub makes one), found under the runtime
+ * directory's lock (*@lockfd)
+ */
+static int hub_userns(int dirfd, int *lockfd, int *found, struct qerr *e)
 {
-	int i;
+	struct ctl_req req = { .verb = CTL_NS };
+	struct dirent *d;
+	int pidfd = -1, dfd;
+	DIR *dir;
 
-	for (i = 0; i < h->n_members; i++)
-		if (h->members[i].id == id)
-			return &h->members[i];
-	return NULL;
+	/* the directory itself is the lock: no file to leave behind */
+	*lockfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lockfd < 0 || flock(*lockfd, LOCK_EX) < 0)
+		return qerr_set(e, errno, "locking the runtime directory");
+	if ((dfd = dup(dirfd)) < 0 || !(dir = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return qerr_set(e, errno, "reading the runtime directory");
+	}
+	while (pidfd < 0 && (d = readdir(dir))) {
+		struct strbuf out = { 0 };
+		size_t len = strlen(d->d_name);
+		int fd;
+
+		if (strncmp(d->d_name, HUB_FILE_PREFIX,
+			    strlen(HUB_FILE_PREFIX)) ||
+		    len < 5 || strcmp(d->d_name + len - 5, ".sock"))
+			continue;
+		if ((fd = ctl_open(dirfd, d->d_name)) < 0)
+			continue;
+		if (ctl_call(fd, &req, &out, &pidfd, 5000, NULL) < 0 &&
+		    pidfd >= 0) {
+			close(pidfd);
+			pidfd = -1;
+		}
+		sb_free(&out);
+		close(fd);
+	}
+	closedir(dir);
+	*found = pidfd;
+	return 0;
 }
 
-static int64_t now_s(void)
+static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 {
-	return now_ns() / 1000000000;
+	struct hub *h = calloc(1, sizeof(*h));
+	int r;
+
+	if (!h)
+		return qerr_set(e, ENOMEM, "starting the network");
+	s->role_data = h;
+	h->dhcp_fd = h->stream_fd = h->relay_fd = h->dir_lock = -1;
+	h->spec = *s->plan->nics[0].spec;
+	h->linger = h->spec.linger;
+	r = hub_userns(s->dirfd, &h->dir_lock, &cfg->userns_pidfd, e);
+	/* init closes its copy: the lock is one open file, shared */
+	cfg->sup_lockfd = h->dir_lock;
+	return r;
 }
 
-int hub_dhcp_start(struct sup *s, struct qerr *e)
+/* The lease table (and the DHCP server, when init bound its socket) */
+static int hub_dhcp_start(struct sup *s, struct qerr *e)
 {
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
@@ -79,200 +131,94 @@ int hub_dhcp_start(struct sup *s, struct qerr *e)
 		.router = l->gateway,
 		.pool_first = l->pool_first, .pool_last = l->pool_last,
 	};
+	struct hub *h = hub_of(s);
 
 	if (l->dns.s_addr)
 		c.dns[c.n_dns++] = l->dns;
-	s->hub.dhcp = dhcp_new(&c, e);
-	return s->hub.dhcp ? 0 : -EINVAL;
+	h->dhcp = dhcp_new(&c, e);
+	return h->dhcp ? 0 : -EINVAL;
 }
 
-void hub_poll_fill(struct sup *s, struct pollset *ps)
+static int hub_net_ready(struct sup *s, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
+	int r;
+
+	if ((r = hub_dhcp_start(s, e)) < 0 || (r = hub_stream_listen(s, e)) < 0)
+		return r;
+	close(steal_fd(&h->dir_lock));	/* others may find us now */
+	return 0;
+}
+
+static void hub_poll_fill(struct sup *s, struct pollset *ps)
+{
+	struct hub *h = hub_of(s);
+	int64_t now = now_ns() / 1000000;
 
 	h->dhcp_idx = h->dhcp && h->dhcp_fd >= 0 ?
 		pollset_add(ps, h->dhcp_fd, POLLIN) : -1;
 	hub_stream_poll_fill(s, ps);
+	/* without members (and not lingering): idle, for HUB_IDLE_MS */
+	if (h->linger || h->n_members) {
+		h->idle_deadline_ms = 0;
+		return;
+	}
+	if (!h->idle_deadline_ms)
+		h->idle_deadline_ms = now + HUB_IDLE_MS;
+	pollset_timeout(ps, h->idle_deadline_ms - now);
 }
 
-void hub_poll_done(struct sup *s, struct pollset *ps)
+static int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 
 	if (h->dhcp_idx >= 0 && (ps->fds[h->dhcp_idx].revents & POLLIN))
-		dhcp_serve(h->dhcp, h->dhcp_fd, now_s(), NULL);
+		dhcp_serve(h->dhcp, h->dhcp_fd, hub_now_s(), NULL);
 	hub_stream_poll_done(s, ps);
-}
-
-/* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd" */
-static int join_parse(char *arg, struct net_spec *want, char *sandbox,
-		      size_t size, uint8_t mac[6], enum member_kind *kind,
-		      struct qerr *e)
-{
-	char *f[5], *save = NULL;
-	int n;
-
-	for (n = 0; n < 5; n++)
-		if (!(f[n] = strtok_r(n ? NULL : arg, ",", &save)))
-			return qerr_usage(e, "join: malformed request");
-	memset(want, 0, sizeof(*want));
-	if (!strcmp(f[0], "natnet"))
-		want->mode = NET_NATNET;
-	else if (!strcmp(f[0], "hostonly"))
-		want->mode = NET_HOSTONLY;
-	else if (!strcmp(f[0], "internal"))
-		want->mode = NET_INTERNAL;
-	else
-		return qerr_usage(e, "join: unknown mode '%s'", f[0]);
-	if (strcmp(f[1], "-")) {
-		want->has_subnet = true;
-		if (cidr_parse(f[1], &want->subnet, &want->prefix, e) < 0)
-			return -EINVAL;
-	}
-	if (name_check(f[2], "join: sandbox", e) < 0 ||
-	    mac_parse(f[3], mac, e) < 0)
-		return -EINVAL;
-	snprintf(sandbox, size, "%s", f[2]);
-	*kind = !strcmp(f[4], "vm") ? MEMBER_VM : MEMBER_CMD;
 	return 0;
 }
 
-static int join(struct sup *s, const char *text, struct strbuf *out, int *fd,
-		long *hold, struct qerr *e)
+static bool hub_should_end(struct sup *s)
 {
-	struct hub *h = &s->hub;
-	const struct nic_plan *n = &s->plan->nics[0];
-	struct hub_member m = { 0 };
-	struct net_spec want;
-	char arg[CTL_LINE_MAX], a[INET_ADDRSTRLEN], mac[18];
-	int r;
+	struct hub *h = hub_of(s);
 
-	snprintf(arg, sizeof(arg), "%s", text);
-	if (join_parse(arg, &want, m.sandbox, sizeof(m.sandbox), m.mac,
-		       &m.kind, e) < 0)
-		return -EINVAL;
-	if (want.mode != h->spec.mode)
-		return qerr_usage(e, "network '%s' is a %s network, not %s",
-				  h->spec.name, net_mode_name(h->spec.mode),
-				  net_mode_name(want.mode));
-	if (want.has_subnet && (want.subnet.s_addr != n->net.s_addr ||
-				want.prefix != n->prefix))
-		return qerr_usage(e, "network '%s' runs on %s/%u, not the "
-				     "subnet= given",
-				  h->spec.name,
-				  inet_ntop(AF_INET, &n->net, a, sizeof(a)),
-				  n->prefix);
-	if (!h->dhcp)
-		return qerr_set(e, EAGAIN, "network '%s' is still starting",
-				h->spec.name);
-	if ((r = hub_member_claim(s, &m, e)) < 0)
-		return r;
-	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
-	if (*fd < 0 || hub_member_add(h, &m, e) < 0) {
-		/* full, or out of memory: the address goes back */
-		r = *fd < 0 ? qerr_set(e, errno, "opening network '%s'",
-				       h->spec.name) : -ENOSPC;
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
-		if (m.addr.s_addr)
-			dhcp_unreserve(h->dhcp, m.mac, now_s());
-		return r;
+	return h->done || (h->idle_deadline_ms &&
+			   now_ns() / 1000000 >= h->idle_deadline_ms);
+}
+
+/* Init's messages about the network: its DHCP socket, the relay's,
+ * socket members' TAPs and guards */
+static int hub_message(struct sup *s, const struct sbmsg *m, int fd,
+		       struct qerr *e)
+{
+	struct hub *h = hub_of(s);
+
+	switch (m->type) {
+	case SBMSG_DHCP:
+		if (h->dhcp_fd >= 0 || fd < 0)
+			break;
+		h->dhcp_fd = fd;
+		return 0;
+	case SBMSG_RELAY:
+		return hub_stream_relay(s, fd, e);
+	case SBMSG_RELAY_EXIT:
+		return hub_stream_relay_died(s, m->value, e);
+	case SBMSG_TAP:
+		hub_stream_tap(s, m, fd);
+		return 0;
+	case SBMSG_GUARD:
+		hub_stream_guarded(s, m);
+		return 0;
 	}
-	*hold = m.id;
-	sb_printf(out, "{\"member\":%ld,\"peer\":\"m%ld\",\"address\":\"%s\","
-		       "\"mac\":\"%s\"}",
-		  m.id, m.id, m.addr.s_addr ? inet_ntop(AF_INET, &m.addr, a,
-							sizeof(a)) : "",
-		  mac_format(m.mac, mac));
-	return 0;
-}
-
-void hub_member_label(const struct hub_member *m, char *buf, size_t size)
-{
-	if (m->kind == MEMBER_SOCKET)
-		snprintf(buf, size, "socket qs%ld (%s, pid %d)", m->id,
-			 m->command, (int)m->pid);
-	else
-		snprintf(buf, size, "%s", m->sandbox);
-}
-
-int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
-{
-	struct hub *h = &s->hub;
-	const struct net_layout *l = &s->plan->nics[0].layout;
-	char mac[18], who[SANDBOX_NAME_MAX + 64];
-	int i;
-
-	for (i = 0; i < h->n_members; i++) {
-		if (&h->members[i] == m || memcmp(h->members[i].mac, m->mac, 6))
-			continue;
-		hub_member_label(&h->members[i], who, sizeof(who));
-		return qerr_usage(e, "network '%s' already has a member with "
-				     "MAC %s (%s)", h->spec.name,
-				  mac_format(m->mac, mac), who);
-	}
-	/*
-	 * A command's address, and a VM's or socket member's DHCP lease,
-	 * fixed now: their anti-spoofing rules (netns/antispoof.c) must know
-	 * it before they send. Without DHCP they pick their own; only the MAC
-	 * is known.
-	 */
-	if ((m->kind == MEMBER_CMD || l->dhcp) &&
-	    dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
-			 m->command : m->sandbox, now_s(), &m->addr) < 0)
-		return qerr_set(e, ENOSPC, "network '%s' has no free address",
-				h->spec.name);
-	return 0;
-}
-
-int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e)
-{
-	struct hub_member *grown;
-
-	if (h->n_members >= HUB_MEMBERS_MAX)
-		return qerr_usage(e, "network '%s' has %d members, its most",
-				  h->spec.name, HUB_MEMBERS_MAX);
-	grown = realloc(h->members, sizeof(*grown) * (size_t)(h->n_members + 1));
-	if (!grown)
-		return qerr_set(e, ENOMEM, "joining network '%s'",
-				h->spec.name);
-	h->members = grown;
-	m->id = ++h->next_id;
-	h->members[h->n_members++] = *m;
-	h->idle_deadline_ms = 0;
-	return 0;
-}
-
-void hub_leave(void *opaque, long id)
-{
-	struct sup *s = opaque;
-	struct hub *h = &s->hub;
-	struct hub_member *m = hub_member_find(h, id);
-	int i;
-
-	if (!m)
-		return;
-	if (m->addr.s_addr && h->dhcp)
-		dhcp_unreserve(h->dhcp, m->mac, now_s());
-	*m = h->members[--h->n_members];
-	/* the member's own forwards go with it */
-	for (i = 0; i < h->n_fwds;) {
-		if (h->fwds[i].owner != id) {
-			i++;
-			continue;
-		}
-		if (s->fwd)
-			fwd_engine_remove(s->fwd, &h->fwds[i].spec);
-		h->fwds[i] = h->fwds[--h->n_fwds];
-	}
-	if (!h->n_members && !h->linger)
-		h->done = true;
+	if (fd >= 0)
+		close(fd);
+	return qerr_set(e, EPROTO, "bad message %u from the network's init",
+			m->type);
 }
 
 static void net_json(struct sup *s, struct strbuf *b)
 {
-	const struct hub *h = &s->hub;
+	const struct hub *h = hub_of(s);
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
 	char a[INET_ADDRSTRLEN], mac[18];
@@ -319,7 +265,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 		size_t cur = 0;
 		bool first = true;
 
-		while (dhcp_lease_next(h->dhcp, now_s(), &cur, &li)) {
+		while (dhcp_lease_next(h->dhcp, hub_now_s(), &cur, &li)) {
 			sb_printf(b, "%s{\"mac\":\"%s\",\"address\":\"%s\","
 				     "\"state\":\"%s\",\"hostname\":",
 				  first ? "" : ",", mac_format(li.mac, mac),
@@ -338,7 +284,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 
 static int net_rm(struct sup *s, bool force, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct strbuf names = { 0 };
 	int i;
 
@@ -360,62 +306,89 @@ static int net_rm(struct sup *s, bool force, struct qerr *e)
 	return 0;
 }
 
-/* A forward on the network: the guest address is always named */
+/* A forward on the network, and whose it is: a member's goes with it */
 static int hub_fwd_add(struct sup *s, const char *text, long owner,
 		       struct strbuf *out, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct fwd_spec spec;
-	struct fwd_plan f;
 	int r;
 
 	if (h->n_fwds >= MAX_FWDS)
 		return qerr_usage(e, "network '%s' has %d forwards, its most",
 				  h->spec.name, MAX_FWDS);
-	if ((r = fwd_spec_parse(text, &spec, e)) < 0 ||
-	    (r = fwd_resolve(s->plan, &spec, &f, e)) < 0 ||
-	    (r = fwd_engine_add(s->fwd, &f.spec, f.guest, text, e)) < 0)
+	if ((r = sup_fwd_add(s, text, &spec, out, e)) < 0)
 		return r;
-	h->fwds[h->n_fwds++] = (struct hub_fwd){ .spec = f.spec,
-						 .owner = owner };
-	sup_fwd_json(out, &f.spec, f.guest, text);
+	h->fwds[h->n_fwds++] = (struct hub_fwd){ .spec = spec, .owner = owner };
 	return 0;
 }
 
-int hub_handle(struct sup *s, const struct ctl_req *req, struct strbuf *out,
-	       int *fd, long *hold, struct qerr *e)
+static int hub_control(struct sup *s, const struct ctl_req *req,
+		       struct strbuf *out, int *fd, long *hold, struct qerr *e)
 {
 	switch (req->verb) {
 	case CTL_JOIN:
 		if (*hold)
 			return qerr_usage(e, "join: already a member");
-		return join(s, req->arg, out, fd, hold, e);
+		return hub_member_join(s, req->arg, out, fd, hold, e);
 	case CTL_NET_INFO:
 		net_json(s, out);
 		return 0;
 	case CTL_NET_RM:
 		return net_rm(s, req->force, e);
 	case CTL_FWD_ADD:
+		if (!s->forwarding)
+			return -ENOTSUP;	/* the supervisor says why */
 		return hub_fwd_add(s, req->arg, *hold, out, e);
 	default:
-		return qerr_usage(e, "unsupported request");
+		return -ENOTSUP;
 	}
 }
 
-bool hub_should_end(struct sup *s, int64_t *deadline_ms)
+/*
+ * The NAT engine died: the hub runs on, its members keep their segment,
+ * the DHCP server and the network's forwards; only the way out is gone
+ * (`net inspect` says so: sup_engine_json()). Its stderr is /dev/null.
+ */
+static void hub_engine_died(struct sup *s, const char *how)
 {
-	struct hub *h = &s->hub;
-	int64_t now = now_ns() / 1000000;
-
-	if (h->done)
-		return true;
-	if (h->linger || h->n_members)
-		return false;
-	if (!h->idle_deadline_ms)
-		h->idle_deadline_ms = now + HUB_IDLE_MS;
-	*deadline_ms = h->idle_deadline_ms;
-	return now >= h->idle_deadline_ms;
+	fprintf(stderr, "qbox: network '%s': the NAT engine died (%s): its way "
+			"out is down; members keep their segment\n",
+		hub_of(s)->spec.name, how);
 }
+
+static int hub_end(struct sup *s, struct qerr *e)
+{
+	struct hub *h = hub_of(s);
+
+	if (!h)
+		return 0;
+	hub_stream_free(s);
+	free(h->members);
+	dhcp_free(h->dhcp);
+	if (h->dhcp_fd >= 0)
+		close(h->dhcp_fd);
+	if (h->dir_lock >= 0)
+		close(h->dir_lock);
+	free(h);
+	s->role_data = NULL;
+	return 0;
+}
+
+const struct role hub_role = {
+	.fault = "hub",
+	.init = &hub_init_role,
+	.start = hub_start,
+	.net_ready = hub_net_ready,
+	.poll_fill = hub_poll_fill,
+	.poll_done = hub_poll_done,
+	.message = hub_message,
+	.control = hub_control,
+	.leave = hub_member_leave,
+	.should_end = hub_should_end,
+	.engine_died = hub_engine_died,
+	.end = hub_end,
+};
 
 int hub_main(int argc, char **argv)
 {
@@ -426,16 +399,14 @@ int hub_main(int argc, char **argv)
 	};
 	static char *hub_argv[] = { "(network hub)", NULL };
 	struct net_spec spec;
-	/* no payload runs: the policy only fills the filter set */
-	struct plan p = { .hub = true, .n_nics = 1, .argv = hub_argv,
-			  .policy = "default", .ready_fd = -1 };
-	struct nic_plan *n = &p.nics[0];
+	struct plan p;
 	struct qerr e = { 0 };
 	unsigned long fd;
 	bool linger = false;
 	int c, errfd = -1, r = -EINVAL;
 
 	optind = 0;
+	p.ready_fd = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (c == 'l')
@@ -455,14 +426,11 @@ int hub_main(int argc, char **argv)
 		qerr_usage(&e, "__hub: '%s' is no named network", argv[optind]);
 		goto fail;
 	}
-	snprintf(p.name, sizeof(p.name), HUB_FILE_PREFIX "%s", spec.name);
-	n->mode = spec.mode;
-	n->spec = &spec;
-	net_layout(&spec, &n->net, &n->prefix, &n->layout);
-	n->gateway = n->layout.gateway;
-	n->dns = n->layout.dns;
 	spec.linger = spec.linger || linger;
-	r = supervise(&p, &e);
+	fd = (unsigned long)p.ready_fd;
+	plan_hub(&spec, hub_argv, &p);
+	p.ready_fd = (int)fd;
+	r = supervise(&p, &hub_role, &e);
 	if (r >= 0)
 		return 0;
 fail:

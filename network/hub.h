@@ -2,11 +2,14 @@
 /*
  * hub.h - a named network's hub: its members, its lifetime, its answers
  *
- * A hub is a supervisor (supervisor.c) whose plan has no payload: its
- * sandbox's init holds the network's namespaces and bridge, and the
- * supervisor runs the network's uplink, forwards and control socket
- * $RUNDIR/net@NAME.sock. Members join over that socket (member.c) and keep
- * the connection open for as long as they live.
+ * A hub is a supervisor (supervisor/supervisor.c) in the hub's role
+ * (hub_role, hub.c) whose plan has no payload: its sandbox's init holds
+ * the network's namespaces and bridge (hub_init.c), and the supervisor
+ * runs the network's uplink, DHCP server, forwards and control socket
+ * $RUNDIR/net@NAME.sock. Members join over that socket (hub_members.c;
+ * their side is supervisor/member.c) and keep the connection open for as
+ * long as they live; clients of its generic socket are members too
+ * (hub_stream.c).
  */
 #ifndef QBOX_HUB_H
 #define QBOX_HUB_H
@@ -18,13 +21,11 @@
 #include "common/pollset.h"
 #include "control/ctl_proto.h"
 #include "plan/plan.h"
+#include "supervisor/sup.h"
 
-struct sup;
 struct dhcp_server;
 
 #define HUB_MEMBERS_MAX 1024
-#define HUB_FILE_PREFIX "net@"	/* not valid in a name: no clash with
-				   sandboxes' files */
 
 enum member_kind {
 	MEMBER_CMD,	/* a sandbox running a command: address reserved */
@@ -78,18 +79,26 @@ struct hub {
 	int dhcp_idx, stream_idx, relay_idx;	/* in the poll set, or -1 */
 	int64_t idle_deadline_ms;	/* 0: not idle, or lingering */
 	bool done;			/* time to go */
+	int dir_lock;			/* the runtime directory's, while the
+					   hub starts (hub.c), or -1 */
 };
 
-/* The hub's answers: join, net-info, net-rm, forwards with owners */
-int hub_handle(struct sup *s, const struct ctl_req *req, struct strbuf *out,
-	       int *fd, long *hold, struct qerr *e);
+/* The hub's state: its supervisor's role data */
+static inline struct hub *hub_of(struct sup *s)
+{
+	return s->role_data;
+}
 
-/* Start the lease table (and the DHCP server, when @fd >= 0) */
-int hub_dhcp_start(struct sup *s, struct qerr *e);
+/* The time the hub's DHCP server and leases run on: monotonic seconds */
+int64_t hub_now_s(void);
 
-/* Poll set hooks: the DHCP socket and the generic members */
-void hub_poll_fill(struct sup *s, struct pollset *ps);
-void hub_poll_done(struct sup *s, struct pollset *ps);
+/*
+ * `join MODE,SUBNET,SANDBOX,MAC,KIND` (hub_members.c): a new member, whose
+ * id goes to *@hold (its connection is held), a pidfd of the hub's init
+ * to *@fd, its address and veth peer to @out. 0 or -errno with @e.
+ */
+int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
+		    int *fd, long *hold, struct qerr *e);
 
 /* Add @m (id set here), if the network has room. 0 or -errno with @e. */
 int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e);
@@ -107,13 +116,13 @@ void hub_member_label(const struct hub_member *m, char *buf, size_t size);
 /* The member @id, or NULL */
 struct hub_member *hub_member_find(struct hub *h, long id);
 
-/* A member's connection closed */
-void hub_leave(void *opaque, long id);
+/* Member @id left (its connection closed, or its socket client hung up) */
+void hub_member_leave(struct sup *s, long id);
 
-/* Whether the hub should end now; *@deadline_ms set when it will, idle */
-bool hub_should_end(struct sup *s, int64_t *deadline_ms);
+/* The role of a network's hub (hub.c), for supervise() */
+extern const struct role hub_role;
 
-/* `qbox __hub`: the hub daemon's main (started by hub_start()) */
+/* `qbox __hub`: the hub daemon's main (started by hub_client_start()) */
 int hub_main(int argc, char **argv);
 
 #endif /* QBOX_HUB_H */

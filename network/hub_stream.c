@@ -47,7 +47,7 @@
 
 #include "common/util.h"
 #include "control/ctl_server.h"
-#include "supervisor/sup.h"
+#include "network/hub.h"
 
 #define ACCEPTS_PER_TURN 16
 #define RELAY_MSGS_PER_TURN 64
@@ -59,7 +59,7 @@ void hub_stream_file(const char *hub_name, char *buf, size_t size)
 
 int hub_stream_listen(struct sup *s, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	char file[128];
 
 	hub_stream_file(s->plan->name, file, sizeof(file));
@@ -74,12 +74,12 @@ int hub_stream_listen(struct sup *s, struct qerr *e)
 
 int hub_stream_relay(struct sup *s, int fd, struct qerr *e)
 {
-	if (!s->plan->hub || s->hub.relay_fd >= 0 || fd < 0) {
+	if (!s->plan->hub || hub_of(s)->relay_fd >= 0 || fd < 0) {
 		if (fd >= 0)
 			close(fd);
 		return qerr_set(e, EPROTO, "bad stream relay message");
 	}
-	s->hub.relay_fd = fd;
+	hub_of(s)->relay_fd = fd;
 	return 0;
 }
 
@@ -99,7 +99,7 @@ static void peer_command(pid_t pid, char *buf, size_t size)
 /* Accept one client; false when none waits */
 static bool accept_one(struct sup *s)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct hub_member m = { .kind = MEMBER_SOCKET };
 	struct sbmsg req = { .type = SBMSG_TAP_REQ };
 	struct hub_pending *grown;
@@ -127,7 +127,7 @@ static bool accept_one(struct sup *s)
 	req.value = (int32_t)m.id;
 	if (sbmsg_send(s->sb.sock, &req, -1) < 0) {
 		close(fd);
-		hub_leave(s, m.id);
+		hub_member_leave(s, m.id);
 		return true;
 	}
 	h->pending[h->n_pending++] = (struct hub_pending){ m.id, fd };
@@ -139,14 +139,14 @@ static void socket_leave(struct sup *s, long id, bool tap)
 {
 	struct sbmsg del = { .type = SBMSG_TAP_DEL, .value = (int32_t)id };
 
-	hub_leave(s, id);
+	hub_member_leave(s, id);
 	if (tap)
 		sbmsg_send(s->sb.sock, &del, -1);
 }
 
 void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct sbmsg conn = { .type = SBMSG_STREAM_CONN, .value = m->value };
 	struct sbmsg tap = { .type = SBMSG_STREAM_TAP, .value = m->value };
 	cleanup_fd int cfd = -1;
@@ -173,8 +173,8 @@ static void socket_drop(struct sup *s, long id, int err)
 	struct sbmsg m = { .type = SBMSG_STREAM_DROP, .value = (int32_t)id,
 			   .errnum = err };
 
-	if (s->hub.relay_fd >= 0)
-		sbmsg_send(s->hub.relay_fd, &m, -1);
+	if (hub_of(s)->relay_fd >= 0)
+		sbmsg_send(hub_of(s)->relay_fd, &m, -1);
 }
 
 /*
@@ -210,8 +210,8 @@ void hub_stream_guarded(struct sup *s, const struct sbmsg *m)
 
 	if (m->errnum)	/* no rules, no way onto the segment */
 		socket_drop(s, m->value, m->errnum);
-	else if (s->hub.relay_fd >= 0)	/* the relay writes what it held */
-		sbmsg_send(s->hub.relay_fd, &up, -1);
+	else if (hub_of(s)->relay_fd >= 0)	/* the relay writes what it held */
+		sbmsg_send(hub_of(s)->relay_fd, &up, -1);
 }
 
 /*
@@ -221,7 +221,7 @@ void hub_stream_guarded(struct sup *s, const struct sbmsg *m)
  */
 static void relay_message(struct sup *s)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct hub_member *member;
 	struct sbmsg m;
 	int fd, r = sbmsg_recv(h->relay_fd, &m, &fd);
@@ -251,7 +251,7 @@ static void relay_message(struct sup *s)
 
 int hub_stream_relay_died(struct sup *s, int status, struct qerr *e)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	struct pollfd p = { h->relay_fd, POLLIN, 0 };
 
 	/* its last words, if it had any, are in its socket by now */
@@ -275,7 +275,7 @@ int hub_stream_relay_died(struct sup *s, int status, struct qerr *e)
 
 void hub_stream_poll_fill(struct sup *s, struct pollset *ps)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 
 	h->relay_idx = h->relay_fd >= 0 ? pollset_add(ps, h->relay_fd, POLLIN)
 					: -1;
@@ -285,7 +285,7 @@ void hub_stream_poll_fill(struct sup *s, struct pollset *ps)
 
 void hub_stream_poll_done(struct sup *s, struct pollset *ps)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 	int i;
 
 	/* what the relay said since the last turn: hang-ups come in bursts */
@@ -304,7 +304,7 @@ void hub_stream_poll_done(struct sup *s, struct pollset *ps)
 
 void hub_stream_free(struct sup *s)
 {
-	struct hub *h = &s->hub;
+	struct hub *h = hub_of(s);
 
 	if (h->stream_fd >= 0)
 		close(h->stream_fd);

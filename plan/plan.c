@@ -89,6 +89,42 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 	l->pool_last = subnet_host(*net, size - 2);
 }
 
+/* A NAT NIC: its addresses, as QEMU's and VirtualBox's, and libslirp's */
+static void plan_nat(const struct plan *p, struct nic_plan *n,
+		     const struct net_spec *s)
+{
+	n->gateway = subnet_host(n->net, HOST_GATEWAY);
+	n->dns = subnet_host(n->net, HOST_DNS);
+	n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
+	n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST : HOST_COMMAND);
+	n->mtu = s && s->mtu ? s->mtu : p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
+	n->nat = (struct nat_plan){ .on = true, .host = n->gateway,
+				    .dns = n->dns, .dhcp_start = n->dhcp_start,
+				    .dhcp = true };
+}
+
+void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
+{
+	struct nic_plan *n = &p->nics[0];
+	const struct net_layout *l = &n->layout;
+
+	/* no payload runs: the policy only fills the filter set */
+	*p = (struct plan){ .hub = true, .n_nics = 1, .argv = argv,
+			    .policy = "default", .ready_fd = -1 };
+	snprintf(p->name, sizeof(p->name), HUB_FILE_PREFIX "%s", spec->name);
+	n->mode = spec->mode;
+	n->spec = spec;
+	net_layout(spec, &n->net, &n->prefix, &n->layout);
+	n->gateway = l->gateway;
+	n->dns = l->dns;
+	/* the network's NAT: DHCP is the hub's own */
+	n->nat = (struct nat_plan){
+		.on = l->uplink, .host = l->host,
+		.dns = l->dns.s_addr ? l->dns : subnet_host(n->net, HOST_DNS),
+		.dhcp_start = l->pool_first,
+		.host_only = spec->mode == NET_HOSTONLY };
+}
+
 /* The derived MAC of NIC @i: see the top of the file for bridged NICs */
 static void nic_mac_derive(const struct plan *p, int i, const char *device,
 			   uint8_t mac[6])
@@ -196,15 +232,8 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			n->net.s_addr = htonl(0x0a000000u | (2u + (uint32_t)i) << 8);
 			n->prefix = 24;
 		}
-		if (n->mode == NET_NAT) {
-			n->gateway = subnet_host(n->net, HOST_GATEWAY);
-			n->dns = subnet_host(n->net, HOST_DNS);
-			n->dhcp_start = subnet_host(n->net, HOST_DHCP_FIRST);
-			n->guest = subnet_host(n->net, p->vm ? HOST_DHCP_FIRST :
-							       HOST_COMMAND);
-			n->mtu = s && s->mtu ? s->mtu :
-				 p->vm ? NAT_MTU_VM : NAT_MTU_COMMAND;
-		}
+		if (n->mode == NET_NAT)
+			plan_nat(p, n, s);
 		if (s && s->has_mac)
 			memcpy(n->mac, s->mac, 6);
 		else if (i == 0 && o->mac_text)

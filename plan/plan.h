@@ -18,6 +18,9 @@
 #define MAX_NICS 8
 #define MAX_FWDS 64
 #define SANDBOX_NAME_MAX NET_NAME_MAX
+/* A hub's name, and its files' in the runtime directory: "net@NAME".
+ * Not valid in a name, so hubs' and sandboxes' files never clash. */
+#define HUB_FILE_PREFIX "net@"
 
 /* Host indexes inside a NAT subnet, as in QEMU/VirtualBox user networking */
 #define HOST_GATEWAY 2		/* gateway and alias of the host's loopback */
@@ -71,6 +74,21 @@ struct net_layout {
 	bool dhcp;
 };
 
+/*
+ * What the NAT engine (libslirp) does for a NIC, if anything: a `nat` NIC
+ * and a natnet or hostonly network's segment in its hub have one.
+ */
+struct nat_plan {
+	bool on;
+	struct in_addr host;		/* libslirp's address: the gateway and
+					   the host's loopback alias */
+	struct in_addr dns;		/* its DNS forwarder */
+	struct in_addr dhcp_start;	/* its first lease */
+	bool dhcp;			/* it serves DHCP (a hub serves its
+					   own: network/dhcp.c) */
+	bool host_only;			/* frames to the host alias only */
+};
+
 struct nic_plan {
 	enum net_mode mode;
 	struct in_addr net;
@@ -84,6 +102,7 @@ struct nic_plan {
 					   user wrote */
 	struct net_layout layout;	/* named networks */
 	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
+	struct nat_plan nat;
 };
 
 /**
@@ -112,7 +131,7 @@ struct plan {
 	char name[SANDBOX_NAME_MAX + 5];	/* a hub's: "net@NAME" */
 	bool vm;		/* payload is qemu-system-* (or --vm) */
 	bool hub;		/* a named network's hub: no payload, NIC 0 is
-				   the network */
+				   the network (plan_hub()) */
 	int n_nics;
 	struct nic_plan nics[MAX_NICS];
 	int n_fwds;
@@ -134,6 +153,15 @@ struct plan {
  */
 int plan_build(const struct run_opts *o, const char *default_name,
 	       struct plan *p, struct qerr *e);
+
+/**
+ * plan_hub() - the plan of network @spec's hub
+ * @spec:	a named network's --net value (subnet may be unset)
+ * @argv:	what `qbox ps` would show as its command
+ * @p:		filled: no payload, NIC 0 is the network's segment, named
+ *		"net@NAME", its NAT (natnet, hostonly) without libslirp's DHCP
+ */
+void plan_hub(const struct net_spec *spec, char **argv, struct plan *p);
 
 /**
  * fwd_resolve() - which NIC and guest address a forward goes to

@@ -31,7 +31,7 @@
 #include "seccomp/filter.h"
 #include "runner/cli.h"
 #include "control/ctl_client.h"
-#include "supervisor/member.h"
+#include "control/hub_client.h"
 #include "runner/netcmd.h"
 #include "control/ctl_proto.h"
 #include "plan/plan.h"
@@ -63,7 +63,7 @@ static int ctl_connect(int dirfd, const char *name, struct qerr *e)
 					  name);
 		if ((r = net_check_mode(dirfd, &n, e)) < 0)
 			return r;
-		if ((fd = hub_open(dirfd, n.name)) >= 0)
+		if ((fd = hub_client_open(dirfd, n.name)) >= 0)
 			return fd;
 		return qerr_set(e, -fd, "connecting to network '%s'", n.name);
 	}

@@ -76,7 +76,7 @@ static int cmd_run(int argc, char **argv)
 		nat |= p.nics[i].mode != NET_NONE;
 	if (nat && tap_check_access(&e) < 0)
 		qerr_die(&e);
-	r = supervise(&p, &e);
+	r = supervise(&p, &sandbox_role, &e);
 	if (r < 0)
 		qerr_die(&e);
 	if (r == 128 + SIGSYS)
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		return cmd_nc(argc - 1, argv + 1);
 	if (!strcmp(cmd, "net"))
 		return cmd_net(argc - 1, argv + 1);
-	if (!strcmp(cmd, "__hub"))	/* started by hub_start(), not users */
+	if (!strcmp(cmd, "__hub"))	/* started by hub_client_start(), not users */
 		return hub_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "policy"))
 		return cmd_policy(argc - 1, argv + 1);

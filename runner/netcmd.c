@@ -22,8 +22,7 @@
 #include "common/util.h"
 #include "runner/cli.h"
 #include "control/ctl_client.h"
-#include "network/hub.h"
-#include "supervisor/member.h"
+#include "control/hub_client.h"
 
 #define NETS_MAX 256
 
@@ -36,7 +35,7 @@ static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
 
 	if (arg)
 		snprintf(req.arg, sizeof(req.arg), "%s", arg);
-	fd = hub_open(dirfd, name);
+	fd = hub_client_open(dirfd, name);
 	if (fd == -ENOENT)
 		return qerr_usage(e, "no network named '%s' is running (see "
 				     "qbox net ls)", name);
@@ -296,10 +295,10 @@ static int net_create(int argc, char **argv)
 		    argv[optind]);
 	if ((dirfd = ctl_rundir(&e)) < 0)
 		qerr_die(&e);
-	if ((fd = hub_open(dirfd, n.name)) >= 0)
+	if ((fd = hub_client_open(dirfd, n.name)) >= 0)
 		die(2, "net create: network '%s' already exists (qbox net "
 		       "inspect %s)", n.name, n.name);
-	if (hub_start(dirfd, argv[optind], true, &e) == -EEXIST)
+	if (hub_client_start(dirfd, argv[optind], true, &e) == -EEXIST)
 		die(2, "net create: network '%s' already exists", n.name);
 	if (e.msg[0])
 		qerr_die(&e);
@@ -339,14 +338,14 @@ static int net_socket(int argc, char **argv)
 		if (n.has_mac)
 			die(2, "net socket %s: mac= belongs to a NIC; a socket "
 			       "member's MAC is the one it sends from", arg);
-		if ((fd = hub_connect(dirfd, arg, &n, &e)) < 0 ||
+		if ((fd = hub_client_connect(dirfd, arg, &n, &e)) < 0 ||
 		    net_check_mode(dirfd, &n, &e) < 0)
 			qerr_die(&e);
 		close(fd);
 		arg = n.name;
 	} else if (name_check(arg, "network name", &e) < 0) {
 		qerr_die(&e);
-	} else if ((fd = hub_open(dirfd, arg)) < 0) {
+	} else if ((fd = hub_client_open(dirfd, arg)) < 0) {
 		die(2, "no network named '%s' is running: start it with qbox net "
 		       "create MODE:%s (natnet, hostonly or internal), or give "
 		       "MODE:%s here", arg, arg, arg);
@@ -388,7 +387,7 @@ static int net_rm(int argc, char **argv)
 	sb_free(&out);
 	/* done when its socket stops answering */
 	for (i = 0; i < 200; i++) {
-		if ((fd = hub_open(dirfd, name)) < 0)
+		if ((fd = hub_client_open(dirfd, name)) < 0)
 			return 0;
 		close(fd);
 		usleep(50000);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sup.h - the supervisor's state, shared by supervisor.c (the loop and the
- * sandbox's life) and sup_control.c (answers on the control socket)
+ * sup.h - the supervisor's state, whatever its role (role.h), and the
+ * services it offers its role: forwards, the NAT engine's state, the
+ * sandbox's messages, stop
  */
 #ifndef QBOX_SUP_H
 #define QBOX_SUP_H
@@ -10,15 +11,17 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "netns/sandbox.h"
-#include "dataplane/nat_engine.h"
 #include "control/ctl_server.h"
-#include "supervisor/forward.h"
-#include "network/hub.h"
+#include "dataplane/nat_engine.h"
+#include "netns/sandbox.h"
 #include "plan/plan.h"
+#include "supervisor/forward.h"
+#include "supervisor/role.h"
 
 struct sup {
 	const struct plan *plan;
+	const struct role *role;
+	void *role_data;		/* the role's own */
 	struct sandbox sb;
 	int dirfd;			/* runtime directory */
 	const char *rundir;		/* ... its path */
@@ -32,25 +35,18 @@ struct sup {
 	struct fwd_engine *fwd;		/* port forwards */
 	bool forwarding;		/* ... listening, served by workers */
 	struct ctl_server *ctl;		/* NAME.sock */
-	bool started;			/* payload runs */
+	bool started;			/* the sandbox runs (its payload) */
 	bool have_status;
-	int status;			/* payload's wait status */
+	int status;			/* init's word: the payload's status */
 	bool init_reaped;
 	int init_status;		/* its wait status, once reaped */
 	int abort_signal;		/* a signal ended the start */
 	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
 	bool stop_killed;		/* ... and it came to that */
-	/* a member of named networks (member.c) */
-	int member_fd[MAX_NICS];	/* held join connections, or -1 */
-	struct in_addr member_addr[MAX_NICS];	/* a command member's address
-						   on its network, or 0 */
-	/* a hub (hub.c) */
-	struct hub hub;
 };
 
-/* ctl_handle_fn for the sandbox's control socket (sup_control.c) */
-int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
-	       int *fd, long *hold, struct qerr *e);
+/* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
+void sup_addr_json(struct strbuf *b, const char *key, struct in_addr a);
 
 /* JSON of one forward, and of all of them (stable: qbox fwd --list) */
 void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
@@ -63,5 +59,15 @@ void sup_engine_json(struct sup *s, struct strbuf *b);
 
 /* `qbox stop`: SIGTERM to the payload now, SIGKILL after @seconds */
 void sup_stop(struct sup *s, unsigned int seconds);
+
+/* Forward @spec (parsed, resolved on the plan, listening); @out its JSON.
+ * 0 or -errno with @e. */
+int sup_fwd_add(struct sup *s, const char *text, struct fwd_spec *spec,
+		struct strbuf *out, struct qerr *e);
+
+/* ctl_handle_fn for the sandbox's control socket (sup_control.c): the
+ * role's answers first, then the supervisor's own */
+int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
+	       int *fd, long *hold, struct qerr *e);
 
 #endif /* QBOX_SUP_H */

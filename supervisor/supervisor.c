@@ -3,41 +3,43 @@
  * supervisor.c - the process that stays in the host's namespaces
  *
  * Theory of operation: after the plan is checked, the supervisor compiles
- * the seccomp filters (seccomp/filter.h), spawns the sandbox
- * (netns/sandbox.c), then takes the sandbox's name (NAME.lock) and opens
- * its control socket (NAME.sock). It then runs one poll loop until the
- * sandbox's init exits:
+ * the seccomp filters (seccomp/filter.h) and opens bridged NICs' TAPs,
+ * before any namespace exists; its role starts (a sandbox joins its
+ * networks, a hub finds the user's user namespace: role.h); it spawns the
+ * sandbox (netns/sandbox.h), then takes the sandbox's name (NAME.lock) and
+ * opens its control socket (NAME.sock). It then runs one poll loop until
+ * the sandbox's init exits:
  *
  *   setup    uplink TAP fds arrive over the message socket; at NET_READY
  *            the supervisor forks the NAT engine (dataplane/nat_engine.c:
- *            one libslirp uplink per NAT NIC, in a confined process of
- *            its own), binds the forwards' host listeners, forks the
- *            forward workers with the first one (sandbox_fork_worker())
- *            and hands the listeners to them, and sends GO;
+ *            one libslirp uplink per NIC the plan gives one, in a confined
+ *            process of its own), lets its role start what it serves,
+ *            binds the plan's forwards (forward.c forks the forward
+ *            workers with the first one), and sends GO;
  *   running  frames and host sockets are served by the engine, forwarded
  *            connections by the workers inside the sandbox, requests by
- *            the control socket; SIGINT, SIGTERM and SIGHUP are passed to
- *            init, which passes them on; a worker's death (the worker
- *            is ours to reap) ends the run; the engine's death takes the
- *            NAT down and is reported, the payload runs on;
+ *            the control socket (sup_control.c, the role's answers first);
+ *            SIGINT, SIGTERM and SIGHUP are passed to init, which passes
+ *            them on; a worker's death (the worker is ours to reap) ends
+ *            the run; the engine's death takes the NAT down and is
+ *            reported, the sandbox runs on;
  *   ending   init reports the payload's wait status; the supervisor
- *            releases the name and hangs up, init exits and is reaped.
+ *            releases the name and hangs up, init exits and is reaped (or
+ *            the role says it is time to end: a hub without members).
  *
  * Every exit path goes through one cleanup: the name first (while init
  * lives to cover for us), then the sandbox is killed if it still runs,
- * and the engines (forwards, NAT) are stopped. If the supervisor itself
- * is SIGKILLed, init notices and removes the files, and the NAT engine
- * dies with it (PDEATHSIG).
+ * the role ends (and says the exit status), and the engines (forwards,
+ * NAT) are stopped. If the supervisor itself is SIGKILLed, init notices
+ * and removes the files, and the NAT engine dies with it (PDEATHSIG).
  */
 #include "supervisor/supervisor.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -45,35 +47,23 @@
 #include <unistd.h>
 
 #include "common/pollset.h"
-#include "common/util.h"
-#include "network/dhcp.h"
-#include "common/sbmsg.h"
-#include "netns/sandbox.h"
-#include "netns/tap.h"
-#include "dataplane/nat_engine.h"
-#include "seccomp/filter.h"
-#include "control/ctl_client.h"
-#include "supervisor/forward.h"
-#include "network/hub.h"
-#include "network/hub_init.h"
-#include "network/hub_stream.h"
-#include "supervisor/member.h"
 #include "common/rundir.h"
+#include "common/util.h"
+#include "netns/tap.h"
 #include "supervisor/sup.h"
 
-/* Whether the run has a NAT engine: a NAT NIC, or a hub with a way out */
+_Static_assert(MAX_NICS <= NAT_ENGINE_UPLINKS, "an uplink per NIC");
+
+/* Whether the run has a NAT engine: a NIC the plan gives libslirp */
 static bool needs_engine(const struct plan *p)
 {
 	int i;
 
 	for (i = 0; i < p->n_nics; i++)
-		if (p->hub ? p->nics[i].layout.uplink :
-			     p->nics[i].mode == NET_NAT)
+		if (p->nics[i].nat.on)
 			return true;
 	return false;
 }
-
-_Static_assert(MAX_NICS <= NAT_ENGINE_UPLINKS, "an uplink per NIC");
 
 /* The uplinks' configurations, and the NAT engine that runs them */
 static int start_engine(struct sup *s, struct qerr *e)
@@ -84,37 +74,27 @@ static int start_engine(struct sup *s, struct qerr *e)
 
 	for (i = 0; i < p->n_nics; i++) {
 		const struct nic_plan *n = &p->nics[i];
-		struct uplink_cfg c = { .net = n->net, .prefix = n->prefix,
-					.gateway = n->gateway, .dns = n->dns,
-					.dhcp_start = n->dhcp_start,
-					.hostname = p->name,
-					.mtu = n->mtu };
 
-		if (p->hub) {
-			/* the network's NAT: DHCP is the hub's own */
-			if (!n->layout.uplink)
-				continue;
-			c.gateway = n->layout.host;
-			c.dns = n->layout.dns.s_addr ? n->layout.dns :
-						       subnet_host(n->net, 3);
-			c.dhcp_start = n->layout.pool_first;
-			c.no_dhcp = true;
-			c.host_only = n->mode == NET_HOSTONLY;
-		} else if (n->mode != NET_NAT) {
+		if (!n->nat.on)
 			continue;
-		}
 		if (s->upfd[i] < 0) {
 			for (k = 0; k < pc.n; k++)
 				close(pc.tapfd[k]);
 			return qerr_set(e, EPROTO, "sandbox sent no uplink for "
 						   "NIC %d", i);
 		}
-		pc.cfg[pc.n] = c;
+		pc.cfg[pc.n] = (struct uplink_cfg){
+			.net = n->net, .prefix = n->prefix,
+			.gateway = n->nat.host, .dns = n->nat.dns,
+			.dhcp_start = n->nat.dhcp_start,
+			.no_dhcp = !n->nat.dhcp, .host_only = n->nat.host_only,
+			.hostname = p->name, .mtu = n->mtu };
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
 	return pc.n ? nat_engine_start(&pc, &s->engine, e) : 0;
 }
 
+/* NET_READY: the engine, the role's services, the plan's forwards */
 static int start_uplinks(struct sup *s, struct qerr *e)
 {
 	const struct plan *p = s->plan;
@@ -122,14 +102,14 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 
 	if ((r = start_engine(s, e)) < 0)
 		return r;
-	if (p->hub && (r = hub_dhcp_start(s, e)) < 0)
+	if (s->role->net_ready && (r = s->role->net_ready(s, e)) < 0)
 		return r;
 	for (i = 0; i < p->n_fwds; i++) {
 		const struct fwd_plan *f = &p->fwds[i];
 
 		/* a member's forward to its network is the hub's (it dials
 		   the guest from the segment), asked for as it joined */
-		if (!p->hub && net_mode_named(p->nics[f->nic].mode))
+		if (net_mode_named(p->nics[f->nic].mode))
 			continue;
 		r = fwd_engine_add(s->fwd, &f->spec, f->guest, f->text, e);
 		if (r < 0) {
@@ -166,24 +146,6 @@ static int bridged_open(const struct plan *p, int fd[MAX_NICS], struct qerr *e)
 	return 0;
 }
 
-/* The supervisor's copies: init has its own once it is spawned */
-static void bridged_close(int fd[MAX_NICS])
-{
-	int i;
-
-	for (i = 0; i < MAX_NICS; i++) {
-		if (fd[i] >= 0)
-			close(fd[i]);
-		fd[i] = -1;
-	}
-}
-
-/* Who this supervisor is, for fault_point() */
-static const char *sup_role(const struct plan *p)
-{
-	return p->hub ? "hub" : "sup";
-}
-
 static void release_name(struct sup *s)
 {
 	if (s->lockfd < 0)
@@ -196,7 +158,7 @@ static void release_name(struct sup *s)
 /* Uplinks run, forwards listen, the payload started: tell who waits */
 static void ready(struct sup *s)
 {
-	fault_point(sup_role(s->plan), "started");
+	fault_point(s->role->fault, "started");
 	if (s->ctl)
 		ctl_server_ready(s->ctl);
 	if (s->ready_fd >= 0) {
@@ -210,11 +172,37 @@ static void ready(struct sup *s)
 	}
 }
 
+static int on_uplink(struct sup *s, const struct sbmsg *m, int fd,
+		     struct qerr *e)
+{
+	if (m->nic < 0 || m->nic >= s->plan->n_nics || s->upfd[m->nic] >= 0 ||
+	    fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return qerr_set(e, EPROTO, "bad uplink message");
+	}
+	s->upfd[m->nic] = fd;
+	return 0;
+}
+
+static int on_net_ready(struct sup *s, struct qerr *e)
+{
+	struct sbmsg go = { .type = SBMSG_GO };
+	int r;
+
+	if ((r = start_uplinks(s, e)) < 0)
+		return r;
+	fault_point(s->role->fault, "uplinks");
+	s->forwarding = true;
+	if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
+		return qerr_set(e, -r, "starting the sandbox");
+	return 0;
+}
+
 /* One message from init; returns <0 with @e on a setup failure */
 static int on_message(struct sup *s, struct qerr *e)
 {
 	struct sbmsg m;
-	struct sbmsg go = { .type = SBMSG_GO };
 	int fd, r;
 
 	r = sbmsg_recv(s->sb.sock, &m, &fd);
@@ -224,48 +212,9 @@ static int on_message(struct sup *s, struct qerr *e)
 		return 0;	/* init is gone: SIGCHLD tells how */
 	switch (m.type) {
 	case SBMSG_UPLINK:
-		if (m.nic < 0 || m.nic >= s->plan->n_nics || s->upfd[m.nic] >= 0
-		    || fd < 0) {
-			if (fd >= 0)
-				close(fd);
-			return qerr_set(e, EPROTO, "bad uplink message");
-		}
-		s->upfd[m.nic] = fd;
-		return 0;
+		return on_uplink(s, &m, fd, e);
 	case SBMSG_NET_READY:
-		if ((r = start_uplinks(s, e)) < 0)
-			return r;
-		fault_point(sup_role(s->plan), "uplinks");
-		s->forwarding = true;
-		if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
-			return qerr_set(e, -r, "starting the sandbox");
-		return 0;
-	case SBMSG_DHCP:
-		if (!s->plan->hub || s->hub.dhcp_fd >= 0 || fd < 0) {
-			if (fd >= 0)
-				close(fd);
-			return qerr_set(e, EPROTO, "bad DHCP message");
-		}
-		s->hub.dhcp_fd = fd;
-		return 0;
-	case SBMSG_RELAY:
-		return hub_stream_relay(s, fd, e);
-	case SBMSG_RELAY_EXIT:
-		if (!s->plan->hub)
-			return qerr_set(e, EPROTO, "bad relay message");
-		return hub_stream_relay_died(s, m.value, e);
-	case SBMSG_TAP:
-		if (!s->plan->hub) {
-			if (fd >= 0)
-				close(fd);
-			return qerr_set(e, EPROTO, "bad TAP message");
-		}
-		hub_stream_tap(s, &m, fd);
-		return 0;
-	case SBMSG_GUARD:
-		if (s->plan->hub)
-			hub_stream_guarded(s, &m);
-		return 0;
+		return on_net_ready(s, e);
 	case SBMSG_STARTED:
 		s->started = true;
 		ready(s);
@@ -282,48 +231,30 @@ static int on_message(struct sup *s, struct qerr *e)
 		s->sb.sock = -1;
 		return 0;
 	}
+	if (s->role->message)
+		return s->role->message(s, &m, fd, e);
 	if (fd >= 0)
 		close(fd);
 	return qerr_set(e, EPROTO, "unknown message %u from the sandbox",
 			m.type);
 }
 
-/*
- * The NAT engine died while the sandbox ran: its NAT is down, as a hub's
- * death takes a member's link to that network (hub_gone()), and the
- * payload runs on. A hub keeps its segment: members still reach each
- * other, its DHCP server and forwards; `net inspect` shows the engine's
- * end (sup_engine_json()).
- */
-static void engine_died(struct sup *s)
-{
-	char how[256];
-
-	if (s->have_status || s->init_reaped)
-		return;	/* the sandbox is ending anyway */
-	nat_engine_describe(s->engine.status, how, sizeof(how));
-	if (s->plan->hub)
-		fprintf(stderr, "qbox: network '%s': the NAT engine died (%s): "
-				"its way out is down; members keep their "
-				"segment\n", s->hub.spec.name, how);
-	else
-		fprintf(stderr, "qbox: sandbox '%s': the NAT engine died (%s): "
-				"its NAT network is down; the payload runs "
-				"on\n", s->plan->name, how);
-}
-
 /* A signal for the supervisor; returns <0 with @e to abort the run */
 static int on_signal(struct sup *s, struct qerr *e)
 {
 	struct signalfd_siginfo si;
+	char how[256];
 	int status;
 
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGCHLD) {
 		/* one SIGCHLD may stand for several children */
-		if (nat_engine_reap(&s->engine))
-			engine_died(s);
+		if (nat_engine_reap(&s->engine) && !s->have_status &&
+		    !s->init_reaped && s->role->engine_died) {
+			nat_engine_describe(s->engine.status, how, sizeof(how));
+			s->role->engine_died(s, how);
+		}
 		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
 			s->init_status = status;
@@ -336,92 +267,63 @@ static int on_signal(struct sup *s, struct qerr *e)
 		s->abort_signal = (int)si.ssi_signo;
 		return 0;
 	}
-	if (s->plan->hub) {
-		/* no payload to pass it to: the hub ends, as by net rm --force */
-		s->hub.done = true;
-		return 0;
-	}
+	/* init passes it to the payload; without one, init ends */
 	kill(s->sb.pid, (int)si.ssi_signo);
 	return 0;
 }
 
-/*
- * A network's hub hung up on us: it ended (killed, or `qbox net rm
- * --force`), and with its namespaces went our veth pair's far end. The
- * payload runs on; its link to that network is gone, so say so.
- */
-static void hub_gone(struct sup *s, int i)
+/* `qbox stop` gave the payload its time: end the sandbox */
+static void stop_deadline(struct sup *s)
 {
-	char c;
+	if (!s->stop_deadline_ms || now_ns() / 1000000 < s->stop_deadline_ms)
+		return;
+	kill(s->sb.pid, SIGKILL);
+	s->stop_deadline_ms = 0;
+	s->stop_killed = true;
+}
 
-	if (read(s->member_fd[i], &c, 1) > 0)
-		return;	/* the hub sends nothing after its answers */
-	fprintf(stderr, "qbox: network '%s' ended (its hub is gone): %s's "
-			"link to it is down\n", s->plan->nics[i].spec->name,
-		s->plan->name);
-	close(s->member_fd[i]);
-	s->member_fd[i] = -1;
+/* One turn of the loop: <0 with @e ends the run, 1 when it is time */
+static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
+{
+	const struct role *role = s->role;
+	int r;
+
+	pollset_reset(ps);
+	pollset_add(ps, s->sigfd, POLLIN);
+	pollset_add(ps, s->sb.sock, POLLIN);
+	if (s->ctl)
+		ctl_server_poll_fill(s->ctl, ps);
+	if (role->poll_fill)
+		role->poll_fill(s, ps);
+	if (role->should_end && role->should_end(s))
+		return 1;
+	if (s->stop_deadline_ms)
+		pollset_timeout(ps, s->stop_deadline_ms - now_ns() / 1000000);
+	if (ps->n < 2 || ps->fds == NULL)
+		return qerr_set(e, ENOMEM, "event loop");
+	if (poll(ps->fds, (nfds_t)ps->n, ps->timeout_ms) < 0 && errno != EINTR)
+		return qerr_set(e, errno, "event loop: poll");
+	if (s->ctl)
+		ctl_server_poll_done(s->ctl, ps);
+	if (role->poll_done && (r = role->poll_done(s, ps, e)) < 0)
+		return r;
+	stop_deadline(s);
+	if (ps->fds[1].revents && (r = on_message(s, e)) < 0)
+		return r;
+	if (ps->fds[0].revents && (r = on_signal(s, e)) < 0)
+		return r;
+	return s->abort_signal ? 1 : 0;	/* interrupted during setup */
 }
 
 static int loop(struct sup *s, struct qerr *e)
 {
 	struct pollset ps = { 0 };
-	int midx[MAX_NICS];
-	int i, r = 0;
+	int r = 0;
 
-	while (!s->init_reaped) {
-		pollset_reset(&ps);
-		pollset_add(&ps, s->sigfd, POLLIN);
-		pollset_add(&ps, s->sb.sock, POLLIN);
-		if (s->ctl)
-			ctl_server_poll_fill(s->ctl, &ps);
-		for (i = 0; i < MAX_NICS; i++)
-			midx[i] = s->member_fd[i] >= 0 ?
-				pollset_add(&ps, s->member_fd[i], POLLIN) : -1;
-		if (s->plan->hub) {
-			int64_t idle = 0;
-
-			hub_poll_fill(s, &ps);
-			if (hub_should_end(s, &idle))
-				break;
-			if (idle)
-				pollset_timeout(&ps, idle - now_ns() / 1000000);
-		}
-		if (s->stop_deadline_ms)
-			pollset_timeout(&ps, s->stop_deadline_ms -
-						     now_ns() / 1000000);
-		if (ps.n < 2 || ps.fds == NULL) {
-			r = qerr_set(e, ENOMEM, "event loop");
-			break;
-		}
-		if (poll(ps.fds, (nfds_t)ps.n, ps.timeout_ms) < 0 &&
-		    errno != EINTR) {
-			r = qerr_set(e, errno, "event loop: poll");
-			break;
-		}
-		if (s->ctl)
-			ctl_server_poll_done(s->ctl, &ps);
-		for (i = 0; i < MAX_NICS; i++)
-			if (midx[i] >= 0 && ps.fds[midx[i]].revents)
-				hub_gone(s, i);
-		if (s->plan->hub)
-			hub_poll_done(s, &ps);
-		if (s->stop_deadline_ms &&
-		    now_ns() / 1000000 >= s->stop_deadline_ms) {
-			/* the payload ignored SIGTERM: end the sandbox */
-			kill(s->sb.pid, SIGKILL);
-			s->stop_deadline_ms = 0;
-			s->stop_killed = true;
-		}
-		if (ps.fds[1].revents && (r = on_message(s, e)) < 0)
-			break;
-		if (ps.fds[0].revents && (r = on_signal(s, e)) < 0)
-			break;
-		if (s->abort_signal)
-			break;	/* interrupted during setup */
-	}
+	while (!s->init_reaped && (r = turn(s, &ps, e)) == 0)
+		;
 	pollset_free(&ps);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 static int block_signals(sigset_t *old, struct sigaction *oldpipe,
@@ -463,199 +365,135 @@ static void raise_nofile(struct rlimit *orig)
 	setrlimit(RLIMIT_NOFILE, &r);
 }
 
-static int exit_status(int status)
+/* ctl_leave_fn: a connection the role held hung up */
+static void on_leave(void *opaque, long id)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
+	struct sup *s = opaque;
+
+	if (s->role->leave)
+		s->role->leave(s, id);
 }
 
 /*
- * A new hub enters the user namespace of the user's other hubs, if one
- * runs: members may join several networks, and a veth pair can only link
- * namespaces that one user namespace has power over. The search and the
- * new hub's socket happen under a lock on the runtime directory, so two hubs starting at once
- * cannot both make a user namespace of their own.
+ * The sandbox, then its name and control socket. Init exists before the
+ * name lock does, so whenever a lock file exists, someone is there to
+ * remove it, even after kill -9 of qbox.
  */
-static int hub_userns(int dirfd, int *lockfd, int *found, struct qerr *e)
+static int spawn(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 {
-	struct ctl_req req = { .verb = CTL_NS };
-	struct dirent *d;
-	int pidfd = -1, dfd;
-	DIR *dir;
+	int r;
 
-	/* the directory itself is the lock: no file to leave behind */
-	*lockfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*lockfd < 0 || flock(*lockfd, LOCK_EX) < 0)
-		return qerr_set(e, errno, "locking the runtime directory");
-	if ((dfd = dup(dirfd)) < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return qerr_set(e, errno, "reading the runtime directory");
-	}
-	while (pidfd < 0 && (d = readdir(dir))) {
-		struct strbuf out = { 0 };
-		size_t len = strlen(d->d_name);
-		int fd;
-
-		if (strncmp(d->d_name, HUB_FILE_PREFIX,
-			    strlen(HUB_FILE_PREFIX)) ||
-		    len < 5 || strcmp(d->d_name + len - 5, ".sock"))
-			continue;
-		if ((fd = ctl_open(dirfd, d->d_name)) < 0)
-			continue;
-		if (ctl_call(fd, &req, &out, &pidfd, 5000, NULL) < 0 &&
-		    pidfd >= 0) {
-			close(pidfd);
-			pidfd = -1;
-		}
-		sb_free(&out);
-		close(fd);
-	}
-	closedir(dir);
-	*found = pidfd;
+	if ((r = s->sigfd = block_signals(&cfg->sigmask, &cfg->sigpipe, e)) < 0)
+		return r;
+	raise_nofile(&cfg->nofile);
+	cfg->sup_sigfd = s->sigfd;
+	r = sandbox_spawn(cfg, &s->sb, e);
+	sandbox_cfg_release(cfg);	/* init holds its own copies */
+	if (r < 0)
+		return r;
+	fwd_engine_set_sandbox(s->fwd, s->sb.pid, s->filters);
+	fault_point(s->role->fault, "spawned");
+	if ((r = s->lockfd = rundir_lock(s->dirfd, s->plan->name, e)) < 0)
+		return r;
+	fault_point(s->role->fault, "named");
+	if (!(s->ctl = ctl_server_new(s->dirfd, s->plan->name, sup_handle, s,
+				      e)))
+		return -EIO;
+	ctl_server_on_leave(s->ctl, on_leave);
+	fault_point(s->role->fault, "listening");
 	return 0;
 }
 
-int supervise(const struct plan *p, struct qerr *e)
+/* Everything before the loop: 0, or -errno with @e */
+static int setup(struct sup *s, struct sandbox_cfg *cfg, char *dir,
+		 size_t size, struct qerr *e)
 {
-	struct sup s = { .plan = p, .sigfd = -1, .lockfd = -1,
-			 .ready_fd = p->ready_fd, .started_at = time(NULL),
+	int r;
+
+	if ((r = bridged_open(s->plan, cfg->tapfd, e)) < 0 ||
+	    (r = rundir_path(getuid(), dir, size, e)) < 0 ||
+	    (r = s->dirfd = rundir_open(dir, getuid(), e)) < 0)
+		return r;
+	s->rundir = dir;
+	cfg->rundir_fd = s->dirfd;
+	if (!(s->fwd = fwd_engine_new(e)))
+		return -ENOMEM;
+	/* before our signals are blocked: a hub it starts must not inherit */
+	if (s->role->start && (r = s->role->start(s, cfg, e)) < 0)
+		return r;
+	return spawn(s, cfg, e);
+}
+
+/* The one cleanup; the role's end says the run's exit status */
+static int cleanup(struct sup *s, struct sandbox_cfg *cfg, int r,
+		   struct qerr *e)
+{
+	struct qerr end_e = { 0 };
+	int i, status = 0;
+
+	/* name first: while init lives, a death of ours here is covered */
+	release_name(s);
+	if (s->sb.pid > 0 && !s->init_reaped) {
+		kill(s->sb.pid, SIGKILL);
+		waitpid(s->sb.pid, NULL, 0);
+	}
+	if (s->ready_fd >= 0)
+		close(s->ready_fd);
+	if (s->role->end)
+		status = s->role->end(s, &end_e);
+	fwd_engine_free(s->fwd);
+	nat_engine_stop(&s->engine);
+	for (i = 0; i < MAX_NICS; i++)
+		if (s->upfd[i] >= 0)
+			close(s->upfd[i]);
+	if (s->sb.sock >= 0)
+		close(s->sb.sock);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	/* last: a `qbox stop` waiting on it returns when all else is closed */
+	ctl_server_free(s->ctl);
+	sandbox_cfg_release(cfg);
+	if (r < 0)
+		return r;
+	if (status < 0)
+		*e = end_e;
+	return status;
+}
+
+int supervise(const struct plan *p, const struct role *role, struct qerr *e)
+{
+	struct sup s = { .plan = p, .role = role, .sigfd = -1, .lockfd = -1,
+			 .dirfd = -1, .ready_fd = p->ready_fd,
+			 .started_at = time(NULL),
 			 .sb = { .pid = -1, .sock = -1 },
 			 .engine = { .fd = -1 } };
 	char dir[4096];
-	cleanup_fd int dirfd = -1;
-	cleanup_fd int hubs_lock = -1;
 	struct filters filters = { 0 };
-	struct sandbox_cfg cfg = { .plan = p, .filters = &filters,
-				   .userns_pidfd = -1,
-				   .role = p->hub ? &hub_init_role :
-						    &init_payload_role };
+	struct sandbox_cfg cfg = { .plan = p, .role = role->init,
+				   .filters = &filters, .userns_pidfd = -1,
+				   .sup_lockfd = -1, .uid = getuid(),
+				   .gid = getgid() };
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
 		s.upfd[i] = -1;
-		s.member_fd[i] = -1;
 		cfg.join[i].pidfd = -1;
 		cfg.tapfd[i] = -1;
 	}
-	s.hub.dhcp_fd = s.hub.stream_fd = s.hub.relay_fd = -1;
-	if (p->hub) {
-		s.hub.spec = *p->nics[0].spec;
-		s.hub.linger = s.hub.spec.linger;
-	}
 	if ((r = filters_build(p->policy, p->policy_log ? FILTER_LOG : 0,
-				 &filters, e)) < 0)
+			       &filters, e)) < 0)
 		return r;
 	if (needs_engine(p) && (r = filters_build_engine(&filters, e)) < 0) {
 		filters_free(&filters);
 		return r;
 	}
 	s.filters = &filters;
-	if ((r = bridged_open(p, cfg.tapfd, e)) < 0 ||
-	    (r = rundir_path(getuid(), dir, sizeof(dir), e)) < 0 ||
-	    (r = dirfd = rundir_open(dir, getuid(), e)) < 0) {
-		filters_free(&filters);
-		goto out_taps;
-	}
-	s.dirfd = dirfd;
-	s.rundir = dir;
-	if (!(s.fwd = fwd_engine_new(e))) {
-		r = -ENOMEM;
-		goto out;
-	}
-	cfg.uid = getuid();
-	cfg.gid = getgid();
-	cfg.rundir_fd = dirfd;
-	/* before our signals are blocked: a hub we start must not inherit */
-	if (p->hub)
-		r = hub_userns(dirfd, &hubs_lock, &cfg.userns_pidfd, e);
-	else
-		r = member_join(dirfd, p, &cfg, s.member_fd, e);
-	if (r < 0)
-		goto out;
-	if (!p->hub)
-		fault_point("sup", "joined");
-	for (i = 0; i < MAX_NICS; i++)
-		s.member_addr[i] = cfg.join[i].addr;
-	if ((r = s.sigfd = block_signals(&cfg.sigmask, &cfg.sigpipe, e)) < 0)
-		goto out;
-	raise_nofile(&cfg.nofile);
-	cfg.sup_sigfd = s.sigfd;
-	cfg.sup_lockfd = hubs_lock;
-	/*
-	 * Init exists before the name lock does, so whenever a lock file
-	 * exists, someone is there to remove it, even after kill -9 of qbox.
-	 */
-	r = sandbox_spawn(&cfg, &s.sb, e);
-	if (p->hub && cfg.userns_pidfd >= 0)
-		close(cfg.userns_pidfd);
-	member_close_handles(&cfg);
-	bridged_close(cfg.tapfd);
-	if (r < 0)
-		goto out;
-	fwd_engine_set_sandbox(s.fwd, s.sb.pid, s.filters);
-	fault_point(sup_role(p), "spawned");
-	if ((r = s.lockfd = rundir_lock(dirfd, p->name, e)) < 0)
-		goto out;
-	fault_point(sup_role(p), "named");
-	if (!(s.ctl = ctl_server_new(dirfd, p->name, sup_handle, &s, e))) {
-		r = -EIO;
-		goto out;
-	}
-	fault_point(sup_role(p), "listening");
-	if (p->hub) {
-		ctl_server_on_leave(s.ctl, hub_leave);
-		if ((r = hub_stream_listen(&s, e)) < 0)
-			goto out;
-		close(steal_fd(&hubs_lock));	/* others may find us now */
-	}
-	r = loop(&s, e);
-out:
-	/* name first: while init lives, a death of ours here is covered */
-	release_name(&s);
-	if (s.sb.pid > 0 && !s.init_reaped) {
-		kill(s.sb.pid, SIGKILL);
-		waitpid(s.sb.pid, NULL, 0);
-	}
-	if (s.ready_fd >= 0)
-		close(s.ready_fd);
-	member_leave(s.member_fd);
-	fwd_engine_free(s.fwd);
-	nat_engine_stop(&s.engine);
-	for (i = 0; i < MAX_NICS; i++)
-		if (s.upfd[i] >= 0)
-			close(s.upfd[i]);
-	if (s.sb.sock >= 0)
-		close(s.sb.sock);
-	if (s.sigfd >= 0)
-		close(s.sigfd);
+	r = setup(&s, &cfg, dir, sizeof(dir), e);
+	if (r == 0)
+		r = loop(&s, e);
+	r = cleanup(&s, &cfg, r, e);
 	filters_free(&filters);
-	/* last: a `qbox stop` waiting on it returns when all else is closed */
-	ctl_server_free(s.ctl);
-	hub_stream_free(&s);
-	free(s.hub.members);
-	dhcp_free(s.hub.dhcp);
-	if (s.hub.dhcp_fd >= 0)
-		close(s.hub.dhcp_fd);
-out_taps:
-	bridged_close(cfg.tapfd);
-	if (r < 0)
-		return r;
-	if (p->hub)
-		return 0;
-	if (s.abort_signal)
-		return 128 + s.abort_signal;
-	if (!s.have_status && s.stop_killed)
-		return 128 + SIGKILL;	/* `qbox stop` had to kill */
-	if (!s.have_status) {
-		char how[256];
-
-		status_describe(s.init_status, how, sizeof(how));
-		return qerr_set(e, 0, "sandbox '%s': its init died (%s) "
-				      "before the payload ended", p->name, how);
-	}
-	return exit_status(s.status);
+	return r;
 }

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* supervisor.h - `qbox run`: from a plan to a running, supervised sandbox */
+/*
+ * supervisor.h - from a plan to a running, supervised sandbox: `qbox run`
+ * (sandbox_role) and a network's hub (network/hub.c's hub_role)
+ */
 #ifndef QBOX_SUPERVISOR_H
 #define QBOX_SUPERVISOR_H
 
 #include "plan/plan.h"
+#include "supervisor/role.h"
 
 /**
- * supervise() - run the sandbox of @p until its payload ends
+ * supervise() - run the sandbox of @p in role @role until it ends
  * @p:		the plan, fully checked
+ * @role:	what the run is for (role.h)
  * @e:		error of a failed step
  *
- * Return: the exit status for qbox (payload's status, 128+signal), or a
- * negative errno with @e filled.
+ * Return: the exit status for qbox (the role's: a payload's status,
+ * 128+signal), or a negative errno with @e filled.
  */
-int supervise(const struct plan *p, struct qerr *e);
+int supervise(const struct plan *p, const struct role *role, struct qerr *e);
 
 #endif /* QBOX_SUPERVISOR_H */
