@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
+
 #define MAX_CLIENTS 4096
 #define TRIES 5			/* sends per step before giving up */
 #define RETRY_MS 1000
@@ -81,26 +83,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 static const char *ip_str(uint32_t a, char *buf)
@@ -150,19 +132,19 @@ static void send_udp(const uint8_t *src_mac, const uint8_t *dst_mac,
 
 	memcpy(frame, dst_mac, 6);
 	memcpy(frame + 6, src_mac, 6);
-	be16(frame + 12, ETHERTYPE_IP);
+	be16_put(frame + 12, ETHERTYPE_IP);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	be16(ip + 2, (uint16_t)(20 + 8 + dlen));
+	be16_put(ip + 2, (uint16_t)(20 + 8 + dlen));
 	ip[8] = 64;
 	ip[9] = IPPROTO_UDP;
-	be32(ip + 12, src);
-	be32(ip + 16, dst);
-	be16(ip + 10, ip_csum(ip, 20));
-	be16(udp, 68);
-	be16(udp + 2, 67);
-	be16(udp + 4, (uint16_t)(8 + dlen));
-	be16(udp + 6, 0);	/* no UDP checksum: allowed over IPv4 */
+	be32_put(ip + 12, src);
+	be32_put(ip + 16, dst);
+	be16_put(ip + 10, ip_csum(ip, 20));
+	be16_put(udp, 68);
+	be16_put(udp + 2, 67);
+	be16_put(udp + 4, (uint16_t)(8 + dlen));
+	be16_put(udp + 6, 0);	/* no UDP checksum: allowed over IPv4 */
 	send_frame(14 + 20 + 8 + dlen, dst_mac);
 }
 
@@ -178,9 +160,9 @@ static void send_step(struct client *c)
 	d[0] = 1;
 	d[1] = 1;
 	d[2] = 6;
-	be32(d + 4, c->xid);
+	be32_put(d + 4, c->xid);
 	memcpy(d + 28, c->mac, 6);
-	be32(d + 236, 0x63825363u);
+	be32_put(d + 236, 0x63825363u);
 	type = c->step == S_DISCOVER ? 1 : 3;
 	d[n++] = 53;
 	d[n++] = 1;
@@ -188,7 +170,7 @@ static void send_step(struct client *c)
 	if (c->step == S_REQUEST) {
 		d[n++] = 54;
 		d[n++] = 4;
-		be32(d + n, c->server_id);
+		be32_put(d + n, c->server_id);
 		n += 4;
 		want = c->offered;
 	} else if (c->step == S_REBOOT) {
@@ -197,7 +179,7 @@ static void send_step(struct client *c)
 	if (want) {
 		d[n++] = 50;
 		d[n++] = 4;
-		be32(d + n, want);
+		be32_put(d + n, want);
 		n += 4;
 	}
 	memcpy(d + n, prl, sizeof(prl));
@@ -206,7 +188,7 @@ static void send_step(struct client *c)
 	if (n < 300)
 		n = 300;
 	if (c->step == S_RENEW) {
-		be32(d + 12, c->addr);
+		be32_put(d + 12, c->addr);
 		send_udp(c->mac, c->server_mac, c->addr, c->server_id, n);
 	} else {
 		send_udp(c->mac, bcast_mac, 0, 0xffffffffu, n);
@@ -249,7 +231,7 @@ static uint32_t opt32(const uint8_t *d, size_t len, uint8_t code)
 	size_t n = 0;
 	const uint8_t *v = opt(d, len, code, &n);
 
-	return v && n >= 4 ? get32(v) : 0;
+	return v && n >= 4 ? be32_get(v) : 0;
 }
 
 /* A server reply for one of the clients */
@@ -261,9 +243,9 @@ static void on_dhcp(const uint8_t *eth, const uint8_t *d, size_t len,
 	size_t tl = 0;
 	const uint8_t *t;
 
-	if (len < 240 || d[0] != 2 || get32(d + 236) != 0x63825363u)
+	if (len < 240 || d[0] != 2 || be32_get(d + 236) != 0x63825363u)
 		return;
-	xid = get32(d + 4);
+	xid = be32_get(d + 4);
 	i = xid & 0xfffff;
 	if (xid >> 20 != seed || i >= n_clients)
 		return;
@@ -271,7 +253,7 @@ static void on_dhcp(const uint8_t *eth, const uint8_t *d, size_t len,
 	t = opt(d, len, 53, &tl);
 	if (!t || tl != 1 || memcmp(d + 28, c->mac, 6))
 		return;
-	yi = get32(d + 16);
+	yi = be32_get(d + 16);
 	if (t[0] == 2 && c->step == S_DISCOVER) {		/* OFFER */
 		c->offered = yi;
 		c->server_id = opt32(d, len, 54);
@@ -307,7 +289,7 @@ static void on_arp(const uint8_t *eth, const uint8_t *a, size_t len)
 
 	if (len < 28 || a[7] != 1)	/* request */
 		return;
-	tpa = get32(a + 24);
+	tpa = be32_get(a + 24);
 	for (unsigned int i = 0; i < n_clients; i++) {
 		struct client *c = &cl[i];
 
@@ -316,11 +298,11 @@ static void on_arp(const uint8_t *eth, const uint8_t *a, size_t len)
 			continue;
 		memcpy(frame, eth + 6, 6);
 		memcpy(frame + 6, c->mac, 6);
-		be16(frame + 12, ETHERTYPE_ARP);
+		be16_put(frame + 12, ETHERTYPE_ARP);
 		memcpy(frame + 14, a, 6);	/* htype, ptype, hlen, plen */
-		be16(frame + 20, 2);
+		be16_put(frame + 20, 2);
 		memcpy(frame + 22, c->mac, 6);
-		be32(frame + 28, tpa);
+		be32_put(frame + 28, tpa);
 		memcpy(frame + 32, a + 8, 10);	/* the asker's sha, spa */
 		send_frame(42, eth + 6);
 		return;
@@ -357,7 +339,7 @@ static void receive(void)
 		if (buf[14 + ihl + 2] != 0 || buf[14 + ihl + 3] != 68)
 			continue;
 		on_dhcp(buf, buf + 14 + ihl + 8, len - 14 - ihl - 8,
-			get32(buf + 30));
+			be32_get(buf + 30));
 	}
 }
 

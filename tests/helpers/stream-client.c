@@ -67,6 +67,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
+
 #define MAX_CLIENTS 256
 #define FRAME_MAX 70000
 
@@ -112,24 +114,13 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static uint16_t csum(const uint8_t *p, size_t len)
 {
 	uint32_t s = 0;
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		s += get16(p + i);
+		s += be16_get(p + i);
 	if (len & 1)
 		s += (uint32_t)p[len - 1] << 8;
 	while (s >> 16)
@@ -157,10 +148,7 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 /* Send @len bytes of frame[4..] with a header saying @hdr_len */
 static void send_raw(struct client *c, uint32_t hdr_len, size_t len)
 {
-	frame[0] = (uint8_t)(hdr_len >> 24);
-	frame[1] = (uint8_t)(hdr_len >> 16);
-	frame[2] = (uint8_t)(hdr_len >> 8);
-	frame[3] = (uint8_t)hdr_len;
+	be32_put(frame, hdr_len);
 	write_all(c->fd, frame, 4 + len);
 }
 
@@ -171,7 +159,7 @@ static uint8_t *eth(struct client *c, const uint8_t *dst, uint16_t type)
 
 	memcpy(f, dst, 6);
 	memcpy(f + 6, c->mac, 6);
-	put16(f + 12, type);
+	be16_put(f + 12, type);
 	return f + 14;
 }
 
@@ -181,12 +169,12 @@ static uint8_t *ip4(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst,
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
-	put16(p + 2, (uint16_t)(20 + payload));
+	be16_put(p + 2, (uint16_t)(20 + payload));
 	p[8] = 64;
 	p[9] = proto;
 	memcpy(p + 12, &src, 4);
 	memcpy(p + 16, &dst, 4);
-	put16(p + 10, csum(p, 20));
+	be16_put(p + 10, csum(p, 20));
 	return p + 20;
 }
 
@@ -214,11 +202,11 @@ static void arp_send(struct client *c, const uint8_t *dst, uint16_t op,
 {
 	uint8_t *a = eth(c, dst, 0x0806);
 
-	put16(a, 1);
-	put16(a + 2, 0x0800);
+	be16_put(a, 1);
+	be16_put(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, op);
+	be16_put(a + 6, op);
 	memcpy(a + 8, c->mac, 6);
 	memcpy(a + 14, &c->ip, 4);
 	memcpy(a + 18, tha, 6);
@@ -238,11 +226,10 @@ static ssize_t next_frame(struct client *c, int64_t deadline)
 
 		if (!read_exact(c->fd, h, 4, deadline))
 			return -1;
-		len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
-		      (uint32_t)h[2] << 8 | h[3];
+		len = be32_get(h);
 		if (len > FRAME_MAX || !read_exact(c->fd, in, len, deadline))
 			return -1;
-		if (len >= 42 && get16(in + 12) == 0x0806 && get16(in + 20) == 1 &&
+		if (len >= 42 && be16_get(in + 12) == 0x0806 && be16_get(in + 20) == 1 &&
 		    c->ip && !memcmp(in + 38, &c->ip, 4)) {
 			uint32_t spa;
 
@@ -270,7 +257,7 @@ static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 	b[1] = 1;
 	b[2] = 6;
 	memcpy(b + 4, &xid, 4);
-	put16(b + 10, 0x8000);	/* broadcast the answer: we have no address */
+	be16_put(b + 10, 0x8000);	/* broadcast the answer: we have no address */
 	memcpy(b + 28, chaddr ? chaddr : c->mac, 6);
 	b[236] = 99;
 	b[237] = 130;
@@ -297,10 +284,10 @@ static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 	*o++ = 6;
 	*o++ = 255;
 	len = (size_t)(o - b);
-	put16(udp, 68);
-	put16(udp + 2, 67);
-	put16(udp + 4, (uint16_t)(8 + len));
-	put16(udp + 6, 0);
+	be16_put(udp, 68);
+	be16_put(udp + 2, 67);
+	be16_put(udp + 4, (uint16_t)(8 + len));
+	be16_put(udp + 6, 0);
 	ip4(ip, 17, 0, 0xffffffffU, 8 + len);
 	send_raw(c, (uint32_t)(14 + 20 + 8 + len), 14 + 20 + 8 + len);
 }
@@ -312,8 +299,8 @@ static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 	const uint8_t *b = in + 14 + 20 + 8, *o;
 	int type = 0;
 
-	if (len < 14 + 20 + 8 + 240 || get16(in + 12) != 0x0800 ||
-	    in[14 + 9] != 17 || get16(in + 14 + 20 + 2) != 68 || b[0] != 2 ||
+	if (len < 14 + 20 + 8 + 240 || be16_get(in + 12) != 0x0800 ||
+	    in[14 + 9] != 17 || be16_get(in + 14 + 20 + 2) != 68 || b[0] != 2 ||
 	    memcmp(b + 4, &xid, 4))
 		return 0;
 	memcpy(yiaddr, b + 16, 4);
@@ -438,8 +425,7 @@ static void flood_drain(const struct client *c, struct flood_count *n)
 			die("dhcpflood: the hub hung up");
 		have += (size_t)r;
 		while (have >= 4) {
-			len = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
-			      (uint32_t)buf[2] << 8 | buf[3];
+			len = be32_get(buf);
 			if (len > FRAME_MAX)
 				die("dhcpflood: a frame of %u bytes", len);
 			if (have < 4 + len)
@@ -502,8 +488,8 @@ static bool arp_resolve(struct client *c, uint32_t ip, uint8_t mac[6])
 
 		arp_send(c, bcast, 1, zero, ip);
 		while ((len = next_frame(c, deadline)) >= 0)
-			if (len >= 42 && get16(in + 12) == 0x0806 &&
-			    get16(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
+			if (len >= 42 && be16_get(in + 12) == 0x0806 &&
+			    be16_get(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
 				memcpy(mac, in + 22, 6);
 				return true;
 			}
@@ -529,16 +515,16 @@ static void step_ping(struct client *c, const char *addr)
 	icmp = ip4(ip, 1, c->ip, dst, 8 + 32);
 	memset(icmp, 0, 8 + 32);
 	icmp[0] = 8;
-	put16(icmp + 4, id);
-	put16(icmp + 6, 1);
+	be16_put(icmp + 4, id);
+	be16_put(icmp + 6, 1);
 	memset(icmp + 8, 0x5a, 32);
-	put16(icmp + 2, csum(icmp, 8 + 32));
+	be16_put(icmp + 2, csum(icmp, 8 + 32));
 	send_raw(c, 14 + 20 + 8 + 32, 14 + 20 + 8 + 32);
 	deadline = now_ms() + 2000;
 	while ((len = next_frame(c, deadline)) >= 0)
-		if (len >= 14 + 20 + 8 && get16(in + 12) == 0x0800 &&
+		if (len >= 14 + 20 + 8 && be16_get(in + 12) == 0x0800 &&
 		    in[14 + 9] == 1 && !memcmp(in + 14 + 12, &dst, 4) &&
-		    in[14 + 20] == 0 && get16(in + 14 + 20 + 4) == id) {
+		    in[14 + 20] == 0 && be16_get(in + 14 + 20 + 4) == id) {
 			printf("pong %s\n", addr);
 			return;
 		}
