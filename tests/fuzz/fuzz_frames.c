@@ -56,6 +56,7 @@
 #include "common/util.h"
 #include "dataplane/uplink.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/helpers/helpers.h"
 
 #define ECHO_PORT 8000		/* the TCP and UDP echo on loopback */
 #define FRAMES_MAX 64		/* per input */
@@ -261,24 +262,6 @@ struct frame {
 	size_t len;
 };
 
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += be16_get(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Ethernet header: to libslirp, a broadcast, or anything */
 static uint8_t *eth(struct frame *f, struct in *in, uint16_t type)
 {
@@ -355,7 +338,7 @@ static void ip4_finish(struct frame *f, struct in *in, struct ip4 *h)
 
 	be16_put(ip + 2, (uint16_t)(f->len - 14));
 	be16_put(ip + 10, 0);
-	be16_put(ip + 10, fold(sum16(ip, h->hlen, 0)));
+	be16_put(ip + 10, csum(ip, h->hlen));
 	switch (h->mangle & 0x0f) {
 	case 1:		/* total length: anything */
 		be16_put(ip + 2, u16(in));
@@ -386,7 +369,7 @@ static void ip4_finish(struct frame *f, struct in *in, struct ip4 *h)
 	    (h->mangle & 0x0f) != 7) {
 		/* the header stays consistent with its checksum */
 		be16_put(ip + 10, 0);
-		be16_put(ip + 10, fold(sum16(ip, h->hlen < 60 ? h->hlen : 60, 0)));
+		be16_put(ip + 10, csum(ip, h->hlen < 60 ? h->hlen : 60));
 	}
 }
 
@@ -399,7 +382,7 @@ static uint16_t l4_sum(const struct ip4 *h, const uint8_t *l4, size_t len)
 	pseudo[8] = 0;
 	pseudo[9] = h->ip[9];
 	be16_put(pseudo + 10, (uint16_t)len);
-	return fold(sum16(l4, len, sum16(pseudo, 12, 0)));
+	return csum_fold(csum_add(csum_add(0, pseudo, 12), l4, len));
 }
 
 /* A payload of the input's choosing, at most @max bytes */
@@ -554,7 +537,7 @@ static void icmp(struct frame *f, struct in *in)
 	be16_put(c + 2, 0);
 	be32_put(c + 4, u32(in));
 	n = payload(in, c + 8, sel & 4 ? 1400 : 64);
-	be16_put(c + 2, fold(sum16(c, 8 + n, 0)));
+	be16_put(c + 2, csum(c, 8 + n));
 	if (sel & 8)
 		c[3] ^= 0x01;
 	f->len += 8 + n;
@@ -587,7 +570,7 @@ static void fragment(struct frame *f, struct in *in)
 	ip4_finish(f, in, &h);
 	be16_put(h.ip + 6, (uint16_t)((sel & 1 ? 0 : 0x2000) | off));
 	be16_put(h.ip + 10, 0);
-	be16_put(h.ip + 10, fold(sum16(h.ip, h.hlen, 0)));
+	be16_put(h.ip + 10, csum(h.ip, h.hlen));
 }
 
 static void ipv6(struct frame *f, struct in *in)
@@ -693,14 +676,7 @@ static void arp_reply(int fd, const uint8_t *req)
 {
 	uint8_t r[42];
 
-	memcpy(r, req + 6, 6);
-	memcpy(r + 6, guest_mac, 6);
-	be16_put(r + 12, 0x0806);
-	memcpy(r + 14, req + 14, 6);	/* htype, ptype, hlen, plen */
-	be16_put(r + 20, 2);
-	memcpy(r + 22, guest_mac, 6);
-	memcpy(r + 28, req + 38, 4);	/* the address asked for */
-	memcpy(r + 32, req + 22, 10);	/* the asker */
+	arp_answer(r, req, guest_mac);
 	send_frame(fd, r, sizeof(r));
 }
 

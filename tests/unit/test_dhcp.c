@@ -10,6 +10,7 @@
 
 #include "common/bytes.h"
 #include "network/dhcp.h"
+#include "tests/helpers/helpers.h"
 #include "tests/unit/unit.h"
 
 enum { DISCOVER = 1, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE, INFORM };
@@ -61,15 +62,8 @@ static void pkt_start(struct pkt *p, uint8_t type, const uint8_t mac[6],
 		      uint32_t ciaddr)
 {
 	memset(p, 0, sizeof(*p));
-	p->b[0] = 1;
-	p->b[1] = 1;
-	p->b[2] = 6;
-	be32_put(p->b + 4, 0x12345678u ^ mac[5]);
+	p->len = dhcp_request(p->b, type, 0x12345678u ^ mac[5], mac);
 	be32_put(p->b + 12, ciaddr);
-	memcpy(p->b + 28, mac, 6);
-	be32_put(p->b + 236, 0x63825363u);
-	p->len = 240;
-	pkt_opt(p, 53, &type, 1);
 }
 
 static void pkt_end(struct pkt *p)
@@ -102,22 +96,7 @@ static int send_pkt(struct dhcp_server *srv, int64_t now, struct pkt *p,
 static const uint8_t *ropt(const struct dhcp_reply *r, uint8_t code,
 			   size_t *len)
 {
-	size_t i = 240;
-
-	while (i < r->len && r->buf[i] != 255) {
-		if (r->buf[i] == 0) {
-			i++;
-			continue;
-		}
-		if (i + 2 > r->len || i + 2 + r->buf[i + 1] > r->len)
-			return NULL;
-		if (r->buf[i] == code) {
-			*len = r->buf[i + 1];
-			return r->buf + i + 2;
-		}
-		i += 2 + (size_t)r->buf[i + 1];
-	}
-	return NULL;
+	return dhcp_opt(r->buf, r->len, code, len);
 }
 
 static int rtype(const struct dhcp_reply *r)
