@@ -19,6 +19,10 @@ export QBOX_POLICY_DIR=$TMP/policies
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 BG_PIDS=()
+# wait_for, port_open, free_port, ns_differs: shared with bench/lib.sh
+PORTS_GIVEN=$TMP/ports-given
+# shellcheck source=tests/probe.sh
+. "$TOP/tests/probe.sh"
 AT_EXIT=()
 
 cleanup_lib() {
@@ -78,38 +82,12 @@ member_joined() { [ -n "$(member_addr "$1" "$2")" ]; }
 # (false for no input at all, which jq -e would take as a pass)
 jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 
-# A TCP port nobody listens on (random, checked)
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((10000 + RANDOM % 22000))	# below the ephemeral range
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	return 1
-}
-
 # start_bg CMD... : run in the background, killed at exit; sets BG_PID
 start_bg() {
 	"$@" &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
 }
-
-# wait_for SECONDS CMD... : poll CMD every 50 ms until it succeeds
-wait_for() {
-	local limit=$1 i
-	shift
-	for ((i = 0; i < limit * 20; i++)); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # http_server PORT : busybox httpd on 127.0.0.1:PORT serving $TMP/www
 http_server() {
@@ -331,11 +309,6 @@ outside_world() {
 		QBOX_OUTSIDE_WWW="$TMP/outside-www" XDG_RUNTIME_DIR="$TMP/xdg" \
 		bash "$0" "$@"
 	exit $?
-}
-
-# ns_differs PID1 PID2 : the two processes are in other network namespaces
-ns_differs() {
-	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink "/proc/$2/ns/net")" ]
 }
 
 # outside_hits PATH : requests for http://$OUTSIDE_IP/PATH the outside
