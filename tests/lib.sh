@@ -158,27 +158,37 @@ qbox_procs() {
 # qbox_workers QPID : the forward workers alone
 qbox_workers() { pgrep -P "$1" '^qbox-fwd'; }
 
-# qbox_fds QPID : open fds of all of qbox's processes together
+# qbox_fds QPID : open fds of all of qbox's processes together;
+# fds_are QPID N : whether they are N
 qbox_fds() { fd_count $(qbox_procs "$1"); }
+fds_are() { test "$(qbox_fds "$1")" = "$2"; }
+
+# status_of PID FIELD : FIELD's value in /proc/PID/status (CapEff, Seccomp...)
+status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# sum_over CMD PID... : what `CMD PID` prints, a number, added up over the
+# processes
+sum_over() {
+	local cmd=$1 p n=0
+	shift
+	for p in "$@"; do
+		n=$((n + $("$cmd" "$p")))
+	done
+	echo "$n"
+}
 
 # fd_count PID... : open fds of these processes together (a test that
 # counts often finds qbox's processes once: pgrep walks all of /proc)
-fd_count() {
-	local p n=0
-	for p in "$@"; do
-		n=$((n + $(ls "/proc/$p/fd" | wc -l)))
-	done
-	echo "$n"
-}
+fd_count() { sum_over fds_of "$@"; }
+fds_of() { ls "/proc/$1/fd" | wc -l; }
+
+# rss_kb PID... : resident memory of the processes together, in KiB
+rss_kb() { sum_over rss_of "$@"; }
+rss_of() { status_of "$1" VmRSS; }
 
 # cpu_ticks PID... : user + system CPU time of the processes, in clock ticks
-cpu_ticks() {
-	local p n=0
-	for p in "$@"; do
-		n=$((n + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-	done
-	echo "$n"
-}
+cpu_ticks() { sum_over ticks_of "$@"; }
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # ---- another user, and namespaces of the test's own ----------------------
 
@@ -372,6 +382,16 @@ vm_wait_line() {
 
 # the serial console ends lines with CR LF
 console_text() { tr -d '\r' <"$1"; }
+
+# vm_ready OUT NAME : wait, 90 s at most, for the guest to print
+# QBOX-READY; if it never does, FAIL with its console, and end the test
+vm_ready() {
+	if ! vm_wait_line "$1" QBOX-READY 90; then
+		fail "$2 never got ready"
+		console_text "$1" | sed 's/^/      | /'
+		exit 1
+	fi
+}
 
 # vm_check NAME OUT PATTERN : the console shows PATTERN (grep -E)
 vm_check() {

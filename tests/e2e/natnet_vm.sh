@@ -19,7 +19,6 @@ hport=$(free_port)
 http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 net=vmn$$
-jqe() { jq -e "$@" >/dev/null; }
 
 # a guest that serves PAGE over HTTP after its probes, and waits
 serve_and_wait() {
@@ -29,14 +28,6 @@ httpd -p 80 -h /www
 echo QBOX-READY
 sleep 120
 EOS
-}
-# vm_ready CONSOLE NAME : wait for the guest's QBOX-READY, or give up
-vm_ready() {
-	if ! vm_wait_line "$1" QBOX-READY 90; then
-		fail "$2 never got ready"
-		sed 's/^/      | /' "$1"
-		exit 1
-	fi
 }
 
 {
@@ -53,9 +44,9 @@ check "VM1: lease in 10.0.2.0/24 with router .2 and DNS .3 ($ip1)" grep -qE '^10
 vm_check "VM1 reached the host's loopback via 10.0.2.2" "$TMP/console1" "^FETCH: $page"
 vm_check "VM1 reached the outside test host" "$TMP/console1" "^OUT: $OUTSIDE_PAGE"
 ins=$("$QBOX" net inspect "$net" --json)
-check "net inspect shows VM1's bound lease" jqe --arg a "$ip1" \
+check "net inspect shows VM1's bound lease" jqc --arg a "$ip1" \
 	'[.leases[] | select(.address == $a and .state == "bound")] | length == 1' <<<"$ins"
-check "net inspect lists VM1 as a VM member" jqe --arg s "vm1-$$" \
+check "net inspect lists VM1 as a VM member" jqc --arg s "vm1-$$" \
 	'.members[] | select(.sandbox == $s) | .vm' <<<"$ins"
 
 {

@@ -55,7 +55,6 @@ bg_as() {
 	start_bg setpriv --reuid "$u" --regid "$u" --clear-groups \
 		env HOME=/ XDG_RUNTIME_DIR="$TMP/xdg-$u" "$@"
 }
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
 net=wall$$
 a=a-$$
 mkdir "$TMP/pa" "$TMP/pb"

@@ -16,8 +16,6 @@ port=$(free_port)
 http_server "$port"
 page=$(cat "$TMP/www/index.html")
 
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
-status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 # limit_of PID "Max open files" : "SOFT HARD" from /proc/PID/limits
 limit_of() { sed -n "s/^$2  *\\([0-9a-z]*\\)  *\\([0-9a-z]*\\) .*/\\1 \\2/p" "/proc/$1/limits"; }
 engine_json() {

@@ -20,7 +20,6 @@ mark=$((RANDOM + 400000))
 name=pend-$mark
 NSCAPS=$HELPERS/netns-caps
 NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
-status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 uport=$(free_port)
 start_bg "$HELPERS/echo-server" -u "$uport"
