@@ -89,6 +89,22 @@ start_bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
+# run_ready NAME QBOX-RUN-ARGS... : `qbox run --name NAME QBOX-RUN-ARGS`
+# in the background (killed at exit, its stderr in $TMP/err), once it is
+# ready (qbox wait, 20 s); sets RUN_PID. A sandbox that never gets ready is a
+# FAIL, with what qbox said, and ends the test: what follows needs it.
+run_ready() {
+	local name=$1
+	shift
+	"$QBOX" run --name "$name" "$@" </dev/null 2>"$TMP/err" &
+	RUN_PID=$!
+	BG_PIDS+=("$RUN_PID")
+	if ! "$QBOX" wait "$name" --timeout 20 >/dev/null; then
+		fail "the sandbox never became ready: $(cat "$TMP/err")"
+		exit 1
+	fi
+}
+
 # http_server PORT : busybox httpd on 127.0.0.1:PORT serving $TMP/www
 http_server() {
 	mkdir -p "$TMP/www"

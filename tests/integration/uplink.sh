@@ -23,13 +23,8 @@ engine_json() {
 }
 
 # ---- the engine's process and its confinement ------------------------------
-"$QBOX" run --name "$name" -- sleep "$mark" </dev/null 2>"$TMP/err" &
-qpid=$!
-BG_PIDS+=("$qpid")
-if ! "$QBOX" wait "$name" --timeout 20 >/dev/null; then
-	fail "the sandbox never became ready: $(cat "$TMP/err")"
-	exit 1
-fi
+run_ready "$name" -- sleep "$mark"
+qpid=$RUN_PID
 eng=$(qbox_engine "$qpid")
 check "the engine is a child of the supervisor, named qbox-uplink ($eng)" test -n "$eng"
 check "ps --json: nat_engine names it, running" jqc --argjson p "${eng:-0}" \
@@ -140,9 +135,8 @@ expect_output "the next run with the same name has its NAT" 0 "^$page\$" \
 	"$QBOX" run --name "$name" -- busybox wget -q -O - "http://10.0.2.2:$port/"
 
 # the supervisor killed: the engine goes with it (PDEATHSIG)
-"$QBOX" run --name "$name" -- sleep "$mark" </dev/null &
-qpid=$!
-"$QBOX" wait "$name" --timeout 20 >/dev/null
+run_ready "$name" -- sleep "$mark"
+qpid=$RUN_PID
 eng=$(qbox_engine "$qpid")
 { kill -KILL "$qpid" && wait "$qpid"; } 2>/dev/null
 check "SIGKILL of qbox: its engine dies too" wait_for 10 sh -c "! test -d /proc/${eng:-0}"
