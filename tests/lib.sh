@@ -70,13 +70,58 @@ expect_output() {
 	fi
 }
 
-# member_addr NETWORK SANDBOX : the address of that member of a named
-# network (empty until it has joined); member_joined: whether it has
+# ---- named networks -------------------------------------------------------
+# QBOX-CMD, where a helper takes one, is how to run qbox: "$QBOX" unless
+# given, or e.g. `as_nobody "$QN"` for another user's network of that name.
+
+# net_json NETWORK [QBOX-CMD...] : what `qbox net inspect --json` says of it
+net_json() {
+	local net=$1
+	shift
+	[ $# -gt 0 ] || set -- "$QBOX"
+	"$@" net inspect "$net" --json
+}
+
+# hub_pid NETWORK [QBOX-CMD...] : the pid of the network's hub
+hub_pid() { net_json "$@" | jq -r .pid; }
+
+# member_addr NETWORK SANDBOX [QBOX-CMD...] : the address of that member
+# of a named network (empty until it has joined); member_joined: whether
+# it has
 member_addr() {
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
+	local net=$1 sandbox=$2
+	shift 2
+	net_json "$net" "$@" | jq -r --arg s "$sandbox" \
 		'.members[] | select(.sandbox == $s) | .address'
 }
-member_joined() { [ -n "$(member_addr "$1" "$2")" ]; }
+member_joined() { [ -n "$(member_addr "$@")" ]; }
+
+# members_joined NETWORK SANDBOX... : every one of them has joined
+members_joined() {
+	local net=$1 s
+	shift
+	for s in "$@"; do
+		member_joined "$net" "$s" || return 1
+	done
+}
+
+# member_wait NETWORK SANDBOX [SECONDS [QBOX-CMD...]] : wait, 10 s unless
+# said, until that member has joined; prints its address. Fails when it
+# has not joined by then, so: A=$(member_wait ...) || ...
+member_wait() {
+	local net=$1 sandbox=$2 limit=${3:-10}
+	shift $(($# < 3 ? $# : 3))
+	wait_for "$limit" member_joined "$net" "$sandbox" "$@" &&
+		member_addr "$net" "$sandbox" "$@"
+}
+
+# net_gone NETWORK : qbox net ls no longer lists it (its hub has ended)
+net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
+
+# net_link_gone SANDBOX : the sandbox's link to its network (qnv0) is gone
+net_link_gone() {
+	"$QBOX" exec "$1" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+}
 
 # jqc FILTER... <JSON : whether jq's FILTER holds for the JSON on stdin
 # (false for no input at all, which jq -e would take as a pass)

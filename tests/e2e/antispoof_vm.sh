@@ -110,7 +110,7 @@ else
 fi
 "$QBOX" stop "as1-$$"
 wait "$vm1"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 
 # NAT mode: one VM, its own slirp; the forward shows the VM usable after
 export QBOX_VM_TIMEOUT=90

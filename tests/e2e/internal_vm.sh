@@ -41,8 +41,7 @@ vm_start "$TMP/consolea" "$TMP/vma.sh" --name "vma-$$" --net "internal:$net,dhcp
 vma=$VM_PID
 vm_ready "$TMP/consolea" VMA
 
-vma_addr=$("$QBOX" net inspect "$net" --json |
-	jq -r --arg s "vma-$$" '.members[] | select(.sandbox == $s) | .address')
+vma_addr=$(member_addr "$net" "vma-$$")
 check "VMA holds its reserved lease ($vma_addr)" \
 	vm_wait_line "$TMP/consolea" "inet $vma_addr/24" 1
 expect_output "exec internal:NAME (dhcp=on) reaches VMA from the hub's address" 0 \

@@ -82,15 +82,14 @@ expect_output "exec natnet:NAME reaches VM2 at its lease" 0 "^vm2-page" \
 # ---- the hub killed under two running VMs -----------------------------------
 check "VM1's sandbox has its link to the network (qnv0)" \
 	sh -c "'$QBOX' exec 'vm1-$$' -- ip link show qnv0 >/dev/null"
-hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
+hub=$(hub_pid "$net")
 hub_init=$(qbox_init "$hub")
 kill -KILL "$hub"
 for v in 1 2; do
 	check "VM$v's qbox reports the hub's death" wait_for 10 grep -q \
 		"^qbox: network '$net' ended (its hub is gone): vm$v-$$'s link to it is down" \
 		"$TMP/console$v"
-	check "VM$v's link to the network goes" wait_for 10 \
-		"$QBOX" exec "vm$v-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+	check "VM$v's link to the network goes" wait_for 10 net_link_gone "vm$v-$$"
 done
 check "both VMs run on" kill -0 "$vm1" "$vm2"
 hub_gone() { proc_ended "$hub" && proc_ended "$hub_init"; }
@@ -122,13 +121,8 @@ vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
 vm3=$VM_PID
 # VM3's lease is reserved for it as it joins: VM4 boots beside it and
 # fetches from it there once it serves
-vm3_addr() {
-	"$QBOX" net inspect "h$$" --json 2>/dev/null | jq -r --arg s "vm3-$$" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-vm3_joined() { [ -n "$(vm3_addr)" ]; }
-check "hostonly VM: joins with a lease reserved" wait_for 30 vm3_joined
-r3=$(vm3_addr)
+r3=$(member_wait "h$$" "vm3-$$" 30)
+check "hostonly VM: joins with a lease reserved" test -n "$r3"
 cat >"$TMP/vm4.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 i=0
@@ -162,5 +156,5 @@ check "a second hostonly VM: its own lease from .101 on ($ip4, VM3 has $ip3)" \
 vm_check "the second hostonly VM fetched from VM3 across the network" "$TMP/console4" "^PEER: vm3-page"
 "$QBOX" stop "vm3-$$"
 wait "$vm3"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^h$$ '"
+check "the hub ends with its last member" wait_for 10 net_gone "h$$"
 no_leftovers "nothing left behind" "natnet:$net"

@@ -19,16 +19,10 @@ mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
 start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/m"
 qsrv=$BG_PID
-member_up() {
-	local a
-	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
-	[ -n "$a" ]
-}
-if ! wait_for 30 member_up; then
+if ! A=$(member_wait "$net" "srv-$$" 30); then
 	fail "the command member never joined natnet:$net"
 	exit 1
 fi
-A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 P=$("$QBOX" net socket "natnet:$net")
 
 # a VM member, serving once booted; its lease is reserved as it joins
@@ -41,13 +35,8 @@ sleep 120
 EOS
 vm_start "$TMP/console-m" "$TMP/member.sh" --name "vmm-$$" --net "natnet:$net"
 vmm=$VM_PID
-vm_member() {
-	"$QBOX" net inspect "$net" --json 2>/dev/null |
-		jq -r --arg s "vmm-$$" '.members[] | select(.sandbox == $s) | .address'
-}
-vm_joined() { [ -n "$(vm_member)" ]; }
-check "a VM member joins, its lease reserved" wait_for 30 vm_joined
-V=$(vm_member)
+V=$(member_wait "$net" "vmm-$$" 30)
+check "a VM member joins, its lease reserved" test -n "$V"
 
 cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
@@ -117,7 +106,7 @@ check "qemu gone: its member leaves" wait_for 10 no_socket_member
 check "... and its TAP $tap" sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
 kill -TERM "$qsrv"
 wait "$qsrv"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 check "the socket file goes with it" test ! -e "$P"
 sleep 0.5
 no_leftovers "nothing left behind" "natnet:$net|$TMP/guest"

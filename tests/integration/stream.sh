@@ -14,8 +14,6 @@
 
 SC=$HELPERS/stream-client
 net=g$$
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
-hub_pid() { "$QBOX" net inspect "$1" --json | jq -r .pid; }
 socket_members() {
 	"$QBOX" net inspect "$1" --json | jq '[.members[] | select(.kind == "socket")] | length'
 }
@@ -54,16 +52,10 @@ check "net socket natnet:NAME prints the socket in the runtime directory" \
 	test "$P" = "$RUNDIR/net@$net.stream" -a -S "$P"
 start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" -- sleep 300
 qm=$BG_PID
-member_up() {
-	local a
-	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
-	[ -n "$a" ]
-}
-if ! wait_for 30 member_up; then
+if ! A=$(member_wait "$net" "m-$$" 30); then
 	fail "the command member never joined natnet:$net"
 	exit 1
 fi
-A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 expect_output "net socket NAME: the same path" 0 "^$P\$" "$QBOX" net socket "$net"
 expect_output "net inspect shows the socket" 0 "^socket +$P\$" "$QBOX" net inspect "$net"
 expect_output "net socket with the wrong mode" 2 "is a natnet network, not hostonly" \
@@ -241,7 +233,7 @@ fi
 # ---- the network ends with its last member; the socket goes with it --------------
 kill -TERM "$qm"
 wait "$qm"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 check "the socket file goes with it" test ! -e "$P"
 
 # ---- host-only: the wall holds for socket members ------------------------------

@@ -250,10 +250,7 @@ expect_output "a member reaches the host through the hub's engine" 0 "^$page\$" 
 	timeout 30 "$QBOX" run --net "natnet:$net" -- busybox wget -q -O - "http://10.0.2.2:$port/"
 mkdir -p "$TMP/a" && echo "member-a-$mark" >"$TMP/a/index.html"
 start_bg "$QBOX" run --name "a-$mark" --net "natnet:$net" -- busybox httpd -f -p 8080 -h "$TMP/a"
-addr_a() { "$QBOX" net inspect "$net" --json | jq -r --arg s "a-$mark" '.members[] | select(.sandbox == $s) | .address'; }
-member_up() { [ -n "$(addr_a)" ]; }
-wait_for 20 member_up
-A=$(addr_a)
+A=$(member_wait "$net" "a-$mark" 20)
 kill -KILL "$heng"
 wait_for 10 sh -c "'$QBOX' net inspect '$net' --json | jq -e '.nat_engine.running == false' >/dev/null"
 expect_output "net inspect: the network's NAT is down, and why" 0 \
