@@ -244,17 +244,17 @@ static void receive(void)
 		    from.sll_ifindex != ifindex || n < 14)
 			continue;
 		len = (size_t)n;
-		if (buf[12] == 0x08 && buf[13] == 0x06) {
+		if (be16_get(buf + 12) == ETHERTYPE_ARP) {
 			on_arp(buf, len);
 			continue;
 		}
-		if (buf[12] != 0x08 || buf[13] != 0x00 || len < 34 ||
+		if (be16_get(buf + 12) != ETHERTYPE_IP || len < 34 ||
 		    (buf[14] >> 4) != 4 || buf[23] != IPPROTO_UDP)
 			continue;
 		ihl = (size_t)(buf[14] & 15) * 4;
 		if (ihl < 20 || len < 14 + ihl + 8)
 			continue;
-		if (buf[14 + ihl + 2] != 0 || buf[14 + ihl + 3] != 68)
+		if (be16_get(buf + 14 + ihl + 2) != 68)	/* to the client port */
 			continue;
 		on_dhcp(buf, buf + 14 + ihl + 8, len - 14 - ihl - 8,
 			be32_get(buf + 30));
