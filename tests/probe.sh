@@ -1,8 +1,9 @@
-# tests/probe.sh - what the tests (tests/lib.sh) and the benchmark
-# (bench/lib.sh) both ask of the machine: wait until something holds, is a
-# port open, a port free, has a process left our network namespace.
+# tests/probe.sh - what the tests (tests/lib.sh), the demo (tests/demo.sh)
+# and the benchmark (bench/lib.sh) ask of the machine alike: wait until
+# something holds, is a port open, a port free, has a process left our
+# network namespace.
 #
-# Sourced, never run. The sourcing library sets PORTS_GIVEN, the path of a
+# Sourced, never run. The sourcing script sets PORTS_GIVEN, the path of a
 # file of its own run where free_port keeps the ports it handed out.
 
 # wait_for SECONDS CMD... : poll CMD every 50 ms until it succeeds
