@@ -200,7 +200,9 @@ install: build/qbox
 clean:
 	rm -rf build
 
-$(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c
+# Headers the helpers include from the tree (they are built without -MMD)
+$(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c tests/helpers/helpers.h \
+		common/bytes.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote . -o $@ $< \
 		$(shell pkg-config --libs libseccomp)

@@ -26,8 +26,9 @@ mkdir -m 0700 "$WORK/xdg"
 mkdir "$WORK/out"
 
 # what the measuring user runs, in one place it can read
-mkdir -p "$WORK/tree/bench/figures" "$WORK/tree/guest"
+mkdir -p "$WORK/tree/bench/figures" "$WORK/tree/guest" "$WORK/tree/tests"
 cp "$BENCH"/*.sh "$WORK/tree/bench/"
+cp "$TOP/tests/probe.sh" "$WORK/tree/tests/"	# bench/lib.sh sources it
 cp "$BENCH"/figures/*.sh "$WORK/tree/bench/figures/"
 cp "$TOP/build/qbox" "$TOP/build/bench/tcp_rr" "$TOP/tests/guest/mkinitrd-with.sh" \
 	"$WORK/tree/"

@@ -104,17 +104,12 @@ rr_measure() {
 	fi
 }
 
-# netns_differs PID : PID has left our network namespace (unshare is done)
-netns_differs() {
-	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
-}
-
 # holder CMD... : a process whose namespaces an environment lives in;
 # prints nothing, sets HOLDER
 holder() {
 	spawn "$@" </dev/null
 	HOLDER=$SPAWN_PID
-	wait_until 10 netns_differs "$HOLDER"
+	wait_for 10 ns_differs "$HOLDER" $$	# unshare is done
 }
 
 has_addr() { env_in "$1" ip -4 -o addr show | grep -q "$2"; }
@@ -154,7 +149,7 @@ env_up_slirp4netns() {
 	ENV_NS[$k]=$HOLDER
 	spawn slirp4netns --configure --mtu="$mtu" --api-socket "$sock" \
 		"$HOLDER" tap0 </dev/null >"$log" 2>&1
-	if ! wait_until 15 has_addr "$k" 10.0.2.100; then
+	if ! wait_for 15 has_addr "$k" 10.0.2.100; then
 		ENV_ERR[$k]="slirp4netns: $(last_error "$log")"
 		return 1
 	fi
@@ -177,7 +172,7 @@ env_up_pasta() {
 	ENV_NS[$k]=$HOLDER
 	spawn pasta -q -f --config-net "${mtu[@]}" -t "$p1:$IN_IPERF" -t "$p2:$IN_RR" \
 		"$HOLDER" </dev/null >"$log" 2>&1
-	if ! wait_until 15 has_default "$k"; then
+	if ! wait_for 15 has_default "$k"; then
 		if kill -0 "$SPAWN_PID" 2>/dev/null; then
 			ENV_ERR[$k]="pasta gave the namespace no default route (it copies the host's: the host needs one)"
 		else

@@ -24,6 +24,12 @@ BENCH_VM_RUNS=${BENCH_VM_RUNS:-16}	# boots per tool in figure 7 (even: see there
 
 SPAWNED=()
 
+# wait_for, port_open, free_port, ns_differs: shared with tests/lib.sh
+# (bench.sh copies tests/probe.sh beside bench/ for the measuring user)
+PORTS_GIVEN=$OUT/ports-given
+# shellcheck source=tests/probe.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/probe.sh"
+
 log() { printf '%s\n' "bench: $*" >&2; }
 
 # spawn CMD... : start CMD in the background, ended by spawn_cleanup; sets SPAWN_PID
@@ -66,34 +72,6 @@ nap() {
 		exec {NAP_FD}<>"$OUT/nap.fifo"
 	fi
 	read -r -t "$1" -u "$NAP_FD" _ || :
-}
-
-# wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds
-wait_until() {
-	local limit=$1 i
-	shift
-	for ((i = 0; i < limit * 20; i++)); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# free_port: a TCP port on 127.0.0.1 that nobody listens on and that this
-# run has not handed out before (below the ephemeral range)
-PORTS_GIVEN=" "
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((10000 + RANDOM % 22000))
-		case $PORTS_GIVEN in *" $p "*) continue ;; esac
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			PORTS_GIVEN+="$p "
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
 }
 
 # ms_since T0 : milliseconds since $EPOCHREALTIME was T0, 0.01 ms precision

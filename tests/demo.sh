@@ -7,14 +7,6 @@ cd "$TOP"
 
 if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
 say() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((10000 + RANDOM % 22000))	# below the ephemeral range
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
 
 # Everything the demo user needs, in a directory that user can read
 DEMO=$(mktemp -d /tmp/qbox-demo.XXXXXX)
@@ -27,6 +19,10 @@ cleanup() {
 	rm -rf "$DEMO"
 }
 trap cleanup EXIT
+# free_port, as the tests pick theirs
+PORTS_GIVEN=$DEMO/ports-given
+# shellcheck source=tests/probe.sh
+. "$TOP/tests/probe.sh"
 
 # qbox is for unprivileged users: as root, the demo runs as 'nobody'
 if [ "$(id -u)" -eq 0 ]; then

@@ -19,6 +19,10 @@ export QBOX_POLICY_DIR=$TMP/policies
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 BG_PIDS=()
+# wait_for, port_open, free_port, ns_differs: shared with bench/lib.sh
+PORTS_GIVEN=$TMP/ports-given
+# shellcheck source=tests/probe.sh
+. "$TOP/tests/probe.sh"
 AT_EXIT=()
 
 cleanup_lib() {
@@ -66,30 +70,62 @@ expect_output() {
 	fi
 }
 
-# member_addr NETWORK SANDBOX : the address of that member of a named
-# network (empty until it has joined); member_joined: whether it has
+# ---- named networks -------------------------------------------------------
+# QBOX-CMD, where a helper takes one, is how to run qbox: "$QBOX" unless
+# given, or e.g. `as_nobody "$QN"` for another user's network of that name.
+
+# net_json NETWORK [QBOX-CMD...] : what `qbox net inspect --json` says of it
+net_json() {
+	local net=$1
+	shift
+	[ $# -gt 0 ] || set -- "$QBOX"
+	"$@" net inspect "$net" --json
+}
+
+# hub_pid NETWORK [QBOX-CMD...] : the pid of the network's hub
+hub_pid() { net_json "$@" | jq -r .pid; }
+
+# member_addr NETWORK SANDBOX [QBOX-CMD...] : the address of that member
+# of a named network (empty until it has joined); member_joined: whether
+# it has
 member_addr() {
-	"$QBOX" net inspect "$1" --json | jq -r --arg s "$2" \
+	local net=$1 sandbox=$2
+	shift 2
+	net_json "$net" "$@" | jq -r --arg s "$sandbox" \
 		'.members[] | select(.sandbox == $s) | .address'
 }
-member_joined() { [ -n "$(member_addr "$1" "$2")" ]; }
+member_joined() { [ -n "$(member_addr "$@")" ]; }
+
+# members_joined NETWORK SANDBOX... : every one of them has joined
+members_joined() {
+	local net=$1 s
+	shift
+	for s in "$@"; do
+		member_joined "$net" "$s" || return 1
+	done
+}
+
+# member_wait NETWORK SANDBOX [SECONDS [QBOX-CMD...]] : wait, 10 s unless
+# said, until that member has joined; prints its address. Fails when it
+# has not joined by then, so: A=$(member_wait ...) || ...
+member_wait() {
+	local net=$1 sandbox=$2 limit=${3:-10}
+	shift $(($# < 3 ? $# : 3))
+	wait_for "$limit" member_joined "$net" "$sandbox" "$@" &&
+		member_addr "$net" "$sandbox" "$@"
+}
+
+# net_gone NETWORK : qbox net ls no longer lists it (its hub has ended)
+net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
+
+# net_link_gone SANDBOX : the sandbox's link to its network (qnv0) is gone
+net_link_gone() {
+	"$QBOX" exec "$1" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+}
 
 # jqc FILTER... <JSON : whether jq's FILTER holds for the JSON on stdin
 # (false for no input at all, which jq -e would take as a pass)
 jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
-
-# A TCP port nobody listens on (random, checked)
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((10000 + RANDOM % 22000))	# below the ephemeral range
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	return 1
-}
 
 # start_bg CMD... : run in the background, killed at exit; sets BG_PID
 start_bg() {
@@ -98,18 +134,21 @@ start_bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
-# wait_for SECONDS CMD... : poll CMD every 50 ms until it succeeds
-wait_for() {
-	local limit=$1 i
+# run_ready NAME QBOX-RUN-ARGS... : `qbox run --name NAME QBOX-RUN-ARGS`
+# in the background (killed at exit, its stderr in $TMP/err), once it is
+# ready (qbox wait, 20 s); sets RUN_PID. A sandbox that never gets ready is a
+# FAIL, with what qbox said, and ends the test: what follows needs it.
+run_ready() {
+	local name=$1
 	shift
-	for ((i = 0; i < limit * 20; i++)); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+	"$QBOX" run --name "$name" "$@" </dev/null 2>"$TMP/err" &
+	RUN_PID=$!
+	BG_PIDS+=("$RUN_PID")
+	if ! "$QBOX" wait "$name" --timeout 20 >/dev/null; then
+		fail "the sandbox never became ready: $(cat "$TMP/err")"
+		exit 1
+	fi
 }
-
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # http_server PORT : busybox httpd on 127.0.0.1:PORT serving $TMP/www
 http_server() {
@@ -180,27 +219,37 @@ qbox_procs() {
 # qbox_workers QPID : the forward workers alone
 qbox_workers() { pgrep -P "$1" '^qbox-fwd'; }
 
-# qbox_fds QPID : open fds of all of qbox's processes together
+# qbox_fds QPID : open fds of all of qbox's processes together;
+# fds_are QPID N : whether they are N
 qbox_fds() { fd_count $(qbox_procs "$1"); }
+fds_are() { test "$(qbox_fds "$1")" = "$2"; }
+
+# status_of PID FIELD : FIELD's value in /proc/PID/status (CapEff, Seccomp...)
+status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# sum_over CMD PID... : what `CMD PID` prints, a number, added up over the
+# processes
+sum_over() {
+	local cmd=$1 p n=0
+	shift
+	for p in "$@"; do
+		n=$((n + $("$cmd" "$p")))
+	done
+	echo "$n"
+}
 
 # fd_count PID... : open fds of these processes together (a test that
 # counts often finds qbox's processes once: pgrep walks all of /proc)
-fd_count() {
-	local p n=0
-	for p in "$@"; do
-		n=$((n + $(ls "/proc/$p/fd" | wc -l)))
-	done
-	echo "$n"
-}
+fd_count() { sum_over fds_of "$@"; }
+fds_of() { ls "/proc/$1/fd" | wc -l; }
+
+# rss_kb PID... : resident memory of the processes together, in KiB
+rss_kb() { sum_over rss_of "$@"; }
+rss_of() { status_of "$1" VmRSS; }
 
 # cpu_ticks PID... : user + system CPU time of the processes, in clock ticks
-cpu_ticks() {
-	local p n=0
-	for p in "$@"; do
-		n=$((n + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-	done
-	echo "$n"
-}
+cpu_ticks() { sum_over ticks_of "$@"; }
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # ---- another user, and namespaces of the test's own ----------------------
 
@@ -333,11 +382,6 @@ outside_world() {
 	exit $?
 }
 
-# ns_differs PID1 PID2 : the two processes are in other network namespaces
-ns_differs() {
-	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink "/proc/$2/ns/net")" ]
-}
-
 # outside_hits PATH : requests for http://$OUTSIDE_IP/PATH the outside
 # test host has seen
 outside_hits() { grep -c ": url:/$1\$" "$OUTSIDE_LOG"; }
@@ -399,6 +443,16 @@ vm_wait_line() {
 
 # the serial console ends lines with CR LF
 console_text() { tr -d '\r' <"$1"; }
+
+# vm_ready OUT NAME : wait, 90 s at most, for the guest to print
+# QBOX-READY; if it never does, FAIL with its console, and end the test
+vm_ready() {
+	if ! vm_wait_line "$1" QBOX-READY 90; then
+		fail "$2 never got ready"
+		console_text "$1" | sed 's/^/      | /'
+		exit 1
+	fi
+}
 
 # vm_check NAME OUT PATTERN : the console shows PATTERN (grep -E)
 vm_check() {

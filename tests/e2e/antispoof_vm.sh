@@ -59,12 +59,7 @@ sleep 30
 EOS
 vm_start "$TMP/console1" "$TMP/vm1.sh" --name "as1-$$" --net "natnet:$net"
 vm1=$VM_PID
-if ! vm_wait_line "$TMP/console1" QBOX-READY 90; then
-	fail "VM1 never got ready"
-	console_text "$TMP/console1" | sed 's/^/      | /'
-	kill -KILL "$vm1"
-	exit 1
-fi
+vm_ready "$TMP/console1" VM1
 ip1=$(console_text "$TMP/console1" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24.*/\1/p')
 gwmac=$(console_text "$TMP/console1" | sed -n 's/^V-GWMAC: //p')
 vm_check "VM1 reaches the host alias" "$TMP/console1" "^V-BEFORE: $page"
@@ -115,7 +110,7 @@ else
 fi
 "$QBOX" stop "as1-$$"
 wait "$vm1"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 
 # NAT mode: one VM, its own slirp; the forward shows the VM usable after
 export QBOX_VM_TIMEOUT=90

@@ -39,14 +39,9 @@ EOS
 vm_start "$TMP/consolea" "$TMP/vma.sh" --name "vma-$$" --net "internal:$net,dhcp=on" \
 	--net "internal:s$$"
 vma=$VM_PID
-if ! vm_wait_line "$TMP/consolea" QBOX-READY 90; then
-	fail "VMA never got ready"
-	sed 's/^/      | /' "$TMP/consolea"
-	exit 1
-fi
+vm_ready "$TMP/consolea" VMA
 
-vma_addr=$("$QBOX" net inspect "$net" --json |
-	jq -r --arg s "vma-$$" '.members[] | select(.sandbox == $s) | .address')
+vma_addr=$(member_addr "$net" "vma-$$")
 check "VMA holds its reserved lease ($vma_addr)" \
 	vm_wait_line "$TMP/consolea" "inet $vma_addr/24" 1
 expect_output "exec internal:NAME (dhcp=on) reaches VMA from the hub's address" 0 \

@@ -19,7 +19,6 @@ hport=$(free_port)
 http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 net=vmn$$
-jqe() { jq -e "$@" >/dev/null; }
 
 # a guest that serves PAGE over HTTP after its probes, and waits
 serve_and_wait() {
@@ -29,14 +28,6 @@ httpd -p 80 -h /www
 echo QBOX-READY
 sleep 120
 EOS
-}
-# vm_ready CONSOLE NAME : wait for the guest's QBOX-READY, or give up
-vm_ready() {
-	if ! vm_wait_line "$1" QBOX-READY 90; then
-		fail "$2 never got ready"
-		sed 's/^/      | /' "$1"
-		exit 1
-	fi
 }
 
 {
@@ -53,9 +44,9 @@ check "VM1: lease in 10.0.2.0/24 with router .2 and DNS .3 ($ip1)" grep -qE '^10
 vm_check "VM1 reached the host's loopback via 10.0.2.2" "$TMP/console1" "^FETCH: $page"
 vm_check "VM1 reached the outside test host" "$TMP/console1" "^OUT: $OUTSIDE_PAGE"
 ins=$("$QBOX" net inspect "$net" --json)
-check "net inspect shows VM1's bound lease" jqe --arg a "$ip1" \
+check "net inspect shows VM1's bound lease" jqc --arg a "$ip1" \
 	'[.leases[] | select(.address == $a and .state == "bound")] | length == 1' <<<"$ins"
-check "net inspect lists VM1 as a VM member" jqe --arg s "vm1-$$" \
+check "net inspect lists VM1 as a VM member" jqc --arg s "vm1-$$" \
 	'.members[] | select(.sandbox == $s) | .vm' <<<"$ins"
 
 {
@@ -91,15 +82,14 @@ expect_output "exec natnet:NAME reaches VM2 at its lease" 0 "^vm2-page" \
 # ---- the hub killed under two running VMs -----------------------------------
 check "VM1's sandbox has its link to the network (qnv0)" \
 	sh -c "'$QBOX' exec 'vm1-$$' -- ip link show qnv0 >/dev/null"
-hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
+hub=$(hub_pid "$net")
 hub_init=$(qbox_init "$hub")
 kill -KILL "$hub"
 for v in 1 2; do
 	check "VM$v's qbox reports the hub's death" wait_for 10 grep -q \
 		"^qbox: network '$net' ended (its hub is gone): vm$v-$$'s link to it is down" \
 		"$TMP/console$v"
-	check "VM$v's link to the network goes" wait_for 10 \
-		"$QBOX" exec "vm$v-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+	check "VM$v's link to the network goes" wait_for 10 net_link_gone "vm$v-$$"
 done
 check "both VMs run on" kill -0 "$vm1" "$vm2"
 hub_gone() { proc_ended "$hub" && proc_ended "$hub_init"; }
@@ -131,13 +121,8 @@ vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "hostonly:h$$"
 vm3=$VM_PID
 # VM3's lease is reserved for it as it joins: VM4 boots beside it and
 # fetches from it there once it serves
-vm3_addr() {
-	"$QBOX" net inspect "h$$" --json 2>/dev/null | jq -r --arg s "vm3-$$" \
-		'.members[] | select(.sandbox == $s) | .address'
-}
-vm3_joined() { [ -n "$(vm3_addr)" ]; }
-check "hostonly VM: joins with a lease reserved" wait_for 30 vm3_joined
-r3=$(vm3_addr)
+r3=$(member_wait "h$$" "vm3-$$" 30)
+check "hostonly VM: joins with a lease reserved" test -n "$r3"
 cat >"$TMP/vm4.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
 i=0
@@ -171,5 +156,5 @@ check "a second hostonly VM: its own lease from .101 on ($ip4, VM3 has $ip3)" \
 vm_check "the second hostonly VM fetched from VM3 across the network" "$TMP/console4" "^PEER: vm3-page"
 "$QBOX" stop "vm3-$$"
 wait "$vm3"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^h$$ '"
+check "the hub ends with its last member" wait_for 10 net_gone "h$$"
 no_leftovers "nothing left behind" "natnet:$net"

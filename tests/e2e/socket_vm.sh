@@ -15,23 +15,14 @@ http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 net=sv$$
 mac=52:54:00:5e:00:01
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
-jqe() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
-
 mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
 start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/m"
 qsrv=$BG_PID
-member_up() {
-	local a
-	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
-	[ -n "$a" ]
-}
-if ! wait_for 30 member_up; then
+if ! A=$(member_wait "$net" "srv-$$" 30); then
 	fail "the command member never joined natnet:$net"
 	exit 1
 fi
-A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 P=$("$QBOX" net socket "natnet:$net")
 
 # a VM member, serving once booted; its lease is reserved as it joins
@@ -44,13 +35,8 @@ sleep 120
 EOS
 vm_start "$TMP/console-m" "$TMP/member.sh" --name "vmm-$$" --net "natnet:$net"
 vmm=$VM_PID
-vm_member() {
-	"$QBOX" net inspect "$net" --json 2>/dev/null |
-		jq -r --arg s "vmm-$$" '.members[] | select(.sandbox == $s) | .address'
-}
-vm_joined() { [ -n "$(vm_member)" ]; }
-check "a VM member joins, its lease reserved" wait_for 30 vm_joined
-V=$(vm_member)
+V=$(member_wait "$net" "vmm-$$" 30)
+check "a VM member joins, its lease reserved" test -n "$V"
 
 cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
@@ -101,10 +87,10 @@ vm_check "plain qemu reached the host's loopback via 10.0.2.2" "$TMP/console" "^
 vm_check "from an address it chose itself, it reaches nothing" "$TMP/console" "^SPOOF: *\$"
 vm_check "back on its lease, it does again" "$TMP/console" "^AGAIN: member-$$"
 ins=$("$QBOX" net inspect "$net" --json)
-check "net inspect: qemu (pid $qemu) is a member of kind socket with its MAC" jqe \
+check "net inspect: qemu (pid $qemu) is a member of kind socket with its MAC" jqc \
 	--arg m "$mac" --argjson p "${qemu:-0}" \
 	'[.members[] | select(.kind == "socket" and .mac == $m and .pid == $p and (.command | startswith("qemu-system")))] | length == 1' <<<"$ins"
-check "net inspect: its lease is bound" jqe --arg m "$mac" --arg a "$ip" \
+check "net inspect: its lease is bound" jqc --arg m "$mac" --arg a "$ip" \
 	'[.leases[] | select(.mac == $m and .address == $a and .state == "bound")] | length == 1' <<<"$ins"
 expect_output "qbox nc natnet:NAME reaches the plain qemu's server" 0 "QBOX-WWW-OK" \
 	sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 20 '$QBOX' nc natnet:$net $ip 80"
@@ -114,13 +100,13 @@ tap=$(jq -r '.members[] | select(.kind == "socket") | .tap' <<<"$ins")
 kill -TERM "$qemu"
 wait "$vm"
 no_socket_member() {
-	"$QBOX" net inspect "$net" --json | jqe '[.members[] | select(.kind == "socket")] | length == 0'
+	"$QBOX" net inspect "$net" --json | jqc '[.members[] | select(.kind == "socket")] | length == 0'
 }
 check "qemu gone: its member leaves" wait_for 10 no_socket_member
 check "... and its TAP $tap" sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
 kill -TERM "$qsrv"
 wait "$qsrv"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 check "the socket file goes with it" test ! -e "$P"
 sleep 0.5
 no_leftovers "nothing left behind" "natnet:$net|$TMP/guest"

@@ -25,17 +25,12 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "common/bytes.h"
 #include "network/dhcp.h"
 #include "tests/fuzz/fuzz.h"
 
 #define NET 0x0a000200u		/* 10.0.2.0/24 */
 #define POOL_FIRST (NET + 15)
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 static bool in_pool(uint32_t a, uint32_t last)
 {
@@ -48,14 +43,14 @@ static void check_reply(const uint8_t *req, size_t len,
 	uint32_t yiaddr;
 
 	FUZZ_ASSERT(r->len >= 240 && r->len <= DHCP_REPLY_MAX);
-	FUZZ_ASSERT(r->buf[0] == 2 && get32(r->buf + 236) == 0x63825363u);
+	FUZZ_ASSERT(r->buf[0] == 2 && be32_get(r->buf + 236) == 0x63825363u);
 	FUZZ_ASSERT(r->dest.sin_family == AF_INET &&
 		    r->dest.sin_port == htons(68));
 	/* the request parsed, so it held a BOOTP header */
 	FUZZ_ASSERT(len >= 240);
 	FUZZ_ASSERT(!memcmp(r->buf + 4, req + 4, 4));		/* xid */
 	FUZZ_ASSERT(!memcmp(r->buf + 28, req + 28, 6));		/* chaddr */
-	yiaddr = get32(r->buf + 16);
+	yiaddr = be32_get(r->buf + 16);
 	FUZZ_ASSERT(!yiaddr || in_pool(yiaddr, last));
 }
 
@@ -72,7 +67,7 @@ static void check_reserved(const struct dhcp_server *srv, int64_t now,
 		    l.state == DHCP_LEASE_BOUND);
 	if (r != 1)
 		return;
-	yiaddr = get32(reply->buf + 16);
+	yiaddr = be32_get(reply->buf + 16);
 	if (!memcmp(reply->buf + 28, mac, 6))
 		FUZZ_ASSERT(!yiaddr || yiaddr == ntohl(held.s_addr));
 	else
@@ -149,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(reply);
 	while (pos + 3 <= size) {
 		uint8_t wait = data[pos];
-		size_t len = (size_t)(data[pos + 1] << 8 | data[pos + 2]);
+		size_t len = be16_get(data + pos + 1);
 		uint8_t *req;
 		int r;
 

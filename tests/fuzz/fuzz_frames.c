@@ -51,10 +51,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/pollset.h"
 #include "common/util.h"
 #include "dataplane/uplink.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/helpers/helpers.h"
 
 #define ECHO_PORT 8000		/* the TCP and UDP echo on loopback */
 #define FRAMES_MAX 64		/* per input */
@@ -260,36 +262,6 @@ struct frame {
 	size_t len;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Ethernet header: to libslirp, a broadcast, or anything */
 static uint8_t *eth(struct frame *f, struct in *in, uint16_t type)
 {
@@ -305,7 +277,7 @@ static uint8_t *eth(struct frame *f, struct in *in, uint16_t type)
 		take(in, f->b + 6, 6);
 	else
 		memcpy(f->b + 6, guest_mac, 6);
-	put16(f->b + 12, type);
+	be16_put(f->b + 12, type);
 	f->len = 14;
 	return f->b + 14;
 }
@@ -314,15 +286,15 @@ static void arp(struct frame *f, struct in *in)
 {
 	uint8_t *a = eth(f, in, 0x0806), sel = u8(in);
 
-	put16(a, 1);			/* Ethernet */
-	put16(a + 2, 0x0800);		/* IPv4 */
+	be16_put(a, 1);			/* Ethernet */
+	be16_put(a + 2, 0x0800);	/* IPv4 */
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, sel & 1 ? 2 : 1);	/* reply or request */
+	be16_put(a + 6, sel & 1 ? 2 : 1);	/* reply or request */
 	memcpy(a + 8, guest_mac, 6);
-	put32(a + 14, sel & 2 ? pick_addr(in) : GUEST);
+	be32_put(a + 14, sel & 2 ? pick_addr(in) : GUEST);
 	memset(a + 18, 0, 6);
-	put32(a + 24, pick_addr(in));
+	be32_put(a + 24, pick_addr(in));
 	if (sel & 4)			/* any field may be wrong */
 		take(in, a, 8);
 	f->len += 28;
@@ -348,12 +320,12 @@ static uint8_t *ip4_start(struct frame *f, struct in *in, struct ip4 *h,
 	h->hlen = 20 + (h->mangle & 0x80 ? 4 * (u8(in) % 11) : 0);
 	ip[0] = (uint8_t)(0x40 | h->hlen / 4);
 	ip[1] = 0;
-	put16(ip + 4, u16(in));		/* id */
-	put16(ip + 6, h->mangle & 0x40 ? 0x4000 : 0);	/* DF */
+	be16_put(ip + 4, u16(in));	/* id */
+	be16_put(ip + 6, h->mangle & 0x40 ? 0x4000 : 0);	/* DF */
 	ip[8] = h->mangle & 0x20 ? u8(in) : 64;
 	ip[9] = proto;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
+	be32_put(ip + 12, src);
+	be32_put(ip + 16, dst);
 	take(in, ip + 20, h->hlen - 20);
 	f->len += h->hlen;
 	return ip + h->hlen;
@@ -364,12 +336,12 @@ static void ip4_finish(struct frame *f, struct in *in, struct ip4 *h)
 {
 	uint8_t *ip = h->ip;
 
-	put16(ip + 2, (uint16_t)(f->len - 14));
-	put16(ip + 10, 0);
-	put16(ip + 10, fold(sum16(ip, h->hlen, 0)));
+	be16_put(ip + 2, (uint16_t)(f->len - 14));
+	be16_put(ip + 10, 0);
+	be16_put(ip + 10, csum(ip, h->hlen));
 	switch (h->mangle & 0x0f) {
 	case 1:		/* total length: anything */
-		put16(ip + 2, u16(in));
+		be16_put(ip + 2, u16(in));
 		break;
 	case 2:		/* header length: anything */
 		ip[0] = (uint8_t)(0x40 | (u8(in) & 0x0f));
@@ -381,7 +353,7 @@ static void ip4_finish(struct frame *f, struct in *in, struct ip4 *h)
 		ip[10] ^= 0x01;
 		break;
 	case 5:		/* flags and fragment offset: anything */
-		put16(ip + 6, u16(in));
+		be16_put(ip + 6, u16(in));
 		break;
 	case 6:		/* the frame cut short */
 		f->len = 14 + u16(in) % (f->len - 14 + 1);
@@ -396,8 +368,8 @@ static void ip4_finish(struct frame *f, struct in *in, struct ip4 *h)
 	if ((h->mangle & 0x0f) != 4 && (h->mangle & 0x0f) != 6 &&
 	    (h->mangle & 0x0f) != 7) {
 		/* the header stays consistent with its checksum */
-		put16(ip + 10, 0);
-		put16(ip + 10, fold(sum16(ip, h->hlen < 60 ? h->hlen : 60, 0)));
+		be16_put(ip + 10, 0);
+		be16_put(ip + 10, csum(ip, h->hlen < 60 ? h->hlen : 60));
 	}
 }
 
@@ -409,8 +381,8 @@ static uint16_t l4_sum(const struct ip4 *h, const uint8_t *l4, size_t len)
 	memcpy(pseudo, h->ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = h->ip[9];
-	put16(pseudo + 10, (uint16_t)len);
-	return fold(sum16(l4, len, sum16(pseudo, 12, 0)));
+	be16_put(pseudo + 10, (uint16_t)len);
+	return csum_fold(csum_add(csum_add(0, pseudo, 12), l4, len));
 }
 
 /* A payload of the input's choosing, at most @max bytes */
@@ -425,9 +397,9 @@ static size_t payload(struct in *in, uint8_t *p, size_t max)
 static void udp_finish(struct frame *f, struct in *in, struct ip4 *h,
 		       uint8_t *udp, size_t len, bool bad_sum)
 {
-	put16(udp + 4, (uint16_t)len);
-	put16(udp + 6, 0);
-	put16(udp + 6, l4_sum(h, udp, len));
+	be16_put(udp + 4, (uint16_t)len);
+	be16_put(udp + 6, 0);
+	be16_put(udp + 6, l4_sum(h, udp, len));
 	if (bad_sum)
 		udp[7] ^= 0x01;
 	f->len += len;
@@ -442,12 +414,12 @@ static void udp(struct frame *f, struct in *in)
 	uint8_t *udp = ip4_start(f, in, &h, 17, src, dst);
 	size_t n;
 
-	put16(udp, pick_port(in));
-	put16(udp + 2, pick_port(in));
+	be16_put(udp, pick_port(in));
+	be16_put(udp + 2, pick_port(in));
 	n = payload(in, udp + 8, sel & 16 ? 12000 : sel & 2 ? 1472 : 256);
 	udp_finish(f, in, &h, udp, 8 + n, sel & 4);
 	if (sel & 8)		/* the UDP length field: anything */
-		put16(udp + 4, u16(in));
+		be16_put(udp + 4, u16(in));
 }
 
 /* A DHCP request as a guest sends it: BOOTP, the cookie, options */
@@ -460,17 +432,17 @@ static void dhcp(struct frame *f, struct in *in)
 	uint8_t *b = udp + 8, *o;
 	size_t n;
 
-	put16(udp, 68);
-	put16(udp + 2, 67);
+	be16_put(udp, 68);
+	be16_put(udp + 2, 67);
 	memset(b, 0, 240);
 	b[0] = sel & 4 ? u8(in) : 1;	/* BOOTREQUEST */
 	b[1] = 1;
 	b[2] = 6;
-	put32(b + 4, u32(in));		/* xid */
+	be32_put(b + 4, u32(in));	/* xid */
 	if (sel & 8)
-		put32(b + 12, GUEST);	/* ciaddr */
+		be32_put(b + 12, GUEST);	/* ciaddr */
 	memcpy(b + 28, guest_mac, 6);
-	put32(b + 236, sel & 16 ? u32(in) : 0x63825363);
+	be32_put(b + 236, sel & 16 ? u32(in) : 0x63825363);
 	o = b + 240;
 	/* message type, then a requested address, then the input's own */
 	o[0] = 53;
@@ -478,7 +450,7 @@ static void dhcp(struct frame *f, struct in *in)
 	o[2] = u8(in) % 10;
 	o[3] = 50;
 	o[4] = 4;
-	put32(o + 5, pick_addr(in));
+	be32_put(o + 5, pick_addr(in));
 	n = 9 + payload(in, o + 9, 300);
 	if (sel & 32)
 		o[n++] = 255;		/* end */
@@ -493,11 +465,11 @@ static void dns(struct frame *f, struct in *in)
 	uint8_t *d = udp + 8, sel = u8(in);
 	size_t n = 12, i, labels = sel % 5;
 
-	put16(udp, (uint16_t)(1024 + u8(in)));
-	put16(udp + 2, 53);
-	put16(d, u16(in));		/* id */
-	put16(d + 2, sel & 0x80 ? u16(in) : 0x0100);	/* RD */
-	put16(d + 4, sel & 0x40 ? u16(in) : 1);		/* qdcount */
+	be16_put(udp, (uint16_t)(1024 + u8(in)));
+	be16_put(udp + 2, 53);
+	be16_put(d, u16(in));		/* id */
+	be16_put(d + 2, sel & 0x80 ? u16(in) : 0x0100);	/* RD */
+	be16_put(d + 4, sel & 0x40 ? u16(in) : 1);	/* qdcount */
 	memset(d + 6, 0, 6);
 	for (i = 0; i < labels; i++) {
 		uint8_t len = u8(in) % 64;
@@ -507,8 +479,8 @@ static void dns(struct frame *f, struct in *in)
 		n += 1 + len;
 	}
 	d[n++] = 0;
-	put16(d + n, u16(in));		/* type */
-	put16(d + n + 2, 1);		/* IN */
+	be16_put(d + n, u16(in));	/* type */
+	be16_put(d + n + 2, 1);		/* IN */
 	n += 4;
 	udp_finish(f, in, &h, udp, 8 + n, false);
 }
@@ -529,21 +501,21 @@ static void tcp(struct frame *f, struct in *in, struct tcp_state *ts)
 	uint8_t *t = ip4_start(f, in, &h, 6, GUEST, dst);
 	size_t opt = sel & 2 ? 4 * (u8(in) % 11) : 0, n;
 
-	put16(t, follow ? ts->sport : u16(in));
-	put16(t + 2, follow ? ECHO_PORT : pick_port(in));
-	put32(t + 4, follow ? ts->seq : u32(in));
-	put32(t + 8, follow ? ts->ack : u32(in));
+	be16_put(t, follow ? ts->sport : u16(in));
+	be16_put(t + 2, follow ? ECHO_PORT : pick_port(in));
+	be32_put(t + 4, follow ? ts->seq : u32(in));
+	be32_put(t + 8, follow ? ts->ack : u32(in));
 	t[12] = (uint8_t)((20 + opt) / 4 << 4);
 	t[13] = flags;
-	put16(t + 14, sel & 4 ? u16(in) : 65535);	/* window */
-	put16(t + 16, 0);
-	put16(t + 18, sel & 8 ? u16(in) : 0);		/* urgent pointer */
+	be16_put(t + 14, sel & 4 ? u16(in) : 65535);	/* window */
+	be16_put(t + 16, 0);
+	be16_put(t + 18, sel & 8 ? u16(in) : 0);	/* urgent pointer */
 	take(in, t + 20, opt);
 	n = payload(in, t + 20 + opt, sel & 128 ? 12000 :
 				      sel & 16 ? 1400 : 128);
 	if (sel & 32)			/* data offset: anything */
 		t[12] = (uint8_t)(u8(in) & 0xf0);
-	put16(t + 16, l4_sum(&h, t, 20 + opt + n));
+	be16_put(t + 16, l4_sum(&h, t, 20 + opt + n));
 	if (sel & 64)
 		t[17] ^= 0x01;
 	if (follow)
@@ -562,10 +534,10 @@ static void icmp(struct frame *f, struct in *in)
 
 	c[0] = sel & 1 ? u8(in) : 8;	/* echo request, or anything */
 	c[1] = sel & 2 ? u8(in) : 0;
-	put16(c + 2, 0);
-	put32(c + 4, u32(in));
+	be16_put(c + 2, 0);
+	be32_put(c + 4, u32(in));
 	n = payload(in, c + 8, sel & 4 ? 1400 : 64);
-	put16(c + 2, fold(sum16(c, 8 + n, 0)));
+	be16_put(c + 2, csum(c, 8 + n));
 	if (sel & 8)
 		c[3] ^= 0x01;
 	f->len += 8 + n;
@@ -588,17 +560,17 @@ static void fragment(struct frame *f, struct in *in)
 
 	take(in, p, n);
 	if (!off && h.ip[9] == 17) {	/* the first piece has the header */
-		put16(p, 1024);
-		put16(p + 2, ECHO_PORT);
-		put16(p + 4, (uint16_t)(8 * (u8(in) % 64)));
-		put16(p + 6, 0);
+		be16_put(p, 1024);
+		be16_put(p + 2, ECHO_PORT);
+		be16_put(p + 4, (uint16_t)(8 * (u8(in) % 64)));
+		be16_put(p + 6, 0);
 	}
 	f->len += n;
 	h.mangle &= 0xf0;		/* its own flags, not mangled ones */
 	ip4_finish(f, in, &h);
-	put16(h.ip + 6, (uint16_t)((sel & 1 ? 0 : 0x2000) | off));
-	put16(h.ip + 10, 0);
-	put16(h.ip + 10, fold(sum16(h.ip, h.hlen, 0)));
+	be16_put(h.ip + 6, (uint16_t)((sel & 1 ? 0 : 0x2000) | off));
+	be16_put(h.ip + 10, 0);
+	be16_put(h.ip + 10, csum(h.ip, h.hlen));
 }
 
 static void ipv6(struct frame *f, struct in *in)
@@ -612,7 +584,7 @@ static void ipv6(struct frame *f, struct in *in)
 	ip[7] = 255;
 	take(in, ip + 8, 32);		/* addresses */
 	n = payload(in, ip + 40, 512);
-	put16(ip + 4, sel & 4 ? u16(in) : (uint16_t)n);
+	be16_put(ip + 4, sel & 4 ? u16(in) : (uint16_t)n);
 	f->len += 40 + n;
 }
 
@@ -704,14 +676,7 @@ static void arp_reply(int fd, const uint8_t *req)
 {
 	uint8_t r[42];
 
-	memcpy(r, req + 6, 6);
-	memcpy(r + 6, guest_mac, 6);
-	put16(r + 12, 0x0806);
-	memcpy(r + 14, req + 14, 6);	/* htype, ptype, hlen, plen */
-	put16(r + 20, 2);
-	memcpy(r + 22, guest_mac, 6);
-	memcpy(r + 28, req + 38, 4);	/* the address asked for */
-	memcpy(r + 32, req + 22, 10);	/* the asker */
+	arp_answer(r, req, guest_mac);
 	send_frame(fd, r, sizeof(r));
 }
 
@@ -730,7 +695,7 @@ static void drain(int fd, struct tcp_state *ts, enum arp_answer answer,
 	ssize_t n;
 
 	while ((n = read(fd, b, sizeof(b))) > 0) {
-		uint16_t type = (uint16_t)(b[12] << 8 | b[13]);
+		uint16_t type = be16_get(b + 12);
 		const uint8_t *ip = b + 14, *t;
 
 		pcap_frame(b, (size_t)n);
@@ -744,12 +709,11 @@ static void drain(int fd, struct tcp_state *ts, enum arp_answer answer,
 		if (type != 0x0800 || n < 54 || ip[9] != 6)
 			continue;
 		t = ip + 4 * (ip[0] & 0x0f);
-		if (t + 20 > b + n || (t[0] << 8 | t[1]) != ECHO_PORT ||
-		    (t[2] << 8 | t[3]) != ts->sport)
+		if (t + 20 > b + n || be16_get(t) != ECHO_PORT ||
+		    be16_get(t + 2) != ts->sport)
 			continue;
-		ts->ack = (uint32_t)(t[4] << 24 | t[5] << 16 | t[6] << 8 |
-				     t[7]) +
-			  (uint32_t)((ip[2] << 8 | ip[3]) -
+		ts->ack = be32_get(t + 4) +
+			  (uint32_t)(be16_get(ip + 2) -
 				     4 * (ip[0] & 0x0f) - 4 * (t[12] >> 4)) +
 			  !!(t[13] & 0x02) + !!(t[13] & 0x01);
 	}

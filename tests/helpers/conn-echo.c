@@ -36,8 +36,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "tests/helpers/helpers.h"
 
 #define TRIES 5
 #define LINE 32
@@ -52,14 +53,6 @@ struct conn {
 
 static struct sockaddr_in to;
 static long timeout_ms = 30000;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int start_connect(struct conn *c)
 {
@@ -250,7 +243,7 @@ int main(int argc, char **argv)
 
 		opened -= open_batch(&c[i], k, t0 + timeout_ms);
 	}
-	printf("opened %d of %d in %ld ms\n", opened, n, now_ms() - t0);
+	printf("opened %d of %d in %ld ms\n", opened, n, (long)(now_ms() - t0));
 	fflush(stdout);
 
 	t0 = now_ms();
@@ -276,11 +269,11 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		later = collect(c, n, t0 + timeout_ms, true);
 		printf("later %d of %d in %ld ms\n", later, n - served,
-		       now_ms() - t0);
+		       (long)(now_ms() - t0));
 		return served + later == n ? 0 : 1;
 	}
 	echoed = collect(c, n, t0 + timeout_ms, false);
-	printf("echoed %d of %d in %ld ms\n", echoed, n, now_ms() - t0);
+	printf("echoed %d of %d in %ld ms\n", echoed, n, (long)(now_ms() - t0));
 	fflush(stdout);
 	if (hold) {
 		struct stat st;

@@ -25,15 +25,16 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common/bytes.h"
+#include "tests/helpers/helpers.h"
 
 #define MAX_CLIENTS 4096
 #define TRIES 5			/* sends per step before giving up */
@@ -62,47 +63,6 @@ static uint8_t frame[1600];
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "dhcp-clients: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(2);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static const char *ip_str(uint32_t a, char *buf)
 {
 	struct in_addr in = { htonl(a) };
@@ -115,17 +75,6 @@ static const char *mac_str(const uint8_t *m, char *buf)
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 		 m[3], m[4], m[5]);
 	return buf;
-}
-
-static uint16_t ip_csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static void send_frame(size_t len, const uint8_t *dst)
@@ -146,23 +95,10 @@ static void send_frame(size_t len, const uint8_t *dst)
 static void send_udp(const uint8_t *src_mac, const uint8_t *dst_mac,
 		     uint32_t src, uint32_t dst, size_t dlen)
 {
-	uint8_t *ip = frame + 14, *udp = frame + 34;
+	uint8_t *ip = eth_header(frame, dst_mac, src_mac, ETHERTYPE_IP);
 
-	memcpy(frame, dst_mac, 6);
-	memcpy(frame + 6, src_mac, 6);
-	be16(frame + 12, ETHERTYPE_IP);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	be16(ip + 2, (uint16_t)(20 + 8 + dlen));
-	ip[8] = 64;
-	ip[9] = IPPROTO_UDP;
-	be32(ip + 12, src);
-	be32(ip + 16, dst);
-	be16(ip + 10, ip_csum(ip, 20));
-	be16(udp, 68);
-	be16(udp + 2, 67);
-	be16(udp + 4, (uint16_t)(8 + dlen));
-	be16(udp + 6, 0);	/* no UDP checksum: allowed over IPv4 */
+	udp_header(ip4_header(ip, IPPROTO_UDP, src, dst, 8 + dlen), 68, 67,
+		   dlen);
 	send_frame(14 + 20 + 8 + dlen, dst_mac);
 }
 
@@ -170,25 +106,16 @@ static void send_udp(const uint8_t *src_mac, const uint8_t *dst_mac,
 static void send_step(struct client *c)
 {
 	static const uint8_t prl[] = { 55, 4, 1, 3, 6, 15 };
-	uint8_t *d = frame + 42, type;
-	size_t n = 240;
+	uint8_t *d = frame + 42;
+	size_t n;
 	uint32_t want = 0;
 
-	memset(d, 0, 300);
-	d[0] = 1;
-	d[1] = 1;
-	d[2] = 6;
-	be32(d + 4, c->xid);
-	memcpy(d + 28, c->mac, 6);
-	be32(d + 236, 0x63825363u);
-	type = c->step == S_DISCOVER ? 1 : 3;
-	d[n++] = 53;
-	d[n++] = 1;
-	d[n++] = type;
+	memset(d, 0, 300);	/* the padding to 300 bytes, below */
+	n = dhcp_request(d, c->step == S_DISCOVER ? 1 : 3, c->xid, c->mac);
 	if (c->step == S_REQUEST) {
 		d[n++] = 54;
 		d[n++] = 4;
-		be32(d + n, c->server_id);
+		be32_put(d + n, c->server_id);
 		n += 4;
 		want = c->offered;
 	} else if (c->step == S_REBOOT) {
@@ -197,7 +124,7 @@ static void send_step(struct client *c)
 	if (want) {
 		d[n++] = 50;
 		d[n++] = 4;
-		be32(d + n, want);
+		be32_put(d + n, want);
 		n += 4;
 	}
 	memcpy(d + n, prl, sizeof(prl));
@@ -206,7 +133,7 @@ static void send_step(struct client *c)
 	if (n < 300)
 		n = 300;
 	if (c->step == S_RENEW) {
-		be32(d + 12, c->addr);
+		be32_put(d + 12, c->addr);
 		send_udp(c->mac, c->server_mac, c->addr, c->server_id, n);
 	} else {
 		send_udp(c->mac, bcast_mac, 0, 0xffffffffu, n);
@@ -222,34 +149,13 @@ static void go(struct client *c, enum step s)
 	send_step(c);
 }
 
-/* Option @code of a DHCP message of @len bytes, or NULL */
-static const uint8_t *opt(const uint8_t *d, size_t len, uint8_t code,
-			  size_t *olen)
-{
-	size_t i = 240;
-
-	while (i < len && d[i] != 255) {
-		if (d[i] == 0) {
-			i++;
-			continue;
-		}
-		if (i + 2 > len || i + 2 + d[i + 1] > len)
-			return NULL;
-		if (d[i] == code) {
-			*olen = d[i + 1];
-			return d + i + 2;
-		}
-		i += 2 + (size_t)d[i + 1];
-	}
-	return NULL;
-}
-
+/* The first address (or the number) in option @code, 0 when none */
 static uint32_t opt32(const uint8_t *d, size_t len, uint8_t code)
 {
 	size_t n = 0;
-	const uint8_t *v = opt(d, len, code, &n);
+	const uint8_t *v = dhcp_opt(d, len, code, &n);
 
-	return v && n >= 4 ? get32(v) : 0;
+	return v && n >= 4 ? be32_get(v) : 0;
 }
 
 /* A server reply for one of the clients */
@@ -261,17 +167,17 @@ static void on_dhcp(const uint8_t *eth, const uint8_t *d, size_t len,
 	size_t tl = 0;
 	const uint8_t *t;
 
-	if (len < 240 || d[0] != 2 || get32(d + 236) != 0x63825363u)
+	if (len < 240 || d[0] != 2 || be32_get(d + 236) != DHCP_COOKIE)
 		return;
-	xid = get32(d + 4);
+	xid = be32_get(d + 4);
 	i = xid & 0xfffff;
 	if (xid >> 20 != seed || i >= n_clients)
 		return;
 	c = &cl[i];
-	t = opt(d, len, 53, &tl);
+	t = dhcp_opt(d, len, 53, &tl);
 	if (!t || tl != 1 || memcmp(d + 28, c->mac, 6))
 		return;
-	yi = get32(d + 16);
+	yi = be32_get(d + 16);
 	if (t[0] == 2 && c->step == S_DISCOVER) {		/* OFFER */
 		c->offered = yi;
 		c->server_id = opt32(d, len, 54);
@@ -300,28 +206,22 @@ static void on_dhcp(const uint8_t *eth, const uint8_t *d, size_t len,
 	}
 }
 
-/* The server's kernel asks who has a client's address, to unicast to it */
-static void on_arp(const uint8_t *eth, const uint8_t *a, size_t len)
+/* The server's kernel asks who has a client's address, to unicast to it:
+ * the ARP request @eth, a whole frame of @len bytes */
+static void on_arp(const uint8_t *eth, size_t len)
 {
 	uint32_t tpa;
 
-	if (len < 28 || a[7] != 1)	/* request */
+	if (len < 42 || eth[14 + 7] != 1)	/* request */
 		return;
-	tpa = get32(a + 24);
+	tpa = be32_get(eth + 14 + 24);
 	for (unsigned int i = 0; i < n_clients; i++) {
 		struct client *c = &cl[i];
 
 		if (c->addr != tpa ||
 		    (c->step != S_RENEW && c->step != S_DONE))
 			continue;
-		memcpy(frame, eth + 6, 6);
-		memcpy(frame + 6, c->mac, 6);
-		be16(frame + 12, ETHERTYPE_ARP);
-		memcpy(frame + 14, a, 6);	/* htype, ptype, hlen, plen */
-		be16(frame + 20, 2);
-		memcpy(frame + 22, c->mac, 6);
-		be32(frame + 28, tpa);
-		memcpy(frame + 32, a + 8, 10);	/* the asker's sha, spa */
+		arp_answer(frame, eth, c->mac);
 		send_frame(42, eth + 6);
 		return;
 	}
@@ -344,20 +244,20 @@ static void receive(void)
 		    from.sll_ifindex != ifindex || n < 14)
 			continue;
 		len = (size_t)n;
-		if (buf[12] == 0x08 && buf[13] == 0x06) {
-			on_arp(buf, buf + 14, len - 14);
+		if (be16_get(buf + 12) == ETHERTYPE_ARP) {
+			on_arp(buf, len);
 			continue;
 		}
-		if (buf[12] != 0x08 || buf[13] != 0x00 || len < 34 ||
+		if (be16_get(buf + 12) != ETHERTYPE_IP || len < 34 ||
 		    (buf[14] >> 4) != 4 || buf[23] != IPPROTO_UDP)
 			continue;
 		ihl = (size_t)(buf[14] & 15) * 4;
 		if (ihl < 20 || len < 14 + ihl + 8)
 			continue;
-		if (buf[14 + ihl + 2] != 0 || buf[14 + ihl + 3] != 68)
+		if (be16_get(buf + 14 + ihl + 2) != 68)	/* to the client port */
 			continue;
 		on_dhcp(buf, buf + 14 + ihl + 8, len - 14 - ihl - 8,
-			get32(buf + 30));
+			be32_get(buf + 30));
 	}
 }
 
@@ -368,7 +268,7 @@ static void load_reboot(const char *path)
 	char line[256], mac[32], addr[32];
 
 	if (!f)
-		die("cannot open %s", path);
+		fatal("cannot open %s", path);
 	while (fgets(line, sizeof(line), f)) {
 		char m[18];
 		struct in_addr a;
@@ -390,21 +290,21 @@ static void open_socket(const char *ifname)
 
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
-		die("no interface %s", ifname);
+		fatal("no interface %s", ifname);
 	sock = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		      htons(ETH_P_ALL));
 	if (sock < 0)
-		die("packet socket: %s", strerror(errno));
+		fatal("packet socket: %s", strerror(errno));
 	sa.sll_protocol = htons(ETH_P_ALL);
 	sa.sll_ifindex = ifindex;
 	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind: %s", strerror(errno));
+		fatal("bind: %s", strerror(errno));
 	/* replies unicast to a client MAC are not the interface's own */
 	mr.mr_ifindex = ifindex;
 	mr.mr_type = PACKET_MR_PROMISC;
 	if (setsockopt(sock, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
 		       sizeof(mr)) < 0)
-		die("promiscuous mode: %s", strerror(errno));
+		fatal("promiscuous mode: %s", strerror(errno));
 }
 
 static unsigned long num_arg(const char *s)
@@ -413,7 +313,7 @@ static unsigned long num_arg(const char *s)
 	unsigned long v = strtoul(s, &end, 10);
 
 	if (!*s || *end)
-		die("bad number '%s'", s);
+		fatal("bad number '%s'", s);
 	return v;
 }
 
@@ -425,8 +325,8 @@ int main(int argc, char **argv)
 	int64_t deadline;
 
 	if (argc < 3)
-		die("%s", "usage: dhcp-clients IFNAME COUNT [seed=N] [window=K] "
-			  "[timeout=S] [renew] [reboot=FILE]");
+		fatal("%s", "usage: dhcp-clients IFNAME COUNT [seed=N] "
+			    "[window=K] [timeout=S] [renew] [reboot=FILE]");
 	n_clients = (unsigned int)num_arg(argv[2]);
 	for (int i = 3; i < argc; i++) {
 		if (!strncmp(argv[i], "seed=", 5))
@@ -440,10 +340,10 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[i], "reboot=", 7))
 			reboot = argv[i] + 7;
 		else
-			die("unknown argument '%s'", argv[i]);
+			fatal("unknown argument '%s'", argv[i]);
 	}
 	if (n_clients > MAX_CLIENTS || seed > 255 || !window)
-		die("%s", "COUNT <= 4096, seed <= 255, window >= 1");
+		fatal("%s", "COUNT <= 4096, seed <= 255, window >= 1");
 	for (unsigned int i = 0; i < n_clients; i++) {
 		uint8_t m[6] = { 0x02, 0x51, (uint8_t)seed, (uint8_t)(i >> 16),
 				 (uint8_t)(i >> 8), (uint8_t)i };

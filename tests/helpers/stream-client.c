@@ -56,7 +56,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,8 +63,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common/bytes.h"
+#include "tests/helpers/helpers.h"
 
 #define MAX_CLIENTS 256
 #define FRAME_MAX 70000
@@ -91,52 +92,6 @@ static uint8_t frame[FRAME_MAX + 4], in[FRAME_MAX];
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "stream-client: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(2);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += get16(p + i);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static void write_all(int fd, const uint8_t *p, size_t len)
 {
 	while (len) {
@@ -146,7 +101,7 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			die("write: %s", strerror(errno));
+			fatal("write: %s", strerror(errno));
 		p += n;
 		len -= (size_t)n;
 		if (slow)
@@ -157,37 +112,14 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 /* Send @len bytes of frame[4..] with a header saying @hdr_len */
 static void send_raw(struct client *c, uint32_t hdr_len, size_t len)
 {
-	frame[0] = (uint8_t)(hdr_len >> 24);
-	frame[1] = (uint8_t)(hdr_len >> 16);
-	frame[2] = (uint8_t)(hdr_len >> 8);
-	frame[3] = (uint8_t)hdr_len;
+	be32_put(frame, hdr_len);
 	write_all(c->fd, frame, 4 + len);
 }
 
-/* Ethernet header at frame[4] */
+/* Ethernet header at frame[4], from the client */
 static uint8_t *eth(struct client *c, const uint8_t *dst, uint16_t type)
 {
-	uint8_t *f = frame + 4;
-
-	memcpy(f, dst, 6);
-	memcpy(f + 6, c->mac, 6);
-	put16(f + 12, type);
-	return f + 14;
-}
-
-/* IPv4 header of a datagram with @payload bytes after it */
-static uint8_t *ip4(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst,
-		    size_t payload)
-{
-	memset(p, 0, 20);
-	p[0] = 0x45;
-	put16(p + 2, (uint16_t)(20 + payload));
-	p[8] = 64;
-	p[9] = proto;
-	memcpy(p + 12, &src, 4);
-	memcpy(p + 16, &dst, 4);
-	put16(p + 10, csum(p, 20));
-	return p + 20;
+	return eth_header(frame + 4, dst, c->mac, type);
 }
 
 /* Read exactly @len bytes by @deadline; false on timeout or EOF */
@@ -214,11 +146,11 @@ static void arp_send(struct client *c, const uint8_t *dst, uint16_t op,
 {
 	uint8_t *a = eth(c, dst, 0x0806);
 
-	put16(a, 1);
-	put16(a + 2, 0x0800);
+	be16_put(a, 1);
+	be16_put(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, op);
+	be16_put(a + 6, op);
 	memcpy(a + 8, c->mac, 6);
 	memcpy(a + 14, &c->ip, 4);
 	memcpy(a + 18, tha, 6);
@@ -238,16 +170,13 @@ static ssize_t next_frame(struct client *c, int64_t deadline)
 
 		if (!read_exact(c->fd, h, 4, deadline))
 			return -1;
-		len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
-		      (uint32_t)h[2] << 8 | h[3];
+		len = be32_get(h);
 		if (len > FRAME_MAX || !read_exact(c->fd, in, len, deadline))
 			return -1;
-		if (len >= 42 && get16(in + 12) == 0x0806 && get16(in + 20) == 1 &&
+		if (len >= 42 && be16_get(in + 12) == 0x0806 && be16_get(in + 20) == 1 &&
 		    c->ip && !memcmp(in + 38, &c->ip, 4)) {
-			uint32_t spa;
-
-			memcpy(&spa, in + 28, 4);
-			arp_send(c, in + 22, 2, in + 22, spa);
+			arp_answer(frame + 4, in, c->mac);
+			send_raw(c, 42, 42);
 			continue;
 		}
 		return (ssize_t)len;
@@ -265,21 +194,8 @@ static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 	uint8_t *ip = eth(c, bcast, 0x0800), *udp = ip + 20, *b = udp + 8, *o;
 	size_t len;
 
-	memset(b, 0, 240);
-	b[0] = 1;
-	b[1] = 1;
-	b[2] = 6;
-	memcpy(b + 4, &xid, 4);
-	put16(b + 10, 0x8000);	/* broadcast the answer: we have no address */
-	memcpy(b + 28, chaddr ? chaddr : c->mac, 6);
-	b[236] = 99;
-	b[237] = 130;
-	b[238] = 83;
-	b[239] = 99;
-	o = b + 240;
-	*o++ = 53;
-	*o++ = 1;
-	*o++ = type;
+	o = b + dhcp_request(b, type, xid, chaddr ? chaddr : c->mac);
+	be16_put(b + 10, 0x8000);	/* broadcast the answer: we have no address */
 	if (want) {
 		*o++ = 50;
 		*o++ = 4;
@@ -297,38 +213,30 @@ static void dhcp_send(struct client *c, uint32_t xid, uint8_t type,
 	*o++ = 6;
 	*o++ = 255;
 	len = (size_t)(o - b);
-	put16(udp, 68);
-	put16(udp + 2, 67);
-	put16(udp + 4, (uint16_t)(8 + len));
-	put16(udp + 6, 0);
-	ip4(ip, 17, 0, 0xffffffffU, 8 + len);
+	udp_header(udp, 68, 67, len);
+	ip4_header(ip, 17, 0, 0xffffffffU, 8 + len);
 	send_raw(c, (uint32_t)(14 + 20 + 8 + len), 14 + 20 + 8 + len);
 }
 
-/* A DHCP reply to @xid: its type, and yiaddr and server id */
+/* A DHCP reply to @xid in in[]: its type (0: none), and yiaddr and
+ * server id */
 static int dhcp_reply(size_t len, uint32_t xid, uint32_t *yiaddr,
 		      uint32_t *server)
 {
-	const uint8_t *b = in + 14 + 20 + 8, *o;
-	int type = 0;
+	const uint8_t *b = in + 14 + 20 + 8, *type, *id;
+	size_t blen, n;
 
-	if (len < 14 + 20 + 8 + 240 || get16(in + 12) != 0x0800 ||
-	    in[14 + 9] != 17 || get16(in + 14 + 20 + 2) != 68 || b[0] != 2 ||
-	    memcmp(b + 4, &xid, 4))
+	if (len < 14 + 20 + 8 + 240 || be16_get(in + 12) != 0x0800 ||
+	    in[14 + 9] != 17 || be16_get(in + 14 + 20 + 2) != 68 || b[0] != 2 ||
+	    be32_get(b + 4) != xid)
 		return 0;
+	blen = len - 14 - 20 - 8;
 	memcpy(yiaddr, b + 16, 4);
-	for (o = b + 240; o + 2 <= in + len && *o != 255;) {
-		if (*o == 0) {
-			o++;
-			continue;
-		}
-		if (*o == 53 && o[1] == 1)
-			type = o[2];
-		if (*o == 54 && o[1] == 4)
-			memcpy(server, o + 2, 4);
-		o += 2 + o[1];
-	}
-	return type;
+	id = dhcp_opt(b, blen, 54, &n);
+	if (id && n == 4)
+		memcpy(server, id, 4);
+	type = dhcp_opt(b, blen, 53, &n);
+	return type && n == 1 ? type[0] : 0;
 }
 
 /* Send @type and wait for a reply of @want type, again every 700 ms, for
@@ -402,7 +310,7 @@ static void flood_reply(const struct client *c, size_t len,
 
 	if (len < 14 + 20 + 8 + 240)
 		return;
-	memcpy(&xid, in + 14 + 20 + 8 + 4, 4);
+	xid = be32_get(in + 14 + 20 + 8 + 4);
 	if (!(type = dhcp_reply(len, xid, &yi, &server)))
 		return;
 	if (ch[0] == 0x02 && ch[1] == 0xf1) {
@@ -435,13 +343,12 @@ static void flood_drain(const struct client *c, struct flood_count *n)
 		uint32_t len;
 
 		if (r <= 0)
-			die("dhcpflood: the hub hung up");
+			fatal("dhcpflood: the hub hung up");
 		have += (size_t)r;
 		while (have >= 4) {
-			len = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
-			      (uint32_t)buf[2] << 8 | buf[3];
+			len = be32_get(buf);
 			if (len > FRAME_MAX)
-				die("dhcpflood: a frame of %u bytes", len);
+				fatal("dhcpflood: a frame of %u bytes", len);
 			if (have < 4 + len)
 				break;
 			memcpy(in, buf + 4, len);
@@ -460,7 +367,7 @@ static void step_dhcpflood(struct client *c, unsigned long n)
 	int64_t until;
 
 	if (!c->ip)
-		die("dhcpflood: no lease yet (dhcp first)");
+		fatal("dhcpflood: no lease yet (dhcp first)");
 	puts("flooding");
 	for (k = 0; k < n || (until_usr1 && !got_usr1); k++) {
 		/* .20 to .219 of its /24, never its own */
@@ -502,8 +409,8 @@ static bool arp_resolve(struct client *c, uint32_t ip, uint8_t mac[6])
 
 		arp_send(c, bcast, 1, zero, ip);
 		while ((len = next_frame(c, deadline)) >= 0)
-			if (len >= 42 && get16(in + 12) == 0x0806 &&
-			    get16(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
+			if (len >= 42 && be16_get(in + 12) == 0x0806 &&
+			    be16_get(in + 20) == 2 && !memcmp(in + 28, &ip, 4)) {
 				memcpy(mac, in + 22, 6);
 				return true;
 			}
@@ -520,25 +427,25 @@ static void step_ping(struct client *c, const char *addr)
 	ssize_t len;
 
 	if (inet_pton(AF_INET, addr, &dst) != 1)
-		die("ping %s: not an IPv4 address", addr);
+		fatal("ping %s: not an IPv4 address", addr);
 	if (!arp_resolve(c, dst, mac)) {
 		printf("no-pong %s\n", addr);
 		return;
 	}
 	ip = eth(c, mac, 0x0800);
-	icmp = ip4(ip, 1, c->ip, dst, 8 + 32);
+	icmp = ip4_header(ip, 1, ntohl(c->ip), ntohl(dst), 8 + 32);
 	memset(icmp, 0, 8 + 32);
 	icmp[0] = 8;
-	put16(icmp + 4, id);
-	put16(icmp + 6, 1);
+	be16_put(icmp + 4, id);
+	be16_put(icmp + 6, 1);
 	memset(icmp + 8, 0x5a, 32);
-	put16(icmp + 2, csum(icmp, 8 + 32));
+	be16_put(icmp + 2, csum(icmp, 8 + 32));
 	send_raw(c, 14 + 20 + 8 + 32, 14 + 20 + 8 + 32);
 	deadline = now_ms() + 2000;
 	while ((len = next_frame(c, deadline)) >= 0)
-		if (len >= 14 + 20 + 8 && get16(in + 12) == 0x0800 &&
+		if (len >= 14 + 20 + 8 && be16_get(in + 12) == 0x0800 &&
 		    in[14 + 9] == 1 && !memcmp(in + 14 + 12, &dst, 4) &&
-		    in[14 + 20] == 0 && get16(in + 14 + 20 + 4) == id) {
+		    in[14 + 20] == 0 && be16_get(in + 14 + 20 + 4) == id) {
 			printf("pong %s\n", addr);
 			return;
 		}
@@ -596,18 +503,25 @@ static void connect_all(const char *path)
 	int i;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		die("%s: path too long", path);
+		fatal("%s: path too long", path);
 	strcpy(sa.sun_path, path);
 	for (i = 0; i < n_clients; i++) {
 		cl[i].fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (cl[i].fd < 0 ||
 		    connect(cl[i].fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			die("connecting to %s: %s", path, strerror(errno));
+			fatal("connecting to %s: %s", path, strerror(errno));
 		if (i) {
 			memcpy(cl[i].mac, cl[0].mac, 5);
 			cl[i].mac[5] = (uint8_t)(cl[0].mac[5] + i);
 		}
 	}
+}
+
+/* Whether @s is a MAC, aa:bb:cc:dd:ee:ff, then in @mac */
+static bool mac_parse(const char *s, uint8_t mac[6])
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+		      &mac[2], &mac[3], &mac[4], &mac[5]) == 6;
 }
 
 static unsigned long number(const char *s)
@@ -616,7 +530,7 @@ static unsigned long number(const char *s)
 	unsigned long v = strtoul(s, &end, 0);
 
 	if (!*s || *end)
-		die("'%s' is not a number", s);
+		fatal("'%s' is not a number", s);
 	return v;
 }
 
@@ -626,8 +540,8 @@ int main(int argc, char **argv)
 	int i, k, first;
 
 	if (argc < 3)
-		die("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
-		    "STEP...");
+		fatal("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
+		      "STEP...");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGUSR1, on_usr1);
 	srand((unsigned int)getpid());
@@ -635,9 +549,7 @@ int main(int argc, char **argv)
 		if (!strncmp(argv[first], "clients=", 8))
 			n_clients = (int)number(argv[first] + 8);
 		else if (!strncmp(argv[first], "mac=", 4) &&
-			 sscanf(argv[first] + 4, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
-				&mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
-				&mac[5]) == 6)
+			 mac_parse(argv[first] + 4, mac))
 			continue;
 		else if (!strcmp(argv[first], "slow"))
 			slow = true;
@@ -647,7 +559,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (n_clients < 1 || n_clients > MAX_CLIENTS)
-		die("clients=%d: 1 to %d", n_clients, MAX_CLIENTS);
+		fatal("clients=%d: 1 to %d", n_clients, MAX_CLIENTS);
 	memcpy(cl[0].mac, mac, 6);
 	connect_all(argv[1]);
 	for (i = 0; i < n_clients; i++) {
@@ -665,7 +577,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (!arg)
-				die("%s needs an argument", step);
+				fatal("%s needs an argument", step);
 			k++;
 			if (!strcmp(step, "ping"))
 				step_ping(&cl[i], arg);
@@ -679,17 +591,13 @@ int main(int argc, char **argv)
 				step_discovers(&cl[i], number(arg));
 			else if (!strcmp(step, "dhcpflood"))
 				step_dhcpflood(&cl[i], number(arg));
-			else if (!strcmp(step, "as") &&
-				 sscanf(arg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
-					&cl[i].mac[0], &cl[i].mac[1],
-					&cl[i].mac[2], &cl[i].mac[3],
-					&cl[i].mac[4], &cl[i].mac[5]) == 6)
+			else if (!strcmp(step, "as") && mac_parse(arg, cl[i].mac))
 				continue;
 			else if (!strcmp(step, "from") &&
 				 inet_pton(AF_INET, arg, &cl[i].ip) == 1)
 				continue;
 			else
-				die("unknown step '%s'", step);
+				fatal("unknown step '%s'", step);
 		}
 	}
 	if (!strcmp(argv[argc - 1], "hold")) {

@@ -44,8 +44,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "tests/helpers/helpers.h"
 
 #define RESEND_MS 200
 
@@ -61,14 +62,6 @@ static struct sockaddr_storage to;
 static socklen_t tolen;
 static long timeout_ms = 20000;
 static int wrong;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int parse_addr(const char *host, const char *port)
 {
@@ -220,7 +213,7 @@ static int round_trip(struct peer *ps, int n, int batch, int round,
 	if (!quiet)
 		printf("round %d: replied %d of %d in %ld ms, wrong %d, "
 		       "same %d, ports %d\n", round, replied, n,
-		       now_ms() - t0, wrong - w0, same,
+		       (long)(now_ms() - t0), wrong - w0, same,
 		       distinct_ports(ps, n));
 	fflush(stdout);
 	free(pfd);

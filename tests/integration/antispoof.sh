@@ -88,8 +88,7 @@ addr=$(jqr --arg s "asd-$$" '.members[] | select(.sandbox == $s) | .address' <<<
 mac=$(jqr --arg s "asd-$$" '.members[] | select(.sandbox == $s) | .mac' <<<"$ins")
 check "natnet VM: the hub reserved an address for it at join ($addr)" \
 	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$addr"
-jqe() { jq -e "$@" >/dev/null; }
-check "natnet VM: its lease is bound to its MAC" jqe --arg a "$addr" --arg m "$mac" \
+check "natnet VM: its lease is bound to its MAC" jqc --arg a "$addr" --arg m "$mac" \
 	'[.leases[] | select(.address == $a and .mac == $m and .state == "bound")] | length == 1' <<<"$ins"
 check "natnet VM: IPv4 only from that address" \
 	grep -qE "@nh,96,32 $(hexip "$addr") accept" <<<"$(rules "$qd" 2>&1)"
@@ -151,7 +150,7 @@ wait_for 5 grep -q '^from fe80::' "$TMP/recv"
 check "another member hears its own link-local address" grep -q '^from fe80::5054:' "$TMP/recv"
 check "... and no forged source ($(grep -v listening "$TMP/recv" | sort | uniq -c | tr '\n' ' '))" \
 	test -z "$(grep -v -e listening -e '^from fe80::5054:' "$TMP/recv")"
-check "the hub leased none of the made-up MACs" jqe \
+check "the hub leased none of the made-up MACs" jqc \
 	'[.leases[] | select(.mac | startswith("02:be:ef:"))] | length == 0' <<<"$("$QBOX" net inspect "$net" --json)"
 "$QBOX" stop "asg-$$" >/dev/null
 wait "$qg"

@@ -110,14 +110,7 @@ check "... and the worker closes both sockets once both ends are done ($now, idl
 # other clients of the same forward are served meanwhile; once the client
 # reads again, all 30 MB arrive intact.
 workers=$(qbox_workers "$qpid")
-rss_kb() {
-	local w n=0
-	for w in $workers; do
-		n=$((n + $(awk '/^VmRSS:/ { print $2 }' "/proc/$w/status")))
-	done
-	echo "$n"
-}
-rss0=$(rss_kb)
+rss0=$(rss_kb $workers)
 fds0=$(fds)
 exec 7<>"/dev/tcp/127.0.0.1/$((p + 2))"
 recvq() {	# the slow client's receive queue, as ss shows it
@@ -138,7 +131,7 @@ check "the slow client's buffer fills up, and stays full (${q:-no} bytes)" test 
 n=$(fds)
 check "the stalled relay holds two sockets and at most two pipes ($n fds, $fds0 before)" \
 	test "$n" -le $((fds0 + 6))
-grow=$(($(rss_kb) - rss0))
+grow=$(($(rss_kb $workers) - rss0))
 check "the workers' memory does not grow with the bytes waiting (${grow} KiB)" \
 	test "$grow" -le 1024
 cpu0=$(cpu_ticks $workers)

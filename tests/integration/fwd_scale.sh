@@ -47,15 +47,10 @@ nofile_raised() {
 }
 check "the workers' soft fd limit is their hard limit" nofile_raised
 
-rss_kb() {
-	local pid n=0
-	for pid in $(qbox_procs "$qpid"); do
-		n=$((n + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")))
-	done
-	echo "$n"
-}
+# qbox_rss : the resident memory of qbox's processes, KiB
+qbox_rss() { rss_kb $(qbox_procs "$qpid"); }
 base_fds=$(qbox_fds "$qpid")
-base_rss=$(rss_kb)
+base_rss=$(qbox_rss)
 if ! wait_for 10 "$HELPERS/conn-echo" -t 2 127.0.0.1 "$p" 1 >/dev/null; then
 	fail "the forward never echoed"
 	exit 1
@@ -70,7 +65,7 @@ if ! wait_for 60 grep -q '^echoed' "$TMP/out"; then
 fi
 # all N are open now: look at qbox
 open_fds=$(qbox_fds "$qpid")
-open_rss=$(rss_kb)
+open_rss=$(qbox_rss)
 cpu0=$(cpu_ticks $workers)
 sleep 1
 cpu1=$(cpu_ticks $workers)

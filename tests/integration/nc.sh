@@ -6,9 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 net=c$$
-hub_pid() { "$QBOX" net inspect "$1" --json | jq -r .pid; }
-fds_are() { test "$(qbox_fds "$1")" = "$2"; }
-
 # the member's servers: an echo (cat), a byte counter that answers at EOF
 # (wc -c: only a half-close lets it answer) and a fake sshd's banner
 cat >"$TMP/banner.sh" <<'EOS'
@@ -26,16 +23,10 @@ EOS
 chmod +x "$TMP/banner.sh" "$TMP/servers.sh"
 start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" -- "$TMP/servers.sh"
 qs=$BG_PID
-member_up() {
-	local a
-	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
-	[ -n "$a" ]
-}
-if ! wait_for 30 member_up; then
+if ! A=$(member_wait "$net" "ncs-$$" 30); then
 	fail "the server never joined natnet:$net"
 	exit 1
 fi
-A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 wait_for 10 sh -c "'$QBOX' exec ncs-$$ -- busybox nc -z 127.0.0.1 7022"
 hub=$(hub_pid "$net")
 fds0=$(qbox_fds "$hub")

@@ -17,7 +17,7 @@ outside_world "$@"
 
 NSCAPS=$HELPERS/netns-caps
 page=$OUTSIDE_PAGE
-hub_init() { qbox_init "$("$QBOX" net inspect "$1" --json | jq -r .pid)"; }
+hub_init() { qbox_init "$(hub_pid "$1")"; }
 
 # no_way_out NAME TAG QBOX-EXEC-TARGET : from TARGET (a sandbox or a
 # network), a request for http://198.51.100.2/TAG fails without an
@@ -89,11 +89,10 @@ kill -TERM "$qf"
 wait "$qf"
 start_bg "$QBOX" run --name "n-$$" --net "natnet:n$$" -- busybox httpd -f -p 8080 -h "$TMP/in"
 qn=$BG_PID
-if ! wait_for 10 member_joined "n$$" "n-$$"; then
+if ! N=$(member_wait "n$$" "n-$$"); then
 	fail "natnet: the member never joined"
 	exit 1
 fi
-N=$(member_addr "n$$" "n-$$")
 fa=$(free_port)	# the last hub may linger a while, its forward with it
 "$QBOX" fwd -n "natnet:n$$" "0.0.0.0:$fa:$N:8080"
 dial "natnet: the outside reaches a member through a forward on 0.0.0.0" "0 inside-$$\$" \
@@ -106,11 +105,10 @@ wait "$qn"
 start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qh=$BG_PID
-if ! wait_for 10 member_joined "h$$" "h-$$"; then
+if ! H=$(member_wait "h$$" "h-$$"); then
 	fail "hostonly: the member never joined"
 	exit 1
 fi
-H=$(member_addr "h$$" "h-$$")
 dial "hostonly: the outside does not reach a member at its address ($H)" "[1-9]" "$H:8080"
 fl=$(free_port)
 "$QBOX" fwd -n "hostonly:h$$" "$fl:$H:8080"
@@ -140,11 +138,10 @@ wait "$qh"
 start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qi=$BG_PID
-if ! wait_for 10 member_joined "i$$" "i-$$"; then
+if ! I=$(member_wait "i$$" "i-$$"); then
 	fail "internal: the member never joined"
 	exit 1
 fi
-I=$(member_addr "i$$" "i-$$")
 dial "internal: the outside does not reach a member at its address ($I)" "[1-9]" "$I:8080"
 expect_output "internal: nor does the host" 1 "unreachable" \
 	busybox wget -q -O- "http://$I:8080/"

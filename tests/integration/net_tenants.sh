@@ -19,12 +19,11 @@ echo "page-of-$(id -un)-$$" >"$TMP/own/index.html"
 start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/own"
 q=$BG_PID
-if ! wait_for 10 member_joined "$net" "srv-$$"; then
+if ! A=$(member_wait "$net" "srv-$$"); then
 	fail "the member never joined"
 	exit 1
 fi
-A=$(member_addr "$net" "srv-$$")
-hub=$("$QBOX" net inspect "$net" --json | jq -r .pid)
+hub=$(hub_pid "$net")
 hub_init=$(qbox_init "$hub")
 m_init=$(qbox_init "$q")
 expect_output "the runtime directory is the user's, mode 0700" 0 "^700 $(id -u)\$" \
@@ -75,26 +74,22 @@ if [ "$(id -u)" -eq 0 ]; then
 	# same MAC and address on both; each user's requests stay on its own
 	echo "page-of-nobody-$$" >"$TMP/nb/index.html"
 	echo "lone-of-nobody-$$" >"$TMP/lone/index.html"
-	nb_addr() {
-		as_nobody "$QN" net inspect "$net" --json 2>/dev/null | jq -r \
-			--arg s "$1" '.members[] | select(.sandbox == $s) | .address'
-	}
-	nb_up() { [ -n "$(nb_addr "$1")" ]; }
 	as_nobody "$QN" run --name "srv-$$" --net "natnet:$net" -- \
 		busybox httpd -f -p 8080 -h "$TMP/nb" &
 	BG_PIDS+=("$!")
 	as_nobody "$QN" run --name "lone-$$" --net "natnet:$net" -- \
 		busybox httpd -f -p 8080 -h "$TMP/lone" &
 	BG_PIDS+=("$!")
-	if ! wait_for 10 nb_up "srv-$$" || ! wait_for 10 nb_up "lone-$$"; then
+	S=$(member_wait "$net" "srv-$$" 10 as_nobody "$QN")
+	B=$(member_wait "$net" "lone-$$" 10 as_nobody "$QN")
+	if [ -z "$S" ] || [ -z "$B" ]; then
 		fail "another user's members never joined"
 	fi
-	B=$(nb_addr "lone-$$")
-	nbhub=$(as_nobody "$QN" net inspect "$net" --json | jq -r .pid)
+	nbhub=$(hub_pid "$net" as_nobody "$QN")
 	check "another user's natnet:$net is another hub, its own ($nbhub, $hub)" \
 		test "$nbhub" != "$hub" -a "$(ps -o user= -p "$nbhub")" = nobody
 	check "the same sandbox name has the same address there ($A)" \
-		test "$(nb_addr "srv-$$")" = "$A"
+		test "$S" = "$A"
 	expect_output "root's request for $A reaches root's member" 0 "^page-of-root-$$\$" \
 		timeout 20 "$QBOX" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
 	expect_output "the other user's request for $A reaches its own" 0 "^page-of-nobody-$$\$" \

@@ -18,8 +18,7 @@ serving() {
 	net=${net%%,*}
 	start_bg "$QBOX" run --name "$2" --net "$1" -- busybox httpd -f -p 8080 -h "$TMP/a"
 	SERVING_PID=$BG_PID
-	wait_for 10 member_joined "$net" "$2"
-	SERVING_ADDR=$(member_addr "$net" "$2")
+	SERVING_ADDR=$(member_wait "$net" "$2")
 }
 # unreachable NAME URL QBOX-RUN-ARGS... : wget fails (no route: 1, or no
 # answer: 124), rather than crashing or getting through, and qbox itself
@@ -45,11 +44,10 @@ unreachable() {
 start_bg "$QBOX" run --name "a-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/a"
 qa=$BG_PID
-if ! wait_for 10 member_joined "$net" "a-$$"; then
+if ! A=$(member_wait "$net" "a-$$"); then
 	fail "natnet: first member never joined"
 	exit 1
 fi
-A=$(member_addr "$net" "a-$$")
 check "natnet: command member leased in 10.0.2.0/24 ($A)" grep -qE '^10\.0\.2\.([0-9]+)$' <<<"$A"
 expect_output "natnet: a second member fetches from the first" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --name "b-$$" --net "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
@@ -166,7 +164,7 @@ expect_output "3 x 3 members starting a network at once: all joined" 0 "^\$" \
 expect_output "net rm refuses while members run" 2 "has 1 member \\(a-$$\\)" "$QBOX" net rm "$net"
 kill -TERM "$qa"
 wait "$qa"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 
 # ---- net rm --force under running members -----------------------------------
 # the members are told, as of a killed hub, and run on; nothing of the
@@ -177,9 +175,8 @@ for m in 1 2; do
 		--name "f$m-$$" --net "natnet:f$$" -- sleep 300
 	qf[m]=$BG_PID
 done
-both_up() { member_joined "f$$" "f1-$$" && member_joined "f$$" "f2-$$"; }
-check "net rm --force: two members join" wait_for 15 both_up
-fhub=$("$QBOX" net inspect "f$$" --json | jq -r .pid)
+check "net rm --force: two members join" wait_for 15 members_joined "f$$" "f1-$$" "f2-$$"
+fhub=$(hub_pid "f$$")
 # the hub's forward workers start with its first forward
 "$QBOX" fwd -n "natnet:f$$" "127.0.0.1:$(free_port):10.0.2.200:80" >/dev/null
 fprocs="$fhub $(pgrep -P "$fhub" | tr '\n' ' ')$(pgrep -P "$(qbox_init "$fhub")" | tr '\n' ' ')"
@@ -194,8 +191,7 @@ for m in 1 2; do
 	check "member f$m reports the network's end" wait_for 10 grep -qx \
 		"qbox: network 'f$$' ended (its hub is gone): f$m-$$'s link to it is down" \
 		"$TMP/err-f$m"
-	check "member f$m's link to the network is gone" wait_for 10 \
-		"$QBOX" exec "f$m-$$" -- sh -c '! ip link show qnv0 >/dev/null 2>&1'
+	check "member f$m's link to the network is gone" wait_for 10 net_link_gone "f$m-$$"
 done
 check "the members run on" kill -0 "${qf[1]}" "${qf[2]}"
 kill -TERM "${qf[1]}" "${qf[2]}"
@@ -248,7 +244,7 @@ kill -TERM "$qh"
 wait "$qh"
 expect_output "net rm of an idle network" 0 "" "$QBOX" net rm "h$$"
 "$QBOX" net create "internal:s$$"
-kill -TERM "$("$QBOX" net inspect "s$$" --json | jq -r .pid)"
+kill -TERM "$(hub_pid "s$$")"
 check "a hub ends on SIGTERM, its files with it" wait_for 10 \
 	sh -c "! ls '$RUNDIR' | grep -q '^net@s$$\\.'"
 expect_output "net rm of a network that does not run" 2 "no network named 'h$$'" "$QBOX" net rm "h$$"
@@ -258,8 +254,7 @@ expect_output "net inspect of a network that does not run" 2 "no network named '
 start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-i1" "$QBOX" run --name "i1-$$" \
 	--net "internal:i$$" -- busybox httpd -f -p 8080 -h "$TMP/a"
 qi=$BG_PID
-wait_for 10 member_joined "i$$" "i1-$$"
-I=$(member_addr "i$$" "i1-$$")
+I=$(member_wait "i$$" "i1-$$")
 expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" run --net "internal:i$$" -- busybox wget -q -O- "http://$I:8080/"
 unreachable "internal: there is no host alias" "http://192.168.100.1:$hp/" --net "internal:i$$"
@@ -277,17 +272,16 @@ start_bg "$QBOX" run --name "r1-$$" --net "natnet:r$$" -- sleep 60
 r1=$BG_PID
 start_bg "$QBOX" run --name "r2-$$" --net "natnet:r$$" -- sleep 60
 r2=$BG_PID
-both_joined() { [ -n "$(member_addr "r$$" "r1-$$")" ] && [ -n "$(member_addr "r$$" "r2-$$")" ]; }
-check "two members starting at once both join one fresh network" wait_for 15 both_joined
+check "two members starting at once both join one fresh network" \
+	wait_for 15 members_joined "r$$" "r1-$$" "r2-$$"
 check "...with distinct addresses" test "$(member_addr "r$$" "r1-$$")" != "$(member_addr "r$$" "r2-$$")"
 kill -TERM "$r1" "$r2"
 wait "$r1" "$r2"
 expect_output "net rm of the second network" 0 "" "$QBOX" net rm "c$$"
-net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
 check "the raced network ends with its last member" wait_for 15 net_gone "r$$"
 
 # ---- a killed hub: the member says so, nothing leaks, a new hub starts -------
-hub=$("$QBOX" net inspect "i$$" --json | jq -r .pid)
+hub=$(hub_pid "i$$")
 kill -KILL "$hub"
 check "a member reports its hub's death" wait_for 10 grep -q "network 'i$$' ended (its hub is gone)" "$TMP/err-i1"
 check "the member runs on without its network" kill -0 "$qi"

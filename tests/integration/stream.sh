@@ -14,13 +14,10 @@
 
 SC=$HELPERS/stream-client
 net=g$$
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
-hub_pid() { "$QBOX" net inspect "$1" --json | jq -r .pid; }
 socket_members() {
 	"$QBOX" net inspect "$1" --json | jq '[.members[] | select(.kind == "socket")] | length'
 }
 sockets_are() { test "$(socket_members "$1")" = "$2"; }
-fds_are() { test "$(qbox_fds "$1")" = "$2"; }
 # fd_list QPID : what the processes of hub QPID hold, "COMM TARGET" lines
 fd_list() {
 	local p
@@ -55,16 +52,10 @@ check "net socket natnet:NAME prints the socket in the runtime directory" \
 	test "$P" = "$RUNDIR/net@$net.stream" -a -S "$P"
 start_bg "$QBOX" run --name "m-$$" --net "natnet:$net" -- sleep 300
 qm=$BG_PID
-member_up() {
-	local a
-	a=$("$QBOX" net inspect "$net" --json 2>/dev/null | jq -r '.members[0].address // ""')
-	[ -n "$a" ]
-}
-if ! wait_for 30 member_up; then
+if ! A=$(member_wait "$net" "m-$$" 30); then
 	fail "the command member never joined natnet:$net"
 	exit 1
 fi
-A=$("$QBOX" net inspect "$net" --json | jq -r '.members[0].address')
 expect_output "net socket NAME: the same path" 0 "^$P\$" "$QBOX" net socket "$net"
 expect_output "net inspect shows the socket" 0 "^socket +$P\$" "$QBOX" net inspect "$net"
 expect_output "net socket with the wrong mode" 2 "is a natnet network, not hostonly" \
@@ -123,7 +114,7 @@ expect_output "net ls counts it as a member" 0 "^$net +natnet +10\\.0\\.2\\.0/24
 check "its TAP $tap is a port of the hub's bridge" has_tap "$net" "$tap"
 hinit=$(qbox_init "$hub")
 # the hub's init keeps CAP_NET_ADMIN (bit 12), for these TAPs, and nothing else
-st() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$hinit/status"; }
+st() { status_of "$hinit" "$1"; }
 check "the hub's init keeps CAP_NET_ADMIN alone, bounding set too ($(st CapEff) $(st CapPrm) $(st CapBnd))" \
 	test "$(st CapEff)" = 0000000000001000 -a "$(st CapPrm)" = 0000000000001000 \
 	-a "$(st CapBnd)" = 0000000000001000 -a "$(st CapInh)" = 0000000000000000 \
@@ -163,13 +154,7 @@ expect_output "... one with a MAC of its own is not" 0 "^open$" \
 # ---- a DHCP flood: the hub's memory, its pool, its service ------------------------
 # hub_rss : VmRSS of all of the hub's processes (supervisor, with the DHCP
 # server; init; workers; relay; NAT engine), KiB
-hub_rss() {
-	local p n=0
-	for p in $(qbox_procs "$hub") $(qbox_engine "$hub"); do
-		n=$((n + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status")))
-	done
-	echo "$n"
-}
+hub_rss() { rss_kb $(qbox_procs "$hub") $(qbox_engine "$hub"); }
 n_leases() { "$QBOX" net inspect "$net" --json | jq '.leases | length'; }
 # once, so that what the first flood touches is counted before, not during
 timeout 60 "$SC" "$P" mac=02:53:00:00:06:01 dhcp dhcpflood 2000 >/dev/null
@@ -224,10 +209,10 @@ wait_for 10 grep -q held "$TMP/stall"
 wait_for 10 sockets_are "$net" 1
 stap=$("$QBOX" net inspect "$net" --json | jq -r '.members[] | select(.kind == "socket") | .tap')
 relay=$(pgrep -P "$(qbox_init "$hub")" '^qbox-stream')
-rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$relay/status")
+rss0=$(rss_kb "$relay")
 expect_output "another client floods 20000 broadcast frames (30 MB)" 0 "^flooded 20000$" \
 	timeout 60 "$SC" "$P" mac=02:53:00:00:03:02 dhcp flood 20000
-rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$relay/status")
+rss1=$(rss_kb "$relay")
 check "the relay's memory stays put with a client that never reads ($rss0 -> $rss1 KiB)" \
 	test $((rss1 - rss0)) -lt 512
 dropped=$("$QBOX" exec "natnet:$net" -- ip -s -j link show dev "$stap" | jq '.[0].stats64.tx.dropped')
@@ -248,7 +233,7 @@ fi
 # ---- the network ends with its last member; the socket goes with it --------------
 kill -TERM "$qm"
 wait "$qm"
-check "the hub ends with its last member" wait_for 10 sh -c "! '$QBOX' net ls | grep -q '^$net '"
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
 check "the socket file goes with it" test ! -e "$P"
 
 # ---- host-only: the wall holds for socket members ------------------------------

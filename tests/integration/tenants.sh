@@ -55,7 +55,6 @@ bg_as() {
 	start_bg setpriv --reuid "$u" --regid "$u" --clear-groups \
 		env HOME=/ XDG_RUNTIME_DIR="$TMP/xdg-$u" "$@"
 }
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
 net=wall$$
 a=a-$$
 mkdir "$TMP/pa" "$TMP/pb"
@@ -75,14 +74,8 @@ if ! as $UA "$Q" wait "$a" --timeout 20 >/dev/null ||
 	fail "A's sandboxes never came up"
 	exit 1
 fi
-a_addr() {
-	as $UA "$Q" net inspect "$net" --json | jq -r --arg s "m-$$" \
-		'.members[] | select(.sandbox == $s) | .address // ""'
-}
-a_up() { [ -n "$(a_addr)" ]; }
-wait_for 10 a_up
-AA=$(a_addr)
-ahub=$(as $UA "$Q" net inspect "$net" --json | jq -r .pid)
+AA=$(member_wait "$net" "m-$$" 10 as $UA "$Q")
+ahub=$(hub_pid "$net" as $UA "$Q")
 ainit=$(qbox_init "$qa")
 expect_output "A's forward serves A's page" 0 "^page-of-A-$$\$" \
 	curl -s --max-time 10 "http://127.0.0.1:$PA/"
@@ -146,8 +139,8 @@ bg_as $UB "$Q" run --name "b-$$" --net "natnet:$net" -- \
 	busybox httpd -f -p 8080 -h "$TMP/pb"
 qb=$BG_PID
 as $UB "$Q" wait "b-$$" --timeout 20 >/dev/null
-BA=$(as $UB "$Q" net inspect "$net" --json | jq -r '.members[0].address // ""')
-bhub=$(as $UB "$Q" net inspect "$net" --json | jq -r .pid)
+BA=$(member_wait "$net" "b-$$" 10 as $UB "$Q")
+bhub=$(hub_pid "$net" as $UB "$Q")
 check "B's natnet:$net is a hub of B's own ($bhub, A's $ahub)" \
 	test -n "$bhub" -a "$bhub" != "$ahub" -a "$(uid_of "$bhub")" = $UB
 check "with only B's member in it" test "$(as $UB "$Q" net inspect "$net" --json | jq '.members | length')" = 1

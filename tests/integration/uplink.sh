@@ -16,8 +16,6 @@ port=$(free_port)
 http_server "$port"
 page=$(cat "$TMP/www/index.html")
 
-# jq -e on its input, which must not be empty (jq 1.6 passes on none)
-status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 # limit_of PID "Max open files" : "SOFT HARD" from /proc/PID/limits
 limit_of() { sed -n "s/^$2  *\\([0-9a-z]*\\)  *\\([0-9a-z]*\\) .*/\\1 \\2/p" "/proc/$1/limits"; }
 engine_json() {
@@ -25,13 +23,8 @@ engine_json() {
 }
 
 # ---- the engine's process and its confinement ------------------------------
-"$QBOX" run --name "$name" -- sleep "$mark" </dev/null 2>"$TMP/err" &
-qpid=$!
-BG_PIDS+=("$qpid")
-if ! "$QBOX" wait "$name" --timeout 20 >/dev/null; then
-	fail "the sandbox never became ready: $(cat "$TMP/err")"
-	exit 1
-fi
+run_ready "$name" -- sleep "$mark"
+qpid=$RUN_PID
 eng=$(qbox_engine "$qpid")
 check "the engine is a child of the supervisor, named qbox-uplink ($eng)" test -n "$eng"
 check "ps --json: nat_engine names it, running" jqc --argjson p "${eng:-0}" \
@@ -142,9 +135,8 @@ expect_output "the next run with the same name has its NAT" 0 "^$page\$" \
 	"$QBOX" run --name "$name" -- busybox wget -q -O - "http://10.0.2.2:$port/"
 
 # the supervisor killed: the engine goes with it (PDEATHSIG)
-"$QBOX" run --name "$name" -- sleep "$mark" </dev/null &
-qpid=$!
-"$QBOX" wait "$name" --timeout 20 >/dev/null
+run_ready "$name" -- sleep "$mark"
+qpid=$RUN_PID
 eng=$(qbox_engine "$qpid")
 { kill -KILL "$qpid" && wait "$qpid"; } 2>/dev/null
 check "SIGKILL of qbox: its engine dies too" wait_for 10 sh -c "! test -d /proc/${eng:-0}"
@@ -258,10 +250,7 @@ expect_output "a member reaches the host through the hub's engine" 0 "^$page\$" 
 	timeout 30 "$QBOX" run --net "natnet:$net" -- busybox wget -q -O - "http://10.0.2.2:$port/"
 mkdir -p "$TMP/a" && echo "member-a-$mark" >"$TMP/a/index.html"
 start_bg "$QBOX" run --name "a-$mark" --net "natnet:$net" -- busybox httpd -f -p 8080 -h "$TMP/a"
-addr_a() { "$QBOX" net inspect "$net" --json | jq -r --arg s "a-$mark" '.members[] | select(.sandbox == $s) | .address'; }
-member_up() { [ -n "$(addr_a)" ]; }
-wait_for 20 member_up
-A=$(addr_a)
+A=$(member_wait "$net" "a-$mark" 20)
 kill -KILL "$heng"
 wait_for 10 sh -c "'$QBOX' net inspect '$net' --json | jq -e '.nat_engine.running == false' >/dev/null"
 expect_output "net inspect: the network's NAT is down, and why" 0 \

@@ -20,17 +20,11 @@ mark=$((RANDOM + 400000))
 name=pend-$mark
 NSCAPS=$HELPERS/netns-caps
 NFT=$(PATH=$PATH:/usr/sbin:/sbin command -v nft)	# a plain user's PATH lacks sbin
-status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 uport=$(free_port)
 start_bg "$HELPERS/echo-server" -u "$uport"
-"$QBOX" run --name "$name" -- sleep "$mark" </dev/null 2>"$TMP/err" &
-qpid=$!
-BG_PIDS+=("$qpid")
-if ! "$QBOX" wait "$name" --timeout 20 >/dev/null; then
-	fail "the sandbox never became ready: $(cat "$TMP/err")"
-	exit 1
-fi
+run_ready "$name" -- sleep "$mark"
+qpid=$RUN_PID
 init=$(qbox_init "$qpid")
 eng=$(qbox_engine "$qpid")
 srcs=()

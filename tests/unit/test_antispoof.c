@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 
+#include "common/bytes.h"
 #include "netns/antispoof.h"
 #include "tests/unit/unit.h"
 
@@ -25,7 +26,7 @@ struct frame {
 /* Where @base starts in @f, or -1 when the frame has no such header */
 static long base_of(const struct frame *f, uint8_t base, uint8_t *l4)
 {
-	uint16_t type = (uint16_t)(f->b[12] << 8 | f->b[13]);
+	uint16_t type = be16_get(f->b + 12);
 	const uint8_t *nh = f->b + 14;
 
 	*l4 = 0;
@@ -83,8 +84,7 @@ static void eth(struct frame *f, const uint8_t src[6], uint16_t type)
 	memset(f, 0, sizeof(*f));
 	memset(f->b, 0xff, 6);
 	memcpy(f->b + 6, src, 6);
-	f->b[12] = (uint8_t)(type >> 8);
-	f->b[13] = (uint8_t)type;
+	be16_put(f->b + 12, type);
 	f->len = 14;
 }
 
@@ -102,7 +102,7 @@ static struct frame arp(const uint8_t src[6], uint16_t op,
 
 	eth(&f, src, 0x0806);
 	memcpy(f.b + 14, hdr, 6);
-	f.b[21] = (uint8_t)op;
+	be16_put(f.b + 20, op);
 	memcpy(f.b + 22, sha, 6);
 	put_ip4(f.b + 28, spa);
 	put_ip4(f.b + 38, tpa);
@@ -124,10 +124,8 @@ static struct frame ip4(const uint8_t mac[6], const char *src, const char *dst,
 	h[9] = proto;
 	put_ip4(h + 12, src);
 	put_ip4(h + 16, dst);
-	h[20] = (uint8_t)(sport >> 8);
-	h[21] = (uint8_t)sport;
-	h[22] = (uint8_t)(dport >> 8);
-	h[23] = (uint8_t)dport;
+	be16_put(h + 20, sport);
+	be16_put(h + 22, dport);
 	f.len = 14 + 20 + 8;
 	return f;
 }

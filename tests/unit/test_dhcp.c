@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
+#include "common/bytes.h"
 #include "network/dhcp.h"
+#include "tests/helpers/helpers.h"
 #include "tests/unit/unit.h"
 
 enum { DISCOVER = 1, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE, INFORM };
@@ -27,20 +29,6 @@ static uint32_t ip(const char *s)
 	if (inet_pton(AF_INET, s, &a) != 1)
 		abort();
 	return ntohl(a.s_addr);
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 static void mac_of(unsigned int n, uint8_t mac[6])
@@ -65,7 +53,7 @@ static void pkt_opt32(struct pkt *p, uint8_t code, uint32_t v)
 {
 	uint8_t b[4];
 
-	be32(b, v);
+	be32_put(b, v);
 	pkt_opt(p, code, b, 4);
 }
 
@@ -74,15 +62,8 @@ static void pkt_start(struct pkt *p, uint8_t type, const uint8_t mac[6],
 		      uint32_t ciaddr)
 {
 	memset(p, 0, sizeof(*p));
-	p->b[0] = 1;
-	p->b[1] = 1;
-	p->b[2] = 6;
-	be32(p->b + 4, 0x12345678u ^ mac[5]);
-	be32(p->b + 12, ciaddr);
-	memcpy(p->b + 28, mac, 6);
-	be32(p->b + 236, 0x63825363u);
-	p->len = 240;
-	pkt_opt(p, 53, &type, 1);
+	p->len = dhcp_request(p->b, type, 0x12345678u ^ mac[5], mac);
+	be32_put(p->b + 12, ciaddr);
 }
 
 static void pkt_end(struct pkt *p)
@@ -115,22 +96,7 @@ static int send_pkt(struct dhcp_server *srv, int64_t now, struct pkt *p,
 static const uint8_t *ropt(const struct dhcp_reply *r, uint8_t code,
 			   size_t *len)
 {
-	size_t i = 240;
-
-	while (i < r->len && r->buf[i] != 255) {
-		if (r->buf[i] == 0) {
-			i++;
-			continue;
-		}
-		if (i + 2 > r->len || i + 2 + r->buf[i + 1] > r->len)
-			return NULL;
-		if (r->buf[i] == code) {
-			*len = r->buf[i + 1];
-			return r->buf + i + 2;
-		}
-		i += 2 + (size_t)r->buf[i + 1];
-	}
-	return NULL;
+	return dhcp_opt(r->buf, r->len, code, len);
 }
 
 static int rtype(const struct dhcp_reply *r)
@@ -146,12 +112,12 @@ static uint32_t ropt32(const struct dhcp_reply *r, uint8_t code)
 	size_t n;
 	const uint8_t *v = ropt(r, code, &n);
 
-	return v && n == 4 ? get32(v) : 0;
+	return v && n == 4 ? be32_get(v) : 0;
 }
 
 static uint32_t yiaddr(const struct dhcp_reply *r)
 {
-	return get32(r->buf + 16);
+	return be32_get(r->buf + 16);
 }
 
 static uint32_t dest(const struct dhcp_reply *r)
@@ -363,7 +329,7 @@ static void test_dora(void)
 	      "offer lies in the pool");
 	CHECK(r.buf[0] == 2 && r.buf[1] == 1 && r.buf[2] == 6 &&
 		      !memcmp(r.buf + 4, p.b + 4, 4) && r.buf[10] == 0x80 &&
-		      !memcmp(r.buf + 28, mac, 6) && get32(r.buf + 12) == 0,
+		      !memcmp(r.buf + 28, mac, 6) && be32_get(r.buf + 12) == 0,
 	      "offer: BOOTREPLY, xid, flags and chaddr echoed, ciaddr 0");
 	CHECK(r.len >= 300 && r.len <= 548, "offer: 300 <= %zu <= 548 bytes",
 	      r.len);
@@ -379,7 +345,7 @@ static void test_dora(void)
 	v = ropt(&r, 15, &n);
 	CHECK(v && n == 8 && !memcmp(v, "lab.test", 8), "offer: domain");
 	v = ropt(&r, 26, &n);
-	CHECK(v && n == 2 && v[0] == 0x05 && v[1] == 0xdc, "offer: MTU 1500");
+	CHECK(v && n == 2 && be16_get(v) == 1500, "offer: MTU 1500");
 	CHECK(ropt_pos(&r, 6) < ropt_pos(&r, 3) &&
 		      ropt_pos(&r, 3) < ropt_pos(&r, 1) &&
 		      ropt_pos(&r, 1) < ropt_pos(&r, 15) &&
@@ -409,7 +375,7 @@ static void test_dora(void)
 
 	/* renewing: unicast with ciaddr, the lease extended */
 	CHECK(request(srv, 2000, mac, 0, 0, a, &r) == ACK && yiaddr(&r) == a &&
-		      get32(r.buf + 12) == a && dest(&r) == a,
+		      be32_get(r.buf + 12) == a && dest(&r) == a,
 	      "RENEWING: ACK unicast to ciaddr");
 	CHECK(dhcp_lease_find(srv, mac, 2000, &li) && li.expires == 2000 + 3600,
 	      "renewal extends the lease");
@@ -688,14 +654,14 @@ static void test_inform_relay(void)
 	pkt_start(&p, INFORM, mac, ip("10.0.2.9"));
 	pkt_end(&p);
 	CHECK(send_pkt(srv, 0, &p, &r) == 1 && rtype(&r) == ACK &&
-		      yiaddr(&r) == 0 && get32(r.buf + 12) == ip("10.0.2.9") &&
+		      yiaddr(&r) == 0 && be32_get(r.buf + 12) == ip("10.0.2.9") &&
 		      dest(&r) == ip("10.0.2.9") && !ropt32(&r, 51) &&
 		      ropt32(&r, 6) == ip("10.0.2.3"),
 	      "INFORM: ACK to ciaddr, no address, no lease, DNS");
 	CHECK(!dhcp_lease_find(srv, mac, 0, &(struct dhcp_lease_info){ 0 }),
 	      "INFORM leaves no lease");
 	pkt_start(&p, DISCOVER, mac, 0);
-	be32(p.b + 24, ip("10.9.9.9"));	/* giaddr: through a relay */
+	be32_put(p.b + 24, ip("10.9.9.9"));	/* giaddr: through a relay */
 	pkt_end(&p);
 	CHECK(send_pkt(srv, 0, &p, &r) == 0, "relayed DISCOVER ignored");
 	pkt_start(&p, OFFER, mac, 0);

@@ -3,6 +3,7 @@
  * dropped when it is full, and that its bounds hold */
 #include <stdlib.h>
 
+#include "common/bytes.h"
 #include "dataplane/fairq.h"
 #include "tests/unit/unit.h"
 
@@ -150,8 +151,7 @@ static void test_bounds(void)
 	for (i = 0; i < FAIRQ_SENDERS; i++) {
 		struct fairq_frame *f = frame(0, 60, 0);
 
-		f->data[10] = (uint8_t)(i >> 8);
-		f->data[11] = (uint8_t)i;
+		be16_put(f->data + 10, (uint16_t)i);	/* its MAC ends in i */
 		fairq_push(q, f);
 	}
 	fairq_stats(q, &st);

@@ -3,6 +3,7 @@
  * and the IPv4 fragments no uplink passes to libslirp */
 #include <arpa/inet.h>
 
+#include "common/bytes.h"
 #include "dataplane/frame_filter.h"
 #include "tests/unit/unit.h"
 
@@ -12,8 +13,7 @@ static size_t frame(uint8_t *f, uint16_t type, const char *dst, int version)
 	struct in_addr a;
 
 	memset(f, 0, 64);
-	f[12] = (uint8_t)(type >> 8);
-	f[13] = (uint8_t)type;
+	be16_put(f + 12, type);
 	f[14] = (uint8_t)(version << 4 | 5);
 	if (dst) {
 		inet_pton(AF_INET, dst, &a);
@@ -27,8 +27,7 @@ static size_t ipv4_frag(uint8_t *f, uint16_t frag)
 {
 	size_t n = frame(f, 0x0800, "10.0.2.2", 4);
 
-	f[14 + 6] = (uint8_t)(frag >> 8);
-	f[14 + 7] = (uint8_t)frag;
+	be16_put(f + 14 + 6, frag);
 	return n;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/pollset.h"
 #include "dataplane/uplink.h"
 #include "tests/unit/unit.h"
@@ -51,7 +52,7 @@ static int arp_reply_read(int fd, uint8_t who)
 	int found = 0;
 
 	while ((n = read(fd, b, sizeof(b))) > 0)
-		if (n >= 42 && b[12] == 0x08 && b[13] == 0x06 &&
+		if (n >= 42 && be16_get(b + 12) == 0x0806 &&
 		    b[21] == 2 && b[28] == 10 && b[31] == 2 &&
 		    !memcmp(b, guest_mac, 5) && b[5] == who)
 			found = 1;
