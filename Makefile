@@ -40,6 +40,9 @@ LAYERS := runner network supervisor control netns plan dataplane seccomp \
 	  common
 SRCS := $(foreach d,$(LAYERS),$(sort $(wildcard $(d)/*.c))) build/policies.c
 
+print-layers:
+	@echo $(LAYERS)
+
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
@@ -81,7 +84,7 @@ FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filte
 		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 
-.PHONY: all clean check check-unit check-integration check-e2e check-fuzz \
+.PHONY: all clean check print-layers check-unit check-integration check-e2e check-fuzz \
 	fuzz demo deps guest install bench
 
 # Builds run in parallel, one job per CPU, unless the caller says -j
@@ -170,7 +173,8 @@ fuzz: $(FUZZ_BINS)
 check: build/qbox build/asan/qbox $(HELPERS) $(UNIT_TESTS) guest \
 	build/bench/tcp_rr $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh all $(UNIT_TESTS) \
-		tests/integration/*.sh tests/bench/*.sh tests/e2e/*.sh \
+		tests/tree/*.sh tests/integration/*.sh tests/bench/*.sh \
+		tests/e2e/*.sh \
 		$(FUZZ_BINS)
 
 deps:

@@ -50,6 +50,7 @@
 #include "control/ctl_client.h"
 #include "network/dhcp.h"
 #include "network/hub_init.h"
+#include "network/hub_members.h"
 #include "network/hub_stream.h"
 #include "supervisor/supervisor.h"
 

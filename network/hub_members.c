@@ -30,7 +30,7 @@
 
 #include "common/util.h"
 #include "network/dhcp.h"
-#include "network/hub.h"
+#include "network/hub_members.h"
 
 int64_t hub_now_s(void)
 {

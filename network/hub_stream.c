@@ -47,7 +47,7 @@
 
 #include "common/util.h"
 #include "control/ctl_server.h"
-#include "network/hub.h"
+#include "network/hub_members.h"
 
 #define ACCEPTS_PER_TURN 16
 #define RELAY_MSGS_PER_TURN 64
