@@ -141,7 +141,7 @@ static void remove_files(int dirfd, const char *name)
 	/* a network's generic socket (network/hub_stream.c) */
 	snprintf(file, sizeof(file), "%s.stream", name);
 	unlinkat(dirfd, file, 0);
-	/* normally unlinked at once by init (netns/sandbox.c) */
+	/* normally unlinked at once by init (netns/resolv.c) */
 	snprintf(file, sizeof(file), "%s.resolv.conf", name);
 	unlinkat(dirfd, file, 0);
 	lock_file_name(name, file, sizeof(file));

@@ -4,9 +4,10 @@
  *
  * One SOCK_SEQPACKET socketpair links them: record boundaries for free,
  * SCM_RIGHTS for the uplink TAP fds, and EOF when either side dies, which
- * is how each learns that the other is gone. Each forward worker (see
- * dataplane/fwd_worker.h) has a socketpair of its own with the supervisor,
- * which forks it (sandbox_fork_worker()); the same messages travel on it.
+ * is how each learns that the other is gone. Each confined child
+ * (seccomp/child.h: a forward worker, the NAT engine, a hub's stream
+ * relay) has a socketpair of its own with its parent; the same messages
+ * travel on it.
  */
 #ifndef QBOX_SBMSG_H
 #define QBOX_SBMSG_H

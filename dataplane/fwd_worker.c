@@ -3,11 +3,11 @@
  * fwd_worker.c - a forward worker: accepts, dials the guest, relays
  *
  * Theory of operation. A worker is a confined process in the sandbox's
- * user and network namespaces, forked by the supervisor with the
- * sandbox's first forward (sandbox_fork_worker(), netns/sandbox.c). The supervisor
- * binds every forward's host listener and passes it over the worker's
- * message socket (SBMSG_LISTEN); from then on the listening socket is one
- * open file shared by the supervisor and every worker.
+ * user and network namespaces, started by the supervisor with the
+ * sandbox's first forward (supervisor/forward.c, through seccomp/child.h).
+ * The supervisor binds every forward's host listener and passes it over
+ * the worker's message socket (SBMSG_LISTEN); from then on the listening
+ * socket is one open file shared by the supervisor and every worker.
  *
  * TCP: every worker watches every TCP listener with EPOLLEXCLUSIVE, so a
  * new connection wakes one idle worker, not all of them. The worker
@@ -55,6 +55,13 @@
  * it is blocked on. Messages from the supervisor are handled after each
  * batch of events, so a listener (with its flows) is never freed while the
  * batch may still name it; closed relays are freed after the batch too.
+ *
+ * One file, though long: it is one event loop, and its parts (TCP relays,
+ * the pipe pool, pausing when out of fds, UDP flows, the supervisor's
+ * messages) all act on the one struct worker and its epoll set, and
+ * each's invariants are the others' (a relay's pipe comes from the pool,
+ * a closed relay may resume a paused worker, a removed listener takes its
+ * flows); split, each file would need the others' insides.
  */
 #include "dataplane/fwd_worker.h"
 

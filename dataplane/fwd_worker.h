@@ -3,10 +3,10 @@
  * fwd_worker.h - a forward worker: the relays of port forwards, run inside
  * the sandbox's network namespace
  *
- * The supervisor forks fwd_worker_count() workers with the sandbox's first
- * forward (sandbox_fork_worker(), netns/sandbox.c), each with a message
- * socket to it. The supervisor owns the
- * forwards' host listeners and passes each to the workers (SBMSG_LISTEN);
+ * The supervisor starts fwd_worker_count() workers with the sandbox's
+ * first forward (supervisor/forward.c, through seccomp/child.h), each with
+ * a message socket to it. The supervisor owns the forwards' host
+ * listeners and passes each to the workers (SBMSG_LISTEN);
  * a worker accepts from them, dials the guest itself and relays the bytes
  * (dataplane/fwd_worker.c tells how).
  */

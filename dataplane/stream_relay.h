@@ -3,11 +3,11 @@
  * stream_relay.h - a hub's generic members: their frames between QEMU's
  * stream protocol and a TAP on the hub's bridge
  *
- * A hub's init forks one relay (netns/sandbox.c), confined like a forward
- * worker, in the network's namespace. The supervisor accepts the clients
- * of net@NAME.stream, has init make a TAP for each, and passes both fds
- * to the relay (network/hub_stream.c); the relay moves the frames, and
- * reports each client's MAC and its hang-up.
+ * A hub's init starts one relay (network/hub_init.c), confined like a
+ * forward worker, in the network's namespace. The supervisor accepts the
+ * clients of net@NAME.stream, has init make a TAP for each, and passes
+ * both fds to the relay (network/hub_stream.c); the relay moves the
+ * frames, and reports each client's MAC and its hang-up.
  */
 #ifndef QBOX_STREAM_RELAY_H
 #define QBOX_STREAM_RELAY_H

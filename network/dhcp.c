@@ -27,6 +27,12 @@
  * (ciaddr, when renewing or for INFORM): unicasting to an address the
  * client has not configured yet would need an ARP entry written by hand,
  * and a broadcast on the hub's one segment costs nothing worth saving.
+ *
+ * One file, though long: parsing, the lease table, the replies and the
+ * message types act on two private structs (a parsed request, the table's
+ * slots) whose invariants RFC 2131's state machine spans; the file's
+ * sections follow those parts. (dnsmasq is to serve the networks instead,
+ * and this server goes then.)
  */
 #include "network/dhcp.h"
 

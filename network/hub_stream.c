@@ -25,7 +25,7 @@
  *            (SBMSG_GUARD_REQ), as a VM's init does before its VM runs;
  *            then the relay is told (SBMSG_STREAM_UP) and writes the frame
  *            the down TAP refused (often the client's DHCP DISCOVER);
- *   end      SBMSG_STREAM_GONE: the member leaves (hub_leave), and init
+ *   end      SBMSG_STREAM_GONE: the member leaves (hub_member_leave), and init
  *            deletes its TAP (SBMSG_TAP_DEL; TAPs are persistent, see
  *            netns/tap.h, so closing the relay's fd left the device).
  *

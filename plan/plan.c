@@ -193,22 +193,94 @@ static int plan_user_mac(const struct run_opts *o, struct plan *p, int i,
 	return 0;
 }
 
+/* NIC @i's subnet, addresses, spec and MTU, by its mode */
+static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
+			struct qerr *e)
+{
+	const struct net_spec *s = o->n_nets ? &o->nets[i] : NULL;
+	struct nic_plan *n = &p->nics[i];
+	int r;
+
+	if (n->mode == NET_BRIDGED) {
+		if ((r = plan_bridged(o, p, i, e)) < 0)
+			return r;
+		n->spec = s;
+	} else if (s && net_mode_named(s->mode)) {
+		n->spec = s;
+		net_layout(s, &n->net, &n->prefix, &n->layout);
+		n->gateway = n->layout.gateway;
+		n->dns = n->layout.dns;
+	} else if (s && s->has_subnet) {
+		n->net = s->subnet;
+		n->prefix = s->prefix;
+	} else {
+		n->net.s_addr = htonl(0x0a000000u | (2u + (uint32_t)i) << 8);
+		n->prefix = 24;
+	}
+	if (n->mode == NET_NAT)
+		plan_nat(p, n, s);
+	return 0;
+}
+
+/* NIC @i's MAC: mac=, --mac for the first, else derived */
+static int plan_nic_mac(const struct run_opts *o, struct plan *p, int i,
+			struct qerr *e)
+{
+	const struct net_spec *s = o->n_nets ? &o->nets[i] : NULL;
+	struct nic_plan *n = &p->nics[i];
+
+	if (s && s->has_mac)
+		memcpy(n->mac, s->mac, 6);
+	else if (i == 0 && o->mac_text)
+		memcpy(n->mac, o->mac, 6);
+	else
+		nic_mac_derive(p, i, n->mode == NET_BRIDGED ? s->device : NULL,
+			       n->mac);
+	return p->vm ? plan_user_mac(o, p, i, e) : 0;
+}
+
+/* NIC @i against the ones before it: subnets, MACs */
+static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
+			    int i, struct qerr *e)
+{
+	const struct nic_plan *n = &p->nics[i];
+	int j;
+
+	for (j = 0; j < i; j++) {
+		const struct nic_plan *m = &p->nics[j];
+		unsigned int pre = m->prefix < n->prefix ? m->prefix :
+							   n->prefix;
+		bool subnets = m->mode != NET_BRIDGED && n->mode != NET_BRIDGED;
+		char b[18];
+
+		/* NAT NICs get distinct subnets, and so must a command's
+		   (its routes); a VM's are its business */
+		if (subnets && (!p->vm || (m->mode == NET_NAT &&
+					   n->mode == NET_NAT)) &&
+		    subnet_contains(m->net, pre, n->net))
+			return qerr_usage(e, "--net %s: subnet overlaps that of "
+					     "NIC %d (--net %s)",
+					  o->n_nets ? o->net_text[i] : "nat",
+					  j, o->net_text[j]);
+		if (!memcmp(m->mac, n->mac, 6))
+			return qerr_usage(e, "--net %s: MAC %s is already used "
+					     "by NIC %d", o->net_text[i],
+					  mac_format(n->mac, b), j);
+	}
+	return 0;
+}
+
 static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 {
-	int i, j, r;
+	int i, r;
 
-	if (o->n_nets == 0) {	/* --net nat is the default */
-		p->n_nics = 1;
-		p->nics[0].mode = NET_NAT;
-	} else {
-		p->n_nics = o->n_nets;
-	}
+	/* --net nat is the default */
+	p->n_nics = o->n_nets ? o->n_nets : 1;
 	for (i = 0; i < p->n_nics; i++) {
-		const struct net_spec *s = o->n_nets ? &o->nets[i] : NULL;
 		struct nic_plan *n = &p->nics[i];
 
-		n->mode = s ? s->mode : NET_NAT;
-		n->text = s ? o->net_text[i] : "nat";
+		n->mode = o->n_nets ? o->nets[i].mode : NET_NAT;
+		n->text = o->n_nets ? o->net_text[i] : "nat";
 		if (n->mode == NET_NONE) {
 			if (p->n_nics > 1)
 				return qerr_usage(e, "--net none cannot be "
@@ -216,59 +288,10 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 						     "flags");
 			continue;
 		}
-		if (n->mode == NET_BRIDGED) {
-			if ((r = plan_bridged(o, p, i, e)) < 0)
-				return r;
-			n->spec = s;
-		} else if (s && net_mode_named(s->mode)) {
-			n->spec = s;
-			net_layout(s, &n->net, &n->prefix, &n->layout);
-			n->gateway = n->layout.gateway;
-			n->dns = n->layout.dns;
-		} else if (s && s->has_subnet) {
-			n->net = s->subnet;
-			n->prefix = s->prefix;
-		} else {
-			n->net.s_addr = htonl(0x0a000000u | (2u + (uint32_t)i) << 8);
-			n->prefix = 24;
-		}
-		if (n->mode == NET_NAT)
-			plan_nat(p, n, s);
-		if (s && s->has_mac)
-			memcpy(n->mac, s->mac, 6);
-		else if (i == 0 && o->mac_text)
-			memcpy(n->mac, o->mac, 6);
-		else
-			nic_mac_derive(p, i, n->mode == NET_BRIDGED ?
-					     s->device : NULL, n->mac);
-		if (p->vm && (r = plan_user_mac(o, p, i, e)) < 0)
+		if ((r = plan_nic_net(o, p, i, e)) < 0 ||
+		    (r = plan_nic_mac(o, p, i, e)) < 0 ||
+		    (r = plan_nic_clashes(o, p, i, e)) < 0)
 			return r;
-		for (j = 0; j < i; j++) {
-			const struct nic_plan *m = &p->nics[j];
-			unsigned int pre = m->prefix < n->prefix ? m->prefix :
-								   n->prefix;
-			bool subnets = m->mode != NET_BRIDGED &&
-				       n->mode != NET_BRIDGED;
-
-			/* NAT NICs get distinct subnets, and so must a
-			   command's (its routes); a VM's are its business */
-			if (subnets && (!p->vm || (m->mode == NET_NAT &&
-						   n->mode == NET_NAT)) &&
-			    subnet_contains(m->net, pre, n->net))
-				return qerr_usage(e, "--net %s: subnet overlaps "
-						     "that of NIC %d (--net %s)",
-						  o->n_nets ? o->net_text[i] :
-							      "nat",
-						  j, o->net_text[j]);
-			if (!memcmp(m->mac, n->mac, 6)) {
-				char b[18];
-
-				return qerr_usage(e, "--net %s: MAC %s is "
-						     "already used by NIC %d",
-						  o->net_text[i],
-						  mac_format(n->mac, b), j);
-			}
-		}
 	}
 	if (o->mac_text && p->nics[0].mode == NET_NONE)
 		return qerr_usage(e, "--mac %s: there is no NIC (--net none)",

@@ -273,6 +273,80 @@ static int add_fwd(struct run_opts *o, const char *arg, struct qerr *e)
 	return 0;
 }
 
+/* One option of qbox run: 0, CLI_HELP, or -errno with @e */
+static int run_opt(struct run_opts *o, int c, char **argv, struct qerr *e)
+{
+	unsigned long fd;
+	int r;
+
+	switch (c) {
+	case OPT_NAME:
+		if ((r = name_check(optarg, "--name", e)) < 0)
+			return r;
+		o->name = optarg;
+		return 0;
+	case OPT_NET:
+		return add_net(o, optarg, e);
+	case OPT_FWD:
+		return add_fwd(o, optarg, e);
+	case OPT_MAC:
+		if ((r = mac_parse(optarg, o->mac, e)) < 0) {
+			qerr_prefix(e, "--mac %s", optarg);
+			return r;
+		}
+		o->mac_text = optarg;
+		return 0;
+	case OPT_VM:
+		o->force_vm = true;
+		return 0;
+	case OPT_READY_FD:
+		if (parse_uint(optarg, 1 << 20, &fd) < 0 || fd < 3)
+			return qerr_usage(e, "--ready-fd %s: not a file "
+					     "descriptor number (3 or more)",
+					  optarg);
+		o->ready_fd = (int)fd;
+		return 0;
+	case OPT_POLICY:
+		if (!*optarg)
+			return qerr_usage(e, "--policy needs a FILE or a NAME");
+		o->policy = optarg;
+		return 0;
+	case OPT_POLICY_LOG:
+		o->policy_log = true;
+		return 0;
+	case 'h':
+		return CLI_HELP;
+	case ':':
+		return qerr_usage(e, "%s needs a value", argv[optind - 1]);
+	default:
+		if (optopt)
+			return qerr_usage(e, "unknown option '-%c' (see qbox "
+					     "run --help)", optopt);
+		return qerr_usage(e, "unknown option '%s' (see qbox run "
+				     "--help)", argv[optind - 1]);
+	}
+}
+
+/* After the options: '--' and the command */
+static int run_command(int argc, char **argv, struct run_opts *o,
+		       struct qerr *e)
+{
+	if (optind <= 1 || strcmp(argv[optind - 1], "--")) {
+		if (optind < argc)
+			return qerr_usage(e, "missing '--' before the command "
+					     "'%s' (qbox run [OPTIONS] -- "
+					     "COMMAND [ARGS...])", argv[optind]);
+		return qerr_usage(e, "missing '--' and a command (qbox run "
+				     "[OPTIONS] -- COMMAND [ARGS...])");
+	}
+	if (optind >= argc || !argv[optind][0])
+		return qerr_usage(e, "missing command after '--' (qbox run "
+				     "[OPTIONS] -- COMMAND [ARGS...])");
+	o->argv = &argv[optind];
+	o->argc = argc - optind;
+	return CLI_RUN;
+}
+
 int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 {
 	static const struct option longopts[] = {
@@ -293,76 +367,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 	o->ready_fd = -1;
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_NAME:
-			if ((r = name_check(optarg, "--name", e)) < 0)
-				return r;
-			o->name = optarg;
-			break;
-		case OPT_NET:
-			if ((r = add_net(o, optarg, e)) < 0)
-				return r;
-			break;
-		case OPT_FWD:
-			if ((r = add_fwd(o, optarg, e)) < 0)
-				return r;
-			break;
-		case OPT_MAC:
-			if ((r = mac_parse(optarg, o->mac, e)) < 0) {
-				qerr_prefix(e, "--mac %s", optarg);
-				return r;
-			}
-			o->mac_text = optarg;
-			break;
-		case OPT_VM:
-			o->force_vm = true;
-			break;
-		case OPT_READY_FD: {
-			unsigned long fd;
-
-			if (parse_uint(optarg, 1 << 20, &fd) < 0 || fd < 3)
-				return qerr_usage(e, "--ready-fd %s: not a file "
-						     "descriptor number (3 or "
-						     "more)", optarg);
-			o->ready_fd = (int)fd;
-			break;
-		}
-		case OPT_POLICY:
-			if (!*optarg)
-				return qerr_usage(e, "--policy needs a FILE or "
-						     "a NAME");
-			o->policy = optarg;
-			break;
-		case OPT_POLICY_LOG:
-			o->policy_log = true;
-			break;
-		case 'h':
-			return CLI_HELP;
-		case ':':
-			return qerr_usage(e, "%s needs a value",
-					  argv[optind - 1]);
-		default:
-			if (optopt)
-				return qerr_usage(e, "unknown option '-%c' "
-						     "(see qbox run --help)",
-						  optopt);
-			return qerr_usage(e, "unknown option '%s' (see qbox "
-					     "run --help)", argv[optind - 1]);
-		}
-	}
-	if (optind <= 1 || strcmp(argv[optind - 1], "--")) {
-		if (optind < argc)
-			return qerr_usage(e, "missing '--' before the command "
-					     "'%s' (qbox run [OPTIONS] -- "
-					     "COMMAND [ARGS...])", argv[optind]);
-		return qerr_usage(e, "missing '--' and a command (qbox run "
-				     "[OPTIONS] -- COMMAND [ARGS...])");
-	}
-	if (optind >= argc || !argv[optind][0])
-		return qerr_usage(e, "missing command after '--' (qbox run "
-				     "[OPTIONS] -- COMMAND [ARGS...])");
-	o->argv = &argv[optind];
-	o->argc = argc - optind;
-	return CLI_RUN;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1)
+		if ((r = run_opt(o, c, argv, e)) != 0)
+			return r;
+	return run_command(argc, argv, o, e);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * client.c - qbox ps, fwd, stop, wait and exec (and nc's way in)
+ * client.c - qbox ps, fwd, stop and wait (and exec's and nc's way in)
  *
  * Each finds its sandbox by name in the user's runtime directory and
  * sends one request over NAME.sock (ctl_proto.h). A socket file whose
@@ -27,16 +27,14 @@
 
 #include "common/fdio.h"
 #include "common/json.h"
-#include "common/util.h"
-#include "seccomp/filter.h"
-#include "runner/cli.h"
-#include "control/ctl_client.h"
-#include "control/hub_client.h"
-#include "runner/netcmd.h"
-#include "control/ctl_proto.h"
-#include "plan/plan.h"
-#include "runner/policy_cmd.h"
 #include "common/rundir.h"
+#include "common/util.h"
+#include "control/ctl_client.h"
+#include "control/ctl_proto.h"
+#include "control/hub_client.h"
+#include "plan/plan.h"
+#include "runner/cli.h"
+#include "runner/netcmd.h"
 
 #define NAMES_MAX 256
 
@@ -138,8 +136,7 @@ static __attribute__((noreturn)) void usage_exit(const char *usage, int status)
 	exit(status);
 }
 
-/* Common option parsing: --help and unknown options */
-static void bad_option(int c, char **argv, const char *usage)
+void client_bad_option(int c, char **argv, const char *usage)
 {
 	struct qerr e;
 
@@ -171,7 +168,7 @@ static const char *name_and_timeout(int argc, char **argv, const char *usage,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c != 't')
-			bad_option(c, argv, usage);
+			client_bad_option(c, argv, usage);
 		if (parse_uint(optarg, 86400, &s) < 0)
 			die(2, "--timeout %s: not a number of seconds "
 			       "(0-86400)", optarg);
@@ -202,7 +199,7 @@ int cmd_ps(int argc, char **argv)
 		if (c == 'j')
 			json = true;
 		else
-			bad_option(c, argv, ps_usage);
+			client_bad_option(c, argv, ps_usage);
 	}
 	if (optind < argc)
 		die(2, "ps: unexpected argument '%s'", argv[optind]);
@@ -329,7 +326,7 @@ int cmd_fwd(int argc, char **argv)
 			json = true;
 			break;
 		default:
-			bad_option(c, argv, fwd_usage);
+			client_bad_option(c, argv, fwd_usage);
 		}
 	}
 	if (list + !!remove + (optind < argc) != 1 || optind + 1 < argc)
@@ -433,121 +430,5 @@ int cmd_wait(int argc, char **argv)
 			die(1, "wait: sandbox '%s' was not ready within %u s",
 			    name, timeout);
 		qerr_die(&e);
-	}
-}
-
-/* ---- exec ------------------------------------------------------------- */
-
-/*
- * Run a command inside a sandbox's user, network and PID namespaces,
- * confined like a payload. A pidfd of the sandbox's init (from the
- * supervisor, which cannot hand out a recycled pid: init is its unreaped
- * child) lets one setns() enter all three at once.
- */
-int cmd_exec(int argc, char **argv)
-{
-	enum { OPT_POLICY = 256, OPT_POLICY_LOG };
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, OPT_POLICY },
-		{ "policy-log", no_argument, NULL, OPT_POLICY_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct filters filters;
-	const char *policy = "default";
-	unsigned int flags = 0;
-	struct qerr e = { 0 };
-	sigset_t set, old;
-	int c, dirfd, pidfd, sfd;
-	pid_t pid;
-	char **cmd;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		if (c == OPT_POLICY)
-			policy = optarg;
-		else if (c == OPT_POLICY_LOG)
-			flags |= FILTER_LOG;
-		else
-			bad_option(c, argv, exec_usage);
-	}
-	if (optind + 2 > argc || strcmp(argv[optind + 1], "--") ||
-	    optind + 3 > argc)
-		die(2, "exec: usage: qbox exec NAME -- COMMAND [ARGS...] "
-		       "(options before NAME: see qbox exec --help)");
-	cmd = &argv[optind + 2];
-	if (command_check(cmd[0], &e) < 0 ||
-	    filters_build(policy, flags, &filters, &e) < 0 ||
-	    (dirfd = open_rundir(&e)) < 0 ||
-	    client_ns(dirfd, argv[optind], &pidfd, &e) < 0)
-		qerr_die(&e);
-	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) < 0)
-		die(1, "exec: entering sandbox '%s': %s", argv[optind],
-		    strerror(errno));
-	/*
-	 * The sandbox's mount namespace, where it has one of its own (its
-	 * resolv.conf); otherwise it is the host's, which we are in already
-	 * and which setns refuses to a user namespace's member.
-	 */
-	if (setns(pidfd, CLONE_NEWNS) < 0 && errno != EPERM)
-		die(1, "exec: entering sandbox '%s': %s", argv[optind],
-		    strerror(errno));
-	close(pidfd);
-	close(dirfd);
-	if (confine_self(filters.baseline, &e) < 0)
-		qerr_die(&e);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		die(1, "exec: signalfd: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		die(1, "exec: fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		/* the last step before execve, as for a payload */
-		if (filter_load(filters.policy, &e) < 0) {
-			fprintf(stderr, "qbox: exec: %s\n", e.msg);
-			_exit(127);
-		}
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "qbox: exec: executing '%s': %s\n", cmd[0],
-			strerror(errno));
-		_exit(127);
-	}
-	/* waiting is all this process does now: the helper filter */
-	if (filter_load(filters.helper, &e) < 0) {
-		kill(pid, SIGKILL);
-		fprintf(stderr, "qbox: exec: %s\n", e.msg);
-		_exit(1);
-	}
-	for (;;) {
-		struct signalfd_siginfo si;
-		int status;
-
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			kill(pid, (int)si.ssi_signo);
-			continue;
-		}
-		if (waitpid(pid, &status, WNOHANG) != pid)
-			continue;
-		/*
-		 * _exit: this process is confined now, and exit-time
-		 * machinery such as LeakSanitizer's (which ptraces) would
-		 * hang under the filter.
-		 */
-		fflush(stdout);
-		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-			policy_kill_hint(cmd[0], policy);
-		_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
-					  128 + WTERMSIG(status));
 	}
 }

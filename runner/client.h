@@ -11,8 +11,13 @@ int cmd_ps(int argc, char **argv);
 int cmd_fwd(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
+int cmd_exec(int argc, char **argv);	/* exec.c */
 int cmd_nc(int argc, char **argv);	/* nc.c */
+
+/* Option parsing's end: --help (@usage, exit 0), or an unknown option or
+ * a missing value (exit 2) */
+__attribute__((noreturn)) void client_bad_option(int c, char **argv,
+						 const char *usage);
 
 /*
  * A pidfd of the init of sandbox @name, or of network MODE:NAME's hub,

@@ -124,88 +124,131 @@ static void out_failed(const char *where)
 		strerror(errno));
 }
 
+/* One connection's relay: stdin -> sock (up), sock -> stdout (down) */
+struct nc {
+	int sock, pidfd;
+	const char *where, *name;	/* for messages */
+	struct half up, down;
+	bool shut;			/* SHUT_WR sent */
+};
+
+/* A recv or send that failed for good */
+static void sock_failed(const struct nc *c)
+{
+	nc_exit(1, "connection to %s: %s", c->where, strerror(errno));
+}
+
+static void from_stdin(struct nc *c)
+{
+	ssize_t n = read(0, c->up.buf, sizeof(c->up.buf));
+
+	if (n > 0) {
+		c->up.len = (size_t)n;
+		c->up.off = 0;
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		c->up.eof = true;	/* an unreadable stdin ends too */
+	}
+}
+
+static void from_sock(struct nc *c)
+{
+	ssize_t n = recv(c->sock, c->down.buf, sizeof(c->down.buf),
+			 MSG_DONTWAIT);
+
+	if (n > 0) {
+		c->down.len = (size_t)n;
+		c->down.off = 0;
+	} else if (n == 0) {
+		c->down.eof = true;
+	} else if (errno != EAGAIN && errno != EINTR) {
+		sock_failed(c);
+	}
+}
+
+static void to_sock(struct nc *c)
+{
+	ssize_t n = send(c->sock, c->up.buf + c->up.off, c->up.len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n > 0) {
+		c->up.off += (size_t)n;
+		c->up.len -= (size_t)n;
+	} else if (n < 0 && errno == EPIPE) {
+		c->up.len = 0;	/* the peer closed: its EOF follows */
+		c->up.eof = c->shut = true;
+	} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		sock_failed(c);
+	}
+}
+
+static void to_stdout(struct nc *c)
+{
+	ssize_t n = write(1, c->down.buf + c->down.off, c->down.len);
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		out_failed(c->where);
+	if (n > 0) {
+		c->down.off += (size_t)n;
+		c->down.len -= (size_t)n;
+	}
+}
+
+/*
+ * One turn: poll what each direction waits on (a source only when its
+ * buffer is empty), move what can be moved, pass EOFs on
+ */
+static void nc_turn(struct nc *c)
+{
+	struct pollfd p[4];
+	int np = 0, iin = -1, isock = -1, iout = -1, ipid;
+	short sev = 0;
+
+	if (!c->up.eof && !c->up.len)
+		p[iin = np++] = (struct pollfd){ 0, POLLIN, 0 };
+	if (c->up.len)
+		sev |= POLLOUT;
+	if (!c->down.eof && !c->down.len)
+		sev |= POLLIN;
+	if (sev)
+		p[isock = np++] = (struct pollfd){ c->sock, sev, 0 };
+	if (c->down.len)
+		p[iout = np++] = (struct pollfd){ 1, POLLOUT, 0 };
+	p[ipid = np++] = (struct pollfd){ c->pidfd, POLLIN, 0 };
+	if (poll(p, (nfds_t)np, -1) < 0) {
+		if (errno != EINTR)
+			nc_exit(1, "poll: %s", strerror(errno));
+		return;
+	}
+	if (p[ipid].revents)
+		nc_exit(1, "'%s' ended", c->name);
+	if (iin >= 0 && p[iin].revents)
+		from_stdin(c);
+	if (isock >= 0 && p[isock].revents && !c->down.eof && !c->down.len)
+		from_sock(c);
+	if (isock >= 0 && p[isock].revents && c->up.len)
+		to_sock(c);
+	if (iout >= 0 && p[iout].revents)
+		to_stdout(c);
+	if (c->up.eof && !c->up.len && !c->shut) {
+		shutdown(c->sock, SHUT_WR);	/* half-close */
+		c->shut = true;
+	}
+	if (c->down.eof && !c->down.len)
+		nc_exit(0, NULL);
+}
+
 static __attribute__((noreturn)) void relay(int sock, int pidfd,
 					    const char *where,
 					    const char *name)
 {
-	static struct half up, down;	/* stdin -> sock, sock -> stdout */
-	bool shut = false;
-	ssize_t n;
+	static struct nc c;	/* two 64 KiB buffers: not on the stack */
 
-	for (;;) {
-		struct pollfd p[4];
-		int np = 0, iin = -1, isock = -1, iout = -1, ipid;
-		short sev = 0;
-
-		if (!up.eof && !up.len)
-			p[iin = np++] = (struct pollfd){ 0, POLLIN, 0 };
-		if (up.len)
-			sev |= POLLOUT;
-		if (!down.eof && !down.len)
-			sev |= POLLIN;
-		if (sev)
-			p[isock = np++] = (struct pollfd){ sock, sev, 0 };
-		if (down.len)
-			p[iout = np++] = (struct pollfd){ 1, POLLOUT, 0 };
-		p[ipid = np++] = (struct pollfd){ pidfd, POLLIN, 0 };
-		if (poll(p, (nfds_t)np, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			nc_exit(1, "poll: %s", strerror(errno));
-		}
-		if (p[ipid].revents)
-			nc_exit(1, "'%s' ended", name);
-		if (iin >= 0 && p[iin].revents) {
-			n = read(0, up.buf, sizeof(up.buf));
-			if (n > 0) {
-				up.len = (size_t)n;
-				up.off = 0;
-			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				up.eof = true;	/* an unreadable stdin ends too */
-			}
-		}
-		if (isock >= 0 && p[isock].revents && !down.eof && !down.len) {
-			n = recv(sock, down.buf, sizeof(down.buf), MSG_DONTWAIT);
-			if (n > 0) {
-				down.len = (size_t)n;
-				down.off = 0;
-			} else if (n == 0) {
-				down.eof = true;
-			} else if (errno != EAGAIN && errno != EINTR) {
-				nc_exit(1, "connection to %s: %s", where,
-					strerror(errno));
-			}
-		}
-		if (isock >= 0 && p[isock].revents && up.len) {
-			n = send(sock, up.buf + up.off, up.len, MSG_DONTWAIT |
-								      MSG_NOSIGNAL);
-			if (n > 0) {
-				up.off += (size_t)n;
-				up.len -= (size_t)n;
-			} else if (n < 0 && errno == EPIPE) {
-				up.len = 0;	/* the peer closed: its EOF follows */
-				up.eof = shut = true;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				nc_exit(1, "connection to %s: %s", where,
-					strerror(errno));
-			}
-		}
-		if (iout >= 0 && p[iout].revents) {
-			n = write(1, down.buf + down.off, down.len);
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				out_failed(where);
-			if (n > 0) {
-				down.off += (size_t)n;
-				down.len -= (size_t)n;
-			}
-		}
-		if (up.eof && !up.len && !shut) {
-			shutdown(sock, SHUT_WR);	/* half-close */
-			shut = true;
-		}
-		if (down.eof && !down.len)
-			nc_exit(0, NULL);
-	}
+	c.sock = sock;
+	c.pidfd = pidfd;
+	c.where = where;
+	c.name = name;
+	for (;;)
+		nc_turn(&c);
 }
 
 int cmd_nc(int argc, char **argv)

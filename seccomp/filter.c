@@ -108,7 +108,7 @@ int filter_baseline(scmp_filter_ctx *out, struct qerr *e)
 	"exit_group: 1\n"
 
 /*
- * What init (netns/sandbox.c: init_loop and what it calls) and the parent
+ * What init (netns/init.c: init_loop and what its role calls) and the parent
  * of `qbox exec` (runner/client.c) do once the payload runs, with margin
  * for the C library's choices (poll or ppoll, nanosleep or clock_nanosleep)
  * and the sanitizers' runtime of the test build. Anything else fails with

@@ -141,7 +141,7 @@ int confine_self(scmp_filter_ctx baseline, struct qerr *e);
  * confine_keeping() - confine_self(), but keep capability @keep
  * @baseline:	filter from filter_baseline()
  * @keep:	the one capability left in the permitted, effective and
- *		bounding sets (a hub's init: CAP_NET_ADMIN, see sandbox.c)
+ *		bounding sets (a hub's init: CAP_NET_ADMIN, see network/hub_init.c)
  * @e:		error naming the step
  *
  * Every other capability goes from every set; no_new_privs and the

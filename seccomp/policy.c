@@ -28,6 +28,12 @@
  * syscall may appear on one line only, across all included files: a
  * second line is an error naming the first, so that reading one line
  * tells the whole truth about a syscall.
+ *
+ * One file, though long: the reader, the tokenizer and the recursive
+ * descent share one parse state (the token stream with its physical lines,
+ * the include stack, the rules seen so far), and every error message is
+ * built from all three (FILE:LINE of the token, the include chain, the
+ * first line of a repeated syscall).
  */
 #include "seccomp/policy.h"
 
