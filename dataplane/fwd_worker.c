@@ -4,7 +4,7 @@
  *
  * Theory of operation. A worker is a confined process in the sandbox's
  * user and network namespaces, started by the supervisor with the
- * sandbox's first forward (supervisor/forward.c, through seccomp/child.h).
+ * sandbox's first forward (supervisor/fwd_engine.c, through seccomp/child.h).
  * The supervisor binds every forward's host listener and passes it over
  * the worker's message socket (SBMSG_LISTEN); from then on the listening
  * socket is one open file shared by the supervisor and every worker.

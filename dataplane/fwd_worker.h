@@ -4,7 +4,7 @@
  * the sandbox's network namespace
  *
  * The supervisor starts fwd_worker_count() workers with the sandbox's
- * first forward (supervisor/forward.c, through seccomp/child.h), each with
+ * first forward (supervisor/fwd_engine.c, through seccomp/child.h), each with
  * a message socket to it. The supervisor owns the forwards' host
  * listeners and passes each to the workers (SBMSG_LISTEN);
  * a worker accepts from them, dials the guest itself and relays the bytes

@@ -47,7 +47,6 @@
 
 #include "common/rundir.h"
 #include "common/util.h"
-#include "netns/segment.h"
 
 /*
  * The only way out of init. It waits for the supervisor to close the
@@ -150,7 +149,7 @@ static int init_links(struct init *in, struct qerr *e)
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
 	bridge_nf_off();
-	r = link_up(&nl, "lo", 0, 0, 0, e);
+	r = nl_link_up(&nl, "lo", 0, 0, 0, e);
 	if (r == 0 && role->links)
 		r = role->links(in, &nl, e);
 	nl_close(&nl);

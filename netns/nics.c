@@ -137,7 +137,7 @@ static int nat_nic(struct init *in, struct nl *nl, int i, bool *routed,
 		s.vm_tap = vm;
 		s.guard_mac = n->mac;
 		s.guard_addr = n->guest;	/* libslirp's lease for it */
-		/* forwards reach the guest from here (supervisor/forward.c) */
+		/* forwards reach the guest from here (supervisor/fwd_engine.c) */
 		s.addr = subnet_host(n->net, HOST_SANDBOX);
 	} else {
 		s.bridge_mac = n->mac;

@@ -308,3 +308,12 @@ int nl_link_get(struct nl *nl, const char *ifname, struct nl_link_info *out,
 		return qerr_set(e, -r, "netlink: looking up link %s", ifname);
 	return 0;
 }
+
+int nl_link_up(struct nl *nl, const char *name, int master,
+	       unsigned int txqlen, unsigned int mtu, struct qerr *e)
+{
+	struct nl_link_change c = { .master = master, .txqlen = txqlen,
+				    .mtu = mtu, .up = true };
+
+	return nl_link_set(nl, name, &c, e);
+}

@@ -55,6 +55,10 @@ struct nl_link_change {
 int nl_link_set(struct nl *nl, const char *ifname,
 		const struct nl_link_change *c, struct qerr *e);
 
+/* Set link @name up, with a master, queue length and MTU where not 0 */
+int nl_link_up(struct nl *nl, const char *name, int master,
+	       unsigned int txqlen, unsigned int mtu, struct qerr *e);
+
 /* Delete link @ifname (found by name in the socket's netns) */
 int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e);
 

@@ -19,15 +19,6 @@ void segment_names(int i, char bridge[16], char uplink[16], char vm[16])
 	snprintf(vm, 16, "qvm%d", i);
 }
 
-int link_up(struct nl *nl, const char *name, int master, unsigned int txqlen,
-	    unsigned int mtu, struct qerr *e)
-{
-	struct nl_link_change c = { .master = master, .txqlen = txqlen,
-				    .mtu = mtu, .up = true };
-
-	return nl_link_set(nl, name, &c, e);
-}
-
 /* The payload's port @ifname filtered at @hook, before it is up */
 static int guard(const struct segment *s, const char *ifname,
 		 enum as_hook hook, struct qerr *e)
@@ -52,7 +43,7 @@ static int veth_ports(struct nl *nl, const struct segment *s, int brindex,
 	/* a command's frames onto the network leave through it */
 	if (!s->vm_tap && (r = guard(s, s->veth, AS_EGRESS, e)) < 0)
 		return r;
-	if ((r = link_up(nl, s->veth, brindex, 0, 0, e)) < 0)
+	if ((r = nl_link_up(nl, s->veth, brindex, 0, 0, e)) < 0)
 		return r;
 	return nl_link_set(s->peer_nl, s->peer, &hub, e);
 }
@@ -66,7 +57,7 @@ static int tap_port(struct nl *nl, const struct segment *s, const char *name,
 	if ((*fd = tap_open(name, vm, e)) < 0)
 		return *fd;
 	if ((vm && (r = guard(s, name, AS_INGRESS, e)) < 0) ||
-	    (r = link_up(nl, name, brindex, TAP_TXQLEN, s->mtu, e)) < 0) {
+	    (r = nl_link_up(nl, name, brindex, TAP_TXQLEN, s->mtu, e)) < 0) {
 		close(*fd);
 		*fd = -1;
 		return r;
@@ -100,7 +91,7 @@ int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 		return r;
 	brindex = (int)if_nametoindex(s->bridge);
 	if ((r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
-	    (r = link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
+	    (r = nl_link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
 	    (s->addr.s_addr &&
 	     (r = nl_addr4_add(nl, s->bridge, s->addr, s->prefix, e)) < 0) ||
 	    (s->gateway.s_addr &&

@@ -64,10 +64,6 @@ struct segment {
 int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 		  int *vm_fd, struct qerr *e);
 
-/* Set link @name up, with a master, queue length and MTU where not 0 */
-int link_up(struct nl *nl, const char *name, int master, unsigned int txqlen,
-	    unsigned int mtu, struct qerr *e);
-
 /* Names of the links qbox makes for a sandbox's NIC @i */
 void segment_names(int i, char bridge[16], char uplink[16], char vm[16]);
 

@@ -59,7 +59,7 @@ static int ctl_connect(int dirfd, const char *name, struct qerr *e)
 			return qerr_usage(e, "'%s' is no network (natnet:NAME, "
 					     "hostonly:NAME or internal:NAME)",
 					  name);
-		if ((r = net_check_mode(dirfd, &n, e)) < 0)
+		if ((r = netcmd_check_mode(dirfd, &n, e)) < 0)
 			return r;
 		if ((fd = hub_client_open(dirfd, n.name)) >= 0)
 			return fd;

@@ -130,7 +130,7 @@ static __attribute__((noreturn)) void exec_wait(const struct exec_args *a,
 			continue;
 		fflush(stdout);
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-			policy_kill_hint(a->cmd[0], a->policy);
+			policy_cmd_kill_hint(a->cmd[0], a->policy);
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 					  128 + WTERMSIG(status));
 	}

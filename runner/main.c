@@ -42,7 +42,7 @@ static void adopt_subnets(struct run_opts *o)
 		/* no runtime directory: qbox run says why, later */
 		if (dirfd < 0 && (dirfd = ctl_rundir(&e)) < 0)
 			return;
-		net_adopt_subnet(dirfd, &o->nets[i]);
+		netcmd_adopt_subnet(dirfd, &o->nets[i]);
 	}
 	if (dirfd >= 0)
 		close(dirfd);
@@ -80,7 +80,7 @@ static int cmd_run(int argc, char **argv)
 	if (r < 0)
 		qerr_die(&e);
 	if (r == 128 + SIGSYS)
-		policy_kill_hint(p.argv[0], p.policy);
+		policy_cmd_kill_hint(p.argv[0], p.policy);
 	return r;
 }
 

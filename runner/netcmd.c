@@ -48,7 +48,7 @@ static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
 	return r;
 }
 
-int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
+int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 {
 	struct strbuf out = { 0 };
 	char mode[16], subnet[32], want[32];
@@ -70,7 +70,7 @@ int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 	return r;
 }
 
-void net_adopt_subnet(int dirfd, struct net_spec *n)
+void netcmd_adopt_subnet(int dirfd, struct net_spec *n)
 {
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
@@ -339,7 +339,7 @@ static int net_socket(int argc, char **argv)
 			die(2, "net socket %s: mac= belongs to a NIC; a socket "
 			       "member's MAC is the one it sends from", arg);
 		if ((fd = hub_client_connect(dirfd, arg, &n, &e)) < 0 ||
-		    net_check_mode(dirfd, &n, &e) < 0)
+		    netcmd_check_mode(dirfd, &n, &e) < 0)
 			qerr_die(&e);
 		close(fd);
 		arg = n.name;

@@ -13,7 +13,7 @@ int cmd_net(int argc, char **argv);
  * Network @n (MODE:NAME) runs, and in that mode: 0, or a usage error
  * ("no network named ...", "... is a natnet network, not hostonly").
  */
-int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
+int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
 
 /*
  * A member that gives no subnet= joins network @n on the subnet it runs
@@ -22,6 +22,6 @@ int net_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
  * member starts it, on the mode's default subnet) or does not answer
  * (joining it then says why), @n stays as it is.
  */
-void net_adopt_subnet(int dirfd, struct net_spec *n);
+void netcmd_adopt_subnet(int dirfd, struct net_spec *n);
 
 #endif /* QBOX_NETCMD_H */

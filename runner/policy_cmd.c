@@ -153,7 +153,7 @@ static int list(void)
 	return 0;
 }
 
-void policy_kill_hint(const char *cmd, const char *policy)
+void policy_cmd_kill_hint(const char *cmd, const char *policy)
 {
 	fprintf(stderr, "qbox: '%s' was killed by SIGSYS: most likely it made "
 		"a system call that the seccomp policy '%s' does not allow. "

@@ -7,6 +7,6 @@
 int cmd_policy(int argc, char **argv);
 
 /* After a payload @cmd under @policy died of SIGSYS: what to do about it */
-void policy_kill_hint(const char *cmd, const char *policy);
+void policy_cmd_kill_hint(const char *cmd, const char *policy);
 
 #endif /* QBOX_POLICY_CMD_H */

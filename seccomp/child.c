@@ -15,7 +15,8 @@
 #include "common/sbmsg.h"
 #include "common/util.h"
 
-void close_all_but(const int *keep, int n)
+/* Close every fd above stderr but the @n in @keep */
+static void close_all_but(const int *keep, int n)
 {
 	unsigned int lo = 3;
 

@@ -87,7 +87,4 @@ int child_ready(int sock);
 int child_confine(const struct filters *f, scmp_filter_ctx extra,
 		  struct qerr *e);
 
-/* Close every fd above stderr but the @n in @keep */
-void close_all_but(const int *keep, int n);
-
 #endif /* QBOX_CHILD_H */

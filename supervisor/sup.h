@@ -15,7 +15,7 @@
 #include "dataplane/nat_engine.h"
 #include "netns/sandbox.h"
 #include "plan/plan.h"
-#include "supervisor/forward.h"
+#include "supervisor/fwd_engine.h"
 #include "supervisor/role.h"
 
 struct sup {

@@ -14,7 +14,7 @@
  *            the supervisor forks the NAT engine (dataplane/nat_engine.c:
  *            one libslirp uplink per NIC the plan gives one, in a confined
  *            process of its own), lets its role start what it serves,
- *            binds the plan's forwards (forward.c forks the forward
+ *            binds the plan's forwards (fwd_engine.c forks the forward
  *            workers with the first one), and sends GO;
  *   running  frames and host sockets are served by the engine, forwarded
  *            connections by the workers inside the sandbox, requests by

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * forward.h - port forwards: host listeners, served by workers in the sandbox
+ * fwd_engine.h - port forwards: host listeners, served by workers in the sandbox
  *
  * The fast path: qbox listens on the host (here, in the supervisor, so
  * binding errors come before the payload starts) and passes each listening
@@ -8,8 +8,8 @@
  * (dataplane/fwd_worker.c), which accept, dial the guest and move the bytes
  * with splice(2), never through libslirp's user-mode TCP stack.
  */
-#ifndef QBOX_FORWARD_H
-#define QBOX_FORWARD_H
+#ifndef QBOX_FWD_ENGINE_H
+#define QBOX_FWD_ENGINE_H
 
 #include <netinet/in.h>
 #include <stdint.h>
@@ -72,4 +72,4 @@ int fwd_engine_reap(struct fwd_engine *fe, struct qerr *e);
 /* Stops the forwards, and kills and reaps the workers */
 void fwd_engine_free(struct fwd_engine *fe);
 
-#endif /* QBOX_FORWARD_H */
+#endif /* QBOX_FWD_ENGINE_H */

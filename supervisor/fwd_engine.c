@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * forward.c - port forwards: host listeners, handed to the forward workers
+ * fwd_engine.c - port forwards: host listeners, handed to the forward workers
  *
  * Theory of operation. Every forward has a listening socket on the host,
  * made here in the supervisor, so that binding errors are reported before
@@ -21,7 +21,7 @@
  * relays already open finish on their own. A worker answers in
  * milliseconds; one that does not answer within ACK_MS counts as failed.
  */
-#include "supervisor/forward.h"
+#include "supervisor/fwd_engine.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
