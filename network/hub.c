@@ -337,9 +337,7 @@ static int hub_control(struct sup *s, const struct ctl_req *req,
 		return 0;
 	case CTL_NET_RM:
 		return net_rm(s, req->force, e);
-	case CTL_FWD_ADD:
-		if (!s->forwarding)
-			return -ENOTSUP;	/* the supervisor says why */
+	case CTL_FWD_ADD:	/* a member's (*hold), or qbox fwd -n's */
 		return hub_fwd_add(s, req->arg, *hold, out, e);
 	default:
 		return -ENOTSUP;
