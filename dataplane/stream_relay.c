@@ -366,7 +366,6 @@ static int serve(int sock, struct qerr *e)
 	struct relay *r;
 	int i, n, err;
 
-	nofile_raise();
 	/* the process ends when this returns: nothing here is freed */
 	if (!(r = calloc(1, sizeof(*r))))
 		return qerr_set(e, ENOMEM, "stream relay: starting");
@@ -404,7 +403,8 @@ int stream_relay_main(void *arg, int sock, struct qerr *e)
 	const struct filters *f = arg;
 	int r;
 
-	if ((r = child_confine(f, NULL, e)) < 0)
+	nofile_raise();	/* every client costs two fds: before the filter */
+	if ((r = child_confine(f, f->relay, e)) < 0)
 		return r;
 	if ((r = child_ready(sock)) < 0)
 		return qerr_set(e, -r, "stream relay: reporting");

@@ -260,6 +260,7 @@ int cmd_nc(int argc, char **argv)
 	};
 	struct sockaddr_in to;
 	scmp_filter_ctx filter;	/* the baseline, as for exec and the workers */
+	scmp_filter_ctx allow;	/* and what nc does: filter_nc() */
 	struct qerr e = { 0 };
 	unsigned long timeout = 10;
 	char where[NET_NAME_MAX + 96];
@@ -294,7 +295,8 @@ int cmd_nc(int argc, char **argv)
 	}
 	snprintf(where, sizeof(where), "%s:%s in '%s'", argv[optind + 1],
 		 argv[optind + 2], name);
-	if (filter_baseline(&filter, &e) < 0 || (dirfd = ctl_rundir(&e)) < 0 ||
+	if (filter_baseline(&filter, &e) < 0 || filter_nc(&allow, &e) < 0 ||
+	    (dirfd = ctl_rundir(&e)) < 0 ||
 	    client_ns(dirfd, name, &pidfd, &e) < 0) {
 		qerr_prefix(&e, "nc");
 		qerr_die(&e);
@@ -302,9 +304,9 @@ int cmd_nc(int argc, char **argv)
 	close(dirfd);
 	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		die(1, "nc: entering '%s': %s", name, strerror(errno));
-	if (confine_self(filter, &e) < 0)
-		nc_exit(1, "%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
+	if (confine_self(filter, &e) < 0 || filter_load(allow, &e) < 0)
+		nc_exit(1, "%s", e.msg);
 	sock = dial(&to, (int)timeout, pidfd, where, name);
 	relay(sock, pidfd, where, name);
 }

@@ -183,6 +183,50 @@ const char filter_worker_policy[] =
 	"prlimit64: arg0 == 0\n"
 	RUNTIME_RULES;
 
+/*
+ * What a hub's stream relay (dataplane/stream_relay.c) does once it
+ * serves: frames between its clients' sockets and their TAPs, fds from
+ * the supervisor, its word back. Clients of the network's generic socket
+ * are programs qbox does not run (a plain qemu), whose length fields it
+ * parses: taken over, it can do no more than relay.
+ */
+const char filter_relay_policy[] =
+	"@default errno ENOSYS\n"
+	"read: 1\n"
+	"write: 1\n"
+	"sendto: 1\n"
+	"close: 1\n"
+	"fcntl: 1\n"
+	"epoll_create1: 1\n"
+	"epoll_ctl: 1\n"
+	"epoll_wait: 1\n"
+	"epoll_pwait: 1\n"
+	"recvmsg: 1\n"
+	"sendmsg: 1\n"
+	RUNTIME_RULES;
+
+/*
+ * What `qbox nc` does once it has entered the sandbox or network and
+ * confined itself: one IPv4 connection made and relayed to its stdin and
+ * stdout, a word on stderr at the end. It reads what the far end sends,
+ * in a namespace where the payloads are.
+ */
+const char filter_nc_policy[] =
+	"@default errno ENOSYS\n"
+	"socket: arg0 == AF_INET\n"
+	"connect: 1\n"
+	"getsockopt: 1\n"
+	"shutdown: 1\n"
+	"poll: 1\n"
+	"ppoll: 1\n"
+	"read: 1\n"
+	"write: 1\n"
+	"recvfrom: 1\n"
+	"sendto: 1\n"
+	"close: 1\n"
+	"rt_sigaction: 1\n"
+	RUNTIME_RULES;
+
 /* A built-in policy comes from memory, not from a file: @ctx is its text */
 static int builtin_load(void *ctx, const struct policy_text *from,
 			const char *what, struct policy_text *out,
@@ -225,6 +269,16 @@ int filter_helper(scmp_filter_ctx *out, struct qerr *e)
 int filter_worker(scmp_filter_ctx *out, struct qerr *e)
 {
 	return filter_builtin("worker", filter_worker_policy, out, e);
+}
+
+int filter_relay(scmp_filter_ctx *out, struct qerr *e)
+{
+	return filter_builtin("relay", filter_relay_policy, out, e);
+}
+
+int filter_nc(scmp_filter_ctx *out, struct qerr *e)
+{
+	return filter_builtin("nc", filter_nc_policy, out, e);
 }
 
 /* Drop every capability but @keep (-1: none) from every set */
@@ -338,6 +392,8 @@ int filters_build(const char *spec, unsigned int flags, struct filters *f,
 		r = filter_helper(&f->helper, e);
 	if (r == 0)
 		r = filter_worker(&f->worker, e);
+	if (r == 0)
+		r = filter_relay(&f->relay, e);
 	if (r < 0)
 		filters_free(f);
 	return r;
@@ -353,6 +409,8 @@ void filters_free(struct filters *f)
 		seccomp_release(f->helper);
 	if (f->worker)
 		seccomp_release(f->worker);
+	if (f->relay)
+		seccomp_release(f->relay);
 	if (f->engine)
 		seccomp_release(f->engine);
 	memset(f, 0, sizeof(*f));

@@ -17,7 +17,9 @@
  *             /proc/PID/mem) from escaping its policy into theirs.
  *   worker    the same for the forward workers, which serve while the
  *             payload runs: an allowlist of what relaying takes, loaded
- *             on top of the baseline before a worker serves anything.
+ *             on top of the baseline before a worker serves anything;
+ *             the relay and nc filters are its like for a hub's stream
+ *             relay and for `qbox nc`.
  *
  * Every filter is compiled in the supervisor before any namespace exists,
  * so one that cannot be built is an error before side effects.
@@ -92,6 +94,12 @@ int filter_worker(scmp_filter_ctx *out, struct qerr *e);
 /* The text of the workers' policy */
 extern const char filter_worker_policy[];
 
+/* The stream relay's allowlist, and `qbox nc`'s (their texts beside) */
+int filter_relay(scmp_filter_ctx *out, struct qerr *e);
+int filter_nc(scmp_filter_ctx *out, struct qerr *e);
+extern const char filter_relay_policy[];
+extern const char filter_nc_policy[];
+
 /**
  * filter_is_engine() - whether @spec names the NAT engine's policy
  * @spec:	FILE or NAME: "uplink", or a FILE named uplink.policy (an
@@ -162,6 +170,7 @@ struct filters {
 	scmp_filter_ctx policy;
 	scmp_filter_ctx helper;
 	scmp_filter_ctx worker;
+	scmp_filter_ctx relay;
 	scmp_filter_ctx engine;
 };
 

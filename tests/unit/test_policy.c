@@ -668,6 +668,66 @@ static void test_worker_filter(void)
 	seccomp_release(ctx);
 }
 
+/*
+ * The stream relay's filter: frames between sockets and TAPs, nothing
+ * that makes a socket or opens a file; and `qbox nc`'s: one IPv4
+ * connection, nothing else of the network, no file.
+ */
+static void test_relay_nc_filters(void)
+{
+	static const struct call_case relay[] = {
+		{ "relay: recvmsg reaches the kernel", SYS_recvmsg, -1, 0, 0,
+		  EBADF },
+		{ "relay: write reaches the kernel", SYS_write, -1, 0, 0,
+		  EBADF },
+		{ "relay: epoll_ctl reaches the kernel", SYS_epoll_ctl, -1, 1,
+		  -1, EFAULT },
+		{ "relay: accept4 refused (the hub accepts)", SYS_accept4, -1,
+		  0, 0, ENOSYS },
+		{ "relay: socket refused", SYS_socket, AF_INET, SOCK_STREAM,
+		  0, ENOSYS },
+		{ "relay: connect refused", SYS_connect, -1, 0, 0, ENOSYS },
+		{ "relay: openat refused", SYS_openat, AT_FDCWD, (long)"/", 0,
+		  ENOSYS },
+		{ "relay: ioctl refused (no new TAP)", SYS_ioctl, -1, 0, 0,
+		  ENOSYS },
+		{ "relay: execve refused", SYS_execve, 0, 0, 0, ENOSYS },
+		{ "relay: ptrace refused", SYS_ptrace, PTRACE_ATTACH, 1, 0,
+		  ENOSYS },
+	};
+	static const struct call_case nc[] = {
+		{ "nc: connect reaches the kernel", SYS_connect, -1, 0, 0,
+		  EBADF },
+		{ "nc: poll reaches the kernel", SYS_poll, 0, 0, 0, 0 },
+		{ "nc: read reaches the kernel", SYS_read, -1, 0, 0, EBADF },
+		{ "nc: socket(AF_UNIX) refused", SYS_socket, AF_UNIX,
+		  SOCK_STREAM, 0, ENOSYS },
+		{ "nc: socket(AF_PACKET) refused", SYS_socket, AF_PACKET,
+		  SOCK_RAW, 0, ENOSYS },
+		{ "nc: bind refused (it listens nowhere)", SYS_bind, -1, 0, 0,
+		  ENOSYS },
+		{ "nc: openat refused", SYS_openat, AT_FDCWD, (long)"/", 0,
+		  ENOSYS },
+		{ "nc: execve refused", SYS_execve, 0, 0, 0, ENOSYS },
+		{ "nc: setns refused", SYS_setns, -1, 0, 0, ENOSYS },
+	};
+	scmp_filter_ctx ctx;
+	struct qerr e = { 0 };
+
+	if (filter_relay(&ctx, &e) < 0) {
+		CHECK(0, "the relay policy compiles: %s", e.msg);
+		return;
+	}
+	check_calls("relay filter", ctx, relay, sizeof(relay) / sizeof(relay[0]));
+	seccomp_release(ctx);
+	if (filter_nc(&ctx, &e) < 0) {
+		CHECK(0, "the nc policy compiles: %s", e.msg);
+		return;
+	}
+	check_calls("nc filter", ctx, nc, sizeof(nc) / sizeof(nc[0]));
+	seccomp_release(ctx);
+}
+
 /* ---- the loader and the corpus ------------------------------------------- */
 
 /* The first line's "# KEY: value", or "" */
@@ -837,6 +897,7 @@ int main(void)
 	test_compile();
 	test_semantics();
 	test_worker_filter();
+	test_relay_nc_filters();
 	test_corpus("tests/unit/policies/good", true);
 	test_corpus("tests/unit/policies/bad", false);
 	test_loader();
