@@ -324,6 +324,24 @@ static int hub_fwd_add(struct sup *s, const char *text, long owner,
 	return 0;
 }
 
+/* A forward removed (qbox fwd --remove): out of the record too, so that its
+ * slot comes back and its owner's leaving cannot take a later one */
+static int hub_fwd_remove(struct sup *s, const char *text, struct qerr *e)
+{
+	struct hub *h = hub_of(s);
+	struct fwd_spec spec;
+	int i, r;
+
+	if ((r = sup_fwd_remove(s, text, &spec, e)) < 0)
+		return r;
+	for (i = 0; i < h->n_fwds; i++)
+		if (fwd_same_host_side(&h->fwds[i].spec, &spec)) {
+			h->fwds[i] = h->fwds[--h->n_fwds];
+			break;
+		}
+	return 0;
+}
+
 static int hub_control(struct sup *s, const struct ctl_req *req,
 		       struct strbuf *out, int *fd, long *hold, struct qerr *e)
 {
@@ -339,6 +357,8 @@ static int hub_control(struct sup *s, const struct ctl_req *req,
 		return net_rm(s, req->force, e);
 	case CTL_FWD_ADD:	/* a member's (*hold), or qbox fwd -n's */
 		return hub_fwd_add(s, req->arg, *hold, out, e);
+	case CTL_FWD_REMOVE:
+		return hub_fwd_remove(s, req->arg, e);
 	default:
 		return -ENOTSUP;
 	}

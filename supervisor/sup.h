@@ -65,6 +65,11 @@ void sup_stop(struct sup *s, unsigned int seconds);
 int sup_fwd_add(struct sup *s, const char *text, struct fwd_spec *spec,
 		struct strbuf *out, struct qerr *e);
 
+/* Stop the forward on @text's host side (@spec filled). 0 or -errno with
+ * @e: a usage error when no forward is there. */
+int sup_fwd_remove(struct sup *s, const char *text, struct fwd_spec *spec,
+		   struct qerr *e);
+
 /* ctl_handle_fn for the sandbox's control socket (sup_control.c): the
  * role's answers first, then the supervisor's own */
 int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,

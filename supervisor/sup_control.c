@@ -92,27 +92,27 @@ int sup_fwd_add(struct sup *s, const char *text, struct fwd_spec *spec,
 	return 0;
 }
 
-static int fwd_remove(struct sup *s, const char *text, struct qerr *e)
+int sup_fwd_remove(struct sup *s, const char *text, struct fwd_spec *spec,
+		   struct qerr *e)
 {
 	char host[INET6_ADDRSTRLEN];
-	struct fwd_spec spec;
 	int r;
 
 	/* the host side, or a whole spec whose host side is meant */
-	if ((r = fwd_host_parse(text, &spec, e)) < 0 &&
-	    fwd_spec_parse(text, &spec, NULL) < 0)
+	if ((r = fwd_host_parse(text, spec, e)) < 0 &&
+	    fwd_spec_parse(text, spec, NULL) < 0)
 		return r;
-	if (fwd_engine_remove(s->fwd, &spec) == 0)
+	if (fwd_engine_remove(s->fwd, spec) == 0)
 		return 0;
-	if (spec.host_family == AF_INET6)
-		inet_ntop(AF_INET6, &spec.host6, host, sizeof(host));
+	if (spec->host_family == AF_INET6)
+		inet_ntop(AF_INET6, &spec->host6, host, sizeof(host));
 	else
-		inet_ntop(AF_INET, &spec.host4, host, sizeof(host));
+		inet_ntop(AF_INET, &spec->host4, host, sizeof(host));
 	return qerr_usage(e, "no forward on %s%s%s:%u/%s",
-			  spec.host_family == AF_INET6 ? "[" : "", host,
-			  spec.host_family == AF_INET6 ? "]" : "",
-			  spec.host_port,
-			  spec.proto == IPPROTO_UDP ? "udp" : "tcp");
+			  spec->host_family == AF_INET6 ? "[" : "", host,
+			  spec->host_family == AF_INET6 ? "]" : "",
+			  spec->host_port,
+			  spec->proto == IPPROTO_UDP ? "udp" : "tcp");
 }
 
 void sup_stop(struct sup *s, unsigned int seconds)
@@ -163,7 +163,7 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 	case CTL_FWD_ADD:
 		return sup_fwd_add(s, req->arg, &spec, out, e);
 	case CTL_FWD_REMOVE:
-		return fwd_remove(s, req->arg, e);
+		return sup_fwd_remove(s, req->arg, &spec, e);
 	case CTL_JOIN:
 	case CTL_NET_INFO:
 	case CTL_NET_RM:

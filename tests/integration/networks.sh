@@ -114,6 +114,28 @@ check "the network's own forward stays" fwd_listed "$fp" "$A"
 expect_output "... and still reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
 expect_output "fwd to a network without a guest address: the rule" 2 "names the guest's address" \
 	"$QBOX" fwd -n "natnet:$net" "$(free_port):8080"
+# fwd -n --remove takes the forward out of the hub's record too: its
+# slot comes back (MAX_FWDS is 64), and a member that leaves takes only
+# forwards of its own, not one added later on the port it once had
+cp=$(free_port)
+cycles=0
+for i in $(seq 70); do
+	"$QBOX" fwd -n "natnet:$net" "$cp:$A:8080" >/dev/null 2>&1 &&
+		"$QBOX" fwd -n "natnet:$net" --remove "$cp" >/dev/null 2>&1 &&
+		cycles=$((cycles + 1))
+done
+check "70 forwards added and removed, one after another ($cycles)" test "$cycles" -eq 70
+rp=$(free_port)
+start_bg "$QBOX" run --name "m3-$$" --net "natnet:$net" --fwd "$rp:$A:8080" -- sleep 300
+qm3=$BG_PID
+"$QBOX" wait "m3-$$" --timeout 20 >/dev/null
+"$QBOX" fwd -n "natnet:$net" --remove "$rp" >/dev/null
+"$QBOX" fwd -n "natnet:$net" "$rp:$A:8080" >/dev/null
+kill -TERM "$qm3"
+wait "$qm3"
+expect_output "a member's leaving leaves a forward added later on its old port" 0 \
+	"^member-a-$$\$" curl -sf --max-time 10 "http://127.0.0.1:$rp/"
+"$QBOX" fwd -n "natnet:$net" --remove "$rp" >/dev/null
 expect_output "exec natnet:NAME reaches a member directly" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" exec "natnet:$net" -- busybox wget -q -O- "http://$A:8080/"
 expect_output "exec with the wrong mode is refused" 2 "is a natnet network, not hostonly" \
