@@ -44,7 +44,8 @@ print-layers:
 	@echo $(LAYERS)
 
 # Pure parts, linked into the unit tests without the system-facing code
-UNIT_SRCS := common/err.c common/util.c common/json.c runner/cli.c \
+UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
+	     runner/cli.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \

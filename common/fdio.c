@@ -5,11 +5,33 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+/*
+ * Room for one fd, which rounds up to room for two: a peer that sends two
+ * or more in one message gets them installed here (the kernel drops only
+ * what does not fit), so every one past the first must be closed
+ */
 union fd_cmsg {
 	char buf[CMSG_SPACE(sizeof(int))];
 	struct cmsghdr align;
 };
+
+/* The fds of SCM_RIGHTS message @c: the first kept in *@fd (if it has
+ * none yet), every other closed */
+static void keep_first(struct cmsghdr *c, int *fd)
+{
+	size_t i, n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	int got;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+		if (*fd < 0)
+			*fd = got;
+		else
+			close(got);
+	}
+}
 
 ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 {
@@ -52,7 +74,7 @@ ssize_t recv_fd(int sock, void *buf, size_t len, int *fd, int *msg_flags)
 			return -errno;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
+			keep_first(c, fd);
 	*msg_flags = mh.msg_flags;
 	return n;
 }
