@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,50 @@ int rundir_path(uid_t uid, char *buf, size_t size, struct qerr *e)
 	return 0;
 }
 
+/*
+ * What to do about a runtime directory that is not the user's: without
+ * XDG_RUNTIME_DIR it is /tmp/qbox-UID, which another user may have made
+ * first, and /tmp's sticky bit keeps the victim from removing it
+ */
+static const char *remedy(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (xdg && *xdg)
+		return "remove it";
+	return "another user made it, and you cannot remove it from /tmp: "
+	       "set XDG_RUNTIME_DIR to a directory of your own (qbox uses "
+	       "its qbox/ subdirectory), or have an administrator remove it";
+}
+
+/* "uid 65534 (nobody)" */
+static void owner_of(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, size, "uid %u (%s)", (unsigned int)uid,
+			 pw->pw_name);
+	else
+		snprintf(buf, size, "uid %u", (unsigned int)uid);
+}
+
+static int not_yours(const char *path, uid_t owner, uid_t uid,
+		     struct qerr *e)
+{
+	char who[128];
+
+	owner_of(owner, who, sizeof(who));
+	qerr_usage(e, "runtime directory %s belongs to %s, not to you (uid %u); "
+		      "%s", path, who, (unsigned int)uid, remedy());
+	return -EPERM;
+}
+
 int rundir_open(const char *path, uid_t uid, struct qerr *e)
 {
+	char who[128];
+	struct stat lst;
+
 	cleanup_fd int fd = -1;
 	struct stat st;
 
@@ -59,21 +102,25 @@ int rundir_open(const char *path, uid_t uid, struct qerr *e)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR) {
+			owner_of(lstat(path, &lst) == 0 ? lst.st_uid : uid, who,
+				 sizeof(who));
 			qerr_usage(e, "runtime directory %s is a symlink or "
-				      "not a directory; remove it", path);
+				      "not a directory, of %s; %s", path, who,
+				   lstat(path, &lst) == 0 && lst.st_uid != uid ?
+					   remedy() : "remove it");
 			return -ENOTDIR;
 		}
+		/* another user's, closed to us: say whose, as below */
+		if (errno == EACCES && lstat(path, &lst) == 0 &&
+		    lst.st_uid != uid)
+			return not_yours(path, lst.st_uid, uid, e);
 		return qerr_set(e, errno, "opening runtime directory %s", path);
 	}
 	if (fstat(fd, &st) < 0)
 		return qerr_set(e, errno, "checking runtime directory %s",
 				path);
-	if (st.st_uid != uid) {
-		qerr_usage(e, "runtime directory %s belongs to uid %u, not to "
-			      "you (uid %u); remove it", path,
-			   (unsigned int)st.st_uid, (unsigned int)uid);
-		return -EPERM;
-	}
+	if (st.st_uid != uid)
+		return not_yours(path, st.st_uid, uid, e);
 	if (st.st_mode & 077) {
 		qerr_usage(e, "runtime directory %s has mode %04o; it must be "
 			      "0700 (chmod 0700 %s)", path,

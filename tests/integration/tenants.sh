@@ -133,9 +133,28 @@ expect_output "a runtime directory of A's is refused to B (exit 2)" 2 "belongs t
 chmod 0777 "$TMP/xdg-shared/qbox"
 expect_output "... and one anyone may write to, even A's own (exit 2)" 2 "mode 0777" \
 	as_in "$TMP/xdg-shared" $UA "$Q" run -- true
+# Without XDG_RUNTIME_DIR, B's is /tmp/qbox-UID: A made it first (a
+# directory, then a symlink), and B, who cannot remove it from the sticky
+# /tmp, is told whose it is and the way around it
+squat=/tmp/qbox-$UB
+if [ ! -e "$squat" ] && [ ! -L "$squat" ]; then
+	at_exit "rm -rf '$squat'"
+	mkdir -m 0700 "$squat" && chown $UA:$UA "$squat"
+	expect_output "/tmp/qbox-UID of another user's: whose, and XDG_RUNTIME_DIR (exit 2)" 2 \
+		"^qbox: runtime directory $squat belongs to uid $UA.*set XDG_RUNTIME_DIR to a directory of your own" \
+		setpriv --reuid $UB --regid $UB --clear-groups env -u XDG_RUNTIME_DIR HOME=/ "$Q" run -- true
+	rmdir "$squat"
+	ln -s "$TMP" "$squat" && chown -h $UA:$UA "$squat"
+	expect_output "... a symlink of another user's there: the same (exit 2)" 2 \
+		"^qbox: runtime directory $squat is a symlink or not a directory, of uid $UA.*set XDG_RUNTIME_DIR" \
+		setpriv --reuid $UB --regid $UB --clear-groups env -u XDG_RUNTIME_DIR HOME=/ "$Q" run -- true
+	rm -f "$squat"
+else
+	fail "$squat exists already: this test cannot make it"
+fi
 
 # ---- B's natnet of the same name: another segment -----------------------------------
-bg_as $UB "$Q" run --name "b-$$" --net "natnet:$net" -- \
+bg_as $UB "$Q" run --name "b-$$" --net "natnet:$net" --ro-bind "$TMP/pb" -- \
 	busybox httpd -f -p 8080 -h "$TMP/pb"
 qb=$BG_PID
 as $UB "$Q" wait "b-$$" --timeout 20 >/dev/null
