@@ -49,7 +49,7 @@ UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
-	     dataplane/fairq.c $(POLICY_SRCS)
+	     dataplane/fairq.c plan/qemu_opts.c $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 

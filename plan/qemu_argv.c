@@ -13,38 +13,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan/qemu_opts.h"
 #include "plan/spec.h"
 
-/* The value of option @key in QEMU's "driver,key=value,..." @arg, or NULL */
-static const char *opt_value(const char *arg, const char *key, size_t *len)
+/* Whether QemuOpts @arg sets @key */
+static bool arg_has(const char *arg, const char *key)
 {
-	size_t klen = strlen(key);
-	const char *p = arg;
+	struct qopts o;
+	bool has;
 
-	for (;;) {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			p += klen + 1;
-			*len = strcspn(p, ",");
-			return p;
-		}
-		if (!(p = strchr(p, ',')))
-			return NULL;
-		p++;
-	}
+	if (qopts_parse(arg, NULL, &o) < 0)
+		return false;
+	has = qopts_get(&o, key) != NULL;
+	qopts_free(&o);
+	return has;
 }
 
 /* Index of the user's argument that names netdev=@id, or -1 */
 static int netdev_arg(char *const argv[], const char *id)
 {
+	struct qopts o;
 	const char *v;
-	size_t len;
-	int i;
+	int i, hit = -1;
 
-	for (i = 0; argv[i]; i++)
-		if ((v = opt_value(argv[i], "netdev", &len)) &&
-		    len == strlen(id) && !strncmp(v, id, len))
-			return i;
-	return -1;
+	for (i = 0; argv[i] && hit < 0; i++) {
+		if (qopts_parse(argv[i], NULL, &o) < 0)
+			continue;
+		if ((v = qopts_get(&o, "netdev")) && !strcmp(v, id))
+			hit = i;
+		qopts_free(&o);
+	}
+	return hit;
 }
 
 bool qemu_argv_names_netdev(char *const argv[], const char *id)
@@ -55,19 +54,21 @@ bool qemu_argv_names_netdev(char *const argv[], const char *id)
 int qemu_argv_user_mac(char *const argv[], const char *id, uint8_t mac[6],
 		       struct qerr *e)
 {
-	int i = netdev_arg(argv, id);
+	int i = netdev_arg(argv, id), r = 0;
+	struct qopts o;
 	const char *v;
-	char text[32];
-	size_t len;
 
-	if (i < 0 || !(v = opt_value(argv[i], "mac", &len)))
+	if (i < 0 || qopts_parse(argv[i], NULL, &o) < 0)
 		return 0;
-	snprintf(text, sizeof(text), "%.*s", (int)(len < 31 ? len : 31), v);
-	if (mac_parse(text, mac, e) < 0) {
-		qerr_prefix(e, "%s", argv[i]);
-		return -EINVAL;
+	if ((v = qopts_get(&o, "mac"))) {
+		r = 1;
+		if (mac_parse(v, mac, e) < 0) {
+			qerr_prefix(e, "%s", argv[i]);
+			r = -EINVAL;
+		}
 	}
-	return 1;
+	qopts_free(&o);
+	return r;
 }
 
 void qemu_argv_free(char **argv)
@@ -85,7 +86,6 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 {
 	int argc = 0, i, k = 0, u;
 	char **out;
-	size_t len;
 
 	while (argv[argc])
 		argc++;
@@ -113,7 +113,7 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 		if ((u = netdev_arg(argv, id)) >= 0) {
 			char *withmac;
 
-			if (opt_value(argv[u], "mac", &len))
+			if (arg_has(argv[u], "mac"))
 				continue;
 			if (asprintf(&withmac, "%s,mac=%s", argv[u],
 				     mac_format(nics[i].mac, mac)) < 0)

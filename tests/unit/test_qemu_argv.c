@@ -79,6 +79,18 @@ int main(void)
 	      "netdev=qbox01 is not qbox0");
 	CHECK(!qemu_argv_names_netdev(other, "qbox1"),
 	      "mynetdev=qbox1 is not netdev=qbox1");
+	{
+		char *esc[] = { "qemu", "-device", "e1000,id=a,,netdev=qbox0",
+				NULL };
+		char *twice[] = { "qemu", "-device",
+				  "e1000,netdev=qbox1,netdev=qbox0", NULL };
+
+		CHECK(!qemu_argv_names_netdev(esc, "qbox0"),
+		      "id=a,,netdev=qbox0 is one id with a comma (QEMU's ,,)");
+		CHECK(qemu_argv_names_netdev(twice, "qbox0") &&
+			      !qemu_argv_names_netdev(twice, "qbox1"),
+		      "netdev= given twice: the last counts, as in QEMU");
+	}
 
 	v = qemu_argv_build(user, &none, 1);
 	CHECK(v && argc_of(v) == 5 && !strcmp(v[3], "-nic") &&
