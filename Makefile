@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 # this, a second plain `make` would build the first of those, not qbox
 .DEFAULT_GOAL := all
 CC      ?= cc
-PKGS    := slirp libmnl libnftnl libseccomp libcap
+PKGS    := slirp libmnl libnftnl libseccomp libcap jansson
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first
@@ -49,8 +49,9 @@ UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
-	     dataplane/fairq.c plan/qemu_opts.c $(POLICY_SRCS)
-UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap)
+	     dataplane/fairq.c plan/qemu_paths.c plan/qemu_opts.c plan/image.c \
+	     $(POLICY_SRCS)
+UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap jansson)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 # Small programs the integration tests drive (tests/helpers/); the DHCP
@@ -69,7 +70,7 @@ HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
-FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames qemuargs
 FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -84,6 +85,8 @@ FUZZ_SRCS_dhcp     := network/dhcp.c
 FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
 		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
+FUZZ_SRCS_qemuargs := plan/qemu_paths.c plan/qemu_opts.c
+FUZZ_LIBS_qemuargs  = $(shell pkg-config --libs jansson)
 
 .PHONY: all clean check print-layers check-unit check-integration check-e2e check-fuzz \
 	fuzz demo deps guest install bench

@@ -24,6 +24,7 @@ mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
 # line 512 bytes, an Ethernet frame sequence a few KiB.
 case $name in
 policy) max_len=20000 ;;
+qemuargs) max_len=4096 ;;
 frames | dhcp) max_len=8192 ;;
 *) max_len=1024 ;;
 esac
