@@ -59,7 +59,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client \
-		 build/tests/udp-flows build/tests/guest-server
+		 build/tests/udp-flows build/tests/guest-server \
+		 build/tests/fs-probe
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 # ---- fuzzing (tests/fuzz/) ------------------------------------------------

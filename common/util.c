@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,4 +196,12 @@ int fault_arm(void)
 	/* in whole seconds, at least half a second ahead */
 	lim.rlim_cur = lim.rlim_max = (rlim_t)((used_ms + 500) / 1000 + 1);
 	return setrlimit(RLIMIT_CPU, &lim);
+}
+
+void path_parent(const char *path, char *out)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(out, PATH_MAX, "%.*s", slash > path ? (int)(slash - path) : 1,
+		 path);
 }

@@ -57,6 +57,10 @@ int write_file(const char *path, const char *text);
 /* Read a small file into @buf (NUL-terminated); bytes read or -errno */
 ssize_t read_file(const char *path, char *buf, size_t size);
 
+/* The directory absolute @path is in: @path without its last component
+ * ("/" for "/x"); @out holds PATH_MAX bytes */
+void path_parent(const char *path, char *out);
+
 struct qerr;
 
 /* Whether @cmd can be executed: a path, or a name found in $PATH; a usage

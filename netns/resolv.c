@@ -18,9 +18,13 @@
  * resolver on the host's loopback (systemd-resolved's 127.0.0.53, say),
  * the sandbox's own loopback has none: give the payload a private mount
  * namespace in which /etc/resolv.conf names the NIC's DNS forwarder
- * instead, keeping the host's search and options lines. The file is made
- * in the runtime directory, bind-mounted, and unlinked at once: the mount
- * keeps it alive, nothing is left to clean up.
+ * instead, keeping the host's search and options lines. A payload with a
+ * view of its own gets the text in its view (view_enter() writes it into
+ * the view's /etc, init keeps it in @in->resolv until then). With the
+ * host's view (--fs host), the file is made in the runtime directory,
+ * bind-mounted in a mount namespace of init's, which the payload inherits,
+ * and unlinked at once: the mount keeps it alive, nothing is left to
+ * clean up.
  */
 int resolv_private(struct init *in, struct qerr *e)
 {
@@ -56,6 +60,11 @@ int resolv_private(struct init *in, struct qerr *e)
 	}
 	if (!loopback || out.oom)
 		goto done;
+	if (in->cfg->view && !in->cfg->view->host) {
+		if (!(in->resolv = strdup(out.s)))
+			r = qerr_set(e, ENOMEM, "the sandbox's resolv.conf");
+		goto done;
+	}
 	snprintf(name, sizeof(name), "%s.resolv.conf", p->name);
 	fd = openat(in->cfg->rundir_fd, name,
 		    O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);

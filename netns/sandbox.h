@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "common/err.h"
+#include "netns/view.h"
 #include "plan/plan.h"
 #include "seccomp/filter.h"
 
@@ -38,6 +39,7 @@ struct init_role;
 struct sandbox_cfg {
 	const struct plan *plan;
 	const struct init_role *role;	/* what init makes and runs */
+	const struct view *view;	/* the payload's, or NULL (a hub) */
 	/*
 	 * Enter this process's user namespace instead of making one: a
 	 * member of a named network, or a hub when the user already has

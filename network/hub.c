@@ -449,7 +449,7 @@ int hub_main(int argc, char **argv)
 	fd = (unsigned long)p.ready_fd;
 	plan_hub(&spec, hub_argv, &p);
 	p.ready_fd = (int)fd;
-	r = supervise(&p, &hub_role, &e);
+	r = supervise(&p, &hub_role, NULL, &e);
 	if (r >= 0)
 		return 0;
 fail:

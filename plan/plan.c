@@ -302,6 +302,12 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 	return 0;
 }
 
+const char *fs_flag(enum fs_kind kind)
+{
+	return kind == FS_BIND ? "--bind" : kind == FS_RO_BIND ? "--ro-bind" :
+							     "--tmpfs";
+}
+
 bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 {
 	if (a->proto != b->proto || a->host_port != b->host_port ||
@@ -400,6 +406,14 @@ int plan_build(const struct run_opts *o, const char *default_name,
 	p->vm = o->force_vm || argv_is_qemu(o->argv[0]);
 	p->policy = o->policy ? o->policy : default_policy(o->argv[0]);
 	p->policy_log = o->policy_log;
+	p->fs = o->fs;
+	p->n_fs = o->n_fs;
+	p->chdir = o->chdir;
+	p->fs_host = o->fs_host;
+	if (o->fs_host && (o->n_fs || o->chdir))
+		return qerr_usage(e, "--fs host shows the payload the whole "
+				     "host: --bind, --ro-bind, --tmpfs and "
+				     "--chdir shape a view, which it has not");
 	if ((r = plan_nics(o, p, e)) < 0)
 		return r;
 	return plan_fwds(o, p, e);

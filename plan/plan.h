@@ -17,6 +17,7 @@
 
 #define MAX_NICS 8
 #define MAX_FWDS 64
+#define MAX_FS_OPTS 64
 #define SANDBOX_NAME_MAX NET_NAME_MAX
 /* A hub's name, and its files' in the runtime directory: "net@NAME".
  * Not valid in a name, so hubs' and sandboxes' files never clash. */
@@ -42,6 +43,23 @@
 #define NAT_MTU_COMMAND 65520
 #define NAT_MTU_VM 1500
 
+/* What the payload's view gets beyond the system (netns/view.h) */
+enum fs_kind {
+	FS_BIND,	/* --bind SRC[:DST] */
+	FS_RO_BIND,	/* --ro-bind SRC[:DST] */
+	FS_TMPFS,	/* --tmpfs DST */
+};
+
+struct fs_opt {
+	enum fs_kind kind;
+	const char *arg;	/* as the user wrote it */
+	size_t src_len;		/* SRC is arg's first src_len bytes */
+	const char *dst;	/* within arg: DST, or NULL when it is SRC */
+};
+
+/* The flag of @kind, for messages: "--bind" */
+const char *fs_flag(enum fs_kind kind);
+
 struct run_opts {
 	const char *name;		/* NULL: a unique default */
 	const char *net_text[MAX_NICS];
@@ -56,6 +74,10 @@ struct run_opts {
 	int ready_fd;			/* --ready-fd, -1 when absent */
 	const char *policy;		/* --policy, NULL when absent */
 	bool policy_log;		/* --policy-log */
+	struct fs_opt fs[MAX_FS_OPTS];	/* --bind, --ro-bind, --tmpfs */
+	int n_fs;
+	const char *chdir;		/* --chdir, NULL when absent */
+	bool fs_host;			/* --fs host */
 	char **argv;			/* payload command, NULL-terminated */
 	int argc;
 };
@@ -139,6 +161,10 @@ struct plan {
 	int ready_fd;		/* written "ready\n" and closed when ready */
 	const char *policy;	/* seccomp policy, FILE or NAME */
 	bool policy_log;	/* its default action becomes "log" */
+	const struct fs_opt *fs;	/* the payload's view: --bind, ... */
+	int n_fs;
+	const char *chdir;	/* --chdir, or NULL: the current directory */
+	bool fs_host;		/* --fs host: no view */
 	char **argv;
 };
 

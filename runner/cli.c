@@ -195,6 +195,12 @@ const char run_usage[] =
 "'default' (no namespaces, mount, ptrace, bpf, keyctl, perf, modules,\n"
 "kexec, reboot, userfaultfd, io_uring); see qbox policy --help.\n"
 "\n"
+"COMMAND sees only its view of the files (qbox(1), THE PAYLOAD'S VIEW):\n"
+"the system read-only, its own /tmp, /dev and /proc (its sandbox's\n"
+"processes alone), nothing of your home; QEMU the paths its command line\n"
+"names (disks and their backing chains, kernel, sockets, logs), another\n"
+"command its working directory, read-write.\n"
+"\n"
 "Options:\n"
 "  --name NAME      sandbox name (default qbox-PID); MACs derive from it\n"
 "  --net SPEC       add a NIC (repeatable; default: one nat NIC)\n"
@@ -225,6 +231,12 @@ const char run_usage[] =
 "  --policy-log     let what the policy would refuse by default through,\n"
 "                   and have the kernel log it (dmesg, audit log): to\n"
 "                   find what a payload still needs\n"
+"  --bind SRC[:DST]     show COMMAND SRC at DST (default SRC), read-write\n"
+"  --ro-bind SRC[:DST]  ... read-only (both repeatable)\n"
+"  --tmpfs DST      an empty tmpfs at DST\n"
+"  --chdir DIR      start COMMAND in DIR (a command gets it read-write)\n"
+"  --fs view|host   view (default): only what its view holds; host: all of\n"
+"                   the host's files and /proc, as you see them\n"
 "  -h, --help       this text\n"
 "\n"
 "Exit status: COMMAND's status (128+N if killed by signal N); 2 for a bad\n"
@@ -236,10 +248,12 @@ const char run_usage[] =
 "  qbox run --net none -- qemu-system-x86_64 ...            # no network\n"
 "  qbox run --net bridged:qtap0 -- qemu-system-x86_64 ...   # on the LAN\n"
 "  qbox run --fwd 8000:8000 -- busybox httpd -f -p 8000\n"
-"  qbox run --policy ./my.policy -- ./server               # own policy\n";
+"  qbox run --policy ./my.policy -- ./server               # own policy\n"
+"  qbox run --ro-bind ~/data -- ./analyse ~/data            # one more dir\n";
 
 enum { OPT_NAME = 256, OPT_NET, OPT_FWD, OPT_MAC, OPT_VM, OPT_READY_FD,
-       OPT_POLICY, OPT_POLICY_LOG };
+       OPT_POLICY, OPT_POLICY_LOG, OPT_BIND, OPT_RO_BIND, OPT_TMPFS,
+       OPT_CHDIR, OPT_FS };
 
 static int add_net(struct run_opts *o, const char *arg, struct qerr *e)
 {
@@ -270,6 +284,42 @@ static int add_fwd(struct run_opts *o, const char *arg, struct qerr *e)
 		return r;
 	}
 	o->fwd_text[o->n_fwds++] = arg;
+	return 0;
+}
+
+/*
+ * --bind SRC[:DST], --ro-bind SRC[:DST], --tmpfs DST: DST is absolute, so
+ * the last ":/" splits them (a SRC may hold a ':'); without one, DST is
+ * SRC
+ */
+static int add_fs(struct run_opts *o, enum fs_kind kind, const char *arg,
+		  struct qerr *e)
+{
+	struct fs_opt *f = &o->fs[o->n_fs];
+	const char *split = NULL, *p;
+
+	if (o->n_fs >= MAX_FS_OPTS)
+		return qerr_usage(e, "%s %s: at most %d --bind, --ro-bind and "
+				     "--tmpfs", fs_flag(kind), arg,
+				  MAX_FS_OPTS);
+	*f = (struct fs_opt){ .kind = kind, .arg = arg,
+			      .src_len = strlen(arg) };
+	for (p = arg; kind != FS_TMPFS && (p = strstr(p, ":/")); p++)
+		split = p;
+	if (split) {
+		f->src_len = (size_t)(split - arg);
+		f->dst = split + 1;
+	}
+	if (!*arg || !f->src_len)
+		return qerr_usage(e, "%s needs a path", fs_flag(kind));
+	if (kind == FS_TMPFS && arg[0] != '/')
+		return qerr_usage(e, "--tmpfs %s: not an absolute path", arg);
+	if ((f->dst && !strcmp(f->dst, "/")) ||
+	    (!f->dst && f->src_len == 1 && arg[0] == '/'))
+		return qerr_usage(e, "%s %s: the view's root is qbox's to "
+				     "build (name a directory under it)",
+				  fs_flag(kind), arg);
+	o->n_fs++;
 	return 0;
 }
 
@@ -313,6 +363,25 @@ static int run_opt(struct run_opts *o, int c, char **argv, struct qerr *e)
 		return 0;
 	case OPT_POLICY_LOG:
 		o->policy_log = true;
+		return 0;
+	case OPT_BIND:
+		return add_fs(o, FS_BIND, optarg, e);
+	case OPT_RO_BIND:
+		return add_fs(o, FS_RO_BIND, optarg, e);
+	case OPT_TMPFS:
+		return add_fs(o, FS_TMPFS, optarg, e);
+	case OPT_CHDIR:
+		if (!*optarg)
+			return qerr_usage(e, "--chdir needs a directory");
+		o->chdir = optarg;
+		return 0;
+	case OPT_FS:
+		if (strcmp(optarg, "host") && strcmp(optarg, "view"))
+			return qerr_usage(e, "--fs %s: 'view' (the default: "
+					     "the payload sees only what it is "
+					     "given) or 'host' (all the host's "
+					     "files, as you see them)", optarg);
+		o->fs_host = !strcmp(optarg, "host");
 		return 0;
 	case 'h':
 		return CLI_HELP;
@@ -358,6 +427,11 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, struct qerr *e)
 		{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "policy-log", no_argument, NULL, OPT_POLICY_LOG },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+		{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+		{ "chdir", required_argument, NULL, OPT_CHDIR },
+		{ "fs", required_argument, NULL, OPT_FS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

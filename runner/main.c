@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "netns/tap.h"
+#include "netns/view.h"
 #include "runner/cli.h"
 #include "runner/client.h"
 #include "control/ctl_client.h"
@@ -51,6 +52,7 @@ static void adopt_subnets(struct run_opts *o)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
+	struct view view;
 	struct plan p;
 	struct qerr e = { 0 };
 	char defname[32];
@@ -67,7 +69,8 @@ static int cmd_run(int argc, char **argv)
 	adopt_subnets(&o);
 	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
 	if (plan_build(&o, defname, &p, &e) < 0 ||
-	    command_check(p.argv[0], &e) < 0)
+	    command_check(p.argv[0], &e) < 0 ||
+	    view_build(&p, &view, &e) < 0)
 		qerr_die(&e);
 	if (p.ready_fd >= 0 && fcntl(p.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die(2, "--ready-fd %d: not an open file descriptor",
@@ -76,7 +79,8 @@ static int cmd_run(int argc, char **argv)
 		nat |= p.nics[i].mode != NET_NONE;
 	if (nat && tap_check_access(&e) < 0)
 		qerr_die(&e);
-	r = supervise(&p, &sandbox_role, &e);
+	r = supervise(&p, &sandbox_role, &view, &e);
+	view_free(&view);
 	if (r < 0)
 		qerr_die(&e);
 	if (r == 128 + SIGSYS)

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -49,29 +50,53 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
-/* Let the ruleset @rs read the file @path; a missing file is no error */
-static int allow_read(int rs, const char *path, struct qerr *e)
+/* The rights that mean something on a file (not a directory) */
+#define FS_FILE (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+		 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
+		 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+static uint64_t rights_of(enum landlock_access a, uint64_t handled)
 {
-	struct landlock_path_beneath_attr pb = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
-	};
+	switch (a) {
+	case LANDLOCK_LIST:
+		return LANDLOCK_ACCESS_FS_READ_DIR;
+	case LANDLOCK_READ:
+		return LANDLOCK_ACCESS_FS_EXECUTE |
+		       LANDLOCK_ACCESS_FS_READ_FILE |
+		       LANDLOCK_ACCESS_FS_READ_DIR;
+	default:
+		return handled;
+	}
+}
+
+/* Let ruleset @rs do @rule; a missing path is no error */
+static int allow(int rs, const struct landlock_rule *rule, uint64_t handled,
+		 struct qerr *e)
+{
+	struct landlock_path_beneath_attr pb = { 0 };
+	struct stat st;
 	int r = 0;
 
-	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	pb.parent_fd = open(rule->path, O_PATH | O_CLOEXEC);
 	if (pb.parent_fd < 0)
 		return errno == ENOENT ? 0 :
-		       qerr_set(e, errno, "Landlock: opening %s", path);
-	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb,
+		       qerr_set(e, errno, "Landlock: opening %s", rule->path);
+	pb.allowed_access = rights_of(rule->access, handled) & handled;
+	if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		pb.allowed_access &= FS_FILE;
+	if (pb.allowed_access &&
+	    syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb,
 		    0) < 0)
-		r = qerr_set(e, errno, "Landlock: allowing %s", path);
+		r = qerr_set(e, errno, "Landlock: allowing %s", rule->path);
 	close(pb.parent_fd);
 	return r;
 }
 
-int landlock_wall(const char *const *files, struct qerr *e)
+int landlock_restrict(const struct landlock_rule *rules, int n,
+		      struct qerr *e)
 {
 	struct landlock_ruleset_attr attr = { 0 };
-	int abi, rs, r = 0;
+	int abi, rs, i, r = 0;
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 			   LANDLOCK_CREATE_RULESET_VERSION);
@@ -82,10 +107,20 @@ int landlock_wall(const char *const *files, struct qerr *e)
 	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (rs < 0)
 		return qerr_set(e, errno, "Landlock: creating a ruleset");
-	for (; r == 0 && *files; files++)
-		r = allow_read(rs, *files, e);
+	for (i = 0; r == 0 && i < n; i++)
+		r = allow(rs, &rules[i], attr.handled_access_fs, e);
 	if (r == 0 && syscall(SYS_landlock_restrict_self, rs, 0) < 0)
 		r = qerr_set(e, errno, "Landlock: restricting the process");
 	close(rs);
 	return r < 0 ? r : abi;
+}
+
+int landlock_wall(const char *const *files, struct qerr *e)
+{
+	struct landlock_rule rules[16];
+	int n = 0;
+
+	for (; *files && n < (int)(sizeof(rules) / sizeof(rules[0])); files++)
+		rules[n++] = (struct landlock_rule){ *files, LANDLOCK_READ };
+	return landlock_restrict(rules, n, e);
 }

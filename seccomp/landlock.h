@@ -9,7 +9,20 @@
 #ifndef QBOX_LANDLOCK_H
 #define QBOX_LANDLOCK_H
 
+#include <stdbool.h>
+
 #include "common/err.h"
+
+enum landlock_access {
+	LANDLOCK_LIST,		/* list directories beneath, nothing else */
+	LANDLOCK_READ,		/* read and execute files, list directories */
+	LANDLOCK_WRITE,		/* everything: write, make, remove, ... */
+};
+
+struct landlock_rule {
+	const char *path;	/* a file or a directory (and all beneath) */
+	enum landlock_access access;
+};
 
 /**
  * landlock_wall() - forbid the calling process every filesystem access
@@ -30,5 +43,20 @@
  * has no Landlock (not built, or not enabled at boot), or -errno
  */
 int landlock_wall(const char *const *files, struct qerr *e);
+
+/**
+ * landlock_restrict() - forbid the calling process every filesystem access
+ * but what @rules allow
+ * @rules:	paths and access, each resolved now (a symlink to its
+ *		target); one that does not exist is skipped; a rule on a
+ *		file gets only the rights that mean something for a file
+ * @n:		how many
+ * @e:		error naming the step and the path
+ *
+ * As landlock_wall(), with the access of each rule.
+ * Return: the Landlock ABI version in force, 0 without Landlock, or -errno
+ */
+int landlock_restrict(const struct landlock_rule *rules, int n,
+		      struct qerr *e);
 
 #endif /* QBOX_LANDLOCK_H */

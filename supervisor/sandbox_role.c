@@ -44,6 +44,7 @@ static int sandbox_start(struct sup *s, struct sandbox_cfg *cfg,
 	if (!st)
 		return qerr_set(e, ENOMEM, "starting the sandbox");
 	s->role_data = st;
+	cfg->view = s->role_arg;	/* view_build(): the payload's view */
 	for (i = 0; i < MAX_NICS; i++)
 		st->conn[i] = st->idx[i] = -1;
 	if ((r = member_join(s->dirfd, s->plan, cfg, st->conn, e)) < 0)

@@ -21,6 +21,7 @@
 struct sup {
 	const struct plan *plan;
 	const struct role *role;
+	void *role_arg;			/* what supervise() was given for it */
 	void *role_data;		/* the role's own */
 	struct sandbox sb;
 	int dirfd;			/* runtime directory */

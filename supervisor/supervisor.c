@@ -462,9 +462,11 @@ static int cleanup(struct sup *s, struct sandbox_cfg *cfg, int r,
 	return status;
 }
 
-int supervise(const struct plan *p, const struct role *role, struct qerr *e)
+int supervise(const struct plan *p, const struct role *role, void *arg,
+	      struct qerr *e)
 {
-	struct sup s = { .plan = p, .role = role, .sigfd = -1, .lockfd = -1,
+	struct sup s = { .plan = p, .role = role, .role_arg = arg,
+			 .sigfd = -1, .lockfd = -1,
 			 .dirfd = -1, .ready_fd = p->ready_fd,
 			 .started_at = time(NULL),
 			 .sb = { .pid = -1, .sock = -1 },

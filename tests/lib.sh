@@ -5,6 +5,10 @@
 # tests/run.sh. Servers started with start_bg are killed on exit; every
 # test also asserts it left no process and no runtime file behind.
 set -u
+# The system's tools, not the tester's: a payload sees the system but no
+# home (netns/view.h), and a pyenv or nvm shim found first in PATH would be
+# bound alone, without the tree it runs
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QBOX=${QBOX:-build/qbox}
 case $QBOX in /*) ;; *) QBOX=$TOP/$QBOX ;; esac

@@ -16,7 +16,7 @@ page=$(cat "$TMP/www/index.html")
 net=sv$$
 mac=52:54:00:5e:00:01
 mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
-start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
+start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" --ro-bind "$TMP/m" -- \
 	busybox httpd -f -p 8080 -h "$TMP/m"
 qsrv=$BG_PID
 if ! A=$(member_wait "$net" "srv-$$" 30); then

@@ -121,12 +121,13 @@ expect_output "command member: the payload cannot remove them" 1 "Operation not 
 	"$QBOX" exec "asg-$$" -- "$NFT" flush ruleset
 
 # what it would need to forge frames: capabilities it has not. Under a
-# policy that allows every call too, so the refusals are the kernel's.
+# policy that allows every call too, and with the host's /dev/net/tun in
+# sight (--fs host; its view has none), so the refusals are the kernel's.
 printf '@default allow\nread: 1\n' >"$TMP/allow.policy"
 forging=(socket-packet socket-packet-dgram socket-raw socket-raw6 sock-packet
 	 tun-create set-mac:qbr0 set-mac:qnv0 ip-transparent)
 for pol in default "$TMP/allow.policy"; do
-	out=$("$QBOX" run --policy "$pol" --net "natnet:$net" -- \
+	out=$("$QBOX" run --policy "$pol" --net "natnet:$net" --fs host -- \
 		"$HELPERS/try-syscall" "${forging[@]}" </dev/null)
 	for c in "${forging[@]}"; do
 		check "command member ($(basename "$pol")): $c refused with EPERM" \

@@ -86,7 +86,7 @@ check "control: ... and its own child" grep -qx 'ptrace-attach-child 0' <<<"$out
 # qbox exec: another process of the sandbox, the payload, under exec's
 # default.policy, and under qemu.policy, which kills on any call it does
 # not list (ptrace among them)
-start_bg "$QBOX" run --name "cf-$mark" -- sh -c "echo \$\$ >'$TMP/pid'; exec sleep $mark"
+start_bg "$QBOX" run --name "cf-$mark" --bind "$TMP" -- sh -c "echo \$\$ >'$TMP/pid'; exec sleep $mark"
 qc=$BG_PID
 "$QBOX" wait "cf-$mark" --timeout 20 >/dev/null
 wait_for 5 test -s "$TMP/pid"

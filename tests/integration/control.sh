@@ -13,7 +13,7 @@ p0=$(free_port)
 # the forward answers without any sleep
 mkfifo "$TMP/ready"
 t_before=$(date +%s)
-"$QBOX" run --name "$n1" --fwd "$p0:8080" --ready-fd 3 -- \
+"$QBOX" run --name "$n1" --fwd "$p0:8080" --ready-fd 3 --ro-bind "$TMP/www" -- \
 	busybox httpd -f -p 8080 -h "$TMP/www" 3>"$TMP/ready" &
 q1=$!
 BG_PIDS+=("$q1")
@@ -200,7 +200,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	# as that user, a privileged port is refused with a reason, and the
 	# sandbox is unaffected
 	pw=$(free_port)
-	as_nobody "$QN" run --name "low-$$" --fwd "$pw:8080" -- \
+	as_nobody "$QN" run --name "low-$$" --fwd "$pw:8080" --ro-bind "$TMP/www" -- \
 		busybox httpd -f -p 8080 -h "$TMP/www" &
 	q5=$!
 	as_nobody "$QN" wait "low-$$"
@@ -214,7 +214,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	wait "$q4" "$q5" 2>/dev/null
 else
 	pw=$(free_port)
-	"$QBOX" run --name "$n1" --fwd "$pw:8080" -- busybox httpd -f -p 8080 -h "$TMP/www" &
+	"$QBOX" run --name "$n1" --fwd "$pw:8080" --ro-bind "$TMP/www" -- busybox httpd -f -p 8080 -h "$TMP/www" &
 	q4=$!
 	"$QBOX" wait "$n1"
 	expect_output "privileged port: reason given" 1 "$privileged" "$QBOX" fwd 80:80

@@ -11,7 +11,7 @@ head -c 30000000 /dev/urandom >"$TMP/data/blob"
 head -c 1000000 /dev/urandom >"$TMP/g/out"	# guest-server's half-close
 start_bg "$QBOX" run --fwd "$p:7000" --fwd "$((p + 1)):7001" \
 	--fwd "$((p + 2)):7002" --fwd "$((p + 3)):7003" --fwd "$((p + 4)):7999" \
-	--fwd "$((p + 5)):7004" -- sh -c "
+	--fwd "$((p + 5)):7004" --ro-bind "$TMP/data" --bind "$TMP/g" -- sh -c "
 	socat TCP-LISTEN:7000,fork,reuseaddr,backlog=256 EXEC:/bin/cat &
 	socat TCP-LISTEN:7001,fork,reuseaddr SYSTEM:'wc -c' &
 	socat TCP-LISTEN:7002,fork,reuseaddr SYSTEM:'cat $TMP/data/blob' &

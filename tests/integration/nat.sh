@@ -69,7 +69,7 @@ expect_output "--net none: host unreachable" 1 "unreachable" \
 # forwards into the sandbox
 mkdir -p "$TMP/inside" && echo "inside-$$" >"$TMP/inside/index.html"
 serve_inside() {	# qbox flags...; runs an httpd on 8080 inside
-	start_bg "$QBOX" run "$@" -- busybox httpd -f -p 8080 -h "$TMP/inside"
+	start_bg "$QBOX" run "$@" --ro-bind "$TMP/inside" -- busybox httpd -f -p 8080 -h "$TMP/inside"
 }
 fwd_case() {	# name, url, qbox flags...
 	local name=$1 url=$2 hp

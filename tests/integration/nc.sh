@@ -21,7 +21,7 @@ busybox nc -ll -p 7022 -e $TMP/banner.sh &
 wait
 EOS
 chmod +x "$TMP/banner.sh" "$TMP/servers.sh"
-start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" -- "$TMP/servers.sh"
+start_bg "$QBOX" run --name "ncs-$$" --net "natnet:$net" --ro-bind "$TMP" -- "$TMP/servers.sh"
 qs=$BG_PID
 if ! A=$(member_wait "$net" "ncs-$$" 30); then
 	fail "the server never joined natnet:$net"

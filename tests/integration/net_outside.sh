@@ -78,7 +78,7 @@ dial "the outside test host's dialler works (its own page)" "0 $page\$" "$OUTSID
 fa=$(free_port)
 fl=$(free_port)
 start_bg "$QBOX" run --name "f-$$" --net nat --fwd "0.0.0.0:$fa:8080" \
-	--fwd "$fl:8080" -- busybox httpd -f -p 8080 -h "$TMP/in"
+	--fwd "$fl:8080" --ro-bind "$TMP/in" -- busybox httpd -f -p 8080 -h "$TMP/in"
 qf=$BG_PID
 "$QBOX" wait "f-$$" --timeout 20 >/dev/null
 dial "nat: the outside reaches a forward on 0.0.0.0" "0 inside-$$\$" "198.51.100.1:$fa"
@@ -87,7 +87,7 @@ dial "nat: nor the sandbox at its address (10.0.2.100), routed via the host" \
 	"[1-9]" "10.0.2.100:8080"
 kill -TERM "$qf"
 wait "$qf"
-start_bg "$QBOX" run --name "n-$$" --net "natnet:n$$" -- busybox httpd -f -p 8080 -h "$TMP/in"
+start_bg "$QBOX" run --name "n-$$" --net "natnet:n$$" --ro-bind "$TMP/in" -- busybox httpd -f -p 8080 -h "$TMP/in"
 qn=$BG_PID
 if ! N=$(member_wait "n$$" "n-$$"); then
 	fail "natnet: the member never joined"
@@ -102,7 +102,7 @@ kill -TERM "$qn"
 wait "$qn"
 
 # ---- hostonly: the host alias only ------------------------------------------
-start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" -- \
+start_bg "$QBOX" run --name "h-$$" --net "hostonly:h$$" --ro-bind "$TMP/in" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qh=$BG_PID
 if ! H=$(member_wait "h$$" "h-$$"); then
@@ -135,7 +135,7 @@ wait "$qh"
 # ---- internal: nothing but the segment ----------------------------------------
 # dhcp=on gives the hub an address, 192.168.100.1: the only other party
 # on the segment, and the gateway a member could try
-start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" -- \
+start_bg "$QBOX" run --name "i-$$" --net "internal:i$$,dhcp=on" --ro-bind "$TMP/in" -- \
 	busybox httpd -f -p 8080 -h "$TMP/in"
 qi=$BG_PID
 if ! I=$(member_wait "i$$" "i-$$"); then

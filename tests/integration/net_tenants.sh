@@ -16,7 +16,7 @@ mkdir -p "$TMP/own" "$TMP/nb" "$TMP/lone"
 echo "page-of-$(id -un)-$$" >"$TMP/own/index.html"
 
 # ---- the walls one user can see -----------------------------------------------
-start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" -- \
+start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" --ro-bind "$TMP/own" -- \
 	busybox httpd -f -p 8080 -h "$TMP/own"
 q=$BG_PID
 if ! A=$(member_wait "$net" "srv-$$"); then
@@ -74,10 +74,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	# same MAC and address on both; each user's requests stay on its own
 	echo "page-of-nobody-$$" >"$TMP/nb/index.html"
 	echo "lone-of-nobody-$$" >"$TMP/lone/index.html"
-	as_nobody "$QN" run --name "srv-$$" --net "natnet:$net" -- \
+	as_nobody "$QN" run --name "srv-$$" --net "natnet:$net" --ro-bind "$TMP/nb" -- \
 		busybox httpd -f -p 8080 -h "$TMP/nb" &
 	BG_PIDS+=("$!")
-	as_nobody "$QN" run --name "lone-$$" --net "natnet:$net" -- \
+	as_nobody "$QN" run --name "lone-$$" --net "natnet:$net" --ro-bind "$TMP/lone" -- \
 		busybox httpd -f -p 8080 -h "$TMP/lone" &
 	BG_PIDS+=("$!")
 	S=$(member_wait "$net" "srv-$$" 10 as_nobody "$QN")

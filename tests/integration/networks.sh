@@ -16,7 +16,7 @@ serving() {
 	local net=${1#*:}
 
 	net=${net%%,*}
-	start_bg "$QBOX" run --name "$2" --net "$1" -- busybox httpd -f -p 8080 -h "$TMP/a"
+	start_bg "$QBOX" run --name "$2" --net "$1" --ro-bind "$TMP/a" -- busybox httpd -f -p 8080 -h "$TMP/a"
 	SERVING_PID=$BG_PID
 	SERVING_ADDR=$(member_wait "$net" "$2")
 }
@@ -41,7 +41,7 @@ unreachable() {
 }
 
 # ---- natnet: members reach each other and the host -----------------------
-start_bg "$QBOX" run --name "a-$$" --net "natnet:$net" -- \
+start_bg "$QBOX" run --name "a-$$" --net "natnet:$net" --ro-bind "$TMP/a" -- \
 	busybox httpd -f -p 8080 -h "$TMP/a"
 qa=$BG_PID
 if ! A=$(member_wait "$net" "a-$$"); then
@@ -274,7 +274,7 @@ expect_output "net inspect of a network that does not run" 2 "no network named '
 
 # ---- internal: members only ---------------------------------------------------
 start_bg bash -c 'exec "$@" 2>"$0"' "$TMP/err-i1" "$QBOX" run --name "i1-$$" \
-	--net "internal:i$$" -- busybox httpd -f -p 8080 -h "$TMP/a"
+	--net "internal:i$$" --ro-bind "$TMP/a" -- busybox httpd -f -p 8080 -h "$TMP/a"
 qi=$BG_PID
 I=$(member_wait "i$$" "i1-$$")
 expect_output "internal: members reach each other ($I)" 0 "^member-a-$$\$" \

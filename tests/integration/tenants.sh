@@ -63,10 +63,10 @@ echo "page-of-B-$$" >"$TMP/pb/index.html"
 
 # ---- A's sandbox: a web server on natnet:wall, forwarded -------------------------
 PA=$(free_port)
-bg_as $UA "$Q" run --name "$a" --net nat --fwd "$PA:8080" -- \
+bg_as $UA "$Q" run --name "$a" --net nat --fwd "$PA:8080" --ro-bind "$TMP/pa" -- \
 	busybox httpd -f -p 8080 -h "$TMP/pa"
 qa=$BG_PID
-bg_as $UA "$Q" run --name "m-$$" --net "natnet:$net" -- \
+bg_as $UA "$Q" run --name "m-$$" --net "natnet:$net" --ro-bind "$TMP/pa" -- \
 	busybox httpd -f -p 8080 -h "$TMP/pa"
 qm=$BG_PID
 if ! as $UA "$Q" wait "$a" --timeout 20 >/dev/null ||

@@ -151,7 +151,7 @@ no_leftovers "SIGKILL of qbox: nothing left behind" "$name"
 eport=$(free_port)
 start_bg "$HELPERS/echo-server" "$eport"
 wait_for 5 port_open 127.0.0.1 "$eport"
-"$QBOX" run --name "flood-$mark" -- "$HELPERS/conn-echo" -t 90 -h "$TMP/hold" \
+"$QBOX" run --name "flood-$mark" --ro-bind "$TMP" -- "$HELPERS/conn-echo" -t 90 -h "$TMP/hold" \
 	10.0.2.2 "$eport" 4600 </dev/null >"$TMP/flood" 2>&1 &
 fpid=$!
 BG_PIDS+=("$fpid")
@@ -249,7 +249,7 @@ check "a hub's NAT engine: confined like a sandbox's" test "$(status_of "$heng" 
 expect_output "a member reaches the host through the hub's engine" 0 "^$page\$" \
 	timeout 30 "$QBOX" run --net "natnet:$net" -- busybox wget -q -O - "http://10.0.2.2:$port/"
 mkdir -p "$TMP/a" && echo "member-a-$mark" >"$TMP/a/index.html"
-start_bg "$QBOX" run --name "a-$mark" --net "natnet:$net" -- busybox httpd -f -p 8080 -h "$TMP/a"
+start_bg "$QBOX" run --name "a-$mark" --net "natnet:$net" --ro-bind "$TMP/a" -- busybox httpd -f -p 8080 -h "$TMP/a"
 A=$(member_wait "$net" "a-$mark" 20)
 kill -KILL "$heng"
 wait_for 10 sh -c "'$QBOX' net inspect '$net' --json | jq -e '.nat_engine.running == false' >/dev/null"

@@ -351,9 +351,42 @@ static void test_policy(void)
 	BAD("--policy needs a value", "--policy");
 }
 
+/* --bind, --ro-bind, --tmpfs, --chdir, --fs: the payload's view */
+static void test_view(void)
+{
+	struct plan p;
+	struct qerr e;
+
+	CHECK(plan_words(&p, &e, "--bind", "/a", "--ro-bind", "b:c:/d",
+			 "--tmpfs", "/t", "--bind", "/s:/in/x", "--chdir",
+			 "/w", "--", "x", NULL) == 0 && p.n_fs == 4 &&
+		      p.fs[0].kind == FS_BIND && p.fs[0].src_len == 2 &&
+		      !p.fs[0].dst && p.fs[1].kind == FS_RO_BIND &&
+		      p.fs[1].src_len == 3 && !strcmp(p.fs[1].dst, "/d") &&
+		      p.fs[2].kind == FS_TMPFS && !p.fs[2].dst &&
+		      p.fs[3].src_len == 2 && !strcmp(p.fs[3].dst, "/in/x") &&
+		      !strcmp(p.chdir, "/w") && !p.fs_host,
+	      "--bind SRC, --ro-bind SRC:DST (the last ':/' splits), --tmpfs, "
+	      "--chdir");
+	CHECK(plan_words(&p, &e, "--fs", "host", "--", "x", NULL) == 0 &&
+		      p.fs_host, "--fs host");
+	CHECK(plan_words(&p, &e, "--fs", "view", "--", "x", NULL) == 0 &&
+		      !p.fs_host, "--fs view, the default");
+	BAD("--tmpfs rel: not an absolute path", "--tmpfs", "rel", "--", "x");
+	BAD("--bind needs a path", "--bind", "", "--", "x");
+	BAD("--ro-bind needs a path", "--ro-bind", ":/x", "--", "x");
+	BAD("the view's root is qbox's", "--bind", "/x:/", "--", "x");
+	BAD("the view's root is qbox's", "--ro-bind", "/", "--", "x");
+	BAD("--fs other: 'view'", "--fs", "other", "--", "x");
+	BAD("--fs host shows the payload the whole host", "--fs", "host",
+	    "--tmpfs", "/t", "--", "x");
+	BAD("--chdir needs a directory", "--chdir", "", "--", "x");
+}
+
 int main(void)
 {
 	test_defaults();
+	test_view();
 	test_networks();
 	test_policy();
 	test_macs();
