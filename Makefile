@@ -60,7 +60,7 @@ PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client \
 		 build/tests/udp-flows build/tests/guest-server \
-		 build/tests/fs-probe
+		 build/tests/fs-probe build/tests/no-landlock
 HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 
 # ---- fuzzing (tests/fuzz/) ------------------------------------------------

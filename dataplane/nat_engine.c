@@ -173,10 +173,8 @@ static int confine(const struct nat_engine_cfg *c, struct uplink **up,
 		return qerr_set(e, errno, "entering a user namespace");
 	if ((r = set_limits(e)) < 0 || (r = drop_privileges(e)) < 0)
 		return r;
+	/* without Landlock (0) the runner has said so, once */
 	r = landlock_wall(engine_files, e);
-	if (r == 0)
-		fprintf(stderr, "qbox: warning: the kernel has no Landlock: the "
-				"NAT engine runs without its filesystem wall\n");
 	if (r < 0 || (r = allow_abort(c->filters->engine, e)) < 0 ||
 	    (r = filter_load(c->filters->baseline, e)) < 0 ||
 	    (r = filter_load(c->filters->engine, e)) < 0)

@@ -25,6 +25,7 @@
 #include "runner/netcmd.h"
 #include "plan/plan.h"
 #include "runner/policy_cmd.h"
+#include "seccomp/landlock.h"
 #include "supervisor/supervisor.h"
 
 #ifndef QBOX_VERSION
@@ -79,6 +80,8 @@ static int cmd_run(int argc, char **argv)
 		nat |= p.nics[i].mode != NET_NONE;
 	if (nat && tap_check_access(&e) < 0)
 		qerr_die(&e);
+	if (nat || !view.host)
+		landlock_note_missing();
 	r = supervise(&p, &sandbox_role, &view, &e);
 	view_free(&view);
 	if (r < 0)

@@ -23,6 +23,7 @@
 #include "runner/cli.h"
 #include "control/ctl_client.h"
 #include "control/hub_client.h"
+#include "seccomp/landlock.h"
 
 #define NETS_MAX 256
 
@@ -298,6 +299,8 @@ static int net_create(int argc, char **argv)
 	if ((fd = hub_client_open(dirfd, n.name)) >= 0)
 		die(2, "net create: network '%s' already exists (qbox net "
 		       "inspect %s)", n.name, n.name);
+	if (n.mode == NET_NATNET)
+		landlock_note_missing();
 	if (hub_client_start(dirfd, argv[optind], true, &e) == -EEXIST)
 		die(2, "net create: network '%s' already exists", n.name);
 	if (e.msg[0])

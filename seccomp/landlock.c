@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -92,17 +93,38 @@ static int allow(int rs, const struct landlock_rule *rule, uint64_t handled,
 	return r;
 }
 
+int landlock_abi(void)
+{
+	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+			       LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi >= 0)
+		return abi;
+	return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
+}
+
+void landlock_note_missing(void)
+{
+	static bool said;
+
+	if (said || landlock_abi() != 0)
+		return;
+	said = true;
+	fprintf(stderr, "qbox: warning: the kernel has no Landlock: the "
+			"payload's view of the filesystem and the NAT "
+			"engine's policy hold without their second wall\n");
+}
+
 int landlock_restrict(const struct landlock_rule *rules, int n,
 		      struct qerr *e)
 {
 	struct landlock_ruleset_attr attr = { 0 };
 	int abi, rs, i, r = 0;
 
-	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-			   LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 0)
-		return errno == ENOSYS || errno == EOPNOTSUPP ?
-		       0 : qerr_set(e, errno, "Landlock: asking its version");
+	abi = landlock_abi();
+	if (abi <= 0)
+		return abi == 0 ? 0 : qerr_set(e, -abi, "Landlock: asking its "
+							"version");
 	attr.handled_access_fs = fs_rights(abi);
 	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (rs < 0)

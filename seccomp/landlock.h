@@ -44,6 +44,15 @@ struct landlock_rule {
  */
 int landlock_wall(const char *const *files, struct qerr *e);
 
+/* The Landlock ABI version of the running kernel: 0 when it has none (not
+ * built, or not enabled at boot), -errno when asking failed otherwise */
+int landlock_abi(void);
+
+/* On a kernel without Landlock, say so on stderr, once per process: the
+ * runner calls it before it starts a payload or a network, so the user
+ * reads it once, not from each process that would have used it */
+void landlock_note_missing(void);
+
 /**
  * landlock_restrict() - forbid the calling process every filesystem access
  * but what @rules allow

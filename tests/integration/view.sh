@@ -76,6 +76,16 @@ expect_output "--chdir: the payload starts there, and may write it" 0 "^$TMP/oth
 	sh -c "'$QBOX' run --chdir '$TMP/other' -- sh -c 'echo \$(pwd) wrote >o.txt; cat o.txt'"
 expect_output "--chdir: the directory it left is not in the view" 0 "^read:$TMP/work/made.txt ENOENT\$" \
 	sh -c "cd '$TMP/work' && '$QBOX' run --chdir '$TMP/other' -- '$P' read:$TMP/work/made.txt"
+# ---- a kernel without Landlock (no-landlock makes the call ENOSYS) ------------
+out=$(cd "$TMP/work" && "$HELPERS/no-landlock" "$QBOX" run -- "$P" "read:$TMP/outside.txt" 2>&1)
+check "without Landlock qbox says so, once ($out)" \
+	test "$(grep -c '^qbox: warning: the kernel has no Landlock: ' <<<"$out")" -eq 1
+check "... and the view still holds" grep -qx "read:$TMP/outside.txt ENOENT" <<<"$out"
+out=$("$HELPERS/no-landlock" "$QBOX" run --fs host --net none -- true 2>&1)
+check "... nothing said where nothing would use it (--fs host, --net none: $out)" test -z "$out"
+out=$("$QBOX" run -- true 2>&1)
+check "with Landlock, nothing said ($out)" test -z "$out"
+
 if [ -n "$secret" ]; then
 	probe "read:$secret ok" "read:$TMP/outside.txt ok" -- --fs host
 fi
