@@ -426,6 +426,30 @@ static int push_program(struct view *v, const char *prog, struct qerr *e)
 	return push(v, src, dst, VIEW_RO, false, e);
 }
 
+/*
+ * A command's working directory whose path the user may not walk: a
+ * checkout under another user's home of mode 0700, run through `sudo -u`
+ * or setpriv. The payload had that directory before there was a view (a
+ * process keeps its working directory whatever the path to it), so it
+ * keeps it: view_enter() binds it from a descriptor of ".", taken before
+ * anything moves, at the same path in the view.
+ */
+static bool unwalkable(const char *cwd)
+{
+	struct stat st;
+
+	return stat(cwd, &st) < 0 && errno == EACCES && stat(".", &st) == 0;
+}
+
+static int push_here(struct view *v, struct qerr *e)
+{
+	int r = push(v, NULL, v->cwd, VIEW_RW, true, e);
+
+	if (r == 0)
+		v->m[v->n - 1].here = true;
+	return r;
+}
+
 /* Parents first: stably, by the length of the place in the view */
 static void sort_mounts(struct view *v)
 {
@@ -460,6 +484,8 @@ int view_build(const struct plan *p, struct view *v, struct qerr *e)
 		return r;
 	if (p->vm) {
 		r = push_qemu(v, p, e);
+	} else if (!p->chdir && unwalkable(cwd)) {
+		r = push_here(v, e);
 	} else {
 		char what[PATH_MAX + 16];
 

@@ -46,6 +46,9 @@ struct view_mount {
 	enum view_kind kind;
 	bool dir;		/* a directory, else a file */
 	bool link;		/* a symlink of the system's (/bin -> usr/bin) */
+	bool here;		/* the working directory qbox started in, bound
+				   from a descriptor of it, not by its path
+				   (src NULL): see view_build() */
 };
 
 struct view {

@@ -118,8 +118,9 @@ static int remount_ro(const char *at)
 	return mount(NULL, at, NULL, flags, NULL) < 0 ? -errno : 0;
 }
 
-/* One mount of the list, at /newroot; the host is at /oldroot */
-static int mount_one(const struct view_mount *m, struct qerr *e)
+/* One mount of the list, at /newroot; the host is at /oldroot, the
+ * working directory qbox started in at @here (m->here) */
+static int mount_one(const struct view_mount *m, int here, struct qerr *e)
 {
 	char at[PATH_MAX + 16], from[PATH_MAX + 16];
 	int r;
@@ -143,7 +144,10 @@ static int mount_one(const struct view_mount *m, struct qerr *e)
 					m->dst);
 		return 0;
 	}
-	snprintf(from, sizeof(from), "/oldroot%s", m->src);
+	if (m->here)
+		snprintf(from, sizeof(from), "/oldroot/proc/self/fd/%d", here);
+	else
+		snprintf(from, sizeof(from), "/oldroot%s", m->src);
 	if (mount(from, at, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return qerr_set(e, errno, "the view: %s", m->dst);
 	if (m->kind == VIEW_RO && (r = remount_ro(at)) < 0)
@@ -217,12 +221,16 @@ static int mount_kernel(struct qerr *e)
 }
 
 /* The work space: /tmp a tmpfs with newroot (a tmpfs) and oldroot, then
- * pivot_root there, the host at /oldroot */
-static int stage(struct qerr *e)
+ * pivot_root there, the host at /oldroot. With @here, a descriptor of the
+ * working directory, taken in the new mount namespace (a bind's source
+ * must be a mount of the caller's namespace) before it moves. */
+static int stage(int *here, struct qerr *e)
 {
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return qerr_set(e, errno, "the view: a mount namespace");
+	if (here && (*here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return qerr_set(e, errno, "the view: the working directory");
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=0755") < 0 ||
 	    chdir("/tmp") < 0 || mkdir("newroot", 0755) < 0 ||
@@ -271,17 +279,21 @@ static int write_resolv(const char *text, struct qerr *e)
 
 int view_enter(const struct view *v, const char *resolv, struct qerr *e)
 {
+	cleanup_fd int here = -1;
+	bool want_here = false;
 	int i, r;
 
 	if (v->host)
 		return 0;
-	if ((r = stage(e)) < 0 || (r = mount_dev(e)) < 0 ||
+	for (i = 0; i < v->n; i++)
+		want_here |= v->m[i].here;
+	if ((r = stage(want_here ? &here : NULL, e)) < 0 || (r = mount_dev(e)) < 0 ||
 	    (r = mount_kernel(e)) < 0)
 		return r;
 	for (i = 0; i < v->n; i++) {
 		if (resolv && !strcmp(v->m[i].dst, "/etc/resolv.conf"))
 			continue;	/* written below instead */
-		if ((r = mount_one(&v->m[i], e)) < 0)
+		if ((r = mount_one(&v->m[i], here, e)) < 0)
 			return r;
 	}
 	if (resolv && (mkdirs("/newroot/etc") < 0 ||

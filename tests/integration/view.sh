@@ -181,6 +181,34 @@ else
 fi
 wait "$qpid" 2>/dev/null
 
+# ---- a working directory the user may not walk to -----------------------
+# A checkout under root's home (mode 0700), run as another user: the
+# payload keeps the directory it was started in, read-write, as it did
+# before there was a view. Root walks anywhere, so as root the test runs
+# qbox as nobody; a user takes the search right from itself.
+mkdir -p "$TMP/locked/in"
+echo here >"$TMP/locked/in/h.txt"
+if [ "$(id -u)" -eq 0 ]; then
+	chown -R 65534:65534 "$TMP/locked/in"
+	as=(as_nobody env XDG_RUNTIME_DIR="$(rundir_for_nobody)" "$(qbox_for_nobody)")
+	lock_mode=0700
+else
+	as=("$QBOX")
+	lock_mode=0000
+fi
+locked_run() {
+	local r
+	(cd "$TMP/locked/in" && chmod "$lock_mode" "$TMP/locked" &&
+		"${as[@]}" run -- "$@")
+	r=$?
+	chmod 0755 "$TMP/locked"
+	return $r
+}
+expect_output "a working directory the user may not walk to: the payload is in it" 0 \
+	"^here $TMP/locked/in\$" locked_run sh -c 'echo "$(cat h.txt) $(pwd)"'
+locked_write() { locked_run sh -c 'echo w >w.txt' && cat "$TMP/locked/in/w.txt"; }
+expect_output "... read-write, and what it writes stays" 0 "^w\$" locked_write
+
 # Two members of two of the user's networks share the networks' user
 # namespace; their payloads each have their own. With the host's whole view
 # (--fs host) one sees the other's pid, and still cannot open its memory;
