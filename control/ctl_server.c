@@ -8,6 +8,16 @@
  * ctl_server_ready(), then served; a "stop" client is parked until the
  * supervisor exits, whose closing of the socket tells the client that the
  * sandbox is gone.
+ *
+ * Bounded, so that no client can stall the loop that runs the sandbox: a
+ * client has CTL_REQUEST_MS to send its request line, or is closed; at
+ * most CTL_READERS_MAX are reading at once (the rest wait in the listen
+ * backlog: the listener leaves the poll set meanwhile); and when accept(2)
+ * fails for want of fds or memory, the listener leaves the poll set for
+ * CTL_STARVED_MS, as a forward worker's do, rather than staying readable
+ * and spinning the loop. A member's connection to its hub, which stays
+ * open and sends later requests (its forwards), has no deadline and does
+ * not count.
  */
 #include "control/ctl_server.h"
 
@@ -26,6 +36,10 @@
 
 enum client_state { READING, WAITING, HOLDING };
 
+#define CTL_READERS_MAX 32
+#define CTL_REQUEST_MS 5000
+#define CTL_STARVED_MS 100
+
 struct client {
 	struct client *next;
 	int fd;
@@ -34,6 +48,7 @@ struct client {
 	char buf[CTL_LINE_MAX];
 	int idx;		/* in the current poll set, or -1 */
 	long hold;		/* a held member's id, 0: none */
+	int64_t deadline_ms;	/* for its request line; 0: none (a member) */
 };
 
 struct ctl_server {
@@ -46,7 +61,24 @@ struct ctl_server {
 	void *opaque;
 	bool ready;
 	struct client *clients;
+	int64_t starved_until_ms;	/* accept(2) ran out: not before */
 };
+
+static int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+/* Clients still sending a request line under a deadline */
+static int readers(const struct ctl_server *cs)
+{
+	const struct client *c;
+	int n = 0;
+
+	for (c = cs->clients; c; c = c->next)
+		n += c->state == READING && c->deadline_ms;
+	return n;
+}
 
 void ctl_socket_name(const char *name, char *buf, size_t size)
 {
@@ -174,6 +206,7 @@ static void serve(struct ctl_server *cs, struct client *c)
 		   --fwd) on it after joining, and its hang-up is its leaving */
 		c->state = READING;
 		c->len = 0;
+		c->deadline_ms = 0;
 	} else if (req.verb == CTL_STOP) {
 		c->state = HOLDING;
 	} else {
@@ -188,15 +221,19 @@ static void accept_clients(struct ctl_server *cs)
 {
 	int i;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 16 && readers(cs) < CTL_READERS_MAX; i++) {
 		int fd = accept4(cs->fd, NULL, NULL,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
 		struct client *c;
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				cs->starved_until_ms = now_ms() + CTL_STARVED_MS;
 			return;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 		    cred.uid != getuid()) {
 			send_line(fd, "err 2 this sandbox belongs to another "
@@ -211,6 +248,7 @@ static void accept_clients(struct ctl_server *cs)
 		}
 		c->fd = fd;
 		c->idx = -1;
+		c->deadline_ms = now_ms() + CTL_REQUEST_MS;
 		c->next = cs->clients;
 		cs->clients = c;
 	}
@@ -248,12 +286,20 @@ void ctl_server_drop(struct ctl_server *cs, long id)
 
 void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps)
 {
+	int64_t now = now_ms();
 	struct client *c;
 
-	cs->idx = pollset_add(ps, cs->fd, POLLIN);
-	for (c = cs->clients; c; c = c->next)
+	cs->idx = -1;
+	if (now < cs->starved_until_ms)
+		pollset_timeout(ps, cs->starved_until_ms - now);
+	else if (readers(cs) < CTL_READERS_MAX)
+		cs->idx = pollset_add(ps, cs->fd, POLLIN);
+	for (c = cs->clients; c; c = c->next) {
 		/* parked clients are watched for hang-ups only */
 		c->idx = pollset_add(ps, c->fd, c->state == READING ? POLLIN : 0);
+		if (c->state == READING && c->deadline_ms)
+			pollset_timeout(ps, c->deadline_ms - now);
+	}
 }
 
 void ctl_server_poll_done(struct ctl_server *cs, struct pollset *ps)
@@ -268,6 +314,9 @@ void ctl_server_poll_done(struct ctl_server *cs, struct pollset *ps)
 			read_request(cs, c);
 		else if (rev & (POLLHUP | POLLERR))
 			client_close(cs, c);
+		else if (c->state == READING && c->deadline_ms &&
+			 now_ms() >= c->deadline_ms)
+			client_close(cs, c);	/* no request in time */
 	}
 	if (cs->idx >= 0 && (ps->fds[cs->idx].revents & POLLIN))
 		accept_clients(cs);
