@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/veth.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -210,6 +211,29 @@ int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr.s_addr);
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: adding address to %s", ifname);
+	return 0;
+}
+
+int nl_fdb_pin(struct nl *nl, const char *port, const uint8_t mac[6],
+	       struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *nd;
+	int index = ifindex_of(port, "netlink: pinning a MAC to", e), r;
+
+	if (index < 0)
+		return index;
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_BRIDGE;
+	nd->ndm_ifindex = index;
+	nd->ndm_state = NUD_NOARP;		/* "static" */
+	nd->ndm_flags = NTF_MASTER | NTF_STICKY;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	if ((r = nl_request(nl, nlh)) < 0)
+		return qerr_set(e, -r, "netlink: pinning a MAC to %s", port);
 	return 0;
 }
 

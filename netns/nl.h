@@ -96,4 +96,11 @@ int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
 int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
 		      struct qerr *e);
 
+/*
+ * Pin @mac to bridge port @port: a static, sticky forwarding entry, so the
+ * bridge neither floods frames to it nor learns it on another port
+ */
+int nl_fdb_pin(struct nl *nl, const char *port, const uint8_t mac[6],
+	       struct qerr *e);
+
 #endif /* QBOX_NL_H */

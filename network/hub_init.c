@@ -62,13 +62,23 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 	char br[16], up[16], vm[16];
 	struct segment s = { .bridge = br, .addr = n->layout.hub,
 			     .prefix = n->prefix };
-	int upfd, vmfd, dfd, r;
+	uint8_t macs[2][6];
+	int upfd, vmfd, dfd, r, i, k = nat_engine_macs(&n->nat, macs);
 
 	segment_names(0, br, up, vm);
 	if (n->layout.uplink)
 		s.uplink = up;
 	if ((r = segment_build(nl, &s, &upfd, &vmfd, e)) < 0)
 		return r;
+	/* The NAT engine's MACs are its port's for good: a member sending
+	   from one does not move it (hub_member_claim() refuses them too),
+	   and frames to its DNS forwarder's, which it never sends from, are
+	   not flooded to every member */
+	for (i = 0; i < k && upfd >= 0; i++)
+		if ((r = nl_fdb_pin(nl, up, macs[i], e)) < 0) {
+			close(upfd);
+			return r;
+		}
 	if (upfd >= 0 && (r = hand_over(in, SBMSG_UPLINK, upfd, up, e)) < 0)
 		return r;
 	if (!n->layout.dhcp)

@@ -145,8 +145,19 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	struct hub *h = hub_of(s);
 	const struct net_layout *l = &s->plan->nics[0].layout;
 	char mac[18], who[SANDBOX_NAME_MAX + 64];
-	int i;
+	uint8_t engine[2][6];
+	int i, k = nat_engine_macs(&s->plan->nics[0].nat, engine);
 
+	if (mac_unclaimable(m->mac))
+		return qerr_usage(e, "network '%s': MAC %s is %s, no member's",
+				  h->spec.name, mac_format(m->mac, mac),
+				  m->mac[0] & 1 ? "a group address" : "zero");
+	for (i = 0; i < k; i++)
+		if (!memcmp(engine[i], m->mac, 6))
+			return qerr_usage(e, "network '%s': MAC %s is its NAT "
+					     "engine's (the %s), no member's",
+					  h->spec.name, mac_format(m->mac, mac),
+					  i ? "DNS forwarder" : "gateway");
 	for (i = 0; i < h->n_members; i++) {
 		if (&h->members[i] == m || memcmp(h->members[i].mac, m->mac, 6))
 			continue;

@@ -125,6 +125,28 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 		.host_only = spec->mode == NET_HOSTONLY };
 }
 
+int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])
+{
+	const struct in_addr *addr[2] = { &np->host, &np->dns };
+	int i;
+
+	if (!np->on)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		mac[i][0] = 0x52;
+		mac[i][1] = 0x55;
+		memcpy(&mac[i][2], &addr[i]->s_addr, 4);
+	}
+	return 2;
+}
+
+bool mac_unclaimable(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return (mac[0] & 1) || !memcmp(mac, zero, 6);
+}
+
 /* The derived MAC of NIC @i: see the top of the file for bridged NICs */
 static void nic_mac_derive(const struct plan *p, int i, const char *device,
 			   uint8_t mac[6])

@@ -142,6 +142,21 @@ struct nic_plan {
 void net_layout(const struct net_spec *s, struct in_addr *net,
 		unsigned int *prefix, struct net_layout *l);
 
+/**
+ * nat_engine_macs() - the MACs the NAT engine speaks from on its segment
+ * @np:		the NIC's NAT plan
+ * @mac:	filled: the gateway's MAC, then the DNS forwarder's
+ *
+ * libslirp sends every frame from 52:55 followed by its own address
+ * (if_encap) and answers ARP for its DNS address with 52:55 followed by
+ * that one (arp_input): predictable, so a hub refuses them to a member
+ * and pins them to its uplink port. Return: how many (2, or 0 without NAT)
+ */
+int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6]);
+
+/* A MAC no member may claim as its own: multicast (broadcast too) or zero */
+bool mac_unclaimable(const uint8_t mac[6]);
+
 struct fwd_plan {
 	const char *text;	/* as the user wrote it, for messages */
 	struct fwd_spec spec;

@@ -150,6 +150,20 @@ expect_output "a client sending from a member's MAC ($MM) is hung up on" 0 "^clo
 	timeout 10 "$SC" "$P" "mac=$MM" frame 60 closed
 expect_output "... one with a MAC of its own is not" 0 "^open$" \
 	timeout 10 "$SC" "$P" mac=02:53:00:00:04:03 frame 60 closed
+# the NAT engine's MACs (libslirp's 52:55 and its gateway's or DNS
+# forwarder's address: predictable), group addresses and zero are no
+# member's: a client claiming one would have the bridge send it its
+# neighbours' frames to the gateway
+for m in 52:55:0a:00:02:02 52:55:0a:00:02:03 01:00:5e:00:00:01 \
+	ff:ff:ff:ff:ff:ff 00:00:00:00:00:00; do
+	expect_output "a client sending from $m is hung up on" 0 "^closed$" \
+		timeout 10 "$SC" "$P" "mac=$m" frame 60 closed
+done
+fdb=$("$QBOX" exec "natnet:$net" -- /sbin/bridge fdb show dev qup0 2>&1)
+for m in 52:55:0a:00:02:02 52:55:0a:00:02:03; do
+	check "the NAT engine's $m is pinned to its port, static and sticky" \
+		grep -qE "^$m .*sticky.* static$" <<<"$fdb"
+done
 
 # ---- a DHCP flood: the hub's memory, its pool, its service ------------------------
 # hub_rss : VmRSS of all of the hub's processes (supervisor, with the DHCP

@@ -225,14 +225,27 @@ if "$QBOX" wait "ma-$mark" --timeout 30 >/dev/null &&
 	expect_output "a member's payload cannot open another member's memory" 0 \
 		"^mem:$b (EACCES|EPERM)\$" \
 		"$QBOX" run --net "natnet:$net_a" --fs host -- "$P" "mem:$b"
+	# the network's stream relay and a forward worker (a forward to the
+	# member starts them): qbox's own, which a payload would borrow to
+	# reach where its network may not
+	"$QBOX" fwd -n "natnet:$net_a" "$(free_port):$(member_addr "$net_a" "ma-$mark"):80" >/dev/null
+	hub=$(hub_pid "$net_a")
+	relay=$(pgrep -P "$(qbox_init "$hub")" -x qbox-stream)
+	worker=$(qbox_workers "$hub" | head -n 1)
+	expect_output "... nor its network's stream relay's (pid ${relay:-none})" 0 \
+		"^mem:$relay (EACCES|EPERM)\$" \
+		"$QBOX" run --net "natnet:$net_a" --fs host -- "$P" "mem:${relay:-0}"
+	expect_output "... nor its network's forward worker's (pid ${worker:-none})" 0 \
+		"^mem:$worker (EACCES|EPERM)\$" \
+		"$QBOX" run --net "natnet:$net_a" --fs host -- "$P" "mem:${worker:-0}"
 	expect_output "... while within one payload the kernel allows it (the control)" 0 \
 		"^mem:[0-9]+ ok\$" "$QBOX" run --net "natnet:$net_a" -- \
 		sh -c "sleep 30 & '$P' mem:\$!; kill \$!"
-	"$QBOX" stop "ma-$mark" >/dev/null
-	"$QBOX" stop "mb-$mark" >/dev/null
 else
 	fail "the two members never became ready"
 fi
+"$QBOX" stop "ma-$mark" >/dev/null 2>&1
+"$QBOX" stop "mb-$mark" >/dev/null 2>&1
 wait "$pa" "$pb" 2>/dev/null	# not a bare wait: socat above runs till exit
 for n in "$net_a" "$net_b"; do
 	wait_for 10 sh -c "! test -e '$RUNDIR/net@$n.sock'"

@@ -383,6 +383,45 @@ static void test_view(void)
 	BAD("--chdir needs a directory", "--chdir", "", "--", "x");
 }
 
+/* The NAT engine's MACs a hub refuses to members and pins to its port */
+static void test_engine_macs(void)
+{
+	static const uint8_t gw[6] = { 0x52, 0x55, 10, 9, 0, 2 },
+			     dns[6] = { 0x52, 0x55, 10, 9, 0, 3 },
+			     own[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
+			     group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 },
+			     bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+			     zero[6] = { 0 };
+	uint8_t mac[2][6];
+	struct net_spec spec;
+	struct plan p;
+	struct qerr e;
+	char *argv[] = { "x", NULL };
+
+	CHECK(net_spec_parse("natnet:lab,subnet=10.9.0.0/24", &spec, &e) == 0,
+	      "natnet spec");
+	plan_hub(&spec, argv, &p);
+	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 2 &&
+		      !memcmp(mac[0], gw, 6) && !memcmp(mac[1], dns, 6),
+	      "natnet: the gateway's and the DNS forwarder's, 52:55 and the address");
+	CHECK(net_spec_parse("hostonly:h", &spec, &e) == 0, "hostonly spec");
+	plan_hub(&spec, argv, &p);
+	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 2 &&
+		      mac[0][0] == 0x52 && mac[0][1] == 0x55 &&
+		      mac[0][2] == 192 && mac[0][3] == 168 && mac[0][4] == 56 &&
+		      mac[0][5] == 1,
+	      "hostonly: the engine speaks from the host alias, .1");
+	CHECK(net_spec_parse("internal:i,dhcp=on", &spec, &e) == 0,
+	      "internal spec");
+	plan_hub(&spec, argv, &p);
+	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 0,
+	      "internal: no engine, no MACs");
+	CHECK(mac_unclaimable(group) && mac_unclaimable(bcast) &&
+		      mac_unclaimable(zero) && !mac_unclaimable(own) &&
+		      !mac_unclaimable(gw),
+	      "group, broadcast and zero are unclaimable; a unicast MAC is not");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -390,6 +429,7 @@ int main(void)
 	test_networks();
 	test_policy();
 	test_macs();
+	test_engine_macs();
 	test_fwds();
 	test_bridged();
 	test_bad();
