@@ -20,7 +20,8 @@
  *   5. drops every capability and sets no_new_privs (drop_privileges());
  *   6. walls off the filesystem with Landlock, but for reading
  *      /etc/resolv.conf, which libslirp reads again when it changes, to
- *      forward the guest's DNS queries to the host's resolver;
+ *      forward the guest's DNS queries to the host's resolver, and each
+ *      NIC's tftp=DIR, which its TFTP server serves;
  *   7. loads qbox's baseline filter and the policy "uplink" (ENOSYS for
  *      anything else), with one rule of its own: abort() may signal itself;
  *   8. says it is ready on its socket (or what failed, as a struct qerr).
@@ -53,8 +54,22 @@
 #include "seccomp/child.h"
 #include "seccomp/landlock.h"
 
-/* libslirp's one file: the host's resolvers, for its DNS forwarder */
-static const char *const engine_files[] = { "/etc/resolv.conf", NULL };
+/*
+ * What libslirp reads: the host's resolvers, for its DNS forwarder, and
+ * each tftp=DIR its TFTP server serves (Landlock's rule holds beneath DIR,
+ * so a symlink in it that leads out leads nowhere)
+ */
+static void engine_files(const struct nat_engine_cfg *c,
+			 const char *files[NAT_ENGINE_UPLINKS + 2])
+{
+	int i, n = 0;
+
+	files[n++] = "/etc/resolv.conf";
+	for (i = 0; i < c->n; i++)
+		if (c->cfg[i].tftp)
+			files[n++] = c->cfg[i].tftp;
+	files[n] = NULL;
+}
 
 /* stdin and stdout: /dev/null; stderr stays, for sanitizer reports */
 static int null_stdio(struct qerr *e)
@@ -163,6 +178,7 @@ static int allow_abort(scmp_filter_ctx ctx, struct qerr *e)
 static int confine(const struct nat_engine_cfg *c, struct uplink **up,
 		   struct qerr *e)
 {
+	const char *files[NAT_ENGINE_UPLINKS + 2];
 	int i, r;
 
 	for (i = 0; i < c->n; i++)
@@ -174,7 +190,8 @@ static int confine(const struct nat_engine_cfg *c, struct uplink **up,
 	if ((r = set_limits(e)) < 0 || (r = drop_privileges(e)) < 0)
 		return r;
 	/* without Landlock (0) the runner has said so, once */
-	r = landlock_wall(engine_files, e);
+	engine_files(c, files);
+	r = landlock_wall(files, e);
 	if (r < 0 || (r = allow_abort(c->filters->engine, e)) < 0 ||
 	    (r = filter_load(c->filters->baseline, e)) < 0 ||
 	    (r = filter_load(c->filters->engine, e)) < 0)

@@ -241,6 +241,10 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		.disable_dns = cfg->host_only,
 		.if_mtu = cfg->mtu,
 		.if_mru = cfg->mtu,
+		/* PXE: libslirp's TFTP server at the gateway's address, and
+		   the boot file in its DHCP replies */
+		.tftp_path = cfg->tftp,
+		.bootfile = cfg->bootfile,
 	};
 
 	if (!u) {

@@ -30,6 +30,9 @@ struct uplink_cfg {
 	bool host_only;			/* drop what is not for the host alias
 					   (frame_filter.h) */
 	unsigned int mtu;		/* largest IP packet each way */
+	const char *tftp;		/* libslirp's TFTP server serves this
+					   directory, read-only; NULL: none */
+	const char *bootfile;		/* DHCP's boot file; NULL: none */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

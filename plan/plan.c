@@ -101,6 +101,10 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 	n->nat = (struct nat_plan){ .on = true, .host = n->gateway,
 				    .dns = n->dns, .dhcp_start = n->dhcp_start,
 				    .dhcp = true };
+	if (s && s->tftp[0])
+		n->nat.tftp = s->tftp;
+	if (s && s->bootfile[0])
+		n->nat.bootfile = s->bootfile;
 }
 
 void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)

@@ -109,6 +109,9 @@ struct nat_plan {
 	bool dhcp;			/* it serves DHCP (a hub serves its
 					   own: network/dhcp.c) */
 	bool host_only;			/* frames to the host alias only */
+	const char *tftp;		/* its TFTP server's directory, absolute
+					   (runner: tftp_resolve()); NULL: none */
+	const char *bootfile;		/* DHCP's boot file, in it; NULL: none */
 };
 
 struct nic_plan {

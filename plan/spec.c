@@ -183,7 +183,7 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet=, mac= and mtu=";
+		return "subnet=, mac=, mtu=, tftp= and bootfile=";
 	case NET_BRIDGED:
 		return "only mac=";
 	case NET_INTERNAL:
@@ -212,6 +212,32 @@ static int mtu_parse(const char *val, unsigned int *out, struct qerr *e)
 	return 0;
 }
 
+/*
+ * bootfile=FILE of a NAT NIC: a file under tftp=DIR, named as a TFTP
+ * client asks for it, so neither absolute nor leading out of DIR (the
+ * engine's TFTP server refuses such a request anyway)
+ */
+static int bootfile_parse(const char *val, struct net_spec *out,
+			  struct qerr *e)
+{
+	const char *c = val;
+
+	if (!*val)
+		return qerr_usage(e, "bootfile= needs a file name");
+	if (strlen(val) > NET_BOOTFILE_MAX)
+		return qerr_usage(e, "bootfile=%.32s...: longer than DHCP's "
+				     "%d bytes", val, NET_BOOTFILE_MAX);
+	if (val[0] == '/')
+		return qerr_usage(e, "bootfile=%s: name it relative to tftp=DIR",
+				  val);
+	for (; c; c = strchr(c, '/'), c = c ? c + 1 : NULL)
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return qerr_usage(e, "bootfile=%s: '..' leads out of "
+					     "tftp=DIR", val);
+	snprintf(out->bootfile, sizeof(out->bootfile), "%s", val);
+	return 0;
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -235,6 +261,14 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	}
 	if (!strcmp(opt, "mtu") && out->mode == NET_NAT)
 		return mtu_parse(val, &out->mtu, e);
+	if (!strcmp(opt, "tftp") && out->mode == NET_NAT) {
+		if (!*val)
+			return qerr_usage(e, "tftp= needs a directory");
+		snprintf(out->tftp, sizeof(out->tftp), "%s", val);
+		return 0;
+	}
+	if (!strcmp(opt, "bootfile") && out->mode == NET_NAT)
+		return bootfile_parse(val, out, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
 	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)
@@ -306,6 +340,9 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 	while ((tok = strtok_r(NULL, ",", &save)))
 		if ((r = net_option(tok, out, e)) < 0)
 			return r;
+	if (out->bootfile[0] && !out->tftp[0])
+		return qerr_usage(e, "bootfile=%s needs tftp=DIR, the directory "
+				     "it is in", out->bootfile);
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */

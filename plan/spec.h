@@ -9,6 +9,7 @@
 #define QBOX_SPEC_H
 
 #include <netinet/in.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ static inline bool net_mode_named(enum net_mode m)
 /* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
 const char *net_mode_name(enum net_mode m);
 
+/* bootfile= of a NAT NIC: DHCP's file field holds 128 bytes */
+#define NET_BOOTFILE_MAX 127
+
 struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
@@ -48,6 +52,10 @@ struct net_spec {
 	bool has_mac;
 	uint8_t mac[6];
 	unsigned int mtu;	/* nat: mtu=N; 0: the default */
+	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
+				   libslirp's TFTP server; "": none */
+	char bootfile[NET_BOOTFILE_MAX + 1];	/* nat: bootfile=FILE in
+						   DIR, DHCP's boot file */
 };
 
 /* mtu= of a NAT NIC */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -50,6 +51,45 @@ static void adopt_subnets(struct run_opts *o)
 		close(dirfd);
 }
 
+/*
+ * tftp=DIR of each NAT NIC, made absolute (the NAT engine serves it from
+ * another working directory) and checked now, with bootfile=FILE in it:
+ * a typo is an error naming the option, not a guest that never boots
+ */
+static int tftp_resolve(struct run_opts *o, struct qerr *e)
+{
+	char dir[PATH_MAX], file[PATH_MAX + NET_BOOTFILE_MAX + 2];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < o->n_nets; i++) {
+		struct net_spec *s = &o->nets[i];
+
+		if (!s->tftp[0])
+			continue;
+		if (!realpath(s->tftp, dir) || stat(dir, &st) < 0)
+			return qerr_usage(e, "--net %s: tftp=%s: %s",
+					  o->net_text[i], s->tftp,
+					  strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return qerr_usage(e, "--net %s: tftp=%s: not a "
+					     "directory", o->net_text[i], s->tftp);
+		snprintf(s->tftp, sizeof(s->tftp), "%s", dir);
+		if (!s->bootfile[0])
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir, s->bootfile);
+		if (stat(file, &st) < 0)
+			return qerr_usage(e, "--net %s: bootfile=%s: %s: %s",
+					  o->net_text[i], s->bootfile, file,
+					  strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return qerr_usage(e, "--net %s: bootfile=%s: %s is not "
+					     "a file", o->net_text[i],
+					  s->bootfile, file);
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -68,6 +108,8 @@ static int cmd_run(int argc, char **argv)
 	if (r < 0)
 		qerr_die(&e);
 	adopt_subnets(&o);
+	if (tftp_resolve(&o, &e) < 0)
+		qerr_die(&e);
 	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
 	if (plan_build(&o, defname, &p, &e) < 0 ||
 	    command_check(p.argv[0], &e) < 0 ||

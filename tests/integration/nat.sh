@@ -110,4 +110,38 @@ check "udp forward from IPv6 [::1] answers" wait_for 10 udp6_ping
 kill -TERM "$BG_PID"
 wait "$BG_PID"
 
+# tftp=DIR: libslirp's TFTP server at 10.0.2.2, read-only, nothing of the
+# host beyond DIR (busybox's tftp is the client)
+mkdir -p "$TMP/tftp/sub" "$TMP/tftp-out"
+echo "tftp-$$" >"$TMP/tftp/sub/f.txt"
+echo secret >"$TMP/tftp-out/secret"
+ln -s "$TMP/tftp-out/secret" "$TMP/tftp/link"
+ln -s ../tftp-out "$TMP/tftp/dirlink"
+tftp_get() {	# NAME... : fetch each from the sandbox, print it or why not
+	"$QBOX" run --net "nat,tftp=$TMP/tftp" -- sh -c '
+		for f; do busybox tftp -g -r "$f" -l /tmp/got 10.0.2.2 2>&1 &&
+			cat /tmp/got; done' sh "$@"
+}
+expect_output "tftp=DIR: a file in it, by its path within" 0 "^tftp-$$\$" \
+	tftp_get sub/f.txt
+expect_output "... '..' out of it: refused" 1 "Access violation" tftp_get ../tftp-out/secret
+expect_output "... a symlink in it to a file outside: not served (Landlock)" 1 \
+	"File not found" tftp_get link
+expect_output "... nor through a symlinked directory" 1 "File not found" \
+	tftp_get dirlink/secret
+outside_unseen() { ! { tftp_get link; tftp_get dirlink/secret; } | grep -qx secret; }
+check "... and nothing of the outside came through" outside_unseen
+expect_output "... a relative DIR is the caller's" 0 "^tftp-$$\$" \
+	sh -c "cd '$TMP' && '$QBOX' run --net nat,tftp=tftp -- busybox tftp -g -r sub/f.txt -l - 10.0.2.2"
+expect_output "tftp=DIR that is not there: exit 2 naming it" 2 \
+	"^qbox: --net nat,tftp=$TMP/nope: tftp=$TMP/nope: No such file or directory\$" \
+	"$QBOX" run --net "nat,tftp=$TMP/nope" -- true
+expect_output "tftp=FILE: not a directory" 2 "tftp=$TMP/tftp/sub/f.txt: not a directory" \
+	"$QBOX" run --net "nat,tftp=$TMP/tftp/sub/f.txt" -- true
+expect_output "bootfile= not in DIR: exit 2 naming it" 2 \
+	"bootfile=pxe.0: $TMP/tftp/pxe.0: No such file or directory" \
+	"$QBOX" run --net "nat,tftp=$TMP/tftp,bootfile=pxe.0" -- true
+expect_output "bootfile= a directory" 2 "bootfile=sub: $TMP/tftp/sub is not a file" \
+	"$QBOX" run --net "nat,tftp=$TMP/tftp,bootfile=sub" -- true
+
 no_leftovers "nothing left behind" "httpd -f -p 8080"

@@ -178,6 +178,30 @@ static void test_net(void)
 		      net_bad("nat,mtu=1500x", "mtu='1500x' is not a number") &&
 		      net_bad("nat,mtu=", "mtu='' is not a number"),
 	      "nat mtu= bad values named");
+	CHECK(net_spec_parse("nat,tftp=/srv/tftp,bootfile=pxelinux.0", &n,
+			     &e) == 0 && !strcmp(n.tftp, "/srv/tftp") &&
+		      !strcmp(n.bootfile, "pxelinux.0") &&
+		      net_spec_parse("nat,tftp=boot,bootfile=efi/x64/boot.efi",
+				     &n, &e) == 0 &&
+		      !strcmp(n.bootfile, "efi/x64/boot.efi") &&
+		      net_spec_parse("nat,tftp=d", &n, &e) == 0 && !n.bootfile[0] &&
+		      net_spec_parse("nat,bootfile=a..b,tftp=d", &n, &e) == 0 &&
+		      net_spec_parse("nat", &n, &e) == 0 && !n.tftp[0],
+	      "nat tftp=DIR and bootfile=FILE, in either order; none: empty");
+	CHECK(net_bad("nat,bootfile=pxe.0", "bootfile=pxe.0 needs tftp=DIR") &&
+		      net_bad("nat,tftp=d,bootfile=/abs", "bootfile=/abs: name it relative") &&
+		      net_bad("nat,tftp=d,bootfile=../x", "'..' leads out") &&
+		      net_bad("nat,tftp=d,bootfile=a/../../x", "'..' leads out") &&
+		      net_bad("nat,tftp=d,bootfile=a/..", "'..' leads out") &&
+		      net_bad("nat,tftp=d,bootfile=", "bootfile= needs a file name") &&
+		      net_bad("nat,tftp=", "tftp= needs a directory") &&
+		      net_bad("nat,tftp=d,bootfile=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+			      "longer than DHCP's 127 bytes"),
+	      "nat bootfile= and tftp= bad values named");
+	CHECK(net_bad("natnet:x,tftp=d", "unknown option 'tftp'") &&
+		      net_bad("hostonly:h,bootfile=x", "unknown option 'bootfile'") &&
+		      net_bad("bridged:t0,tftp=d", "unknown option 'tftp'"),
+	      "tftp= and bootfile= belong to nat alone");
 	CHECK(net_bad("natnet:x,mtu=1500", "unknown option 'mtu'") &&
 		      net_bad("bridged:t0,mtu=1500", "unknown option 'mtu'"),
 	      "mtu= is nat's alone");
