@@ -41,7 +41,9 @@ scale_run() {
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
 	for ((i = 1; i <= n; i++)); do
-		spawn "$QBOX" run --name "bench$$-s$i" --net nat -- sh -c \
+		# the payload's view: tcp_rr and the run's directory given
+		spawn "$QBOX" run --name "bench$$-s$i" --net nat \
+			--ro-bind "$TCP_RR" --bind "$dir" -- sh -c \
 			"\"\$0\" -c 10.0.2.2 $port -n 10 -w 60 >/dev/null && : >\"$dir/ok.$i\"; exec sleep 100000" \
 			"$TCP_RR" </dev/null >"$dir/log.$i" 2>&1
 		pids+=("$SPAWN_PID")
