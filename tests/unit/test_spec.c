@@ -117,6 +117,7 @@ static void test_fwd_host(void)
 
 static void test_net(void)
 {
+	char too_long[NET_BOOTFILE_MAX + 32];
 	struct net_spec n;
 	struct qerr e = { 0 };
 
@@ -188,6 +189,9 @@ static void test_net(void)
 		      net_spec_parse("nat,bootfile=a..b,tftp=d", &n, &e) == 0 &&
 		      net_spec_parse("nat", &n, &e) == 0 && !n.tftp[0],
 	      "nat tftp=DIR and bootfile=FILE, in either order; none: empty");
+	/* one byte over DHCP's file field */
+	snprintf(too_long, sizeof(too_long), "nat,tftp=d,bootfile=%0*d",
+		 NET_BOOTFILE_MAX + 1, 0);
 	CHECK(net_bad("nat,bootfile=pxe.0", "bootfile=pxe.0 needs tftp=DIR") &&
 		      net_bad("nat,tftp=d,bootfile=/abs", "bootfile=/abs: name it relative") &&
 		      net_bad("nat,tftp=d,bootfile=../x", "'..' leads out") &&
@@ -195,8 +199,7 @@ static void test_net(void)
 		      net_bad("nat,tftp=d,bootfile=a/..", "'..' leads out") &&
 		      net_bad("nat,tftp=d,bootfile=", "bootfile= needs a file name") &&
 		      net_bad("nat,tftp=", "tftp= needs a directory") &&
-		      net_bad("nat,tftp=d,bootfile=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-			      "longer than DHCP's 127 bytes"),
+		      net_bad(too_long, "longer than DHCP's 127 bytes"),
 	      "nat bootfile= and tftp= bad values named");
 	CHECK(net_bad("natnet:x,tftp=d", "unknown option 'tftp'") &&
 		      net_bad("hostonly:h,bootfile=x", "unknown option 'bootfile'") &&
