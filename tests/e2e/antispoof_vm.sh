@@ -34,11 +34,18 @@ ip link set eth0 address 52:54:00:de:ad:01
 fetch NEWMAC "$@"
 ip link set eth0 address "$mac"
 fetch OLDMAC "$@"
+# another address: none the lease or a URL names (the lease is a hash
+# of a random MAC, so any fixed choice is sometimes the guest's own)
+for c in 200 201 202; do
+	case " $me $* " in *" 10.0.2.$c "* | *"/10.0.2.$c/"* | *"/10.0.2.$c:"*) ;;
+	*) other=10.0.2.$c; break ;;
+	esac
+done
 ip addr del "$me/24" dev eth0
-ip addr add 10.0.2.200/24 dev eth0
+ip addr add "$other/24" dev eth0
 ip route replace default via 10.0.2.2 dev eth0
 fetch NEWIP "$@"
-ip addr del 10.0.2.200/24 dev eth0
+ip addr del "$other/24" dev eth0
 ip addr add "$me/24" dev eth0
 ip route replace default via 10.0.2.2 dev eth0
 fetch OLDIP "$@"
