@@ -59,6 +59,9 @@ enum sbmsg_type {
 				   guarded and up */
 	SBMSG_READY,		/* a confined child -> its parent: confined,
 				   serving (seccomp/child.h) */
+	SBMSG_CHILD_PID,	/* a child starting in a PID namespace of its
+				   own -> its parent: it is .value, not the
+				   process that forked it (seccomp/child.h) */
 };
 
 /*

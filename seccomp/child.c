@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,32 @@ static void close_all_but(const int *keep, int n)
 			close_range(lo, next - 1, 0);
 		lo = next + 1;
 	}
+}
+
+/*
+ * Step 2's PID namespace: the pid 1 of a new one is cloned as the
+ * parent's child, and returns here; this process names it to the parent
+ * and ends. 0 in pid 1, or -errno with @e in this process.
+ */
+static int new_pidns(const struct child_spec *s, int sock, struct qerr *e)
+{
+	struct sbmsg m = { .type = SBMSG_CHILD_PID };
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		return qerr_set(e, errno, "%s: a PID namespace", s->name);
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
+			     NULL, 0);
+	if (pid < 0)
+		return qerr_set(e, errno, "%s: its pid 1", s->name);
+	if (pid == 0) {
+		/* not inherited; if the parent is gone already, its socket
+		   says so at the first word */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return 0;
+	}
+	m.value = pid;
+	_exit(sbmsg_write(sock, &m) < 0);
 }
 
 /* Step 2 of child.h, then the child's own main; never returns */
@@ -64,6 +91,10 @@ static __attribute__((noreturn)) void child_run(const struct child_spec *s,
 			_exit(1);
 		}
 		close(s->enter_pidfd);
+	}
+	if (s->new_pidns && new_pidns(s, sock, &m.err) < 0) {
+		sbmsg_write(sock, &m);
+		_exit(1);
 	}
 	if (s->main(s->arg, sock, &m.err) == 0)
 		_exit(0);
@@ -96,6 +127,37 @@ static int first_word(struct child *c, struct qerr *e)
 	return -ECHILD;
 }
 
+/*
+ * A child that made a PID namespace: reap the process that forked it and
+ * take the pid 1 it names. 0, or -ECHILD (nothing named: @c->status
+ * says how the forker ended) or -EIO with @e, as first_word().
+ */
+static int take_pid1(struct child *c, struct qerr *e)
+{
+	struct pollfd p = { c->sock, POLLIN, 0 };
+	pid_t forker = c->pid;
+	struct sbmsg m = { 0 };
+	int fd = -1, r;
+
+	do
+		r = poll(&p, 1, CHILD_START_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0 && (r = sbmsg_recv(c->sock, &m, &fd)) > 0 && fd >= 0)
+		close(fd);
+	while (waitpid(forker, &c->status, 0) < 0 && errno == EINTR)
+		;
+	if (r > 0 && m.type == SBMSG_CHILD_PID && m.value > 0) {
+		c->pid = (pid_t)m.value;
+		return 0;
+	}
+	c->pid = 0;
+	if (r > 0 && m.type == SBMSG_ERROR) {
+		*e = m.err;
+		return -EIO;
+	}
+	return -ECHILD;
+}
+
 int child_start(const struct child_spec *s, struct child *c, struct qerr *e)
 {
 	pid_t parent = getpid();
@@ -114,6 +176,10 @@ int child_start(const struct child_spec *s, struct child *c, struct qerr *e)
 	c->sock = sv[0];
 	if (c->pid < 0) {
 		c->pid = 0;
+		close(steal_fd(&c->sock));
+		return r;
+	}
+	if (s->new_pidns && (r = take_pid1(c, e)) < 0) {
 		close(steal_fd(&c->sock));
 		return r;
 	}

@@ -16,7 +16,11 @@
  *      check (the parent may have died before it was set), every fd
  *      closed but stdio, its socket and those it is told to keep, then
  *      (for a forward worker) the sandbox's user and network namespaces
- *      entered through a pidfd of the sandbox's init;
+ *      entered through a pidfd of the sandbox's init; and (for dnsmasq)
+ *      a PID namespace of its own, whose pid 1 is cloned with
+ *      CLONE_PARENT, so that it too is the parent's child, and named to
+ *      the parent (SBMSG_CHILD_PID) by the process that cloned it, which
+ *      then ends;
  *   3. its own main confines it (child_confine(), or its own steps) and
  *      says so (child_ready(), SBMSG_READY), then serves until its parent
  *      hangs up;
@@ -43,6 +47,10 @@ struct child_spec {
 				   once named and alone), or NULL */
 	int enter_pidfd;	/* >= 0: enter the user and network
 				   namespaces of this process first */
+	bool new_pidns;		/* then run as pid 1 of a PID namespace of
+				   its own (with enter_pidfd): it sees, and
+				   can signal, nothing else, and its end is
+				   the end of every process it made */
 	const int *keep;	/* fds kept besides stdio and its socket */
 	int n_keep;
 	/*

@@ -325,6 +325,26 @@ int drop_privileges(struct qerr *e)
 	return drop_privileges_keeping(-1, e);
 }
 
+int cap_through_exec(int cap, struct qerr *e)
+{
+	cap_value_t c = cap;
+	cap_t caps = cap_get_proc();
+	int r;
+
+	if (!caps)
+		return qerr_set(e, errno, "reading capabilities");
+	r = cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET);
+	if (r == 0)
+		r = cap_set_proc(caps);
+	cap_free(caps);
+	if (r == 0)
+		r = cap_set_ambient(c, CAP_SET);
+	if (r < 0)
+		return qerr_set(e, errno, "keeping %s through exec",
+				cap_to_name(c));
+	return 0;
+}
+
 int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e)
 {
 	int r;

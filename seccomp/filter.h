@@ -160,6 +160,18 @@ int confine_self(scmp_filter_ctx baseline, struct qerr *e);
  */
 int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e);
 
+/**
+ * cap_through_exec() - keep capability @cap, held, through execve
+ * @cap:	in the permitted set (confine_keeping()'s)
+ * @e:		error naming it
+ *
+ * Inheritable and ambient: a program exec'd as an ordinary uid keeps it
+ * (as uid 0 of a user namespace it would keep it anyway, from the
+ * bounding set). A hub's dnsmasq runs as the user, who is uid 0 in its
+ * user namespace only when the user is root. Return: 0 or -errno
+ */
+int cap_through_exec(int cap, struct qerr *e);
+
 /* Load one more filter (no_new_privs is already set); 0 or -errno */
 int filter_load(scmp_filter_ctx ctx, struct qerr *e);
 
