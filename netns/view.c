@@ -157,7 +157,9 @@ static int push_link(struct view *v, const char *path, struct qerr *e)
 	return 0;
 }
 
-static int push_system(struct view *v, struct qerr *e)
+/* The system, read-only, a private /tmp and /var/tmp; with @devices, the
+ * VM's devices the user may open */
+static int push_system(struct view *v, bool devices, struct qerr *e)
 {
 	const char *const *lists[] = { system_dirs, system_etc };
 	struct stat st;
@@ -177,7 +179,7 @@ static int push_system(struct view *v, struct qerr *e)
 			if (r < 0)
 				return r;
 		}
-	for (i = 0; dev_optional[i]; i++)
+	for (i = 0; devices && dev_optional[i]; i++)
 		if (access(dev_optional[i], R_OK | W_OK) == 0 &&
 		    (r = push(v, dev_optional[i], dev_optional[i], VIEW_RW,
 			      false, e)) < 0)
@@ -480,7 +482,8 @@ int view_build(const struct plan *p, struct view *v, struct qerr *e)
 				  p->chdir);
 	if (!(v->cwd = strdup(dir)))
 		return qerr_set(e, ENOMEM, "building the payload's view");
-	if ((r = push_system(v, e)) < 0 || (r = push_user(v, p, cwd, e)) < 0)
+	if ((r = push_system(v, true, e)) < 0 ||
+	    (r = push_user(v, p, cwd, e)) < 0)
 		return r;
 	if (p->vm) {
 		r = push_qemu(v, p, e);
@@ -499,4 +502,18 @@ int view_build(const struct plan *p, struct view *v, struct qerr *e)
 	if (r == 0)
 		sort_mounts(v);
 	return r;
+}
+
+int view_build_service(const char *dir, struct view *v, struct qerr *e)
+{
+	int r;
+
+	*v = (struct view){ .service = true };
+	if (!(v->cwd = strdup(dir)))
+		return qerr_set(e, ENOMEM, "building a service's view");
+	if ((r = push_system(v, false, e)) < 0 ||
+	    (r = push_path(v, dir, VIEW_RW, dir, e)) < 0)
+		return r;
+	sort_mounts(v);
+	return 0;
 }

@@ -57,6 +57,10 @@ struct view {
 				   parents before it */
 	int n;
 	char *cwd;		/* the payload's working directory */
+	bool service;		/* a service of a network's, which entered
+				   its namespaces from outside
+				   (view_build_service()): no /proc, no
+				   /sys, and nothing writable executable */
 };
 
 /**
@@ -71,6 +75,23 @@ struct view {
 int view_build(const struct plan *p, struct view *v, struct qerr *e);
 
 void view_free(struct view *v);
+
+/**
+ * view_build_service() - the view of a service qbox runs for a network
+ * @dir:	its own directory, absolute: read-write, and its working
+ *		directory
+ * @v:		filled; free with view_free(), also on error
+ * @e:		the step that failed
+ *
+ * The system read-only, a /dev and /tmp of its own, @dir, and nothing
+ * else: no home, no runtime directory, no /proc or /sys (the service
+ * enters the network's user and network namespaces, not its PID
+ * namespace, whose /proc it could not mount); what it may write is
+ * mounted noexec, so it cannot map a file of its own making executable
+ * (Landlock's execute right does not cover mmap). network/dnsmasq.c's.
+ * Return: 0 or -errno
+ */
+int view_build_service(const char *dir, struct view *v, struct qerr *e);
 
 /**
  * view_enter() - put the calling process in view @v

@@ -95,18 +95,19 @@ static int mountpoint(const char *at, bool dir)
 }
 
 /*
- * Make the bind mount at @at read-only. A user namespace may not clear
- * the flags its source was mounted with (the kernel locks nosuid, nodev,
- * noexec and friends): keep them.
+ * Add @add (MS_RDONLY, MS_NOEXEC) to the bind mount at @at. A user
+ * namespace may not clear the flags its source was mounted with (the
+ * kernel locks nosuid, nodev, noexec and friends): keep them.
  */
-static int remount_ro(const char *at)
+static int remount(const char *at, unsigned long add)
 {
 	static const struct { unsigned long st, ms; } keep[] = {
 		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
 		{ ST_NOEXEC, MS_NOEXEC }, { ST_NOATIME, MS_NOATIME },
 		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+		{ ST_RDONLY, MS_RDONLY },
 	};
-	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+	unsigned long flags = MS_REMOUNT | MS_BIND | add;
 	struct statvfs sv;
 	size_t i;
 
@@ -119,8 +120,10 @@ static int remount_ro(const char *at)
 }
 
 /* One mount of the list, at /newroot; the host is at /oldroot, the
- * working directory qbox started in at @here (m->here) */
-static int mount_one(const struct view_mount *m, int here, struct qerr *e)
+ * working directory qbox started in at @here (m->here); with @noexec, what
+ * is writable cannot be executed or mapped executable (a service's view) */
+static int mount_one(const struct view_mount *m, int here, bool noexec,
+		     struct qerr *e)
 {
 	char at[PATH_MAX + 16], from[PATH_MAX + 16];
 	int r;
@@ -138,8 +141,8 @@ static int mount_one(const struct view_mount *m, int here, struct qerr *e)
 	if ((r = mountpoint(at, m->dir)) < 0)
 		return qerr_set(e, -r, "the view: a place for %s", m->dst);
 	if (m->kind == VIEW_TMPFS) {
-		if (mount("tmpfs", at, "tmpfs", MS_NOSUID | MS_NODEV,
-			  "mode=1777") < 0)
+		if (mount("tmpfs", at, "tmpfs", MS_NOSUID | MS_NODEV |
+				  (noexec ? MS_NOEXEC : 0), "mode=1777") < 0)
 			return qerr_set(e, errno, "the view: a tmpfs at %s",
 					m->dst);
 		return 0;
@@ -150,13 +153,15 @@ static int mount_one(const struct view_mount *m, int here, struct qerr *e)
 		snprintf(from, sizeof(from), "/oldroot%s", m->src);
 	if (mount(from, at, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return qerr_set(e, errno, "the view: %s", m->dst);
-	if (m->kind == VIEW_RO && (r = remount_ro(at)) < 0)
+	if (m->kind == VIEW_RO && (r = remount(at, MS_RDONLY)) < 0)
 		return qerr_set(e, -r, "the view: %s read-only", m->dst);
+	if (m->kind == VIEW_RW && noexec && (r = remount(at, MS_NOEXEC)) < 0)
+		return qerr_set(e, -r, "the view: %s noexec", m->dst);
 	return 0;
 }
 
 /* /newroot/dev: a tmpfs with the usual nodes, a devpts of its own, shm */
-static int mount_dev(struct qerr *e)
+static int mount_dev(bool noexec, struct qerr *e)
 {
 	static const char *const links[][2] = {
 		{ "pts/ptmx", "/newroot/dev/ptmx" },
@@ -186,7 +191,8 @@ static int mount_dev(struct qerr *e)
 		return qerr_set(e, errno, "the view: /dev/pts");
 	if (mkdirs("/newroot/dev/shm") < 0 ||
 	    mount("tmpfs", "/newroot/dev/shm", "tmpfs",
-		  MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		  MS_NOSUID | MS_NODEV | (noexec ? MS_NOEXEC : 0),
+		  "mode=1777") < 0)
 		return qerr_set(e, errno, "the view: /dev/shm");
 	for (i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlink(links[i][0], links[i][1]) < 0)
@@ -215,7 +221,7 @@ static int mount_kernel(struct qerr *e)
 	/* a host whose own /sys is partly covered (a container): the host's,
 	   read-only, network devices and all */
 	if (mount("/oldroot/sys", "/newroot/sys", NULL, MS_BIND | MS_REC,
-		  NULL) < 0 || remount_ro("/newroot/sys") < 0)
+		  NULL) < 0 || remount("/newroot/sys", MS_RDONLY) < 0)
 		return qerr_set(e, errno, "the view: /sys");
 	return 0;
 }
@@ -287,13 +293,14 @@ int view_enter(const struct view *v, const char *resolv, struct qerr *e)
 		return 0;
 	for (i = 0; i < v->n; i++)
 		want_here |= v->m[i].here;
-	if ((r = stage(want_here ? &here : NULL, e)) < 0 || (r = mount_dev(e)) < 0 ||
-	    (r = mount_kernel(e)) < 0)
+	if ((r = stage(want_here ? &here : NULL, e)) < 0 ||
+	    (r = mount_dev(v->service, e)) < 0 ||
+	    (!v->service && (r = mount_kernel(e)) < 0))
 		return r;
 	for (i = 0; i < v->n; i++) {
 		if (resolv && !strcmp(v->m[i].dst, "/etc/resolv.conf"))
 			continue;	/* written below instead */
-		if ((r = mount_one(&v->m[i], here, e)) < 0)
+		if ((r = mount_one(&v->m[i], here, v->service, e)) < 0)
 			return r;
 	}
 	if (resolv && (mkdirs("/newroot/etc") < 0 ||
@@ -316,7 +323,8 @@ int view_landlock(const struct view *v, struct qerr *e)
 	rules = calloc((size_t)v->n + ARRAY_SIZE(kernel), sizeof(*rules));
 	if (!rules)
 		return qerr_set(e, ENOMEM, "Landlock: its rules");
-	for (i = 0; i < (int)ARRAY_SIZE(kernel); i++)
+	/* "/" and /dev; /proc and /sys where the view has them */
+	for (i = 0; i < (v->service ? 2 : (int)ARRAY_SIZE(kernel)); i++)
 		rules[n++] = kernel[i];
 	for (i = 0; i < v->n; i++)
 		rules[n++] = (struct landlock_rule){
