@@ -180,9 +180,14 @@ leftover_procs() {
 	done
 }
 
-# no_leftovers NAME MARKER : nothing of ours left running, no runtime files
+# no_leftovers NAME MARKER : nothing of ours left running, no runtime files.
+# A process in its last milliseconds is no leftover: a hub's socket and
+# name go first, then it kills and reaps its init and dnsmasq, so the
+# processes get 5 s to be gone.
+no_procs() { [ -z "$(leftover_procs "$1")" ]; }
 no_leftovers() {
 	local name=$1 marker=$2 procs files
+	wait_for 5 no_procs "$marker"
 	procs=$(leftover_procs "$marker")
 	files=$(ls -A "$RUNDIR" 2>/dev/null | grep -v '^$' || true)
 	if [ -n "$procs" ]; then
