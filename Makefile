@@ -46,7 +46,8 @@ print-layers:
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     runner/cli.c \
-	     plan/spec.c control/ctl_proto.c plan/plan.c plan/qemu_argv.c \
+	     plan/spec.c control/ctl_proto.c plan/plan.c plan/names.c \
+	     plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
 	     dataplane/fairq.c plan/qemu_paths.c plan/qemu_opts.c plan/image.c \
@@ -71,7 +72,7 @@ HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
-FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames qemuargs
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames qemuargs names
 FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -87,6 +88,7 @@ FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filte
 		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 FUZZ_SRCS_qemuargs := plan/qemu_paths.c plan/qemu_opts.c
+FUZZ_SRCS_names    := plan/names.c common/json.c
 FUZZ_LIBS_qemuargs  = $(shell pkg-config --libs jansson)
 
 .PHONY: all clean check print-layers check-unit check-integration check-e2e check-fuzz \

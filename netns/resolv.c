@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -16,24 +17,69 @@
 /*
  * A command payload reads the host's /etc/resolv.conf. When that names a
  * resolver on the host's loopback (systemd-resolved's 127.0.0.53, say),
- * the sandbox's own loopback has none: give the payload a private mount
- * namespace in which /etc/resolv.conf names the NIC's DNS forwarder
- * instead, keeping the host's search and options lines. A payload with a
- * view of its own gets the text in its view (view_enter() writes it into
- * the view's /etc, init keeps it in @in->resolv until then). With the
- * host's view (--fs host), the file is made in the runtime directory,
+ * the sandbox's own loopback has none; and on a named network the
+ * network's own server knows its members' names (network/dnsmasq.c). In
+ * both cases the payload gets a private mount namespace in which
+ * /etc/resolv.conf names the NIC's DNS server instead, keeping the host's
+ * options lines and, behind the network's domain, its search list. A
+ * payload with a view of its own gets the text in its view (view_enter()
+ * writes it into the view's /etc, init keeps it in @in->resolv until
+ * then). With the host's view (--fs host), the file is made in the
+ * runtime directory,
  * bind-mounted in a mount namespace of init's, which the payload inherits,
  * and unlinked at once: the mount keeps it alive, nothing is left to
  * clean up.
  */
+
+/*
+ * The payload's resolv.conf from the host's text @host (modified), for a
+ * NIC whose DNS server is @dns and whose network's domain is @domain ("":
+ * none). Return: 1 with the text in @out when the payload needs it, 0
+ * when the host's serves (no domain, no resolver on the loopback).
+ */
+static int resolv_text(char *host, struct in_addr dns, const char *domain,
+		       struct strbuf *out)
+{
+	char a[INET_ADDRSTRLEN];
+	bool loopback = false, searched = false;
+	char *line, *save;
+
+	inet_ntop(AF_INET, &dns, a, sizeof(a));
+	if (domain[0])
+		sb_printf(out, "# qbox: the network's DNS server, and its "
+			       "members' names\nnameserver %s\n", a);
+	else
+		sb_printf(out, "# qbox: the host's resolver is on its "
+			       "loopback; DNS goes through the NAT's "
+			       "forwarder\nnameserver %s\n", a);
+	for (line = strtok_r(host, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "nameserver", 10)) {
+			line += 10 + strspn(line + 10, " \t");
+			if (!strncmp(line, "127.", 4) || !strncmp(line, "::1", 3))
+				loopback = true;
+		} else if (domain[0] && (!strncmp(line, "search", 6) ||
+					 !strncmp(line, "domain", 6))) {
+			/* ours first, then the host's (once) */
+			if (!searched)
+				sb_printf(out, "search %s%s\n", domain,
+					  line + 6);
+			searched = true;
+		} else {
+			sb_printf(out, "%s\n", line);
+		}
+	}
+	if (domain[0] && !searched)
+		sb_printf(out, "search %s\n", domain);
+	return domain[0] || loopback;
+}
+
 int resolv_private(struct init *in, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
-	char host[8192], name[96], proc[32], dns[INET_ADDRSTRLEN], src[4096];
+	char host[8192], name[96], proc[32], src[4096];
 	struct strbuf out = { 0 };
 	const struct nic_plan *nat = NULL;
-	bool loopback = false;
-	char *line, *save;
 	cleanup_fd int fd = -1;
 	int i, r = 0;
 	ssize_t n;
@@ -41,24 +87,11 @@ int resolv_private(struct init *in, struct qerr *e)
 	for (i = 0; i < p->n_nics && !nat; i++)
 		if (p->nics[i].mode != NET_NONE && p->nics[i].dns.s_addr)
 			nat = &p->nics[i];
-	if (p->vm || !nat || read_file("/etc/resolv.conf", host,
-				       sizeof(host)) < 0)
+	if (p->vm || !nat)
 		return 0;
-	inet_ntop(AF_INET, &nat->dns, dns, sizeof(dns));
-	sb_printf(&out, "# qbox: the host's resolver is on its loopback; "
-			"DNS goes through the NAT's forwarder\nnameserver %s\n",
-		  dns);
-	for (line = strtok_r(host, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "nameserver", 10)) {
-			sb_printf(&out, "%s\n", line);
-			continue;
-		}
-		line += 10 + strspn(line + 10, " \t");
-		if (!strncmp(line, "127.", 4) || !strncmp(line, "::1", 3))
-			loopback = true;
-	}
-	if (!loopback || out.oom)
+	if (read_file("/etc/resolv.conf", host, sizeof(host)) < 0)
+		host[0] = '\0';
+	if (!resolv_text(host, nat->dns, nat->domain, &out) || out.oom)
 		goto done;
 	if (in->cfg->view && !in->cfg->view->host) {
 		if (!(in->resolv = strdup(out.s)))

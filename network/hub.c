@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,29 @@ static int hub_userns(int dirfd, int *lockfd, int *found, struct qerr *e)
 	return 0;
 }
 
+/*
+ * A network with an address of its own has a DNS server for its members'
+ * names (network/dnsmasq.c), made ready here, before any namespace: on a
+ * natnet it forwards other names to the NAT engine's forwarder
+ */
+static int hub_names_prepare(struct sup *s, struct qerr *e)
+{
+	const struct nic_plan *n = &s->plan->nics[0];
+	struct dnsmasq_cfg c = { .listen = n->layout.hub, .domain = n->domain };
+	struct hub *h = hub_of(s);
+	char dir[PATH_MAX];
+
+	if (!n->layout.hub.s_addr)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/%s.dns", s->rundir, s->plan->name);
+	c.dir = dir;
+	if (n->mode == NET_NATNET)
+		c.upstream = n->nat.dns;
+	h->names = true;
+	h->names_host = n->layout.host;
+	return dnsmasq_prepare(&h->dns, &c, s->filters->baseline, e);
+}
+
 static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 {
 	struct hub *h = calloc(1, sizeof(*h));
@@ -111,8 +135,11 @@ static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 		return qerr_set(e, ENOMEM, "starting the network");
 	s->role_data = h;
 	h->dhcp_fd = h->stream_fd = h->relay_fd = h->dir_lock = -1;
+	h->dns = (struct dnsmasq){ .pidfd = -1, .poll_idx = -1 };
 	h->spec = *s->plan->nics[0].spec;
 	h->linger = h->spec.linger;
+	if ((r = hub_names_prepare(s, e)) < 0)
+		return r;
 	r = hub_userns(s->dirfd, &h->dir_lock, &cfg->userns_pidfd, e);
 	/* init closes its copy: the lock is one open file, shared */
 	cfg->sup_lockfd = h->dir_lock;
@@ -124,6 +151,7 @@ static int hub_dhcp_start(struct sup *s, struct qerr *e)
 {
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
+	struct hub *h = hub_of(s);
 	struct dhcp_config c = {
 		.net = n->net, .prefix = n->prefix,
 		/* an internal network without DHCP has no address of its
@@ -132,10 +160,14 @@ static int hub_dhcp_start(struct sup *s, struct qerr *e)
 		.router = l->gateway,
 		.pool_first = l->pool_first, .pool_last = l->pool_last,
 	};
-	struct hub *h = hub_of(s);
 
-	if (l->dns.s_addr)
+	/* the network's own DNS server, which knows its members' names */
+	if (h->names) {
+		c.dns[c.n_dns++] = l->hub;
+		c.domain = n->domain;
+	} else if (l->dns.s_addr) {
 		c.dns[c.n_dns++] = l->dns;
+	}
 	h->dhcp = dhcp_new(&c, e);
 	return h->dhcp ? 0 : -EINVAL;
 }
@@ -147,6 +179,11 @@ static int hub_net_ready(struct sup *s, struct qerr *e)
 
 	if ((r = hub_dhcp_start(s, e)) < 0 || (r = hub_stream_listen(s, e)) < 0)
 		return r;
+	if (h->names) {
+		hub_names_update(h);
+		if ((r = dnsmasq_start(&h->dns, s->sb.pid, e)) < 0)
+			return r;
+	}
 	close(steal_fd(&h->dir_lock));	/* others may find us now */
 	return 0;
 }
@@ -159,6 +196,12 @@ static void hub_poll_fill(struct sup *s, struct pollset *ps)
 	h->dhcp_idx = h->dhcp && h->dhcp_fd >= 0 ?
 		pollset_add(ps, h->dhcp_fd, POLLIN) : -1;
 	hub_stream_poll_fill(s, ps);
+	if (h->names) {
+		h->dns.poll_idx = h->dns.pidfd >= 0 ?
+			pollset_add(ps, h->dns.pidfd, POLLIN) : -1;
+		if (dnsmasq_due_ms(&h->dns) >= 0)
+			pollset_timeout(ps, dnsmasq_due_ms(&h->dns));
+	}
 	/* without members (and not lingering): idle, for HUB_IDLE_MS */
 	if (h->linger || h->n_members) {
 		h->idle_deadline_ms = 0;
@@ -176,6 +219,9 @@ static int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
 	if (h->dhcp_idx >= 0 && (ps->fds[h->dhcp_idx].revents & POLLIN))
 		dhcp_serve(h->dhcp, h->dhcp_fd, hub_now_s(), NULL);
 	hub_stream_poll_done(s, ps);
+	if (h->names)
+		dnsmasq_tend(&h->dns, h->dns.poll_idx >= 0 ?
+				ps->fds[h->dns.poll_idx].revents : 0, s->sb.pid);
 	return 0;
 }
 
@@ -222,7 +268,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 	const struct hub *h = hub_of(s);
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
-	char a[INET_ADDRSTRLEN], mac[18];
+	char a[INET_ADDRSTRLEN], mac[18], label[NET_NAME_MAX + 1];
 	int i;
 
 #define ADDR(x) ((x).s_addr ? inet_ntop(AF_INET, &(x), a, sizeof(a)) : "")
@@ -234,7 +280,8 @@ static void net_json(struct sup *s, struct strbuf *b)
 	sb_printf(b, "\"subnet\":\"%s/%u\",", ADDR(n->net), n->prefix);
 	sb_printf(b, "\"gateway\":\"%s\",", ADDR(l->gateway));
 	sb_printf(b, "\"host\":\"%s\",", ADDR(l->host));
-	sb_printf(b, "\"dns\":\"%s\",", ADDR(l->dns));
+	/* the members' DNS server: the network's own, where it has one */
+	sb_printf(b, "\"dns\":\"%s\",", ADDR(*(h->names ? &l->hub : &l->dns)));
 	sb_printf(b, "\"hub\":\"%s\",\"dhcp\":%s,", ADDR(l->hub),
 		  l->dhcp ? "true" : "false");
 	sb_puts(b, "\"socket\":");
@@ -253,6 +300,11 @@ static void net_json(struct sup *s, struct strbuf *b)
 			  mac_format(m->mac, mac),
 			  m->kind == MEMBER_VM ? "true" : "false",
 			  ADDR(m->addr));
+		/* its name on the network's DNS server (plan/names.h) */
+		label[0] = '\0';
+		if (h->names && m->addr.s_addr && m->sandbox[0])
+			names_label(m->sandbox, label);
+		sb_printf(b, ",\"name\":\"%s\"", label);
 		if (m->kind == MEMBER_SOCKET) {
 			sb_printf(b, ",\"tap\":\"qs%ld\",\"pid\":%d,"
 				     "\"command\":", m->id, (int)m->pid);
@@ -276,7 +328,12 @@ static void net_json(struct sup *s, struct strbuf *b)
 			first = false;
 		}
 	}
-	sb_puts(b, "],\"forwards\":");
+	sb_puts(b, "],");
+	if (h->names) {
+		dnsmasq_json(&h->dns, b);
+		sb_puts(b, ",");
+	}
+	sb_puts(b, "\"forwards\":");
 	sup_fwds_json(s, b);
 	sup_engine_json(s, b);
 	sb_puts(b, "}");
@@ -383,6 +440,7 @@ static int hub_end(struct sup *s, struct qerr *e)
 	if (!h)
 		return 0;
 	hub_stream_free(s);
+	dnsmasq_free(&h->dns);
 	free(h->members);
 	dhcp_free(h->dhcp);
 	if (h->dhcp_fd >= 0)

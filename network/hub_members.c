@@ -195,7 +195,36 @@ int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e)
 	m->id = ++h->next_id;
 	h->members[h->n_members++] = *m;
 	h->idle_deadline_ms = 0;
+	hub_names_update(h);
 	return 0;
+}
+
+void hub_names_update(struct hub *h)
+{
+	struct names_host *hosts;
+	struct strbuf text = { 0 };
+	int i, r;
+
+	if (!h->names)
+		return;
+	hosts = calloc((size_t)h->n_members + 1, sizeof(*hosts));
+	if (!hosts) {
+		fprintf(stderr, "qbox: network '%s': the members' names: out "
+				"of memory\n", h->spec.name);
+		return;
+	}
+	for (i = 0; i < h->n_members; i++)
+		hosts[i] = (struct names_host){ h->members[i].addr,
+						h->members[i].sandbox };
+	r = names_hosts(h->dns.cfg.domain, h->names_host, hosts, h->n_members,
+			&text);
+	if (r == 0)
+		r = dnsmasq_names(&h->dns, text.s);
+	if (r < 0)
+		fprintf(stderr, "qbox: network '%s': the members' names: %s\n",
+			h->spec.name, strerror(-r));
+	sb_free(&text);
+	free(hosts);
 }
 
 void hub_member_leave(struct sup *s, long id)
@@ -219,6 +248,7 @@ void hub_member_leave(struct sup *s, long id)
 			fwd_engine_remove(s->fwd, &h->fwds[i].spec);
 		h->fwds[i] = h->fwds[--h->n_fwds];
 	}
+	hub_names_update(h);
 	if (!h->n_members && !h->linger)
 		h->done = true;
 }

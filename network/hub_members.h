@@ -18,6 +18,7 @@
 #include "common/json.h"
 #include "common/pollset.h"
 #include "control/ctl_proto.h"
+#include "network/dnsmasq.h"
 #include "plan/plan.h"
 #include "supervisor/sup.h"
 
@@ -67,6 +68,9 @@ struct hub {
 	struct dhcp_server *dhcp;	/* leases: VMs' by DHCP, commands'
 					   reserved at join */
 	int dhcp_fd;			/* the server's socket, or -1 */
+	bool names;			/* the network has a DNS server */
+	struct dnsmasq dns;		/* ... dnsmasq (dnsmasq.h) */
+	struct in_addr names_host;	/* ... host.qbox.internal, or 0 */
 	/* generic members (hub_stream.c) */
 	int stream_fd;			/* net@NAME.stream, listening, or -1 */
 	char *stream_path;		/* ... its path, for qbox net socket */
@@ -116,5 +120,8 @@ struct hub_member *hub_member_find(struct hub *h, long id);
 
 /* Member @id left (its connection closed, or its socket client hung up) */
 void hub_member_leave(struct sup *s, long id);
+
+/* The members' names to the network's DNS server (dnsmasq.h), if any */
+void hub_names_update(struct hub *h);
 
 #endif /* QBOX_HUB_MEMBERS_H */

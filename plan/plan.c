@@ -121,6 +121,8 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 	net_layout(spec, &n->net, &n->prefix, &n->layout);
 	n->gateway = l->gateway;
 	n->dns = l->dns;
+	if (l->hub.s_addr)
+		names_domain(spec->name, n->domain);
 	/* the network's NAT: DHCP is the hub's own */
 	n->nat = (struct nat_plan){
 		.on = l->uplink, .host = l->host,
@@ -236,6 +238,13 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 		net_layout(s, &n->net, &n->prefix, &n->layout);
 		n->gateway = n->layout.gateway;
 		n->dns = n->layout.dns;
+		/* the network's own DNS server knows its members' names
+		   (network/dnsmasq.c) and forwards the rest where there is
+		   a way out */
+		if (n->layout.hub.s_addr) {
+			n->dns = n->layout.hub;
+			names_domain(s->name, n->domain);
+		}
 	} else if (s && s->has_subnet) {
 		n->net = s->subnet;
 		n->prefix = s->prefix;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "plan/names.h"
 #include "plan/spec.h"
 
 #define MAX_NICS 8
@@ -128,6 +129,9 @@ struct nic_plan {
 	struct net_layout layout;	/* named networks */
 	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
 	struct nat_plan nat;
+	char domain[NAMES_DOMAIN_MAX];	/* a named network's with names
+					   (plan/names.h), its DNS server
+					   the hub's address; "": none */
 };
 
 /**

@@ -24,6 +24,7 @@
  * This is what an ssh ProxyCommand needs:
  *   ssh -o ProxyCommand='qbox nc hostonly:lab %h %p' root@192.168.56.101
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -39,6 +40,7 @@
 #include "seccomp/filter.h"
 #include "runner/cli.h"
 #include "runner/client.h"
+#include "runner/netcmd.h"
 #include "control/ctl_client.h"
 #include "plan/spec.h"
 
@@ -264,7 +266,8 @@ int cmd_nc(int argc, char **argv)
 	struct qerr e = { 0 };
 	unsigned long timeout = 10;
 	char where[NET_NAME_MAX + 96];
-	const char *name;
+	char addr[INET_ADDRSTRLEN];
+	const char *name, *host;
 	int c, dirfd, pidfd, sock;
 
 	optind = 0;
@@ -289,7 +292,18 @@ int cmd_nc(int argc, char **argv)
 		die(2, "nc: usage: qbox nc [--timeout S] NAME HOST PORT (NAME: a "
 		       "sandbox, or a network as MODE:NAME)");
 	name = argv[optind];
-	if (tcp_target_parse(argv[optind + 1], argv[optind + 2], &to, &e) < 0) {
+	host = argv[optind + 1];
+	/* a network's member by name: its address, as its DNS server has it */
+	if (strchr(name, ':') && inet_pton(AF_INET, host, &to.sin_addr) != 1) {
+		if ((dirfd = ctl_rundir(&e)) < 0 ||
+		    netcmd_resolve(dirfd, name, host, addr, &e) < 0) {
+			qerr_prefix(&e, "nc");
+			qerr_die(&e);
+		}
+		close(dirfd);
+		host = addr;
+	}
+	if (tcp_target_parse(host, argv[optind + 2], &to, &e) < 0) {
 		qerr_prefix(&e, "nc");
 		qerr_die(&e);
 	}

@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/json.h"
 #include "common/util.h"
+#include "plan/names.h"
 #include "runner/cli.h"
 #include "control/ctl_client.h"
 #include "control/hub_client.h"
@@ -46,6 +48,50 @@ static int net_ask(int dirfd, const char *name, enum ctl_verb verb,
 	if (r == -EPIPE)
 		r = qerr_set(e, 0, "network '%s' ended while answering", name);
 	close(fd);
+	return r;
+}
+
+int netcmd_resolve(int dirfd, const char *spec, const char *host,
+		   char addr[INET_ADDRSTRLEN], struct qerr *e)
+{
+	struct strbuf out = { 0 };
+	char name[NAMES_DOMAIN_MAX + NET_NAME_MAX + 2], domain[NAMES_DOMAIN_MAX];
+	const char *m, *end;
+	struct net_spec n;
+	int r;
+
+	addr[0] = '\0';
+	if ((r = net_spec_parse(spec, &n, e)) < 0 ||
+	    (r = net_ask(dirfd, n.name, CTL_NET_INFO, NULL, &out, e)) < 0)
+		goto done;
+	if ((m = strstr(out.s, "\"names\":")))
+		json_field(m, "domain", domain, sizeof(domain));
+	if (!m || !domain[0]) {
+		r = qerr_usage(e, "network '%s' has no names (an internal "
+				  "network without dhcp=on): name a member by "
+				  "its address", n.name);
+		goto done;
+	}
+	if (!strcasecmp(host, NAMES_HOST))
+		json_field(out.s, "host", addr, INET_ADDRSTRLEN);
+	m = strstr(out.s, "\"members\":[");
+	end = m ? strstr(m, "\"leases\":") : NULL;
+	while (!addr[0] && m && (m = strstr(m, "{\"sandbox\":")) &&
+	       (!end || m < end)) {
+		char label[NET_NAME_MAX + 1];
+
+		json_field(m, "name", label, sizeof(label));
+		snprintf(name, sizeof(name), "%s.%s", label, domain);
+		if (label[0] && (!strcasecmp(host, label) ||
+				 !strcasecmp(host, name)))
+			json_field(m, "address", addr, INET_ADDRSTRLEN);
+		m++;
+	}
+	if (!addr[0])
+		r = qerr_usage(e, "network '%s' has no member named '%s' (see "
+				  "qbox net inspect %s)", n.name, host, n.name);
+done:
+	sb_free(&out);
 	return r;
 }
 
@@ -217,6 +263,24 @@ static void inspect_print(const char *name, const char *json)
 		else
 			printf("%-10s engine pid %s\n", "nat",
 			       json_field(m, "pid", v, sizeof(v)));
+	}
+	if ((m = strstr(json, "\"names\":"))) {
+		char domain[NAMES_DOMAIN_MAX], server[32], n[16], ended[256];
+
+		json_field(m, "domain", domain, sizeof(domain));
+		json_field(m, "server", server, sizeof(server));
+		json_field(m, "restarts", n, sizeof(n));
+		json_field(m, "ended", ended, sizeof(ended));
+		if (strcmp(json_field(m, "pid", v, sizeof(v)), "0"))
+			printf("%-10s %s, served at %s by dnsmasq (pid %s", "names",
+			       domain, server, v);
+		else
+			printf("%-10s %s: down, starting again (dnsmasq", "names",
+			       domain);
+		if (strcmp(n, "0"))
+			printf("; restarted %s time%s, last ended: %s", n,
+			       strcmp(n, "1") ? "s" : "", ended);
+		printf(")\n");
 	}
 	printf("\n%-16s %-18s %-16s %s\n", "MEMBER", "MAC", "ADDRESS", "KIND");
 	m = strstr(json, "\"members\":[");

@@ -3,6 +3,8 @@
 #ifndef QBOX_NETCMD_H
 #define QBOX_NETCMD_H
 
+#include <netinet/in.h>
+
 #include "common/err.h"
 #include "plan/spec.h"
 
@@ -23,5 +25,14 @@ int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
  * (joining it then says why), @n stays as it is.
  */
 void netcmd_adopt_subnet(int dirfd, struct net_spec *n);
+
+/*
+ * The address of member @host of network @spec (MODE:NAME): @host is its
+ * name, short or long, or host.qbox.internal (plan/names.h), as the
+ * network's DNS server would answer. 0, or -errno with a usage error
+ * naming the network and the name.
+ */
+int netcmd_resolve(int dirfd, const char *spec, const char *host,
+		   char addr[INET_ADDRSTRLEN], struct qerr *e);
 
 #endif /* QBOX_NETCMD_H */

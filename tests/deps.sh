@@ -8,7 +8,9 @@ set -euo pipefail
 # build: compiler, pkg-config and the six libraries qbox links, and glib
 # (libslirp's slirp.pc requires glib-2.0, which libslirp-dev does not pull
 # in; the NAT engine also sets glib's log handler)
-# run/test: QEMU (TCG), busybox-static and cpio for the test guest, the
+# run: dnsmasq-base, the DNS server of every named network (no service of
+# the host's: qbox runs the binary itself, confined: network/dnsmasq.h)
+# test: QEMU (TCG), busybox-static and cpio for the test guest, the
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
 # for disk images, nftables to read a sandbox's anti-spoofing rules,
@@ -17,6 +19,7 @@ set -euo pipefail
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
       libseccomp-dev libcap-dev libjansson-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox

@@ -39,8 +39,8 @@ EOS
 vm_start "$TMP/console1" "$TMP/vm1.sh" --name "vm1-$$" --net "natnet:$net"
 vm1=$VM_PID
 vm_ready "$TMP/console1" VM1
-ip1=$(tr -d '\r' <"$TMP/console1" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p')
-check "VM1: lease in 10.0.2.0/24 with router .2 and DNS .3 ($ip1)" grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip1"
+ip1=$(tr -d '\r' <"$TMP/console1" | sed -n "s/^QBOX-LEASE: eth0 \\([0-9.]*\\)\\/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.1 domain $net\\.qbox\\.internal\$/\\1/p")
+check "VM1: lease in 10.0.2.0/24 with router .2, the network's DNS server (.1) and domain ($ip1)" grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip1"
 vm_check "VM1 reached the host's loopback via 10.0.2.2" "$TMP/console1" "^FETCH: $page"
 vm_check "VM1 reached the outside test host" "$TMP/console1" "^OUT: $OUTSIDE_PAGE"
 ins=$("$QBOX" net inspect "$net" --json)
@@ -52,6 +52,11 @@ check "net inspect lists VM1 as a VM member" jqc --arg s "vm1-$$" \
 {
 	echo "udhcpc -i eth0 -n -q -t 5"
 	echo "echo \"PEER: \$(timeout 5 wget -q -O - http://$ip1/)\""
+	# names, through the resolver DHCP configured (resolv.conf)
+	echo "echo \"SHORT: \$(nslookup vm1-$$ 2>&1 | sed -n 's/^Address: //p')\""
+	echo "echo \"LONG: \$(nslookup vm1-$$.$net.qbox.internal 2>&1 | sed -n 's/^Address: //p')\""
+	echo "echo \"HOST: \$(nslookup host.qbox.internal 2>&1 | sed -n 's/^Address: //p')\""
+	echo "echo \"BYNAME: \$(timeout 5 wget -q -O - http://vm1-$$/)\""
 	echo "echo \"FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)\""
 	echo "echo \"OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)\""
 	serve_and_wait vm2-page
@@ -62,6 +67,10 @@ vm_ready "$TMP/console2" VM2
 ip2=$(tr -d '\r' <"$TMP/console2" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24.*/\1/p')
 check "VM2: its own lease ($ip2, VM1 has $ip1)" sh -c "[ -n '$ip2' ] && [ '$ip2' != '$ip1' ]"
 vm_check "VM2 fetched from VM1 across the network" "$TMP/console2" "^PEER: vm1-page"
+vm_check "VM2 resolves VM1 by its name" "$TMP/console2" "^SHORT: $ip1\$"
+vm_check "VM2 resolves VM1 by its long name" "$TMP/console2" "^LONG: $ip1\$"
+vm_check "VM2 resolves host.qbox.internal to the host alias" "$TMP/console2" "^HOST: 10\\.0\\.2\\.2\$"
+vm_check "VM2 fetches from VM1 by name" "$TMP/console2" "^BYNAME: vm1-page"
 vm_check "VM2 reached the host's loopback via 10.0.2.2" "$TMP/console2" "^FETCH: $page"
 vm_check "VM2 reached the outside test host" "$TMP/console2" "^OUT: $OUTSIDE_PAGE"
 
@@ -130,12 +139,14 @@ until page=\$(timeout 5 wget -q -O - http://$r3/) || [ \$i -ge 60 ]; do
 	sleep 1; i=\$((i + 1))
 done
 echo "PEER: \$page"
+echo "NAME: \$(nslookup vm3-$$ 2>&1 | sed -n 's/^Address: //p')"
+echo "OUTNAME: \$(nslookup example.com 2>&1 | grep -c REFUSED)"
 EOS
 vm_start "$TMP/console4" "$TMP/vm4.sh" --name "vm4-$$" --net "hostonly:h$$"
 vm4=$VM_PID
 vm_ready "$TMP/console3" VM3
-ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
-check "hostonly VM: lease from 192.168.56.101 on, no router, no DNS ($ip3)" \
+ip3=$(tr -d '\r' <"$TMP/console3" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns 192\.168\.56\.100 domain .*$/\1/p')
+check "hostonly VM: lease from 192.168.56.101 on, no router, the network's DNS server ($ip3)" \
 	test "${ip3##*.}" -ge 101
 check "hostonly VM: the lease reserved for it as it joined ($r3)" test "$ip3" = "$r3"
 vm_check "hostonly VM reached the host's loopback via 192.168.56.1" "$TMP/console3" "^FETCH: $page"
@@ -150,10 +161,12 @@ expect_output "exec hostonly:NAME reaches the VM at its lease" 0 "^vm3-page" \
 expect_output "the outside test host does not reach it at its lease, routed via the host" \
 	0 "^rc=[1-9]" outside_dial "$ip3:80/"
 wait "$vm4"
-ip4=$(tr -d '\r' <"$TMP/console4" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns *$/\1/p')
+ip4=$(tr -d '\r' <"$TMP/console4" | sed -n 's/^QBOX-LEASE: eth0 \(192\.168\.56\.[0-9]*\)\/24 router  dns 192\.168\.56\.100 domain .*$/\1/p')
 check "a second hostonly VM: its own lease from .101 on ($ip4, VM3 has $ip3)" \
 	sh -c "[ '${ip4##*.}' -ge 101 ] 2>/dev/null && [ '$ip4' != '$ip3' ]"
 vm_check "the second hostonly VM fetched from VM3 across the network" "$TMP/console4" "^PEER: vm3-page"
+vm_check "the second hostonly VM resolves VM3 by name" "$TMP/console4" "^NAME: $ip3\$"
+vm_check "... but no outside name (refused, not forwarded)" "$TMP/console4" "^OUTNAME: [1-9]"
 "$QBOX" stop "vm3-$$"
 wait "$vm3"
 check "the hub ends with its last member" wait_for 10 net_gone "h$$"

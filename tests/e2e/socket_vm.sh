@@ -74,8 +74,8 @@ if ! grep -q QBOX-READY "$TMP/console"; then
 	exit 1
 fi
 qemu=$(pgrep -P "$vm" qemu-system)
-ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.3.*/\1/p' | head -n 1)
-check "plain qemu: a lease from the hub's DHCP, router .2, DNS .3 ($ip)" \
+ip=$(tr -d '\r' <"$TMP/console" | sed -n 's/^QBOX-LEASE: eth0 \([0-9.]*\)\/24 router 10\.0\.2\.2 dns 10\.0\.2\.1 domain .*/\1/p' | head -n 1)
+check "plain qemu: a lease from the hub's DHCP, router .2, the network's DNS server .1 ($ip)" \
 	grep -qE '^10\.0\.2\.[0-9]+$' <<<"$ip"
 vm_check "plain qemu fetched from the command member at $A" "$TMP/console" "^MEMBER: member-$$"
 vm_check "plain qemu fetched from the VM member at $V" "$TMP/console" "^VM-MEMBER: vm-member-$$"

@@ -46,7 +46,7 @@ static int ip4_is(struct in_addr a, const char *s)
 
 static void test_networks(void)
 {
-	struct plan p;
+	struct plan p, q;
 	struct qerr e;
 	const struct net_layout *l;
 
@@ -55,10 +55,14 @@ static void test_networks(void)
 		      p.nics[0].mode == NET_NATNET &&
 		      ip4_is(p.nics[0].net, "10.0.2.0") &&
 		      ip4_is(p.nics[0].gateway, "10.0.2.2") &&
-		      ip4_is(p.nics[0].dns, "10.0.2.3") &&
+		      ip4_is(p.nics[0].dns, "10.0.2.1") &&
+		      !strcmp(p.nics[0].domain, "lab0.qbox.internal") &&
 		      ip4_is(p.nics[1].net, "10.0.3.0") &&
+		      ip4_is(p.nics[1].dns, "10.0.3.3") && !p.nics[1].domain[0] &&
 		      p.fwds[0].nic == 0 && ip4_is(p.fwds[0].guest, "10.0.2.15"),
-	      "natnet NIC, then nat on 10.0.3.0/24, forward to the natnet");
+	      "natnet NIC (DNS: the network's server, .1, and its domain), then "
+	      "nat on 10.0.3.0/24 (its NAT's .3, no domain), forward to the "
+	      "natnet");
 	l = &p.nics[0].layout;
 	CHECK(ip4_is(l->hub, "10.0.2.1") && ip4_is(l->host, "10.0.2.2") &&
 		      ip4_is(l->pool_first, "10.0.2.15") &&
@@ -66,8 +70,13 @@ static void test_networks(void)
 	      "natnet layout");
 	CHECK(plan_words(&p, &e, "--net", "hostonly:h", "--", "x", NULL) == 0 &&
 		      ip4_is(p.nics[0].net, "192.168.56.0") &&
-		      !p.nics[0].gateway.s_addr && !p.nics[0].dns.s_addr,
-	      "hostonly: no gateway, no DNS");
+		      !p.nics[0].gateway.s_addr &&
+		      ip4_is(p.nics[0].dns, "192.168.56.100") &&
+		      !strcmp(p.nics[0].domain, "h.qbox.internal"),
+	      "hostonly: no gateway; DNS: the network's server (.100)");
+	CHECK(plan_words(&q, &e, "--net", "internal:i", "--", "x", NULL) == 0 &&
+		      !q.nics[0].dns.s_addr && !q.nics[0].domain[0],
+	      "internal without dhcp=on: no DNS, no domain");
 	l = &p.nics[0].layout;
 	CHECK(ip4_is(l->host, "192.168.56.1") && ip4_is(l->hub, "192.168.56.100") &&
 		      ip4_is(l->pool_first, "192.168.56.101") && l->uplink,

@@ -449,7 +449,7 @@ static void test_compile(void)
 		CHECK(r == 0, "shipped policy '%s' compiles (%s)", name,
 		      r ? e.msg : "ok");
 	}
-	CHECK(n_embedded_policies == 4, "four policies are compiled in");
+	CHECK(n_embedded_policies == 5, "five policies are compiled in");
 	memset(&e, 0, sizeof(e));
 	CHECK(filters_build(ENGINE_POLICY, 0, &f, &e) < 0 && e.usage &&
 		      strstr(e.msg, "execve is not allowed"),
@@ -873,7 +873,7 @@ static void test_loader(void)
 	policy_free(&p);
 	CHECK(policy_load("frob", &p, &e) < 0 && e.usage &&
 		      strstr(e.msg, "no policy named 'frob' (shipped: common, "
-				    "default, qemu, uplink;"),
+				    "default, dnsmasq, qemu, uplink;"),
 	      "an unknown NAME lists the shipped ones");
 	CHECK(policy_load("../etc", &p, &e) < 0 && e.usage &&
 		      strstr(e.msg, "cannot read ../etc"),

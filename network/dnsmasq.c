@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dnsmasq.c - a named network's DNS server: dnsmasq, confined (dnsmasq.h)
+ *
+ * Theory of operation. Everything that can fail for a reason of the
+ * user's (dnsmasq missing, its policy not compiling) is done by
+ * dnsmasq_prepare() in the hub's start, before any namespace exists.
+ * dnsmasq_start() forks a child (seccomp/child.h) that enters the
+ * network's user and network namespaces through a pidfd of its init, and
+ * becomes pid 1 of a PID namespace of its own (the TCP children dnsmasq
+ * forks, which it signals, are all it can see, and all of them end with
+ * it), and then, in this order: takes a session of its own and a limit
+ * of 1024 fds, opens its log (stdout and stderr), puts itself in its view,
+ * drops every capability but CAP_NET_BIND_SERVICE (its bounding set too,
+ * so the exec of a uid 0 of the namespace gains no other; and
+ * no_new_privs keeps it so) and makes that one ambient (the user is uid 0
+ * of the network's user namespace only when the user is root: an ordinary
+ * user's exec would drop it), walls the view off with Landlock, loads its
+ * policy over the baseline, says it is ready and execs dnsmasq. Nothing
+ * dnsmasq does is trusted: the hub reads none of its output, only its pid
+ * file's presence (written once its sockets are bound) and its end.
+ *
+ * Its configuration is its command line: --conf-file=/dev/null so that no
+ * file of the host's is read, --user=root and an empty --group so that it
+ * does not try to become "nobody" (unmapped in the user's namespace:
+ * setgroups and setuid would fail and dnsmasq would stop), --no-hosts and
+ * --no-resolv (the host's /etc/hosts and resolvers are not the network's),
+ * --bind-interfaces on the hub's address alone, --local for qbox.internal
+ * (never forwarded), --domain-needed (a single-label name that is not a
+ * member's is not forwarded either) and --bogus-priv (nor a reverse
+ * lookup of a private address that is not a member's).
+ */
+#include "network/dnsmasq.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "plan/names.h"
+#include "seccomp/child.h"
+
+/* Where it may lie: Debian's dnsmasq-base installs /usr/sbin/dnsmasq */
+static const char *const programs[] = {
+	"/usr/sbin/dnsmasq", "/usr/local/sbin/dnsmasq", "/sbin/dnsmasq",
+	"/usr/bin/dnsmasq", NULL,
+};
+
+/* Its fds: 20 TCP children, 150 forwarded queries, its listeners, and room */
+#define DNSMASQ_NOFILE 1024
+/* How long a start may take to bind its sockets */
+#define BIND_WAIT_MS 5000
+/* Restarts back off from 1 s to this; one that ran a minute starts at 1 s */
+#define RESTART_MAX_MS 30000
+
+static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
+	       ...) __attribute__((format(printf, 5, 6)));
+
+/* Append one argument, printed into the storage at *@at */
+static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
+	       ...)
+{
+	va_list ap;
+	int len;
+
+	if (*n >= DNSMASQ_ARGS_MAX - 1)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	len = vsnprintf(*at, (size_t)(end - *at), fmt, ap);
+	va_end(ap);
+	if (len < 0 || len >= end - *at)
+		return -ENAMETOOLONG;
+	args[(*n)++] = *at;
+	*at += len + 1;
+	return 0;
+}
+
+int dnsmasq_args(const struct dnsmasq_cfg *c, char *args[DNSMASQ_ARGS_MAX],
+		 char *buf, size_t size)
+{
+	char *at = buf, *end = buf + size, a[INET_ADDRSTRLEN];
+	int n = 0, r = 0;
+
+#define ARG(...) \
+	do { \
+		if (r == 0) \
+			r = arg(args, &n, &at, end, __VA_ARGS__); \
+	} while (0)
+	ARG("dnsmasq");
+	ARG("--keep-in-foreground");
+	ARG("--conf-file=/dev/null");
+	ARG("--log-facility=-");
+	ARG("--user=root");
+	ARG("--group=");
+	ARG("--no-hosts");
+	ARG("--no-resolv");
+	ARG("--addn-hosts=%s/hosts", c->dir);
+	ARG("--pid-file=%s/pid", c->dir);
+	inet_ntop(AF_INET, &c->listen, a, sizeof(a));
+	ARG("--listen-address=%s", a);
+	ARG("--bind-interfaces");
+	ARG("--domain-needed");
+	ARG("--bogus-priv");
+	ARG("--local=/" NAMES_SUFFIX "/");
+	ARG("--domain=%s", c->domain);
+	if (c->upstream.s_addr) {
+		inet_ntop(AF_INET, &c->upstream, a, sizeof(a));
+		ARG("--server=%s", a);
+	}
+#undef ARG
+	if (r < 0)
+		return r;
+	args[n] = NULL;
+	return n;
+}
+
+/* $QBOX_DNSMASQ, or the first of programs[] that is there; usage errors */
+static const char *find_program(struct qerr *e)
+{
+	const char *env = getenv("QBOX_DNSMASQ");
+	int i;
+
+	if (env && *env) {
+		if (env[0] != '/' || access(env, X_OK) < 0) {
+			qerr_usage(e, "QBOX_DNSMASQ=%s: %s", env,
+				   env[0] != '/' ? "not an absolute path" :
+						   strerror(errno));
+			return NULL;
+		}
+		return env;
+	}
+	for (i = 0; programs[i]; i++)
+		if (access(programs[i], X_OK) == 0)
+			return programs[i];
+	qerr_usage(e, "dnsmasq is not installed: a named network's DNS "
+		      "server is dnsmasq (Debian: apt-get install "
+		      "dnsmasq-base)");
+	return NULL;
+}
+
+int dnsmasq_prepare(struct dnsmasq *d, const struct dnsmasq_cfg *c,
+		    scmp_filter_ctx baseline, struct qerr *e)
+{
+	*d = (struct dnsmasq){ .pidfd = -1, .poll_idx = -1,
+			       .baseline = baseline };
+	if (!(d->program = find_program(e)))
+		return -ENOENT;
+	if (!(d->dir = strdup(c->dir)))
+		return qerr_set(e, ENOMEM, "the DNS server's directory");
+	d->cfg = *c;
+	d->cfg.dir = d->dir;
+	if (dnsmasq_args(&d->cfg, d->argv, d->argbuf, sizeof(d->argbuf)) < 0)
+		return qerr_set(e, ENAMETOOLONG, "the DNS server's command "
+						 "line");
+	return filter_from_spec(DNSMASQ_POLICY, 0, &d->filter, e);
+}
+
+/*
+ * Its directory and view, once the hub holds its name: a hub that loses
+ * the race for the name must not touch the winner's files (they go with
+ * the name: common/rundir.c)
+ */
+static int make_dir(struct dnsmasq *d, struct qerr *e)
+{
+	if (d->view.cwd)
+		return 0;
+	if (mkdir(d->dir, 0700) < 0 && errno != EEXIST)
+		return qerr_set(e, errno, "making %s", d->dir);
+	return view_build_service(d->dir, &d->view, e);
+}
+
+/* In the child, in the network's namespaces: confine, then exec */
+static int child_main(void *arg, int sock, struct qerr *e)
+{
+	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+				      NULL };
+	static const struct rlimit nofile = { DNSMASQ_NOFILE, DNSMASQ_NOFILE };
+	struct dnsmasq *d = arg;
+	char log[PATH_MAX];
+	sigset_t none;
+	int fd, r;
+
+	/* the supervisor's blocked signals (its signalfd) would stay
+	   blocked through exec: dnsmasq's SIGHUP and SIGTERM with them */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* a session of its own: a kill(0, ...) of dnsmasq's (it signals its
+	   TCP children) must not reach the hub's process group; and fds
+	   enough for its TCP children and forwarded queries, not the
+	   supervisor's raised limit, which it would close one by one at
+	   start (there is no /proc/self/fd in its view) */
+	if (setsid() < 0 || setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+		return qerr_set(e, errno, "dnsmasq's session and fd limit");
+
+	snprintf(log, sizeof(log), "%s/log", d->dir);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		return qerr_set(e, errno, "opening %s", log);
+	close(fd);
+	if ((r = view_enter(&d->view, NULL, e)) < 0 ||
+	    (r = confine_keeping(d->baseline, CAP_NET_BIND_SERVICE, e)) < 0 ||
+	    (r = cap_through_exec(CAP_NET_BIND_SERVICE, e)) < 0)
+		return r;
+	if ((r = view_landlock(&d->view, e)) < 0 ||
+	    (r = filter_load(d->filter, e)) < 0)
+		return r;
+	if ((r = child_ready(sock)) < 0)
+		return qerr_set(e, -r, "saying so");
+	execve(d->program, d->argv, envp);
+	/* after its word: the hub learns of it from the end, and the log */
+	dprintf(2, "qbox: executing %s: %s\n", d->program, strerror(errno));
+	_exit(127);
+}
+
+/* Until its pid file is there (its sockets are bound) or it ended */
+static void wait_bound(struct dnsmasq *d)
+{
+	struct pollfd p = { d->pidfd, POLLIN, 0 };
+	char pidfile[PATH_MAX];
+	int waited;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", d->dir);
+	for (waited = 0; waited < BIND_WAIT_MS; waited += 10) {
+		if (access(pidfile, F_OK) == 0 || poll(&p, 1, 10) > 0)
+			return;
+	}
+}
+
+int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e)
+{
+	struct child_spec spec = { .name = "qbox-dnsmasq", .fault = "dnsmasq",
+				   .new_pidns = true, .main = child_main,
+				   .arg = d };
+	char pidfile[PATH_MAX], how[256];
+	struct child c;
+	int r;
+
+	if ((r = make_dir(d, e)) < 0)
+		return r;
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", d->dir);
+	unlink(pidfile);
+	spec.enter_pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	if (spec.enter_pidfd < 0)
+		return qerr_set(e, errno, "starting dnsmasq: opening the "
+					  "network's init");
+	r = child_start(&spec, &c, e);
+	close(spec.enter_pidfd);
+	if (r == -ECHILD) {
+		status_describe(c.status, how, sizeof(how));
+		return qerr_set(e, 0, "dnsmasq ended while starting (%s)", how);
+	}
+	if (r < 0 && r != -EIO)
+		return qerr_set(e, -r, "starting dnsmasq");
+	if (r < 0) {
+		qerr_prefix(e, "starting dnsmasq");
+		return r;
+	}
+	close(c.sock);	/* its end closed on exec: nothing more to say */
+	d->pid = c.pid;
+	d->pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+	d->started_ms = now_ns() / 1000000;
+	if (d->pidfd < 0) {
+		r = -errno;
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+		d->pid = 0;
+		return qerr_set(e, -r, "watching dnsmasq");
+	}
+	wait_bound(d);
+	return 0;
+}
+
+int dnsmasq_names(struct dnsmasq *d, const char *text)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	struct qerr e = { 0 };
+	int fd, r = 0;
+
+	if ((r = make_dir(d, &e)) < 0)
+		return r;
+
+	snprintf(tmp, sizeof(tmp), "%s/hosts.new", d->dir);
+	snprintf(path, sizeof(path), "%s/hosts", d->dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	if (write_all(fd, text, strlen(text)) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return r;
+	}
+	if (d->pid > 0)
+		kill(d->pid, SIGHUP);
+	return 0;
+}
+
+void dnsmasq_tend(struct dnsmasq *d, short revents, pid_t init)
+{
+	int64_t now = now_ns() / 1000000, delay;
+	struct qerr e = { 0 };
+	int status;
+
+	if (d->pid > 0 && (revents & POLLIN) &&
+	    waitpid(d->pid, &status, WNOHANG) == d->pid) {
+		status_describe(status, d->ended, sizeof(d->ended));
+		close(d->pidfd);
+		d->pidfd = -1;
+		d->pid = 0;
+		/* one that ran a while starts again at once; one that keeps
+		   dying, less and less often */
+		delay = now - d->started_ms > 60000 ?
+				1000 : 1000LL << (d->restarts < 5 ? d->restarts : 5);
+		if (delay > RESTART_MAX_MS)
+			delay = RESTART_MAX_MS;
+		d->restart_at_ms = now + delay;
+		fprintf(stderr, "qbox: the network's DNS server ended (%s); "
+				"starting it again in %lld s\n",
+			d->ended, (long long)(delay / 1000));
+	}
+	if (!d->restart_at_ms || now < d->restart_at_ms || d->pid > 0)
+		return;
+	d->restart_at_ms = 0;
+	d->restarts++;
+	if (dnsmasq_start(d, init, &e) < 0) {
+		snprintf(d->ended, sizeof(d->ended), "%s", e.msg);
+		d->restart_at_ms = now + RESTART_MAX_MS;
+		fprintf(stderr, "qbox: %s\n", e.msg);
+	}
+}
+
+int64_t dnsmasq_due_ms(const struct dnsmasq *d)
+{
+	int64_t now = now_ns() / 1000000;
+
+	if (!d->restart_at_ms)
+		return -1;
+	return d->restart_at_ms > now ? d->restart_at_ms - now : 0;
+}
+
+void dnsmasq_json(const struct dnsmasq *d, struct strbuf *b)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &d->cfg.listen, a, sizeof(a));
+	sb_puts(b, "\"names\":{\"domain\":");
+	sb_json_str(b, d->cfg.domain);
+	sb_printf(b, ",\"server\":\"%s\",\"pid\":%d,\"restarts\":%d,"
+		     "\"ended\":", a, (int)d->pid, d->restarts);
+	sb_json_str(b, d->ended);
+	sb_puts(b, "}");
+}
+
+/*
+ * SIGKILL: it keeps nothing worth a goodbye (the hosts file is the hub's),
+ * and as its PID namespace's pid 1 it takes its TCP children with it. Its
+ * files are the name's, removed with it (common/rundir.c).
+ */
+void dnsmasq_free(struct dnsmasq *d)
+{
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+	}
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	if (d->filter)
+		seccomp_release(d->filter);
+	view_free(&d->view);
+	free(d->dir);
+	*d = (struct dnsmasq){ .pidfd = -1, .poll_idx = -1 };
+}

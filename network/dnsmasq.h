@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dnsmasq.h - a named network's DNS server: dnsmasq, confined
+ *
+ * A network with an address of its own runs Debian's dnsmasq in its
+ * namespaces as the DNS server of its members: their names (plan/names.h)
+ * from a hosts file the hub writes as members join and leave, and, on a
+ * natnet, every other name forwarded to the NAT engine's DNS forwarder.
+ * On hostonly and internal networks nothing is forwarded: only the
+ * network's own names resolve.
+ *
+ * dnsmasq is started by the hub's supervisor as a confined child
+ * (seccomp/child.h) that enters the network's user and network namespaces,
+ * runs as pid 1 of a PID namespace of its own, builds its own view of the
+ * filesystem (the system read-only and its
+ * directory, $RUNDIR/net@NAME.dns: nothing of the user's),
+ * keeps one capability, CAP_NET_BIND_SERVICE over the network's namespace
+ * (for port 53), sets no_new_privs, loads policies/dnsmasq.policy and
+ * execs dnsmasq with its whole configuration on the command line (no file
+ * of the host's is read). Killed or crashed, it is started again, and
+ * `qbox net inspect` says how often and why.
+ */
+#ifndef QBOX_DNSMASQ_H
+#define QBOX_DNSMASQ_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "common/json.h"
+#include "netns/view.h"
+#include "seccomp/filter.h"
+
+/* The policy dnsmasq runs under (policies/dnsmasq.policy) */
+#define DNSMASQ_POLICY "dnsmasq"
+
+/* Its argv: at most this many strings, each shorter than PATH_MAX + 32 */
+#define DNSMASQ_ARGS_MAX 24
+
+struct dnsmasq_cfg {
+	const char *dir;	/* its directory: hosts, pid, log */
+	struct in_addr listen;	/* the hub's address on the segment */
+	struct in_addr upstream;	/* where other names go; 0: nowhere */
+	const char *domain;	/* the network's (plan/names.h) */
+};
+
+/**
+ * dnsmasq_args() - dnsmasq's command line for @c
+ * @c:		the configuration
+ * @args:	filled, NULL-terminated; each points into @buf
+ * @buf:	storage for the strings
+ * @size:	of @buf
+ *
+ * Return: the number of arguments, or -ENAMETOOLONG when @buf is short
+ */
+int dnsmasq_args(const struct dnsmasq_cfg *c, char *args[DNSMASQ_ARGS_MAX],
+		 char *buf, size_t size);
+
+struct dnsmasq {
+	struct dnsmasq_cfg cfg;
+	char *dir;		/* owned; cfg.dir */
+	char *argv[DNSMASQ_ARGS_MAX];
+	char argbuf[8192];
+	struct view view;
+	scmp_filter_ctx filter;		/* policies/dnsmasq.policy */
+	scmp_filter_ctx baseline;	/* not owned */
+	const char *program;	/* dnsmasq's path */
+	pid_t pid;		/* 0: not running */
+	int pidfd;		/* of pid, or -1 */
+	int poll_idx;		/* in the hub's poll set, or -1 */
+	int restarts;
+	int64_t started_ms;	/* when it last started */
+	int64_t restart_at_ms;	/* a start is due then; 0: none */
+	char ended[QERR_MSG_MAX];	/* how it last ended, "" if never */
+};
+
+/**
+ * dnsmasq_prepare() - what dnsmasq needs, before any namespace exists
+ * @d:		filled
+ * @c:		its configuration; @c->dir is made (0700) by the first
+ *		dnsmasq_start() or dnsmasq_names(), once the hub holds its
+ *		name, and goes with the name (common/rundir.c)
+ * @baseline:	qbox's baseline filter, stacked under its policy
+ * @e:		a usage error when dnsmasq is not installed or its policy
+ *		does not compile
+ *
+ * Return: 0 or -errno; dnsmasq_free() @d either way
+ */
+int dnsmasq_prepare(struct dnsmasq *d, const struct dnsmasq_cfg *c,
+		    scmp_filter_ctx baseline, struct qerr *e);
+
+/**
+ * dnsmasq_start() - start it in the namespaces of @init
+ * @d:		prepared
+ * @init:	the network's init
+ * @e:		what failed
+ *
+ * Returns once dnsmasq listens (it wrote its pid file) or has died.
+ * Return: 0 or -errno with @e
+ */
+int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e);
+
+/**
+ * dnsmasq_names() - give dnsmasq the network's hosts file @text
+ * @d:		prepared
+ * @text:	names_hosts()'s
+ *
+ * Written beside and renamed over the old one, then SIGHUP: dnsmasq
+ * re-reads it. Return: 0 or -errno
+ */
+int dnsmasq_names(struct dnsmasq *d, const char *text);
+
+/*
+ * After the hub's poll: reap a dnsmasq that ended (its pidfd readable)
+ * and, once its restart is due, start it again. Says on stderr what
+ * happened. @revents: of its pidfd, 0 when it was not polled.
+ */
+void dnsmasq_tend(struct dnsmasq *d, short revents, pid_t init);
+
+/* Milliseconds until dnsmasq_tend() has a restart to do, or -1 */
+int64_t dnsmasq_due_ms(const struct dnsmasq *d);
+
+/* "names":{...} for net inspect --json */
+void dnsmasq_json(const struct dnsmasq *d, struct strbuf *b);
+
+/* Stop it (SIGTERM, then SIGKILL) and free @d */
+void dnsmasq_free(struct dnsmasq *d);
+
+#endif /* QBOX_DNSMASQ_H */

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# A named network's DNS server (dnsmasq, network/dnsmasq.c) with command
+# members, through the C library's resolver (getent): members by their
+# short and long names, the host alias, names that follow members as they
+# join and leave, the search domain in a member's resolv.conf, `qbox nc`
+# by name; hostonly and internal resolve no outside name; dnsmasq runs
+# confined (one capability, no_new_privs, its policy, a view of its own
+# directory only), is started again when killed, and net inspect says so.
+# No outside name is looked up on a natnet: that would leave the machine.
+. "$(dirname "$0")/../lib.sh"
+
+net=nm$$
+# a member that waits; its address once it has joined
+start_bg "$QBOX" run --name "Web_$$" --net "natnet:$net" -- \
+	busybox httpd -f -p 8080 -h /etc
+web=$BG_PID
+if ! W=$(member_wait "$net" "Web_$$"); then
+	fail "the first member never joined"
+	exit 1
+fi
+label=web-$$
+domain=$net.qbox.internal
+
+# lookup NAME... : run in a second member of the network, getent hosts
+lookup() { timeout 20 "$QBOX" run --net "natnet:$net" -- getent hosts "$@"; }
+
+expect_output "a member finds another by its short name (Web_$$ as $label)" 0 \
+	"^$W +$label\\.$domain\$" lookup "$label"
+expect_output "... and by its long name" 0 "^$W +$label\\.$domain\$" \
+	lookup "$label.$domain"
+expect_output "... in any case" 0 "^$W " lookup "WEB-$$.${domain^^}"
+expect_output "host.qbox.internal is the host alias" 0 \
+	"^10\\.0\\.2\\.2 +host\\.qbox\\.internal\$" lookup host.qbox.internal
+expect_output "a name no member has does not resolve" 2 "" lookup "nobody-$$"
+expect_output "a member's address resolves to its name (PTR)" 0 "^$W +$label\\.$domain\$" lookup "$W"
+expect_output "a member's resolv.conf names the network's server and domain" 0 \
+	"^nameserver 10\\.0\\.2\\.1 search $domain( .*)?\$" \
+	timeout 20 "$QBOX" run --net "natnet:$net" -- sh -c \
+	'echo $(grep -E "^(nameserver|search)" /etc/resolv.conf)'
+expect_output "a member finds itself by name" 0 "^10\\.0\\.2\\.[0-9]+ +self-$$\\.$domain\$" \
+	timeout 20 "$QBOX" run --name "self-$$" --net "natnet:$net" -- getent hosts "self-$$"
+expect_output "exec natnet:NAME asks the network's server too" 0 "^Address: $W\$" \
+	"$QBOX" exec "natnet:$net" -- busybox nslookup "$label" 10.0.2.1
+expect_output "qbox nc reaches a member by name" 0 "^HTTP/1\\.[01] " \
+	sh -c "printf 'GET /hostname HTTP/1.0\r\n\r\n' | '$QBOX' nc 'natnet:$net' '$label' 8080 | head -n 1"
+expect_output "... and by its long name" 0 "^HTTP/1\\.[01] " \
+	sh -c "printf 'GET /hostname HTTP/1.0\r\n\r\n' | '$QBOX' nc 'natnet:$net' '$label.$domain' 8080 | head -n 1"
+expect_output "qbox nc: a name no member has is exit 2, naming it" 2 \
+	"^qbox: nc: network '$net' has no member named 'nobody-$$'" \
+	"$QBOX" nc "natnet:$net" "nobody-$$" 8080
+ins=$("$QBOX" net inspect "$net" --json)
+check "net inspect --json: the names, the server and dnsmasq's pid" jqc \
+	--arg d "$domain" --arg l "$label" \
+	'.names.domain == $d and .names.server == "10.0.2.1" and .names.pid > 0 and .names.restarts == 0 and .dns == "10.0.2.1" and ([.members[] | select(.name == $l)] | length == 1)' <<<"$ins"
+expect_output "net inspect: the names line" 0 \
+	"^names +$domain, served at 10\\.0\\.2\\.1 by dnsmasq \\(pid [0-9]+\\)\$" \
+	"$QBOX" net inspect "$net"
+
+# ---- dnsmasq, confined --------------------------------------------------------
+dpid=$(jq -r .names.pid <<<"$ins")
+hub=$(jq -r .pid <<<"$ins")
+# never 0 below: kill 0 would be the test's own process group
+if ! [ "$dpid" -gt 0 ] 2>/dev/null; then
+	fail "dnsmasq does not run: $(cat "$RUNDIR/net@$net.dns/log" 2>&1)"
+	exit 1
+fi
+check "dnsmasq is the hub's child" test "$(awk '{print $4}' "/proc/$dpid/stat")" = "$hub"
+check "dnsmasq holds CAP_NET_BIND_SERVICE alone (permitted, effective, bounding)" \
+	sh -c "[ \$(grep -cE '^Cap(Prm|Eff|Bnd):\s+0000000000000400$' /proc/$dpid/status) = 3 ]"
+check "dnsmasq: no_new_privs" test "$(status_of "$dpid" NoNewPrivs)" = 1
+check "dnsmasq: a seccomp filter" test "$(status_of "$dpid" Seccomp)" = 2
+check "dnsmasq: in the network's network namespace" \
+	test "$(readlink "/proc/$dpid/ns/net")" = "$(readlink "/proc/$(qbox_init "$hub")/ns/net")"
+check "dnsmasq's view: the system" test -x "/proc/$dpid/root/usr/sbin/dnsmasq"
+check "dnsmasq's view: its own directory" test -f "/proc/$dpid/root$RUNDIR/net@$net.dns/hosts"
+check "dnsmasq's view: no other file of the runtime directory" \
+	sh -c "[ \"\$(ls -A '/proc/$dpid/root$RUNDIR')\" = 'net@$net.dns' ]"
+check "dnsmasq's view: no home directory" not ls "/proc/$dpid/root$HOME/"
+check "dnsmasq's view: not the test's files" not ls "/proc/$dpid/root$TMP"
+check "dnsmasq's view: no /proc" not ls "/proc/$dpid/root/proc/self"
+# mountinfo: field 5 the mount point, 6 its options
+noexec_at() { awk -v m="$2" '$5 == m { print $6 }' "/proc/$1/mountinfo" | grep -q '\(^\|,\)noexec\(,\|$\)'; }
+check "dnsmasq's view: its directory is noexec" noexec_at "$dpid" "$RUNDIR/net@$net.dns"
+check "dnsmasq's view: /tmp and /dev/shm are noexec" sh -c \
+	"$(declare -f noexec_at); noexec_at $dpid /tmp && noexec_at $dpid /dev/shm"
+
+kill -KILL "$dpid"
+dns_back() { net_json "$net" | jqc --arg p "$dpid" '.names.pid > 0 and (.names.pid | tostring) != $p and .names.restarts == 1'; }
+check "killed, dnsmasq is started again" wait_for 15 dns_back
+check "... and net inspect says how it ended" jqc '.names.ended == "killed by signal 9, SIGKILL"' <<<"$(net_json "$net")"
+expect_output "net inspect: restarted once" 0 \
+	"^names +$domain, served at 10\\.0\\.2\\.1 by dnsmasq \\(pid [0-9]+; restarted 1 time, last ended: killed by signal 9, SIGKILL\\)\$" \
+	"$QBOX" net inspect "$net"
+expect_output "the names are served again" 0 "^$W " lookup "$label"
+
+# ---- names follow members -------------------------------------------------------
+kill "$web"
+wait "$web"
+gone() { ! lookup "$label" >/dev/null 2>&1; }
+check "a member's name goes when it leaves" wait_for 10 gone
+check "the hub ends with its last member" wait_for 10 net_gone "$net"
+check "its DNS server's directory goes with it" \
+	sh -c "! ls -d '$RUNDIR/net@$net.dns' 2>/dev/null"
+
+# ---- a flood of queries, on a host-only network: nothing is forwarded,
+# so nothing the flood asks can leave the machine ---------------------------
+fnet=fl$$
+start_bg "$QBOX" run --name "f-$$" --net "hostonly:$fnet" -- sleep 300
+fm=$BG_PID
+member_wait "$fnet" "f-$$" >/dev/null || fail "the flood's network never got its member"
+flabel=f-$$
+fdomain=$fnet.qbox.internal
+fpid=$(net_json "$fnet" | jq -r .names.pid)
+expect_output "a flood of 3000 queries (UDP, names it has and not) is served" 0 "^3000\$" \
+	timeout 120 "$QBOX" run --net "hostonly:$fnet" -- python3 -c '
+import random, socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+got = 0
+for i in range(3000):
+    name = random.choice([sys.argv[1], "nobody%d" % i, "x%d.%s" % (i, sys.argv[2])])
+    q = struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack(">HH", random.choice([1, 28, 12, 255]), 1)
+    # as a resolver does: a reply matches its query by id; a lost
+    # datagram is asked again (three tries)
+    for attempt in range(3):
+        s.sendto(q, ("192.168.56.100", 53))
+        try:
+            while True:
+                r, _ = s.recvfrom(4096)
+                if r[:2] == q[:2]:
+                    got += 1
+                    break
+            break
+        except socket.timeout:
+            pass
+print(got)' "$flabel" "$fdomain"
+expect_output "... and over TCP, malformed and all" 0 "^ok\$" \
+	timeout 60 "$QBOX" run --net "hostonly:$fnet" -- python3 -c '
+import os, socket, struct, sys
+for i in range(50):
+    c = socket.create_connection(("192.168.56.100", 53), timeout=20)
+    c.sendall(os.urandom(i * 7) if i % 2 else struct.pack(">H", 65535) + b"x" * 100)
+    c.close()
+q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in sys.argv[1].split(".")) + b"\0"
+q += struct.pack(">HH", 1, 1)
+c = socket.create_connection(("192.168.56.100", 53), timeout=20)
+c.sendall(struct.pack(">H", len(q)) + q)
+def read(n):	# exactly n bytes, however TCP cuts them
+    b = b""
+    while len(b) < n:
+        got = c.recv(n - len(b))
+        if not got:
+            break
+        b += got
+    return b
+h = read(2)
+r = read(struct.unpack(">H", h)[0]) if len(h) == 2 else b""
+print("ok" if r[:2] == q[:2] and r[3] & 15 == 0 else "bad: %r %r" % (h, r[:12]))' "$flabel"
+check "dnsmasq survived both (same pid)" test "$(net_json "$fnet" | jq -r .names.pid)" = "$fpid"
+
+kill "$fm"
+wait "$fm"
+check "the flood's network ends" wait_for 10 net_gone "$fnet"
+
+# ---- hostonly and internal: only the network's names ---------------------------
+for mode in hostonly internal; do
+	spec="$mode:h$$"
+	[ "$mode" = internal ] && spec="$spec,dhcp=on"
+	start_bg "$QBOX" run --name "a$mode-$$" --net "$spec" -- sleep 60
+	a=$BG_PID
+	A=$(member_wait "h$$" "a$mode-$$") || fail "$mode: the member never joined"
+	expect_output "$mode: a member finds another by name" 0 \
+		"^$A +a$mode-$$\\.h$$\\.qbox\\.internal\$" \
+		timeout 20 "$QBOX" run --net "$spec" -- getent hosts "a$mode-$$"
+	# nothing is forwarded: the server answers at once, from the segment
+	expect_output "$mode: an outside name does not resolve (REFUSED, not forwarded)" 0 \
+		"REFUSED" timeout 20 "$QBOX" run --net "$spec" -- sh -c \
+		'busybox nslookup example.com 2>&1; true'
+	kill "$a"
+	wait "$a"
+	check "$mode: the hub ends" wait_for 10 net_gone "h$$"
+done
+expect_output "internal without dhcp=on: no names to reach a member by" 2 \
+	"^qbox: nc: network 'i$$' has no names" sh -c "
+	'$QBOX' net create internal:i$$ >/dev/null && '$QBOX' nc internal:i$$ somebody 22; rc=\$?
+	'$QBOX' net rm internal:i$$ >/dev/null; exit \$rc"
+
+# ---- what a user can get wrong ---------------------------------------------------
+expect_output "QBOX_DNSMASQ not executable: exit 2, naming it" 2 \
+	"^qbox: --net natnet:e$$: QBOX_DNSMASQ=$TMP/nodnsmasq: No such file or directory\$" \
+	env QBOX_DNSMASQ="$TMP/nodnsmasq" "$QBOX" run --net "natnet:e$$" -- true
+expect_output "QBOX_DNSMASQ not absolute: exit 2, naming it" 2 \
+	"^qbox: QBOX_DNSMASQ=dnsmasq: not an absolute path\$" \
+	env QBOX_DNSMASQ=dnsmasq "$QBOX" net create "hostonly:e$$"
+check "neither left a network behind" net_gone "e$$"
+expect_output "policy list: dnsmasq" 0 "^dnsmasq +$QBOX_POLICY_DIR/dnsmasq.policy\$" \
+	"$QBOX" policy list
+expect_output "policy check: dnsmasq compiles" 0 "^dnsmasq: ok, [0-9]+ syscalls allowed\$" "$QBOX" policy check dnsmasq
+
+no_leftovers "nothing left behind" "natnet:$net"
