@@ -88,8 +88,10 @@ static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
 	return 0;
 }
 
-int dnsmasq_args(const struct dnsmasq_cfg *c, char *args[DNSMASQ_ARGS_MAX],
-		 char *buf, size_t size)
+/* dnsmasq's command line for @c into @args, its strings in @buf: the
+ * number of arguments, or -ENAMETOOLONG */
+static int dnsmasq_args(const struct dnsmasq_cfg *c,
+			char *args[DNSMASQ_ARGS_MAX], char *buf, size_t size)
 {
 	char *at = buf, *end = buf + size, a[INET_ADDRSTRLEN];
 	int n = 0, r = 0;

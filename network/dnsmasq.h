@@ -35,7 +35,7 @@
 /* The policy dnsmasq runs under (policies/dnsmasq.policy) */
 #define DNSMASQ_POLICY "dnsmasq"
 
-/* Its argv: at most this many strings, each shorter than PATH_MAX + 32 */
+/* Its argv: at most this many strings */
 #define DNSMASQ_ARGS_MAX 24
 
 struct dnsmasq_cfg {
@@ -44,18 +44,6 @@ struct dnsmasq_cfg {
 	struct in_addr upstream;	/* where other names go; 0: nowhere */
 	const char *domain;	/* the network's (plan/names.h) */
 };
-
-/**
- * dnsmasq_args() - dnsmasq's command line for @c
- * @c:		the configuration
- * @args:	filled, NULL-terminated; each points into @buf
- * @buf:	storage for the strings
- * @size:	of @buf
- *
- * Return: the number of arguments, or -ENAMETOOLONG when @buf is short
- */
-int dnsmasq_args(const struct dnsmasq_cfg *c, char *args[DNSMASQ_ARGS_MAX],
-		 char *buf, size_t size);
 
 struct dnsmasq {
 	struct dnsmasq_cfg cfg;

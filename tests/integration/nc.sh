@@ -77,7 +77,10 @@ expect_output "a sandbox that does not run" 2 "^qbox: nc: no sandbox named 'nope
 	"$QBOX" nc "nope$$" 10.0.2.15 22
 expect_output "the network in another mode" 2 "is a natnet network, not hostonly" \
 	"$QBOX" nc "hostonly:$net" "$A" 7000
-expect_output "a host name" 2 "'vm1' is not an IPv4 address" "$QBOX" nc "natnet:$net" vm1 22
+expect_output "a name no member has" 2 "network '$net' has no member named 'vm1'" \
+	"$QBOX" nc "natnet:$net" vm1 22
+expect_output "a host name in a sandbox (names are a network's)" 2 \
+	"'vm1' is not an IPv4 address" "$QBOX" nc "box-$$" vm1 22
 expect_output "a bad port" 2 "destination port 70000 out of range" \
 	"$QBOX" nc "natnet:$net" "$A" 70000
 expect_output "a missing argument" 2 "usage: qbox nc" "$QBOX" nc "natnet:$net" "$A"

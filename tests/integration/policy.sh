@@ -23,7 +23,7 @@ expect_output "policy check: an include cycle through files" 2 \
 expect_output "policy check: several files, the worst status" 2 \
 	"^qbox: .*bad.policy:3: " "$QBOX" policy check default "$TMP/bad.policy"
 expect_output "policy check: an unknown NAME lists the shipped ones" 2 \
-	"no policy named 'frob' \\(shipped: common, default, qemu, uplink;" \
+	"no policy named 'frob' \\(shipped: common, default, dnsmasq, qemu, uplink;" \
 	"$QBOX" policy check frob
 expect_output "policy check: a missing FILE" 2 "cannot read ./nope.policy" \
 	"$QBOX" policy check ./nope.policy
