@@ -966,15 +966,23 @@ bool dhcp_lease_find(const struct dhcp_server *srv, const uint8_t mac[6],
 }
 
 int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],
-		 const char *hostname, int64_t now, struct in_addr *addr)
+		 const char *hostname, struct in_addr want, int64_t now,
+		 struct in_addr *addr)
 {
 	struct dhcp_msg m = { 0 };
 	long mine = find_mac(srv, mac), i;
 
 	memcpy(m.mac, mac, 6);
-	i = pick(srv, &m, mine, now);
-	if (i < 0 || (i != mine && slot_active(&srv->slots[i], now)))
-		return -ENOSPC;
+	if (want.s_addr) {
+		if ((i = pool_index(srv, ntohl(want.s_addr))) < 0)
+			return -EDOM;
+		if (i != mine && slot_active(&srv->slots[i], now))
+			return -EADDRINUSE;
+	} else {
+		i = pick(srv, &m, mine, now);
+		if (i < 0 || (i != mine && slot_active(&srv->slots[i], now)))
+			return -ENOSPC;
+	}
 	take(srv, i, mac, mine);
 	srv->slots[i].state = SLOT_BOUND;
 	srv->slots[i].reserved = true;

@@ -172,18 +172,23 @@ bool dhcp_lease_find(const struct dhcp_server *srv, const uint8_t mac[6],
  *		a VM whose anti-spoofing rules must know its address before
  *		it asks for one
  * @hostname:	shown in the lease list; may be NULL
+ * @want:	the address the member asked for (ip=), or 0: any
  * @now:	time
- * @addr:	filled: the address, chosen as for a DISCOVER (the MAC's own
- *		slot, else from its hash on)
+ * @addr:	filled: the address: @want, or one chosen as for a DISCOVER
+ *		(the MAC's own slot, else from its hash on)
  *
  * The lease does not expire, and it is @mac's alone: its DISCOVERs and
  * REQUESTs get exactly this address (a REQUEST for another is NAKed),
  * renewals leave it reserved, RELEASE and DECLINE are ignored (a guest
  * could forge them with another's chaddr). dhcp_unreserve() gives it back.
- * Return: 0, or -ENOSPC when every address is held
+ * A wanted address another MAC holds only by an expired or released
+ * lease is taken from it (its claim is the weaker).
+ * Return: 0; -ENOSPC when every address is held; for @want, -EDOM when it
+ * is not in the pool, -EADDRINUSE when another MAC holds it
  */
 int dhcp_reserve(struct dhcp_server *srv, const uint8_t mac[6],
-		 const char *hostname, int64_t now, struct in_addr *addr);
+		 const char *hostname, struct in_addr want, int64_t now,
+		 struct in_addr *addr);
 
 /* Give a reserved address back; the MAC keeps its claim, as on RELEASE */
 void dhcp_unreserve(struct dhcp_server *srv, const uint8_t mac[6],

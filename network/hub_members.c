@@ -47,16 +47,16 @@ struct hub_member *hub_member_find(struct hub *h, long id)
 	return NULL;
 }
 
-/* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd" */
+/* "MODE,SUBNET|-,SANDBOX,MAC,vm|cmd[,IP|-]" (IP: ip=, in want->ip) */
 static int join_parse(char *arg, struct net_spec *want, char *sandbox,
 		      size_t size, uint8_t mac[6], enum member_kind *kind,
 		      struct qerr *e)
 {
-	char *f[5], *save = NULL;
+	char *f[6], *save = NULL;
 	int n;
 
-	for (n = 0; n < 5; n++)
-		if (!(f[n] = strtok_r(n ? NULL : arg, ",", &save)))
+	for (n = 0; n < 6; n++)
+		if (!(f[n] = strtok_r(n ? NULL : arg, ",", &save)) && n < 5)
 			return qerr_usage(e, "join: malformed request");
 	memset(want, 0, sizeof(*want));
 	if (!strcmp(f[0], "natnet"))
@@ -77,6 +77,11 @@ static int join_parse(char *arg, struct net_spec *want, char *sandbox,
 		return -EINVAL;
 	snprintf(sandbox, size, "%s", f[2]);
 	*kind = !strcmp(f[4], "vm") ? MEMBER_VM : MEMBER_CMD;
+	if (f[5] && strcmp(f[5], "-")) {
+		want->has_ip = true;
+		if (inet_pton(AF_INET, f[5], &want->ip) != 1)
+			return qerr_usage(e, "join: bad address '%s'", f[5]);
+	}
 	return 0;
 }
 
@@ -108,6 +113,8 @@ int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
 	if (!h->dhcp)
 		return qerr_set(e, EAGAIN, "network '%s' is still starting",
 				h->spec.name);
+	if (want.has_ip)
+		m.want = want.ip;
 	if ((r = hub_member_claim(s, &m, e)) < 0)
 		return r;
 	*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
@@ -140,13 +147,30 @@ void hub_member_label(const struct hub_member *m, char *buf, size_t size)
 		snprintf(buf, size, "%s", m->sandbox);
 }
 
+/* ip=@want is another's: whose, for the message */
+static int addr_taken(struct hub *h, struct in_addr want, struct qerr *e)
+{
+	char a[INET_ADDRSTRLEN], who[SANDBOX_NAME_MAX + 64] = "";
+	int i;
+
+	for (i = 0; i < h->n_members; i++)
+		if (h->members[i].addr.s_addr == want.s_addr)
+			hub_member_label(&h->members[i], who, sizeof(who));
+	inet_ntop(AF_INET, &want, a, sizeof(a));
+	if (who[0])
+		return qerr_usage(e, "network '%s': ip=%s is taken (by %s)",
+				  h->spec.name, a, who);
+	return qerr_usage(e, "network '%s': ip=%s is taken (a DHCP client's "
+			     "lease)", h->spec.name, a);
+}
+
 int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 {
 	struct hub *h = hub_of(s);
 	const struct net_layout *l = &s->plan->nics[0].layout;
-	char mac[18], who[SANDBOX_NAME_MAX + 64];
+	char mac[18], who[SANDBOX_NAME_MAX + 64], a[INET_ADDRSTRLEN];
 	uint8_t engine[2][6];
-	int i, k = nat_engine_macs(&s->plan->nics[0].nat, engine);
+	int i, r, k = nat_engine_macs(&s->plan->nics[0].nat, engine);
 
 	if (mac_unclaimable(m->mac))
 		return qerr_usage(e, "network '%s': MAC %s is %s, no member's",
@@ -172,9 +196,18 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	 * it before they send. Without DHCP they pick their own; only the MAC
 	 * is known.
 	 */
-	if ((m->kind == MEMBER_CMD || l->dhcp) &&
-	    dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
-			 m->command : m->sandbox, hub_now_s(), &m->addr) < 0)
+	if (m->kind != MEMBER_CMD && !l->dhcp)
+		return 0;
+	r = dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
+			 m->command : m->sandbox, m->want, hub_now_s(),
+			 &m->addr);
+	if (r == -EADDRINUSE)
+		return addr_taken(h, m->want, e);
+	if (r == -EDOM)
+		return qerr_usage(e, "network '%s': ip=%s is not one of its "
+				     "members' addresses", h->spec.name,
+				  inet_ntop(AF_INET, &m->want, a, sizeof(a)));
+	if (r < 0)
 		return qerr_set(e, ENOSPC, "network '%s' has no free address",
 				h->spec.name);
 	return 0;

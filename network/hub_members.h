@@ -41,6 +41,7 @@ struct hub_member {
 	struct in_addr addr;	/* its reserved address: a command's, or a
 				   VM's DHCP lease; 0: none (a socket
 				   member's lease is in the table alone) */
+	struct in_addr want;	/* the address it asked for (ip=), or 0 */
 	bool mac_known;		/* a socket member's MAC is claimed */
 	pid_t pid;		/* a socket member's peer process, or 0 */
 	char command[16];	/* ... its name */

@@ -222,6 +222,50 @@ static int plan_user_mac(const struct run_opts *o, struct plan *p, int i,
 }
 
 /* NIC @i's subnet, addresses, spec and MTU, by its mode */
+/*
+ * ip=ADDR of a member of named network @n: one of the addresses members
+ * get (the lease range), which excludes the network's own (its address
+ * and broadcast, the gateway and host alias, DNS, the hub); a VM's only
+ * where the network serves DHCP (without it the guest picks its own).
+ * Whether another member holds it, only the hub knows.
+ */
+static int plan_ip(const struct plan *p, const struct nic_plan *n,
+		   struct qerr *e)
+{
+	const struct net_layout *l = &n->layout;
+	const struct net_spec *s = n->spec;
+	char a[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN];
+	uint32_t ip = ntohl(s->ip.s_addr);
+	const char *own = NULL;
+
+	inet_ntop(AF_INET, &s->ip, a, sizeof(a));
+	inet_ntop(AF_INET, &l->pool_first, first, sizeof(first));
+	inet_ntop(AF_INET, &l->pool_last, last, sizeof(last));
+	if (!subnet_contains(n->net, n->prefix, s->ip))
+		return qerr_usage(e, "--net %s: ip=%s is outside the network's "
+				     "subnet", n->text, a);
+	if (s->ip.s_addr == l->gateway.s_addr && l->gateway.s_addr)
+		own = "gateway";
+	else if (s->ip.s_addr == l->host.s_addr && l->host.s_addr)
+		own = "host alias";
+	else if (s->ip.s_addr == l->dns.s_addr && l->dns.s_addr)
+		own = "DNS forwarder";
+	else if (s->ip.s_addr == l->hub.s_addr && l->hub.s_addr)
+		own = "hub (its DHCP and DNS server)";
+	if (own)
+		return qerr_usage(e, "--net %s: ip=%s is the network's own "
+				     "address (its %s)", n->text, a, own);
+	if (ip < ntohl(l->pool_first.s_addr) || ip > ntohl(l->pool_last.s_addr))
+		return qerr_usage(e, "--net %s: ip=%s is not one of the "
+				     "members' addresses (%s to %s)", n->text,
+				  a, first, last);
+	if (p->vm && !l->dhcp)
+		return qerr_usage(e, "--net %s: ip= needs the network's DHCP "
+				     "(dhcp=on): without it a VM's guest picks "
+				     "its own address", n->text);
+	return 0;
+}
+
 static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 			struct qerr *e)
 {
@@ -245,6 +289,8 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 			n->dns = n->layout.hub;
 			names_domain(s->name, n->domain);
 		}
+		if (s->has_ip && (r = plan_ip(p, n, e)) < 0)
+			return r;
 	} else if (s && s->has_subnet) {
 		n->net = s->subnet;
 		n->prefix = s->prefix;

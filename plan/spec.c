@@ -187,9 +187,9 @@ static const char *mode_options(enum net_mode m)
 	case NET_BRIDGED:
 		return "only mac=";
 	case NET_INTERNAL:
-		return "subnet=, mac=, dhcp= and linger=";
+		return "subnet=, mac=, ip=, dhcp= and linger=";
 	default:
-		return "subnet=, mac= and linger=";
+		return "subnet=, mac=, ip= and linger=";
 	}
 }
 
@@ -271,6 +271,13 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		return bootfile_parse(val, out, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
+	if (!strcmp(opt, "ip") && net_mode_named(out->mode)) {
+		out->has_ip = true;
+		if (inet_pton(AF_INET, val, &out->ip) != 1)
+			return qerr_usage(e, "ip=%s is not an IPv4 address",
+					  val);
+		return 0;
+	}
 	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)
 		return on_off(opt, val, &out->dhcp, e);
 	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
@@ -533,8 +540,9 @@ int tcp_target_parse(const char *host, const char *port,
 	memset(out, 0, sizeof(*out));
 	out->sin_family = AF_INET;
 	if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
-		return qerr_usage(e, "'%s' is not an IPv4 address (a network's "
-				     "hosts are named by address)", host);
+		return qerr_usage(e, "'%s' is not an IPv4 address (members are "
+				     "named on a network, MODE:NAME, alone)",
+				  host);
 	if (port_parse(port, "destination", &p, e) < 0)
 		return -EINVAL;
 	out->sin_port = htons(p);

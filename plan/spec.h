@@ -51,6 +51,8 @@ struct net_spec {
 	unsigned int prefix;
 	bool has_mac;
 	uint8_t mac[6];
+	bool has_ip;
+	struct in_addr ip;	/* named modes: ip=, the member's own address */
 	unsigned int mtu;	/* nat: mtu=N; 0: the default */
 	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
 				   libslirp's TFTP server; "": none */

@@ -355,9 +355,9 @@ static int net_create(int argc, char **argv)
 	if (!net_mode_named(n.mode))
 		die(2, "net create %s: only natnet:NAME, hostonly:NAME and "
 		       "internal:NAME are networks", argv[optind]);
-	if (n.has_mac)
-		die(2, "net create %s: mac= belongs to a NIC (qbox run --net)",
-		    argv[optind]);
+	if (n.has_mac || n.has_ip)
+		die(2, "net create %s: %s belongs to a member (qbox run --net)",
+		    argv[optind], n.has_mac ? "mac=" : "ip=");
 	if ((dirfd = ctl_rundir(&e)) < 0)
 		qerr_die(&e);
 	if ((fd = hub_client_open(dirfd, n.name)) >= 0)
@@ -405,6 +405,10 @@ static int net_socket(int argc, char **argv)
 		if (n.has_mac)
 			die(2, "net socket %s: mac= belongs to a NIC; a socket "
 			       "member's MAC is the one it sends from", arg);
+		if (n.has_ip)
+			die(2, "net socket %s: ip= belongs to a sandbox's NIC; "
+			       "a socket member's address is its DHCP lease",
+			    arg);
 		if ((fd = hub_client_connect(dirfd, arg, &n, &e)) < 0 ||
 		    netcmd_check_mode(dirfd, &n, &e) < 0)
 			qerr_die(&e);

@@ -33,7 +33,7 @@ static int join_one(int dirfd, const struct plan *p, int i,
 	const struct nic_plan *n = &p->nics[i];
 	struct ctl_req req = { .verb = CTL_JOIN };
 	struct strbuf out = { 0 };
-	char net[32], mac[18], addr[INET_ADDRSTRLEN];
+	char net[32], mac[18], addr[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN] = "-";
 	int fd, r, k;
 
 	if ((fd = hub_client_connect(dirfd, n->text, n->spec, e)) < 0)
@@ -42,9 +42,11 @@ static int join_one(int dirfd, const struct plan *p, int i,
 		snprintf(net, sizeof(net), "%s/%u", inet_ntoa(n->net), n->prefix);
 	else
 		strcpy(net, "-");
-	snprintf(req.arg, sizeof(req.arg), "%s,%s,%s,%s,%s",
+	if (n->spec->has_ip)
+		inet_ntop(AF_INET, &n->spec->ip, ip, sizeof(ip));
+	snprintf(req.arg, sizeof(req.arg), "%s,%s,%s,%s,%s,%s",
 		 net_mode_name(n->mode), net, p->name, mac_format(n->mac, mac),
-		 p->vm ? "vm" : "cmd");
+		 p->vm ? "vm" : "cmd", ip);
 	r = ctl_call(fd, &req, &out, &j->pidfd, HUB_START_MS, e);
 	if (r == -EPIPE || r == -ECONNRESET)
 		r = qerr_set(e, 0, "network '%s': its hub ended while this "

@@ -136,7 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(ntohl(first.s_addr) == POOL_FIRST &&
 		    ntohl(last.s_addr) == POOL_FIRST + (conf & 7));
 	if (conf & 16) {
-		FUZZ_ASSERT(dhcp_reserve(srv, reserved_mac, "cmd", now,
+		FUZZ_ASSERT(dhcp_reserve(srv, reserved_mac, "cmd",
+					 (struct in_addr){ 0 }, now,
 					 &held) == 0);
 		FUZZ_ASSERT(in_pool(ntohl(held.s_addr), ntohl(last.s_addr)));
 	}

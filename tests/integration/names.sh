@@ -56,6 +56,33 @@ expect_output "net inspect: the names line" 0 \
 	"^names +$domain, served at 10\\.0\\.2\\.1 by dnsmasq \\(pid [0-9]+\\)\$" \
 	"$QBOX" net inspect "$net"
 
+# ---- fixed addresses: ip= ------------------------------------------------------
+# not the first member's (a hash of its MAC)
+F=10.0.2.50
+[ "$W" = "$F" ] && F=10.0.2.51
+Fre=${F//./\\.}
+start_bg "$QBOX" run --name "fix-$$" --net "natnet:$net,ip=$F" -- sleep 300
+fix=$BG_PID
+check "ip=$F: the member joins with that address" \
+	test "$(member_wait "$net" "fix-$$")" = "$F"
+expect_output "... and its name says so" 0 "^$Fre +fix-$$\\.$domain\$" lookup "fix-$$"
+expect_output "ip= another member holds: exit 2, naming it and its holder" 2 \
+	"network '$net': ip=$Fre is taken \\(by fix-$$\\)\$" \
+	timeout 20 "$QBOX" run --net "natnet:$net,ip=$F" -- true
+expect_output "ip= the first member holds: exit 2" 2 "ip=$W is taken \\(by Web_$$\\)" \
+	timeout 20 "$QBOX" run --net "natnet:$net,ip=$W" -- true
+expect_output "ip= outside the subnet: exit 2, naming the flag" 2 \
+	"^qbox: --net natnet:$net,ip=10\\.0\\.3\\.5: ip=10\\.0\\.3\\.5 is outside the network's subnet\$" \
+	"$QBOX" run --net "natnet:$net,ip=10.0.3.5" -- true
+expect_output "ip= of the network's own: exit 2" 2 "ip=10\\.0\\.2\\.1 is the network's own address" \
+	"$QBOX" run --net "natnet:$net,ip=10.0.2.1" -- true
+expect_output "ip= no IPv4 address: exit 2" 2 "ip=10\\.0\\.2 is not an IPv4 address" \
+	"$QBOX" run --net "natnet:$net,ip=10.0.2" -- true
+kill "$fix"
+wait "$fix"
+check "ip=: the same address again on the next run" \
+	sh -c "timeout 20 '$QBOX' run --net 'natnet:$net,ip=$F' -- ip -4 -o addr show | grep -q ' $Fre/'"
+
 # ---- dnsmasq, confined --------------------------------------------------------
 dpid=$(jq -r .names.pid <<<"$ins")
 hub=$(jq -r .pid <<<"$ins")

@@ -842,6 +842,45 @@ static void test_mutations(void)
 	dhcp_free(srv);
 }
 
+/* Any address: dhcp_reserve()'s @want left 0 */
+static const struct in_addr any;
+
+/* ip=: the address a member asks for */
+static void test_reserve_wanted(void)
+{
+	struct dhcp_server *srv = mk("10.0.2.15", "10.0.2.20");
+	struct in_addr a, want = { htonl(ip("10.0.2.18")) };
+	struct in_addr outside = { htonl(ip("10.0.2.14")) };
+	struct dhcp_lease_info li;
+	uint8_t m1[6], m2[6], m3[6];
+
+	mac_of(1, m1);
+	mac_of(2, m2);
+	mac_of(3, m3);
+	CHECK(dhcp_reserve(srv, m1, "fixed", want, 0, &a) == 0 &&
+		      a.s_addr == want.s_addr,
+	      "a wanted address is given");
+	CHECK(dhcp_reserve(srv, m2, "other", want, 0, &a) == -EADDRINUSE,
+	      "a wanted address another member holds: EADDRINUSE");
+	CHECK(dhcp_reserve(srv, m2, "other", outside, 0, &a) == -EDOM,
+	      "a wanted address outside the pool: EDOM");
+	CHECK(dhcp_reserve(srv, m1, "fixed", want, 1, &a) == 0 &&
+		      a.s_addr == want.s_addr,
+	      "the same MAC asking again: the same address");
+	dhcp_unreserve(srv, m1, 10);
+	CHECK(dhcp_reserve(srv, m2, "other", want, 20, &a) == 0 &&
+		      a.s_addr == want.s_addr &&
+		      !dhcp_lease_find(srv, m1, 20, &li),
+	      "released, it goes to the next that wants it (the old claim "
+	      "is gone)");
+	CHECK(dora(srv, 30, m3) != ntohl(want.s_addr),
+	      "a DHCP client is not offered it");
+	CHECK(dhcp_reserve(srv, m3, NULL, any, 40, &a) == 0 &&
+		      a.s_addr != want.s_addr,
+	      "nor another member without ip=");
+	dhcp_free(srv);
+}
+
 /* Command members: addresses reserved by qbox, seen by DHCP clients */
 /* A VM's reservation: its own DHCP gets exactly that address, for good */
 static void test_reserve_vm(void)
@@ -855,7 +894,7 @@ static void test_reserve_vm(void)
 
 	mac_of(1, m1);
 	mac_of(2, m2);
-	CHECK(dhcp_reserve(srv, m1, "vm", 0, &a) == 0, "reserve for a VM");
+	CHECK(dhcp_reserve(srv, m1, "vm", any, 0, &a) == 0, "reserve for a VM");
 	mine = ntohl(a.s_addr);
 	other = mine == ip("10.0.2.15") ? ip("10.0.2.16") : ip("10.0.2.15");
 	CHECK(dora(srv, 0, m1) == mine, "the VM's DHCP gets its reserved "
@@ -892,31 +931,32 @@ static void test_reserve(void)
 	mac_of(2, m2);
 	mac_of(3, m3);
 	mac_of(4, m4);
-	CHECK(dhcp_reserve(srv, m1, "cmd-a", 100, &a) == 0 &&
+	CHECK(dhcp_reserve(srv, m1, "cmd-a", any, 100, &a) == 0 &&
 		      ntohl(a.s_addr) >= ip("10.0.2.15") &&
 		      ntohl(a.s_addr) <= ip("10.0.2.17"),
 	      "reserve: an address from the pool");
-	CHECK(dhcp_reserve(srv, m1, "cmd-a", 101, &b) == 0 &&
+	CHECK(dhcp_reserve(srv, m1, "cmd-a", any, 101, &b) == 0 &&
 		      a.s_addr == b.s_addr, "reserve: the same MAC, the same "
 					     "address");
 	CHECK(dhcp_lease_find(srv, m1, 1000000, &li) &&
 		      li.state == DHCP_LEASE_BOUND && !strcmp(li.hostname, "cmd-a"),
 	      "reserve: bound, does not expire, named");
-	CHECK(dhcp_reserve(srv, m2, NULL, 100, &b) == 0 && b.s_addr != a.s_addr,
+	CHECK(dhcp_reserve(srv, m2, NULL, any, 100, &b) == 0 && b.s_addr != a.s_addr,
 	      "reserve: another MAC, another address");
 	CHECK(discover(srv, 100, m3, ntohl(a.s_addr)) != ntohl(a.s_addr) &&
 		      discover(srv, 100, m3, ntohl(b.s_addr)) != ntohl(b.s_addr),
 	      "a DHCP client is not offered a reserved address, even asking");
-	CHECK(dhcp_reserve(srv, m4, NULL, 100, &c) == -ENOSPC,
+	CHECK(dhcp_reserve(srv, m4, NULL, any, 100, &c) == -ENOSPC,
 	      "reserve: pool full (the offer holds the last address)");
 	dhcp_unreserve(srv, m1, 200);
 	CHECK(dhcp_lease_find(srv, m1, 200, &li) &&
 		      li.state == DHCP_LEASE_RELEASED,
 	      "unreserve: released, the MAC's claim kept");
-	CHECK(dhcp_reserve(srv, m1, NULL, 300, &c) == 0 && c.s_addr == a.s_addr,
+	CHECK(dhcp_reserve(srv, m1, NULL, any, 300, &c) == 0 && c.s_addr == a.s_addr,
 	      "reserve again: the MAC's old address");
 	dhcp_free(srv);
 	test_reserve_vm();
+	test_reserve_wanted();
 }
 
 int main(void)

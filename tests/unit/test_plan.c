@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "runner/cli.h"
+#include "common/util.h"
 #include "plan/plan.h"
 #include "tests/unit/unit.h"
 
@@ -44,6 +45,48 @@ static int ip4_is(struct in_addr a, const char *s)
 		      "rejects %s (got: %s)", needle, e_.msg);                \
 	} while (0)
 
+/* ip=: a member's own address, one of the members' */
+static void test_plan_ip(void)
+{
+	struct plan p;
+	struct qerr e;
+	static const char *const bad[][2] = {
+		{ "natnet:l,ip=10.0.3.50", "ip=10.0.3.50 is outside the network's subnet" },
+		{ "natnet:l,ip=10.0.2.2", "ip=10.0.2.2 is the network's own address (its gateway)" },
+		{ "natnet:l,ip=10.0.2.3", "(its DNS forwarder)" },
+		{ "natnet:l,ip=10.0.2.1", "(its hub (its DHCP and DNS server))" },
+		{ "natnet:l,ip=10.0.2.0", "is not one of the members' addresses (10.0.2.15 to 10.0.2.254)" },
+		{ "natnet:l,ip=10.0.2.255", "is not one of the members' addresses" },
+		{ "natnet:l,ip=10.0.2.14", "is not one of the members' addresses" },
+		{ "hostonly:h,ip=192.168.56.1", "(its host alias)" },
+		{ "hostonly:h,ip=192.168.56.100", "(its hub" },
+		{ "natnet:l,subnet=10.0.9.0/24,ip=10.0.2.50", "outside the network's subnet" },
+	};
+	size_t i;
+
+	CHECK(plan_words(&p, &e, "--net", "natnet:l,ip=10.0.2.50", "--", "x",
+			 NULL) == 0,
+	      "ip=10.0.2.50 on natnet: planned (the hub says if it is free)");
+	CHECK(plan_words(&p, &e, "--net", "natnet:l,subnet=10.0.9.0/24,ip=10.0.9.200",
+			 "--", "x", NULL) == 0,
+	      "ip= in a subnet of the network's own");
+	CHECK(plan_words(&p, &e, "--net", "internal:i,ip=192.168.100.120", "--",
+			 "x", NULL) == 0,
+	      "ip= for a command on an internal network without DHCP");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(&e, 0, sizeof(e));
+		CHECK(plan_words(&p, &e, "--net", bad[i][0], "--", "x", NULL) < 0 &&
+			      e.usage && strstr(e.msg, bad[i][1]) &&
+			      strstr(e.msg, bad[i][0]),
+		      "--net %s: exit 2 naming it (%s)", bad[i][0], e.msg);
+	}
+	memset(&e, 0, sizeof(e));
+	CHECK(plan_words(&p, &e, "--net", "internal:i,ip=192.168.100.120", "--",
+			 "qemu-system-x86_64", NULL) < 0 && e.usage &&
+		      strstr(e.msg, "ip= needs the network's DHCP"),
+	      "a VM's ip= needs the network's DHCP (%s)", e.msg);
+}
+
 static void test_networks(void)
 {
 	struct plan p, q;
@@ -77,6 +120,7 @@ static void test_networks(void)
 	CHECK(plan_words(&q, &e, "--net", "internal:i", "--", "x", NULL) == 0 &&
 		      !q.nics[0].dns.s_addr && !q.nics[0].domain[0],
 	      "internal without dhcp=on: no DNS, no domain");
+	test_plan_ip();
 	l = &p.nics[0].layout;
 	CHECK(ip4_is(l->host, "192.168.56.1") && ip4_is(l->hub, "192.168.56.100") &&
 		      ip4_is(l->pool_first, "192.168.56.101") && l->uplink,

@@ -160,7 +160,7 @@ static void test_net(void)
 	CHECK(net_bad("nat:x", "takes no network name"), "net nat with a name");
 	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
-					     "takes subnet=, mac= and linger=)"),
+					     "takes subnet=, mac=, ip= and linger=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -210,6 +210,22 @@ static void test_net(void)
 	      "mtu= is nat's alone");
 	CHECK(net_bad("nat,linger=on", "unknown option 'linger'"),
 	      "net linger not for nat");
+	CHECK(net_spec_parse("natnet:lab0,ip=10.0.2.50", &n, &e) == 0 &&
+		      n.has_ip && ip4_is(n.ip, "10.0.2.50") &&
+		      net_spec_parse("internal:i,dhcp=on,ip=192.168.100.120",
+				     &n, &e) == 0 &&
+		      ip4_is(n.ip, "192.168.100.120"),
+	      "ip= on named networks");
+	CHECK(net_spec_parse("natnet:lab0", &n, &e) == 0 && !n.has_ip,
+	      "no ip=, no address");
+	CHECK(net_bad("natnet:x,ip=10.0.2", "ip=10.0.2 is not an IPv4 address") &&
+		      net_bad("natnet:x,ip=", "ip= is not an IPv4 address") &&
+		      net_bad("natnet:x,ip=10.0.2.300", "ip=10.0.2.300 is not") &&
+		      net_bad("hostonly:x,ip=fe80::1", "ip=fe80::1 is not"),
+	      "ip= that is no IPv4 address: named");
+	CHECK(net_bad("nat,ip=10.0.2.15", "unknown option 'ip' (nat takes") &&
+		      net_bad("bridged:t0,ip=10.0.2.15", "unknown option 'ip'"),
+	      "ip= belongs to named networks alone");
 	CHECK(net_bad("natnet:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		      "must be 1 to 48 characters"), "net name too long");
 	CHECK(net_bad("", "empty"), "net empty");
