@@ -163,17 +163,29 @@ for i in range(3000):
         except socket.timeout:
             pass
 print(got)' "$flabel" "$fdomain"
-expect_output "... and over TCP, malformed and all" 0 "^ok\$" \
-	timeout 60 "$QBOX" run --net "hostonly:$fnet" -- python3 -c '
+expect_output "after 50 malformed TCP streams, a TCP query is answered" 0 "^ok " \
+	timeout 120 "$QBOX" run --net "hostonly:$fnet" -- python3 -c '
 import os, socket, struct, sys
+# each stream ends with its writing half, and the next starts once the
+# server has closed this one (or after 10 s): at dnsmasq'"'"'s pace (a burst
+# beyond its 20 TCP children and its listen backlog of 32 only has SYNs
+# dropped and retried, which says nothing about dnsmasq)
+stalled = 0
 for i in range(50):
-    c = socket.create_connection(("192.168.56.100", 53), timeout=20)
+    c = socket.create_connection(("192.168.56.100", 53), timeout=30)
     c.sendall(os.urandom(i * 7) if i % 2 else struct.pack(">H", 65535) + b"x" * 100)
+    c.shutdown(socket.SHUT_WR)
+    c.settimeout(10)
+    try:
+        while c.recv(4096):
+            pass
+    except socket.timeout:
+        stalled += 1
     c.close()
 q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0)
 q += b"".join(bytes([len(p)]) + p.encode() for p in sys.argv[1].split(".")) + b"\0"
 q += struct.pack(">HH", 1, 1)
-c = socket.create_connection(("192.168.56.100", 53), timeout=20)
+c = socket.create_connection(("192.168.56.100", 53), timeout=60)
 c.sendall(struct.pack(">H", len(q)) + q)
 def read(n):	# exactly n bytes, however TCP cuts them
     b = b""
@@ -185,7 +197,8 @@ def read(n):	# exactly n bytes, however TCP cuts them
     return b
 h = read(2)
 r = read(struct.unpack(">H", h)[0]) if len(h) == 2 else b""
-print("ok" if r[:2] == q[:2] and r[3] & 15 == 0 else "bad: %r %r" % (h, r[:12]))' "$flabel"
+print(("ok " if r[:2] == q[:2] and r[3] & 15 == 0 else "bad: %r %r " % (h, r[:12])) +
+      "(%d of the streams left open by the server for 10 s)" % stalled)' "$flabel"
 check "dnsmasq survived both (same pid)" test "$(net_json "$fnet" | jq -r .names.pid)" = "$fpid"
 
 kill "$fm"
