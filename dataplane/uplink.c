@@ -225,6 +225,8 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 			  struct qerr *e)
 {
 	struct uplink *u = calloc(1, sizeof(*u));
+	/* libslirp encodes the search list (option 119) as it starts */
+	const char *search[] = { cfg->domain, NULL };
 	SlirpConfig sc = {
 		.version = 4,
 		.in_enabled = true,
@@ -245,6 +247,9 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		   the boot file in its DHCP replies */
 		.tftp_path = cfg->tftp,
 		.bootfile = cfg->bootfile,
+		/* domain=: DHCP's domain name (15) and search list (119) */
+		.vdomainname = cfg->domain,
+		.vdnssearch = cfg->domain ? search : NULL,
 	};
 
 	if (!u) {

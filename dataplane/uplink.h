@@ -33,6 +33,8 @@ struct uplink_cfg {
 	const char *tftp;		/* libslirp's TFTP server serves this
 					   directory, read-only; NULL: none */
 	const char *bootfile;		/* DHCP's boot file; NULL: none */
+	const char *domain;		/* DHCP's domain and search list;
+					   NULL: none */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

@@ -46,8 +46,8 @@ static int resolv_text(char *host, struct in_addr dns, const char *domain,
 
 	inet_ntop(AF_INET, &dns, a, sizeof(a));
 	if (domain[0])
-		sb_printf(out, "# qbox: the network's DNS server, and its "
-			       "members' names\nnameserver %s\n", a);
+		sb_printf(out, "# qbox: the NIC's DNS server, and its "
+			       "network's domain first\nnameserver %s\n", a);
 	else
 		sb_printf(out, "# qbox: the host's resolver is on its "
 			       "loopback; DNS goes through the NAT's "

@@ -117,6 +117,9 @@ static int dnsmasq_args(const struct dnsmasq_cfg *c,
 	ARG("--domain-needed");
 	ARG("--bogus-priv");
 	ARG("--local=/" NAMES_SUFFIX "/");
+	/* a domain= of the network's: its names are never forwarded either */
+	if (!names_under_suffix(c->domain))
+		ARG("--local=/%s/", c->domain);
 	ARG("--domain=%s", c->domain);
 	if (c->upstream.s_addr) {
 		inet_ntop(AF_INET, &c->upstream, a, sizeof(a));

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 void names_label(const char *name, char *out)
 {
@@ -32,6 +33,22 @@ void names_domain(const char *net, char out[NAMES_DOMAIN_MAX])
 
 	names_label(net, label);
 	snprintf(out, NAMES_DOMAIN_MAX, "%s." NAMES_SUFFIX, label);
+}
+
+bool names_under_suffix(const char *domain)
+{
+	size_t n = strlen(domain), k = strlen("." NAMES_SUFFIX);
+
+	return !strcmp(domain, NAMES_SUFFIX) ||
+	       (n > k && !strcmp(domain + n - k, "." NAMES_SUFFIX));
+}
+
+void names_net_domain(const struct net_spec *s, char out[NAMES_DOMAIN_MAX])
+{
+	if (s->domain[0])
+		snprintf(out, NAMES_DOMAIN_MAX, "%s", s->domain);
+	else
+		names_domain(s->name, out);
 }
 
 int names_hosts(const char *domain, struct in_addr host,

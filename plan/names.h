@@ -9,6 +9,9 @@
  *     10.0.2.15   vm1.lab0.qbox.internal vm1
  *     10.0.2.2    host.qbox.internal            (the host alias)
  *
+ * `domain=DOMAIN` (net create, or the member that starts the network)
+ * replaces LABEL.qbox.internal; host.qbox.internal stays.
+ *
  * A label is the name in lower case with '_' and '.' as '-' (a sandbox or
  * network name may hold both; a host name may not), so "Lab_0" is
  * lab-0.qbox.internal; any other byte but a letter or digit becomes '-'
@@ -20,6 +23,7 @@
 #define QBOX_NAMES_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/json.h"
@@ -29,14 +33,21 @@
 #define NAMES_SUFFIX "qbox.internal"
 #define NAMES_HOST "host." NAMES_SUFFIX
 
-/* The longest domain: a network name's label, a dot and the suffix */
-#define NAMES_DOMAIN_MAX (NET_NAME_MAX + 1 + sizeof(NAMES_SUFFIX))
+/* The longest domain, with its NUL: domain='s (a network's label, a dot
+ * and the suffix are shorter) */
+#define NAMES_DOMAIN_MAX (NET_DOMAIN_MAX + 1)
 
 /* @name's label (see above) into @out, of NET_NAME_MAX + 1 bytes */
 void names_label(const char *name, char *out);
 
-/* Network @net's domain, "LABEL.qbox.internal", into @out */
+/* Network @net's default domain, "LABEL.qbox.internal", into @out */
 void names_domain(const char *net, char out[NAMES_DOMAIN_MAX]);
+
+/* Whether @domain is qbox.internal or lies under it */
+bool names_under_suffix(const char *domain);
+
+/* The domain of network @s: its domain=, else names_domain() */
+void names_net_domain(const struct net_spec *s, char out[NAMES_DOMAIN_MAX]);
 
 struct names_host {
 	struct in_addr addr;	/* 0: has none, left out */

@@ -105,6 +105,11 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 		n->nat.tftp = s->tftp;
 	if (s && s->bootfile[0])
 		n->nat.bootfile = s->bootfile;
+	/* domain=: DHCP's domain and search list, and a command's */
+	if (s && s->domain[0]) {
+		n->nat.domain = s->domain;
+		snprintf(n->domain, sizeof(n->domain), "%s", s->domain);
+	}
 }
 
 void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
@@ -122,7 +127,7 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 	n->gateway = l->gateway;
 	n->dns = l->dns;
 	if (l->hub.s_addr)
-		names_domain(spec->name, n->domain);
+		names_net_domain(spec, n->domain);
 	/* the network's NAT: DHCP is the hub's own */
 	n->nat = (struct nat_plan){
 		.on = l->uplink, .host = l->host,
@@ -287,7 +292,7 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 		   a way out */
 		if (n->layout.hub.s_addr) {
 			n->dns = n->layout.hub;
-			names_domain(s->name, n->domain);
+			names_net_domain(s, n->domain);
 		}
 		if (s->has_ip && (r = plan_ip(p, n, e)) < 0)
 			return r;

@@ -113,6 +113,8 @@ struct nat_plan {
 	const char *tftp;		/* its TFTP server's directory, absolute
 					   (runner: tftp_resolve()); NULL: none */
 	const char *bootfile;		/* DHCP's boot file, in it; NULL: none */
+	const char *domain;		/* DHCP's domain (and search list);
+					   NULL: none */
 };
 
 struct nic_plan {
@@ -131,7 +133,8 @@ struct nic_plan {
 	struct nat_plan nat;
 	char domain[NAMES_DOMAIN_MAX];	/* a named network's with names
 					   (plan/names.h), its DNS server
-					   the hub's address; "": none */
+					   the hub's address; a NAT's
+					   domain=; "": none */
 };
 
 /**

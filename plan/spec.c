@@ -183,13 +183,13 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet=, mac=, mtu=, tftp= and bootfile=";
+		return "subnet=, mac=, mtu=, domain=, tftp= and bootfile=";
 	case NET_BRIDGED:
 		return "only mac=";
 	case NET_INTERNAL:
-		return "subnet=, mac=, ip=, dhcp= and linger=";
+		return "subnet=, mac=, ip=, domain=, dhcp= and linger=";
 	default:
-		return "subnet=, mac=, ip= and linger=";
+		return "subnet=, mac=, ip=, domain= and linger=";
 	}
 }
 
@@ -238,6 +238,36 @@ static int bootfile_parse(const char *val, struct net_spec *out,
 	return 0;
 }
 
+int domain_parse(const char *val, char *out, struct qerr *e)
+{
+	size_t i, len = strlen(val), label = 0;
+
+	if (!len || len > NET_DOMAIN_MAX)
+		return qerr_usage(e, "domain=%s: must be 1 to %d characters",
+				  val, NET_DOMAIN_MAX);
+	for (i = 0; i <= len; i++) {
+		char c = val[i];
+
+		if (c == '.' || !c) {
+			if (!label || val[i - 1] == '-')
+				return qerr_usage(e, "domain=%s: an empty label, "
+						     "or one ending in '-'", val);
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || (c == '-' && label)) {
+			if (++label > 63)
+				return qerr_usage(e, "domain=%s: a label longer "
+						     "than 63 characters", val);
+		} else {
+			return qerr_usage(e, "domain=%s: use letters, digits "
+					     "and '-' (not first) in labels "
+					     "between dots", val);
+		}
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	return 0;
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -280,6 +310,9 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	}
 	if (!strcmp(opt, "dhcp") && out->mode == NET_INTERNAL)
 		return on_off(opt, val, &out->dhcp, e);
+	if (!strcmp(opt, "domain") &&
+	    (net_mode_named(out->mode) || out->mode == NET_NAT))
+		return domain_parse(val, out->domain, e);
 	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
 			  net_mode_name(out->mode), mode_options(out->mode));
 }
@@ -330,9 +363,13 @@ static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 	return 0;
 }
 
+/* A --net value's longest: room for tftp=DIR of PATH_MAX, domain= of
+ * NET_DOMAIN_MAX and the rest */
+#define NET_SPEC_MAX (PATH_MAX + 1024)
+
 int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 {
-	char buf[256], *save = NULL, *tok, *mode;
+	char buf[NET_SPEC_MAX], *save = NULL, *tok, *mode;
 	int r;
 
 	memset(out, 0, sizeof(*out));

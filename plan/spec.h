@@ -37,6 +37,10 @@ static inline bool net_mode_named(enum net_mode m)
 /* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
 const char *net_mode_name(enum net_mode m);
 
+/* domain=: a DNS name's longest text form (RFC 1035: 255 bytes on the
+ * wire) */
+#define NET_DOMAIN_MAX 253
+
 /* bootfile= of a NAT NIC: DHCP's file field holds 128 bytes */
 #define NET_BOOTFILE_MAX 127
 
@@ -53,6 +57,10 @@ struct net_spec {
 	uint8_t mac[6];
 	bool has_ip;
 	struct in_addr ip;	/* named modes: ip=, the member's own address */
+	char domain[NET_DOMAIN_MAX + 1];	/* domain=, lower case: a
+						   named network's names, a
+						   NAT's DHCP domain; "":
+						   the default */
 	unsigned int mtu;	/* nat: mtu=N; 0: the default */
 	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
 				   libslirp's TFTP server; "": none */
@@ -136,6 +144,18 @@ int name_check(const char *name, const char *what, struct qerr *e);
  * value). 0, or a usage error quoting @name.
  */
 int device_name_check(const char *name, struct qerr *e);
+
+/**
+ * domain_parse() - domain=DOMAIN: a DNS domain for host names
+ * @val:	the value
+ * @out:	NET_DOMAIN_MAX + 1 bytes: it, in lower case
+ * @e:		usage error naming it
+ *
+ * Labels of letters, digits and '-' (not first or last), 1 to 63 bytes,
+ * separated by single dots, at most NET_DOMAIN_MAX bytes in all, no dot
+ * at either end (RFC 1123's host names). Return: 0 or -EINVAL
+ */
+int domain_parse(const char *val, char *out, struct qerr *e);
 
 /* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);

@@ -33,22 +33,25 @@
 #define QBOX_VERSION "0.1"
 #endif
 
-/* Named networks without subnet=: the subnets they run on, if they run */
-static void adopt_subnets(struct run_opts *o)
+/* Named networks that run: their subnets and domains (netcmd_adopt());
+ * 0, or -EINVAL with @e: a domain= that is not the network's */
+static int adopt_networks(struct run_opts *o, struct qerr *e)
 {
-	struct qerr e = { 0 };
-	int i, dirfd = -1;
+	struct qerr ignored = { 0 };
+	int i, r = 0, dirfd = -1;
 
-	for (i = 0; i < o->n_nets; i++) {
-		if (!net_mode_named(o->nets[i].mode) || o->nets[i].has_subnet)
+	for (i = 0; i < o->n_nets && r == 0; i++) {
+		if (!net_mode_named(o->nets[i].mode))
 			continue;
 		/* no runtime directory: qbox run says why, later */
-		if (dirfd < 0 && (dirfd = ctl_rundir(&e)) < 0)
-			return;
-		netcmd_adopt_subnet(dirfd, &o->nets[i]);
+		if (dirfd < 0 && (dirfd = ctl_rundir(&ignored)) < 0)
+			return 0;
+		if ((r = netcmd_adopt(dirfd, &o->nets[i], e)) < 0)
+			qerr_prefix(e, "--net %s", o->net_text[i]);
 	}
 	if (dirfd >= 0)
 		close(dirfd);
+	return r;
 }
 
 /*
@@ -107,8 +110,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (r < 0)
 		qerr_die(&e);
-	adopt_subnets(&o);
-	if (tftp_resolve(&o, &e) < 0)
+	if (adopt_networks(&o, &e) < 0 || tftp_resolve(&o, &e) < 0)
 		qerr_die(&e);
 	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
 	if (plan_build(&o, defname, &p, &e) < 0 ||

@@ -117,24 +117,39 @@ int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 	return r;
 }
 
-void netcmd_adopt_subnet(int dirfd, struct net_spec *n)
+int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 {
+	char subnet[32], domain[NAMES_DOMAIN_MAX] = "", mine[NAMES_DOMAIN_MAX];
 	struct strbuf out = { 0 };
-	struct qerr e = { 0 };
+	struct qerr ignored = { 0 };
 	struct in_addr net;
 	unsigned int prefix;
-	char subnet[32];
+	const char *names;
+	int r = 0;
 
-	if (!net_mode_named(n->mode) || n->has_subnet)
-		return;
-	if (net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, &e) == 0 &&
+	if (!net_mode_named(n->mode) ||
+	    net_ask(dirfd, n->name, CTL_NET_INFO, NULL, &out, &ignored) < 0)
+		goto done;
+	if (!n->has_subnet &&
 	    cidr_parse(json_field(out.s, "subnet", subnet, sizeof(subnet)),
-		       &net, &prefix, &e) == 0) {
+		       &net, &prefix, &ignored) == 0) {
 		n->subnet = net;
 		n->prefix = prefix;
 		n->has_subnet = true;
 	}
+	if ((names = strstr(out.s, "\"names\":")))
+		json_field(names, "domain", domain, sizeof(domain));
+	if (!domain[0])
+		goto done;
+	names_net_domain(n, mine);
+	if (!n->domain[0])
+		snprintf(n->domain, sizeof(n->domain), "%s", domain);
+	else if (strcmp(mine, domain))
+		r = qerr_usage(e, "network '%s' runs with domain %s, not the "
+				  "domain= given", n->name, domain);
+done:
 	sb_free(&out);
+	return r;
 }
 
 /* The names of the running networks, sorted */

@@ -19,12 +19,16 @@ int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e);
 
 /*
  * A member that gives no subnet= joins network @n on the subnet it runs
- * on: when it runs, its subnet is set in @n (so the member's address,
- * gateway and forwards are planned in it). When it does not run (the
- * member starts it, on the mode's default subnet) or does not answer
- * (joining it then says why), @n stays as it is.
+ * on, and with the domain it runs with: when it runs, its subnet and
+ * domain are set in @n (so the member's address, gateway and forwards
+ * are planned in it, and its resolv.conf names the domain). When it does
+ * not run (the member starts it, on the mode's defaults or what @n says)
+ * or does not answer (joining it then says why), @n stays as it is.
+ * Return: 0, or -EINVAL with a usage error when @n's domain= is not the
+ * one the network runs with (a subnet= that is not its own, the hub
+ * refuses at the join)
  */
-void netcmd_adopt_subnet(int dirfd, struct net_spec *n);
+int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e);
 
 /*
  * The address of member @host of network @spec (MODE:NAME): @host is its

@@ -89,7 +89,8 @@ static int start_engine(struct sup *s, struct qerr *e)
 			.dhcp_start = n->nat.dhcp_start,
 			.no_dhcp = !n->nat.dhcp, .host_only = n->nat.host_only,
 			.hostname = p->name, .mtu = n->mtu,
-			.tftp = n->nat.tftp, .bootfile = n->nat.bootfile };
+			.tftp = n->nat.tftp, .bootfile = n->nat.bootfile,
+			.domain = n->nat.domain };
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
 	return pc.n ? nat_engine_start(&pc, &s->engine, e) : 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A VM behind qbox's NAT, in a world with an outside test host
-# (outside_world, tests/lib.sh): DHCP gives 10.0.2.15, the guest reaches a
-# host loopback server via 10.0.2.2 and the outside test host, the host
+# (outside_world, tests/lib.sh): DHCP gives 10.0.2.15 (and domain=), the
+# guest reaches a host loopback server via 10.0.2.2 and the outside test host, the host
 # reaches a guest server via --fwd, the outside test host through a
 # --fwd on 0.0.0.0 only, another nat sandbox (its own 10.0.2.0/24) does
 # not reach the VM, and SIGTERM to qbox powers everything down without
@@ -16,6 +16,7 @@ fport=$(free_port)
 
 cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
+echo "SEARCH: \$(grep '^search' /etc/resolv.conf)"
 ip -o link show eth0
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
 echo "OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)"
@@ -27,11 +28,12 @@ sleep 60
 EOS
 f6port=$(free_port)
 oport=$(free_port)
-vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --fwd "$fport:80" \
+vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --net nat,domain=Lab.Test --fwd "$fport:80" \
 	--fwd "[::1]:$f6port:10.0.2.15:80" --fwd "0.0.0.0:$oport:80"
 if vm_wait_line "$TMP/console" QBOX-READY 60; then
-	vm_check "DHCP lease is 10.0.2.15 with gateway .2 and DNS .3" "$TMP/console" \
-		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
+	vm_check "DHCP lease is 10.0.2.15 with gateway .2, DNS .3 and domain= (libslirp's DHCP)" "$TMP/console" \
+		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3 domain lab\\.test\\s*\$"
+	vm_check "the guest's resolver searches it" "$TMP/console" "^SEARCH: search lab\\.test\\s*\$"
 	vm_check "guest fetched the host's loopback server via 10.0.2.2" "$TMP/console" \
 		"^FETCH: $page"
 	vm_check "guest's default route is 10.0.2.2" "$TMP/console" "^default via 10\\.0\\.2\\.2"

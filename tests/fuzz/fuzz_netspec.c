@@ -6,8 +6,10 @@
  * The input is one --net value (a C string, as argv gives it). What is
  * accepted must keep spec.h's promises: a named mode has a valid name,
  * bridged a valid device and no subnet, the others neither, dhcp= only on
- * internal, linger= only on named modes, a subnet within the prefix bounds
- * with its host bits zero, a unicast non-zero MAC. The MAC, subnet, name
+ * internal, linger= and ip= only on named modes, domain= only on named
+ * modes and nat (lower case host-name labels, parsing back to itself), a
+ * subnet within the prefix bounds with its host bits zero, a unicast
+ * non-zero MAC. The MAC, subnet, name
  * and device-name parsers also get the whole input on their own, with
  * round trips: a MAC accepted is exactly the text mac_format() writes back
  * (any case), a subnet written back with inet_ntop() parses to the same
@@ -100,6 +102,27 @@ static void fuzz_device(const char *s)
 		FUZZ_ASSERT(s[i] > ' ' && s[i] < 0x7f && !strchr("/:,", s[i]));
 }
 
+/* A domain= accepted: lower case host-name labels, a fixed point */
+static void check_domain(const char *d, bool allowed)
+{
+	char back[NET_DOMAIN_MAX + 1];
+	struct qerr e = { 0 };
+	size_t i, label = 0;
+
+	FUZZ_ASSERT(allowed);
+	FUZZ_ASSERT(strlen(d) <= NET_DOMAIN_MAX);
+	for (i = 0; d[i]; i++) {
+		FUZZ_ASSERT((d[i] >= 'a' && d[i] <= 'z') ||
+			    (d[i] >= '0' && d[i] <= '9') || d[i] == '-' ||
+			    d[i] == '.');
+		label = d[i] == '.' ? 0 : label + 1;
+		FUZZ_ASSERT(label <= 63);
+	}
+	FUZZ_ASSERT(d[0] != '.' && d[0] != '-' && d[i - 1] != '.' &&
+		    d[i - 1] != '-');
+	FUZZ_ASSERT(domain_parse(d, back, &e) == 0 && !strcmp(back, d));
+}
+
 static void fuzz_spec(const char *s)
 {
 	struct qerr e = { 0 };
@@ -125,6 +148,9 @@ static void fuzz_spec(const char *s)
 		check_subnet(ns.subnet, ns.prefix);
 	if (ns.has_mac)
 		check_mac(ns.mac);
+	FUZZ_ASSERT(!ns.has_ip || named);
+	if (ns.domain[0])
+		check_domain(ns.domain, named || ns.mode == NET_NAT);
 	FUZZ_ASSERT(strcmp(net_mode_name(ns.mode), "?"));
 }
 

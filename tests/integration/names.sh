@@ -83,6 +83,32 @@ wait "$fix"
 check "ip=: the same address again on the next run" \
 	sh -c "timeout 20 '$QBOX' run --net 'natnet:$net,ip=$F' -- ip -4 -o addr show | grep -q ' $Fre/'"
 
+# ---- domain=: a network's own domain, and a NAT's -----------------------------------
+dnet=dm$$
+"$QBOX" net create "natnet:$dnet,domain=Lab$$.Test" >/dev/null
+start_bg "$QBOX" run --name "d1-$$" --net "natnet:$dnet" -- sleep 300
+d1=$BG_PID
+D1=$(member_wait "$dnet" "d1-$$") || fail "domain=: the member never joined"
+expect_output "domain=: a member joining without it is named in it" 0 \
+	"^$D1 +d1-$$\\.lab$$\\.test\$" \
+	timeout 20 "$QBOX" run --net "natnet:$dnet" -- getent hosts "d1-$$"
+expect_output "... and its resolv.conf searches it" 0 "^search lab$$\\.test( |\$)" \
+	timeout 20 "$QBOX" run --net "natnet:$dnet" -- grep '^search' /etc/resolv.conf
+expect_output "... as it does given the same domain=, in any case" 0 "^$D1 " \
+	timeout 20 "$QBOX" run --net "natnet:$dnet,domain=LAB$$.test" -- getent hosts "d1-$$.lab$$.test"
+expect_output "a member with another domain=: exit 2, naming both" 2 \
+	"^qbox: --net natnet:$dnet,domain=other\\.test: network '$dnet' runs with domain lab$$\\.test, not the domain= given\$" \
+	"$QBOX" run --net "natnet:$dnet,domain=other.test" -- true
+expect_output "net inspect: its domain" 0 "^names +lab$$\\.test, served at 10\\.0\\.2\\.1" \
+	"$QBOX" net inspect "$dnet"
+expect_output "a bad domain=: exit 2, naming it" 2 "domain=a\\.\\.b: an empty label" \
+	"$QBOX" net create "natnet:x$$,domain=a..b"
+kill "$d1"
+wait "$d1"
+"$QBOX" net rm "$dnet" >/dev/null
+expect_output "nat,domain=: a command's resolv.conf searches it" 0 "^search lab\\.test( |\$)" \
+	timeout 20 "$QBOX" run --net nat,domain=Lab.Test -- grep '^search' /etc/resolv.conf
+
 # ---- dnsmasq, confined --------------------------------------------------------
 dpid=$(jq -r .names.pid <<<"$ins")
 hub=$(jq -r .pid <<<"$ins")

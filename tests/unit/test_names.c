@@ -19,6 +19,7 @@ static struct in_addr ip(const char *s)
 int main(void)
 {
 	char label[NET_NAME_MAX + 1], domain[NAMES_DOMAIN_MAX];
+	struct qerr e = { 0 };
 	char long_name[NET_NAME_MAX + 2];
 	struct names_host h[] = {
 		{ ip("10.0.2.15"), "vm1" },
@@ -30,7 +31,6 @@ int main(void)
 	struct strbuf b = { 0 };
 	struct net_spec s;
 	struct plan p;
-	struct qerr e = { 0 };
 	int r;
 
 	names_label("vm1", label);
@@ -44,6 +44,23 @@ int main(void)
 	CHECK(strlen(label) == NET_NAME_MAX && label[0] == 'a',
 	      "a label is cut at NET_NAME_MAX (a valid name never is)");
 
+	CHECK(names_under_suffix("a.qbox.internal") &&
+		      names_under_suffix("qbox.internal") &&
+		      !names_under_suffix("xqbox.internal") &&
+		      !names_under_suffix("lab.test"),
+	      "what lies under qbox.internal");
+	{
+		struct net_spec sd;
+
+		CHECK(net_spec_parse("natnet:Lab_0,domain=lab.test", &sd, &e) == 0,
+		      "a network with domain=");
+		names_net_domain(&sd, domain);
+		CHECK(!strcmp(domain, "lab.test"), "its domain is domain='s");
+		sd.domain[0] = '\0';
+		names_net_domain(&sd, domain);
+		CHECK(!strcmp(domain, "lab-0.qbox.internal"),
+		      "without it, the name's (%s)", domain);
+	}
 	names_domain("Lab_0", domain);
 	CHECK(!strcmp(domain, "lab-0.qbox.internal"), "domain of Lab_0 (%s)",
 	      domain);

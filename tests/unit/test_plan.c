@@ -121,6 +121,17 @@ static void test_networks(void)
 		      !q.nics[0].dns.s_addr && !q.nics[0].domain[0],
 	      "internal without dhcp=on: no DNS, no domain");
 	test_plan_ip();
+	CHECK(plan_words(&q, &e, "--net", "natnet:l,domain=lab.test", "--", "x",
+			 NULL) == 0 && !strcmp(q.nics[0].domain, "lab.test"),
+	      "natnet with domain=: the members' domain");
+	CHECK(plan_words(&q, &e, "--net", "nat,domain=lab.test", "--", "x",
+			 NULL) == 0 && !strcmp(q.nics[0].domain, "lab.test") &&
+		      q.nics[0].nat.domain &&
+		      !strcmp(q.nics[0].nat.domain, "lab.test"),
+	      "nat with domain=: the NAT's DHCP, and a command's search list");
+	CHECK(plan_words(&q, &e, "--net", "nat", "--", "x", NULL) == 0 &&
+		      !q.nics[0].domain[0] && !q.nics[0].nat.domain,
+	      "nat without domain=: none");
 	l = &p.nics[0].layout;
 	CHECK(ip4_is(l->host, "192.168.56.1") && ip4_is(l->hub, "192.168.56.100") &&
 		      ip4_is(l->pool_first, "192.168.56.101") && l->uplink,

@@ -160,7 +160,7 @@ static void test_net(void)
 	CHECK(net_bad("nat:x", "takes no network name"), "net nat with a name");
 	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
-					     "takes subnet=, mac=, ip= and linger=)"),
+					     "takes subnet=, mac=, ip=, domain= and linger=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -223,6 +223,38 @@ static void test_net(void)
 		      net_bad("natnet:x,ip=10.0.2.300", "ip=10.0.2.300 is not") &&
 		      net_bad("hostonly:x,ip=fe80::1", "ip=fe80::1 is not"),
 	      "ip= that is no IPv4 address: named");
+	CHECK(net_spec_parse("natnet:l,domain=Lab.Example-1.test", &n, &e) == 0 &&
+		      !strcmp(n.domain, "lab.example-1.test") &&
+		      net_spec_parse("nat,domain=x", &n, &e) == 0 &&
+		      !strcmp(n.domain, "x"),
+	      "domain=, in lower case, on named networks and nat");
+	CHECK(net_bad("natnet:l,domain=", "domain=: must be 1 to 253") &&
+		      net_bad("natnet:l,domain=a..b", "domain=a..b: an empty label") &&
+		      net_bad("natnet:l,domain=.a", "an empty label") &&
+		      net_bad("natnet:l,domain=a.", "an empty label") &&
+		      net_bad("natnet:l,domain=a-.b", "ending in '-'") &&
+		      net_bad("natnet:l,domain=-a.b", "use letters, digits") &&
+		      net_bad("natnet:l,domain=a_b", "use letters, digits") &&
+		      net_bad("natnet:l,domain=a b", "use letters, digits") &&
+		      net_bad("bridged:t0,domain=a", "unknown option 'domain'"),
+	      "domain= that is no host domain: named");
+	{
+		char text[400], label[70];
+
+		memset(label, 'a', 64);
+		label[64] = '\0';
+		snprintf(text, sizeof(text), "natnet:l,domain=%s.b", label);
+		CHECK(net_bad(text, "a label longer than 63"),
+		      "domain= with a 64-character label");
+		label[63] = '\0';
+		snprintf(text, sizeof(text), "natnet:l,domain=%s.%s.%s.%s", label,
+			 label, label, label);
+		CHECK(net_bad(text, "must be 1 to 253"), "domain= of 255 characters");
+		snprintf(text, sizeof(text), "natnet:l,domain=%s.%s.%s.%.61s",
+			 label, label, label, label);
+		CHECK(net_spec_parse(text, &n, &e) == 0 && strlen(n.domain) == 253,
+		      "domain= of 253 characters");
+	}
 	CHECK(net_bad("nat,ip=10.0.2.15", "unknown option 'ip' (nat takes") &&
 		      net_bad("bridged:t0,ip=10.0.2.15", "unknown option 'ip'"),
 	      "ip= belongs to named networks alone");
