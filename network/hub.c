@@ -55,6 +55,11 @@
 #include "network/hub_stream.h"
 #include "supervisor/supervisor.h"
 
+/* a network's domain (domain=, or NAME.qbox.internal) fits the DHCP
+   server's option 15 */
+_Static_assert(NAMES_DOMAIN_MAX <= DHCP_DOMAIN_MAX,
+	       "a network's domain must fit its DHCP replies");
+
 /* A hub that was started for a member that never came ends after this */
 #define HUB_IDLE_MS 10000
 

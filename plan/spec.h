@@ -37,9 +37,10 @@ static inline bool net_mode_named(enum net_mode m)
 /* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
 const char *net_mode_name(enum net_mode m);
 
-/* domain=: a DNS name's longest text form (RFC 1035: 255 bytes on the
- * wire) */
-#define NET_DOMAIN_MAX 253
+/* domain=: what a named network's DHCP server sends in option 15 within
+ * its largest reply (network/dhcp.h, DHCP_DOMAIN_MAX), a label's length;
+ * enough for a lab's or a CI job's domain, and for NAME.qbox.internal */
+#define NET_DOMAIN_MAX 63
 
 /* bootfile= of a NAT NIC: DHCP's file field holds 128 bytes */
 #define NET_BOOTFILE_MAX 127
@@ -151,9 +152,9 @@ int device_name_check(const char *name, struct qerr *e);
  * @out:	NET_DOMAIN_MAX + 1 bytes: it, in lower case
  * @e:		usage error naming it
  *
- * Labels of letters, digits and '-' (not first or last), 1 to 63 bytes,
- * separated by single dots, at most NET_DOMAIN_MAX bytes in all, no dot
- * at either end (RFC 1123's host names). Return: 0 or -EINVAL
+ * Labels of letters, digits and '-' (not first or last), separated by
+ * single dots, at most NET_DOMAIN_MAX bytes in all, no dot at either end
+ * (RFC 1123's host names). Return: 0 or -EINVAL
  */
 int domain_parse(const char *val, char *out, struct qerr *e);
 
