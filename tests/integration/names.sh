@@ -103,6 +103,10 @@ expect_output "net inspect: its domain" 0 "^names +lab$$\\.test, served at 10\\.
 	"$QBOX" net inspect "$dnet"
 expect_output "a bad domain=: exit 2, naming it" 2 "domain=a\\.\\.b: an empty label" \
 	"$QBOX" net create "natnet:x$$,domain=a..b"
+long=$(printf 'd%.0s' $(seq 31)).$(printf 'e%.0s' $(seq 31))
+expect_output "the longest domain= (63 characters): the network runs with it" 0 \
+	"^names +$long, served at" sh -c "'$QBOX' net create 'hostonly:y$$,domain=$long' >/dev/null &&
+	'$QBOX' net inspect 'y$$'; '$QBOX' net rm 'y$$' >/dev/null"
 kill "$d1"
 wait "$d1"
 "$QBOX" net rm "$dnet" >/dev/null
