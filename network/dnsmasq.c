@@ -62,7 +62,7 @@ static const char *const programs[] = {
 /* Its fds: 20 TCP children, 150 forwarded queries, its listeners, and room */
 #define DNSMASQ_NOFILE 1024
 /* How long a start may take to bind its sockets */
-#define BIND_WAIT_MS 5000
+#define BIND_WAIT_MS 10000
 /* Restarts back off from 1 s to this; one that ran a minute starts at 1 s */
 #define RESTART_MAX_MS 30000
 
@@ -139,10 +139,16 @@ static const char *find_program(struct qerr *e)
 	int i;
 
 	if (env && *env) {
-		if (env[0] != '/' || access(env, X_OK) < 0) {
+		/* its view holds the system alone (view_build_service()) */
+		if (strncmp(env, "/usr/", 5) && strncmp(env, "/bin/", 5) &&
+		    strncmp(env, "/sbin/", 6)) {
+			qerr_usage(e, "QBOX_DNSMASQ=%s: not under /usr, /bin or "
+				      "/sbin, where its view can hold it", env);
+			return NULL;
+		}
+		if (access(env, X_OK) < 0) {
 			qerr_usage(e, "QBOX_DNSMASQ=%s: %s", env,
-				   env[0] != '/' ? "not an absolute path" :
-						   strerror(errno));
+				   strerror(errno));
 			return NULL;
 		}
 		return env;
@@ -231,8 +237,9 @@ static int child_main(void *arg, int sock, struct qerr *e)
 	_exit(127);
 }
 
-/* Until its pid file is there (its sockets are bound) or it ended */
-static void wait_bound(struct dnsmasq *d)
+/* Until its pid file is there (its sockets are bound): 0, or -ECHILD
+ * when it ended first, -ETIMEDOUT when neither came */
+static int wait_bound(struct dnsmasq *d)
 {
 	struct pollfd p = { d->pidfd, POLLIN, 0 };
 	char pidfile[PATH_MAX];
@@ -240,9 +247,62 @@ static void wait_bound(struct dnsmasq *d)
 
 	snprintf(pidfile, sizeof(pidfile), "%s/pid", d->dir);
 	for (waited = 0; waited < BIND_WAIT_MS; waited += 10) {
-		if (access(pidfile, F_OK) == 0 || poll(&p, 1, 10) > 0)
-			return;
+		if (access(pidfile, F_OK) == 0)
+			return 0;
+		if (poll(&p, 1, 10) > 0)
+			return -ECHILD;
 	}
+	return -ETIMEDOUT;
+}
+
+/* The last line of its log, into @buf ("" without one) */
+static void last_words(const struct dnsmasq *d, char *buf, size_t size)
+{
+	char path[PATH_MAX], text[4096], *line;
+	size_t len;
+	ssize_t n;
+	off_t at;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/log", d->dir);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return;
+	at = lseek(fd, 0, SEEK_END) - (off_t)sizeof(text) + 1;
+	n = pread(fd, text, sizeof(text) - 1, at > 0 ? at : 0);
+	close(fd);
+	if (n <= 0)
+		return;
+	while (n > 0 && text[n - 1] == '\n')
+		n--;
+	text[n] = '\0';
+	line = strrchr(text, '\n');
+	line = line ? line + 1 : text;
+	len = strlen(line) < size - 1 ? strlen(line) : size - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+}
+
+/* A start that came to nothing: reaped, and said why with its last words */
+static int start_failed(struct dnsmasq *d, int r, struct qerr *e)
+{
+	char how[256], words[512];
+	int status = 0;
+
+	if (r == -ETIMEDOUT)
+		kill(d->pid, SIGKILL);
+	waitpid(d->pid, &status, 0);
+	close(d->pidfd);
+	d->pidfd = -1;
+	d->pid = 0;
+	status_describe(status, how, sizeof(how));
+	last_words(d, words, sizeof(words));
+	if (r == -ETIMEDOUT)
+		return qerr_set(e, ETIMEDOUT, "dnsmasq did not listen within "
+					      "%d s%s%s", BIND_WAIT_MS / 1000,
+				words[0] ? ": " : "", words);
+	return qerr_set(e, 0, "dnsmasq ended while starting (%s)%s%s", how,
+			words[0] ? ": " : "", words);
 }
 
 int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e)
@@ -285,7 +345,8 @@ int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e)
 		d->pid = 0;
 		return qerr_set(e, -r, "watching dnsmasq");
 	}
-	wait_bound(d);
+	if ((r = wait_bound(d)) < 0)
+		return start_failed(d, r, e);
 	return 0;
 }
 

@@ -259,11 +259,17 @@ expect_output "internal without dhcp=on: no names to reach a member by" 2 \
 	'$QBOX' net rm internal:i$$ >/dev/null; exit \$rc"
 
 # ---- what a user can get wrong ---------------------------------------------------
-expect_output "QBOX_DNSMASQ not executable: exit 2, naming it" 2 \
-	"^qbox: --net natnet:e$$: QBOX_DNSMASQ=$TMP/nodnsmasq: No such file or directory\$" \
+expect_output "QBOX_DNSMASQ outside the system: exit 2, naming it" 2 \
+	"^qbox: --net natnet:e$$: QBOX_DNSMASQ=$TMP/nodnsmasq: not under /usr, /bin or /sbin" \
 	env QBOX_DNSMASQ="$TMP/nodnsmasq" "$QBOX" run --net "natnet:e$$" -- true
+expect_output "QBOX_DNSMASQ not there: exit 2, naming it" 2 \
+	"^qbox: --net natnet:e$$: QBOX_DNSMASQ=/usr/sbin/nodnsmasq-$$: No such file or directory\$" \
+	env QBOX_DNSMASQ="/usr/sbin/nodnsmasq-$$" "$QBOX" run --net "natnet:e$$" -- true
+expect_output "a DNS server that ends as it starts: the network does not start, saying so" 1 \
+	"^qbox: --net natnet:e$$: dnsmasq ended while starting \\(exited with status 1\\)\$" \
+	env QBOX_DNSMASQ=/bin/false "$QBOX" run --net "natnet:e$$" -- true
 expect_output "QBOX_DNSMASQ not absolute: exit 2, naming it" 2 \
-	"^qbox: QBOX_DNSMASQ=dnsmasq: not an absolute path\$" \
+	"^qbox: QBOX_DNSMASQ=dnsmasq: not under /usr, /bin or /sbin" \
 	env QBOX_DNSMASQ=dnsmasq "$QBOX" net create "hostonly:e$$"
 check "neither left a network behind" net_gone "e$$"
 expect_output "policy list: dnsmasq" 0 "^dnsmasq +$QBOX_POLICY_DIR/dnsmasq.policy\$" \
