@@ -387,9 +387,8 @@ static bool held(const struct view *v, const char *dst)
 {
 	int i;
 
-	for (i = 0; system_dirs[i]; i++)
-		if (under(dst, system_dirs[i]))
-			return true;
+	if (view_system_holds(dst))
+		return true;
 	for (i = 0; i < v->n; i++)
 		if (v->m[i].dir && !v->m[i].link &&
 		    v->m[i].kind != VIEW_TMPFS && under(dst, v->m[i].dst))
@@ -502,6 +501,16 @@ int view_build(const struct plan *p, struct view *v, struct qerr *e)
 	if (r == 0)
 		sort_mounts(v);
 	return r;
+}
+
+bool view_system_holds(const char *path)
+{
+	int i;
+
+	for (i = 0; system_dirs[i]; i++)
+		if (under(path, system_dirs[i]))
+			return true;
+	return false;
 }
 
 int view_build_service(const char *dir, struct view *v, struct qerr *e)

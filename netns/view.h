@@ -93,6 +93,10 @@ void view_free(struct view *v);
  */
 int view_build_service(const char *dir, struct view *v, struct qerr *e);
 
+/* Whether @path (absolute) lies in the system every view holds: /usr,
+ * /bin, /sbin, /lib* */
+bool view_system_holds(const char *path);
+
 /**
  * view_enter() - put the calling process in view @v
  * @v:		from view_build()

@@ -140,8 +140,7 @@ static const char *find_program(struct qerr *e)
 
 	if (env && *env) {
 		/* its view holds the system alone (view_build_service()) */
-		if (strncmp(env, "/usr/", 5) && strncmp(env, "/bin/", 5) &&
-		    strncmp(env, "/sbin/", 6)) {
+		if (!view_system_holds(env)) {
 			qerr_usage(e, "QBOX_DNSMASQ=%s: not under /usr, /bin or "
 				      "/sbin, where its view can hold it", env);
 			return NULL;

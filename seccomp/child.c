@@ -144,6 +144,8 @@ static int take_pid1(struct child *c, struct qerr *e)
 	while (r < 0 && errno == EINTR);
 	if (r > 0 && (r = sbmsg_recv(c->sock, &m, &fd)) > 0 && fd >= 0)
 		close(fd);
+	if (r <= 0)	/* silent past the deadline: it must not hang us */
+		kill(forker, SIGKILL);
 	while (waitpid(forker, &c->status, 0) < 0 && errno == EINTR)
 		;
 	if (r > 0 && m.type == SBMSG_CHILD_PID && m.value > 0) {
