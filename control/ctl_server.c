@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,18 @@ void ctl_server_drop(struct ctl_server *cs, long id)
 			client_close(cs, c);
 			return;
 		}
+}
+
+bool ctl_server_busy(const struct ctl_server *cs)
+{
+	struct pollfd p = { cs->fd, POLLIN, 0 };
+	const struct client *c;
+
+	for (c = cs->clients; c; c = c->next)
+		if (c->state == WAITING ||
+		    (c->state == READING && !c->hold))
+			return true;
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
 void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps)

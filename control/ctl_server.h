@@ -49,6 +49,14 @@ void ctl_server_on_leave(struct ctl_server *cs, ctl_leave_fn leave);
 /* Hang up the held connection @id (a member told to go) */
 void ctl_server_drop(struct ctl_server *cs, long id);
 
+/*
+ * Whether a request is on its way: a connection waits to be accepted, or
+ * an accepted one (not a held member's) has not been answered. An idle
+ * hub asks before it ends: a member that connected as the last one left
+ * is served, not hung up on.
+ */
+bool ctl_server_busy(const struct ctl_server *cs);
+
 void ctl_server_poll_fill(struct ctl_server *cs, struct pollset *ps);
 void ctl_server_poll_done(struct ctl_server *cs, struct pollset *ps);
 

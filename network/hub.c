@@ -193,6 +193,12 @@ static int hub_net_ready(struct sup *s, struct qerr *e)
 	return 0;
 }
 
+/* a request on its way to the hub (ctl_server_busy) */
+static bool hub_busy(const struct sup *s)
+{
+	return s->ctl && ctl_server_busy(s->ctl);
+}
+
 static void hub_poll_fill(struct sup *s, struct pollset *ps)
 {
 	struct hub *h = hub_of(s);
@@ -214,7 +220,9 @@ static void hub_poll_fill(struct sup *s, struct pollset *ps)
 	}
 	if (!h->idle_deadline_ms)
 		h->idle_deadline_ms = now + HUB_IDLE_MS;
-	pollset_timeout(ps, h->idle_deadline_ms - now);
+	/* a request on its way wakes us itself, and may be a joining member */
+	if (!hub_busy(s))
+		pollset_timeout(ps, h->idle_deadline_ms - now);
 }
 
 static int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
@@ -235,7 +243,8 @@ static bool hub_should_end(struct sup *s)
 	struct hub *h = hub_of(s);
 
 	return h->done || (h->idle_deadline_ms &&
-			   now_ns() / 1000000 >= h->idle_deadline_ms);
+			   now_ns() / 1000000 >= h->idle_deadline_ms &&
+			   !hub_busy(s));
 }
 
 /* Init's messages about the network: its DHCP socket, the relay's,

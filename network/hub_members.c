@@ -282,6 +282,8 @@ void hub_member_leave(struct sup *s, long id)
 		h->fwds[i] = h->fwds[--h->n_fwds];
 	}
 	hub_names_update(h);
+	/* the last one gone: the hub ends once no request is on its way
+	   (hub_should_end), at once rather than after HUB_IDLE_MS */
 	if (!h->n_members && !h->linger)
-		h->done = true;
+		h->idle_deadline_ms = now_ns() / 1000000;
 }

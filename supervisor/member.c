@@ -27,6 +27,9 @@
 #include "control/ctl_client.h"
 #include "control/hub_client.h"
 
+/* joins hung up on by an ending hub before we give up (join_one) */
+#define JOIN_TRIES 5
+
 static int join_one(int dirfd, const struct plan *p, int i,
 		    struct sandbox_join *j, int *conn, struct qerr *e)
 {
@@ -36,8 +39,6 @@ static int join_one(int dirfd, const struct plan *p, int i,
 	char net[32], mac[18], addr[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN] = "-";
 	int fd, r, k;
 
-	if ((fd = hub_client_connect(dirfd, n->text, n->spec, e)) < 0)
-		return fd;
 	if (n->spec->has_subnet)
 		snprintf(net, sizeof(net), "%s/%u", inet_ntoa(n->net), n->prefix);
 	else
@@ -47,7 +48,24 @@ static int join_one(int dirfd, const struct plan *p, int i,
 	snprintf(req.arg, sizeof(req.arg), "%s,%s,%s,%s,%s,%s",
 		 net_mode_name(n->mode), net, p->name, mac_format(n->mac, mac),
 		 p->vm ? "vm" : "cmd", ip);
-	r = ctl_call(fd, &req, &out, &j->pidfd, HUB_START_MS, e);
+	/*
+	 * A hub that hangs up unanswered was ending as we came (its last
+	 * member left; it serves a request on its way, but one may connect
+	 * between its last look and its name's removal): it did nothing
+	 * for us, and the next try finds, or starts, the network's next hub.
+	 */
+	for (k = 0;; k++) {
+		if ((fd = hub_client_connect(dirfd, n->text, n->spec, e)) < 0) {
+			sb_free(&out);
+			return fd;
+		}
+		out.len = 0;
+		r = ctl_call(fd, &req, &out, &j->pidfd, HUB_START_MS, e);
+		if ((r != -EPIPE && r != -ECONNRESET) || k == JOIN_TRIES - 1)
+			break;
+		close(fd);
+		usleep(10000);
+	}
 	if (r == -EPIPE || r == -ECONNRESET)
 		r = qerr_set(e, 0, "network '%s': its hub ended while this "
 				   "sandbox joined it", n->spec->name);

@@ -197,7 +197,11 @@ for m in 1 2; do
 		--name "f$m-$$" --net "natnet:f$$" -- sleep 300
 	qf[m]=$BG_PID
 done
+# joined is not yet running: a member's init builds its link to the hub
+# after the hub has counted it, and a hub gone before that fails its start
 check "net rm --force: two members join" wait_for 15 members_joined "f$$" "f1-$$" "f2-$$"
+check "... and run" sh -c '"$0" wait "$1" --timeout 20 && "$0" wait "$2" --timeout 20' \
+	"$QBOX" "f1-$$" "f2-$$"
 fhub=$(hub_pid "f$$")
 # the hub's forward workers start with its first forward
 "$QBOX" fwd -n "natnet:f$$" "127.0.0.1:$(free_port):10.0.2.200:80" >/dev/null
@@ -215,8 +219,16 @@ for m in 1 2; do
 		"$TMP/err-f$m"
 	check "member f$m's link to the network is gone" wait_for 10 net_link_gone "f$m-$$"
 done
-check "the members run on" kill -0 "${qf[1]}" "${qf[2]}"
-kill -TERM "${qf[1]}" "${qf[2]}"
+# a member that ended says why: its stderr and exit status
+for m in 1 2; do
+	if kill -0 "${qf[m]}" 2>/dev/null; then
+		pass "member f$m runs on"
+	else
+		wait "${qf[m]}"
+		fail "member f$m runs on: it ended (exit $?): $(tr '\n' ' ' <"$TMP/err-f$m")"
+	fi
+done
+kill -TERM "${qf[1]}" "${qf[2]}" 2>/dev/null
 wait "${qf[1]}" "${qf[2]}"
 check "once they stop, no process of theirs or the network's is left" \
 	test -z "$(leftover_procs "f$$")"
@@ -259,7 +271,8 @@ expect_output "hostonly: members reach each other" 0 "^member-a-$$\$" \
 expect_output "hostonly: exec hostonly:NAME reaches a member" 0 "^member-a-$$\$" \
 	timeout 20 "$QBOX" exec "hostonly:h$$" -- busybox wget -q -O- "http://$H:8080/"
 hf=$(free_port)
-"$QBOX" fwd -n "hostonly:h$$" "$hf:$H:8080"
+expect_output "hostonly: a forward to a member is added" 0 "" \
+	"$QBOX" fwd -n "hostonly:h$$" "$hf:$H:8080"
 expect_output "hostonly: a forward reaches a member" 0 "^member-a-$$\$" \
 	curl -sf --max-time 10 "http://127.0.0.1:$hf/"
 kill -TERM "$qh"
