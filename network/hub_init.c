@@ -62,10 +62,13 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 	char br[16], up[16], vm[16];
 	struct segment s = { .bridge = br, .addr = n->layout.hub,
 			     .prefix = n->prefix };
+	uint8_t own[6];
 	uint8_t macs[2][6];
 	int upfd, vmfd, dfd, r, i, k = nat_engine_macs(&n->nat, macs);
 
 	segment_names(0, br, up, vm);
+	if (hub_bridge_mac(&n->layout, own))
+		s.bridge_mac = own;
 	if (n->layout.uplink)
 		s.uplink = up;
 	if ((r = segment_build(nl, &s, &upfd, &vmfd, e)) < 0)

@@ -169,13 +169,17 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	struct hub *h = hub_of(s);
 	const struct net_layout *l = &s->plan->nics[0].layout;
 	char mac[18], who[SANDBOX_NAME_MAX + 64], a[INET_ADDRSTRLEN];
-	uint8_t engine[2][6];
+	uint8_t engine[3][6];	/* the NAT engine's two, then the hub's */
 	int i, r, k = nat_engine_macs(&s->plan->nics[0].nat, engine);
 
 	if (mac_unclaimable(m->mac))
 		return qerr_usage(e, "network '%s': MAC %s is %s, no member's",
 				  h->spec.name, mac_format(m->mac, mac),
 				  m->mac[0] & 1 ? "a group address" : "zero");
+	if (hub_bridge_mac(l, engine[k]) && !memcmp(engine[k], m->mac, 6))
+		return qerr_usage(e, "network '%s': MAC %s is its hub's, no "
+				     "member's", h->spec.name,
+				  mac_format(m->mac, mac));
 	for (i = 0; i < k; i++)
 		if (!memcmp(engine[i], m->mac, 6))
 			return qerr_usage(e, "network '%s': MAC %s is its NAT "

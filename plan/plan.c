@@ -151,6 +151,16 @@ int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])
 	return 2;
 }
 
+bool hub_bridge_mac(const struct net_layout *l, uint8_t mac[6])
+{
+	if (!l->hub.s_addr)
+		return false;
+	mac[0] = 0x52;
+	mac[1] = 0x55;
+	memcpy(&mac[2], &l->hub.s_addr, 4);
+	return true;
+}
+
 bool mac_unclaimable(const uint8_t mac[6])
 {
 	static const uint8_t zero[6];

@@ -164,6 +164,21 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
  */
 int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6]);
 
+/**
+ * hub_bridge_mac() - the MAC of a named network's bridge, in its hub
+ * @l:		the network's layout
+ * @mac:	filled: 52:55 and the hub's address, as libslirp's are made
+ *
+ * Set, not the kernel's choice: a bridge whose MAC nobody set takes its
+ * lowest port's, and so changes as members join and leave; every member's
+ * ARP entry for the hub's address (its DNS and DHCP server, where
+ * forwards and `qbox exec NETWORK` start from) would then name a MAC that
+ * is no longer there until it is looked up again, and a frame to it would
+ * be flooded to the NAT engine, which resets the connection.
+ * Return: false when the hub has no address (internal without DHCP)
+ */
+bool hub_bridge_mac(const struct net_layout *l, uint8_t mac[6]);
+
 /* A MAC no member may claim as its own: multicast (broadcast too) or zero */
 bool mac_unclaimable(const uint8_t mac[6]);
 

@@ -20,6 +20,10 @@ chmod 0755 "$TMP"
 # wherever the checkout lies (a newcomer's /root/qbox is behind a 0700 home)
 cp -r "$TOP/policies" "$TMP/policies" && chmod -R a+rX "$TMP/policies"
 export QBOX_POLICY_DIR=$TMP/policies
+# No curl of a test waits forever on a connection that hangs: its own
+# check fails instead, and the test goes on (curl reads $CURL_HOME/.curlrc)
+printf 'max-time = 30\n' >"$TMP/.curlrc"
+export CURL_HOME=$TMP
 RUNDIR=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/qbox}
 RUNDIR=${RUNDIR:-/tmp/qbox-$(id -u)}
 BG_PIDS=()

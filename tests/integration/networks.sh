@@ -112,6 +112,11 @@ check "the member gone, its forward goes" wait_for 10 not port_open 127.0.0.1 "$
 check "... from net inspect too" not fwd_listed "$mp" "$A"
 check "the network's own forward stays" fwd_listed "$fp" "$A"
 expect_output "... and still reaches the member" 0 "^member-a-$$\$" curl -sf "http://127.0.0.1:$fp/"
+# a bridge takes its lowest port's MAC unless one is set: the hub's must
+# not move as members come and go (plan.h, hub_bridge_mac())
+check "the hub's bridge keeps its MAC, 52:55 and its address, as members come and go" \
+	sh -c '"$0" exec "natnet:$1" -- ip -br link show qbr0 | grep -q " 52:55:0a:00:02:01 "' \
+	"$QBOX" "$net"
 expect_output "fwd to a network without a guest address: the rule" 2 "names the guest's address" \
 	"$QBOX" fwd -n "natnet:$net" "$(free_port):8080"
 # fwd -n --remove takes the forward out of the hub's record too: its

@@ -480,6 +480,20 @@ static void test_engine_macs(void)
 	plan_hub(&spec, argv, &p);
 	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 0,
 	      "internal: no engine, no MACs");
+	CHECK(hub_bridge_mac(&p.nics[0].layout, mac[0]) &&
+		      !memcmp(mac[0], (uint8_t[]){ 0x52, 0x55, 192, 168, 100, 1 },
+			      6),
+	      "internal,dhcp=on: the hub's bridge, 52:55 and its address");
+	CHECK(net_spec_parse("internal:i", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      !hub_bridge_mac(&p.nics[0].layout, mac[0]),
+	      "internal without DHCP: no address, the kernel's MAC");
+	CHECK(net_spec_parse("natnet:lab,subnet=10.9.0.0/24", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      hub_bridge_mac(&p.nics[0].layout, mac[0]) &&
+		      !memcmp(mac[0], (uint8_t[]){ 0x52, 0x55, 10, 9, 0, 1 }, 6) &&
+		      memcmp(mac[0], gw, 6) && memcmp(mac[0], dns, 6),
+	      "natnet: the hub's bridge, 52:55 and .1, none of the engine's");
 	CHECK(mac_unclaimable(group) && mac_unclaimable(bcast) &&
 		      mac_unclaimable(zero) && !mac_unclaimable(own) &&
 		      !mac_unclaimable(gw),
