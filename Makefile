@@ -48,21 +48,20 @@ UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     runner/cli.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/names.c \
 	     plan/qemu_argv.c \
-	     common/rundir.c dataplane/frame_filter.c network/dhcp.c \
+	     common/rundir.c dataplane/frame_filter.c network/leases.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
 	     dataplane/fairq.c plan/qemu_paths.c plan/qemu_opts.c plan/image.c \
 	     $(POLICY_SRCS)
 UNIT_LIBS = $(shell pkg-config --libs libseccomp libcap jansson)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-# Small programs the integration tests drive (tests/helpers/); the DHCP
-# server's driver links the server and runs with the sanitizers
+# Small programs the integration tests drive (tests/helpers/)
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client \
 		 build/tests/udp-flows build/tests/guest-server \
 		 build/tests/fs-probe build/tests/no-landlock
-HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
+HELPERS := $(PLAIN_HELPERS)
 
 # ---- fuzzing (tests/fuzz/) ------------------------------------------------
 # libFuzzer targets, built by clang with ASan and UBSan against the real
@@ -72,7 +71,7 @@ HELPERS := $(PLAIN_HELPERS) build/tests/dhcpd-test
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
-FUZZ_TARGETS ?= policy netspec fwdspec ctlproto dhcp frames qemuargs names
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto leases frames qemuargs names
 FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -83,7 +82,7 @@ FUZZ_LIBS_policy    = $(UNIT_LIBS)
 FUZZ_SRCS_netspec  := plan/spec.c
 FUZZ_SRCS_fwdspec  := plan/spec.c
 FUZZ_SRCS_ctlproto := control/ctl_proto.c plan/spec.c common/json.c
-FUZZ_SRCS_dhcp     := network/dhcp.c
+FUZZ_SRCS_leases   := network/leases.c plan/spec.c common/json.c
 FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
 		      common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
@@ -101,8 +100,8 @@ endif
 
 # ---- objects --------------------------------------------------------------
 # Each source is compiled once per flavour and linked into everything that
-# needs it: rel (build/qbox), san (the ASan/UBSan qbox, the unit tests and
-# the test DHCP server), fuzz (clang, libFuzzer's instrumentation). -MMD
+# needs it: rel (build/qbox), san (the ASan/UBSan qbox and the unit tests),
+# fuzz (clang, libFuzzer's instrumentation). -MMD
 # records each object's headers, so a changed header rebuilds its users.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
@@ -217,13 +216,6 @@ $(PLAIN_HELPERS): build/tests/%: tests/helpers/%.c tests/helpers/helpers.h \
 	@mkdir -p $(@D)
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote . -o $@ $< \
 		$(shell pkg-config --libs libseccomp)
-
-DHCPD_SRCS := network/dhcp.c network/dhcp_sock.c common/err.c common/util.c
-
-build/tests/dhcpd-test: $(call objs,san,tests/helpers/dhcpd-test.c \
-		$(DHCPD_SRCS))
-	@mkdir -p $(@D)
-	$(CC) $(SAN_FLAGS) -o $@ $^
 
 # The fuzz targets, each with its own sources (FUZZ_SRCS_<target>)
 .SECONDEXPANSION:

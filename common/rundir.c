@@ -181,8 +181,10 @@ int rundir_lock(int dirfd, const char *name, struct qerr *e)
 /* The files a sandbox keeps, the lock last: it guards the others */
 static void remove_files(int dirfd, const char *name)
 {
-	static const char *const dns_files[] = { "hosts", "hosts.new", "pid",
-						 "log" };
+	static const char *const dns_files[] = {
+		"hosts", "hosts.new", "dhcp-hosts", "dhcp-hosts.new", "leases",
+		"leases.new", "pid", "log",
+	};
 	char file[128];
 	size_t i;
 
@@ -194,8 +196,8 @@ static void remove_files(int dirfd, const char *name)
 	/* normally unlinked at once by init (netns/resolv.c) */
 	snprintf(file, sizeof(file), "%s.resolv.conf", name);
 	unlinkat(dirfd, file, 0);
-	/* a network's DNS server's (network/dnsmasq.c), normally gone with
-	   its hub */
+	/* a network's DNS and DHCP server's (network/dnsmasq.c), normally
+	   gone with its hub */
 	for (i = 0; i < ARRAY_SIZE(dns_files); i++) {
 		snprintf(file, sizeof(file), "%s.dns/%s", name, dns_files[i]);
 		unlinkat(dirfd, file, 0);

@@ -29,8 +29,6 @@ enum sbmsg_type {
 	SBMSG_UNLISTEN,		/* supervisor -> worker: stop forward .value */
 	SBMSG_DONE,		/* worker -> supervisor: (UN)LISTEN .value
 				   handled; failed with .errnum if not 0 */
-	SBMSG_DHCP,		/* hub -> supervisor: the DHCP server's socket,
-				   bound in the hub's netns */
 	/* a hub's generic members (network/hub_stream.c) */
 	SBMSG_RELAY,		/* hub -> supervisor: the stream relay's
 				   message socket */

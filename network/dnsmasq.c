@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "network/leases.h"
 #include "plan/names.h"
 #include "seccomp/child.h"
 
@@ -86,6 +87,53 @@ static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
 	args[(*n)++] = *at;
 	*at += len + 1;
 	return 0;
+}
+
+/*
+ * The DHCP server's part of the command line. The pool, the lease time,
+ * members' addresses from the hub's dhcp-hostsfile, the leases in a file
+ * of their own; --dhcp-authoritative (the only server on its segment: a
+ * client whose lease it has forgotten gets a NAK at once, not silence);
+ * --dhcp-broadcast and --no-ping (no ARP entries written to unicast an
+ * offer, no ICMP echo to probe an address: nothing that needs more than
+ * the socket, and no CAP_NET_RAW); --dhcp-ignore-names (names on the
+ * network are qbox's, not whatever a guest calls itself); the router
+ * (option 3: the NAT's gateway on a natnet, none on hostonly and
+ * internal) and the DNS server (option 6: dnsmasq itself).
+ */
+static int dhcp_args(const struct dnsmasq_cfg *c, char *args[], int *n,
+		     char **at, char *end)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+	struct in_addr mask = { htonl(~0u << (32 - c->prefix)) };
+	int r = 0;
+
+#define ARG(...) \
+	do { \
+		if (r == 0) \
+			r = arg(args, n, at, end, __VA_ARGS__); \
+	} while (0)
+	inet_ntop(AF_INET, &c->pool_first, a, sizeof(a));
+	inet_ntop(AF_INET, &c->pool_last, b, sizeof(b));
+	inet_ntop(AF_INET, &mask, m, sizeof(m));
+	ARG("--dhcp-range=%s,%s,%s,%d", a, b, m, DNSMASQ_LEASE_S);
+	ARG("--dhcp-hostsfile=%s/dhcp-hosts", c->dir);
+	ARG("--dhcp-leasefile=%s/leases", c->dir);
+	ARG("--dhcp-lease-max=%d", LEASES_POOL_MAX);
+	ARG("--dhcp-authoritative");
+	ARG("--dhcp-broadcast");
+	ARG("--no-ping");
+	ARG("--dhcp-ignore-names");
+	if (c->router.s_addr) {
+		inet_ntop(AF_INET, &c->router, a, sizeof(a));
+		ARG("--dhcp-option=3,%s", a);
+	} else {
+		ARG("--dhcp-option=3");
+	}
+	inet_ntop(AF_INET, &c->listen, a, sizeof(a));
+	ARG("--dhcp-option=6,%s", a);
+#undef ARG
+	return r;
 }
 
 /* dnsmasq's command line for @c into @args, its strings in @buf: the
@@ -125,6 +173,8 @@ static int dnsmasq_args(const struct dnsmasq_cfg *c,
 		inet_ntop(AF_INET, &c->upstream, a, sizeof(a));
 		ARG("--server=%s", a);
 	}
+	if (c->pool_first.s_addr)
+		r = r ?: dhcp_args(c, args, &n, &at, end);
 #undef ARG
 	if (r < 0)
 		return r;
@@ -199,6 +249,10 @@ static int child_main(void *arg, int sock, struct qerr *e)
 				      NULL };
 	static const struct rlimit nofile = { DNSMASQ_NOFILE, DNSMASQ_NOFILE };
 	struct dnsmasq *d = arg;
+	/* ports 53 and 67; and what dnsmasq insists on before it serves
+	   DHCP, over the network's namespace alone (dnsmasq.h) */
+	uint64_t caps = CAP_BIT(CAP_NET_BIND_SERVICE) |
+			(d->cfg.pool_first.s_addr ? CAP_BIT(CAP_NET_ADMIN) : 0);
 	char log[PATH_MAX];
 	sigset_t none;
 	int fd, r;
@@ -222,8 +276,8 @@ static int child_main(void *arg, int sock, struct qerr *e)
 		return qerr_set(e, errno, "opening %s", log);
 	close(fd);
 	if ((r = view_enter(&d->view, NULL, e)) < 0 ||
-	    (r = confine_keeping(d->baseline, CAP_NET_BIND_SERVICE, e)) < 0 ||
-	    (r = cap_through_exec(CAP_NET_BIND_SERVICE, e)) < 0)
+	    (r = confine_keeping(d->baseline, caps, e)) < 0 ||
+	    (r = cap_through_exec(caps, e)) < 0)
 		return r;
 	if ((r = view_landlock(&d->view, e)) < 0 ||
 	    (r = filter_load(d->filter, e)) < 0)
@@ -349,17 +403,15 @@ int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e)
 	return 0;
 }
 
-int dnsmasq_names(struct dnsmasq *d, const char *text)
+/* Write @text as @name in its directory: beside, then renamed over */
+static int put_file(const struct dnsmasq *d, const char *name,
+		    const char *text)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	struct qerr e = { 0 };
 	int fd, r = 0;
 
-	if ((r = make_dir(d, &e)) < 0)
-		return r;
-
-	snprintf(tmp, sizeof(tmp), "%s/hosts.new", d->dir);
-	snprintf(path, sizeof(path), "%s/hosts", d->dir);
+	snprintf(tmp, sizeof(tmp), "%s/%s.new", d->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0)
@@ -370,13 +422,65 @@ int dnsmasq_names(struct dnsmasq *d, const char *text)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		unlink(tmp);
+	return r;
+}
+
+int dnsmasq_names(struct dnsmasq *d, const char *hosts,
+		  const char *dhcp_hosts)
+{
+	struct qerr e = { 0 };
+	int r;
+
+	if ((r = make_dir(d, &e)) < 0 ||
+	    (r = put_file(d, "hosts", hosts)) < 0 ||
+	    (dhcp_hosts && (r = put_file(d, "dhcp-hosts", dhcp_hosts)) < 0))
 		return r;
-	}
 	if (d->pid > 0)
 		kill(d->pid, SIGHUP);
 	return 0;
+}
+
+int dnsmasq_leases(const struct dnsmasq *d, struct strbuf *out)
+{
+	char path[PATH_MAX], buf[16384];
+	size_t total = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/leases", d->dir);
+	sb_puts(out, "");
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	while (total < DNSMASQ_LEASES_MAX &&
+	       (n = read(fd, buf, sizeof(buf))) > 0) {
+		/* a NUL would end the text early: it is no lease's */
+		sb_printf(out, "%.*s", (int)n, buf);
+		total += (size_t)n;
+	}
+	close(fd);
+	return out->oom ? -ENOMEM : 0;
+}
+
+int dnsmasq_replace_leases(struct dnsmasq *d, const char *text, pid_t init,
+			   struct qerr *e)
+{
+	int r;
+
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+		close(d->pidfd);
+		d->pidfd = -1;
+		d->pid = 0;
+	}
+	if ((r = put_file(d, "leases", text)) < 0)
+		return qerr_set(e, -r, "rewriting dnsmasq's lease file");
+	if (d->restart_at_ms)	/* it keeps dying: its back-off stands */
+		return 0;
+	return dnsmasq_start(d, init, e);
 }
 
 void dnsmasq_tend(struct dnsmasq *d, short revents, pid_t init)

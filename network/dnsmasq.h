@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dnsmasq.h - a named network's DNS server: dnsmasq, confined
+ * dnsmasq.h - a named network's DNS and DHCP server: dnsmasq, confined
  *
  * A network with an address of its own runs Debian's dnsmasq in its
  * namespaces as the DNS server of its members: their names (plan/names.h)
  * from a hosts file the hub writes as members join and leave, and, on a
  * natnet, every other name forwarded to the NAT engine's DNS forwarder.
  * On hostonly and internal networks nothing is forwarded: only the
- * network's own names resolve.
+ * network's own names resolve. Where the network has DHCP, dnsmasq is its
+ * DHCP server too: members' addresses are the hub's to decide
+ * (network/leases.h), written as dnsmasq's dhcp-hostsfile beside the
+ * hosts file; other clients get leases of the pool, which dnsmasq keeps in
+ * its lease file (read back for `qbox net inspect`, and kept when dnsmasq
+ * is started again).
  *
  * dnsmasq is started by the hub's supervisor as a confined child
  * (seccomp/child.h) that enters the network's user and network namespaces,
  * runs as pid 1 of a PID namespace of its own, builds its own view of the
  * filesystem (the system read-only and its
  * directory, $RUNDIR/net@NAME.dns: nothing of the user's),
- * keeps one capability, CAP_NET_BIND_SERVICE over the network's namespace
- * (for port 53), sets no_new_privs, loads policies/dnsmasq.policy and
- * execs dnsmasq with its whole configuration on the command line (no file
- * of the host's is read). Killed or crashed, it is started again, and
- * `qbox net inspect` says how often and why.
+ * keeps CAP_NET_BIND_SERVICE over the network's namespace (for ports 53
+ * and 67) and, serving DHCP, CAP_NET_ADMIN there (dnsmasq will not start
+ * its DHCP without it), sets no_new_privs, loads policies/dnsmasq.policy
+ * and execs dnsmasq with its whole configuration on the command line (no
+ * file of the host's is read). Killed or crashed, it is started again,
+ * and `qbox net inspect` says how often and why.
  */
 #ifndef QBOX_DNSMASQ_H
 #define QBOX_DNSMASQ_H
@@ -36,13 +42,24 @@
 #define DNSMASQ_POLICY "dnsmasq"
 
 /* Its argv: at most this many strings */
-#define DNSMASQ_ARGS_MAX 24
+#define DNSMASQ_ARGS_MAX 40
+
+/* A DHCP lease's time, in seconds */
+#define DNSMASQ_LEASE_S 3600
+
+/* Its lease file is read up to this size: a full pool (LEASES_POOL_MAX
+ * lines of at most about 100 bytes) fits well */
+#define DNSMASQ_LEASES_MAX (256 * 1024)
 
 struct dnsmasq_cfg {
-	const char *dir;	/* its directory: hosts, pid, log */
+	const char *dir;	/* its directory: hosts, pid, log, leases */
 	struct in_addr listen;	/* the hub's address on the segment */
 	struct in_addr upstream;	/* where other names go; 0: nowhere */
 	const char *domain;	/* the network's (plan/names.h) */
+	/* DHCP: the pool it leases from; pool_first 0: no DHCP */
+	struct in_addr pool_first, pool_last;
+	unsigned int prefix;	/* the segment's */
+	struct in_addr router;	/* option 3; 0: none sent */
 };
 
 struct dnsmasq {
@@ -90,14 +107,41 @@ int dnsmasq_prepare(struct dnsmasq *d, const struct dnsmasq_cfg *c,
 int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e);
 
 /**
- * dnsmasq_names() - give dnsmasq the network's hosts file @text
+ * dnsmasq_names() - give dnsmasq the network's hosts and DHCP hosts files
  * @d:		prepared
- * @text:	names_hosts()'s
+ * @hosts:	names_hosts()'s
+ * @dhcp_hosts:	leases_hostsfile()'s; NULL without DHCP
  *
- * Written beside and renamed over the old one, then SIGHUP: dnsmasq
- * re-reads it. Return: 0 or -errno
+ * Each written beside and renamed over the old one, then SIGHUP: dnsmasq
+ * re-reads both. Return: 0 or -errno
  */
-int dnsmasq_names(struct dnsmasq *d, const char *text);
+int dnsmasq_names(struct dnsmasq *d, const char *hosts,
+		  const char *dhcp_hosts);
+
+/**
+ * dnsmasq_leases() - its lease file's contents
+ * @d:		prepared
+ * @out:	the file, cut at DNSMASQ_LEASES_MAX ("" when there is none)
+ *
+ * Return: 0 or -errno
+ */
+int dnsmasq_leases(const struct dnsmasq *d, struct strbuf *out);
+
+/**
+ * dnsmasq_replace_leases() - start it again on the lease file @text
+ * @d:		started, or waiting to be
+ * @text:	the new lease file
+ * @init:	the network's init
+ * @e:		what failed
+ *
+ * dnsmasq keeps its leases in memory and rewrites its file from them, so
+ * a lease can only be taken from it by stopping it first (network/leases.h
+ * says when that is needed). A dnsmasq waiting for its restart keeps
+ * waiting, on the new file.
+ * Return: 0 or -errno with @e
+ */
+int dnsmasq_replace_leases(struct dnsmasq *d, const char *text, pid_t init,
+			   struct qerr *e);
 
 /*
  * After the hub's poll: reap a dnsmasq that ended (its pidfd readable)

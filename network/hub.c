@@ -14,9 +14,10 @@
  *            power over. The search, and the new hub's socket, happen
  *            under a lock on the runtime directory, so two hubs starting
  *            at once cannot both make a user namespace of their own;
- *   ready    at NET_READY: the lease table and DHCP server (network/dhcp.c,
- *            on the socket init bound), the generic socket (hub_stream.c);
- *            then the lock goes: others may find us now;
+ *   ready    at NET_READY: the lease table (network/leases.h), the
+ *            generic socket (hub_stream.c) and the network's DNS and DHCP
+ *            server (network/dnsmasq.h); then the lock goes: others may
+ *            find us now;
  *   control  join (hub_members.c), net-info, net-rm, forwards with an
  *            owner; forwards on a network dial the guest from the hub's
  *            namespace, and those a member asked for (--fwd) go when it
@@ -49,16 +50,12 @@
 
 #include "common/util.h"
 #include "control/ctl_client.h"
-#include "network/dhcp.h"
 #include "network/hub_init.h"
 #include "network/hub_members.h"
 #include "network/hub_stream.h"
+#include "network/leases.h"
 #include "supervisor/supervisor.h"
 
-/* a network's domain (domain=, or NAME.qbox.internal) fits the DHCP
-   server's option 15 */
-_Static_assert(NAMES_DOMAIN_MAX <= DHCP_DOMAIN_MAX,
-	       "a network's domain must fit its DHCP replies");
 
 /* A hub that was started for a member that never came ends after this */
 #define HUB_IDLE_MS 10000
@@ -126,6 +123,19 @@ static int hub_names_prepare(struct sup *s, struct qerr *e)
 	c.dir = dir;
 	if (n->mode == NET_NATNET)
 		c.upstream = n->nat.dns;
+	if (n->layout.dhcp) {
+		/* the lease table's pool, cut as the table cuts it */
+		uint32_t first = ntohl(n->layout.pool_first.s_addr);
+		uint32_t last = ntohl(n->layout.pool_last.s_addr);
+
+		if (last - first >= LEASES_POOL_MAX)
+			last = first + LEASES_POOL_MAX - 1;
+		c.pool_first = n->layout.pool_first;
+		c.pool_last.s_addr = htonl(last);
+		c.prefix = n->prefix;
+		c.router = n->layout.gateway;
+		h->dhcp = true;
+	}
 	h->names = true;
 	h->names_host = n->layout.host;
 	return dnsmasq_prepare(&h->dns, &c, s->filters->baseline, e);
@@ -139,7 +149,7 @@ static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 	if (!h)
 		return qerr_set(e, ENOMEM, "starting the network");
 	s->role_data = h;
-	h->dhcp_fd = h->stream_fd = h->relay_fd = h->dir_lock = -1;
+	h->stream_fd = h->relay_fd = h->dir_lock = -1;
 	h->dns = (struct dnsmasq){ .pidfd = -1, .poll_idx = -1 };
 	h->spec = *s->plan->nics[0].spec;
 	h->linger = h->spec.linger;
@@ -151,30 +161,17 @@ static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 	return r;
 }
 
-/* The lease table (and the DHCP server, when init bound its socket) */
-static int hub_dhcp_start(struct sup *s, struct qerr *e)
+/* The lease table: members' addresses, and dnsmasq's leases */
+static int hub_leases_start(struct sup *s, struct qerr *e)
 {
-	const struct nic_plan *n = &s->plan->nics[0];
-	const struct net_layout *l = &n->layout;
+	const struct net_layout *l = &s->plan->nics[0].layout;
 	struct hub *h = hub_of(s);
-	struct dhcp_config c = {
-		.net = n->net, .prefix = n->prefix,
-		/* an internal network without DHCP has no address of its
-		   own; the table then only numbers command members */
-		.server = l->hub.s_addr ? l->hub : subnet_host(n->net, 1),
-		.router = l->gateway,
-		.pool_first = l->pool_first, .pool_last = l->pool_last,
-	};
 
-	/* the network's own DNS server, which knows its members' names */
-	if (h->names) {
-		c.dns[c.n_dns++] = l->hub;
-		c.domain = n->domain;
-	} else if (l->dns.s_addr) {
-		c.dns[c.n_dns++] = l->dns;
-	}
-	h->dhcp = dhcp_new(&c, e);
-	return h->dhcp ? 0 : -EINVAL;
+	/* an internal network without DHCP numbers its command members */
+	h->leases = leases_new(l->pool_first, l->pool_last);
+	if (!h->leases)
+		return qerr_set(e, ENOMEM, "the network's lease table");
+	return 0;
 }
 
 static int hub_net_ready(struct sup *s, struct qerr *e)
@@ -182,7 +179,7 @@ static int hub_net_ready(struct sup *s, struct qerr *e)
 	struct hub *h = hub_of(s);
 	int r;
 
-	if ((r = hub_dhcp_start(s, e)) < 0 || (r = hub_stream_listen(s, e)) < 0)
+	if ((r = hub_leases_start(s, e)) < 0 || (r = hub_stream_listen(s, e)) < 0)
 		return r;
 	if (h->names) {
 		hub_names_update(h);
@@ -204,8 +201,6 @@ static void hub_poll_fill(struct sup *s, struct pollset *ps)
 	struct hub *h = hub_of(s);
 	int64_t now = now_ns() / 1000000;
 
-	h->dhcp_idx = h->dhcp && h->dhcp_fd >= 0 ?
-		pollset_add(ps, h->dhcp_fd, POLLIN) : -1;
 	hub_stream_poll_fill(s, ps);
 	if (h->names) {
 		h->dns.poll_idx = h->dns.pidfd >= 0 ?
@@ -229,8 +224,6 @@ static int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
 {
 	struct hub *h = hub_of(s);
 
-	if (h->dhcp_idx >= 0 && (ps->fds[h->dhcp_idx].revents & POLLIN))
-		dhcp_serve(h->dhcp, h->dhcp_fd, hub_now_s(), NULL);
 	hub_stream_poll_done(s, ps);
 	if (h->names)
 		dnsmasq_tend(&h->dns, h->dns.poll_idx >= 0 ?
@@ -247,19 +240,12 @@ static bool hub_should_end(struct sup *s)
 			   !hub_busy(s));
 }
 
-/* Init's messages about the network: its DHCP socket, the relay's,
+/* Init's messages about the network: the relay's socket,
  * socket members' TAPs and guards */
 static int hub_message(struct sup *s, const struct sbmsg *m, int fd,
 		       struct qerr *e)
 {
-	struct hub *h = hub_of(s);
-
 	switch (m->type) {
-	case SBMSG_DHCP:
-		if (h->dhcp_fd >= 0 || fd < 0)
-			break;
-		h->dhcp_fd = fd;
-		return 0;
 	case SBMSG_RELAY:
 		return hub_stream_relay(s, fd, e);
 	case SBMSG_RELAY_EXIT:
@@ -327,17 +313,21 @@ static void net_json(struct sup *s, struct strbuf *b)
 		sb_puts(b, "}");
 	}
 	sb_puts(b, "],\"leases\":[");
-	if (h->dhcp) {
-		struct dhcp_lease_info li;
+	if (h->leases) {
+		struct lease_info li;
 		size_t cur = 0;
 		bool first = true;
 
-		while (dhcp_lease_next(h->dhcp, hub_now_s(), &cur, &li)) {
+		hub_leases_read(hub_of(s));
+		while (leases_next(h->leases, hub_now_s(), &cur, &li)) {
 			sb_printf(b, "%s{\"mac\":\"%s\",\"address\":\"%s\","
-				     "\"state\":\"%s\",\"hostname\":",
+				     "\"state\":\"%s\",\"member\":%s,"
+				     "\"expires\":%lld,\"hostname\":",
 				  first ? "" : ",", mac_format(li.mac, mac),
-				  ADDR(li.addr), dhcp_lease_state_name(li.state));
-			sb_json_str(b, li.hostname);
+				  ADDR(li.addr), lease_state_name(li.state),
+				  li.member ? "true" : "false",
+				  (long long)li.expires);
+			sb_json_str(b, li.name);
 			sb_puts(b, "}");
 			first = false;
 		}
@@ -437,7 +427,7 @@ static int hub_control(struct sup *s, const struct ctl_req *req,
 
 /*
  * The NAT engine died: the hub runs on, its members keep their segment,
- * the DHCP server and the network's forwards; only the way out is gone
+ * its DNS and DHCP server and the network's forwards; only the way out is gone
  * (`net inspect` says so: sup_engine_json()). Its stderr is /dev/null.
  */
 static void hub_engine_died(struct sup *s, const char *how)
@@ -456,9 +446,7 @@ static int hub_end(struct sup *s, struct qerr *e)
 	hub_stream_free(s);
 	dnsmasq_free(&h->dns);
 	free(h->members);
-	dhcp_free(h->dhcp);
-	if (h->dhcp_fd >= 0)
-		close(h->dhcp_fd);
+	leases_free(h->leases);
 	if (h->dir_lock >= 0)
 		close(h->dir_lock);
 	free(h);

@@ -7,9 +7,8 @@
  *   links    the network's segment (netns/segment.h): the bridge qbr0, the
  *            uplink TAP when the network has a way out (natnet, hostonly;
  *            its fd goes to the supervisor's NAT engine), and the hub's own
- *            address (its DHCP server's, and where forwards and `qbox exec
- *            NETWORK` start from); the DHCP server's socket, bound here to
- *            the bridge and served by the supervisor (hub.c);
+ *            address (its DNS and DHCP server's, and where forwards and
+ *            `qbox exec NETWORK` start from);
  *   prepare  the stream relay (dataplane/stream_relay.c), the generic
  *            members' frames, in a confined child (seccomp/child.h) whose
  *            socket goes to the supervisor;
@@ -37,7 +36,6 @@
 #include "netns/antispoof_nft.h"
 #include "netns/segment.h"
 #include "netns/tap.h"
-#include "network/dhcp.h"
 #include "seccomp/child.h"
 
 /* The hub's own: its stream relay, while it runs */
@@ -64,7 +62,7 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 			     .prefix = n->prefix };
 	uint8_t own[6];
 	uint8_t macs[2][6];
-	int upfd, vmfd, dfd, r, i, k = nat_engine_macs(&n->nat, macs);
+	int upfd, vmfd, r, i, k = nat_engine_macs(&n->nat, macs);
 
 	segment_names(0, br, up, vm);
 	if (hub_bridge_mac(&n->layout, own))
@@ -84,12 +82,7 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 		}
 	if (upfd >= 0 && (r = hand_over(in, SBMSG_UPLINK, upfd, up, e)) < 0)
 		return r;
-	if (!n->layout.dhcp)
-		return 0;
-	/* bound here, served by the supervisor (hub.c) */
-	if ((dfd = dhcp_socket(br, e)) < 0)
-		return dfd;
-	return hand_over(in, SBMSG_DHCP, dfd, "the DHCP socket", e);
+	return 0;
 }
 
 static int hub_prepare(struct init *in, struct qerr *e)
@@ -117,7 +110,7 @@ static int hub_prepare(struct init *in, struct qerr *e)
 
 static int hub_go(struct init *in, struct qerr *e)
 {
-	return confine_keeping(in->cfg->filters->baseline, CAP_NET_ADMIN, e);
+	return confine_keeping(in->cfg->filters->baseline, CAP_BIT(CAP_NET_ADMIN), e);
 }
 
 /* The TAP of socket member @id */

@@ -26,15 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
-#include "network/dhcp.h"
 #include "network/hub_members.h"
+#include "network/leases.h"
 
 int64_t hub_now_s(void)
 {
-	return now_ns() / 1000000000;
+	return (int64_t)time(NULL);
 }
 
 struct hub_member *hub_member_find(struct hub *h, long id)
@@ -110,7 +111,7 @@ int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
 				  h->spec.name,
 				  inet_ntop(AF_INET, &n->net, a, sizeof(a)),
 				  n->prefix);
-	if (!h->dhcp)
+	if (!h->leases)
 		return qerr_set(e, EAGAIN, "network '%s' is still starting",
 				h->spec.name);
 	if (want.has_ip)
@@ -126,7 +127,7 @@ int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
 			close(*fd);
 		*fd = -1;
 		if (m.addr.s_addr)
-			dhcp_unreserve(h->dhcp, m.mac, hub_now_s());
+			leases_unreserve(h->leases, m.mac, hub_now_s());
 		return r;
 	}
 	*hold = m.id;
@@ -202,9 +203,12 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	 */
 	if (m->kind != MEMBER_CMD && !l->dhcp)
 		return 0;
-	r = dhcp_reserve(h->dhcp, m->mac, m->kind == MEMBER_SOCKET ?
-			 m->command : m->sandbox, m->want, hub_now_s(),
-			 &m->addr);
+	hub_leases_read(h);
+	r = leases_reserve(h->leases, m->mac, m->kind == MEMBER_SOCKET ?
+			   m->command : m->sandbox, m->want, hub_now_s(),
+			   &m->addr);
+	if (r == 0)
+		hub_leases_settle(s);
 	if (r == -EADDRINUSE)
 		return addr_taken(h, m->want, e);
 	if (r == -EDOM)
@@ -239,7 +243,7 @@ int hub_member_add(struct hub *h, struct hub_member *m, struct qerr *e)
 void hub_names_update(struct hub *h)
 {
 	struct names_host *hosts;
-	struct strbuf text = { 0 };
+	struct strbuf text = { 0 }, dhcp_hosts = { 0 };
 	int i, r;
 
 	if (!h->names)
@@ -255,13 +259,59 @@ void hub_names_update(struct hub *h)
 						h->members[i].sandbox };
 	r = names_hosts(h->dns.cfg.domain, h->names_host, hosts, h->n_members,
 			&text);
+	if (h->dhcp)
+		leases_hostsfile(h->leases, &dhcp_hosts);
+	if (r == 0 && (text.oom || dhcp_hosts.oom))
+		r = -ENOMEM;
 	if (r == 0)
-		r = dnsmasq_names(&h->dns, text.s);
+		r = dnsmasq_names(&h->dns, text.s ? text.s : "",
+				  h->dhcp ? (dhcp_hosts.s ? dhcp_hosts.s : "")
+					  : NULL);
 	if (r < 0)
 		fprintf(stderr, "qbox: network '%s': the members' names: %s\n",
 			h->spec.name, strerror(-r));
 	sb_free(&text);
+	sb_free(&dhcp_hosts);
 	free(hosts);
+}
+
+void hub_leases_read(struct hub *h)
+{
+	struct strbuf text = { 0 };
+
+	if (!h->dhcp)
+		return;
+	if (dnsmasq_leases(&h->dns, &text) == 0 && text.s)
+		leases_read(h->leases, text.s);
+	sb_free(&text);
+}
+
+/*
+ * A member's new address still leased, in dnsmasq's memory and file, to
+ * a member that left (leases.h): dnsmasq would not hand it over while
+ * that lease runs, so it starts again on a file without it. Rare: only
+ * ip= of a departed member's address, or a pool so full that a departed
+ * member's claim is taken.
+ */
+void hub_leases_settle(struct sup *s)
+{
+	struct hub *h = hub_of(s);
+	struct strbuf text = { 0 }, kept = { 0 };
+	struct qerr e = { 0 };
+	int64_t now = hub_now_s();
+
+	if (!h->dhcp || !leases_conflict(h->leases, now))
+		return;
+	if (dnsmasq_leases(&h->dns, &text) == 0 && text.s) {
+		leases_prune(h->leases, text.s, now, &kept);
+		if (dnsmasq_replace_leases(&h->dns, kept.s ? kept.s : "",
+					   s->sb.pid, &e) < 0)
+			fprintf(stderr, "qbox: network '%s': %s\n",
+				h->spec.name, e.msg);
+		hub_leases_read(h);
+	}
+	sb_free(&text);
+	sb_free(&kept);
 }
 
 void hub_member_leave(struct sup *s, long id)
@@ -272,8 +322,8 @@ void hub_member_leave(struct sup *s, long id)
 
 	if (!m)
 		return;
-	if (m->addr.s_addr && h->dhcp)
-		dhcp_unreserve(h->dhcp, m->mac, hub_now_s());
+	if (m->addr.s_addr && h->leases)
+		leases_unreserve(h->leases, m->mac, hub_now_s());
 	*m = h->members[--h->n_members];
 	/* the member's own forwards go with it */
 	for (i = 0; i < h->n_fwds;) {

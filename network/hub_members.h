@@ -22,7 +22,7 @@
 #include "plan/plan.h"
 #include "supervisor/sup.h"
 
-struct dhcp_server;
+struct leases;
 
 #define HUB_MEMBERS_MAX 1024
 
@@ -66,9 +66,9 @@ struct hub {
 	long next_id;
 	struct hub_fwd fwds[MAX_FWDS];
 	int n_fwds;
-	struct dhcp_server *dhcp;	/* leases: VMs' by DHCP, commands'
-					   reserved at join */
-	int dhcp_fd;			/* the server's socket, or -1 */
+	struct leases *leases;		/* members' addresses, reserved at
+					   join, and dnsmasq's leases */
+	bool dhcp;			/* dnsmasq serves DHCP */
 	bool names;			/* the network has a DNS server */
 	struct dnsmasq dns;		/* ... dnsmasq (dnsmasq.h) */
 	struct in_addr names_host;	/* ... host.qbox.internal, or 0 */
@@ -79,7 +79,7 @@ struct hub {
 	struct hub_pending *pending;	/* accepted, waiting for a TAP */
 	int n_pending;
 	struct qerr relay_err;		/* what the relay said, if it failed */
-	int dhcp_idx, stream_idx, relay_idx;	/* in the poll set, or -1 */
+	int stream_idx, relay_idx;	/* in the poll set, or -1 */
 	int64_t idle_deadline_ms;	/* 0: not idle, or lingering */
 	bool done;			/* time to go */
 	int dir_lock;			/* the runtime directory's, while the
@@ -92,8 +92,15 @@ static inline struct hub *hub_of(struct sup *s)
 	return s->role_data;
 }
 
-/* The time the hub's DHCP server and leases run on: monotonic seconds */
+/* The time leases run on: wall-clock seconds, as in dnsmasq's lease file */
 int64_t hub_now_s(void);
+
+/* Take in dnsmasq's lease file, where the network has DHCP */
+void hub_leases_read(struct hub *h);
+
+/* After a reservation: settle a conflict with dnsmasq's leases, if any
+ * (hub_members.c) */
+void hub_leases_settle(struct sup *s);
 
 /*
  * `join MODE,SUBNET,SANDBOX,MAC,KIND` (hub_members.c): a new member, whose

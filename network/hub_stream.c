@@ -198,6 +198,9 @@ static void socket_mac(struct sup *s, struct hub_member *m,
 		return;
 	}
 	m->mac_known = true;
+	/* its reservation reaches dnsmasq (SIGHUP) before its frames do:
+	   the relay holds them until the rules are in (STREAM_UP) */
+	hub_names_update(hub_of(s));
 	memcpy(req.mac, mac, sizeof(req.mac));
 	req.addr = m->addr.s_addr;
 	if (sbmsg_send(s->sb.sock, &req, -1) < 0)
@@ -279,7 +282,7 @@ void hub_stream_poll_fill(struct sup *s, struct pollset *ps)
 
 	h->relay_idx = h->relay_fd >= 0 ? pollset_add(ps, h->relay_fd, POLLIN)
 					: -1;
-	h->stream_idx = h->stream_fd >= 0 && h->relay_fd >= 0 && h->dhcp ?
+	h->stream_idx = h->stream_fd >= 0 && h->relay_fd >= 0 && h->leases ?
 		pollset_add(ps, h->stream_fd, POLLIN) : -1;
 }
 

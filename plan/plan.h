@@ -107,8 +107,8 @@ struct nat_plan {
 					   the host's loopback alias */
 	struct in_addr dns;		/* its DNS forwarder */
 	struct in_addr dhcp_start;	/* its first lease */
-	bool dhcp;			/* it serves DHCP (a hub serves its
-					   own: network/dhcp.c) */
+	bool dhcp;			/* libslirp serves DHCP (a hub's
+					   network has dnsmasq's) */
 	bool host_only;			/* frames to the host alias only */
 	const char *tftp;		/* its TFTP server's directory, absolute
 					   (runner: tftp_resolve()); NULL: none */

@@ -37,9 +37,9 @@ static inline bool net_mode_named(enum net_mode m)
 /* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
 const char *net_mode_name(enum net_mode m);
 
-/* domain=: what a named network's DHCP server sends in option 15 within
- * its largest reply (network/dhcp.h, DHCP_DOMAIN_MAX), a label's length;
- * enough for a lab's or a CI job's domain, and for NAME.qbox.internal */
+/* domain=: a DNS label's length (what qbox's own DHCP server once fitted
+ * in option 15 of its largest reply); enough for a lab's or a CI job's
+ * domain, and for NAME.qbox.internal */
 #define NET_DOMAIN_MAX 63
 
 /* bootfile= of a NAT NIC: DHCP's file field holds 128 bytes */

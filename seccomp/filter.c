@@ -282,15 +282,16 @@ int filter_nc(scmp_filter_ctx *out, struct qerr *e)
 }
 
 /* Drop every capability but @keep (-1: none) from every set */
-static int drop_capabilities(int keep, struct qerr *e)
+static int drop_capabilities(uint64_t keep, struct qerr *e)
 {
-	cap_value_t c, k = keep;
+	cap_value_t c;
 	cap_t caps;
-	int r;
+	int r = 0;
 
 	/* Up to 64: the running kernel may know more than our headers */
 	for (c = 0; c < 64; c++)
-		if (c != keep && cap_drop_bound(c) < 0 && errno != EINVAL)
+		if (!(keep & CAP_BIT(c)) && cap_drop_bound(c) < 0 &&
+		    errno != EINVAL)
 			return qerr_set(e, errno, "dropping capability %d from "
 						  "the bounding set", c);
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
@@ -298,9 +299,10 @@ static int drop_capabilities(int keep, struct qerr *e)
 	caps = cap_init();
 	if (!caps)
 		return qerr_set(e, errno, "dropping capabilities");
-	r = keep < 0 ? 0 : cap_set_flag(caps, CAP_PERMITTED, 1, &k, CAP_SET);
-	if (r == 0 && keep >= 0)
-		r = cap_set_flag(caps, CAP_EFFECTIVE, 1, &k, CAP_SET);
+	for (c = 0; c < 64 && r == 0; c++)
+		if (keep & CAP_BIT(c))
+			r = cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) ?:
+			    cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET);
 	if (r == 0)
 		r = cap_set_proc(caps);
 	cap_free(caps);
@@ -309,7 +311,7 @@ static int drop_capabilities(int keep, struct qerr *e)
 	return 0;
 }
 
-static int drop_privileges_keeping(int keep, struct qerr *e)
+static int drop_privileges_keeping(uint64_t keep, struct qerr *e)
 {
 	int r;
 
@@ -322,30 +324,33 @@ static int drop_privileges_keeping(int keep, struct qerr *e)
 
 int drop_privileges(struct qerr *e)
 {
-	return drop_privileges_keeping(-1, e);
+	return drop_privileges_keeping(0, e);
 }
 
-int cap_through_exec(int cap, struct qerr *e)
+int cap_through_exec(uint64_t keep, struct qerr *e)
 {
-	cap_value_t c = cap;
 	cap_t caps = cap_get_proc();
-	int r;
+	cap_value_t c;
+	int r = 0;
 
 	if (!caps)
 		return qerr_set(e, errno, "reading capabilities");
-	r = cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET);
+	for (c = 0; c < 64 && r == 0; c++)
+		if (keep & CAP_BIT(c))
+			r = cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET);
 	if (r == 0)
 		r = cap_set_proc(caps);
 	cap_free(caps);
-	if (r == 0)
-		r = cap_set_ambient(c, CAP_SET);
+	for (c = 0; c < 64 && r == 0; c++)
+		if (keep & CAP_BIT(c) && cap_set_ambient(c, CAP_SET) < 0)
+			return qerr_set(e, errno, "keeping %s through exec",
+					cap_to_name(c));
 	if (r < 0)
-		return qerr_set(e, errno, "keeping %s through exec",
-				cap_to_name(c));
+		return qerr_set(e, errno, "keeping capabilities through exec");
 	return 0;
 }
 
-int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e)
+int confine_keeping(scmp_filter_ctx baseline, uint64_t keep, struct qerr *e)
 {
 	int r;
 
@@ -356,7 +361,7 @@ int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e)
 
 int confine_self(scmp_filter_ctx baseline, struct qerr *e)
 {
-	return confine_keeping(baseline, -1, e);
+	return confine_keeping(baseline, 0, e);
 }
 
 int filter_load(scmp_filter_ctx ctx, struct qerr *e)

@@ -28,6 +28,7 @@
 #define QBOX_FILTER_H
 
 #include <seccomp.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "seccomp/policy.h"
@@ -145,11 +146,15 @@ int drop_privileges(struct qerr *e);
  */
 int confine_self(scmp_filter_ctx baseline, struct qerr *e);
 
+/* Capability @c's bit in a set of them (confine_keeping()'s @keep) */
+#define CAP_BIT(c) (1ULL << (c))
+
 /**
- * confine_keeping() - confine_self(), but keep capability @keep
+ * confine_keeping() - confine_self(), but keep the capabilities @keep
  * @baseline:	filter from filter_baseline()
- * @keep:	the one capability left in the permitted, effective and
- *		bounding sets (a hub's init: CAP_NET_ADMIN, see network/hub_init.c)
+ * @keep:	the capabilities (CAP_BIT()s) left in the permitted,
+ *		effective and bounding sets (a hub's init: CAP_NET_ADMIN, see
+ *		network/hub_init.c)
  * @e:		error naming the step
  *
  * Every other capability goes from every set; no_new_privs and the
@@ -158,11 +163,11 @@ int confine_self(scmp_filter_ctx baseline, struct qerr *e);
  * the kernel wants the tracer's permitted set to cover the tracee's.
  * Return: 0 or -errno
  */
-int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e);
+int confine_keeping(scmp_filter_ctx baseline, uint64_t keep, struct qerr *e);
 
 /**
- * cap_through_exec() - keep capability @cap, held, through execve
- * @cap:	in the permitted set (confine_keeping()'s)
+ * cap_through_exec() - keep capabilities @keep, held, through execve
+ * @keep:	CAP_BIT()s, in the permitted set (confine_keeping()'s)
  * @e:		error naming it
  *
  * Inheritable and ambient: a program exec'd as an ordinary uid keeps it
@@ -170,7 +175,7 @@ int confine_keeping(scmp_filter_ctx baseline, int keep, struct qerr *e);
  * bounding set). A hub's dnsmasq runs as the user, who is uid 0 in its
  * user namespace only when the user is root. Return: 0 or -errno
  */
-int cap_through_exec(int cap, struct qerr *e);
+int cap_through_exec(uint64_t keep, struct qerr *e);
 
 /* Load one more filter (no_new_privs is already set); 0 or -errno */
 int filter_load(scmp_filter_ctx ctx, struct qerr *e);

@@ -229,6 +229,9 @@ qbox_procs() {
 	echo "$1" $init $(qbox_workers "$1") $(pgrep -P "$init" -x qbox-stream)
 }
 
+# dnsmasq_of QPID : a hub's dnsmasq (its DNS and DHCP server)
+dnsmasq_of() { pgrep -P "$1" -x dnsmasq; }
+
 # qbox_workers QPID : the forward workers alone
 qbox_workers() { pgrep -P "$1" '^qbox-fwd'; }
 

@@ -21,11 +21,11 @@ mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
 
 # Per-input limits: a slow input (a hang) fails like a crash. The longest
 # input is each target's own: a policy statement may be 16 KiB, a request
-# line 512 bytes, an Ethernet frame sequence a few KiB.
+# line 512 bytes, an Ethernet frame sequence or a lease file a few KiB.
 case $name in
 policy) max_len=20000 ;;
 qemuargs) max_len=4096 ;;
-frames | dhcp) max_len=8192 ;;
+frames | leases) max_len=8192 ;;
 *) max_len=1024 ;;
 esac
 args=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * dhcp-clients IFNAME COUNT [seed=N] [window=K] [timeout=S] [renew]
- *              [reboot=FILE]
+ *              [reboot=FILE] [mac=MAC]
  *
  * COUNT DHCP clients with distinct MACs (02:51:SEED:hi:mid:lo) on one
- * interface, for tests/integration/dhcp.sh. Each runs a whole exchange over
- * an AF_PACKET socket, with frames built here from Ethernet up:
+ * interface, for tests/integration/net_leases.sh. Each runs a whole
+ * exchange over an AF_PACKET socket, with frames built here from Ethernet
+ * up:
  * DISCOVER -> OFFER -> REQUEST -> ACK (a NAK starts over), retransmitting
  * after 1 s, at most WINDOW clients in flight at once.
  *   renew       after the ACK, also renew the lease by unicast (ciaddr set)
@@ -14,6 +15,7 @@
  *               deliver it
  *   reboot=FILE clients whose MAC has an address in FILE (an earlier
  *               output) start in INIT-REBOOT, asking for that address
+ *   mac=MAC     the first client's MAC is MAC (a member's own, say)
  * Prints one line per client, in order: "MAC ADDR mask=M router=R dns=D
  * lease=S server=S[ renewed| renew-failed]" or "MAC none"; then
  * "summary bound=N failed=N naks=N". Exits 0 when every client got (and,
@@ -321,7 +323,8 @@ int main(int argc, char **argv)
 {
 	unsigned long timeout_s = 60;
 	const char *reboot = NULL;
-	unsigned int started = 0, bound = 0;
+	unsigned int started = 0, bound = 0, first[6];
+	bool first_set = false;
 	int64_t deadline;
 
 	if (argc < 3)
@@ -339,6 +342,11 @@ int main(int argc, char **argv)
 			want_renew = true;
 		else if (!strncmp(argv[i], "reboot=", 7))
 			reboot = argv[i] + 7;
+		else if (!strncmp(argv[i], "mac=", 4) &&
+			 sscanf(argv[i] + 4, "%x:%x:%x:%x:%x:%x", &first[0],
+				&first[1], &first[2], &first[3], &first[4],
+				&first[5]) == 6)
+			first_set = true;
 		else
 			fatal("unknown argument '%s'", argv[i]);
 	}
@@ -351,6 +359,8 @@ int main(int argc, char **argv)
 		memcpy(cl[i].mac, m, 6);
 		cl[i].xid = seed << 20 | i;
 	}
+	for (int k = 0; first_set && n_clients && k < 6; k++)
+		cl[0].mac[k] = (uint8_t)first[k];
 	if (reboot)
 		load_reboot(reboot);
 	open_socket(argv[1]);

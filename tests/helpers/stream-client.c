@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * stream-client PATH [clients=N] [mac=MAC] [slow] [until-usr1] STEP...
+ * stream-client PATH [clients=N] [mac=MAC] [slow] [until-usr1]
+ *               [taken=ADDR] STEP...
  *   - a generic member
  *
  * Connects to a network's generic socket (`qbox net socket`) and speaks
@@ -10,7 +11,9 @@
  * MAC, MAC+1, ...; default 02:53:00:00:00:01) and runs the steps on each in
  * turn, keeping them all open. slow writes every frame in pieces of 1 to 3
  * bytes, with pauses, so the far end reads it in pieces. until-usr1 makes
- * dhcpflood go on past its count until a SIGUSR1 comes.
+ * dhcpflood go on past its count until a SIGUSR1 comes; taken=ADDR makes
+ * every other REQUEST of its own MAC's in a dhcpflood ask for ADDR (an
+ * address another member holds).
  *
  * Steps, each printing one line per client:
  *   dhcp        DISCOVER, OFFER, REQUEST, ACK, each sent again after
@@ -45,9 +48,9 @@
  *               (02:f1:00:..), between the lines "flooding" and
  *               "flooded"; the replies, read on the way and for a
  *               second after, counted for its own MAC: "dhcpflood SENT
- *               offers O acks A naks K acks-other X fakes F" (X: ACKs
- *               for any address but its lease; F: replies of any kind
- *               for a made-up MAC)
+ *               offers O acks A naks K acks-other X fakes F taken T" (X:
+ *               ACKs for any address but its lease; F: replies of any
+ *               kind for a made-up MAC; T: ACKs for taken=ADDR)
  *   hold        (last) never read again; wait to be killed: "held"
  * ARP requests for a client's address are answered while it waits for a
  * reply. Exits 0 when every step ran (whatever it printed), 2 on errors.
@@ -293,8 +296,11 @@ static void step_discovers(struct client *c, unsigned long n)
 
 /* What a flood's replies came to */
 struct flood_count {
-	unsigned long offers, acks, naks, acks_other, fakes;
+	unsigned long offers, acks, naks, acks_other, fakes, taken;
 };
+
+/* taken=ADDR: an address another member holds, or 0 */
+static uint32_t taken;
 
 /*
  * One frame of in[]: a DHCP reply to port 68. Replies are broadcast, so
@@ -325,6 +331,8 @@ static void flood_reply(const struct client *c, size_t len,
 		n->naks++;
 	if (type == 5 && ++n->acks && yi != c->ip)
 		n->acks_other++;
+	if (type == 5 && taken && yi == taken)
+		n->taken++;
 }
 
 /*
@@ -376,6 +384,8 @@ static void step_dhcpflood(struct client *c, unsigned long n)
 
 		if (want == c->ip)
 			want ^= htonl(1);
+		if (taken && k / 4 % 2)
+			want = taken;
 		fake[3] = (uint8_t)(k >> 18);
 		fake[4] = (uint8_t)(k >> 10);
 		fake[5] = (uint8_t)(k >> 2);
@@ -392,8 +402,8 @@ static void step_dhcpflood(struct client *c, unsigned long n)
 	for (until = now_ms() + 1000; now_ms() < until; usleep(10000))
 		flood_drain(c, &got);
 	printf("dhcpflood %lu offers %lu acks %lu naks %lu acks-other %lu "
-	       "fakes %lu\n", k, got.offers, got.acks, got.naks,
-	       got.acks_other, got.fakes);
+	       "fakes %lu taken %lu\n", k, got.offers, got.acks, got.naks,
+	       got.acks_other, got.fakes, got.taken);
 }
 
 /* ---- ARP and ping --------------------------------------------------------- */
@@ -541,7 +551,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		fatal("usage: stream-client PATH [clients=N] [mac=MAC] [slow] "
-		      "STEP...");
+		      "[until-usr1] [taken=ADDR] STEP...");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGUSR1, on_usr1);
 	srand((unsigned int)getpid());
@@ -555,6 +565,9 @@ int main(int argc, char **argv)
 			slow = true;
 		else if (!strcmp(argv[first], "until-usr1"))
 			until_usr1 = true;
+		else if (!strncmp(argv[first], "taken=", 6) &&
+			 inet_pton(AF_INET, argv[first] + 6, &taken) == 1)
+			continue;
 		else
 			break;
 	}

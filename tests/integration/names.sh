@@ -122,8 +122,8 @@ if ! [ "$dpid" -gt 0 ] 2>/dev/null; then
 	exit 1
 fi
 check "dnsmasq is the hub's child" test "$(awk '{print $4}' "/proc/$dpid/stat")" = "$hub"
-check "dnsmasq holds CAP_NET_BIND_SERVICE alone (permitted, effective, bounding)" \
-	sh -c "[ \$(grep -cE '^Cap(Prm|Eff|Bnd):\s+0000000000000400$' /proc/$dpid/status) = 3 ]"
+check "dnsmasq holds CAP_NET_BIND_SERVICE and, serving DHCP, CAP_NET_ADMIN alone (permitted, effective, bounding)" \
+	sh -c "[ \$(grep -cE '^Cap(Prm|Eff|Bnd):\s+0000000000001400$' /proc/$dpid/status) = 3 ]"
 check "dnsmasq: no_new_privs" test "$(status_of "$dpid" NoNewPrivs)" = 1
 check "dnsmasq: a seccomp filter" test "$(status_of "$dpid" Seccomp)" = 2
 check "dnsmasq: in the network's network namespace" \

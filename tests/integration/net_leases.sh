@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# 200 DHCP clients on a qbox network, through qbox itself: inside a
-# command member's namespaces (entered with tests/helpers/netns-caps, as a
-# VM's root would have CAP_NET_RAW in its guest), dhcp-clients runs 200
-# whole exchanges with distinct MACs out of the member's bridge, across
-# its veth pair to the hub's bridge and the hub's DHCP server. The leases
-# must be distinct, inside the pool, with the network's router and DNS,
-# renewable by unicast, the same again for the same MACs, and listed as
-# bound in `qbox net inspect --json`. Then a host-only /23, whose pool
-# holds more than the 154 addresses of a /24's .101-.254.
+# A network's DHCP server (dnsmasq, as a hub runs it: network/dnsmasq.h)
+# with 200 and more clients, through qbox itself: inside a command
+# member's namespaces (entered with tests/helpers/netns-caps, as a VM's
+# root would have CAP_NET_RAW in its guest), dhcp-clients runs 200 whole
+# exchanges with distinct MACs out of the member's bridge, across its veth
+# pair to the hub's bridge and dnsmasq. The leases must be distinct,
+# inside the pool, with the network's router and DNS, renewable by
+# unicast, the same again for the same MACs, and listed as bound in `qbox
+# net inspect --json`; a killed dnsmasq is started again and loses no
+# lease (INIT-REBOOT is ACKed at every address); the pool's end is where
+# it should be. A departed member's address, asked for again with ip=,
+# goes to the new member though dnsmasq still held the old lease. Then a
+# host-only /23, whose pool holds more than the 154 addresses of a /24's
+# .101-.254.
 #
 # A command member's veth carries its anti-spoofing chain (egress, its own
 # MAC and address), which drops these clients' frames: each member first
@@ -98,8 +103,56 @@ check "the member itself is still listed with its address" \
 check "200 clients again complete DORA" clients "$TMP/b" 200 seed=7
 check "the same MACs get the same addresses again" same_leases "$TMP/a" "$TMP/b"
 check "net inspect: still the same 200 bound leases" inspect_has "$net" "$TMP/b"
+
+# ---- dnsmasq killed: the hub starts it again, on its lease file --------------
+dns_pid() { "$QBOX" net inspect "$net" --json | jq -r '.names.pid'; }
+d1=$(dns_pid)
+kill -KILL "$d1"
+dns_back() { local p; p=$(dns_pid); [ "$p" -gt 0 ] 2>/dev/null && [ "$p" != "$d1" ]; }
+check "a killed dnsmasq is started again by the hub" wait_for 15 dns_back
+check "net inspect says it was killed, and started again" jqc \
+	'.names.restarts == 1 and (.names.ended | test("SIGKILL"))' \
+	<<<"$("$QBOX" net inspect "$net" --json)"
+check "after it, 200 clients in INIT-REBOOT get ACKs" \
+	clients "$TMP/r" 200 seed=7 "reboot=$TMP/a"
+check "... each its own address: no lease was lost" same_leases "$TMP/a" "$TMP/r"
+check "... and no NAK" grep -q 'naks=0$' "$TMP/r"
+
+# ---- the pool's end: .15-.254 holds the member's address, the 200 and 39 ------
+clients "$TMP/full" 40 seed=5 timeout=5
+check "39 more clients fill the pool, the 40th gets nothing" \
+	grep -q '^summary bound=39 failed=1 ' "$TMP/full"
+check "net inspect lists 240 bound leases: 239 clients' and the member's" jqc \
+	'[.leases[] | select(.state == "bound")] | length == 240 and
+	 ([.[] | select(.member)] | length) == 1' \
+	<<<"$("$QBOX" net inspect "$net" --json)"
 kill -TERM "$M_PID"
 wait "$M_PID"
+
+# ---- a departed member's address, wanted by a new one (ip=) -------------------
+# dnsmasq keeps the departed member's lease for its hour and would hand
+# the address to nobody else ("not using configured address"): the hub
+# starts it again on a lease file without that line (network/leases.h)
+c=c$$
+"$QBOX" net create "natnet:$c"
+mac_of() { "$QBOX" net inspect "$c" --json | jq -r --arg s "$1" '.members[] | select(.sandbox == $s) | .mac'; }
+member "natnet:$c,ip=10.0.2.50" "x-$$"
+xmac=$(mac_of "x-$$")
+clients "$TMP/x" 1 "mac=$xmac"
+check "a member's own DHCP client gets its ip= (10.0.2.50)" \
+	grep -q "^$xmac 10\.0\.2\.50 " "$TMP/x"
+kill -TERM "$M_PID"
+wait "$M_PID"
+member "natnet:$c,ip=10.0.2.50" "y-$$"
+ymac=$(mac_of "y-$$")
+clients "$TMP/y" 1 "mac=$ymac"
+check "the next member with ip=10.0.2.50 gets it by DHCP too, though the first's lease runs" \
+	grep -q "^$ymac 10\.0\.2\.50 " "$TMP/y"
+check "... and dnsmasq never refused it the address" \
+	not grep -q "not using configured address" "$RUNDIR/net@$c.dns/log"
+kill -TERM "$M_PID"
+wait "$M_PID"
+"$QBOX" net rm "$c"
 
 # ---- hostonly /23: room beyond .254 -----------------------------------------
 member "hostonly:H$$,subnet=192.168.56.0/23" "dh-$$"
@@ -115,5 +168,5 @@ check "net inspect --json: a host-only /23" jqc --arg n "H$$" \
 kill -TERM "$M_PID"
 wait "$M_PID"
 check "the hubs end with their last members" wait_for 10 \
-	sh -c "! '$QBOX' net ls | grep -q '^\\(l\\|H\\)$$ '"
+	sh -c "! '$QBOX' net ls | grep -q '^\\(l\\|H\\|c\\)$$ '"
 no_leftovers "nothing left behind" "$NSCAPS"
