@@ -203,14 +203,20 @@ no_leftovers() {
 	fi
 }
 
-# qbox_init QPID : the sandbox's init, the supervisor's child that is
-# neither its NAT engine nor a forward worker
+# qbox_init QPID : the sandbox's init: the supervisor's child in a PID
+# namespace of its own that is not a hub's dnsmasq (neither the NAT engine,
+# a forward worker, nor the short-lived process that clones a member's init
+# inside the user's networks' user namespace is in another PID namespace)
 qbox_init() {
-	local p
+	local p own ns
+	own=$(readlink "/proc/$1/ns/pid" 2>/dev/null) || return
 	for p in $(pgrep -P "$1"); do
 		case $(cat "/proc/$p/comm" 2>/dev/null) in
-		qbox-uplink | qbox-fwd*) ;;
-		*) echo "$p"; return ;;
+		qbox-uplink | qbox-fwd* | dnsmasq) ;;
+		*)
+			ns=$(readlink "/proc/$p/ns/pid" 2>/dev/null) &&
+				[ "$ns" != "$own" ] && echo "$p" && return
+			;;
 		esac
 	done
 }

@@ -30,8 +30,9 @@ member() {
 	M_PID=$BG_PID
 	local net=${1#*:}
 	net=${net%%,*}
-	if ! wait_for 10 member_joined "$net" "$2"; then
-		fail "$1: the member never joined"
+	if ! wait_for 10 member_joined "$net" "$2" ||
+	   ! "$QBOX" wait "$2" --timeout 20 >/dev/null; then
+		fail "$1: the member never joined, or never ran"
 		exit 1
 	fi
 	M_INIT=$(qbox_init "$M_PID")
