@@ -281,8 +281,9 @@ void hub_leases_read(struct hub *h)
 
 	if (!h->dhcp)
 		return;
-	if (dnsmasq_leases(&h->dns, &text) == 0 && text.s)
-		leases_read(h->leases, text.s);
+	/* an empty or missing file is no lease at all */
+	if (dnsmasq_leases(&h->dns, &text) == 0)
+		leases_read(h->leases, text.s ? text.s : "");
 	sb_free(&text);
 }
 
