@@ -513,7 +513,8 @@ bool view_system_holds(const char *path)
 	return false;
 }
 
-int view_build_service(const char *dir, struct view *v, struct qerr *e)
+int view_build_service(const char *dir, const char *ro, struct view *v,
+		       struct qerr *e)
 {
 	int r;
 
@@ -521,7 +522,8 @@ int view_build_service(const char *dir, struct view *v, struct qerr *e)
 	if (!(v->cwd = strdup(dir)))
 		return qerr_set(e, ENOMEM, "building a service's view");
 	if ((r = push_system(v, false, e)) < 0 ||
-	    (r = push_path(v, dir, VIEW_RW, dir, e)) < 0)
+	    (r = push_path(v, dir, VIEW_RW, dir, e)) < 0 ||
+	    (ro && (r = push_path(v, ro, VIEW_RO, ro, e)) < 0))
 		return r;
 	sort_mounts(v);
 	return 0;

@@ -80,18 +80,21 @@ void view_free(struct view *v);
  * view_build_service() - the view of a service qbox runs for a network
  * @dir:	its own directory, absolute: read-write, and its working
  *		directory
+ * @ro:		a directory it serves read-only (a TFTP root), absolute, or
+ *		NULL
  * @v:		filled; free with view_free(), also on error
  * @e:		the step that failed
  *
- * The system read-only, a /dev and /tmp of its own, @dir, and nothing
- * else: no home, no runtime directory, no /proc or /sys (the service
+ * The system read-only, a /dev and /tmp of its own, @dir, @ro, and
+ * nothing else: no home, no runtime directory, no /proc or /sys (the service
  * enters the network's user and network namespaces, not its PID
  * namespace, whose /proc it could not mount); what it may write is
  * mounted noexec, so it cannot map a file of its own making executable
  * (Landlock's execute right does not cover mmap). network/dnsmasq.c's.
  * Return: 0 or -errno
  */
-int view_build_service(const char *dir, struct view *v, struct qerr *e);
+int view_build_service(const char *dir, const char *ro, struct view *v,
+		       struct qerr *e);
 
 /* Whether @path (absolute) lies in the system every view holds: /usr,
  * /bin, /sbin, /lib* */

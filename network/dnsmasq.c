@@ -99,14 +99,17 @@ static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
  * the socket, and no CAP_NET_RAW); --dhcp-ignore-names (names on the
  * network are qbox's, not whatever a guest calls itself); the router
  * (option 3: the NAT's gateway on a natnet, none on hostonly and
- * internal) and the DNS server (option 6: dnsmasq itself).
+ * internal) and the DNS server (option 6: dnsmasq itself); then the
+ * user's dhcp-option=s (plan/spec.h keeps qbox's own options out of them).
+ * dnsmasq sends an option a client asks for (its option 55), as DHCP has
+ * it.
  */
 static int dhcp_args(const struct dnsmasq_cfg *c, char *args[], int *n,
 		     char **at, char *end)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 	struct in_addr mask = { htonl(~0u << (32 - c->prefix)) };
-	int r = 0;
+	int i, r = 0;
 
 #define ARG(...) \
 	do { \
@@ -132,6 +135,23 @@ static int dhcp_args(const struct dnsmasq_cfg *c, char *args[], int *n,
 	}
 	inet_ntop(AF_INET, &c->listen, a, sizeof(a));
 	ARG("--dhcp-option=6,%s", a);
+	for (i = 0; i < c->n_opts; i++) {
+		char v[NET_DHCP_VALUE_MAX + 1], *p;
+
+		/* several values: '+' in the --net value, ',' for dnsmasq */
+		snprintf(v, sizeof(v), "%s", c->opts[i].value);
+		for (p = v; (p = strchr(p, '+')); p++)
+			*p = ',';
+		ARG("--dhcp-option=%u,%s", c->opts[i].code, v);
+	}
+	/* PXE: its TFTP server (on the hub's address, as for DNS) serves
+	   tftp=DIR, in its view read-only; DHCP names the boot file */
+	if (c->tftp) {
+		ARG("--enable-tftp");
+		ARG("--tftp-root=%s", c->tftp);
+	}
+	if (c->bootfile)
+		ARG("--dhcp-boot=%s", c->bootfile);
 #undef ARG
 	return r;
 }
@@ -239,7 +259,7 @@ static int make_dir(struct dnsmasq *d, struct qerr *e)
 		return 0;
 	if (mkdir(d->dir, 0700) < 0 && errno != EEXIST)
 		return qerr_set(e, errno, "making %s", d->dir);
-	return view_build_service(d->dir, &d->view, e);
+	return view_build_service(d->dir, d->cfg.tftp, &d->view, e);
 }
 
 /* In the child, in the network's namespaces: confine, then exec */
@@ -450,13 +470,19 @@ int dnsmasq_leases(const struct dnsmasq *d, struct strbuf *out)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/leases", d->dir);
-	sb_puts(out, "");
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	while (total < DNSMASQ_LEASES_MAX &&
 	       (n = read(fd, buf, sizeof(buf))) > 0) {
-		/* a NUL would end the text early: it is no lease's */
+		ssize_t i;
+
+		/* the file is dnsmasq's, and so maybe a guest's: a NUL
+		   would end the text early, so it becomes a byte no lease
+		   line has, and its line is skipped */
+		for (i = 0; i < n; i++)
+			if (!buf[i])
+				buf[i] = '?';
 		sb_printf(out, "%.*s", (int)n, buf);
 		total += (size_t)n;
 	}

@@ -36,13 +36,14 @@
 #include "common/err.h"
 #include "common/json.h"
 #include "netns/view.h"
+#include "plan/spec.h"
 #include "seccomp/filter.h"
 
 /* The policy dnsmasq runs under (policies/dnsmasq.policy) */
 #define DNSMASQ_POLICY "dnsmasq"
 
 /* Its argv: at most this many strings */
-#define DNSMASQ_ARGS_MAX 40
+#define DNSMASQ_ARGS_MAX 56
 
 /* A DHCP lease's time, in seconds */
 #define DNSMASQ_LEASE_S 3600
@@ -60,6 +61,12 @@ struct dnsmasq_cfg {
 	struct in_addr pool_first, pool_last;
 	unsigned int prefix;	/* the segment's */
 	struct in_addr router;	/* option 3; 0: none sent */
+	const struct net_dhcp_opt *opts;	/* dhcp-option=, the user's */
+	int n_opts;
+	const char *tftp;	/* tftp=DIR, absolute, served read-only by
+				   TFTP; NULL: none */
+	const char *bootfile;	/* bootfile=FILE in it, DHCP's boot file;
+				   NULL: none */
 };
 
 struct dnsmasq {
@@ -121,7 +128,8 @@ int dnsmasq_names(struct dnsmasq *d, const char *hosts,
 /**
  * dnsmasq_leases() - its lease file's contents
  * @d:		prepared
- * @out:	the file, cut at DNSMASQ_LEASES_MAX ("" when there is none)
+ * @out:	the file appended, cut at DNSMASQ_LEASES_MAX (nothing when
+ *		there is none), each NUL byte in it as '?'
  *
  * Return: 0 or -errno
  */

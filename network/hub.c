@@ -134,8 +134,18 @@ static int hub_names_prepare(struct sup *s, struct qerr *e)
 		c.pool_last.s_addr = htonl(last);
 		c.prefix = n->prefix;
 		c.router = n->layout.gateway;
+		c.opts = n->spec->dhcp_opts;
+		c.n_opts = n->spec->n_dhcp_opts;
 		h->dhcp = true;
 	}
+	/* PXE: checked here, where the network starts, so that a typo is
+	   the starter's error (exit 2) */
+	if (net_tftp_resolve(&h->spec, e) < 0)
+		return -EINVAL;
+	if (h->spec.tftp[0])
+		c.tftp = h->spec.tftp;
+	if (h->spec.bootfile[0])
+		c.bootfile = h->spec.bootfile;
 	h->names = true;
 	h->names_host = n->layout.host;
 	return dnsmasq_prepare(&h->dns, &c, s->filters->baseline, e);
@@ -269,6 +279,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
 	char a[INET_ADDRSTRLEN], mac[18], label[NET_NAME_MAX + 1];
+	char opts[NET_DHCP_OPTS_TEXT];
 	int i;
 
 #define ADDR(x) ((x).s_addr ? inet_ntop(AF_INET, &(x), a, sizeof(a)) : "")
@@ -284,7 +295,14 @@ static void net_json(struct sup *s, struct strbuf *b)
 	sb_printf(b, "\"dns\":\"%s\",", ADDR(*(h->names ? &l->hub : &l->dns)));
 	sb_printf(b, "\"hub\":\"%s\",\"dhcp\":%s,", ADDR(l->hub),
 		  l->dhcp ? "true" : "false");
-	sb_puts(b, "\"socket\":");
+	net_dhcp_opts_format(&h->spec, opts, sizeof(opts));
+	sb_puts(b, "\"dhcp_options\":");
+	sb_json_str(b, opts);
+	sb_puts(b, ",\"tftp\":");
+	sb_json_str(b, h->spec.tftp);
+	sb_puts(b, ",\"bootfile\":");
+	sb_json_str(b, h->spec.bootfile);
+	sb_puts(b, ",\"socket\":");
 	sb_json_str(b, h->stream_path ? h->stream_path : "");
 	sb_puts(b, ",\"members\":[");
 	for (i = 0; i < h->n_members; i++) {

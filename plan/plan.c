@@ -17,8 +17,12 @@
 #include "plan/plan.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 #include "plan/qemu_argv.h"
@@ -149,6 +153,30 @@ int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])
 		memcpy(&mac[i][2], &addr[i]->s_addr, 4);
 	}
 	return 2;
+}
+
+int net_tftp_resolve(struct net_spec *s, struct qerr *e)
+{
+	char dir[PATH_MAX], file[PATH_MAX + NET_BOOTFILE_MAX + 2];
+	struct stat st;
+
+	if (!s->tftp[0])
+		return 0;
+	if (!realpath(s->tftp, dir) || stat(dir, &st) < 0)
+		return qerr_usage(e, "tftp=%s: %s", s->tftp, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return qerr_usage(e, "tftp=%s: not a directory", s->tftp);
+	snprintf(s->tftp, sizeof(s->tftp), "%s", dir);
+	if (!s->bootfile[0])
+		return 0;
+	snprintf(file, sizeof(file), "%s/%s", dir, s->bootfile);
+	if (stat(file, &st) < 0)
+		return qerr_usage(e, "bootfile=%s: %s: %s", s->bootfile, file,
+				  strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return qerr_usage(e, "bootfile=%s: %s is not a file",
+				  s->bootfile, file);
+	return 0;
 }
 
 bool hub_bridge_mac(const struct net_layout *l, uint8_t mac[6])

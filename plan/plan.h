@@ -165,6 +165,18 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6]);
 
 /**
+ * net_tftp_resolve() - tftp=DIR made absolute, and checked with its
+ * bootfile=FILE
+ * @s:		a NIC's spec: @s->tftp is rewritten in place
+ * @e:		usage error naming tftp= or bootfile= and why
+ *
+ * The server runs in another working directory (the NAT engine's, a
+ * network's dnsmasq), and a typo must be an error naming the option, not
+ * a guest that never boots. Return: 0 (also without tftp=) or -errno
+ */
+int net_tftp_resolve(struct net_spec *s, struct qerr *e);
+
+/**
  * hub_bridge_mac() - the MAC of a named network's bridge, in its hub
  * @l:		the network's layout
  * @mac:	filled: 52:55 and the hub's address, as libslirp's are made

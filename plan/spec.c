@@ -187,9 +187,11 @@ static const char *mode_options(enum net_mode m)
 	case NET_BRIDGED:
 		return "only mac=";
 	case NET_INTERNAL:
-		return "subnet=, mac=, ip=, domain=, dhcp= and linger=";
+		return "subnet=, mac=, ip=, domain=, dhcp=, dhcp-option=, "
+		       "tftp=, bootfile= and linger=";
 	default:
-		return "subnet=, mac=, ip=, domain= and linger=";
+		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
+		       "bootfile= and linger=";
 	}
 }
 
@@ -267,6 +269,91 @@ int domain_parse(const char *val, char *out, struct qerr *e)
 	return 0;
 }
 
+/* DHCP options qbox (or dnsmasq for it) sets, or that are DHCP's own
+ * machinery: not a user's to give */
+static const char *dhcp_option_owner(unsigned long code)
+{
+	static const struct { unsigned int code; const char *what; } own[] = {
+		{ 1, "the subnet mask, the network's" },
+		{ 3, "the router, the network's" },
+		{ 6, "the DNS server, the network's own" },
+		{ 12, "the host name, the guest's" },
+		{ 15, "the domain: give domain=" },
+		{ 28, "the broadcast address, the network's" },
+		{ 66, "the TFTP server, the network's own" },
+		{ 67, "the boot file" },
+		{ 82, "a relay's" },
+	};
+	size_t i;
+
+	if (code >= 50 && code <= 61)
+		return "DHCP's own (lease, message and server fields)";
+	for (i = 0; i < ARRAY_SIZE(own); i++)
+		if (own[i].code == code)
+			return own[i].what;
+	return NULL;
+}
+
+/*
+ * dhcp-option=N:VALUE: N from 1 to 254 and not one qbox sets; VALUE the
+ * characters of addresses, numbers and names ('+' between several), which
+ * dnsmasq checks against the option's type when it starts
+ */
+static int dhcp_option_parse(const char *val, struct net_spec *out,
+			     struct qerr *e)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:_/+-";
+	const char *colon = strchr(val, ':'), *owner;
+	struct net_dhcp_opt *o;
+	unsigned long code;
+	char num[8];
+	size_t len;
+	int i;
+
+	if (!colon || colon == val || (size_t)(colon - val) >= sizeof(num))
+		return qerr_usage(e, "dhcp-option=%s: give N:VALUE (an option "
+				     "number, a colon, its value)", val);
+	memcpy(num, val, (size_t)(colon - val));
+	num[colon - val] = '\0';
+	if (parse_uint(num, 254, &code) < 0 || code == 0)
+		return qerr_usage(e, "dhcp-option=%s: the option number must "
+				     "be 1 to 254", val);
+	if ((owner = dhcp_option_owner(code)))
+		return qerr_usage(e, "dhcp-option=%s: option %lu is %s", val,
+				  code, owner);
+	len = strlen(colon + 1);
+	if (!len || len > NET_DHCP_VALUE_MAX ||
+	    strspn(colon + 1, ok) != len || colon[1] == '+' ||
+	    colon[len] == '+' || strstr(colon + 1, "++"))
+		return qerr_usage(e, "dhcp-option=%s: the value must be 1 to "
+				     "%d letters, digits and '.:_/-', several "
+				     "joined with '+'", val, NET_DHCP_VALUE_MAX);
+	for (i = 0; i < out->n_dhcp_opts; i++)
+		if (out->dhcp_opts[i].code == code)
+			return qerr_usage(e, "dhcp-option=%s: option %lu is "
+					     "given twice", val, code);
+	if (out->n_dhcp_opts >= NET_DHCP_OPTS_MAX)
+		return qerr_usage(e, "dhcp-option=%s: at most %d options", val,
+				  NET_DHCP_OPTS_MAX);
+	o = &out->dhcp_opts[out->n_dhcp_opts++];
+	o->code = (unsigned int)code;
+	snprintf(o->value, sizeof(o->value), "%s", colon + 1);
+	return 0;
+}
+
+void net_dhcp_opts_format(const struct net_spec *n, char *buf, size_t size)
+{
+	size_t at = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n->n_dhcp_opts && at < size; i++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%u:%s",
+				       i ? "," : "", n->dhcp_opts[i].code,
+				       n->dhcp_opts[i].value);
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -290,13 +377,16 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	}
 	if (!strcmp(opt, "mtu") && out->mode == NET_NAT)
 		return mtu_parse(val, &out->mtu, e);
-	if (!strcmp(opt, "tftp") && out->mode == NET_NAT) {
+	/* PXE: libslirp's TFTP server on a NAT NIC, dnsmasq's on a network */
+	if (!strcmp(opt, "tftp") &&
+	    (out->mode == NET_NAT || net_mode_named(out->mode))) {
 		if (!*val)
 			return qerr_usage(e, "tftp= needs a directory");
 		snprintf(out->tftp, sizeof(out->tftp), "%s", val);
 		return 0;
 	}
-	if (!strcmp(opt, "bootfile") && out->mode == NET_NAT)
+	if (!strcmp(opt, "bootfile") &&
+	    (out->mode == NET_NAT || net_mode_named(out->mode)))
 		return bootfile_parse(val, out, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
@@ -312,6 +402,8 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (!strcmp(opt, "domain") &&
 	    (net_mode_named(out->mode) || out->mode == NET_NAT))
 		return domain_parse(val, out->domain, e);
+	if (!strcmp(opt, "dhcp-option") && net_mode_named(out->mode))
+		return dhcp_option_parse(val, out, e);
 	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
 			  net_mode_name(out->mode), mode_options(out->mode));
 }
@@ -385,6 +477,13 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 	if (out->bootfile[0] && !out->tftp[0])
 		return qerr_usage(e, "bootfile=%s needs tftp=DIR, the directory "
 				     "it is in", out->bootfile);
+	if (out->n_dhcp_opts && out->mode == NET_INTERNAL && !out->dhcp)
+		return qerr_usage(e, "dhcp-option=%u:%s needs dhcp=on: without "
+				     "it the network has no DHCP server",
+				  out->dhcp_opts[0].code, out->dhcp_opts[0].value);
+	if (out->tftp[0] && out->mode == NET_INTERNAL && !out->dhcp)
+		return qerr_usage(e, "tftp=%s needs dhcp=on: without it the "
+				     "network has no server", out->tftp);
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */

@@ -45,6 +45,21 @@ const char *net_mode_name(enum net_mode m);
 /* bootfile= of a NAT NIC: DHCP's file field holds 128 bytes */
 #define NET_BOOTFILE_MAX 127
 
+/*
+ * dhcp-option=N:VALUE of a named network with DHCP: at most
+ * NET_DHCP_OPTS_MAX of them, each VALUE at most NET_DHCP_VALUE_MAX
+ * characters, what dnsmasq's --dhcp-option takes after "N," (several
+ * values of one option joined with '+': the --net value's own separator
+ * is ',')
+ */
+#define NET_DHCP_OPTS_MAX 8
+#define NET_DHCP_VALUE_MAX 127
+
+struct net_dhcp_opt {
+	unsigned int code;	/* 1-254, none of qbox's own */
+	char value[NET_DHCP_VALUE_MAX + 1];
+};
+
 struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
@@ -67,6 +82,9 @@ struct net_spec {
 				   libslirp's TFTP server; "": none */
 	char bootfile[NET_BOOTFILE_MAX + 1];	/* nat: bootfile=FILE in
 						   DIR, DHCP's boot file */
+	struct net_dhcp_opt dhcp_opts[NET_DHCP_OPTS_MAX];	/* named
+						   networks with DHCP */
+	int n_dhcp_opts;
 };
 
 /* mtu= of a NAT NIC */
@@ -157,6 +175,16 @@ int device_name_check(const char *name, struct qerr *e);
  * (RFC 1123's host names). Return: 0 or -EINVAL
  */
 int domain_parse(const char *val, char *out, struct qerr *e);
+
+/**
+ * net_dhcp_opts_format() - a spec's dhcp-option= values, as one string
+ * @n:		the spec
+ * @buf:	filled: "N:VALUE" for each, in the order given, between commas
+ *		("" for none); the same options give the same string
+ * @size:	at least NET_DHCP_OPTS_TEXT
+ */
+#define NET_DHCP_OPTS_TEXT (NET_DHCP_OPTS_MAX * (NET_DHCP_VALUE_MAX + 5))
+void net_dhcp_opts_format(const struct net_spec *n, char *buf, size_t size);
 
 /* Parse "52:54:00:12:34:56"; unicast, not all-zero. 0 or -EINVAL. */
 int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);

@@ -54,42 +54,17 @@ static int adopt_networks(struct run_opts *o, struct qerr *e)
 	return r;
 }
 
-/*
- * tftp=DIR of each NAT NIC, made absolute (the NAT engine serves it from
- * another working directory) and checked now, with bootfile=FILE in it:
- * a typo is an error naming the option, not a guest that never boots
- */
+/* tftp=DIR of each NIC that has one, made absolute and checked
+ * (net_tftp_resolve()) */
 static int tftp_resolve(struct run_opts *o, struct qerr *e)
 {
-	char dir[PATH_MAX], file[PATH_MAX + NET_BOOTFILE_MAX + 2];
-	struct stat st;
-	int i;
+	int i, r;
 
-	for (i = 0; i < o->n_nets; i++) {
-		struct net_spec *s = &o->nets[i];
-
-		if (!s->tftp[0])
-			continue;
-		if (!realpath(s->tftp, dir) || stat(dir, &st) < 0)
-			return qerr_usage(e, "--net %s: tftp=%s: %s",
-					  o->net_text[i], s->tftp,
-					  strerror(errno));
-		if (!S_ISDIR(st.st_mode))
-			return qerr_usage(e, "--net %s: tftp=%s: not a "
-					     "directory", o->net_text[i], s->tftp);
-		snprintf(s->tftp, sizeof(s->tftp), "%s", dir);
-		if (!s->bootfile[0])
-			continue;
-		snprintf(file, sizeof(file), "%s/%s", dir, s->bootfile);
-		if (stat(file, &st) < 0)
-			return qerr_usage(e, "--net %s: bootfile=%s: %s: %s",
-					  o->net_text[i], s->bootfile, file,
-					  strerror(errno));
-		if (!S_ISREG(st.st_mode))
-			return qerr_usage(e, "--net %s: bootfile=%s: %s is not "
-					     "a file", o->net_text[i],
-					  s->bootfile, file);
-	}
+	for (i = 0; i < o->n_nets; i++)
+		if ((r = net_tftp_resolve(&o->nets[i], e)) < 0) {
+			qerr_prefix(e, "--net %s", o->net_text[i]);
+			return r;
+		}
 	return 0;
 }
 
@@ -110,7 +85,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (r < 0)
 		qerr_die(&e);
-	if (adopt_networks(&o, &e) < 0 || tftp_resolve(&o, &e) < 0)
+	if (tftp_resolve(&o, &e) < 0 || adopt_networks(&o, &e) < 0)
 		qerr_die(&e);
 	snprintf(defname, sizeof(defname), "qbox-%d", (int)getpid());
 	if (plan_build(&o, defname, &p, &e) < 0 ||

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,49 @@ int netcmd_check_mode(int dirfd, const struct net_spec *n, struct qerr *e)
 	return r;
 }
 
+/* dhcp-option= are the network's, its starter's: a member that gives
+ * others than the network runs with is refused */
+static int adopt_dhcp_opts(const struct net_spec *n, const char *info,
+			   struct qerr *e)
+{
+	char mine[NET_DHCP_OPTS_TEXT], theirs[NET_DHCP_OPTS_TEXT];
+
+	if (!n->n_dhcp_opts)
+		return 0;
+	net_dhcp_opts_format(n, mine, sizeof(mine));
+	json_field(info, "dhcp_options", theirs, sizeof(theirs));
+	if (!strcmp(mine, theirs))
+		return 0;
+	if (!theirs[0])
+		return qerr_usage(e, "network '%s' runs with no dhcp-option=, "
+				     "not the ones given (they are the "
+				     "network's: give them to the member that "
+				     "starts it, or to qbox net create)",
+				  n->name);
+	return qerr_usage(e, "network '%s' runs with dhcp-option=%s, not the "
+			     "ones given", n->name, theirs);
+}
+
+/* tftp= and bootfile= too (tftp= made absolute by the caller) */
+static int adopt_tftp(const struct net_spec *n, const char *info,
+		      struct qerr *e)
+{
+	char dir[PATH_MAX], file[NET_BOOTFILE_MAX + 1];
+
+	if (!n->tftp[0])
+		return 0;
+	json_field(info, "tftp", dir, sizeof(dir));
+	json_field(info, "bootfile", file, sizeof(file));
+	if (!strcmp(dir, n->tftp) && !strcmp(file, n->bootfile))
+		return 0;
+	return qerr_usage(e, "network '%s' runs with tftp=%s%s%s, not the "
+			     "tftp= and bootfile= given (they are the "
+			     "network's: give them to the member that starts "
+			     "it, or to qbox net create)", n->name,
+			  dir[0] ? dir : "(none)", file[0] ? ",bootfile=" : "",
+			  file);
+}
+
 int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 {
 	char subnet[32], domain[NAMES_DOMAIN_MAX] = "", mine[NAMES_DOMAIN_MAX];
@@ -137,6 +181,9 @@ int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 		n->prefix = prefix;
 		n->has_subnet = true;
 	}
+	if ((r = adopt_dhcp_opts(n, out.s, e)) < 0 ||
+	    (r = adopt_tftp(n, out.s, e)) < 0)
+		goto done;
 	if ((names = strstr(out.s, "\"names\":")))
 		json_field(names, "domain", domain, sizeof(domain));
 	if (!domain[0])
@@ -268,6 +315,14 @@ static void inspect_print(const char *name, const char *json)
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (*json_field(json, keys[i], v, sizeof(v)))
 			printf("%-10s %s\n", keys[i], v);
+	if (*json_field(json, "dhcp_options", path, sizeof(path)))
+		printf("%-10s %s\n", "options", path);
+	if (*json_field(json, "tftp", path, sizeof(path))) {
+		printf("%-10s %s", "tftp", path);
+		if (*json_field(json, "bootfile", path, sizeof(path)))
+			printf(" (boot file %s)", path);
+		printf("\n");
+	}
 	printf("%-10s %s\n", "socket", json_field(json, "socket", path,
 						   sizeof(path)));
 	if ((m = strstr(json, "\"nat_engine\":"))) {

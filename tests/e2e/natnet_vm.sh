@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two VMs on one NAT network, in a world with an outside test host
-# (outside_world, tests/lib.sh): distinct DHCP leases from the hub's
-# server (VM1's the address it asked for with ip=), names from the
+# (outside_world, tests/lib.sh): distinct DHCP leases from the network's
+# server (VM1's the address it asked for with ip=, and the options the
+# network was given with dhcp-option=), names from the
 # network's DNS server, VM2 fetches from VM1 across the segment, both reach the host's
 # loopback via 10.0.2.2 and the outside test host; the hub's forward and
 # `qbox exec natnet:NAME` reach VM1, the outside test host only through a
@@ -33,15 +34,22 @@ EOS
 
 {
 	echo "udhcpc -i eth0 -n -q -t 5"
+	# the network's dhcp-option=s, as udhcpc gets them when it asks
+	echo "printf '#!/bin/sh\n[ \"\$1\" = bound ] && echo \"QBOX-OPTS: mtu=\$mtu ntpsrv=\$ntpsrv\"\n' >/tmp/opts.sh"
+	echo "chmod +x /tmp/opts.sh"
+	echo "udhcpc -i eth0 -n -q -t 5 -O mtu -O ntpsrv -s /tmp/opts.sh"
 	echo "echo \"FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)\""
 	echo "echo \"OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)\""
 	serve_and_wait vm1-page
 } >"$TMP/vm1.sh"
-vm_start "$TMP/console1" "$TMP/vm1.sh" --name "vm1-$$" --net "natnet:$net,ip=10.0.2.50"
+vm_start "$TMP/console1" "$TMP/vm1.sh" --name "vm1-$$" \
+	--net "natnet:$net,ip=10.0.2.50,dhcp-option=26:1400,dhcp-option=42:10.0.2.2+10.0.2.3"
 vm1=$VM_PID
 vm_ready "$TMP/console1" VM1
 ip1=$(tr -d '\r' <"$TMP/console1" | sed -n "s/^QBOX-LEASE: eth0 \\([0-9.]*\\)\\/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.1 domain $net\\.qbox\\.internal\$/\\1/p")
 check "VM1: the lease of its ip=10.0.2.50, with router .2, the network's DNS server (.1) and domain ($ip1)" test "$ip1" = 10.0.2.50
+vm_check "VM1's DHCP client gets the network's dhcp-option=s (MTU, NTP servers)" \
+	"$TMP/console1" "^QBOX-OPTS: mtu=1400 ntpsrv=10\\.0\\.2\\.2 10\\.0\\.2\\.3\$"
 vm_check "VM1 reached the host's loopback via 10.0.2.2" "$TMP/console1" "^FETCH: $page"
 vm_check "VM1 reached the outside test host" "$TMP/console1" "^OUT: $OUTSIDE_PAGE"
 ins=$("$QBOX" net inspect "$net" --json)

@@ -123,6 +123,38 @@ static void check_domain(const char *d, bool allowed)
 	FUZZ_ASSERT(domain_parse(d, back, &e) == 0 && !strcmp(back, d));
 }
 
+/* dhcp-option= accepted: where DHCP runs, each number once and none of
+ * qbox's own, values dnsmasq reads as one argument: no ',', space or
+ * quote, no empty item */
+static void check_dhcp_opts(const struct net_spec *ns, bool named)
+{
+	char text[NET_DHCP_OPTS_TEXT];
+	int i, k;
+
+	FUZZ_ASSERT(ns->n_dhcp_opts >= 0 &&
+		    ns->n_dhcp_opts <= NET_DHCP_OPTS_MAX);
+	if (!ns->n_dhcp_opts)
+		return;
+	FUZZ_ASSERT(named && (ns->mode != NET_INTERNAL || ns->dhcp));
+	for (i = 0; i < ns->n_dhcp_opts; i++) {
+		const struct net_dhcp_opt *o = &ns->dhcp_opts[i];
+		size_t len = strlen(o->value);
+
+		FUZZ_ASSERT(o->code >= 1 && o->code <= 254);
+		FUZZ_ASSERT(o->code != 1 && o->code != 3 && o->code != 6 &&
+			    o->code != 15 && (o->code < 50 || o->code > 61) &&
+			    o->code != 66 && o->code != 67);
+		FUZZ_ASSERT(len >= 1 && len <= NET_DHCP_VALUE_MAX);
+		FUZZ_ASSERT(strcspn(o->value, ", \t\"'\\") == len);
+		FUZZ_ASSERT(o->value[0] != '+' && o->value[len - 1] != '+' &&
+			    !strstr(o->value, "++"));
+		for (k = 0; k < i; k++)
+			FUZZ_ASSERT(ns->dhcp_opts[k].code != o->code);
+	}
+	net_dhcp_opts_format(ns, text, sizeof(text));
+	FUZZ_ASSERT(text[0] >= '1' && text[0] <= '9');
+}
+
 static void fuzz_spec(const char *s)
 {
 	struct qerr e = { 0 };
@@ -151,6 +183,11 @@ static void fuzz_spec(const char *s)
 	FUZZ_ASSERT(!ns.has_ip || named);
 	if (ns.domain[0])
 		check_domain(ns.domain, named || ns.mode == NET_NAT);
+	check_dhcp_opts(&ns, named);
+	/* PXE where a DHCP server runs: a NAT NIC's, a network's dnsmasq */
+	FUZZ_ASSERT(!ns.tftp[0] || ns.mode == NET_NAT ||
+		    (named && (ns.mode != NET_INTERNAL || ns.dhcp)));
+	FUZZ_ASSERT(!ns.bootfile[0] || (ns.tftp[0] && ns.bootfile[0] != '/'));
 	FUZZ_ASSERT(strcmp(net_mode_name(ns.mode), "?"));
 }
 

@@ -155,6 +155,24 @@ kill -TERM "$M_PID"
 wait "$M_PID"
 "$QBOX" net rm "$c"
 
+# ---- dhcp-option=: the network's own, given by its starter ---------------------
+o=o$$
+opts=26:1400,dhcp-option=42:10.0.2.2+10.0.2.3
+expect_output "net create with two dhcp-option=" 0 "" \
+	"$QBOX" net create "natnet:$o,dhcp-option=$opts"
+check "net inspect --json: the network's DHCP options" jqc \
+	'.dhcp_options == "26:1400,42:10.0.2.2+10.0.2.3"' <<<"$("$QBOX" net inspect "$o" --json)"
+expect_output "net inspect: the options line" 0 "^options +26:1400,42:10\\.0\\.2\\.2\\+10\\.0\\.2\\.3\$" \
+	"$QBOX" net inspect "$o"
+check "dnsmasq is given them, several values as its list" sh -c \
+	"tr '\\0' '\\n' </proc/$(dnsmasq_of "$(hub_pid "$o")")/cmdline | grep -qx -- --dhcp-option=42,10.0.2.2,10.0.2.3"
+expect_output "a member giving the same options joins" 0 "^joined\$" \
+	timeout 20 "$QBOX" run --net "natnet:$o,dhcp-option=$opts" -- echo joined
+expect_output "a member giving others: exit 2, naming the network's" 2 \
+	"^qbox: --net natnet:$o,dhcp-option=26:1300: network '$o' runs with dhcp-option=26:1400,42:10\\.0\\.2\\.2\\+10\\.0\\.2\\.3, not the ones given\$" \
+	"$QBOX" run --net "natnet:$o,dhcp-option=26:1300" -- true
+"$QBOX" net rm "$o"
+
 # ---- hostonly /23: room beyond .254 -----------------------------------------
 member "hostonly:H$$,subnet=192.168.56.0/23" "dh-$$"
 check "200 clients on a host-only /23 complete DORA" clients "$TMP/c" 200 seed=8
@@ -169,5 +187,5 @@ check "net inspect --json: a host-only /23" jqc --arg n "H$$" \
 kill -TERM "$M_PID"
 wait "$M_PID"
 check "the hubs end with their last members" wait_for 10 \
-	sh -c "! '$QBOX' net ls | grep -q '^\\(l\\|H\\|c\\)$$ '"
+	sh -c "! '$QBOX' net ls | grep -q '^\\(l\\|H\\|c\\|o\\)$$ '"
 no_leftovers "nothing left behind" "$NSCAPS"

@@ -160,7 +160,9 @@ static void test_net(void)
 	CHECK(net_bad("nat:x", "takes no network name"), "net nat with a name");
 	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
-					     "takes subnet=, mac=, ip=, domain= and linger=)"),
+					     "takes subnet=, mac=, ip=, domain=, "
+					     "dhcp-option=, tftp=, bootfile= and "
+					     "linger=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -201,10 +203,17 @@ static void test_net(void)
 		      net_bad("nat,tftp=", "tftp= needs a directory") &&
 		      net_bad(too_long, "longer than DHCP's 127 bytes"),
 	      "nat bootfile= and tftp= bad values named");
-	CHECK(net_bad("natnet:x,tftp=d", "unknown option 'tftp'") &&
-		      net_bad("hostonly:h,bootfile=x", "unknown option 'bootfile'") &&
-		      net_bad("bridged:t0,tftp=d", "unknown option 'tftp'"),
-	      "tftp= and bootfile= belong to nat alone");
+	CHECK(net_spec_parse("natnet:x,tftp=d,bootfile=b.ipxe", &n, &e) == 0 &&
+		      !strcmp(n.tftp, "d") && !strcmp(n.bootfile, "b.ipxe") &&
+		      net_spec_parse("hostonly:h,tftp=d", &n, &e) == 0 &&
+		      net_spec_parse("internal:i,dhcp=on,tftp=d", &n, &e) == 0,
+	      "tftp= and bootfile= on networks with DHCP (dnsmasq's TFTP)");
+	CHECK(net_bad("internal:i,tftp=d", "tftp=d needs dhcp=on") &&
+		      net_bad("natnet:x,bootfile=x", "bootfile=x needs tftp=DIR") &&
+		      net_bad("natnet:x,tftp=d,bootfile=../x", "'..' leads out") &&
+		      net_bad("bridged:t0,tftp=d", "unknown option 'tftp'") &&
+		      net_bad("none,tftp=d", "takes no options"),
+	      "tftp= and bootfile= refused where there is no DHCP, or bad");
 	CHECK(net_bad("natnet:x,mtu=1500", "unknown option 'mtu'") &&
 		      net_bad("bridged:t0,mtu=1500", "unknown option 'mtu'"),
 	      "mtu= is nat's alone");
@@ -238,6 +247,63 @@ static void test_net(void)
 		      net_bad("natnet:l,domain=a b", "use letters, digits") &&
 		      net_bad("bridged:t0,domain=a", "unknown option 'domain'"),
 	      "domain= that is no host domain: named");
+	{
+		char text[NET_DHCP_OPTS_TEXT];
+
+		CHECK(net_spec_parse("natnet:l,dhcp-option=26:1400,"
+				     "dhcp-option=42:10.0.2.2+10.0.2.3", &n,
+				     &e) == 0 &&
+			      n.n_dhcp_opts == 2 && n.dhcp_opts[0].code == 26 &&
+			      !strcmp(n.dhcp_opts[0].value, "1400") &&
+			      !strcmp(n.dhcp_opts[1].value, "10.0.2.2+10.0.2.3") &&
+			      (net_dhcp_opts_format(&n, text, sizeof(text)), 1) &&
+			      !strcmp(text, "26:1400,42:10.0.2.2+10.0.2.3"),
+		      "dhcp-option=N:VALUE, repeatable, '+' between values");
+		CHECK(net_spec_parse("internal:i,dhcp=on,dhcp-option=252:"
+				     "http://10.0.0.1/wpad.dat", &n, &e) == 0 &&
+			      net_spec_parse("hostonly:h,dhcp-option=119:lab.test",
+					     &n, &e) == 0 &&
+			      (net_dhcp_opts_format(&n, text, sizeof(text)), 1) &&
+			      !strcmp(text, "119:lab.test"),
+		      "dhcp-option= on internal with dhcp=on, and hostonly");
+	}
+	CHECK(net_bad("internal:i,dhcp-option=26:1400",
+		      "dhcp-option=26:1400 needs dhcp=on") &&
+		      net_bad("nat,dhcp-option=26:1400", "unknown option 'dhcp-option'") &&
+		      net_bad("natnet:l,dhcp-option=26", "give N:VALUE") &&
+		      net_bad("natnet:l,dhcp-option=:1", "give N:VALUE") &&
+		      net_bad("natnet:l,dhcp-option=0:1", "must be 1 to 254") &&
+		      net_bad("natnet:l,dhcp-option=255:1", "must be 1 to 254") &&
+		      net_bad("natnet:l,dhcp-option=x:1", "must be 1 to 254") &&
+		      net_bad("natnet:l,dhcp-option=123456789:1", "give N:VALUE") &&
+		      net_bad("natnet:l,dhcp-option=3:10.0.2.9", "option 3 is the router") &&
+		      net_bad("natnet:l,dhcp-option=6:1.1.1.1", "option 6 is the DNS server") &&
+		      net_bad("natnet:l,dhcp-option=15:x", "give domain=") &&
+		      net_bad("natnet:l,dhcp-option=51:60", "DHCP's own") &&
+		      net_bad("natnet:l,dhcp-option=67:x", "the boot file") &&
+		      net_bad("natnet:l,dhcp-option=26:", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=26:a b", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=26:\"x\"", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=42:+1.2.3.4", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=42:1.2.3.4+", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=42:1.2.3.4++5.6.7.8", "the value must be") &&
+		      net_bad("natnet:l,dhcp-option=26:1400,dhcp-option=26:1300",
+			      "option 26 is given twice") &&
+		      net_bad("natnet:l,dhcp-option=200:1,dhcp-option=201:1,"
+			      "dhcp-option=202:1,dhcp-option=203:1,dhcp-option=204:1,"
+			      "dhcp-option=205:1,dhcp-option=206:1,dhcp-option=207:1,"
+			      "dhcp-option=208:1", "at most 8 options"),
+	      "dhcp-option= refused: where there is no DHCP, bad numbers, "
+	      "qbox's own options, bad values, twice, more than 8");
+	{
+		char v[NET_DHCP_VALUE_MAX + 40];
+
+		snprintf(v, sizeof(v), "natnet:l,dhcp-option=26:%0*d",
+			 NET_DHCP_VALUE_MAX + 1, 0);
+		CHECK(net_bad(v, "the value must be 1 to 127"),
+		      "dhcp-option= with a value of %d characters",
+		      NET_DHCP_VALUE_MAX + 1);
+	}
 	{
 		char text[400], label[70];
 
