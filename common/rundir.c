@@ -182,8 +182,8 @@ int rundir_lock(int dirfd, const char *name, struct qerr *e)
 static void remove_files(int dirfd, const char *name)
 {
 	static const char *const dns_files[] = {
-		"hosts", "hosts.new", "dhcp-hosts", "dhcp-hosts.new", "leases",
-		"leases.new", "pid", "log",
+		"hosts", "hosts.new", "dhcp-hosts.d/hosts", "dhcp-hosts.new",
+		"leases", "leases.new", "pid", "log",
 	};
 	char file[128];
 	size_t i;
@@ -202,6 +202,8 @@ static void remove_files(int dirfd, const char *name)
 		snprintf(file, sizeof(file), "%s.dns/%s", name, dns_files[i]);
 		unlinkat(dirfd, file, 0);
 	}
+	snprintf(file, sizeof(file), "%s.dns/dhcp-hosts.d", name);
+	unlinkat(dirfd, file, AT_REMOVEDIR);
 	snprintf(file, sizeof(file), "%s.dns", name);
 	unlinkat(dirfd, file, AT_REMOVEDIR);
 	lock_file_name(name, file, sizeof(file));

@@ -62,6 +62,8 @@ static const char *const programs[] = {
 
 /* Its fds: 20 TCP children, 150 forwarded queries, its listeners, and room */
 #define DNSMASQ_NOFILE 1024
+/* Where the DHCP hosts file lies, in its directory: dnsmasq watches it */
+#define HOSTS_DIR "dhcp-hosts.d"
 /* How long a start may take to bind its sockets */
 #define BIND_WAIT_MS 10000
 /* Restarts back off from 1 s to this; one that ran a minute starts at 1 s */
@@ -91,7 +93,8 @@ static int arg(char *args[], int *n, char **at, char *end, const char *fmt,
 
 /*
  * The DHCP server's part of the command line. The pool, the lease time,
- * members' addresses from the hub's dhcp-hostsfile, the leases in a file
+ * members' addresses from the hub's DHCP hosts file (in a directory
+ * dnsmasq watches: dnsmasq_names()), the leases in a file
  * of their own; --dhcp-authoritative (the only server on its segment: a
  * client whose lease it has forgotten gets a NAK at once, not silence);
  * --dhcp-broadcast and --no-ping (no ARP entries written to unicast an
@@ -120,7 +123,7 @@ static int dhcp_args(const struct dnsmasq_cfg *c, char *args[], int *n,
 	inet_ntop(AF_INET, &c->pool_last, b, sizeof(b));
 	inet_ntop(AF_INET, &mask, m, sizeof(m));
 	ARG("--dhcp-range=%s,%s,%s,%d", a, b, m, DNSMASQ_LEASE_S);
-	ARG("--dhcp-hostsfile=%s/dhcp-hosts", c->dir);
+	ARG("--dhcp-hostsdir=%s/" HOSTS_DIR, c->dir);
 	ARG("--dhcp-leasefile=%s/leases", c->dir);
 	ARG("--dhcp-lease-max=%d", LEASES_POOL_MAX);
 	ARG("--dhcp-authoritative");
@@ -255,10 +258,15 @@ int dnsmasq_prepare(struct dnsmasq *d, const struct dnsmasq_cfg *c,
  */
 static int make_dir(struct dnsmasq *d, struct qerr *e)
 {
+	char hosts[PATH_MAX];
+
 	if (d->view.cwd)
 		return 0;
+	snprintf(hosts, sizeof(hosts), "%s/" HOSTS_DIR, d->dir);
 	if (mkdir(d->dir, 0700) < 0 && errno != EEXIST)
 		return qerr_set(e, errno, "making %s", d->dir);
+	if (mkdir(hosts, 0700) < 0 && errno != EEXIST)
+		return qerr_set(e, errno, "making %s", hosts);
 	return view_build_service(d->dir, d->cfg.tftp, &d->view, e);
 }
 
@@ -423,14 +431,16 @@ int dnsmasq_start(struct dnsmasq *d, pid_t init, struct qerr *e)
 	return 0;
 }
 
-/* Write @text as @name in its directory: beside, then renamed over */
+/* Write @text as @name (a path in its directory): first beside it, as
+ * @tmp (NULL: NAME.new), then renamed over it */
 static int put_file(const struct dnsmasq *d, const char *name,
-		    const char *text)
+		    const char *tmpname, const char *text)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	int fd, r = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s/%s.new", d->dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/%s%s", d->dir, tmpname ? tmpname : name,
+		 tmpname ? "" : ".new");
 	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
@@ -453,9 +463,22 @@ int dnsmasq_names(struct dnsmasq *d, const char *hosts,
 	struct qerr e = { 0 };
 	int r;
 
+	/*
+	 * The DHCP hosts go into a directory dnsmasq watches with inotify
+	 * (--dhcp-hostsdir), written outside it and renamed in: dnsmasq
+	 * reads a new reservation when its inotify fd says so, and its loop
+	 * looks at that fd before its DHCP socket. The rename is done before
+	 * a new member's first frame can reach dnsmasq (a socket member's is
+	 * held until then), so whatever poll shows dnsmasq that frame shows it
+	 * the reservation too. A signal gives no such order: its handler may
+	 * run after poll has reported only the frame. SIGHUP still follows,
+	 * for the names and for reservations that went (the directory's
+	 * records are only ever added by inotify).
+	 */
 	if ((r = make_dir(d, &e)) < 0 ||
-	    (r = put_file(d, "hosts", hosts)) < 0 ||
-	    (dhcp_hosts && (r = put_file(d, "dhcp-hosts", dhcp_hosts)) < 0))
+	    (r = put_file(d, "hosts", NULL, hosts)) < 0 ||
+	    (dhcp_hosts && (r = put_file(d, HOSTS_DIR "/hosts", "dhcp-hosts.new",
+					 dhcp_hosts)) < 0))
 		return r;
 	if (d->pid > 0)
 		kill(d->pid, SIGHUP);
@@ -502,7 +525,7 @@ int dnsmasq_replace_leases(struct dnsmasq *d, const char *text, pid_t init,
 		d->pidfd = -1;
 		d->pid = 0;
 	}
-	if ((r = put_file(d, "leases", text)) < 0)
+	if ((r = put_file(d, "leases", NULL, text)) < 0)
 		return qerr_set(e, -r, "rewriting dnsmasq's lease file");
 	if (d->restart_at_ms)	/* it keeps dying: its back-off stands */
 		return 0;

@@ -9,7 +9,7 @@
  * On hostonly and internal networks nothing is forwarded: only the
  * network's own names resolve. Where the network has DHCP, dnsmasq is its
  * DHCP server too: members' addresses are the hub's to decide
- * (network/leases.h), written as dnsmasq's dhcp-hostsfile beside the
+ * (network/leases.h), written as dnsmasq's DHCP hosts file beside the
  * hosts file; other clients get leases of the pool, which dnsmasq keeps in
  * its lease file (read back for `qbox net inspect`, and kept when dnsmasq
  * is started again).

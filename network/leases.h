@@ -5,7 +5,7 @@
  * qbox decides its members' addresses and dnsmasq hands them out
  * (network/dnsmasq.h). A member's address is reserved when it joins, so
  * that its anti-spoofing rules know it before its guest sends a frame;
- * the hub writes the reservations as dnsmasq's dhcp-hostsfile. dnsmasq
+ * the hub writes the reservations as dnsmasq's DHCP hosts file. dnsmasq
  * also leases addresses of the pool to clients that are no member (a
  * guest's own nested clients, where its owner lifted the member's chain),
  * and keeps every lease in its lease file, which this table reads back:
@@ -126,7 +126,7 @@ bool leases_conflict(const struct leases *l, int64_t now);
 void leases_prune(const struct leases *l, const char *text, int64_t now,
 		  struct strbuf *out);
 
-/* dnsmasq's dhcp-hostsfile: "MAC,ADDRESS" per reserved address */
+/* dnsmasq's DHCP hosts file: "MAC,ADDRESS" per reserved address */
 void leases_hostsfile(const struct leases *l, struct strbuf *out);
 
 /**

@@ -70,6 +70,9 @@ wait_for 100 sh -c "grep -q QBOX-READY '$TMP/console' || ! kill -0 $vm 2>/dev/nu
 if ! grep -q QBOX-READY "$TMP/console"; then
 	fail "the plain qemu never got ready"
 	sed 's/^/      | /' "$TMP/console"
+	# what the network made of it: its members, and its DHCP server's log
+	"$QBOX" net inspect "$net" 2>&1 | sed 's/^/      net | /'
+	tail -n 40 "$RUNDIR/net@$net.dns/log" 2>&1 | sed 's/^/      dnsmasq | /'
 	kill -KILL "$vm" 2>/dev/null
 	exit 1
 fi
