@@ -121,12 +121,21 @@ const char stop_usage[] =
 "Exit 1 if it is not gone S+10 seconds after the request.\n";
 
 const char wait_usage[] =
-"Usage: qbox wait NAME [--timeout S]\n"
+"Usage: qbox wait NAME [--timeout S] [--tcp [ADDR:]PORT [--banner]]\n"
 "\n"
 "Return once sandbox NAME is ready: its network is up, its forwards\n"
 "listen and its payload has started. NAME need not exist yet (qbox run\n"
 "--name NAME ... &; qbox wait NAME). Exit 1 after S seconds (default 60)\n"
-"or if the sandbox ends first. A VM's guest may still be booting.\n";
+"or if the sandbox ends first. A VM's guest may still be booting:\n"
+"  --tcp PORT       then wait until a connection from inside the sandbox\n"
+"                   to PORT at its guest's address (its first NIC's, as\n"
+"                   qbox ps --json shows it) is accepted\n"
+"  --tcp ADDR:PORT  the same at ADDR; NAME may be a network, MODE:NAME\n"
+"  --banner         and until the server sends its first bytes (an ssh\n"
+"                   server's banner: sshd is up, not only its socket)\n"
+"The timeout covers both. Exit 1 names what never answered:\n"
+"  qbox run --name vm1 --net nat -- qemu-system-x86_64 ... &\n"
+"  qbox wait vm1 --tcp 22 --banner --timeout 120 && ssh -p 2222 ...\n";
 
 const char exec_usage[] =
 "Usage: qbox exec [--policy FILE|NAME] [--policy-log] NAME -- COMMAND [ARGS...]\n"

@@ -34,6 +34,7 @@
 #include "control/hub_client.h"
 #include "plan/plan.h"
 #include "runner/cli.h"
+#include "runner/dial.h"
 #include "runner/netcmd.h"
 
 #define NAMES_MAX 256
@@ -393,26 +394,199 @@ int cmd_stop(int argc, char **argv)
 	return 0;
 }
 
+/* qbox wait's options */
+struct wait_opts {
+	const char *name;
+	unsigned int timeout;		/* s */
+	const char *tcp;		/* --tcp [ADDR:]PORT, or NULL */
+	bool banner;			/* --banner: the server speaks first */
+};
+
+/* --tcp's value, checked before anything waits: a bad one is exit 2 now */
+static void wait_tcp_check(const struct wait_opts *o)
+{
+	const char *colon = strrchr(o->tcp, ':');
+	char addr[INET_ADDRSTRLEN + 1] = "0.0.0.0";
+	struct sockaddr_in to;
+	struct qerr e = { 0 };
+
+	if (colon)
+		snprintf(addr, sizeof(addr), "%.*s", (int)(colon - o->tcp),
+			 o->tcp);
+	else if (strchr(o->name, ':'))
+		die(2, "wait: --tcp %s: give ADDR:PORT for a network's member",
+		    o->tcp);
+	if (tcp_target_parse(addr, colon ? colon + 1 : o->tcp, &to, &e) < 0) {
+		qerr_prefix(&e, "wait: --tcp %s", o->tcp);
+		qerr_die(&e);
+	}
+}
+
+static void wait_parse(int argc, char **argv, struct wait_opts *o)
+{
+	enum { OPT_TCP = 256, OPT_BANNER };
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "tcp", required_argument, NULL, OPT_TCP },
+		{ "banner", no_argument, NULL, OPT_BANNER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long s;
+	int c;
+
+	*o = (struct wait_opts){ .timeout = 60 };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == OPT_TCP) {
+			o->tcp = optarg;
+		} else if (c == OPT_BANNER) {
+			o->banner = true;
+		} else if (c == 't') {
+			if (parse_uint(optarg, 86400, &s) < 0)
+				die(2, "wait: --timeout %s: not a number of "
+				       "seconds (0-86400)", optarg);
+			o->timeout = (unsigned int)s;
+		} else {
+			client_bad_option(c, argv, wait_usage);
+		}
+	}
+	if (optind + 1 != argc)
+		die(2, "wait: give one sandbox NAME (see qbox ps), or a network "
+		       "as MODE:NAME with --tcp ADDR:PORT");
+	o->name = argv[optind];
+	if (o->banner && !o->tcp)
+		die(2, "wait: --banner goes with --tcp");
+	if (o->tcp)
+		wait_tcp_check(o);
+}
+
+/*
+ * --tcp's destination: ADDR:PORT, or PORT at the address of the
+ * sandbox's first NIC (a VM's reserved lease, a command's address, as
+ * `qbox ps --json` shows it); a network's members have no address of the
+ * network's, so there ADDR is needed
+ */
+static void wait_target(int dirfd, const struct wait_opts *o,
+			struct sockaddr_in *to, char *where, size_t size)
+{
+	const char *colon = strrchr(o->tcp, ':');
+	char addr[INET_ADDRSTRLEN] = "";
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	const char *nics;
+
+	if (colon) {
+		snprintf(addr, sizeof(addr), "%.*s", (int)(colon - o->tcp),
+			 o->tcp);
+	} else {
+		if (ask(dirfd, o->name, CTL_INFO, NULL, &out, NULL, &e) < 0)
+			qerr_die(&e);
+		if ((nics = strstr(out.s, "\"nics\":")))
+			json_field(nics, "address", addr, sizeof(addr));
+		sb_free(&out);
+		if (!addr[0])
+			die(2, "wait: --tcp %s: sandbox '%s' has no address qbox "
+			       "knows on its first NIC: give ADDR:PORT", o->tcp,
+			    o->name);
+	}
+	if (tcp_target_parse(addr, colon ? colon + 1 : o->tcp, to, &e) < 0) {
+		qerr_prefix(&e, "wait: --tcp %s", o->tcp);
+		qerr_die(&e);
+	}
+	snprintf(where, size, "%s:%u in '%s'", addr,
+		 (unsigned int)ntohs(to->sin_port), o->name);
+}
+
+/* With the banner asked for: whether the server speaks by @deadline_ms */
+static bool banner_came(int fd, int64_t deadline_ms, int pidfd)
+{
+	struct pollfd p[2] = { { fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+	char c;
+	int64_t left;
+
+	while ((left = deadline_ms - now_ns() / 1000000) > 0) {
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
+			return false;
+		if (p[1].revents)
+			return false;
+		if (p[0].revents)
+			return recv(fd, &c, 1, MSG_PEEK) == 1;
+	}
+	return false;
+}
+
+/*
+ * From inside the namespace, connect again and again (every 100 ms, each
+ * try within what is left) until one is accepted, and with --banner the
+ * server's first byte comes; exit 0 then, 1 naming the last failure at
+ * the deadline
+ */
+static __attribute__((noreturn)) void wait_tcp(const struct wait_opts *o,
+					       int dirfd, int64_t deadline_ms)
+{
+	char where[NET_NAME_MAX + 96];
+	struct sockaddr_in to;
+	int pidfd, fd, last = -ETIMEDOUT;
+	bool silent = false;
+
+	wait_target(dirfd, o, &to, where, sizeof(where));
+	dial_enter("wait", o->name, &pidfd);
+	for (;;) {
+		int64_t left = deadline_ms - now_ns() / 1000000;
+
+		if (left <= 0)
+			break;
+		fd = dial_once(&to, left < 1000 ? (int)left : 1000, pidfd);
+		if (fd == -ESRCH)
+			dial_exit("wait", 1, "'%s' ended before %s answered",
+				  o->name, where);
+		if (fd >= 0) {
+			if (!o->banner || banner_came(fd, deadline_ms, pidfd))
+				dial_exit("wait", 0, NULL);
+			close(fd);
+			silent = true;
+		} else {
+			last = fd;
+			silent = false;
+		}
+		/* the next try in 100 ms, unless the sandbox ends meanwhile */
+		if (poll(&(struct pollfd){ pidfd, POLLIN, 0 }, 1, 100) > 0)
+			dial_exit("wait", 1, "'%s' ended before %s answered",
+				  o->name, where);
+	}
+	if (silent)
+		dial_exit("wait", 1, "%s accepted but sent nothing within %u s "
+				     "(--banner)", where, o->timeout);
+	dial_exit("wait", 1, "%s did not accept a connection within %u s "
+			     "(last: %s)", where, o->timeout,
+		  last == -ECONNREFUSED ? "refused: nothing listens there" :
+		  last == -EHOSTUNREACH || last == -ETIMEDOUT ?
+			  "no answer: no host at that address, or it is down" :
+		  strerror(-last));
+}
+
 int cmd_wait(int argc, char **argv)
 {
 	struct ctl_req req = { .verb = CTL_WAIT };
-	unsigned int timeout = 60;
-	const char *name = name_and_timeout(argc, argv, wait_usage, &timeout);
+	struct wait_opts o;
 	int64_t deadline;
 	struct qerr e = { 0 };
 	int dirfd, fd, r;
 
+	wait_parse(argc, argv, &o);
 	if ((dirfd = open_rundir(&e)) < 0)
 		qerr_die(&e);
-	deadline = now_ns() / 1000000 + (int64_t)timeout * 1000;
+	deadline = now_ns() / 1000000 + (int64_t)o.timeout * 1000;
 	/* the sandbox may not exist yet: `qbox run ... &` then `qbox wait` */
-	while ((fd = ctl_connect(dirfd, name, &e)) == -ENOENT &&
+	while ((fd = ctl_connect(dirfd, o.name, &e)) == -ENOENT &&
 	       now_ns() / 1000000 < deadline)
 		usleep(20000);
 	if (fd < 0) {
 		if (fd == -ENOENT)
 			die(1, "wait: no sandbox '%s' appeared within %u s",
-			    name, timeout);
+			    o.name, o.timeout);
 		qerr_die(&e);
 	}
 	for (;;) {
@@ -421,14 +595,16 @@ int cmd_wait(int argc, char **argv)
 
 		r = ctl_call(fd, &req, &out, NULL, left > 0 ? left : 0, &e);
 		sb_free(&out);
+		if (r == 0 && o.tcp)
+			wait_tcp(&o, dirfd, deadline);
 		if (r == 0)
 			return 0;
 		if (r == -EPIPE)
 			die(1, "wait: sandbox '%s' ended before it was ready",
-			    name);
+			    o.name);
 		if (r == -ETIMEDOUT)
 			die(1, "wait: sandbox '%s' was not ready within %u s",
-			    name, timeout);
+			    o.name, o.timeout);
 		qerr_die(&e);
 	}
 }

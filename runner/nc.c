@@ -40,6 +40,7 @@
 #include "seccomp/filter.h"
 #include "runner/cli.h"
 #include "runner/client.h"
+#include "runner/dial.h"
 #include "runner/netcmd.h"
 #include "control/ctl_client.h"
 #include "plan/spec.h"
@@ -53,67 +54,32 @@ struct half {
 	bool eof;		/* the source said EOF */
 };
 
-/*
- * The way out once confined: _exit, since exit-time machinery such as
- * LeakSanitizer's (which ptraces) would hang under the filter.
- */
-__attribute__((noreturn, format(printf, 2, 3)))
-static void nc_exit(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		fputs("qbox: nc: ", stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	_exit(status);
-}
+#define nc_exit(...) dial_exit("nc", __VA_ARGS__)
 
 /* Connect to @to from inside the namespace; @where names it for errors */
 static int dial(const struct sockaddr_in *to, int timeout_s, int pidfd,
 		const char *where, const char *name)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int err = 0, n;
-	socklen_t len = sizeof(err);
+	int fd = dial_once(to, timeout_s * 1000, pidfd);
 
-	if (fd < 0)
-		nc_exit(1, "creating a socket: %s", strerror(errno));
-	if (connect(fd, (const struct sockaddr *)to, sizeof(*to)) < 0) {
-		struct pollfd p[2] = { { fd, POLLOUT, 0 }, { pidfd, POLLIN, 0 } };
-
-		if (errno != EINPROGRESS) {
-			err = errno;
-		} else {
-			while ((n = poll(p, 2, timeout_s * 1000)) < 0 &&
-			       errno == EINTR)
-				;
-			if (n == 0)
-				nc_exit(1, "%s did not answer within %d s", where,
-					timeout_s);
-			if (p[1].revents)
-				nc_exit(1, "'%s' ended", name);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-				err = errno;
-		}
-	}
-	switch (err) {
-	case 0:
-		return fd;
-	case ECONNREFUSED:
+	switch (fd) {
+	case -ETIMEDOUT:
+		nc_exit(1, "%s did not answer within %d s", where, timeout_s);
+	case -ESRCH:
+		nc_exit(1, "'%s' ended", name);
+	case -ECONNREFUSED:
 		nc_exit(1, "%s refused the connection (nothing listens on that "
 			   "port)", where);
-	case EHOSTUNREACH:
+	case -EHOSTUNREACH:
 		nc_exit(1, "%s is unreachable (no host answers at that address)",
 			where);
-	case ENETUNREACH:
+	case -ENETUNREACH:
 		nc_exit(1, "%s is unreachable (no route to it in '%s')", where,
 			name);
 	default:
-		nc_exit(1, "connecting to %s: %s", where, strerror(err));
+		if (fd < 0)
+			nc_exit(1, "connecting to %s: %s", where, strerror(-fd));
+		return fd;
 	}
 }
 
@@ -261,8 +227,6 @@ int cmd_nc(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_in to;
-	scmp_filter_ctx filter;	/* the baseline, as for exec and the workers */
-	scmp_filter_ctx allow;	/* and what nc does: filter_nc() */
 	struct qerr e = { 0 };
 	unsigned long timeout = 10;
 	char where[NET_NAME_MAX + 96];
@@ -309,18 +273,7 @@ int cmd_nc(int argc, char **argv)
 	}
 	snprintf(where, sizeof(where), "%s:%s in '%s'", argv[optind + 1],
 		 argv[optind + 2], name);
-	if (filter_baseline(&filter, &e) < 0 || filter_nc(&allow, &e) < 0 ||
-	    (dirfd = ctl_rundir(&e)) < 0 ||
-	    client_ns(dirfd, name, &pidfd, &e) < 0) {
-		qerr_prefix(&e, "nc");
-		qerr_die(&e);
-	}
-	close(dirfd);
-	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
-		die(1, "nc: entering '%s': %s", name, strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
-	if (confine_self(filter, &e) < 0 || filter_load(allow, &e) < 0)
-		nc_exit(1, "%s", e.msg);
+	dial_enter("nc", name, &pidfd);
 	sock = dial(&to, (int)timeout, pidfd, where, name);
 	relay(sock, pidfd, where, name);
 }

@@ -30,6 +30,11 @@ f6port=$(free_port)
 oport=$(free_port)
 vm_start "$TMP/console" "$TMP/guest.sh" --name "e2e-nat-$$" --net nat,domain=Lab.Test --fwd "$fport:80" \
 	--fwd "[::1]:$f6port:10.0.2.15:80" --fwd "0.0.0.0:$oport:80"
+# readiness without sleeping: the guest's lease (10.0.2.15), port 80
+expect_output "wait --tcp 80 returns once the guest's httpd listens" 0 "^\$" \
+	"$QBOX" wait "e2e-nat-$$" --tcp 80 --timeout 60
+expect_output "... and its page comes through the forward at once" 0 "^guest-page-52:54:00:" \
+	curl -s --max-time 5 "http://127.0.0.1:$fport/"
 if vm_wait_line "$TMP/console" QBOX-READY 60; then
 	vm_check "DHCP lease is 10.0.2.15 with gateway .2, DNS .3 and domain= (libslirp's DHCP)" "$TMP/console" \
 		"QBOX-LEASE: eth0 10\\.0\\.2\\.15/24 router 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3 domain lab\\.test\\s*\$"
