@@ -529,10 +529,15 @@ static __attribute__((noreturn)) void wait_tcp(const struct wait_opts *o,
 	char where[NET_NAME_MAX + 96];
 	struct sockaddr_in to;
 	int pidfd, fd, last = -ETIMEDOUT;
+	struct qerr e = { 0 };
 	bool silent = false;
 
 	wait_target(dirfd, o, &to, where, sizeof(where));
-	dial_enter("wait", o->name, &pidfd);
+	if (client_ns(dirfd, o->name, &pidfd, &e) < 0) {
+		qerr_prefix(&e, "wait");
+		qerr_die(&e);
+	}
+	dial_enter("wait", o->name, pidfd);
 	for (;;) {
 		int64_t left = deadline_ms - now_ns() / 1000000;
 

@@ -15,8 +15,6 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "control/ctl_client.h"
-#include "runner/client.h"
 #include "seccomp/filter.h"
 
 void dial_exit(const char *cmd, int status, const char *fmt, ...)
@@ -33,21 +31,17 @@ void dial_exit(const char *cmd, int status, const char *fmt, ...)
 	_exit(status);
 }
 
-void dial_enter(const char *cmd, const char *name, int *pidfd)
+void dial_enter(const char *cmd, const char *name, int pidfd)
 {
 	scmp_filter_ctx filter;	/* the baseline, as for exec and the workers */
 	scmp_filter_ctx allow;	/* and what a dialler does: filter_nc() */
 	struct qerr e = { 0 };
-	int dirfd;
 
-	if (filter_baseline(&filter, &e) < 0 || filter_nc(&allow, &e) < 0 ||
-	    (dirfd = ctl_rundir(&e)) < 0 ||
-	    client_ns(dirfd, name, pidfd, &e) < 0) {
+	if (filter_baseline(&filter, &e) < 0 || filter_nc(&allow, &e) < 0) {
 		qerr_prefix(&e, "%s", cmd);
 		qerr_die(&e);
 	}
-	close(dirfd);
-	if (setns(*pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
+	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		die(1, "%s: entering '%s': %s", cmd, name, strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	if (confine_self(filter, &e) < 0 || filter_load(allow, &e) < 0)

@@ -25,11 +25,11 @@ __attribute__((noreturn, format(printf, 3, 4)))
 void dial_exit(const char *cmd, int status, const char *fmt, ...);
 
 /*
- * Enter sandbox (or MODE:NETWORK) @name's user and network namespaces and
- * confine this process; its init's pidfd to *@pidfd. Dies with exit 2
- * when nothing of that name runs, 1 on other failures, naming @cmd.
+ * Enter the user and network namespaces of @pidfd's process (the init of
+ * sandbox or network @name: client_ns()) and confine this process. Dies
+ * with exit 1 on a failure, naming @cmd.
  */
-void dial_enter(const char *cmd, const char *name, int *pidfd);
+void dial_enter(const char *cmd, const char *name, int pidfd);
 
 /*
  * One connect from inside to @to, non-blocking, within @timeout_ms.

@@ -273,7 +273,13 @@ int cmd_nc(int argc, char **argv)
 	}
 	snprintf(where, sizeof(where), "%s:%s in '%s'", argv[optind + 1],
 		 argv[optind + 2], name);
-	dial_enter("nc", name, &pidfd);
+	if ((dirfd = ctl_rundir(&e)) < 0 ||
+	    client_ns(dirfd, name, &pidfd, &e) < 0) {
+		qerr_prefix(&e, "nc");
+		qerr_die(&e);
+	}
+	close(dirfd);
+	dial_enter("nc", name, pidfd);
 	sock = dial(&to, (int)timeout, pidfd, where, name);
 	relay(sock, pidfd, where, name);
 }
