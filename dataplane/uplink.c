@@ -250,6 +250,9 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		/* domain=: DHCP's domain name (15) and search list (119) */
 		.vdomainname = cfg->domain,
 		.vdnssearch = cfg->domain ? search : NULL,
+		/* hostloop=off: libslirp connects nothing to the host's
+		   127.0.0.1 for the gateway's address; the outside stays */
+		.disable_host_loopback = cfg->no_hostloop,
 	};
 
 	if (!u) {

@@ -35,6 +35,8 @@ struct uplink_cfg {
 	const char *bootfile;		/* DHCP's boot file; NULL: none */
 	const char *domain;		/* DHCP's domain and search list;
 					   NULL: none */
+	bool no_hostloop;		/* the gateway does not lead to the
+					   host's loopback (hostloop=off) */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

@@ -298,6 +298,8 @@ static void net_json(struct sup *s, struct strbuf *b)
 	net_dhcp_opts_format(&h->spec, opts, sizeof(opts));
 	sb_puts(b, "\"dhcp_options\":");
 	sb_json_str(b, opts);
+	sb_printf(b, ",\"hostloop\":%s",
+		  h->spec.no_hostloop ? "false" : "true");
 	sb_puts(b, ",\"tftp\":");
 	sb_json_str(b, h->spec.tftp);
 	sb_puts(b, ",\"bootfile\":");

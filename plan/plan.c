@@ -107,6 +107,7 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 				    .dhcp = true };
 	if (s && s->tftp[0])
 		n->nat.tftp = s->tftp;
+	n->nat.no_hostloop = s && s->no_hostloop;
 	if (s && s->bootfile[0])
 		n->nat.bootfile = s->bootfile;
 	/* domain=: DHCP's domain and search list, and a command's */
@@ -137,7 +138,8 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 		.on = l->uplink, .host = l->host,
 		.dns = l->dns.s_addr ? l->dns : subnet_host(n->net, HOST_DNS),
 		.dhcp_start = l->pool_first,
-		.host_only = spec->mode == NET_HOSTONLY };
+		.host_only = spec->mode == NET_HOSTONLY,
+		.no_hostloop = spec->no_hostloop };
 }
 
 int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])

@@ -115,6 +115,8 @@ struct nat_plan {
 	const char *bootfile;		/* DHCP's boot file, in it; NULL: none */
 	const char *domain;		/* DHCP's domain (and search list);
 					   NULL: none */
+	bool no_hostloop;		/* hostloop=off: the host alias does not
+					   lead to the host's loopback */
 };
 
 struct nic_plan {

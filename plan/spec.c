@@ -183,9 +183,13 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet=, mac=, mtu=, domain=, tftp= and bootfile=";
+		return "subnet=, mac=, mtu=, domain=, hostloop=, tftp= and "
+		       "bootfile=";
 	case NET_BRIDGED:
 		return "only mac=";
+	case NET_NATNET:
+		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
+		       "bootfile=, hostloop= and linger=";
 	case NET_INTERNAL:
 		return "subnet=, mac=, ip=, domain=, dhcp=, dhcp-option=, "
 		       "tftp=, bootfile= and linger=";
@@ -390,6 +394,17 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		return bootfile_parse(val, out, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
+	/* the host alias's way to the host's loopback: nat and natnet only
+	   (it is all a host-only network is for) */
+	if (!strcmp(opt, "hostloop") &&
+	    (out->mode == NET_NAT || out->mode == NET_NATNET)) {
+		bool on = true;
+
+		if (on_off(opt, val, &on, e) < 0)
+			return -EINVAL;
+		out->no_hostloop = !on;
+		return 0;
+	}
 	if (!strcmp(opt, "ip") && net_mode_named(out->mode)) {
 		out->has_ip = true;
 		if (inet_pton(AF_INET, val, &out->ip) != 1)

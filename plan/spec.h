@@ -78,6 +78,8 @@ struct net_spec {
 						   NAT's DHCP domain; "":
 						   the default */
 	unsigned int mtu;	/* nat: mtu=N; 0: the default */
+	bool no_hostloop;	/* nat, natnet: hostloop=off, the host alias
+				   no longer reaches the host's loopback */
 	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
 				   libslirp's TFTP server; "": none */
 	char bootfile[NET_BOOTFILE_MAX + 1];	/* nat: bootfile=FILE in

@@ -184,6 +184,17 @@ int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 	if ((r = adopt_dhcp_opts(n, out.s, e)) < 0 ||
 	    (r = adopt_tftp(n, out.s, e)) < 0)
 		goto done;
+	/* hostloop=off is the network's NAT's: a member asking for it on a
+	   network that runs without must know it is not so */
+	if (n->no_hostloop &&
+	    !strcmp(json_field(out.s, "hostloop", subnet, sizeof(subnet)),
+		    "true")) {
+		r = qerr_usage(e, "network '%s' runs with hostloop=on: the "
+				  "host's loopback is reachable (hostloop=off "
+				  "is the network's: give it to the member that "
+				  "starts it, or to qbox net create)", n->name);
+		goto done;
+	}
 	if ((names = strstr(out.s, "\"names\":")))
 		json_field(names, "domain", domain, sizeof(domain));
 	if (!domain[0])

@@ -90,7 +90,8 @@ static int start_engine(struct sup *s, struct qerr *e)
 			.no_dhcp = !n->nat.dhcp, .host_only = n->nat.host_only,
 			.hostname = p->name, .mtu = n->mtu,
 			.tftp = n->nat.tftp, .bootfile = n->nat.bootfile,
-			.domain = n->nat.domain };
+			.domain = n->nat.domain,
+			.no_hostloop = n->nat.no_hostloop };
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
 	return pc.n ? nat_engine_start(&pc, &s->engine, e) : 0;

@@ -188,6 +188,8 @@ static void fuzz_spec(const char *s)
 	FUZZ_ASSERT(!ns.tftp[0] || ns.mode == NET_NAT ||
 		    (named && (ns.mode != NET_INTERNAL || ns.dhcp)));
 	FUZZ_ASSERT(!ns.bootfile[0] || (ns.tftp[0] && ns.bootfile[0] != '/'));
+	FUZZ_ASSERT(!ns.no_hostloop || ns.mode == NET_NAT ||
+		    ns.mode == NET_NATNET);
 	FUZZ_ASSERT(strcmp(net_mode_name(ns.mode), "?"));
 }
 

@@ -66,6 +66,34 @@ expect_output "--net none: no link besides lo" 0 "^1\$" \
 expect_output "--net none: host unreachable" 1 "unreachable" \
 	"$QBOX" run --net none -- busybox wget -q -O - "http://10.0.2.2:$port/"
 
+# hostloop=off: the host alias no longer leads to the host's loopback
+hostloop_refused() {	# name, qbox --net value
+	local out rc
+	out=$(timeout 30 "$QBOX" run --net "$2" -- timeout 5 busybox wget -q -O - \
+		"http://10.0.2.2:$port/" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q "$page" <<<"$out" && ! grep -q '^qbox:' <<<"$out"; then
+		pass "$1"
+	else
+		fail "$1: exit $rc: $out"
+	fi
+}
+hostloop_refused "nat,hostloop=off: 10.0.2.2 does not reach the host's loopback" nat,hostloop=off
+expect_output "... while hostloop=on does" 0 "^$page\$" \
+	"$QBOX" run --net nat,hostloop=on -- busybox wget -q -O - "http://10.0.2.2:$port/"
+"$QBOX" net create "natnet:hl$$,hostloop=off"
+hostloop_refused "natnet,hostloop=off (net create): a member does not reach it either" "natnet:hl$$"
+"$QBOX" net rm "hl$$"
+"$QBOX" net create "natnet:hm$$"
+expect_output "hostloop=off from a member of a network that runs without: exit 2" 2 \
+	"network 'hm$$' runs with hostloop=on: the host's loopback is reachable" \
+	"$QBOX" run --net "natnet:hm$$,hostloop=off" -- true
+"$QBOX" net rm "hm$$"
+expect_output "hostloop= on a host-only network: exit 2" 2 "unknown option 'hostloop'" \
+	"$QBOX" run --net hostonly:h,hostloop=off -- true
+expect_output "hostloop=maybe: exit 2" 2 "hostloop='maybe': use on or off" \
+	"$QBOX" run --net nat,hostloop=maybe -- true
+
 # forwards into the sandbox
 mkdir -p "$TMP/inside" && echo "inside-$$" >"$TMP/inside/index.html"
 serve_inside() {	# qbox flags...; runs an httpd on 8080 inside
@@ -98,6 +126,9 @@ fwd_case "--fwd 0.0.0.0 reached over loopback" \
 p5=$(free_port)
 fwd_case "--fwd on the second NIC" \
 	"http://127.0.0.1:$p5/" --net nat --net nat --fwd "$p5:10.0.3.100:8080"
+p6=$(free_port)
+fwd_case "--fwd into a sandbox with hostloop=off" \
+	"http://127.0.0.1:$p6/" --net nat,hostloop=off --fwd "$p6:8080"
 
 # UDP forward: a reply comes back from inside
 pu=$(free_port)

@@ -208,6 +208,17 @@ static void test_net(void)
 		      net_spec_parse("hostonly:h,tftp=d", &n, &e) == 0 &&
 		      net_spec_parse("internal:i,dhcp=on,tftp=d", &n, &e) == 0,
 	      "tftp= and bootfile= on networks with DHCP (dnsmasq's TFTP)");
+	CHECK(net_spec_parse("nat,hostloop=off", &n, &e) == 0 && n.no_hostloop &&
+		      net_spec_parse("natnet:x,hostloop=off", &n, &e) == 0 &&
+		      n.no_hostloop &&
+		      net_spec_parse("nat,hostloop=on", &n, &e) == 0 &&
+		      !n.no_hostloop && net_spec_parse("nat", &n, &e) == 0 &&
+		      !n.no_hostloop,
+	      "hostloop=off on nat and natnet; on by default");
+	CHECK(net_bad("hostonly:h,hostloop=off", "unknown option 'hostloop'") &&
+		      net_bad("internal:i,hostloop=off", "unknown option 'hostloop'") &&
+		      net_bad("nat,hostloop=maybe", "hostloop='maybe': use on or off"),
+	      "hostloop= refused where there is no host loopback to keep out");
 	CHECK(net_bad("internal:i,tftp=d", "tftp=d needs dhcp=on") &&
 		      net_bad("natnet:x,bootfile=x", "bootfile=x needs tftp=DIR") &&
 		      net_bad("natnet:x,tftp=d,bootfile=../x", "'..' leads out") &&
