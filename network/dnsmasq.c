@@ -526,10 +526,16 @@ int dnsmasq_replace_leases(struct dnsmasq *d, const char *text, pid_t init,
 		d->pid = 0;
 	}
 	if ((r = put_file(d, "leases", NULL, text)) < 0)
-		return qerr_set(e, -r, "rewriting dnsmasq's lease file");
+		qerr_set(e, -r, "rewriting dnsmasq's lease file");
 	if (d->restart_at_ms)	/* it keeps dying: its back-off stands */
+		return r;
+	if (r == 0 && (r = dnsmasq_start(d, init, e)) == 0)
 		return 0;
-	return dnsmasq_start(d, init, e);
+	/* killed and not started again: the network must not stay without
+	   its server, so dnsmasq_tend() tries later, as after a death */
+	d->restart_at_ms = now_ns() / 1000000 + RESTART_MAX_MS;
+	snprintf(d->ended, sizeof(d->ended), "%s", e->msg);
+	return r;
 }
 
 void dnsmasq_tend(struct dnsmasq *d, short revents, pid_t init)

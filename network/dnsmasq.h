@@ -145,7 +145,8 @@ int dnsmasq_leases(const struct dnsmasq *d, struct strbuf *out);
  * dnsmasq keeps its leases in memory and rewrites its file from them, so
  * a lease can only be taken from it by stopping it first (network/leases.h
  * says when that is needed). A dnsmasq waiting for its restart keeps
- * waiting, on the new file.
+ * waiting, on the new file; one that does not start again is started
+ * later by dnsmasq_tend(), as after a death.
  * Return: 0 or -errno with @e
  */
 int dnsmasq_replace_leases(struct dnsmasq *d, const char *text, pid_t init,

@@ -153,7 +153,18 @@ void client_bad_option(int c, char **argv, const char *usage)
 	qerr_die(&e);
 }
 
-/* NAME [--timeout S], for stop and wait; returns NAME */
+/* --timeout S of stop and wait: seconds, 0 to a day; dies on a bad one */
+static unsigned int timeout_arg(const char *cmd, const char *arg)
+{
+	unsigned long s;
+
+	if (parse_uint(arg, 86400, &s) < 0)
+		die(2, "%s: --timeout %s: not a number of seconds (0-86400)",
+		    cmd, arg);
+	return (unsigned int)s;
+}
+
+/* NAME [--timeout S], for stop; returns NAME */
 static const char *name_and_timeout(int argc, char **argv, const char *usage,
 				    unsigned int *timeout)
 {
@@ -162,7 +173,6 @@ static const char *name_and_timeout(int argc, char **argv, const char *usage,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long s;
 	int c;
 
 	optind = 0;
@@ -170,10 +180,7 @@ static const char *name_and_timeout(int argc, char **argv, const char *usage,
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c != 't')
 			client_bad_option(c, argv, usage);
-		if (parse_uint(optarg, 86400, &s) < 0)
-			die(2, "--timeout %s: not a number of seconds "
-			       "(0-86400)", optarg);
-		*timeout = (unsigned int)s;
+		*timeout = timeout_arg(argv[0], optarg);
 	}
 	if (optind + 1 != argc)
 		die(2, "%s: give one sandbox NAME (see qbox ps)", argv[0]);
@@ -432,7 +439,6 @@ static void wait_parse(int argc, char **argv, struct wait_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long s;
 	int c;
 
 	*o = (struct wait_opts){ .timeout = 60 };
@@ -444,10 +450,7 @@ static void wait_parse(int argc, char **argv, struct wait_opts *o)
 		} else if (c == OPT_BANNER) {
 			o->banner = true;
 		} else if (c == 't') {
-			if (parse_uint(optarg, 86400, &s) < 0)
-				die(2, "wait: --timeout %s: not a number of "
-				       "seconds (0-86400)", optarg);
-			o->timeout = (unsigned int)s;
+			o->timeout = timeout_arg("wait", optarg);
 		} else {
 			client_bad_option(c, argv, wait_usage);
 		}

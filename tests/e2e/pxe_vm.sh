@@ -24,9 +24,14 @@ kernel vmlinuz console=ttyS0 quiet panic=-1 qbox.mark=$mark
 initrd initrd
 boot
 EOS
-timeout -s KILL 150 "$QBOX" run --net "nat,tftp=$T,bootfile=boot.ipxe" -- \
-	qemu-system-x86_64 -accel tcg -m 256 -display none -serial stdio \
-	-no-reboot -nodefaults -boot n </dev/null >"$TMP/console" 2>&1
+# pxe_boot NET OUT : a VM with nothing to boot but the network, console
+# to OUT; its exit status
+pxe_boot() {
+	timeout -s KILL 150 "$QBOX" run --net "$1" -- \
+		qemu-system-x86_64 -accel tcg -m 256 -display none -serial stdio \
+		-no-reboot -nodefaults -boot n </dev/null >"$2" 2>&1
+}
+pxe_boot "nat,tftp=$T,bootfile=boot.ipxe" "$TMP/console"
 rc=$?
 check "the VM booted from the network and powered off (exit $rc)" test "$rc" -eq 0
 # (iPXE writes to the VGA console, which -nodefaults leaves out; the
@@ -56,9 +61,7 @@ expect_output "TFTP at the network's address serves the boot file" 0 "^#!ipxe\$"
 	"$QBOX" exec "natnet:$pnet" -- busybox tftp -g -r net.ipxe -l /dev/stdout 10.0.2.1
 expect_output "... and refuses a path out of tftp=DIR" 1 "server error" \
 	"$QBOX" exec "natnet:$pnet" -- busybox tftp -g -r ../../etc/hostname -l /dev/null 10.0.2.1
-timeout -s KILL 150 "$QBOX" run --net "natnet:$pnet" -- \
-	qemu-system-x86_64 -accel tcg -m 256 -display none -serial stdio \
-	-no-reboot -nodefaults -boot n </dev/null >"$TMP/console2" 2>&1
+pxe_boot "natnet:$pnet" "$TMP/console2"
 rc=$?
 check "a member VM booted from the network's TFTP and powered off (exit $rc)" test "$rc" -eq 0
 vm_check "iPXE got the boot file from the network's DHCP and booted over its TFTP" \

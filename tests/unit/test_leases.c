@@ -280,7 +280,7 @@ static void test_bad_lines(void)
 	longline = malloc(LEASES_LINE_MAX + 64);
 	snprintf(longline, LEASES_LINE_MAX + 64,
 		 "2000 52:54:00:00:00:01 10.0.2.50 * %0*d\n", LEASES_LINE_MAX, 0);
-	CHECK(leases_read(l, longline) == 0, "a line of %d bytes is skipped",
+	CHECK(leases_read(l, longline) == 0, "a line of %d bytes is not taken in",
 	      LEASES_LINE_MAX + 30);
 	free(longline);
 	CHECK(leases_read(l, "2000 52:54:00:00:00:01 10.0.2.50 * *\n"
