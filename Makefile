@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 # this, a second plain `make` would build the first of those, not qbox
 .DEFAULT_GOAL := all
 CC      ?= cc
-PKGS    := slirp libmnl libnftnl libseccomp libcap jansson
+PKGS    := slirp libmnl libnftnl libseccomp libcap jansson libpcap
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first

@@ -190,6 +190,9 @@ static void remove_files(int dirfd, const char *name)
 
 	snprintf(file, sizeof(file), "%s.sock", name);
 	unlinkat(dirfd, file, 0);
+	/* a VM's QMP monitor of qbox's (supervisor/qmp.h) */
+	snprintf(file, sizeof(file), "%s.qmp", name);
+	unlinkat(dirfd, file, 0);
 	/* a network's generic socket (network/hub_stream.c) */
 	snprintf(file, sizeof(file), "%s.stream", name);
 	unlinkat(dirfd, file, 0);

@@ -24,7 +24,30 @@ static const struct {
 	{ "join", CTL_JOIN, true },
 	{ "net-info", CTL_NET_INFO, false },
 	{ "net-rm", CTL_NET_RM, true },
+	{ "link", CTL_LINK, true },
 };
+
+/* stop's "SECONDS" or "SECONDS,force" */
+static int stop_arg(struct ctl_req *r, struct qerr *e)
+{
+	char *comma = strchr(r->arg, ',');
+	unsigned long s;
+
+	if (comma) {
+		if (strcmp(comma, ",force"))
+			return qerr_usage(e, "stop: '%s': only ',force' may "
+					     "follow the seconds", r->arg);
+		*comma = '\0';
+		r->force = true;
+	}
+	if (parse_uint(r->arg, 86400, &s) < 0)
+		return qerr_usage(e, "stop: '%s' is not a number of seconds "
+				     "(0-86400)", r->arg);
+	r->seconds = (unsigned int)s;
+	if (comma)
+		*comma = ',';
+	return 0;
+}
 
 int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
 {
@@ -52,15 +75,8 @@ int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
 					  verbs[i].word);
 		memcpy(r->arg, arg + 1, len - wlen - 1);
 		r->arg[len - wlen - 1] = '\0';
-		if (r->verb == CTL_STOP) {
-			unsigned long s;
-
-			if (parse_uint(r->arg, 86400, &s) < 0)
-				return qerr_usage(e, "stop: '%s' is not a "
-						     "number of seconds "
-						     "(0-86400)", r->arg);
-			r->seconds = (unsigned int)s;
-		}
+		if (r->verb == CTL_STOP)
+			return stop_arg(r, e);
 		if (r->verb == CTL_NET_RM) {
 			if (strcmp(r->arg, "force") && strcmp(r->arg, "idle"))
 				return qerr_usage(e, "net-rm: '%s' is neither "

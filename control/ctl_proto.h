@@ -29,7 +29,8 @@ enum ctl_verb {
 	CTL_FWD_ADD,	/* arg: forward spec */
 	CTL_FWD_LIST,	/* forwards, as a JSON array */
 	CTL_FWD_REMOVE,	/* arg: [tcp:|udp:][HOSTADDR:]HOSTPORT */
-	CTL_STOP,	/* arg: seconds before SIGKILL */
+	CTL_STOP,	/* arg: SECONDS[,force]: a VM's guest gets them to
+			   power off, then SIGTERM, SIGKILL after them */
 	CTL_WAIT,	/* answer when ready */
 	CTL_NS,		/* a pidfd of init, to enter the namespaces */
 	/* a named network's hub (network/hub.c) */
@@ -39,13 +40,15 @@ enum ctl_verb {
 	CTL_NET_INFO,	/* the network, its members and leases, as JSON */
 	CTL_NET_RM,	/* arg: "idle" (refused while members run) or
 			   "force" (members lose their link) */
+	CTL_LINK,	/* arg: up|down[,nicN|,NETWORK]: plug or unplug a
+			   sandbox's NICs (all of them without a choice) */
 };
 
 struct ctl_req {
 	enum ctl_verb verb;
 	char arg[CTL_LINE_MAX];
 	unsigned int seconds;	/* CTL_STOP */
-	bool force;		/* CTL_NET_RM */
+	bool force;		/* CTL_NET_RM, CTL_STOP */
 };
 
 /* Parse one request line (without or with its '\n'). 0 or -EINVAL. */

@@ -79,6 +79,7 @@ struct uplink {
 	struct timer *timers;
 	bool host_only;
 	struct in_addr host;
+	struct egress_policy egress;
 	struct fairq *queue;		/* read, not yet fed to libslirp */
 	uint8_t *slots;			/* SLOTS buffers of SLOT_SIZE bytes */
 	uint16_t free_slot[SLOTS];	/* a stack of free slots' indices */
@@ -143,8 +144,9 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct uplink *u = opaque;
 	ssize_t n = write(u->tapfd, buf, len);
 
-	/* A full TAP queue drops the frame; TCP will retransmit. */
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	/* A full TAP queue drops the frame; TCP will retransmit. So does a
+	   TAP set down (EIO: a command's NIC unplugged, netns/link.h). */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EIO))
 		return (ssize_t)len;
 	return n;
 }
@@ -263,6 +265,9 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	u->tapfd = tapfd;
 	u->host_only = cfg->host_only;
 	u->host = cfg->gateway;
+	u->egress = cfg->egress;
+	u->egress.gateway = cfg->gateway;
+	u->egress.dns = cfg->dns;
 	/* reserved, not touched: the slots' pages come with a backlog */
 	u->slots = mmap(NULL, SLOTS_BYTES, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -375,11 +380,26 @@ restart:
 		}
 }
 
+/* A frame the egress policy refused: its sender is told at once */
+static void refuse(const struct uplink *u, const uint8_t *frame, size_t n)
+{
+	uint8_t answer[FRAME_REFUSAL_MAX];
+	size_t len = frame_egress_refusal(frame, n, u->host, answer,
+					  sizeof(answer));
+
+	if (len)
+		cb_send_packet(answer, len, (void *)u);
+}
+
 static bool frame_wanted(const struct uplink *u, const uint8_t *frame,
 			 size_t n)
 {
 	if (u->host_only && !frame_to_host_only(frame, n, u->host))
 		return false;
+	if (!frame_egress_ok(frame, n, &u->egress)) {
+		refuse(u, frame, n);
+		return false;
+	}
 	/* one fragment can crash Debian 12's libslirp */
 	return !frame_ipv4_fragment(frame, n);
 }

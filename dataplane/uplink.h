@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "common/err.h"
+#include "dataplane/frame_filter.h"
 #include "common/pollset.h"
 
 struct uplink;
@@ -37,6 +38,9 @@ struct uplink_cfg {
 					   NULL: none */
 	bool no_hostloop;		/* the gateway does not lead to the
 					   host's loopback (hostloop=off) */
+	struct egress_policy egress;	/* where the guest's frames may go
+					   (frame_filter.h); gateway and dns
+					   are filled by uplink_new() */
 };
 
 /* Take ownership of @tapfd and start libslirp on it */

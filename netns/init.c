@@ -162,10 +162,12 @@ static void init_wait_go(struct init *in)
 	int fd, r;
 
 	r = sbmsg_recv(in->sock, &m, &fd);
-	if (fd >= 0)
-		close(fd);
-	if (r <= 0 || m.type != SBMSG_GO)
+	if (r <= 0 || m.type != SBMSG_GO) {
+		if (fd >= 0)
+			close(fd);
 		init_exit(in, 1);
+	}
+	in->go_fd = fd;		/* a VM's QMP listener, or -1 */
 }
 
 /* A message from the supervisor while running; its EOF ends init */
@@ -280,7 +282,7 @@ static __attribute__((noreturn)) void init_run(struct init *in)
 
 void init_main(const struct sandbox_cfg *cfg, int sock)
 {
-	struct init in = { .cfg = cfg, .sock = sock };
+	struct init in = { .cfg = cfg, .sock = sock, .go_fd = -1 };
 	const struct init_role *role = cfg->role;
 	struct sbmsg ready = { .type = SBMSG_NET_READY };
 	struct qerr e = { 0 };

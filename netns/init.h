@@ -33,6 +33,8 @@ struct init {
 	int sock;			/* to the supervisor */
 	struct qemu_nic nics[MAX_NICS];	/* the payload's NIC fds (-1: none) */
 	pid_t payload;			/* 0: none (yet, or any more) */
+	int go_fd;			/* what came with GO: a VM's QMP
+					   listening socket, for QEMU; -1 */
 	char *resolv;			/* a payload's own resolv.conf, for
 					   its view (resolv.c), or NULL */
 };

@@ -159,8 +159,8 @@ int nl_link_set(struct nl *nl, const char *ifname,
 	nlh = put_link_header(buf, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	ifm = mnl_nlmsg_get_payload(nlh);
-	if (c->up) {
-		ifm->ifi_flags = IFF_UP;
+	if (c->up || c->down) {
+		ifm->ifi_flags = c->up ? IFF_UP : 0;
 		ifm->ifi_change = IFF_UP;
 	}
 	if (c->master)
@@ -173,7 +173,8 @@ int nl_link_set(struct nl *nl, const char *ifname,
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: configuring link %s%s%s",
 				ifname, c->master ? " (enslaving to bridge)" : "",
-				c->up ? " (setting up)" : "");
+				c->up ? " (setting up)" :
+				c->down ? " (setting down)" : "");
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct nl_link_change {
 	unsigned int txqlen;	/* 0: leave as is */
 	unsigned int mtu;	/* 0: leave as is */
 	bool up;
+	bool down;		/* set it down (a command's unplugged NIC) */
 };
 
 /* Change link @ifname (found by name in the socket's netns): MTU, master,

@@ -99,6 +99,8 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 		for (i = 0; i < p->n_nics; i++)
 			if (in->nics[i].fd >= 0)
 				fcntl(in->nics[i].fd, F_SETFD, 0);
+		if (in->go_fd >= 0)
+			fcntl(in->go_fd, F_SETFD, 0);
 		/* the last step: from here on, only what the policy allows */
 		if (filter_load(in->cfg->filters->policy, &e) < 0) {
 			qerr_set(&e, e.errnum, "loading the seccomp policy %s",
@@ -113,10 +115,12 @@ static __attribute__((noreturn)) void payload_exec(struct init *in,
 	_exit(127);
 }
 
-/* QEMU's argv gets the NICs' TAP fds; NULL: none to add, or no memory */
+/* QEMU's argv gets the NICs' TAP fds and qbox's QMP monitor; NULL: none
+ * to add, or no memory */
 static char **payload_argv(struct init *in, bool *oom)
 {
 	const struct plan *p = in->cfg->plan;
+	struct qemu_extra x = { .qmp_fd = in->go_fd, .hold = p->vm_hold };
 	char **qargv;
 
 	*oom = false;
@@ -124,7 +128,7 @@ static char **payload_argv(struct init *in, bool *oom)
 		return NULL;
 	if (p->nics[0].mode == NET_NONE)
 		in->nics[0].fd = -1;
-	qargv = qemu_argv_build(p->argv, in->nics, p->n_nics);
+	qargv = qemu_argv_build(p->argv, in->nics, p->n_nics, &x);
 	*oom = !qargv;
 	return qargv;
 }
@@ -164,6 +168,8 @@ static int payload_go(struct init *in, struct qerr *e)
 	for (i = 0; i < p->n_nics; i++)
 		if (in->nics[i].fd >= 0)
 			close(in->nics[i].fd);
+	if (in->go_fd >= 0)
+		close(steal_fd(&in->go_fd));
 	if ((r = confine_self(in->cfg->filters->baseline, e)) < 0)
 		return r;
 	do

@@ -279,7 +279,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
 	char a[INET_ADDRSTRLEN], mac[18], label[NET_NAME_MAX + 1];
-	char opts[NET_DHCP_OPTS_TEXT];
+	char opts[NET_DHCP_OPTS_TEXT], egress[NET_EGRESS_TEXT];
 	int i;
 
 #define ADDR(x) ((x).s_addr ? inet_ntop(AF_INET, &(x), a, sizeof(a)) : "")
@@ -300,6 +300,9 @@ static void net_json(struct sup *s, struct strbuf *b)
 	sb_json_str(b, opts);
 	sb_printf(b, ",\"hostloop\":%s",
 		  h->spec.no_hostloop ? "false" : "true");
+	net_egress_format(&h->spec, egress, sizeof(egress));
+	sb_puts(b, ",\"egress\":");
+	sb_json_str(b, egress);
 	sb_puts(b, ",\"tftp\":");
 	sb_json_str(b, h->spec.tftp);
 	sb_puts(b, ",\"bootfile\":");

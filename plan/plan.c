@@ -93,6 +93,14 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 	l->pool_last = subnet_host(*net, size - 2);
 }
 
+/* egress= and allow= of @s, for its NAT's engine */
+static void plan_egress(const struct net_spec *s, struct egress_policy *eg)
+{
+	eg->deny = s->egress_deny;
+	eg->n = s->n_allow;
+	memcpy(eg->allow, s->allow, sizeof(eg->allow));
+}
+
 /* A NAT NIC: its addresses, as QEMU's and VirtualBox's, and libslirp's */
 static void plan_nat(const struct plan *p, struct nic_plan *n,
 		     const struct net_spec *s)
@@ -108,6 +116,8 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 	if (s && s->tftp[0])
 		n->nat.tftp = s->tftp;
 	n->nat.no_hostloop = s && s->no_hostloop;
+	if (s)
+		plan_egress(s, &n->nat.egress);
 	if (s && s->bootfile[0])
 		n->nat.bootfile = s->bootfile;
 	/* domain=: DHCP's domain and search list, and a command's */
@@ -140,6 +150,7 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 		.dhcp_start = l->pool_first,
 		.host_only = spec->mode == NET_HOSTONLY,
 		.no_hostloop = spec->no_hostloop };
+	plan_egress(spec, &n->nat.egress);
 }
 
 int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])
@@ -254,7 +265,7 @@ static int plan_user_mac(const struct run_opts *o, struct plan *p, int i,
 	uint8_t mac[6];
 	int r;
 
-	snprintf(id, sizeof(id), "qbox%d", i);
+	snprintf(id, sizeof(id), QEMU_NETDEV_ID, i);
 	if ((r = qemu_argv_user_mac(o->argv, id, mac, e)) <= 0)
 		return r;
 	if (given && memcmp(mac, n->mac, 6))
@@ -414,6 +425,9 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 						     "flags");
 			continue;
 		}
+		n->link_down = o->n_nets && o->nets[i].link_down;
+		n->pcap = o->n_nets && o->nets[i].pcap[0] ? o->nets[i].pcap :
+							      NULL;
 		if ((r = plan_nic_net(o, p, i, e)) < 0 ||
 		    (r = plan_nic_mac(o, p, i, e)) < 0 ||
 		    (r = plan_nic_clashes(o, p, i, e)) < 0)
@@ -517,6 +531,16 @@ static int plan_fwds(const struct run_opts *o, struct plan *p, struct qerr *e)
 	return 0;
 }
 
+bool plan_links_down(const struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < p->n_nics; i++)
+		if (p->nics[i].link_down)
+			return true;
+	return false;
+}
+
 int plan_build(const struct run_opts *o, const char *default_name,
 	       struct plan *p, struct qerr *e)
 {
@@ -542,5 +566,6 @@ int plan_build(const struct run_opts *o, const char *default_name,
 				     "--chdir shape a view, which it has not");
 	if ((r = plan_nics(o, p, e)) < 0)
 		return r;
+	p->vm_hold = p->vm && plan_links_down(p) && !qemu_argv_holds(p->argv);
 	return plan_fwds(o, p, e);
 }

@@ -117,6 +117,8 @@ struct nat_plan {
 					   NULL: none */
 	bool no_hostloop;		/* hostloop=off: the host alias does not
 					   lead to the host's loopback */
+	struct egress_policy egress;	/* egress=, allow= (its gateway and
+					   dns are the engine's to fill) */
 };
 
 struct nic_plan {
@@ -133,6 +135,8 @@ struct nic_plan {
 	struct net_layout layout;	/* named networks */
 	unsigned int mtu;		/* NAT: NAT_MTU_COMMAND or NAT_MTU_VM; 0: 1500 */
 	struct nat_plan nat;
+	bool link_down;			/* link=down: starts unplugged */
+	const char *pcap;		/* pcap=FILE, or NULL */
 	char domain[NAMES_DOMAIN_MAX];	/* a named network's with names
 					   (plan/names.h), its DNS server
 					   the hub's address; a NAT's
@@ -206,6 +210,8 @@ struct fwd_plan {
 struct plan {
 	char name[SANDBOX_NAME_MAX + 5];	/* a hub's: "net@NAME" */
 	bool vm;		/* payload is qemu-system-* (or --vm) */
+	bool vm_hold;		/* qbox starts QEMU with -S and runs the
+				   guest once link=down NICs are unplugged */
 	bool hub;		/* a named network's hub: no payload, NIC 0 is
 				   the network (plan_hub()) */
 	int n_nics;
@@ -221,6 +227,9 @@ struct plan {
 	bool fs_host;		/* --fs host: no view */
 	char **argv;
 };
+
+/* Whether some NIC of @p starts unplugged (link=down) */
+bool plan_links_down(const struct plan *p);
 
 /**
  * plan_build() - resolve parsed options into a complete plan

@@ -82,14 +82,50 @@ void qemu_argv_free(char **argv)
 	free(argv);
 }
 
-char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
+bool qemu_argv_holds(char *const argv[])
+{
+	int i;
+
+	for (i = 0; argv[i]; i++)
+		if (!strcmp(argv[i], "-S") || !strcmp(argv[i], "--S") ||
+		    !strcmp(argv[i], "-incoming") ||
+		    !strcmp(argv[i], "--incoming"))
+			return true;
+	return false;
+}
+
+/*
+ * qbox's own QMP monitor: QEMU serves the listening socket it inherits
+ * (the supervisor bound it as NAME.qmp); wait=off, or QEMU would wait for
+ * a client before it runs the guest
+ */
+static int add_monitor(char **out, int k, const struct qemu_extra *x)
+{
+	if (x->qmp_fd < 0)
+		return k;
+	if (!(out[k++] = strdup("-chardev")) ||
+	    asprintf(&out[k++], "socket,id=" QEMU_QMP_ID ",fd=%d,server=on,"
+				"wait=off", x->qmp_fd) < 0) {
+		out[k - 1] = NULL;
+		return -1;
+	}
+	if (!(out[k++] = strdup("-mon")) ||
+	    !(out[k++] = strdup("chardev=" QEMU_QMP_ID ",mode=control")))
+		return -1;
+	if (x->hold && !(out[k++] = strdup("-S")))
+		return -1;
+	return k;
+}
+
+char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n,
+		       const struct qemu_extra *x)
 {
 	int argc = 0, i, k = 0, u;
 	char **out;
 
 	while (argv[argc])
 		argc++;
-	out = calloc((size_t)argc + 4 * (size_t)n + 1, sizeof(*out));
+	out = calloc((size_t)argc + 4 * (size_t)n + 6, sizeof(*out));
 	if (!out)
 		return NULL;
 	for (i = 0; i < argc; i++)
@@ -104,7 +140,7 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 				goto oom;
 			continue;
 		}
-		snprintf(id, sizeof(id), "qbox%d", i);
+		snprintf(id, sizeof(id), QEMU_NETDEV_ID, i);
 		if (!(out[k++] = strdup("-netdev")) ||
 		    asprintf(&out[k++], "tap,id=%s,fd=%d", id, nics[i].fd) < 0)
 			goto oom;
@@ -127,6 +163,8 @@ char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n)
 			     mac_format(nics[i].mac, mac)) < 0)
 			goto oom;
 	}
+	if (add_monitor(out, k, x) < 0)
+		goto oom_all;
 	return out;
 oom:
 	/* asprintf leaves its target undefined on failure */

@@ -13,11 +13,31 @@ struct qemu_nic {
 	uint8_t mac[6];
 };
 
+/* The id of NIC N's netdev: "qbox%d" */
+#define QEMU_NETDEV_ID "qbox%d"
+
+/* The chardev of qbox's own QMP monitor */
+#define QEMU_QMP_ID "qbox-qmp"
+
+/* What qbox adds to QEMU's argv beyond the NICs */
+struct qemu_extra {
+	int qmp_fd;	/* a listening socket for qbox's QMP monitor, or -1 */
+	bool hold;	/* add -S: qbox unplugs link=down NICs, then runs
+			   the guest (QMP cont) */
+};
+
+/* Whether the user's argv keeps the guest from running at once (-S, or
+ * -incoming): then qbox neither adds -S nor sends cont */
+bool qemu_argv_holds(char *const argv[]);
+
 /**
- * qemu_argv_build() - the user's QEMU argv plus qbox's NICs
+ * qemu_argv_build() - the user's QEMU argv plus qbox's NICs and monitor
  * @argv:	the user's argv, NULL-terminated
  * @nics:	one entry per --net; a single entry with fd -1 means "none"
  * @n:		number of entries
+ * @x:		qbox's QMP monitor: "-chardev socket,id=qbox-qmp,fd=K,
+ *		server=on,wait=off -mon chardev=qbox-qmp,mode=control", and
+ *		"-S" when @x->hold
  *
  * Appends "-netdev tap,id=qboxN,fd=K" for every NIC, and
  * "-device virtio-net-pci,netdev=qboxN,mac=M" unless the user's argv already
@@ -25,7 +45,8 @@ struct qemu_nic {
  * mac= (see qemu_argv_user_mac()). A "none" NIC becomes "-nic none".
  * Return: a new argv (free with qemu_argv_free()), or NULL when out of memory
  */
-char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n);
+char **qemu_argv_build(char *const argv[], const struct qemu_nic *nics, int n,
+		       const struct qemu_extra *x);
 
 void qemu_argv_free(char **argv);
 

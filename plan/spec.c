@@ -183,19 +183,20 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet=, mac=, mtu=, domain=, hostloop=, tftp= and "
-		       "bootfile=";
+		return "subnet=, mac=, mtu=, domain=, hostloop=, egress=, "
+		       "allow=, tftp=, bootfile=, pcap= and link=";
 	case NET_BRIDGED:
-		return "only mac=";
+		return "mac= and link=";
 	case NET_NATNET:
 		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
-		       "bootfile=, hostloop= and linger=";
+		       "bootfile=, hostloop=, egress=, allow=, linger=, "
+		       "pcap= and link=";
 	case NET_INTERNAL:
 		return "subnet=, mac=, ip=, domain=, dhcp=, dhcp-option=, "
-		       "tftp=, bootfile= and linger=";
+		       "tftp=, bootfile=, linger=, pcap= and link=";
 	default:
 		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
-		       "bootfile= and linger=";
+		       "bootfile=, linger=, pcap= and link=";
 	}
 }
 
@@ -358,6 +359,67 @@ void net_dhcp_opts_format(const struct net_spec *n, char *buf, size_t size)
 				       n->dhcp_opts[i].value);
 }
 
+void net_egress_format(const struct net_spec *n, char *buf, size_t size)
+{
+	char a[INET_ADDRSTRLEN];
+	size_t at;
+	int i;
+
+	at = (size_t)snprintf(buf, size, "%s",
+			      n->egress_deny ? "deny" : "allow");
+	for (i = 0; i < n->n_allow && at < size; i++) {
+		inet_ntop(AF_INET, &n->allow[i].net, a, sizeof(a));
+		at += (size_t)snprintf(buf + at, size - at, ",%s/%u", a,
+				       n->allow[i].prefix);
+		if (n->allow[i].port && at < size)
+			at += (size_t)snprintf(buf + at, size - at, ":%u",
+					       n->allow[i].port);
+	}
+}
+
+/* allow=ADDR[/PREFIX][:PORT] of an egress policy */
+static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
+{
+	const char *colon = strchr(val, ':');
+	size_t alen = colon ? (size_t)(colon - val) : strlen(val);
+	struct egress_rule r = { .prefix = 32 };
+	char addr[INET_ADDRSTRLEN + 3], *slash;
+	unsigned long n;
+	uint32_t mask;
+
+	if (out->n_allow >= EGRESS_ALLOW_MAX)
+		return qerr_usage(e, "allow=%s: at most %d allow= rules", val,
+				  EGRESS_ALLOW_MAX);
+	if (alen >= sizeof(addr))
+		return qerr_usage(e, "allow=%s: '%.*s' is not an IPv4 address",
+				  val, (int)alen, val);
+	memcpy(addr, val, alen);
+	addr[alen] = '\0';
+	if ((slash = strchr(addr, '/'))) {
+		*slash++ = '\0';
+		if (parse_uint(slash, 32, &n) < 0)
+			return qerr_usage(e, "allow=%s: prefix '%s' is not a "
+					     "number from 0 to 32", val, slash);
+		r.prefix = (unsigned int)n;
+	}
+	if (inet_pton(AF_INET, addr, &r.net) != 1)
+		return qerr_usage(e, "allow=%s: '%s' is not an IPv4 address",
+				  val, addr);
+	mask = r.prefix ? ~0u << (32 - r.prefix) : 0;
+	if (ntohl(r.net.s_addr) & ~mask)
+		return qerr_usage(e, "allow=%s: host bits are set after /%u",
+				  val, r.prefix);
+	if (colon) {
+		if (parse_uint(colon + 1, 65535, &n) < 0 || !n)
+			return qerr_usage(e, "allow=%s: port '%s' is not a "
+					     "number from 1 to 65535", val,
+					  colon + 1);
+		r.port = (uint16_t)n;
+	}
+	out->allow[out->n_allow++] = r;
+	return 0;
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -394,6 +456,21 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		return bootfile_parse(val, out, e);
 	if (!strcmp(opt, "linger") && net_mode_named(out->mode))
 		return on_off(opt, val, &out->linger, e);
+	/* a capture of the NIC from its start: any mode with a link of
+	   qbox's (a bridged NIC's TAP is the administrator's) */
+	if (!strcmp(opt, "pcap") && out->mode != NET_BRIDGED) {
+		if (!*val)
+			return qerr_usage(e, "pcap= needs a file name");
+		snprintf(out->pcap, sizeof(out->pcap), "%s", val);
+		return 0;
+	}
+	/* the NIC's cable, this sandbox's own: any mode with a link */
+	if (!strcmp(opt, "link")) {
+		if (strcmp(val, "up") && strcmp(val, "down"))
+			return qerr_usage(e, "link=%s: use up or down", val);
+		out->link_down = !strcmp(val, "down");
+		return 0;
+	}
 	/* the host alias's way to the host's loopback: nat and natnet only
 	   (it is all a host-only network is for) */
 	if (!strcmp(opt, "hostloop") &&
@@ -405,6 +482,17 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->no_hostloop = !on;
 		return 0;
 	}
+	/* the NAT's egress policy: nat and natnet, whose NAT leads out */
+	if (!strcmp(opt, "egress") &&
+	    (out->mode == NET_NAT || out->mode == NET_NATNET)) {
+		if (strcmp(val, "allow") && strcmp(val, "deny"))
+			return qerr_usage(e, "egress=%s: use allow or deny", val);
+		out->egress_deny = !strcmp(val, "deny");
+		return 0;
+	}
+	if (!strcmp(opt, "allow") &&
+	    (out->mode == NET_NAT || out->mode == NET_NATNET))
+		return allow_parse(val, out, e);
 	if (!strcmp(opt, "ip") && net_mode_named(out->mode)) {
 		out->has_ip = true;
 		if (inet_pton(AF_INET, val, &out->ip) != 1)
@@ -615,6 +703,108 @@ static char *fwd_start(const char *text, char buf[256], struct fwd_spec *out,
 		s += 4;
 	}
 	return s;
+}
+
+/* "A-B" into @first and @n ports; "A" is one. 1 for a range, 0 for a
+ * single port, -1 when @s is neither */
+static int port_range(const char *s, unsigned long *first, unsigned long *n)
+{
+	const char *dash = strchr(s, '-');
+	char a[8];
+	unsigned long last;
+
+	*n = 1;
+	if (!dash)
+		return all_digits(s) && parse_uint(s, 65535, first) == 0 ? 0 : -1;
+	if ((size_t)(dash - s) >= sizeof(a))
+		return -1;
+	memcpy(a, s, (size_t)(dash - s));
+	a[dash - s] = '\0';
+	if (!all_digits(a) || !all_digits(dash + 1) ||
+	    parse_uint(a, 65535, first) < 0 ||
+	    parse_uint(dash + 1, 65535, &last) < 0)
+		return -1;
+	*n = last >= *first ? last - *first + 1 : 0;
+	return 1;
+}
+
+/*
+ * Which of the @n fields of a forward hold its host and guest ports (-1:
+ * none). @host_side: the host side alone may be meant ([HOSTADDR:]PORT),
+ * or a whole spec, as `fwd --remove` takes either.
+ */
+static void port_fields(char *f[], int n, bool host_side, int *host,
+			int *guest)
+{
+	unsigned long a, k;
+	bool port_first = port_range(f[0], &a, &k) >= 0;
+
+	*guest = n - 1;
+	if (host_side && (n == 1 || (n == 2 && !port_first))) {
+		*host = n - 1;
+		*guest = -1;
+		return;
+	}
+	*host = n == 2 ? 0 : n == 4 ? 1 : port_first ? 0 : 1;
+}
+
+int fwd_range_expand(const char *text, bool host_side,
+		     char (*out)[FWD_TEXT_MAX], int max, struct qerr *e)
+{
+	char buf[FWD_TEXT_MAX], *f[5], *s = buf;
+	unsigned long h0, hn, g0 = 0, gn = 1;
+	int n, hf, gf, hr, gr = 0, i, k, len;
+
+	if (strlen(text) >= sizeof(buf))
+		return qerr_usage(e, "'%.32s...' is too long", text);
+	strcpy(buf, text);
+	if (!strncmp(s, "tcp:", 4) || !strncmp(s, "udp:", 4))
+		s += 4;
+	n = split_fields(s, f, 4);
+	if (n < (host_side ? 1 : 2)) {
+		snprintf(out[0], FWD_TEXT_MAX, "%s", text);
+		return 1;	/* the forward's own parser says what is wrong */
+	}
+	port_fields(f, n, host_side, &hf, &gf);
+	hr = port_range(f[hf], &h0, &hn);
+	if (gf >= 0)
+		gr = port_range(f[gf], &g0, &gn);
+	if (hr <= 0 && gr <= 0) {
+		snprintf(out[0], FWD_TEXT_MAX, "%s", text);
+		return 1;
+	}
+	if (hr < 0 || gr < 0 || !hn || !gn)
+		return qerr_usage(e, "%s: a port range is FIRST-LAST, LAST not "
+				     "below FIRST", text);
+	if (gf >= 0 && hn != gn)
+		return qerr_usage(e, "%s: the host side has %lu ports, the "
+				     "guest side %lu (a range forwards each "
+				     "port to its counterpart: give as many)",
+				  text, hn, gn);
+	if ((long)hn > max)
+		return qerr_usage(e, "%s: %lu ports, at most %d forwards", text,
+				  hn, max);
+	for (i = 0; i < (int)hn; i++) {
+		len = snprintf(out[i], FWD_TEXT_MAX, "%.*s", (int)(s - buf),
+			       text);
+		for (k = 0; k < n; k++) {
+			len += snprintf(out[i] + len, (size_t)(FWD_TEXT_MAX - len),
+					"%s", k ? ":" : "");
+			if (k == hf)
+				len += snprintf(out[i] + len,
+						(size_t)(FWD_TEXT_MAX - len),
+						"%lu", h0 + (unsigned long)i);
+			else if (k == gf)
+				len += snprintf(out[i] + len,
+						(size_t)(FWD_TEXT_MAX - len),
+						"%lu", g0 + (unsigned long)i);
+			else
+				len += snprintf(out[i] + len,
+						(size_t)(FWD_TEXT_MAX - len),
+						"%s", f[k]);
+		}
+	}
+	return (int)hn;
 }
 
 int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "dataplane/frame_filter.h"
 
 enum net_mode {
 	NET_NONE,	/* VirtualBox "not attached" */
@@ -80,6 +81,14 @@ struct net_spec {
 	unsigned int mtu;	/* nat: mtu=N; 0: the default */
 	bool no_hostloop;	/* nat, natnet: hostloop=off, the host alias
 				   no longer reaches the host's loopback */
+	bool egress_deny;	/* nat, natnet: egress=deny, only allow=
+				   destinations (dataplane/frame_filter.h) */
+	struct egress_rule allow[EGRESS_ALLOW_MAX];	/* allow=CIDR[:PORT] */
+	int n_allow;
+	char pcap[PATH_MAX];	/* pcap=FILE: the NIC's frames from the
+				   start (netns/capture.h); "": none */
+	bool link_down;		/* link=down: the NIC starts unplugged
+				   (qbox link NAME nicN up plugs it) */
 	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
 				   libslirp's TFTP server; "": none */
 	char bootfile[NET_BOOTFILE_MAX + 1];	/* nat: bootfile=FILE in
@@ -88,6 +97,15 @@ struct net_spec {
 						   networks with DHCP */
 	int n_dhcp_opts;
 };
+
+/*
+ * A NAT's egress policy as text: "allow" or "deny", then each allow= rule
+ * as ",ADDR/PREFIX[:PORT]" ("deny,198.51.100.2/32:80"): how a network
+ * tells its members (net inspect --json "egress"), and how a member's
+ * own is compared with it
+ */
+#define NET_EGRESS_TEXT (8 + EGRESS_ALLOW_MAX * 26)
+void net_egress_format(const struct net_spec *n, char *buf, size_t size);
 
 /* mtu= of a NAT NIC */
 #define NET_MTU_MIN 1280
@@ -130,6 +148,23 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e);
  * Return: 0 or -EINVAL (usage error)
  */
 int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
+
+/**
+ * fwd_range_expand() - a forward of port ranges, one forward per port
+ * @text:	"8000-8010:8000-8010", "udp:0.0.0.0:5000-5001:10.0.2.15:53-54",
+ *		or a forward of single ports (then @out[0] is @text)
+ * @host_side:	@text is the host side alone ([tcp:|udp:][HOSTADDR:]
+ *		HOSTPORT[-LAST]), as `fwd --remove` takes it
+ * @out:	filled: the forwards, one port each, in the same words
+ * @max:	room in @out
+ * @e:		usage error naming the range: a last port below the first,
+ *		host and guest ranges of different lengths, more than @max
+ *
+ * Return: how many forwards (1 or more), or -EINVAL
+ */
+#define FWD_TEXT_MAX 256
+int fwd_range_expand(const char *text, bool host_side,
+		     char (*out)[FWD_TEXT_MAX], int max, struct qerr *e);
 
 /**
  * fwd_host_parse() - parse the host side of a forward, for its removal

@@ -26,7 +26,9 @@ const char main_usage[] =
 "  fwd [-n NAME] SPEC              add a port forward at run time\n"
 "  fwd [-n NAME] --list [--json]   list a sandbox's forwards\n"
 "  fwd [-n NAME] --remove HOSTSPEC remove a forward\n"
-"  stop NAME [--timeout S]         SIGTERM the payload, SIGKILL after S s\n"
+"  stop NAME [--timeout S] [--force] power a VM off (ACPI), then SIGTERM\n"
+"  link NAME [nicN] up|down        plug a NIC in or pull its cable out\n"
+"  capture NAME [nicN] [-w FILE]   what crosses a NIC, as pcap\n"
 "  wait NAME [--timeout S]         wait until NAME is up and forwarding\n"
 "  exec NAME -- CMD [ARGS...]      run CMD inside NAME's namespaces\n"
 "  nc NAME HOST PORT               stdin/stdout to HOST:PORT inside NAME\n"
@@ -65,7 +67,9 @@ const char net_usage[] =
 "the guests, e.g. an MTU and two NTP servers (values joined with +):\n"
 "net create natnet:lab0,dhcp-option=26:1400,dhcp-option=42:10.0.2.2+10.0.2.3\n"
 "PXE from the network: net create natnet:lab0,tftp=DIR,bootfile=FILE, then\n"
-"members' VMs with -boot n boot FILE from DIR over TFTP.\n"
+"members' VMs with -boot n boot FILE from DIR over TFTP. Where a natnet's\n"
+"members may go: net create natnet:lab0,egress=deny,allow=CIDR[:PORT]\n"
+"(see qbox run --help); hostloop=off too.\n"
 "\n"
 "A network starts with its first member (qbox run --net natnet:lab0) and\n"
 "ends with its last, unless made with `net create` or linger=on. `net rm`\n"
@@ -105,7 +109,9 @@ const char fwd_usage[] =
 "out when exactly one sandbox runs. SPEC is as for qbox run --fwd;\n"
 "HOSTADDR defaults to 127.0.0.1. After --remove (which also takes a whole\n"
 "SPEC), the host port refuses new connections; open TCP connections\n"
-"finish, UDP flows end.\n"
+"finish, UDP flows end. A port range (8000-8010:8000-8010, or --remove\n"
+"8000-8010) adds or removes a forward per port; an add that fails part\n"
+"way takes back the ports it added.\n"
 "\n"
 "Examples:\n"
 "  qbox fwd 2222:22\n"
@@ -113,12 +119,54 @@ const char fwd_usage[] =
 "  qbox fwd -n web --remove 2222\n";
 
 const char stop_usage[] =
-"Usage: qbox stop NAME [--timeout S]\n"
+"Usage: qbox stop NAME [--timeout S] [--force]\n"
 "\n"
-"Send SIGTERM to the sandbox's payload (QEMU exits), SIGKILL to everything\n"
-"in the sandbox after S seconds (default 10; at once if the payload has\n"
-"not started yet), and return once the sandbox is gone and cleaned up.\n"
-"Exit 1 if it is not gone S+10 seconds after the request.\n";
+"Stop the sandbox and return once it is gone and cleaned up. A VM's guest\n"
+"is first asked to power off (an ACPI power button press, QMP\n"
+"system_powerdown); if QEMU still runs after S seconds (default 10), or\n"
+"the payload is a command, it gets SIGTERM, and everything in the sandbox\n"
+"SIGKILL S seconds after that. Before the payload has started: SIGKILL.\n"
+"  --force    skip the power button: SIGTERM at once\n"
+"The exit status is 0; the run's own is its payload's (128+9 when it\n"
+"had to be killed). Exit 1 if it is not gone 2*S+10 seconds after the\n"
+"request.\n";
+
+const char capture_usage[] =
+"Usage: qbox capture NAME [nicN] [-w FILE] [-c COUNT] [FILTER...]\n"
+"       qbox capture MODE:NETWORK [-w FILE] [-c COUNT] [FILTER...]\n"
+"\n"
+"Write the frames that cross a sandbox's NIC (nic0 unless named), or a\n"
+"whole network's segment, as pcap: tcpdump -r and Wireshark read it.\n"
+"FILTER is tcpdump's filter language (pcap-filter(7)); a bad one is exit\n"
+"2 before anything starts. A VM's NIC is its TAP: every frame its guest\n"
+"sends or gets; a command's, its bridge. The capture runs inside the\n"
+"sandbox's namespaces as you, for you alone, until COUNT frames, SIGINT\n"
+"or SIGTERM, or the sandbox's end; each frame is written at once, so a\n"
+"killed capture keeps what it saw.\n"
+"  -w FILE    write to FILE (made mode 0600); without it, to stdout,\n"
+"             which must not be a terminal\n"
+"  -c COUNT   stop after COUNT frames\n"
+"--net ...,pcap=FILE captures NIC from the sandbox's start (a CI job's\n"
+"artifact: the guest's DHCP exchange included).\n"
+"  qbox capture vm1 -w vm1.pcap tcp port 22 &\n"
+"  qbox capture natnet:lab0 -c 100 arp or udp port 67 | tcpdump -nr -\n";
+
+const char link_usage[] =
+"Usage: qbox link NAME [nicN] up|down\n"
+"       qbox link MODE:NETWORK MEMBER up|down\n"
+"\n"
+"Pull a sandbox's network cable out, or plug it back in. A VM's guest\n"
+"sees its NIC's carrier go and come back (QEMU's set_link: its\n"
+"/sys/class/net/eth0/carrier reads 0, its DHCP client keeps its lease);\n"
+"a command's NIC goes NO-CARRIER, its address and routes stay. Nothing\n"
+"passes either way while it is down, forwards to it included.\n"
+"  NAME [nicN]            NIC N of sandbox NAME; without it, all of them\n"
+"  MODE:NETWORK MEMBER    the NIC of sandbox MEMBER on that network\n"
+"                         (natnet:lab0 vm1): cut it off the segment\n"
+"--net ...,link=down starts a NIC unplugged (a VM's guest never sees it\n"
+"up). qbox ps --json shows each NIC's \"link_up\". Exit 2 for a NIC,\n"
+"network or sandbox that is not there:\n"
+"  qbox link vm1 down; sleep 30; qbox link vm1 up\n";
 
 const char wait_usage[] =
 "Usage: qbox wait NAME [--timeout S] [--tcp [ADDR:]PORT [--banner]]\n"
@@ -232,9 +280,16 @@ const char run_usage[] =
 "                   domain=DOMAIN: DHCP's domain and search list;\n"
 "                   hostloop=off: 10.0.2.2 does not reach the host's\n"
 "                   loopback (also on natnet)\n"
+"      nat,egress=deny,allow=CIDR[:PORT]...  where the guest may go: with\n"
+"                   egress=deny only the allow= destinations (and the\n"
+"                   NAT's DHCP and DNS); 169.254.0.0/16 (a cloud's\n"
+"                   metadata) is refused unless allowed; a refused\n"
+"                   connection fails at once (also on natnet)\n"
 "      nat,tftp=DIR[,bootfile=FILE]  also serve DIR read-only by TFTP at\n"
 "                   10.0.2.2 and offer FILE (in DIR) by DHCP: PXE boot a\n"
 "                   VM run with -boot n\n"
+"      ...,link=down  any mode but none: the NIC starts unplugged (qbox\n"
+"                   link NAME nicN up plugs it in)\n"
 "      none         not attached: QEMU gets -nic none, a command only lo\n"
 "      natnet:NAME, hostonly:NAME, internal:NAME[,ip=ADDR][,domain=D]\n"
 "                   a named network (see qbox net --help); ip= fixes this\n"
@@ -249,6 +304,8 @@ const char run_usage[] =
 "                   connect; say 0.0.0.0 to listen on every address);\n"
 "                   IPv6 in brackets: [::1]:8080:80. GUESTADDR defaults to\n"
 "                   the VM's lease (10.0.2.15) or the command's 10.0.2.100.\n"
+"                   Port ranges: 8000-8010:8000-8010 forwards each port to\n"
+"                   its counterpart (equal lengths; 64 forwards at most).\n"
 "  --mac MAC        MAC of the first NIC (same as nat,mac=MAC)\n"
 "  --vm             treat COMMAND as QEMU even if its name does not say so\n"
 "  --ready-fd N     when the network is up, forwards listen and COMMAND has\n"
@@ -298,19 +355,30 @@ static int add_net(struct run_opts *o, const char *arg, struct qerr *e)
 	return 0;
 }
 
+/* --fwd SPEC: a range is a forward per port, each with its own words */
 static int add_fwd(struct run_opts *o, const char *arg, struct qerr *e)
 {
-	int r;
+	static char texts[MAX_FWDS][FWD_TEXT_MAX];
+	int r, i, n;
 
 	if (o->n_fwds == MAX_FWDS)
 		return qerr_usage(e, "--fwd %s: at most %d forwards", arg,
 				  MAX_FWDS);
-	r = fwd_spec_parse(arg, &o->fwds[o->n_fwds], e);
-	if (r < 0) {
-		qerr_prefix(e, "--fwd %s", arg);
-		return r;
+	n = fwd_range_expand(arg, false, texts + o->n_fwds,
+			     MAX_FWDS - o->n_fwds, e);
+	if (n < 0) {
+		qerr_prefix(e, "--fwd");
+		return n;
 	}
-	o->fwd_text[o->n_fwds++] = arg;
+	for (i = 0; i < n; i++) {
+		r = fwd_spec_parse(texts[o->n_fwds], &o->fwds[o->n_fwds], e);
+		if (r < 0) {
+			qerr_prefix(e, "--fwd %s", arg);
+			return r;
+		}
+		o->fwd_text[o->n_fwds] = n == 1 ? arg : texts[o->n_fwds];
+		o->n_fwds++;
+	}
 	return 0;
 }
 

@@ -25,6 +25,8 @@ extern const char main_usage[];
 extern const char ps_usage[];
 extern const char fwd_usage[];
 extern const char stop_usage[];
+extern const char link_usage[];
+extern const char capture_usage[];
 extern const char wait_usage[];
 extern const char exec_usage[];
 extern const char net_usage[];

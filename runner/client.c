@@ -164,29 +164,6 @@ static unsigned int timeout_arg(const char *cmd, const char *arg)
 	return (unsigned int)s;
 }
 
-/* NAME [--timeout S], for stop; returns NAME */
-static const char *name_and_timeout(int argc, char **argv, const char *usage,
-				    unsigned int *timeout)
-{
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c != 't')
-			client_bad_option(c, argv, usage);
-		*timeout = timeout_arg(argv[0], optarg);
-	}
-	if (optind + 1 != argc)
-		die(2, "%s: give one sandbox NAME (see qbox ps)", argv[0]);
-	return argv[optind];
-}
-
 /* ---- ps --------------------------------------------------------------- */
 
 int cmd_ps(int argc, char **argv)
@@ -300,6 +277,41 @@ static void fwd_print_table(const char *json)
 	}
 }
 
+/*
+ * fwd-add or fwd-remove of @spec, one request per port of a range; an
+ * add that fails takes back the ports it added, so a range is added
+ * whole or not at all
+ */
+static int fwd_each(int dirfd, const char *sandbox, enum ctl_verb verb,
+		    const char *spec, struct qerr *e)
+{
+	static char texts[MAX_FWDS][FWD_TEXT_MAX];
+	struct strbuf out = { 0 };
+	struct qerr ignored;
+	int n, i, r = 0;
+
+	n = fwd_range_expand(spec, verb == CTL_FWD_REMOVE, texts, MAX_FWDS,
+			     e);
+	if (n < 0) {
+		qerr_prefix(e, "fwd%s", verb == CTL_FWD_REMOVE ? " --remove" :
+								"");
+		return n;
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		r = ask(dirfd, sandbox, verb, texts[i], &out, NULL, e);
+		sb_free(&out);	/* one answer each */
+		if (r < 0 && r != -ENOENT)
+			qerr_prefix(e, "fwd%s %s", verb == CTL_FWD_REMOVE ?
+				    " --remove" : "", n > 1 ? texts[i] : spec);
+	}
+	for (i -= 2; r < 0 && verb == CTL_FWD_ADD && i >= 0; i--) {
+		ask(dirfd, sandbox, CTL_FWD_REMOVE, texts[i], &out, NULL,
+		    &ignored);
+		sb_free(&out);
+	}
+	return r;
+}
+
 int cmd_fwd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -347,15 +359,10 @@ int cmd_fwd(int argc, char **argv)
 	sandbox = pick_sandbox(dirfd, name, names, &n);
 	if (list) {
 		r = ask(dirfd, sandbox, CTL_FWD_LIST, NULL, &out, NULL, &e);
-	} else if (remove) {
-		r = ask(dirfd, sandbox, CTL_FWD_REMOVE, remove, &out, NULL, &e);
-		if (r < 0 && r != -ENOENT)
-			qerr_prefix(&e, "fwd --remove %s", remove);
 	} else {
-		r = ask(dirfd, sandbox, CTL_FWD_ADD, argv[optind], &out, NULL,
-			&e);
-		if (r < 0 && r != -ENOENT)
-			qerr_prefix(&e, "fwd %s", argv[optind]);
+		r = fwd_each(dirfd, sandbox,
+			     remove ? CTL_FWD_REMOVE : CTL_FWD_ADD,
+			     remove ? remove : argv[optind], &e);
 	}
 	free_names(names, n);
 	if (r < 0)
@@ -373,30 +380,107 @@ int cmd_fwd(int argc, char **argv)
 
 int cmd_stop(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct ctl_req req = { .verb = CTL_STOP };
-	unsigned int timeout = 10;
-	const char *name = name_and_timeout(argc, argv, stop_usage, &timeout);
+	unsigned int timeout = 10, wait_s;
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
-	int dirfd, fd, r;
+	bool force = false;
+	int dirfd, fd, r, c;
+	const char *name;
 	char buf[256];
 
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 't')
+			timeout = timeout_arg(argv[0], optarg);
+		else if (c == 'f')
+			force = true;
+		else
+			client_bad_option(c, argv, stop_usage);
+	}
+	if (optind + 1 != argc)
+		die(2, "stop: give one sandbox NAME (see qbox ps)");
+	name = argv[optind];
 	if ((dirfd = open_rundir(&e)) < 0 ||
 	    (fd = ctl_connect(dirfd, name, &e)) < 0)
 		qerr_die(&e);
-	snprintf(req.arg, sizeof(req.arg), "%u", timeout);
+	snprintf(req.arg, sizeof(req.arg), "%u%s", timeout,
+		 force ? ",force" : "");
 	if ((r = ctl_call(fd, &req, &out, NULL, 10000, &e)) < 0 && r != -EPIPE)
 		qerr_die(&e);
-	/* the supervisor hangs up when the sandbox is gone */
+	/* the supervisor hangs up when the sandbox is gone: a VM's guest
+	   may take the timeout to power off, QEMU the timeout after SIGTERM */
+	wait_s = 2 * timeout + 10;
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
-		if (poll(&p, 1, ((int)timeout + 10) * 1000) <= 0)
+		if (poll(&p, 1, (int)wait_s * 1000) <= 0)
 			die(1, "stop: sandbox '%s' did not end within %u s",
-			    name, timeout + 10);
+			    name, wait_s);
 		if (read(fd, buf, sizeof(buf)) <= 0)
 			break;
 	}
+	sb_free(&out);
+	return 0;
+}
+
+/* ---- link ------------------------------------------------------------- */
+
+/* up or down, for qbox link; dies on anything else */
+static const char *link_state(const char *arg)
+{
+	if (strcmp(arg, "up") && strcmp(arg, "down"))
+		die(2, "link: '%s': use up or down (see qbox link --help)",
+		    arg);
+	return arg;
+}
+
+int cmd_link(int argc, char **argv)
+{
+	const char *name, *sel = NULL, *state;
+	char arg[CTL_LINE_MAX];
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 };
+	struct net_spec n;
+	int dirfd;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		usage_exit(link_usage, 0);
+	if (argc != 3 && argc != 4)
+		die(2, "link: give NAME [nicN] up|down, or MODE:NETWORK MEMBER "
+		       "up|down (see qbox link --help)");
+	name = argv[1];
+	state = link_state(argv[argc - 1]);
+	if (argc == 4)
+		sel = argv[2];
+	/* a network's member: the NIC of sandbox MEMBER on it */
+	if (strchr(name, ':')) {
+		if (net_spec_parse(name, &n, &e) < 0 || !net_mode_named(n.mode))
+			die(2, "link: '%s' is no network (natnet:NAME, "
+			       "hostonly:NAME or internal:NAME)", name);
+		if (!sel)
+			die(2, "link: name the member of %s (qbox link %s "
+			       "MEMBER %s)", name, name, state);
+		snprintf(arg, sizeof(arg), "%s,%s:%s", state,
+			 net_mode_name(n.mode), n.name);
+		name = sel;
+	} else if (sel) {
+		if (strncmp(sel, "nic", 3))
+			die(2, "link: '%s' is no NIC (nic0, nic1, ...)", sel);
+		snprintf(arg, sizeof(arg), "%s,%s", state, sel);
+	} else {
+		snprintf(arg, sizeof(arg), "%s", state);
+	}
+	if ((dirfd = open_rundir(&e)) < 0 ||
+	    ask(dirfd, name, CTL_LINK, arg, &out, NULL, &e) < 0)
+		qerr_die(&e);
 	sb_free(&out);
 	return 0;
 }

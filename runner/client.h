@@ -10,6 +10,8 @@
 int cmd_ps(int argc, char **argv);
 int cmd_fwd(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_capture(int argc, char **argv);	/* capture.c */
 int cmd_wait(int argc, char **argv);
 int cmd_exec(int argc, char **argv);	/* exec.c */
 int cmd_nc(int argc, char **argv);	/* nc.c */

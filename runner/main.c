@@ -126,6 +126,10 @@ int main(int argc, char **argv)
 		return cmd_fwd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stop"))
 		return cmd_stop(argc - 1, argv + 1);
+	if (!strcmp(cmd, "capture"))
+		return cmd_capture(argc - 1, argv + 1);
+	if (!strcmp(cmd, "link"))
+		return cmd_link(argc - 1, argv + 1);
 	if (!strcmp(cmd, "wait"))
 		return cmd_wait(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exec"))

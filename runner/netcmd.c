@@ -141,6 +141,25 @@ static int adopt_dhcp_opts(const struct net_spec *n, const char *info,
 			     "ones given", n->name, theirs);
 }
 
+/* egress= and allow= are the network's NAT's: a member that gives them
+ * gives the network's own */
+static int adopt_egress(const struct net_spec *n, const char *info,
+			struct qerr *e)
+{
+	char mine[NET_EGRESS_TEXT], theirs[NET_EGRESS_TEXT];
+
+	if (!n->egress_deny && !n->n_allow)
+		return 0;
+	net_egress_format(n, mine, sizeof(mine));
+	json_field(info, "egress", theirs, sizeof(theirs));
+	if (!strcmp(mine, theirs))
+		return 0;
+	return qerr_usage(e, "network '%s' runs with egress %s, not the "
+			     "egress=/allow= given (they are the network's: "
+			     "give them to the member that starts it, or to "
+			     "qbox net create)", n->name, theirs);
+}
+
 /* tftp= and bootfile= too (tftp= made absolute by the caller) */
 static int adopt_tftp(const struct net_spec *n, const char *info,
 		      struct qerr *e)
@@ -182,7 +201,8 @@ int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 		n->has_subnet = true;
 	}
 	if ((r = adopt_dhcp_opts(n, out.s, e)) < 0 ||
-	    (r = adopt_tftp(n, out.s, e)) < 0)
+	    (r = adopt_tftp(n, out.s, e)) < 0 ||
+	    (r = adopt_egress(n, out.s, e)) < 0)
 		goto done;
 	/* hostloop=off is the network's NAT's: a member asking for it on a
 	   network that runs without must know it is not so */
@@ -436,9 +456,12 @@ static int net_create(int argc, char **argv)
 	if (!net_mode_named(n.mode))
 		die(2, "net create %s: only natnet:NAME, hostonly:NAME and "
 		       "internal:NAME are networks", argv[optind]);
-	if (n.has_mac || n.has_ip)
-		die(2, "net create %s: %s belongs to a member (qbox run --net)",
-		    argv[optind], n.has_mac ? "mac=" : "ip=");
+	if (n.has_mac || n.has_ip || n.pcap[0] || n.link_down)
+		die(2, "net create %s: %s belongs to a member (qbox run --net%s)",
+		    argv[optind], n.has_mac ? "mac=" : n.has_ip ? "ip=" :
+		    n.pcap[0] ? "pcap=" : "link=",
+		    n.pcap[0] ? "; qbox capture MODE:NAME for the whole segment" :
+				"");
 	if ((dirfd = ctl_rundir(&e)) < 0)
 		qerr_die(&e);
 	if ((fd = hub_client_open(dirfd, n.name)) >= 0)

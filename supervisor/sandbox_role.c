@@ -122,7 +122,9 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			/* on the administrator's LAN: no subnet or link of ours */
 			sb_puts(b, ",\"device\":");
 			sb_json_str(b, n->spec->device);
-			sb_printf(b, ",\"mac\":\"%s\"}", mac_format(n->mac, mac));
+			sb_printf(b, ",\"mac\":\"%s\",\"link_up\":%s}",
+				  mac_format(n->mac, mac),
+				  s->link_down[i] ? "false" : "true");
 			continue;
 		}
 		if (net_mode_named(n->mode)) {
@@ -136,8 +138,9 @@ static void nics_json(struct sup *s, struct strbuf *b)
 		sup_addr_json(b, "dns", n->dns);
 		sb_puts(b, ",");
 		sup_addr_json(b, "address", a);
-		sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\"}",
-			  mac_format(n->mac, mac), i);
+		sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\","
+			     "\"link_up\":%s}", mac_format(n->mac, mac), i,
+			  s->link_down[i] ? "false" : "true");
 	}
 	sb_puts(b, "]");
 }

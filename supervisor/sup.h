@@ -15,6 +15,7 @@
 #include "dataplane/nat_engine.h"
 #include "netns/sandbox.h"
 #include "plan/plan.h"
+#include "seccomp/child.h"
 #include "supervisor/fwd_engine.h"
 #include "supervisor/role.h"
 
@@ -42,8 +43,16 @@ struct sup {
 	bool init_reaped;
 	int init_status;		/* its wait status, once reaped */
 	int abort_signal;		/* a signal ended the start */
+	int64_t powerdown_deadline_ms;	/* `qbox stop` of a VM: SIGTERM
+					   then; 0: none */
 	int64_t stop_deadline_ms;	/* `qbox stop`: SIGKILL then; 0: none */
+	unsigned int stop_seconds;	/* ... its --timeout */
 	bool stop_killed;		/* ... and it came to that */
+	bool qmp;			/* a VM's NAME.qmp is bound */
+	bool link_down[MAX_NICS];	/* NIC unplugged (link=down, qbox
+					   link) */
+	int pcap_fd[MAX_NICS];		/* pcap=FILE, until its capture runs */
+	struct child pcap[MAX_NICS];	/* ... its capture (sup_pcap.c) */
 };
 
 /* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
@@ -58,8 +67,37 @@ void sup_fwds_json(struct sup *s, struct strbuf *b);
  * inspect --json) */
 void sup_engine_json(struct sup *s, struct strbuf *b);
 
-/* `qbox stop`: SIGTERM to the payload now, SIGKILL after @seconds */
-void sup_stop(struct sup *s, unsigned int seconds);
+/*
+ * `qbox stop` (sup_link.c): a VM's guest asked to power off, SIGTERM after
+ * @seconds; a command (or @force) SIGTERMed now; SIGKILL @seconds after
+ * SIGTERM
+ */
+void sup_stop(struct sup *s, unsigned int seconds, bool force);
+
+/* The stop's clocks: what is due now is done */
+void sup_stop_clock(struct sup *s);
+
+/* When the stop's next step is due (ms, now_ns's clock), or 0: none */
+int64_t sup_stop_next_ms(const struct sup *s);
+
+/*
+ * link=down NICs unplugged: a command's (@vm false) before GO, a VM's
+ * (@vm true) once QEMU runs, and the guest let go on when qbox held it
+ * (-S). 0 or -errno with @e naming the --net value.
+ */
+int sup_links_start(struct sup *s, bool vm, struct qerr *e);
+
+/*
+ * pcap=FILE (sup_pcap.c): its files opened before anything exists (a
+ * usage error names the --net value), their captures started at
+ * NET_READY, stopped at the end
+ */
+int sup_pcap_open(struct sup *s, struct qerr *e);
+int sup_pcap_start(struct sup *s, struct qerr *e);
+void sup_pcap_stop(struct sup *s);
+
+/* `qbox link`'s request "up|down[,nicN|,NETWORK]". 0 or -errno with @e. */
+int sup_link(struct sup *s, const char *arg, struct qerr *e);
 
 /* Forward @spec (parsed, resolved on the plan, listening); @out its JSON.
  * 0 or -errno with @e. */

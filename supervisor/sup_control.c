@@ -115,20 +115,6 @@ int sup_fwd_remove(struct sup *s, const char *text, struct fwd_spec *spec,
 			  spec->proto == IPPROTO_UDP ? "udp" : "tcp");
 }
 
-void sup_stop(struct sup *s, unsigned int seconds)
-{
-	int64_t deadline = now_ns() / 1000000 + (int64_t)seconds * 1000;
-
-	if (!s->started) {	/* nothing to power down yet */
-		kill(s->sb.pid, SIGKILL);
-		s->stop_killed = true;
-		return;
-	}
-	kill(s->sb.pid, SIGTERM);	/* init passes it to the payload */
-	if (!s->stop_deadline_ms || deadline < s->stop_deadline_ms)
-		s->stop_deadline_ms = deadline;
-}
-
 int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 	       int *fd, long *hold, struct qerr *e)
 {
@@ -143,7 +129,7 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 	case CTL_WAIT:
 		return 0;
 	case CTL_STOP:
-		sup_stop(s, req->seconds);
+		sup_stop(s, req->seconds, req->force);
 		return 0;
 	case CTL_NS:
 		*fd = (int)syscall(SYS_pidfd_open, s->sb.pid, 0);
@@ -164,12 +150,17 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 		return sup_fwd_add(s, req->arg, &spec, out, e);
 	case CTL_FWD_REMOVE:
 		return sup_fwd_remove(s, req->arg, &spec, e);
+	case CTL_LINK:
+		if (s->plan->hub)
+			break;
+		return sup_link(s, req->arg, e);
 	case CTL_JOIN:
 	case CTL_NET_INFO:
 	case CTL_NET_RM:
 		return qerr_usage(e, "'%s' is a sandbox, not a network",
 				  s->plan->name);
 	default:
-		return qerr_usage(e, "unsupported request");
+		break;
 	}
+	return qerr_usage(e, "unsupported request");
 }

@@ -50,6 +50,7 @@
 #include "common/rundir.h"
 #include "common/util.h"
 #include "netns/tap.h"
+#include "supervisor/qmp.h"
 #include "supervisor/sup.h"
 
 _Static_assert(MAX_NICS <= NAT_ENGINE_UPLINKS, "an uplink per NIC");
@@ -91,7 +92,8 @@ static int start_engine(struct sup *s, struct qerr *e)
 			.hostname = p->name, .mtu = n->mtu,
 			.tftp = n->nat.tftp, .bootfile = n->nat.bootfile,
 			.domain = n->nat.domain,
-			.no_hostloop = n->nat.no_hostloop };
+			.no_hostloop = n->nat.no_hostloop,
+			.egress = n->nat.egress };
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
 	return pc.n ? nat_engine_start(&pc, &s->engine, e) : 0;
@@ -188,16 +190,39 @@ static int on_uplink(struct sup *s, const struct sbmsg *m, int fd,
 	return 0;
 }
 
+/*
+ * A VM's QMP monitor of qbox's own (qmp.h): NAME.qmp, bound now that the
+ * name is ours, its listening socket for QEMU (-1: not a VM)
+ */
+static int qmp_listen(struct sup *s, struct qerr *e)
+{
+	char file[128];
+	int fd;
+
+	if (!s->plan->vm || s->plan->hub)
+		return -1;
+	qmp_socket_name(s->plan->name, file, sizeof(file));
+	if ((fd = ctl_listen_at(s->dirfd, file, e)) >= 0)
+		s->qmp = true;
+	return fd;
+}
+
+/* The uplinks run, forwards listen: GO, with QEMU's monitor socket */
 static int on_net_ready(struct sup *s, struct qerr *e)
 {
 	struct sbmsg go = { .type = SBMSG_GO };
+	cleanup_fd int qmp = -1;
 	int r;
 
-	if ((r = start_uplinks(s, e)) < 0)
+	if ((r = start_uplinks(s, e)) < 0 ||
+	    (r = sup_pcap_start(s, e)) < 0 ||
+	    (r = sup_links_start(s, false, e)) < 0)
 		return r;
 	fault_point(s->role->fault, "uplinks");
 	s->forwarding = true;
-	if ((r = sbmsg_send(s->sb.sock, &go, -1)) < 0)
+	if ((qmp = qmp_listen(s, e)) < 0 && s->plan->vm && !s->plan->hub)
+		return qmp;
+	if ((r = sbmsg_send(s->sb.sock, &go, qmp)) < 0)
 		return qerr_set(e, -r, "starting the sandbox");
 	return 0;
 }
@@ -220,6 +245,8 @@ static int on_message(struct sup *s, struct qerr *e)
 		return on_net_ready(s, e);
 	case SBMSG_STARTED:
 		s->started = true;
+		if ((r = sup_links_start(s, true, e)) < 0)
+			return r;
 		ready(s);
 		return 0;
 	case SBMSG_ERROR:
@@ -275,16 +302,6 @@ static int on_signal(struct sup *s, struct qerr *e)
 	return 0;
 }
 
-/* `qbox stop` gave the payload its time: end the sandbox */
-static void stop_deadline(struct sup *s)
-{
-	if (!s->stop_deadline_ms || now_ns() / 1000000 < s->stop_deadline_ms)
-		return;
-	kill(s->sb.pid, SIGKILL);
-	s->stop_deadline_ms = 0;
-	s->stop_killed = true;
-}
-
 /* One turn of the loop: <0 with @e ends the run, 1 when it is time */
 static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 {
@@ -300,8 +317,8 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 		role->poll_fill(s, ps);
 	if (role->should_end && role->should_end(s))
 		return 1;
-	if (s->stop_deadline_ms)
-		pollset_timeout(ps, s->stop_deadline_ms - now_ns() / 1000000);
+	if (sup_stop_next_ms(s))
+		pollset_timeout(ps, sup_stop_next_ms(s) - now_ns() / 1000000);
 	if (ps->n < 2 || ps->fds == NULL)
 		return qerr_set(e, ENOMEM, "event loop");
 	if (poll(ps->fds, (nfds_t)ps->n, ps->timeout_ms) < 0 && errno != EINTR)
@@ -310,7 +327,7 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 		ctl_server_poll_done(s->ctl, ps);
 	if (role->poll_done && (r = role->poll_done(s, ps, e)) < 0)
 		return r;
-	stop_deadline(s);
+	sup_stop_clock(s);
 	if (ps->fds[1].revents && (r = on_message(s, e)) < 0)
 		return r;
 	if (ps->fds[0].revents && (r = on_signal(s, e)) < 0)
@@ -414,6 +431,7 @@ static int setup(struct sup *s, struct sandbox_cfg *cfg, char *dir,
 	int r;
 
 	if ((r = bridged_open(s->plan, cfg->tapfd, e)) < 0 ||
+	    (r = sup_pcap_open(s, e)) < 0 ||
 	    (r = rundir_path(getuid(), dir, size, e)) < 0 ||
 	    (r = s->dirfd = rundir_open(dir, getuid(), e)) < 0)
 		return r;
@@ -440,6 +458,7 @@ static int cleanup(struct sup *s, struct sandbox_cfg *cfg, int r,
 		kill(s->sb.pid, SIGKILL);
 		waitpid(s->sb.pid, NULL, 0);
 	}
+	sup_pcap_stop(s);
 	if (s->ready_fd >= 0)
 		close(s->ready_fd);
 	if (s->role->end)
@@ -483,6 +502,8 @@ int supervise(const struct plan *p, const struct role *role, void *arg,
 	int i, r;
 
 	for (i = 0; i < MAX_NICS; i++) {
+		s.link_down[i] = p->nics[i].link_down;
+		s.pcap_fd[i] = -1;
 		s.upfd[i] = -1;
 		cfg.join[i].pidfd = -1;
 		cfg.tapfd[i] = -1;

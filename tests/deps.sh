@@ -5,7 +5,7 @@
 # what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
-# build: compiler, pkg-config and the six libraries qbox links, and glib
+# build: compiler, pkg-config and the seven libraries qbox links, and glib
 # (libslirp's slirp.pc requires glib-2.0, which libslirp-dev does not pull
 # in; the NAT engine also sets glib's log handler)
 # run: dnsmasq-base, the DNS server of every named network (no service of
@@ -18,9 +18,10 @@ set -euo pipefail
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
-      libseccomp-dev libcap-dev libjansson-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      libseccomp-dev libcap-dev libjansson-dev libpcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
       dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
+      tcpdump
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)

@@ -123,6 +123,20 @@ member_wait() {
 		member_addr "$net" "$sandbox" "$@"
 }
 
+# two_members NET : on natnet:NET, member a-$$ serving "member-$$" on
+# port 8080 and member b-$$ idle, in the background (killed at exit);
+# sets QA and QB, their qbox pids
+two_members() {
+	mkdir -p "$TMP/member-www"
+	echo "member-$$" >"$TMP/member-www/index.html"
+	start_bg "$QBOX" run --name "a-$$" --net "natnet:$1" \
+		--ro-bind "$TMP/member-www" -- \
+		busybox httpd -f -p 8080 -h "$TMP/member-www"
+	QA=$BG_PID
+	start_bg "$QBOX" run --name "b-$$" --net "natnet:$1" -- sleep 600
+	QB=$BG_PID
+}
+
 # net_gone NETWORK : qbox net ls no longer lists it (its hub has ended)
 net_gone() { ! "$QBOX" net ls | grep -q "^$1 "; }
 
@@ -339,7 +353,9 @@ netns_remove() {
 #             and 192.168.0.0/16 via the host, so that it can try the
 #             sandboxes' addresses (outside_dial), and the host forwards
 #             packets, so that where it has no route it says so at once
-#             (ICMP unreachable, not rate-limited)
+#             (ICMP unreachable, not rate-limited); it is also
+#             169.254.169.254 ($METADATA_IP, a cloud's metadata address),
+#             serving the same page there, routed to it from "host"
 #
 # No route leads anywhere else: every address but these two is
 # unreachable. The script runs again in "host" as the test's own uid (a
@@ -348,6 +364,7 @@ netns_remove() {
 # lib.sh sets up set up afresh; the first run waits for it and exits with
 # its status. Any test can do this; it works as root and as a plain user.
 OUTSIDE_IP=198.51.100.2
+METADATA_IP=169.254.169.254
 outside_world() {
 	local host out uid gid ns=()
 	if [ -n "${QBOX_OUTSIDE_LOG:-}" ]; then	# the second run: inside
@@ -377,11 +394,13 @@ outside_world() {
 		ip link add o0 type veth peer name o1 netns $out
 		ip addr add 198.51.100.1/24 dev o0
 		ip link set o0 up
+		ip route add $METADATA_IP/32 via $OUTSIDE_IP
 		echo 1 >/proc/sys/net/ipv4/ip_forward
 		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit" ||
 	   ! nsenter -t "$out" -U -n --preserve-credentials sh -ec "
 		ip link set lo up
 		ip addr add $OUTSIDE_IP/24 dev o1
+		ip addr add $METADATA_IP/32 dev lo
 		ip link set o1 up
 		ip route add 10.0.0.0/8 via 198.51.100.1
 		ip route add 192.168.0.0/16 via 198.51.100.1"; then
@@ -391,7 +410,11 @@ outside_world() {
 	start_bg nsenter -t "$out" -U -n --preserve-credentials \
 		busybox httpd -f -vv -p "$OUTSIDE_IP:80" -h "$TMP/outside-www" \
 		2>>"$TMP/outside.log"
-	if ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP/80"; then
+	start_bg nsenter -t "$out" -U -n --preserve-credentials \
+		busybox httpd -f -vv -p "$METADATA_IP:80" -h "$TMP/outside-www" \
+		2>>"$TMP/outside.log"
+	if ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP/80" ||
+	   ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$METADATA_IP/80"; then
 		fail "outside_world: the outside test host does not serve"
 		exit 1
 	fi

@@ -76,8 +76,8 @@ vm_start "$TMP/console" "$TMP/guest.sh" --name "br-e2e-$$" --net nat \
 	--net "bridged:qtapE,mac=$mac"
 if vm_wait_line "$TMP/console" QBOX-LAN-LISTEN 70; then
 	js=$("${VM_AS[@]}" "$QBOX" ps --json)
-	check "ps --json, as nobody: the bridged NIC, its device and MAC" \
-		grep -q "{\"index\":1,\"mode\":\"bridged\",\"device\":\"qtapE\",\"mac\":\"$mac\"}" <<<"$js"
+	check "ps --json, as nobody: the bridged NIC, its device, MAC and cable" \
+		grep -q "{\"index\":1,\"mode\":\"bridged\",\"device\":\"qtapE\",\"mac\":\"$mac\",\"link_up\":true}" <<<"$js"
 	say_hello() {
 		echo "hello-$$" | ip netns exec "$peer" socat -u - TCP:198.51.100.10:7777,connect-timeout=2
 	}

@@ -40,6 +40,8 @@ static void fuzz_request(const char *line)
 	if (r.verb == CTL_NET_RM)
 		FUZZ_ASSERT(r.force ? !strcmp(r.arg, "force")
 				    : !strcmp(r.arg, "idle"));
+	else if (r.verb == CTL_STOP)
+		FUZZ_ASSERT(r.force == !!strstr(r.arg, ",force"));
 	else
 		FUZZ_ASSERT(!r.force);
 	n = ctl_req_format(&r, buf, sizeof(buf));

@@ -778,6 +778,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.host_only = conf & 2,
 		/* a command payload's NIC, or a VM's (0: libslirp's 1500) */
 		.mtu = conf & 16 ? 65520 : 0,
+		/* an egress policy: deny but the host alias, or port 80
+		   anywhere; refused frames are answered (ICMP) */
+		.egress = { .deny = conf & 32, .n = 1,
+			    .allow = { { .net = { conf & 64 ? 0 :
+						  htonl(HOST_ALIAS) },
+					 .prefix = conf & 64 ? 0 : 32,
+					 .port = conf & 64 ? 80 : 0 } } },
 	};
 	struct tcp_state ts = { .sport = (uint16_t)(40000 + u8(&in)),
 				.seq = u32(&in) };

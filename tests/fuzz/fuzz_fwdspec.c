@@ -9,7 +9,10 @@
  * forward, and its host side alone ("udp:[::1]:5353", what `qbox fwd
  * --remove` sends) parses to the same host side. parse_uint() gets the
  * input with a bound taken from its last 8 bytes: what it accepts is a
- * plain decimal no larger than the bound.
+ * plain decimal no larger than the bound. fwd_range_expand() gives at
+ * most its room of forwards, each no longer than the input and with a
+ * first-to-last range's ports counting up by one; a range that expands
+ * to more than one names each port once.
  */
 #include <arpa/inet.h>
 
@@ -98,6 +101,35 @@ static void fuzz_host(const char *s)
 	check_host_side(&f, &g);
 }
 
+static void fuzz_range(const char *s, bool host_side)
+{
+	static char out[8][FWD_TEXT_MAX];
+	struct fwd_spec f, prev;
+	struct qerr e = { 0 };
+	int n, i;
+
+	n = fwd_range_expand(s, host_side, out, 8, &e);
+	if (n < 0) {
+		FUZZ_ASSERT(e.usage && e.msg[0]);
+		return;
+	}
+	FUZZ_ASSERT(n >= 1 && n <= 8);
+	if (n == 1) {
+		FUZZ_ASSERT(strlen(out[0]) < FWD_TEXT_MAX);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		FUZZ_ASSERT(strlen(out[i]) <= strlen(s));
+		/* a piece that parses counts up from the one before */
+		if ((host_side ? fwd_host_parse(out[i], &f, &e) :
+				 fwd_spec_parse(out[i], &f, &e)) < 0)
+			return;
+		if (i && prev.host_port)
+			FUZZ_ASSERT(f.host_port == prev.host_port + 1);
+		prev = f;
+	}
+}
+
 static void fuzz_uint(const uint8_t *data, size_t size, const char *s)
 {
 	unsigned long max = 0, v;
@@ -122,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_spec(s);
 	fuzz_host(s);
+	fuzz_range(s, false);
+	fuzz_range(s, true);
 	fuzz_uint(data, size, s);
 	free(s);
 	return 0;

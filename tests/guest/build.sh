@@ -35,9 +35,11 @@ CACHE=$OUT/cache
 
 META_PKG=linux-image-cloud-amd64
 # Load order from the design notes; modules that are built into the kernel
-# are skipped (checked against modules.builtin).
+# are skipped (checked against modules.builtin). button and evdev: the
+# ACPI power button as an input device, for the tests of qbox stop's
+# power-off (QMP system_powerdown).
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
-	virtio_pci failover net_failover virtio_net virtio_blk)
+	virtio_pci failover net_failover virtio_net virtio_blk button evdev)
 
 # --- which busybox ----------------------------------------------------------
 

@@ -39,7 +39,7 @@ bad "device name with '/'" "bridged:a/b: device name 'a/b'" \
 	run --net bridged:a/b -- qemu-system-x86_64
 bad "bridged without a device" "needs a TAP device \\(bridged:TAPDEV\\)" \
 	run --net bridged -- qemu-system-x86_64
-bad "bridged takes no subnet=" "unknown option 'subnet' \\(bridged takes only mac=\\)" \
+bad "bridged takes no subnet=" "unknown option 'subnet' \\(bridged takes mac= and link=\\)" \
 	run --net bridged:lo,subnet=10.0.5.0/24 -- qemu-system-x86_64
 bad "a forward to a bridged NIC explained" "a bridged NIC needs no forwards" \
 	run --net bridged:lo --fwd 2222:22 -- qemu-system-x86_64
@@ -132,8 +132,8 @@ in_ns "$QBOX" run --vm --name br-$$ --net bridged:qtapU -- sh -c 'sleep 1000' &
 q=$!
 if in_ns "$QBOX" wait br-$$ --timeout 20; then
 	js=$(in_ns "$QBOX" ps --json)
-	check "ps --json: mode bridged, the device and the MAC" \
-		grep -qE '"nics":\[\{"index":0,"mode":"bridged","device":"qtapU","mac":"52:54:00(:[0-9a-f]{2}){3}"\}\]' <<<"$js"
+	check "ps --json: mode bridged, the device, the MAC and its cable" \
+		grep -qE '"nics":\[\{"index":0,"mode":"bridged","device":"qtapU","mac":"52:54:00(:[0-9a-f]{2}){3}","link_up":true\}\]' <<<"$js"
 	check "ps: bridged:qtapU in NETWORKS" \
 		grep -qE "^br-$$ .*bridged:qtapU" <<<"$(in_ns "$QBOX" ps)"
 	expect_output "a TAP in use is refused" 2 \

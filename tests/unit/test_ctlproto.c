@@ -28,6 +28,18 @@ int main(void)
 	CHECK(ctl_req_parse("stop 10\n", &r, &e) == 0 && r.verb == CTL_STOP &&
 		      r.seconds == 10,
 	      "stop with seconds");
+	CHECK(ctl_req_parse("stop 10\n", &r, &e) == 0 && !r.force,
+	      "stop: the power button first");
+	CHECK(ctl_req_parse("stop 3,force\n", &r, &e) == 0 &&
+		      r.seconds == 3 && r.force && !strcmp(r.arg, "3,force"),
+	      "stop 3,force: SIGTERM at once");
+	CHECK(bad("stop 3,now\n", "only ',force'"), "stop: ',now'");
+	CHECK(bad("stop soon,force\n", "'soon' is not a number"),
+	      "stop: seconds before ,force");
+	CHECK(ctl_req_parse("link down,nic1\n", &r, &e) == 0 &&
+		      r.verb == CTL_LINK && !strcmp(r.arg, "down,nic1"),
+	      "link with its one argument");
+	CHECK(bad("link\n", "takes one argument"), "link without argument");
 	CHECK(ctl_req_parse("fwd-remove 2222\n", &r, &e) == 0 &&
 		      r.verb == CTL_FWD_REMOVE && !strcmp(r.arg, "2222"),
 	      "fwd-remove");

@@ -59,6 +59,148 @@ static void test_fragments(void)
 	      "fragments: a header that is not version 4 is not one");
 }
 
+/* An IPv4 frame of @proto (6, 17, 1) to @dst, destination port @port */
+static size_t l4(uint8_t *f, uint8_t proto, const char *dst, uint16_t port)
+{
+	size_t n = frame(f, 0x0800, dst, 4);
+
+	f[14 + 9] = proto;
+	be16_put(f + 14 + 20 + 2, port);
+	return n;
+}
+
+static void rule(struct egress_policy *p, const char *net, unsigned int prefix,
+		 uint16_t port)
+{
+	struct egress_rule *r = &p->allow[p->n++];
+
+	inet_pton(AF_INET, net, &r->net);
+	r->prefix = prefix;
+	r->port = port;
+}
+
+static void test_egress(void)
+{
+	struct egress_policy open = { 0 }, deny = { .deny = true };
+	uint8_t f[64];
+
+	inet_pton(AF_INET, "10.0.2.2", &open.gateway);
+	inet_pton(AF_INET, "10.0.2.3", &open.dns);
+	deny.gateway = open.gateway;
+	deny.dns = open.dns;
+	CHECK(frame_egress_ok(f, l4(f, 6, "198.51.100.2", 80), &open) &&
+		      frame_egress_ok(f, l4(f, 6, "10.0.2.2", 8080), &open),
+	      "egress: everything passes by default");
+	CHECK(!frame_egress_ok(f, l4(f, 6, "169.254.169.254", 80), &open) &&
+		      !frame_egress_ok(f, l4(f, 17, "169.254.0.1", 53), &open) &&
+		      !frame_egress_ok(f, l4(f, 1, "169.254.255.255", 0), &open),
+	      "egress: the link-local metadata range is refused by default");
+	CHECK(frame_egress_ok(f, l4(f, 6, "169.253.255.255", 80), &open) &&
+		      frame_egress_ok(f, l4(f, 6, "169.255.0.0", 80), &open),
+	      "egress: ... and only it");
+	rule(&open, "169.254.169.254", 32, 80);
+	CHECK(frame_egress_ok(f, l4(f, 6, "169.254.169.254", 80), &open) &&
+		      !frame_egress_ok(f, l4(f, 6, "169.254.169.254", 81), &open),
+	      "egress: allow=169.254.169.254:80 lets that one port through");
+	CHECK(!frame_egress_ok(f, l4(f, 6, "198.51.100.2", 80), &deny) &&
+		      !frame_egress_ok(f, l4(f, 6, "10.0.2.2", 8080), &deny) &&
+		      !frame_egress_ok(f, l4(f, 1, "198.51.100.2", 0), &deny),
+	      "egress=deny: the outside and the host alias are refused");
+	CHECK(frame_egress_ok(f, l4(f, 17, "255.255.255.255", 67), &deny) &&
+		      frame_egress_ok(f, l4(f, 17, "10.0.2.3", 53), &deny) &&
+		      frame_egress_ok(f, l4(f, 6, "10.0.2.3", 53), &deny) &&
+		      frame_egress_ok(f, l4(f, 17, "10.0.2.2", 69), &deny) &&
+		      frame_egress_ok(f, frame(f, 0x0806, NULL, 0), &deny),
+	      "egress=deny: DHCP, DNS, TFTP and ARP, the NAT's own, pass");
+	CHECK(!frame_egress_ok(f, l4(f, 6, "10.0.2.2", 69), &deny),
+	      "egress=deny: TFTP is UDP");
+	rule(&deny, "198.51.100.2", 32, 80);
+	rule(&deny, "10.8.0.0", 16, 0);
+	CHECK(frame_egress_ok(f, l4(f, 6, "198.51.100.2", 80), &deny) &&
+		      frame_egress_ok(f, l4(f, 17, "198.51.100.2", 80), &deny) &&
+		      !frame_egress_ok(f, l4(f, 6, "198.51.100.2", 443), &deny) &&
+		      !frame_egress_ok(f, l4(f, 1, "198.51.100.2", 80), &deny) &&
+		      !frame_egress_ok(f, l4(f, 6, "198.51.100.3", 80), &deny),
+	      "egress=deny, allow=ADDR:PORT: that port of that address only, "
+	      "TCP or UDP");
+	CHECK(frame_egress_ok(f, l4(f, 6, "10.8.255.1", 1), &deny) &&
+		      frame_egress_ok(f, l4(f, 1, "10.8.0.9", 0), &deny) &&
+		      !frame_egress_ok(f, l4(f, 6, "10.9.0.1", 1), &deny),
+	      "egress=deny, allow=CIDR: any protocol and port inside it");
+	rule(&deny, "0.0.0.0", 0, 443);
+	CHECK(frame_egress_ok(f, l4(f, 6, "203.0.113.9", 443), &deny) &&
+		      !frame_egress_ok(f, l4(f, 6, "203.0.113.9", 80), &deny),
+	      "egress=deny, allow=0.0.0.0/0:443: port 443 anywhere");
+	l4(f, 6, "198.51.100.2", 80);
+	f[14] = 0x4f;	/* a 60-byte header the frame's 64 bytes cannot hold */
+	CHECK(!frame_egress_ok(f, 64, &deny),
+	      "egress: a port beyond the frame matches no port rule");
+	CHECK(!frame_egress_ok(f, 20, &open) && !frame_egress_ok(f, 33, &open),
+	      "egress: a truncated IPv4 header is dropped");
+}
+
+/* The Internet checksum over @len bytes: 0 when they hold a right one */
+static uint16_t sum_of(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += be16_get(p + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void test_refusal(void)
+{
+	static const uint8_t guest[6] = { 0x52, 0x54, 0, 1, 2, 3 },
+			     gw[6] = { 0x52, 0x55, 10, 0, 2, 2 };
+	struct in_addr gateway;
+	uint8_t f[64], r[FRAME_REFUSAL_MAX];
+	size_t n;
+
+	inet_pton(AF_INET, "10.0.2.2", &gateway);
+	l4(f, 6, "198.51.100.2", 80);
+	memcpy(f, gw, 6);
+	memcpy(f + 6, guest, 6);
+	memcpy(f + 14 + 12, "\x0a\x00\x02\x0f", 4);	/* from 10.0.2.15 */
+	n = frame_egress_refusal(f, 64, gateway, r, sizeof(r));
+	CHECK(n == 14 + 20 + 8 + 28, "refusal: ICMP quoting header and 8 "
+				     "bytes (%zu)", n);
+	CHECK(!memcmp(r, guest, 6) && !memcmp(r + 6, gw, 6) &&
+		      be16_get(r + 12) == 0x0800,
+	      "refusal: to the sender's MAC, from the gateway's");
+	CHECK(r[14] == 0x45 && r[14 + 9] == 1 &&
+		      !memcmp(r + 14 + 12, &gateway, 4) &&
+		      !memcmp(r + 14 + 16, "\x0a\x00\x02\x0f", 4) &&
+		      be16_get(r + 14 + 2) == 56 && sum_of(r + 14, 20) == 0,
+	      "refusal: IPv4 from the gateway to the sender, checksummed");
+	CHECK(r[34] == 3 && r[35] == 13 && sum_of(r + 34, 36) == 0 &&
+		      !memcmp(r + 34 + 8, f + 14, 28),
+	      "refusal: type 3 code 13 (administratively prohibited), the "
+	      "original quoted, checksummed");
+	f[14 + 9] = 1;
+	f[14 + 20] = 8;
+	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == n,
+	      "refusal: a ping is answered too");
+	f[14 + 20] = 3;
+	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	      "refusal: never an ICMP error for an ICMP error");
+	f[14 + 9] = 6;
+	f[6] = 0x53;
+	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	      "refusal: none to a group MAC");
+	f[6] = 0x52;
+	be16_put(f + 14 + 6, 0x2000);
+	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	      "refusal: none for a fragment");
+	be16_put(f + 14 + 6, 0);
+	CHECK(frame_egress_refusal(f, 64, gateway, r, 60) == 0 &&
+		      frame_egress_refusal(f, 40, gateway, r, sizeof(r)) == 0,
+	      "refusal: none when it does not fit, or the frame is short");
+}
+
 int main(void)
 {
 	struct in_addr host;
@@ -86,5 +228,7 @@ int main(void)
 						"dropped");
 	CHECK(!frame_to_host_only(f, 10, host), "a runt frame is dropped");
 	test_fragments();
+	test_egress();
+	test_refusal();
 	UNIT_END();
 }

@@ -29,11 +29,16 @@ int main(void)
 			  "e1000,netdev=qbox0,romfile=", NULL };
 	char *badmac[] = { "qemu-system-x86_64", "-device",
 			   "e1000,netdev=qbox0,mac=52:54", NULL };
+	struct qemu_extra nomon = { .qmp_fd = -1 };
+	struct qemu_extra mon = { .qmp_fd = 7 }, held = { .qmp_fd = 7,
+							 .hold = true };
+	char *paused[] = { "qemu", "-S", NULL };
+	char *incoming[] = { "qemu", "-incoming", "defer", NULL };
 	struct qerr e = { 0 };
 	uint8_t mac[6];
 	char **v;
 
-	v = qemu_argv_build(user, two, 2);
+	v = qemu_argv_build(user, two, 2, &nomon);
 	CHECK(v && argc_of(v) == 11, "two NICs add 8 words");
 	CHECK(v && !strcmp(v[0], "qemu-system-x86_64") && !strcmp(v[2], "1G"),
 	      "user's argv kept in front");
@@ -50,13 +55,13 @@ int main(void)
 	      "second NIC is qbox1");
 	qemu_argv_free(v);
 
-	v = qemu_argv_build(own, two, 1);
+	v = qemu_argv_build(own, two, 1, &nomon);
 	CHECK(v && argc_of(v) == 5 && !strcmp(v[4], "tap,id=qbox0,fd=5"),
 	      "user's own -device netdev=qbox0: only -netdev added");
 	CHECK(v && !strcmp(v[2], own[2]), "and its mac= is kept");
 	qemu_argv_free(v);
 
-	v = qemu_argv_build(nomac, two, 1);
+	v = qemu_argv_build(nomac, two, 1, &nomon);
 	CHECK(v && argc_of(v) == 5 &&
 		      !strcmp(v[2], "e1000,netdev=qbox0,romfile=,"
 				    "mac=52:54:00:01:02:03"),
@@ -92,10 +97,27 @@ int main(void)
 		      "netdev= given twice: the last counts, as in QEMU");
 	}
 
-	v = qemu_argv_build(user, &none, 1);
+	v = qemu_argv_build(user, &none, 1, &nomon);
 	CHECK(v && argc_of(v) == 5 && !strcmp(v[3], "-nic") &&
 		      !strcmp(v[4], "none"),
 	      "--net none adds -nic none");
 	qemu_argv_free(v);
+
+	v = qemu_argv_build(user, two, 1, &mon);
+	CHECK(v && argc_of(v) == 11 && !strcmp(v[7], "-chardev") &&
+		      !strcmp(v[8], "socket,id=qbox-qmp,fd=7,server=on,"
+				    "wait=off") &&
+		      !strcmp(v[9], "-mon") &&
+		      !strcmp(v[10], "chardev=qbox-qmp,mode=control"),
+	      "qbox's QMP monitor on the inherited listening socket, after "
+	      "the NICs");
+	qemu_argv_free(v);
+	v = qemu_argv_build(user, two, 1, &held);
+	CHECK(v && argc_of(v) == 12 && !strcmp(v[11], "-S"),
+	      "held: -S after the monitor");
+	qemu_argv_free(v);
+	CHECK(!qemu_argv_holds(user) && qemu_argv_holds(paused) &&
+		      qemu_argv_holds(incoming),
+	      "the user's -S or -incoming holds the guest already");
 	UNIT_END();
 }

@@ -161,8 +161,8 @@ static void test_net(void)
 	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
 					     "takes subnet=, mac=, ip=, domain=, "
-					     "dhcp-option=, tftp=, bootfile= and "
-					     "linger=)"),
+					     "dhcp-option=, tftp=, bootfile=, "
+					     "linger=, pcap= and link=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -219,6 +219,58 @@ static void test_net(void)
 		      net_bad("internal:i,hostloop=off", "unknown option 'hostloop'") &&
 		      net_bad("nat,hostloop=maybe", "hostloop='maybe': use on or off"),
 	      "hostloop= refused where there is no host loopback to keep out");
+	{
+		char t[NET_EGRESS_TEXT];
+
+		CHECK(net_spec_parse("nat,egress=deny,allow=198.51.100.2:80,"
+				     "allow=10.8.0.0/16,allow=0.0.0.0/0:443",
+				     &n, &e) == 0 && n.egress_deny &&
+			      n.n_allow == 3 && n.allow[0].prefix == 32 &&
+			      n.allow[0].port == 80 &&
+			      n.allow[1].prefix == 16 && !n.allow[1].port &&
+			      n.allow[2].prefix == 0 && n.allow[2].port == 443,
+		      "egress=deny with allow=ADDR:PORT, CIDR and 0/0:PORT");
+		net_egress_format(&n, t, sizeof(t));
+		CHECK(!strcmp(t, "deny,198.51.100.2/32:80,10.8.0.0/16,"
+				 "0.0.0.0/0:443"),
+		      "egress as text: %s", t);
+		CHECK(net_spec_parse("natnet:x,allow=169.254.169.254", &n, &e) ==
+			      0 && !n.egress_deny && n.n_allow == 1,
+		      "allow= on natnet, egress open by default");
+		net_egress_format(&n, t, sizeof(t));
+		CHECK(!strcmp(t, "allow,169.254.169.254/32"),
+		      "egress as text, open: %s", t);
+	}
+	CHECK(net_bad("nat,egress=maybe", "egress=maybe: use allow or deny") &&
+		      net_bad("nat,allow=10.0.0.1/8", "host bits are set after /8") &&
+		      net_bad("nat,allow=10.0.0.0/33", "prefix '33' is not a number") &&
+		      net_bad("nat,allow=10.0.0.0/", "prefix '' is not a number") &&
+		      net_bad("nat,allow=example.com:80", "'example.com' is not an IPv4") &&
+		      net_bad("nat,allow=10.0.0.1:0", "port '0' is not a number") &&
+		      net_bad("nat,allow=10.0.0.1:99999", "port '99999' is not") &&
+		      net_bad("nat,allow=", "'' is not an IPv4 address") &&
+		      net_bad("hostonly:h,egress=deny", "unknown option 'egress'") &&
+		      net_bad("internal:i,allow=10.0.0.1", "unknown option 'allow'") &&
+		      net_bad("nat,allow=1.1.1.1,allow=1.1.1.2,allow=1.1.1.3,"
+			      "allow=1.1.1.4,allow=1.1.1.5,allow=1.1.1.6,"
+			      "allow=1.1.1.7,allow=1.1.1.8,allow=1.1.1.9,"
+			      "allow=1.1.1.10,allow=1.1.1.11,allow=1.1.1.12,"
+			      "allow=1.1.1.13,allow=1.1.1.14,allow=1.1.1.15,"
+			      "allow=1.1.1.16,allow=1.1.1.17", "at most 16 allow="),
+	      "egress= and allow= bad values named");
+	CHECK(net_spec_parse("nat,link=down", &n, &e) == 0 && n.link_down &&
+		      net_spec_parse("internal:i,link=down", &n, &e) == 0 &&
+		      n.link_down &&
+		      net_spec_parse("bridged:t0,link=down", &n, &e) == 0 &&
+		      n.link_down &&
+		      net_spec_parse("natnet:x,link=up", &n, &e) == 0 &&
+		      !n.link_down && net_spec_parse("nat", &n, &e) == 0 &&
+		      !n.link_down,
+	      "link=down on every mode with a link; up by default");
+	CHECK(net_bad("nat,link=off", "link=off: use up or down") &&
+		      net_bad("none,link=down", "takes no options") &&
+		      net_bad("nat,link=", "link=: use up or down"),
+	      "link= bad values named");
 	CHECK(net_bad("internal:i,tftp=d", "tftp=d needs dhcp=on") &&
 		      net_bad("natnet:x,bootfile=x", "bootfile=x needs tftp=DIR") &&
 		      net_bad("natnet:x,tftp=d,bootfile=../x", "'..' leads out") &&
@@ -413,7 +465,7 @@ static void test_bridged(void)
 	CHECK(net_bad("bridged:..", "device name '..' is not allowed"),
 	      "bridged: '..'");
 	CHECK(net_bad("bridged:qtap0,subnet=10.0.5.0/24",
-		      "unknown option 'subnet' (bridged takes only mac=)"),
+		      "unknown option 'subnet' (bridged takes mac= and link=)"),
 	      "bridged: no subnet=");
 	CHECK(net_bad("bridged:qtap0,linger=on", "unknown option 'linger'"),
 	      "bridged: no linger=");
@@ -485,9 +537,74 @@ static void test_tcp_target(void)
 	      "nc target: trailing space");
 }
 
+/* expand TEXT: its forwards joined by spaces, or the error's message */
+static const char *expand(const char *text, bool host_side, int max)
+{
+	static char t[8][FWD_TEXT_MAX], all[1024];
+	struct qerr e = { 0 };
+	size_t at = 0;
+	int n, i;
+
+	n = fwd_range_expand(text, host_side, t, max, &e);
+	if (n < 0)
+		return e.usage ? e.msg : "(not a usage error)";
+	all[0] = '\0';
+	for (i = 0; i < n; i++)
+		at += (size_t)snprintf(all + at, sizeof(all) - at, "%s%s",
+				       i ? " " : "", t[i]);
+	return all;
+}
+
+static void test_fwd_ranges(void)
+{
+	CHECK(!strcmp(expand("8000-8002:9000-9002", false, 8),
+		      "8000:9000 8001:9001 8002:9002"),
+	      "range: one forward per port, each to its counterpart");
+	CHECK(!strcmp(expand("udp:0.0.0.0:5000-5001:10.0.2.15:53-54", false, 8),
+		      "udp:0.0.0.0:5000:10.0.2.15:53 udp:0.0.0.0:5001:10.0.2.15:54"),
+	      "range: protocol and both addresses kept");
+	CHECK(!strcmp(expand("[::1]:80-81:8080-8081", false, 8),
+		      "[::1]:80:8080 [::1]:81:8081"),
+	      "range: an IPv6 host address kept");
+	CHECK(!strcmp(expand("7000-7001:10.0.2.16:80-81", false, 8),
+		      "7000:10.0.2.16:80 7001:10.0.2.16:81"),
+	      "range: HOSTPORTS:GUESTADDR:GUESTPORTS");
+	CHECK(!strcmp(expand("2222:22", false, 8), "2222:22") &&
+		      !strcmp(expand("tcp:127.0.0.1:2222:22", false, 8),
+			      "tcp:127.0.0.1:2222:22"),
+	      "range: a single-port forward is itself");
+	CHECK(!strcmp(expand("80-80:90-90", false, 8), "80:90"),
+	      "range: of one port");
+	CHECK(!strcmp(expand("8000-8002", true, 8), "8000 8001 8002") &&
+		      !strcmp(expand("udp:[::1]:53-54", true, 8),
+			      "udp:[::1]:53 udp:[::1]:54") &&
+		      !strcmp(expand("8000-8001:9000-9001", true, 8),
+			      "8000:9000 8001:9001"),
+	      "range: --remove takes a host side's or a whole spec's range");
+	CHECK(strstr(expand("8010-8000:8010-8000", false, 8),
+		     "LAST not below FIRST") &&
+		      strstr(expand("8000-8001:9000-9002", false, 8),
+			     "the host side has 2 ports, the guest side 3") &&
+		      strstr(expand("8000-8001:80", false, 8),
+			     "the host side has 2 ports, the guest side 1") &&
+		      strstr(expand("80:8000-8001", false, 8),
+			     "the host side has 1 ports, the guest side 2") &&
+		      strstr(expand("8000-8009:9000-9009", false, 8),
+			     "10 ports, at most 8 forwards") &&
+		      strstr(expand("80-x:90-91", false, 8),
+			     "LAST not below FIRST"),
+	      "range: bad ranges named");
+	CHECK(!strcmp(expand("8000-:9000-", false, 8), "8000-:9000-"),
+	      "range: no range at all left to the forward's parser");
+	CHECK(!strcmp(expand("0-1:0-1", false, 8), "0:0 1:1"),
+	      "range: port 0 left to the forward's parser (%s)",
+	      expand("0-1:0-1", false, 8));
+}
+
 int main(void)
 {
 	test_fwd();
+	test_fwd_ranges();
 	test_tcp_target();
 	test_fwd_host();
 	test_net();
