@@ -16,7 +16,8 @@
  *
  * libnftnl, the netfilter project's own library on top of libmnl, builds
  * the messages; hand-built nested expression attributes would be this
- * file's bulk and its likeliest bug.
+ * file's bulk and its likeliest bug. The transaction, table and chains
+ * are nft.c's, shared with a NIC's loss (impair.c).
  */
 #include "netns/antispoof_nft.h"
 
@@ -31,83 +32,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <string.h>
-#include <time.h>
+#include "netns/nft.h"
 
 #define TABLE "qbox"
-
-/* A transaction being built, and how many acknowledgements it will earn */
-struct batch {
-	struct mnl_nlmsg_batch *b;
-	uint32_t seq;
-	int acks;
-	bool full;
-	char buf[32768];
-};
-
-/* The next message's header, or NULL when the batch is full */
-static struct nlmsghdr *msg_start(struct batch *bt, uint16_t type,
-				  uint16_t flags)
-{
-	struct nlmsghdr *nlh;
-
-	if (bt->full)
-		return NULL;
-	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-				    NFPROTO_NETDEV, flags | NLM_F_ACK,
-				    bt->seq++);
-	bt->acks++;
-	return nlh;
-}
-
-static void msg_end(struct batch *bt)
-{
-	if (!mnl_nlmsg_batch_next(bt->b))
-		bt->full = true;
-}
-
-static int put_table(struct batch *bt)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
-	nlh = msg_start(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		msg_end(bt);
-	}
-	nftnl_table_free(t);
-	return 0;
-}
-
-/* The base chain on @ifname's @hook */
-static int put_chain(struct batch *bt, const char *ifname, enum as_hook hook,
-		     bool accept)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ifname);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, ifname);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook == AS_EGRESS ?
-			    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
-	nlh = msg_start(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
-	if (nlh) {
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-		msg_end(bt);
-	}
-	nftnl_chain_free(c);
-	return 0;
-}
 
 static const uint32_t payload_base[] = {
 	[AS_LINK] = NFT_PAYLOAD_LL_HEADER,
@@ -174,7 +101,7 @@ static int rule_fill(struct nftnl_rule *r, const char *ifname,
 	return 0;
 }
 
-static int put_rule(struct batch *bt, const char *ifname,
+static int put_rule(struct nft_batch *bt, const char *ifname,
 		    const struct as_rule *ar)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -184,149 +111,43 @@ static int put_rule(struct batch *bt, const char *ifname,
 	if (!r)
 		return -ENOMEM;
 	err = rule_fill(r, ifname, ar);
-	if (err == 0 && (nlh = msg_start(bt, NFT_MSG_NEWRULE,
+	if (err == 0 && (nlh = nft_msg_start(bt, NFT_MSG_NEWRULE,
 					  NLM_F_CREATE | NLM_F_APPEND))) {
 		nftnl_rule_nlmsg_build_payload(nlh, r);
-		msg_end(bt);
+		nft_msg_end(bt);
 	}
 	nftnl_rule_free(r);
 	return err;
 }
 
-/* Send the transaction; 0 once every message is acknowledged, or the
- * first error the kernel reports */
-static int batch_commit(struct mnl_socket *sk, struct batch *bt)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t portid = mnl_socket_get_portid(sk);
-	int acks = 0;
-
-	if (mnl_socket_sendto(sk, mnl_nlmsg_batch_head(bt->b),
-			      mnl_nlmsg_batch_size(bt->b)) < 0)
-		return -errno;
-	while (acks < bt->acks) {
-		ssize_t n = mnl_socket_recvfrom(sk, buf, sizeof(buf));
-		const struct nlmsghdr *nlh = (const void *)buf;
-		int len = (int)n;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *err;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_pid != portid)
-				continue;
-			err = mnl_nlmsg_get_payload(nlh);
-			if (err->error)
-				return err->error;
-			acks++;
-		}
-	}
-	return 0;
-}
-
-/* A transaction's first message */
-static int batch_begin(struct batch *bt)
-{
-	memset(bt, 0, sizeof(*bt));
-	bt->seq = (uint32_t)time(NULL);
-	/* libmnl wants twice the batch's limit: a message may overflow it */
-	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf) / 2);
-	if (!bt->b)
-		return -ENOMEM;
-	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
-	mnl_nlmsg_batch_next(bt->b);
-	return 0;
-}
-
-/* Close the transaction built (@r: how building went) and send it */
-static int batch_send(struct batch *bt, int r)
-{
-	struct mnl_socket *sk;
-
-	if (r == 0 && !bt->full) {
-		nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
-		bt->full = !mnl_nlmsg_batch_next(bt->b);
-	}
-	if (r == 0 && bt->full)
-		r = -EMSGSIZE;
-	if (r < 0) {
-		mnl_nlmsg_batch_stop(bt->b);
-		return r;
-	}
-	sk = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!sk)
-		r = -errno;
-	else if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0)
-		r = -errno;
-	else
-		r = batch_commit(sk, bt);
-	if (sk)
-		mnl_socket_close(sk);
-	mnl_nlmsg_batch_stop(bt->b);
-	return r;
-}
-
 int antispoof_install(const char *ifname, enum as_hook hook,
 		      const struct antispoof *as, struct qerr *e)
 {
-	static struct batch bt;	/* init is single-threaded; 32 KiB */
+	static struct nft_batch bt;	/* init is single-threaded; 32 KiB */
 	int i, r;
 
-	if ((r = batch_begin(&bt)) < 0)
+	if ((r = nft_begin(&bt)) < 0)
 		return qerr_set(e, -r, "building %s's anti-spoofing rules",
 				ifname);
-	r = put_table(&bt);
+	r = nft_put_table(&bt, TABLE);
 	if (r == 0)
-		r = put_chain(&bt, ifname, hook, as->policy_accept);
+		r = nft_put_chain(&bt, TABLE, ifname, ifname,
+				  hook == AS_EGRESS, as->policy_accept);
 	for (i = 0; r == 0 && i < as->n; i++)
 		r = put_rule(&bt, ifname, &as->rules[i]);
-	if ((r = batch_send(&bt, r)) < 0)
+	if ((r = nft_send(&bt, r)) < 0)
 		return qerr_set(e, -r, "nftables: installing the anti-spoofing "
 				       "rules on %s", ifname);
 	return 0;
 }
 
-/* Flush and delete the chain named @ifname */
-static int put_chain_delete(struct batch *bt, const char *ifname)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nftnl_rule *rl = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
-
-	if (c && rl) {
-		/* a rule message naming only the chain flushes it */
-		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, TABLE);
-		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, ifname);
-		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-		if ((nlh = msg_start(bt, NFT_MSG_DELRULE, 0))) {
-			nftnl_rule_nlmsg_build_payload(nlh, rl);
-			msg_end(bt);
-		}
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ifname);
-		if ((nlh = msg_start(bt, NFT_MSG_DELCHAIN, 0))) {
-			nftnl_chain_nlmsg_build_payload(nlh, c);
-			msg_end(bt);
-		}
-	}
-	if (rl)
-		nftnl_rule_free(rl);
-	if (c)
-		nftnl_chain_free(c);
-	return c && rl ? 0 : -ENOMEM;
-}
-
 int antispoof_remove(const char *ifname, struct qerr *e)
 {
-	static struct batch bt;
+	static struct nft_batch bt;
 	int r;
 
-	if ((r = batch_begin(&bt)) < 0 ||
-	    (r = batch_send(&bt, put_chain_delete(&bt, ifname))) < 0)
+	if ((r = nft_begin(&bt)) < 0 ||
+	    (r = nft_send(&bt, nft_put_chain_delete(&bt, TABLE, ifname))) < 0)
 		return qerr_set(e, -r, "nftables: removing the anti-spoofing "
 				       "rules of %s", ifname);
 	return 0;

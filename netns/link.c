@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netns/impair.h"
 #include "netns/nl.h"
 #include "netns/segment.h"
 #include "seccomp/child.h"
@@ -27,32 +28,50 @@ bool link_port_name(const struct plan *p, int i, char name[16])
 	return false;
 }
 
-struct port_change {
-	const char *ifname;
+/* What the child does inside the sandbox's namespaces, with rtnetlink */
+struct link_job {
+	int (*fn)(struct nl *nl, const struct link_job *j, struct qerr *e);
+	const char *port, *vmdev;
 	bool up;
+	const struct net_impair *im;
 };
 
-/* In the child, inside the sandbox's namespaces: one netlink request */
-static int port_main(void *arg, int sock, struct qerr *e)
+static int port_updown(struct nl *nl, const struct link_job *j,
+		       struct qerr *e)
 {
-	const struct port_change *pc = arg;
-	struct nl_link_change c = { .up = pc->up, .down = !pc->up };
+	struct nl_link_change c = { .up = j->up, .down = !j->up };
+
+	return nl_link_set(nl, j->port, &c, e);
+}
+
+static int port_impair(struct nl *nl, const struct link_job *j,
+		       struct qerr *e)
+{
+	return impair_apply(nl, j->port, j->vmdev, j->im, e);
+}
+
+/* In the child, inside the sandbox's namespaces */
+static int job_main(void *arg, int sock, struct qerr *e)
+{
+	const struct link_job *j = arg;
 	struct nl nl = { 0 };
 	int r;
 
 	(void)sock;
 	if ((r = nl_open(&nl, e)) < 0)
 		return r;
-	r = nl_link_set(&nl, pc->ifname, &c, e);
+	r = j->fn(&nl, j, e);
 	nl_close(&nl);
 	return r;
 }
 
-int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e)
+/* Run @j in a short-lived child that enters the sandbox of @init (its
+ * user namespace gives it the power there) */
+static int in_sandbox(pid_t init, const struct link_job *j, const char *what,
+		      struct qerr *e)
 {
-	struct port_change pc = { ifname, up };
-	struct child_spec spec = { .name = "qbox-link", .main = port_main,
-				   .arg = &pc };
+	struct child_spec spec = { .name = "qbox-link", .main = job_main,
+				   .arg = (void *)j };
 	struct child c;
 	int r;
 
@@ -64,13 +83,30 @@ int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e)
 	if (r == 0) {		/* it ends without a word: never here */
 		close(c.sock);
 		waitpid(c.pid, NULL, 0);
-		return qerr_set(e, EPROTO, "setting %s %s", ifname,
-				up ? "up" : "down");
+		return qerr_set(e, EPROTO, "%s", what);
 	}
 	if (r == -ECHILD && WIFEXITED(c.status) && !WEXITSTATUS(c.status))
 		return 0;
 	if (r == -EIO)
 		return r;
-	return qerr_set(e, r == -ECHILD ? EIO : -r, "setting %s %s", ifname,
-			up ? "up" : "down");
+	return qerr_set(e, r == -ECHILD ? EIO : -r, "%s", what);
+}
+
+int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e)
+{
+	struct link_job j = { .fn = port_updown, .port = ifname, .up = up };
+	char what[64];
+
+	snprintf(what, sizeof(what), "setting %s %s", ifname,
+		 up ? "up" : "down");
+	return in_sandbox(init, &j, what, e);
+}
+
+int link_impair(pid_t init, const char *port, const char *vmdev,
+		const struct net_impair *im, struct qerr *e)
+{
+	struct link_job j = { .fn = port_impair, .port = port,
+			      .vmdev = vmdev, .im = im };
+
+	return in_sandbox(init, &j, "impairing the link", e);
 }

@@ -8,7 +8,8 @@
  * to a network's hub. Setting that port down takes the bridge's carrier
  * with it: the command sees NO-CARRIER, as a guest sees a pulled cable,
  * and its address and routes stay. A VM's NIC is QEMU's business (QMP
- * set_link, supervisor/qmp.h).
+ * set_link, supervisor/qmp.h). A NIC's impairment is made the same way,
+ * from a child in the sandbox's namespaces (impair.h).
  */
 #ifndef QBOX_LINK_H
 #define QBOX_LINK_H
@@ -34,5 +35,13 @@ bool link_port_name(const struct plan *p, int i, char name[16]);
  * Return: 0 or -errno with @e
  */
 int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e);
+
+/*
+ * link_impair() - NIC impairment @im on @port (and a VM's TAP @vmdev, or
+ * NULL), from a child as link_port_set()'s (impair.h says what goes
+ * where). 0 or -errno with @e (a usage error for a missing netem).
+ */
+int link_impair(pid_t init, const char *port, const char *vmdev,
+		const struct net_impair *im, struct qerr *e);
 
 #endif /* QBOX_LINK_H */

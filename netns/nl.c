@@ -12,6 +12,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/veth.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -341,4 +342,101 @@ int nl_link_up(struct nl *nl, const char *name, int master,
 				    .mtu = mtu, .up = true };
 
 	return nl_link_set(nl, name, &c, e);
+}
+
+/* RTM_NEWQDISC or RTM_DELQDISC of @ifname's root qdisc */
+static struct nlmsghdr *put_qdisc_header(char *buf, uint16_t type,
+					 uint16_t flags, int index)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tcmsg *t;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	t = mnl_nlmsg_put_extra_header(nlh, sizeof(*t));
+	t->tcm_family = AF_UNSPEC;
+	t->tcm_ifindex = index;
+	t->tcm_parent = TC_H_ROOT;
+	return nlh;
+}
+
+/* tbf: TCA_TBF_BURST in bytes lets the kernel work out the rest, and an
+ * Ethernet link layer tells it no rate table follows */
+static void put_tbf(struct nlmsghdr *nlh, const struct nl_shape *s)
+{
+	struct tc_tbf_qopt q = { .limit = s->limit };
+	struct nlattr *opt;
+
+	q.rate.rate = s->rate_Bps >= UINT32_MAX ? UINT32_MAX :
+						  (uint32_t)s->rate_Bps;
+	q.rate.linklayer = TC_LINKLAYER_ETHERNET;
+	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
+	opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(q), &q);
+	if (s->rate_Bps >= UINT32_MAX)
+		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, s->rate_Bps);
+	mnl_attr_put_u32(nlh, TCA_TBF_BURST, s->burst);
+	mnl_attr_nest_end(nlh, opt);
+}
+
+/* netem's options are its struct, then attributes: its own format */
+static void put_netem(struct nlmsghdr *nlh, const struct nl_shape *s)
+{
+	struct tc_netem_qopt q = { .limit = 10000 };
+	struct nlattr *opt;
+
+	mnl_attr_put_strz(nlh, TCA_KIND, "netem");
+	opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	memcpy(mnl_nlmsg_get_payload_tail(nlh), &q, sizeof(q));
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(q));
+	mnl_attr_put_u64(nlh, TCA_NETEM_LATENCY64, s->delay_ns);
+	if (s->jitter_ns)
+		mnl_attr_put_u64(nlh, TCA_NETEM_JITTER64, s->jitter_ns);
+	if (s->rate_Bps) {
+		struct tc_netem_rate r = { 0 };
+
+		r.rate = s->rate_Bps >= UINT32_MAX ? UINT32_MAX :
+						     (uint32_t)s->rate_Bps;
+		mnl_attr_put(nlh, TCA_NETEM_RATE, sizeof(r), &r);
+		if (s->rate_Bps >= UINT32_MAX)
+			mnl_attr_put_u64(nlh, TCA_NETEM_RATE64, s->rate_Bps);
+	}
+	mnl_attr_nest_end(nlh, opt);
+}
+
+int nl_qdisc_set(struct nl *nl, const char *ifname, const struct nl_shape *s,
+		 struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const char *kind = s->delay_ns ? "netem" : "tbf";
+	struct nlmsghdr *nlh;
+	int index, r;
+
+	if ((index = ifindex_of(ifname, "qdisc on", e)) < 0)
+		return index;
+	nlh = put_qdisc_header(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE,
+			       index);
+	if (s->delay_ns)
+		put_netem(nlh, s);
+	else
+		put_tbf(nlh, s);
+	if ((r = nl_request(nl, nlh)) < 0) {
+		qerr_set(e, -r, "tc: %s on %s", kind, ifname);
+		return r;
+	}
+	return 0;
+}
+
+int nl_qdisc_clear(struct nl *nl, const char *ifname, struct qerr *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int index, r;
+
+	if ((index = ifindex_of(ifname, "qdisc on", e)) < 0)
+		return index;
+	r = nl_request(nl, put_qdisc_header(buf, RTM_DELQDISC, 0, index));
+	/* ENOENT, EINVAL: the default qdisc, which cannot be deleted */
+	if (r < 0 && r != -ENOENT && r != -EINVAL)
+		return qerr_set(e, -r, "tc: clearing %s's qdisc", ifname);
+	return 0;
 }

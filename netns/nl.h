@@ -104,4 +104,24 @@ int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
 int nl_fdb_pin(struct nl *nl, const char *port, const uint8_t mac[6],
 	       struct qerr *e);
 
+/* What a device's root qdisc does to what leaves it (impair.c) */
+struct nl_shape {
+	uint64_t rate_Bps;	/* bytes per second; 0: no limit */
+	uint32_t burst;		/* tbf: bytes sent at once at most */
+	uint32_t limit;		/* tbf: bytes waiting at most */
+	uint64_t delay_ns;	/* netem: each frame held this long */
+	uint64_t jitter_ns;	/* netem: give or take this */
+};
+
+/*
+ * Replace @ifname's root qdisc: netem (delay, jitter, and rate) when
+ * @s->delay_ns, else tbf (rate). -ENOENT when the kernel has no such
+ * qdisc (netem, tbf: a module missing), as a bare errno with @e set.
+ */
+int nl_qdisc_set(struct nl *nl, const char *ifname, const struct nl_shape *s,
+		 struct qerr *e);
+
+/* Back to @ifname's default root qdisc; none set is no error */
+int nl_qdisc_clear(struct nl *nl, const char *ifname, struct qerr *e);
+
 #endif /* QBOX_NL_H */

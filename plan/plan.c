@@ -426,6 +426,8 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 			continue;
 		}
 		n->link_down = o->n_nets && o->nets[i].link_down;
+		if (o->n_nets)
+			n->impair = o->nets[i].impair;
 		n->pcap = o->n_nets && o->nets[i].pcap[0] ? o->nets[i].pcap :
 							      NULL;
 		if ((r = plan_nic_net(o, p, i, e)) < 0 ||

@@ -137,6 +137,7 @@ struct nic_plan {
 	struct nat_plan nat;
 	bool link_down;			/* link=down: starts unplugged */
 	const char *pcap;		/* pcap=FILE, or NULL */
+	struct net_impair impair;	/* rate=, loss=, delay=, jitter= */
 	char domain[NAMES_DOMAIN_MAX];	/* a named network's with names
 					   (plan/names.h), its DNS server
 					   the hub's address; a NAT's

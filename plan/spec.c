@@ -184,19 +184,22 @@ static const char *mode_options(enum net_mode m)
 	switch (m) {
 	case NET_NAT:
 		return "subnet=, mac=, mtu=, domain=, hostloop=, egress=, "
-		       "allow=, tftp=, bootfile=, pcap= and link=";
+		       "allow=, tftp=, bootfile=, pcap=, link=, rate=, loss=, "
+		       "delay= and jitter=";
 	case NET_BRIDGED:
 		return "mac= and link=";
 	case NET_NATNET:
 		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
 		       "bootfile=, hostloop=, egress=, allow=, linger=, "
-		       "pcap= and link=";
+		       "pcap=, link=, rate=, loss=, delay= and jitter=";
 	case NET_INTERNAL:
 		return "subnet=, mac=, ip=, domain=, dhcp=, dhcp-option=, "
-		       "tftp=, bootfile=, linger=, pcap= and link=";
+		       "tftp=, bootfile=, linger=, pcap=, link=, rate=, "
+		       "loss=, delay= and jitter=";
 	default:
 		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
-		       "bootfile=, linger=, pcap= and link=";
+		       "bootfile=, linger=, pcap=, link=, rate=, loss=, "
+		       "delay= and jitter=";
 	}
 }
 
@@ -377,6 +380,175 @@ void net_egress_format(const struct net_spec *n, char *buf, size_t size)
 	}
 }
 
+/* @s is digits with at most @decimals after a point; its value times
+ * 10^@decimals into @out. 0 or -1. */
+static int decimal_parse(const char *s, int decimals, uint64_t *out)
+{
+	uint64_t v = 0;
+	int after = -1;
+
+	if (!*s || *s == '.')
+		return -1;
+	for (; *s; s++) {
+		if (*s == '.' && after < 0) {
+			after = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || after == decimals ||
+		    v > UINT64_MAX / 100)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (after >= 0)
+			after++;
+	}
+	if (after == 0)
+		return -1;
+	for (after = after < 0 ? 0 : after; after < decimals; after++)
+		v *= 10;
+	*out = v;
+	return 0;
+}
+
+/* A number with @unit's suffixes (their factors): the whole word */
+static int unit_parse(const char *val, const char *const *units,
+		      const uint64_t *factor, uint64_t *out)
+{
+	size_t len = strspn(val, "0123456789.");
+	char num[32];
+	uint64_t v;
+	int i;
+
+	if (!len || len >= sizeof(num))
+		return -1;
+	memcpy(num, val, len);
+	num[len] = '\0';
+	for (i = 0; units[i]; i++) {
+		if (strcmp(val + len, units[i]))
+			continue;
+		/* thousandths, so that 1.5mbit is exact */
+		if (decimal_parse(num, 3, &v) < 0 ||
+		    v > UINT64_MAX / factor[i] || v * factor[i] % 1000)
+			return -1;	/* a fraction of the smallest unit */
+		*out = v * factor[i] / 1000;
+		return 0;
+	}
+	return -1;
+}
+
+int net_impair_word(const char *word, struct net_impair *out,
+		    struct qerr *e)
+{
+	static const char *const rates[] = { "bit", "kbit", "mbit", "gbit",
+					     NULL };
+	static const uint64_t rate_f[] = { 1, 1000, 1000000, 1000000000 };
+	static const char *const times[] = { "ms", "s", NULL };
+	static const uint64_t time_f[] = { 1, 1000 };
+	const char *val = strchr(word, '=');
+	size_t klen = val ? (size_t)(val - word) : 0;
+	uint64_t v;
+
+	if (!val)
+		return 0;
+	val++;
+	if (klen == 4 && !strncmp(word, "rate", 4)) {
+		if (unit_parse(val, rates, rate_f, &v) < 0 || v < 8000 ||
+		    v > 100000000000ULL)
+			return qerr_usage(e, "%s: a rate from 8kbit to 100gbit "
+					     "(bit, kbit, mbit or gbit per "
+					     "second: 10mbit)", word);
+		out->rate_bps = v;
+		return 1;
+	}
+	if (klen == 4 && !strncmp(word, "loss", 4)) {
+		size_t n = strlen(val);
+		char pct[16];
+
+		if (n < 2 || n >= sizeof(pct) || val[n - 1] != '%')
+			return qerr_usage(e, "%s: a share from 0.01%% to 100%% "
+					     "(loss=1.5%%)", word);
+		memcpy(pct, val, n - 1);
+		pct[n - 1] = '\0';
+		if (decimal_parse(pct, 2, &v) < 0 || v < 1 || v > 10000)
+			return qerr_usage(e, "%s: a share from 0.01%% to 100%% "
+					     "(loss=1.5%%)", word);
+		out->loss_bp = (unsigned int)v;
+		return 1;
+	}
+	if ((klen == 5 && !strncmp(word, "delay", 5)) ||
+	    (klen == 6 && !strncmp(word, "jitter", 6))) {
+		if (unit_parse(val, times, time_f, &v) < 0 || v < 1 ||
+		    v > 60000)
+			return qerr_usage(e, "%s: a time from 1ms to 60s (ms or "
+					     "s: 50ms)", word);
+		*(klen == 5 ? &out->delay_ms : &out->jitter_ms) =
+			(unsigned int)v;
+		return 1;
+	}
+	return 0;
+}
+
+void net_impair_format(const struct net_impair *i, char *buf, size_t size)
+{
+	static const char *const units[] = { "gbit", "mbit", "kbit" };
+	unsigned long long r = i->rate_bps, f = 1000000000ULL;
+	const char *unit = "bit";
+	size_t at = 0, k;
+
+	buf[0] = '\0';
+	for (k = 0; r && k < 3; k++, f /= 1000)
+		if (r % f == 0) {
+			r /= f;
+			unit = units[k];
+			break;
+		}
+	if (i->rate_bps)
+		at += (size_t)snprintf(buf, size, "rate=%llu%s", r, unit);
+	if (i->loss_bp && at < size && i->loss_bp % 100)
+		at += (size_t)snprintf(buf + at, size - at, "%sloss=%u.%02u%%",
+				       at ? " " : "", i->loss_bp / 100,
+				       i->loss_bp % 100);
+	else if (i->loss_bp && at < size)
+		at += (size_t)snprintf(buf + at, size - at, "%sloss=%u%%",
+				       at ? " " : "", i->loss_bp / 100);
+	if (i->delay_ms && at < size)
+		at += (size_t)snprintf(buf + at, size - at, "%sdelay=%ums",
+				       at ? " " : "", i->delay_ms);
+	if (i->jitter_ms && at < size)
+		snprintf(buf + at, size - at, "%sjitter=%ums", at ? " " : "",
+			 i->jitter_ms);
+}
+
+int link_words_parse(const char *words, struct link_change *c, struct qerr *e)
+{
+	char buf[256], *w, *save = NULL;
+	int r;
+
+	*c = (struct link_change){ .cable = -1 };
+	if (!*words || strlen(words) >= sizeof(buf))
+		return qerr_usage(e, "link: give up, down, clear or KEY=VALUE "
+				     "(rate=, loss=, delay=, jitter=)");
+	strcpy(buf, words);
+	for (w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
+		if (!strcmp(w, "up") || !strcmp(w, "down")) {
+			c->cable = !strcmp(w, "up");
+			continue;
+		}
+		if (!strcmp(w, "clear")) {
+			c->clear = true;
+			continue;
+		}
+		if ((r = net_impair_word(w, &c->set, e)) < 0)
+			return r;
+		if (r == 0)
+			return qerr_usage(e, "link: '%s': use up, down, clear, "
+					     "rate=, loss=, delay= or jitter=",
+					  w);
+	}
+	if (c->set.jitter_ms && !c->set.delay_ms)
+		return qerr_usage(e, "link: jitter= goes with delay=");
+	return 0;
+}
+
 /* allow=ADDR[/PREFIX][:PORT] of an egress policy */
 static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
 {
@@ -424,6 +596,7 @@ static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
 	char *val = strchr(opt, '=');
+	int r;
 
 	if (!val)
 		return qerr_usage(e, "option '%s' needs a value (KEY=VALUE)",
@@ -463,6 +636,14 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 			return qerr_usage(e, "pcap= needs a file name");
 		snprintf(out->pcap, sizeof(out->pcap), "%s", val);
 		return 0;
+	}
+	/* impairment: any mode with links of qbox's */
+	if (out->mode != NET_BRIDGED) {
+		val[-1] = '=';
+		r = net_impair_word(opt, &out->impair, e);
+		val[-1] = '\0';
+		if (r)
+			return r < 0 ? r : 0;
 	}
 	/* the NIC's cable, this sandbox's own: any mode with a link */
 	if (!strcmp(opt, "link")) {
@@ -587,6 +768,8 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 	if (out->tftp[0] && out->mode == NET_INTERNAL && !out->dhcp)
 		return qerr_usage(e, "tftp=%s needs dhcp=on: without it the "
 				     "network has no server", out->tftp);
+	if (out->impair.jitter_ms && !out->impair.delay_ms)
+		return qerr_usage(e, "jitter= goes with delay=");
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */

@@ -61,6 +61,52 @@ struct net_dhcp_opt {
 	char value[NET_DHCP_VALUE_MAX + 1];
 };
 
+/*
+ * A NIC's impairment (netns/impair.h): rate= (tc's tbf), loss= (nftables'
+ * numgen), delay= and jitter= (netem, where the kernel has it). Zero:
+ * none.
+ */
+struct net_impair {
+	uint64_t rate_bps;	/* rate=: bits per second, 8 kbit to 100 gbit */
+	unsigned int loss_bp;	/* loss=: in hundredths of a percent, 1-10000 */
+	unsigned int delay_ms;	/* delay=: 1-60000 */
+	unsigned int jitter_ms;	/* jitter=: 1-60000, with delay= */
+};
+
+/* Whether @i impairs anything */
+static inline bool net_impair_any(const struct net_impair *i)
+{
+	return i->rate_bps || i->loss_bp || i->delay_ms || i->jitter_ms;
+}
+
+/*
+ * One impairment word, KEY=VALUE (rate=10mbit, loss=1.5%, delay=50ms,
+ * jitter=5ms), into @out. Return: 1 when @word is one of them, 0 when it
+ * is no impairment's key (the caller's), -EINVAL with @e for a bad value.
+ */
+int net_impair_word(const char *word, struct net_impair *out,
+		    struct qerr *e);
+
+/* Its text, as the words that make it ("rate=10mbit loss=1.5%"), or "" */
+void net_impair_format(const struct net_impair *i, char *buf, size_t size);
+
+/* What `qbox link` asks: a cable, the impairment's changes, or both */
+struct link_change {
+	int cable;		/* 1 up, 0 down, -1 unchanged */
+	bool clear;		/* clear: no impairment, before the rest */
+	struct net_impair set;	/* what to set (its nonzero fields) */
+};
+
+/**
+ * link_words_parse() - `qbox link`'s words, joined by '+'
+ * @words:	"down", "up+rate=10mbit", "clear", "loss=1%+delay=50ms"
+ * @c:		filled
+ * @e:		usage error naming the word
+ *
+ * Return: 0 or -EINVAL
+ */
+int link_words_parse(const char *words, struct link_change *c, struct qerr *e);
+
 struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
@@ -89,6 +135,7 @@ struct net_spec {
 				   start (netns/capture.h); "": none */
 	bool link_down;		/* link=down: the NIC starts unplugged
 				   (qbox link NAME nicN up plugs it) */
+	struct net_impair impair;	/* rate=, loss=, delay=, jitter= */
 	char tftp[PATH_MAX];	/* nat: tftp=DIR, served read-only by
 				   libslirp's TFTP server; "": none */
 	char bootfile[NET_BOOTFILE_MAX + 1];	/* nat: bootfile=FILE in

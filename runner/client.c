@@ -433,51 +433,68 @@ int cmd_stop(int argc, char **argv)
 
 /* ---- link ------------------------------------------------------------- */
 
-/* up or down, for qbox link; dies on anything else */
-static const char *link_state(const char *arg)
+/* WORD... of qbox link, checked and joined by '+'; dies on a bad one */
+static void link_words(int argc, char **argv, int from, char *buf,
+		       size_t size)
 {
-	if (strcmp(arg, "up") && strcmp(arg, "down"))
-		die(2, "link: '%s': use up or down (see qbox link --help)",
-		    arg);
-	return arg;
+	struct link_change c;
+	struct qerr e = { 0 };
+	size_t at = 0;
+	int i;
+
+	if (from >= argc)
+		die(2, "link: say up, down, clear or KEY=VALUE (see qbox link "
+		       "--help)");
+	buf[0] = '\0';
+	for (i = from; i < argc; i++) {
+		if (strchr(argv[i], '+') || strchr(argv[i], ',') ||
+		    at + strlen(argv[i]) + 2 > size)
+			die(2, "link: '%s': not a word qbox link takes",
+			    argv[i]);
+		at += (size_t)snprintf(buf + at, size - at, "%s%s",
+				       at ? "+" : "", argv[i]);
+	}
+	if (link_words_parse(buf, &c, &e) < 0)
+		qerr_die(&e);
 }
 
 int cmd_link(int argc, char **argv)
 {
-	const char *name, *sel = NULL, *state;
-	char arg[CTL_LINE_MAX];
+	const char *name, *sel = NULL;
+	char words[CTL_LINE_MAX / 2], arg[CTL_LINE_MAX];
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
 	struct net_spec n;
-	int dirfd;
+	int dirfd, from = 2;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		usage_exit(link_usage, 0);
-	if (argc != 3 && argc != 4)
-		die(2, "link: give NAME [nicN] up|down, or MODE:NETWORK MEMBER "
-		       "up|down (see qbox link --help)");
+	if (argc < 3)
+		die(2, "link: give NAME [nicN] up|down|clear|KEY=VALUE..., or "
+		       "MODE:NETWORK MEMBER ... (see qbox link --help)");
 	name = argv[1];
-	state = link_state(argv[argc - 1]);
-	if (argc == 4)
-		sel = argv[2];
 	/* a network's member: the NIC of sandbox MEMBER on it */
 	if (strchr(name, ':')) {
 		if (net_spec_parse(name, &n, &e) < 0 || !net_mode_named(n.mode))
 			die(2, "link: '%s' is no network (natnet:NAME, "
 			       "hostonly:NAME or internal:NAME)", name);
-		if (!sel)
+		if (argc < 4)
 			die(2, "link: name the member of %s (qbox link %s "
-			       "MEMBER %s)", name, name, state);
-		snprintf(arg, sizeof(arg), "%s,%s:%s", state,
-			 net_mode_name(n.mode), n.name);
-		name = sel;
-	} else if (sel) {
-		if (strncmp(sel, "nic", 3))
-			die(2, "link: '%s' is no NIC (nic0, nic1, ...)", sel);
-		snprintf(arg, sizeof(arg), "%s,%s", state, sel);
-	} else {
-		snprintf(arg, sizeof(arg), "%s", state);
+			       "MEMBER %s)", name, name, argv[2]);
+		name = argv[2];
+		from = 3;
+	} else if (!strncmp(argv[2], "nic", 3)) {
+		sel = argv[2];
+		from = 3;
 	}
+	link_words(argc, argv, from, words, sizeof(words));
+	if (from == 3 && !sel)
+		snprintf(arg, sizeof(arg), "%s,%s:%s", words,
+			 net_mode_name(n.mode), n.name);
+	else if (sel)
+		snprintf(arg, sizeof(arg), "%s,%s", words, sel);
+	else
+		snprintf(arg, sizeof(arg), "%s", words);
 	if ((dirfd = open_rundir(&e)) < 0 ||
 	    ask(dirfd, name, CTL_LINK, arg, &out, NULL, &e) < 0)
 		qerr_die(&e);

@@ -110,7 +110,7 @@ static void nics_json(struct sup *s, struct strbuf *b)
 	for (i = 0; i < p->n_nics; i++) {
 		const struct nic_plan *n = &p->nics[i];
 		struct in_addr a = nic_addr(s, i);
-		char net[INET_ADDRSTRLEN], mac[18];
+		char net[INET_ADDRSTRLEN], mac[18], im[96];
 
 		sb_printf(b, "%s{\"index\":%d,\"mode\":\"%s\"", i ? "," : "", i,
 			  net_mode_name(n->mode));
@@ -138,9 +138,13 @@ static void nics_json(struct sup *s, struct strbuf *b)
 		sup_addr_json(b, "dns", n->dns);
 		sb_puts(b, ",");
 		sup_addr_json(b, "address", a);
+		net_impair_format(&s->impair[i], im, sizeof(im));
 		sb_printf(b, ",\"mac\":\"%s\",\"link\":\"qbr%d\","
-			     "\"link_up\":%s}", mac_format(n->mac, mac), i,
+			     "\"link_up\":%s,\"impairment\":",
+			  mac_format(n->mac, mac), i,
 			  s->link_down[i] ? "false" : "true");
+		sb_json_str(b, im);
+		sb_puts(b, "}");
 	}
 	sb_puts(b, "]");
 }

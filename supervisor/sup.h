@@ -51,6 +51,7 @@ struct sup {
 	bool qmp;			/* a VM's NAME.qmp is bound */
 	bool link_down[MAX_NICS];	/* NIC unplugged (link=down, qbox
 					   link) */
+	struct net_impair impair[MAX_NICS];	/* rate=, loss=, ... now */
 	int pcap_fd[MAX_NICS];		/* pcap=FILE, until its capture runs */
 	struct child pcap[MAX_NICS];	/* ... its capture (sup_pcap.c) */
 };
@@ -96,7 +97,12 @@ int sup_pcap_open(struct sup *s, struct qerr *e);
 int sup_pcap_start(struct sup *s, struct qerr *e);
 void sup_pcap_stop(struct sup *s);
 
-/* `qbox link`'s request "up|down[,nicN|,NETWORK]". 0 or -errno with @e. */
+/* The plan's rate=, loss=, delay= and jitter= made, at NET_READY (a
+ * usage error names the --net value) */
+int sup_impair_start(struct sup *s, struct qerr *e);
+
+/* `qbox link`'s request "WORD[+WORD...][,nicN|,MODE:NETWORK]", its words
+ * up, down, clear, rate=, loss=, delay=, jitter=. 0 or -errno with @e. */
 int sup_link(struct sup *s, const char *arg, struct qerr *e);
 
 /* Forward @spec (parsed, resolved on the plan, listening); @out its JSON.

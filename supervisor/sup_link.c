@@ -23,6 +23,7 @@
 
 #include "common/util.h"
 #include "netns/link.h"
+#include "netns/segment.h"
 #include "supervisor/qmp.h"
 #include "supervisor/sup.h"
 
@@ -129,31 +130,96 @@ static int link_select(struct sup *s, const char *sel, unsigned int *mask,
 					 "%s", p->name, sel);
 }
 
+/* NIC @i's impairment made @im, replacing its last */
+static int impair_set(struct sup *s, int i, const struct net_impair *im,
+		      struct qerr *e)
+{
+	char port[16], br[16], up[16], vm[16];
+	int r;
+
+	if (!link_port_name(s->plan, i, port))
+		return qerr_usage(e, "nic%d is bridged: its TAP is the "
+				     "administrator's (tc there)", i);
+	segment_names(i, br, up, vm);
+	r = link_impair(s->sb.pid, port, s->plan->vm ? vm : NULL, im, e);
+	if (r == 0)
+		s->impair[i] = *im;
+	return r;
+}
+
+int sup_impair_start(struct sup *s, struct qerr *e)
+{
+	const struct plan *p = s->plan;
+	int i, r;
+
+	for (i = 0; i < p->n_nics; i++) {
+		if (!net_impair_any(&p->nics[i].impair))
+			continue;
+		if ((r = impair_set(s, i, &p->nics[i].impair, e)) < 0) {
+			qerr_prefix(e, "--net %s", p->nics[i].text);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* NIC @i's impairment after @c: cleared first, then what it sets */
+static struct net_impair impair_after(const struct sup *s, int i,
+				      const struct link_change *c)
+{
+	struct net_impair im = c->clear ? (struct net_impair){ 0 } :
+					  s->impair[i];
+
+	if (c->set.rate_bps)
+		im.rate_bps = c->set.rate_bps;
+	if (c->set.loss_bp)
+		im.loss_bp = c->set.loss_bp;
+	if (c->set.delay_ms)
+		im.delay_ms = c->set.delay_ms;
+	if (c->set.jitter_ms)
+		im.jitter_ms = c->set.jitter_ms;
+	return im;
+}
+
+/* One selected NIC's change: its cable, then its impairment */
+static int link_change(struct sup *s, int i, const struct link_change *c,
+		       struct qerr *e)
+{
+	struct net_impair im = impair_after(s, i, c);
+	int r;
+
+	if (c->cable >= 0) {
+		if ((r = link_set(s, i, c->cable, e)) < 0)
+			return r;
+		s->link_down[i] = !c->cable;
+	}
+	if (!c->clear && !net_impair_any(&c->set))
+		return 0;
+	if (im.jitter_ms && !im.delay_ms)
+		return qerr_usage(e, "jitter= goes with delay=");
+	return impair_set(s, i, &im, e);
+}
+
 int sup_link(struct sup *s, const char *arg, struct qerr *e)
 {
 	const char *comma = strchr(arg, ',');
-	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	char words[CTL_LINE_MAX];
+	struct link_change c;
 	unsigned int mask;
-	bool up;
 	int i, r;
 
-	if (len == 2 && !strncmp(arg, "up", 2))
-		up = true;
-	else if (len == 4 && !strncmp(arg, "down", 4))
-		up = false;
-	else
-		return qerr_usage(e, "link: '%.*s': use up or down", (int)len,
-				  arg);
-	if ((r = link_select(s, comma ? comma + 1 : NULL, &mask, e)) < 0)
+	snprintf(words, sizeof(words), "%.*s",
+		 (int)(comma ? (size_t)(comma - arg) : strlen(arg)), arg);
+	if ((r = link_words_parse(words, &c, e)) < 0 ||
+	    (r = link_select(s, comma ? comma + 1 : NULL, &mask, e)) < 0)
 		return r;
 	for (i = 0; i < s->plan->n_nics; i++) {
 		if (!(mask & 1u << i))
 			continue;
-		if ((r = link_set(s, i, up, e)) < 0) {
+		if ((r = link_change(s, i, &c, e)) < 0) {
 			qerr_prefix(e, "nic%d", i);
 			return r;
 		}
-		s->link_down[i] = !up;
 	}
 	return 0;
 }

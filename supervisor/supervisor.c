@@ -216,6 +216,7 @@ static int on_net_ready(struct sup *s, struct qerr *e)
 
 	if ((r = start_uplinks(s, e)) < 0 ||
 	    (r = sup_pcap_start(s, e)) < 0 ||
+	    (r = sup_impair_start(s, e)) < 0 ||
 	    (r = sup_links_start(s, false, e)) < 0)
 		return r;
 	fault_point(s->role->fault, "uplinks");

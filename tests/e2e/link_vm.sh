@@ -6,7 +6,9 @@
 #     carrier 1, VM2 answers again, and the guest's DHCP client renews
 #     the same lease;
 #   - a third VM started with link=down: its guest boots without a
-#     carrier, and gets its lease once plugged in;
+#     carrier, and gets its lease once plugged in; rate=2mbit makes its
+#     downloads from the host take at least the time the rate gives,
+#     clear makes them fast again;
 #   - pcap=FILE: VM2's file has its DHCP exchange and its TCP handshake to
 #     the host alias, as tcpdump reads them;
 #   - `qbox stop` of a guest that handles the ACPI power button: its
@@ -44,6 +46,7 @@ EOS
 hport=$(free_port)
 http_server "$hport"
 page=$(cat "$TMP/www/index.html")
+head -c 1048576 /dev/urandom >"$TMP/www/big"
 
 # VM2 fetches from the host alias, serves a page at its fixed address, and
 # powers off on the button
@@ -128,7 +131,16 @@ check "VM1's DHCP client renewed the same lease ($lease1)" wait_for 30 \
 	echo "while [ \"\$(cat /sys/class/net/eth0/carrier)\" != 1 ]; do sleep 0.2; done"
 	echo "echo \"LATER-CARRIER: \$(cat /sys/class/net/eth0/carrier)\""
 	echo "udhcpc -i eth0 -n -q -t 5"
-	echo "sleep 300"
+	# then fetch 1 MB from the host, again and again, timing each
+	cat <<EOS
+while :; do
+	t0=\$(cut -d' ' -f1 /proc/uptime)
+	n=\$(timeout 20 wget -q -O - http://10.0.2.2:$hport/big | wc -c)
+	t1=\$(cut -d' ' -f1 /proc/uptime)
+	echo "BIG: \$n bytes in \$(echo "\$t0 \$t1" | awk '{ printf "%d", (\$2 - \$1) * 1000 }') ms"
+	sleep 0.5
+done
+EOS
 } >"$TMP/vm3.sh"
 vm_start "$TMP/console3" "$TMP/vm3.sh" --name "vm3-$$" --net "natnet:$net,link=down"
 vm3=$VM_PID
@@ -139,6 +151,31 @@ check "ps --json: VM3's NIC is unplugged" link_up_is "vm3-$$" false
 check "plugged in: VM3's guest sees its carrier" wait_for 20 \
 	grep -q "^LATER-CARRIER: 1" "$TMP/console3"
 check "... and gets its lease" wait_for 30 grep -q "^QBOX-LEASE: eth0 10\\.0\\.2\\." "$TMP/console3"
+
+# rate=: what the guest gets, at most the rate (1 MB at 2 Mbit/s: 4.2 s)
+big_ms() {	# the last whole download's time after line N, in ms
+	console_text "$TMP/console3" | tail -n "+$(($1 + 1))" |
+		sed -n 's/^BIG: 1048576 bytes in \([0-9]*\) ms$/\1/p' | tail -n 1
+}
+got_big() { [ -n "$(big_ms "$1")" ]; }
+check "VM3 downloads from the host alias" wait_for 60 got_big 0
+fast=$(big_ms 0)
+"$QBOX" link "vm3-$$" rate=2mbit
+at=$(lines_of "$TMP/console3")
+check "rate=2mbit: a whole download after it" wait_for 60 got_big "$at"
+# a download begun before may end after; the second one is all slow
+at=$(($(lines_of "$TMP/console3") - 1))
+check "... and another" wait_for 60 got_big "$((at + 1))"
+slow=$(big_ms "$((at + 1))")
+check "rate=2mbit: 1 MB takes at least 4 s ($slow ms; $fast ms before)" \
+	test "${slow:-0}" -ge 4000
+check "ps --json: VM3's impairment" sh -c \
+	"'$QBOX' ps --json | jq -e '.[] | select(.name == \"vm3-$$\") | .nics[0].impairment == \"rate=2mbit\"' >/dev/null"
+"$QBOX" link "vm3-$$" clear
+at=$(($(lines_of "$TMP/console3") + 1))
+check "clear: another whole download" wait_for 60 got_big "$at"
+quick=$(big_ms "$at")
+check "clear: fast again ($quick ms)" test "${quick:-99999}" -lt 3000
 
 # qbox stop: the power button, honoured
 t0=$SECONDS

@@ -9,7 +9,7 @@
  * ctl_req_format(); its argument then goes where the supervisor sends it
  * (a forward spec, a forward's host side; a hub's "join" argument is
  * split in network/hub.c, whose parts, a subnet, a name and a MAC, are the
- * netspec target's). The whole input is also parsed as an answer line, of
+ * netspec target's; `link`'s words, parsed as the supervisor does). The whole input is also parsed as an answer line, of
  * any length, as the client does (control/ctl_client.c), with a field read
  * from its JSON the way member.c and netcmd.c read them; and written as a
  * JSON string by sb_json_str(), which must decode back to the input.
@@ -54,6 +54,18 @@ static void fuzz_request(const char *line)
 		FUZZ_ASSERT(e.usage);
 	if (r.verb == CTL_FWD_REMOVE && fwd_host_parse(r.arg, &f, &e) < 0)
 		FUZZ_ASSERT(e.usage);
+	if (r.verb == CTL_LINK) {
+		struct link_change c;
+
+		r.arg[strcspn(r.arg, ",")] = '\0';
+		if (link_words_parse(r.arg, &c, &e) < 0)
+			FUZZ_ASSERT(e.usage && e.msg[0]);
+		else
+			FUZZ_ASSERT(c.cable >= -1 && c.cable <= 1 &&
+				    c.set.loss_bp <= 10000 &&
+				    c.set.delay_ms <= 60000 &&
+				    (!c.set.jitter_ms || c.set.delay_ms));
+	}
 }
 
 static void fuzz_answer(char *line)

@@ -59,10 +59,11 @@ check "the NAT engine lived through it" kill -0 "$(qbox_engine "$q")"
 
 # bad values, against a running sandbox: exit 2, named
 expect_output "a state that is neither up nor down" 2 \
-	"^qbox: link: 'sideways': use up or down" "$QBOX" link "$n" sideways
+	"^qbox: link: 'sideways': use up, down, clear, rate=, loss=, delay= or jitter=" \
+	"$QBOX" link "$n" sideways
 expect_output "a NIC it has not" 2 "^qbox: '$n' has no nic3 \\(see qbox ps --json\\)" \
 	"$QBOX" link "$n" nic3 down
-expect_output "no NIC but a word" 2 "^qbox: link: 'eth0' is no NIC" \
+expect_output "no NIC but a word" 2 "^qbox: link: 'eth0': use up, down" \
 	"$QBOX" link "$n" eth0 down
 expect_output "no sandbox of that name" 2 "no sandbox named 'nosuch$$' is running" \
 	"$QBOX" link "nosuch$$" down

@@ -162,7 +162,7 @@ static void test_net(void)
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
 					     "takes subnet=, mac=, ip=, domain=, "
 					     "dhcp-option=, tftp=, bootfile=, "
-					     "linger=, pcap= and link=)"),
+					     "linger=, pcap=, link=, rate=, loss=, delay= and jitter=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -601,9 +601,104 @@ static void test_fwd_ranges(void)
 	      expand("0-1:0-1", false, 8));
 }
 
+static void test_impair(void)
+{
+	struct net_impair im = { 0 };
+	struct link_change c;
+	struct net_spec n;
+	struct qerr e = { 0 };
+	char t[96];
+
+	CHECK(net_impair_word("rate=10mbit", &im, &e) == 1 &&
+		      im.rate_bps == 10000000 &&
+		      net_impair_word("rate=1.5gbit", &im, &e) == 1 &&
+		      im.rate_bps == 1500000000 &&
+		      net_impair_word("rate=64kbit", &im, &e) == 1 &&
+		      im.rate_bps == 64000 &&
+		      net_impair_word("rate=8000bit", &im, &e) == 1 &&
+		      im.rate_bps == 8000,
+	      "impair: rate= in bit, kbit, mbit, gbit, with decimals");
+	CHECK(net_impair_word("loss=1.5%", &im, &e) == 1 && im.loss_bp == 150 &&
+		      net_impair_word("loss=100%", &im, &e) == 1 &&
+		      im.loss_bp == 10000 &&
+		      net_impair_word("loss=0.01%", &im, &e) == 1 &&
+		      im.loss_bp == 1,
+	      "impair: loss= in hundredths of a percent");
+	CHECK(net_impair_word("delay=50ms", &im, &e) == 1 && im.delay_ms == 50 &&
+		      net_impair_word("jitter=2s", &im, &e) == 1 &&
+		      im.jitter_ms == 2000,
+	      "impair: delay= and jitter= in ms or s");
+	CHECK(net_impair_word("subnet=10.0.0.0/8", &im, &e) == 0 &&
+		      net_impair_word("down", &im, &e) == 0,
+	      "impair: other words are the caller's");
+	CHECK(net_impair_word("rate=7999bit", &im, &e) < 0 &&
+		      strstr(e.msg, "rate=7999bit: a rate from 8kbit") &&
+		      net_impair_word("rate=101gbit", &im, &e) < 0 &&
+		      net_impair_word("rate=10", &im, &e) < 0 &&
+		      net_impair_word("rate=10mbps", &im, &e) < 0 &&
+		      net_impair_word("rate=.5mbit", &im, &e) < 0 &&
+		      net_impair_word("rate=1.mbit", &im, &e) < 0 &&
+		      net_impair_word("rate=1.2345mbit", &im, &e) < 0 &&
+		      net_impair_word("rate=", &im, &e) < 0,
+	      "impair: bad rates named");
+	CHECK(net_impair_word("loss=0%", &im, &e) < 0 &&
+		      strstr(e.msg, "loss=0%: a share from 0.01% to 100%") &&
+		      net_impair_word("loss=100.01%", &im, &e) < 0 &&
+		      net_impair_word("loss=1.234%", &im, &e) < 0 &&
+		      net_impair_word("loss=5", &im, &e) < 0 &&
+		      net_impair_word("loss=%", &im, &e) < 0 &&
+		      net_impair_word("delay=0ms", &im, &e) < 0 &&
+		      net_impair_word("delay=61s", &im, &e) < 0 &&
+		      net_impair_word("delay=1.5ms", &im, &e) < 0 &&
+		      net_impair_word("jitter=5", &im, &e) < 0,
+	      "impair: bad losses and times named");
+	im = (struct net_impair){ .rate_bps = 10000000, .loss_bp = 150,
+				  .delay_ms = 50, .jitter_ms = 5 };
+	net_impair_format(&im, t, sizeof(t));
+	CHECK(!strcmp(t, "rate=10mbit loss=1.50% delay=50ms jitter=5ms"),
+	      "impair: as words (%s)", t);
+	im = (struct net_impair){ .rate_bps = 1500000000, .loss_bp = 2000 };
+	net_impair_format(&im, t, sizeof(t));
+	CHECK(!strcmp(t, "rate=1500mbit loss=20%"), "impair: as words (%s)", t);
+	im = (struct net_impair){ .rate_bps = 8001 };
+	net_impair_format(&im, t, sizeof(t));
+	CHECK(!strcmp(t, "rate=8001bit"), "impair: as words (%s)", t);
+	im = (struct net_impair){ 0 };
+	net_impair_format(&im, t, sizeof(t));
+	CHECK(!t[0] && !net_impair_any(&im), "impair: none is no words");
+
+	CHECK(link_words_parse("down", &c, &e) == 0 && c.cable == 0 &&
+		      !c.clear && !net_impair_any(&c.set) &&
+		      link_words_parse("up+rate=1mbit+loss=5%", &c, &e) == 0 &&
+		      c.cable == 1 && c.set.rate_bps == 1000000 &&
+		      c.set.loss_bp == 500 &&
+		      link_words_parse("clear", &c, &e) == 0 && c.clear &&
+		      c.cable == -1 &&
+		      link_words_parse("delay=5ms+jitter=1ms", &c, &e) == 0,
+	      "link words: cable, impairment, clear");
+	CHECK(link_words_parse("sideways", &c, &e) < 0 &&
+		      strstr(e.msg, "'sideways': use up, down, clear") &&
+		      link_words_parse("jitter=1ms", &c, &e) < 0 &&
+		      strstr(e.msg, "jitter= goes with delay=") &&
+		      link_words_parse("", &c, &e) < 0 &&
+		      link_words_parse("loss=1", &c, &e) < 0,
+	      "link words: bad ones named");
+	CHECK(net_spec_parse("nat,rate=10mbit,loss=1%", &n, &e) == 0 &&
+		      n.impair.rate_bps == 10000000 && n.impair.loss_bp == 100 &&
+		      net_spec_parse("internal:i,delay=5ms,jitter=1ms", &n, &e) ==
+			      0 && n.impair.jitter_ms == 1,
+	      "impair on --net");
+	CHECK(net_bad("nat,jitter=1ms", "jitter= goes with delay=") &&
+		      net_bad("bridged:t0,rate=1mbit", "unknown option 'rate'") &&
+		      net_bad("nat,rate=fast", "rate=fast: a rate") &&
+		      net_bad("none,loss=1%", "takes no options"),
+	      "impair on --net: bad values named");
+}
+
 int main(void)
 {
 	test_fwd();
+	test_impair();
 	test_fwd_ranges();
 	test_tcp_target();
 	test_fwd_host();

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/* nft.c - nftables transactions in the netdev family (nft.h) */
+#include "netns/nft.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <string.h>
+#include <time.h>
+
+struct nlmsghdr *nft_msg_start(struct nft_batch *bt, uint16_t type,
+			       uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+
+	if (bt->full)
+		return NULL;
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
+				    NFPROTO_NETDEV, flags | NLM_F_ACK,
+				    bt->seq++);
+	bt->acks++;
+	return nlh;
+}
+
+void nft_msg_end(struct nft_batch *bt)
+{
+	if (!mnl_nlmsg_batch_next(bt->b))
+		bt->full = true;
+}
+
+int nft_put_table(struct nft_batch *bt, const char *table)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	nlh = nft_msg_start(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nft_msg_end(bt);
+	}
+	nftnl_table_free(t);
+	return 0;
+}
+
+int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
+		  const char *dev, bool egress, bool accept)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, egress ?
+			    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
+	nlh = nft_msg_start(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlh) {
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		nft_msg_end(bt);
+	}
+	nftnl_chain_free(c);
+	return 0;
+}
+
+int nft_put_chain_delete(struct nft_batch *bt, const char *table,
+			 const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_rule *rl = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (c && rl) {
+		/* a rule message naming only the chain flushes it */
+		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, table);
+		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, name);
+		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+		if ((nlh = nft_msg_start(bt, NFT_MSG_DELRULE, 0))) {
+			nftnl_rule_nlmsg_build_payload(nlh, rl);
+			nft_msg_end(bt);
+		}
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		if ((nlh = nft_msg_start(bt, NFT_MSG_DELCHAIN, 0))) {
+			nftnl_chain_nlmsg_build_payload(nlh, c);
+			nft_msg_end(bt);
+		}
+	}
+	if (rl)
+		nftnl_rule_free(rl);
+	if (c)
+		nftnl_chain_free(c);
+	return c && rl ? 0 : -ENOMEM;
+}
+
+/* Send the transaction; 0 once every message is acknowledged, or the
+ * first error the kernel reports */
+static int nft_commit(struct mnl_socket *sk, struct nft_batch *bt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid = mnl_socket_get_portid(sk);
+	int acks = 0;
+
+	if (mnl_socket_sendto(sk, mnl_nlmsg_batch_head(bt->b),
+			      mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -errno;
+	while (acks < bt->acks) {
+		ssize_t n = mnl_socket_recvfrom(sk, buf, sizeof(buf));
+		const struct nlmsghdr *nlh = (const void *)buf;
+		int len = (int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *err;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_pid != portid)
+				continue;
+			err = mnl_nlmsg_get_payload(nlh);
+			if (err->error)
+				return err->error;
+			acks++;
+		}
+	}
+	return 0;
+}
+
+int nft_begin(struct nft_batch *bt)
+{
+	memset(bt, 0, sizeof(*bt));
+	bt->seq = (uint32_t)time(NULL);
+	/* libmnl wants twice the batch's limit: a message may overflow it */
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf) / 2);
+	if (!bt->b)
+		return -ENOMEM;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	return 0;
+}
+
+int nft_send(struct nft_batch *bt, int r)
+{
+	struct mnl_socket *sk;
+
+	if (r == 0 && !bt->full) {
+		nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+		bt->full = !mnl_nlmsg_batch_next(bt->b);
+	}
+	if (r == 0 && bt->full)
+		r = -EMSGSIZE;
+	if (r < 0) {
+		mnl_nlmsg_batch_stop(bt->b);
+		return r;
+	}
+	sk = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!sk)
+		r = -errno;
+	else if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		r = -errno;
+	else
+		r = nft_commit(sk, bt);
+	if (sk)
+		mnl_socket_close(sk);
+	mnl_nlmsg_batch_stop(bt->b);
+	return r;
+}

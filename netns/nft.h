@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nft.h - nftables transactions in the netdev family (libnftnl)
+ *
+ * What the anti-spoofing chains (antispoof_nft.c) and a NIC's loss
+ * (impair.c) share: a transaction (a batch the kernel applies whole or
+ * not at all, every message acknowledged, so a failure names its errno),
+ * a table, a base chain on a device's ingress or egress, and a chain's
+ * removal. Each caller builds its own rules between nft_begin() and
+ * nft_send(), with nft_msg_start() and nft_msg_end().
+ */
+#ifndef QBOX_NFT_H
+#define QBOX_NFT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mnl_nlmsg_batch;
+struct nlmsghdr;
+
+/* A transaction being built, and how many acknowledgements it will earn */
+struct nft_batch {
+	struct mnl_nlmsg_batch *b;
+	uint32_t seq;
+	int acks;
+	bool full;
+	char buf[32768];
+};
+
+/* A transaction's first message. 0 or -ENOMEM. */
+int nft_begin(struct nft_batch *bt);
+
+/* The next message's header, or NULL when the batch is full (nft_send()
+ * then fails with -EMSGSIZE) */
+struct nlmsghdr *nft_msg_start(struct nft_batch *bt, uint16_t type,
+			       uint16_t flags);
+void nft_msg_end(struct nft_batch *bt);
+
+/* Table @table of the netdev family, made if it is not there */
+int nft_put_table(struct nft_batch *bt, const char *table);
+
+/* A base chain @name of @table on @dev's ingress or @egress, of policy
+ * accept or drop */
+int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
+		  const char *dev, bool egress, bool accept);
+
+/* Chain @name of @table flushed and deleted */
+int nft_put_chain_delete(struct nft_batch *bt, const char *table,
+			 const char *name);
+
+/*
+ * Close the transaction built (@r: how building went; <0 sends nothing)
+ * and send it. 0 once every message is acknowledged, or the first error
+ * the kernel reports, as -errno.
+ */
+int nft_send(struct nft_batch *bt, int r);
+
+#endif /* QBOX_NFT_H */
