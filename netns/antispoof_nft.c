@@ -105,17 +105,12 @@ static int put_rule(struct nft_batch *bt, const char *ifname,
 		    const struct as_rule *ar)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	err = rule_fill(r, ifname, ar);
-	if (err == 0 && (nlh = nft_msg_start(bt, NFT_MSG_NEWRULE,
-					  NLM_F_CREATE | NLM_F_APPEND))) {
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		nft_msg_end(bt);
-	}
+	if ((err = rule_fill(r, ifname, ar)) == 0)
+		nft_put_rule(bt, r);
 	nftnl_rule_free(r);
 	return err;
 }

@@ -64,7 +64,6 @@ static int loss_chain(struct nft_batch *bt, const char *port, bool egress,
 		      unsigned int loss_bp)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
 	char name[32];
 	int err;
 
@@ -72,13 +71,8 @@ static int loss_chain(struct nft_batch *bt, const char *port, bool egress,
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "%s-%s", port, egress ? "out" : "in");
 	err = nft_put_chain(bt, IMPAIR_TABLE, name, port, egress, true);
-	if (err == 0)
-		err = loss_rule(r, name, loss_bp);
-	if (err == 0 && (nlh = nft_msg_start(bt, NFT_MSG_NEWRULE,
-					     NLM_F_CREATE | NLM_F_APPEND))) {
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		nft_msg_end(bt);
-	}
+	if (err == 0 && (err = loss_rule(r, name, loss_bp)) == 0)
+		nft_put_rule(bt, r);
 	nftnl_rule_free(r);
 	return err;
 }

@@ -76,6 +76,17 @@ int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 	return 0;
 }
 
+void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r)
+{
+	struct nlmsghdr *nlh = nft_msg_start(bt, NFT_MSG_NEWRULE,
+					     NLM_F_CREATE | NLM_F_APPEND);
+
+	if (nlh) {
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nft_msg_end(bt);
+	}
+}
+
 int nft_put_chain_delete(struct nft_batch *bt, const char *table,
 			 const char *name)
 {

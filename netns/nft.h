@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct mnl_nlmsg_batch;
+struct nftnl_rule;
 struct nlmsghdr;
 
 /* A transaction being built, and how many acknowledgements it will earn */
@@ -43,6 +44,10 @@ int nft_put_table(struct nft_batch *bt, const char *table);
  * accept or drop */
 int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 		  const char *dev, bool egress, bool accept);
+
+/* Rule @r appended to its chain (it names its table and chain); the
+ * caller frees @r */
+void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r);
 
 /* Chain @name of @table flushed and deleted */
 int nft_put_chain_delete(struct nft_batch *bt, const char *table,
