@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <sys/un.h>
 #include <stdio.h>
@@ -415,6 +416,65 @@ static void inspect_print(const char *name, const char *json)
 	}
 }
 
+/* Member @m's cable and impairment on network @net, as its sandbox has
+ * them (ps --json's), added to @m; nothing when it does not answer */
+static void member_cable(int dirfd, const char *net, const char *sandbox,
+			 json_t *m)
+{
+	struct ctl_req req = { .verb = CTL_INFO };
+	char file[NET_NAME_MAX + 16];
+	struct strbuf out = { 0 };
+	json_t *info, *nic;
+	struct qerr e;
+	size_t k;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s.sock", sandbox);
+	if ((fd = ctl_open(dirfd, file)) < 0)
+		return;
+	if (ctl_call(fd, &req, &out, NULL, 5000, &e) == 0 &&
+	    (info = json_loads(out.s, 0, NULL))) {
+		json_array_foreach(json_object_get(info, "nics"), k, nic) {
+			const char *n = json_string_value(
+				json_object_get(nic, "network"));
+
+			if (!n || strcmp(n, net))
+				continue;
+			json_object_set(m, "link_up",
+					json_object_get(nic, "link_up"));
+			json_object_set(m, "impairment",
+					json_object_get(nic, "impairment"));
+		}
+		json_decref(info);
+	}
+	close(fd);
+	sb_free(&out);
+}
+
+/*
+ * The network's JSON with each sandbox member's cable (link_up) and
+ * impairment: a member's, not the hub's, so asked of each member; NULL
+ * when @json is no JSON
+ */
+static char *with_cables(int dirfd, const char *net, const char *json)
+{
+	json_t *j = json_loads(json, 0, NULL), *m;
+	const char *sandbox;
+	size_t i;
+	char *s;
+
+	if (!j)
+		return NULL;
+	json_array_foreach(json_object_get(j, "members"), i, m) {
+		sandbox = json_string_value(json_object_get(m, "sandbox"));
+		if (sandbox && *sandbox)
+			member_cable(dirfd, net, sandbox, m);
+	}
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return s;
+}
+
 static int net_inspect(int argc, char **argv)
 {
 	struct strbuf out = { 0 };
@@ -430,10 +490,14 @@ static int net_inspect(int argc, char **argv)
 	    (dirfd = ctl_rundir(&e)) < 0 ||
 	    net_ask(dirfd, name, CTL_NET_INFO, NULL, &out, &e) < 0)
 		qerr_die(&e);
-	if (json)
-		puts(out.s);
-	else
+	if (json) {
+		char *full = with_cables(dirfd, name, out.s);
+
+		puts(full ? full : out.s);
+		free(full);
+	} else {
 		inspect_print(name, out.s);
+	}
 	sb_free(&out);
 	close(dirfd);
 	return 0;
@@ -456,10 +520,12 @@ static int net_create(int argc, char **argv)
 	if (!net_mode_named(n.mode))
 		die(2, "net create %s: only natnet:NAME, hostonly:NAME and "
 		       "internal:NAME are networks", argv[optind]);
-	if (n.has_mac || n.has_ip || n.pcap[0] || n.link_down)
+	if (n.has_mac || n.has_ip || n.pcap[0] || n.link_down ||
+	    net_impair_any(&n.impair))
 		die(2, "net create %s: %s belongs to a member (qbox run --net%s)",
 		    argv[optind], n.has_mac ? "mac=" : n.has_ip ? "ip=" :
-		    n.pcap[0] ? "pcap=" : "link=",
+		    n.pcap[0] ? "pcap=" : n.link_down ? "link=" :
+		    "rate=, loss=, delay= or jitter=",
 		    n.pcap[0] ? "; qbox capture MODE:NAME for the whole segment" :
 				"");
 	if ((dirfd = ctl_rundir(&e)) < 0)

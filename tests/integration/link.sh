@@ -109,11 +109,16 @@ if A=$(member_wait "$net" "a-$$" 20) && member_wait "$net" "b-$$" 20 >/dev/null;
 	expect_output "qbox link natnet:NET MEMBER down: exit 0" 0 "^\$" \
 		"$QBOX" link "natnet:$net" "a-$$" down
 	check "... member a's NIC is down (ps --json)" link_up_is "a-$$" 0 false
+	check "... and net inspect --json says so of member a, not of b" sh -c \
+		"'$QBOX' net inspect '$net' --json | jq -e '[.members[] | select(.sandbox == \"a-$$\") | .link_up] == [false] and [.members[] | select(.sandbox == \"b-$$\") | .link_up] == [true]' >/dev/null"
 	check "member b no longer reaches member a" \
 		not reaches "b-$$" "http://$A:8080/" "member-$$"
 	check "member b still reaches the host's loopback" \
 		reaches "b-$$" "http://10.0.2.2:$hport/" "$page"
-	"$QBOX" link "natnet:$net" "a-$$" up
+	"$QBOX" link "natnet:$net" "a-$$" up loss=5%
+	check "net inspect --json: member a's impairment" sh -c \
+		"'$QBOX' net inspect '$net' --json | jq -e '.members[] | select(.sandbox == \"a-$$\") | .link_up == true and .impairment == \"loss=5%\"' >/dev/null"
+	"$QBOX" link "natnet:$net" "a-$$" clear
 	check "plugged back in: member b reaches member a" wait_for 10 \
 		reaches "b-$$" "http://$A:8080/" "member-$$"
 	expect_output "hostonly:NET for a natnet member: not a member of it" 2 \
