@@ -201,6 +201,8 @@ static void summary(struct sup *s, struct strbuf *b)
 		inet_ntop(AF_INET, &addr, a, sizeof(a));
 		if (addr.s_addr)
 			sb_printf(b, "%s%s", p->nics[i].mode == NET_NAT ? ":" : "@", a);
+		if (s->link_down[i])
+			sb_puts(b, "(down)");	/* its cable out: qbox link */
 	}
 	sb_puts(b, "\t");
 	n = fwd_engine_count(s->fwd);

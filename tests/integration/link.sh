@@ -41,6 +41,7 @@ check "the host's loopback answers through 10.0.2.2" \
 expect_output "qbox link NAME down: exit 0, nothing said" 0 "^\$" \
 	"$QBOX" link "$n" down
 check "ps --json: link_up false" link_up_is "$n" 0 false
+check "ps: the NIC marked (down)" sh -c "'$QBOX' ps | grep -q '^$n\s.*nat:10\.0\.2\.100(down)'"
 check "its bridge has no carrier (NO-CARRIER)" test "$(carrier "$n")" = 0
 check "... its address stays" sh -c \
 	"'$QBOX' exec '$n' -- ip -4 -o addr show qbr0 | grep -q ' 10\\.0\\.2\\.100/24 '"
