@@ -120,19 +120,27 @@ static void parse(int argc, char **argv, struct capture_opts *o)
 	}
 }
 
-/* Where the frames go: -w FILE (made for the user alone), or stdout
- * when it is not a terminal */
+/* Whether the frames go to stdout, which must then not be a terminal */
+static bool to_stdout(const struct capture_opts *o)
+{
+	if (o->file && strcmp(o->file, "-"))
+		return false;
+	if (isatty(STDOUT_FILENO))
+		die(2, "capture: pcap is binary: give -w FILE, or pipe it "
+		       "(qbox capture %s | tcpdump -r -)", o->name);
+	return true;
+}
+
+/* Where the frames go: stdout, or -w FILE (made for the user alone),
+ * opened once the sandbox is known to run: a mistyped name truncates
+ * nothing */
 static FILE *output(const struct capture_opts *o)
 {
 	FILE *f;
 	int fd;
 
-	if (!o->file || !strcmp(o->file, "-")) {
-		if (isatty(STDOUT_FILENO))
-			die(2, "capture: pcap is binary: give -w FILE, or pipe "
-			       "it (qbox capture %s | tcpdump -r -)", o->name);
+	if (to_stdout(o))
 		return stdout;
-	}
 	fd = open(o->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w")))
 		die(2, "capture: -w %s: %s", o->file, strerror(errno));
@@ -156,13 +164,14 @@ int cmd_capture(int argc, char **argv)
 		qerr_prefix(&e, "capture");
 		qerr_die(&e);
 	}
-	out = output(&o);
+	to_stdout(&o);
 	if ((dirfd = ctl_rundir(&e)) < 0 ||
 	    client_ns(dirfd, o.name, &pidfd, &e) < 0) {
 		qerr_prefix(&e, "capture");
 		qerr_die(&e);
 	}
 	close(dirfd);
+	out = output(&o);
 	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		cap_exit(1, "entering '%s': %s", o.name, strerror(errno));
 	if (capture_device(o.network, o.nic, dev, &e) < 0)

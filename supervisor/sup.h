@@ -52,7 +52,7 @@ struct sup {
 	bool link_down[MAX_NICS];	/* NIC unplugged (link=down, qbox
 					   link) */
 	struct net_impair impair[MAX_NICS];	/* rate=, loss=, ... now */
-	int pcap_fd[MAX_NICS];		/* pcap=FILE, until its capture runs */
+	int pcap_fd[MAX_NICS];		/* pcap=FILE, while its capture starts */
 	struct child pcap[MAX_NICS];	/* ... its capture (sup_pcap.c) */
 };
 
@@ -89,11 +89,9 @@ int64_t sup_stop_next_ms(const struct sup *s);
 int sup_links_start(struct sup *s, bool vm, struct qerr *e);
 
 /*
- * pcap=FILE (sup_pcap.c): its files opened before anything exists (a
- * usage error names the --net value), their captures started at
- * NET_READY, stopped at the end
+ * pcap=FILE (sup_pcap.c): its files opened and their captures started at
+ * NET_READY (a usage error names the --net value), stopped at the end
  */
-int sup_pcap_open(struct sup *s, struct qerr *e);
 int sup_pcap_start(struct sup *s, struct qerr *e);
 void sup_pcap_stop(struct sup *s);
 

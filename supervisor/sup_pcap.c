@@ -3,11 +3,11 @@
  * sup_pcap.c - `--net ...,pcap=FILE`: a NIC's frames from the sandbox's
  * start (sup.h)
  *
- * The file is opened (created, mode 0600, truncated) by the supervisor
- * before anything exists, as the user, where the user's words put it: a
- * path that cannot be written is exit 2 with nothing made. At NET_READY,
- * before GO and so before the payload's first frame, a child per such
- * NIC enters the sandbox's user and network namespaces
+ * At NET_READY, before GO and so before the payload's first frame, the
+ * supervisor opens the file (created mode 0600, or truncated), as the
+ * user, where the user's words put it (a path that cannot be written is
+ * exit 2, and the run is undone; a run refused before, a name in use,
+ * truncates nothing), and a child per such NIC enters the sandbox's user and network namespaces
  * (seccomp/child.h), opens its packet socket on the NIC's device
  * (netns/capture.h), confines itself as a forward worker does (no
  * capabilities, no_new_privs, baseline filter) and says it is ready; it
@@ -27,22 +27,16 @@
 #include "seccomp/child.h"
 #include "supervisor/sup.h"
 
-int sup_pcap_open(struct sup *s, struct qerr *e)
+/* NIC @i's pcap= file, made (mode 0600) or truncated */
+static int sup_pcap_file(const struct plan *p, int i, struct qerr *e)
 {
-	const struct plan *p = s->plan;
-	int i;
+	int fd = open(p->nics[i].pcap, O_WRONLY | O_CREAT | O_TRUNC |
+		      O_CLOEXEC | O_NOCTTY, 0600);
 
-	for (i = 0; i < p->n_nics; i++) {
-		if (!p->nics[i].pcap)
-			continue;
-		s->pcap_fd[i] = open(p->nics[i].pcap, O_WRONLY | O_CREAT |
-				     O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
-		if (s->pcap_fd[i] < 0)
-			return qerr_usage(e, "--net %s: pcap=%s: %s",
-					  p->nics[i].text, p->nics[i].pcap,
-					  strerror(errno));
-	}
-	return 0;
+	if (fd < 0)
+		return qerr_usage(e, "--net %s: pcap=%s: %s", p->nics[i].text,
+				  p->nics[i].pcap, strerror(errno));
+	return fd;
 }
 
 struct pcap_job {
@@ -88,8 +82,10 @@ int sup_pcap_start(struct sup *s, struct qerr *e)
 	int i, r;
 
 	for (i = 0; i < p->n_nics; i++) {
-		if (s->pcap_fd[i] < 0)
+		if (!p->nics[i].pcap)
 			continue;
+		if ((s->pcap_fd[i] = sup_pcap_file(p, i, e)) < 0)
+			return s->pcap_fd[i];
 		job.nic = i;
 		job.fd = s->pcap_fd[i];
 		spec.keep = &job.fd;

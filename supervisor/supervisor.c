@@ -432,7 +432,6 @@ static int setup(struct sup *s, struct sandbox_cfg *cfg, char *dir,
 	int r;
 
 	if ((r = bridged_open(s->plan, cfg->tapfd, e)) < 0 ||
-	    (r = sup_pcap_open(s, e)) < 0 ||
 	    (r = rundir_path(getuid(), dir, size, e)) < 0 ||
 	    (r = s->dirfd = rundir_open(dir, getuid(), e)) < 0)
 		return r;

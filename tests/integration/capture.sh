@@ -102,8 +102,13 @@ expect_output "a NIC it has not: exit 2" 2 "'$n' has no nic3 to capture on" \
 	"$QBOX" capture "$n" nic3 -w "$TMP/x.pcap"
 expect_output "nic9: exit 2" 2 "nic9: no such NIC" "$QBOX" capture "$n" nic9
 expect_output "-c 0: exit 2" 2 "-c 0: not a number of frames" "$QBOX" capture -c 0 "$n"
+echo "keep-me" >"$TMP/keep.pcap"
 expect_output "no sandbox of that name: exit 2" 2 "no sandbox named 'nosuch$$'" \
-	"$QBOX" capture "nosuch$$" -w "$TMP/x.pcap"
+	"$QBOX" capture "nosuch$$" -w "$TMP/keep.pcap"
+check "... and the -w file is left as it was" grep -qx keep-me "$TMP/keep.pcap"
+expect_output "pcap= on a run refused (its name is in use): exit 2" 2 "a sandbox of that name is already running" \
+	"$QBOX" run --name "$n" --net "nat,pcap=$TMP/keep.pcap" -- true
+check "... and the pcap= file is left as it was" grep -qx keep-me "$TMP/keep.pcap"
 expect_output "an unwritable file: exit 2, named" 2 "-w /nonexistent/x.pcap: No such file" \
 	"$QBOX" capture "$n" -w /nonexistent/x.pcap
 expect_output "pcap= to an unwritable file: exit 2, named" 2 \
