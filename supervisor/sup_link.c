@@ -32,12 +32,6 @@
 #define QMP_TIMEOUT_MS 5000
 #define QMP_START_MS 20000
 
-static int qmp(struct sup *s, const char *const *cmds, int n, int ms,
-	       struct qerr *e)
-{
-	return qmp_run(s->dirfd, s->plan->name, cmds, n, ms, e);
-}
-
 /* Plug NIC @i in or out, as its payload sees it */
 static int link_set(struct sup *s, int i, bool up, struct qerr *e)
 {
@@ -46,7 +40,8 @@ static int link_set(struct sup *s, int i, bool up, struct qerr *e)
 
 	if (s->plan->vm) {
 		qmp_set_link(cmd, i, up);
-		return qmp(s, cmds, 1, QMP_TIMEOUT_MS, e);
+		return qmp_run(s->dirfd, s->plan->name, cmds, 1,
+			       QMP_TIMEOUT_MS, e);
 	}
 	if (!link_port_name(s->plan, i, port))
 		return qerr_usage(e, "nic%d has no link to %s", i,
@@ -80,7 +75,8 @@ int sup_links_start(struct sup *s, bool vm, struct qerr *e)
 		cmds[n] = cmd[n];
 		n++;
 	}
-	if (vm && (r = qmp(s, cmds, n, QMP_START_MS, e)) < 0) {
+	if (vm && (r = qmp_run(s->dirfd, s->plan->name, cmds, n,
+			       QMP_START_MS, e)) < 0) {
 		qerr_prefix(e, "link=down");
 		return r;
 	}
@@ -252,7 +248,8 @@ void sup_stop(struct sup *s, unsigned int seconds, bool force)
 	}
 	if (s->powerdown_deadline_ms)	/* asked already: the first clock */
 		return;
-	if (qmp(s, cmds, 1, QMP_TIMEOUT_MS, &e) < 0) {
+	if (qmp_run(s->dirfd, s->plan->name, cmds, 1, QMP_TIMEOUT_MS,
+		    &e) < 0) {
 		fprintf(stderr, "qbox: sandbox '%s': the guest could not be "
 				"asked to power off (%s): stopping QEMU\n",
 			s->plan->name, e.msg);

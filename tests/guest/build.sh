@@ -34,8 +34,8 @@ OUT=$(cd "$1" && pwd)
 CACHE=$OUT/cache
 
 META_PKG=linux-image-cloud-amd64
-# Load order from the design notes; modules that are built into the kernel
-# are skipped (checked against modules.builtin). button and evdev: the
+# Load order from the design notes; modules built into the kernel are not
+# copied (checked against modules.builtin). button and evdev: the
 # ACPI power button as an input device, for the tests of qbox stop's
 # power-off (QMP system_powerdown).
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
