@@ -48,7 +48,8 @@ UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     runner/cli.c \
 	     plan/spec.c control/ctl_proto.c plan/plan.c plan/names.c \
 	     plan/qemu_argv.c \
-	     common/rundir.c dataplane/frame_filter.c network/leases.c \
+	     common/rundir.c dataplane/frame_filter.c dataplane/slirp_fix.c \
+	     network/leases.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
 	     dataplane/fairq.c plan/qemu_paths.c plan/qemu_opts.c plan/image.c \
 	     $(POLICY_SRCS)
@@ -84,7 +85,7 @@ FUZZ_SRCS_fwdspec  := plan/spec.c
 FUZZ_SRCS_ctlproto := control/ctl_proto.c plan/spec.c common/json.c
 FUZZ_SRCS_leases   := network/leases.c plan/spec.c common/json.c
 FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
-		      common/pollset.c
+		      dataplane/slirp_fix.c common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 FUZZ_SRCS_qemuargs := plan/qemu_paths.c plan/qemu_opts.c
 FUZZ_SRCS_names    := plan/names.c common/json.c
@@ -141,7 +142,8 @@ build/asan/qbox: $(call objs,san,$(SRCS))
 
 # The uplink's test runs libslirp too
 UPLINK_TEST_SRCS := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
-		    common/pollset.c common/err.c common/util.c
+		    dataplane/slirp_fix.c common/pollset.c common/err.c \
+		    common/util.c
 
 build/tests/test_uplink: $(call objs,san,tests/unit/test_uplink.c \
 		$(UPLINK_TEST_SRCS))

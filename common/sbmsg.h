@@ -25,7 +25,8 @@ enum sbmsg_type {
 	SBMSG_EXIT,		/* sandbox -> supervisor: wait status .value */
 	SBMSG_LISTEN,		/* supervisor -> worker: serve the listener
 				   attached as forward .value: protocol .nic,
-				   to the guest's .addr:.port */
+				   to the guest's .addr:.port (.addr6 when
+				   .family is AF_INET6) */
 	SBMSG_UNLISTEN,		/* supervisor -> worker: stop forward .value */
 	SBMSG_DONE,		/* worker -> supervisor: (UN)LISTEN .value
 				   handled; failed with .errnum if not 0 */
@@ -73,7 +74,8 @@ struct sbmsg {
 	int32_t errnum;
 	uint32_t addr;		/* IPv4, network order */
 	uint16_t port;		/* host order */
-	uint16_t pad;
+	uint16_t family;	/* of LISTEN's guest: AF_INET6 takes .addr6 */
+	uint8_t addr6[16];
 	uint8_t mac[6];
 	uint16_t pad2;
 	struct qerr err;

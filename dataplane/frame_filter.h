@@ -21,18 +21,23 @@
 
 /*
  * A NAT's egress policy (--net nat,egress=deny,allow=CIDR[:PORT]): which
- * IPv4 destinations a guest's frames may reach through libslirp. The
- * NAT's own services always may: DHCP (UDP to port 67), its DNS forwarder,
- * its TFTP server (UDP port 69 at the gateway). Then an allow= rule
- * passes; then the link-local range 169.254.0.0/16 (a cloud's metadata
- * service) is refused, and the rest passes unless egress=deny. What is
- * not IPv4 (ARP) passes: libslirp answers it itself.
+ * IPv4 and IPv6 destinations a guest's frames may reach through libslirp.
+ * The NAT's own services always may: DHCP (UDP to port 67) and DHCPv6
+ * (to port 547), its DNS forwarder, its TFTP server (UDP port 69 at the
+ * gateway), and IPv6's neighbor discovery and everything else addressed
+ * to link-local or multicast addresses (which go no further than
+ * libslirp). Then an allow= rule passes; then a cloud's metadata service
+ * is refused (the link-local range 169.254.0.0/16, and fd00:ec2::254,
+ * EC2's over IPv6), and the rest passes unless egress=deny. What is
+ * neither IPv4 nor IPv6 (ARP) passes: libslirp answers it itself.
  */
 #define EGRESS_ALLOW_MAX 16
 
 struct egress_rule {
+	int family;		/* AF_INET (0 too) or AF_INET6 */
 	struct in_addr net;	/* host bits zero */
-	unsigned int prefix;	/* 0-32 */
+	struct in6_addr net6;	/* ditto */
+	unsigned int prefix;	/* 0-32, or 0-128 */
 	uint16_t port;		/* TCP or UDP destination port; 0: any
 				   protocol, any port */
 };
@@ -41,6 +46,7 @@ struct egress_policy {
 	bool deny;			/* egress=deny: the allowed alone */
 	struct in_addr gateway;		/* the NAT's: its TFTP server */
 	struct in_addr dns;		/* the NAT's DNS forwarder */
+	struct in6_addr gateway6, dns6;	/* the same over IPv6 */
 	int n;
 	struct egress_rule allow[EGRESS_ALLOW_MAX];
 };
@@ -51,14 +57,15 @@ bool frame_egress_ok(const uint8_t *f, size_t len,
 
 /**
  * frame_egress_refusal() - the answer to a frame the policy refused
- * @f:		the refused Ethernet frame (IPv4, TCP, UDP or an ICMP echo
- *		request)
+ * @f:		the refused Ethernet frame (IPv4 or IPv6: TCP, UDP or an
+ *		echo request)
  * @len:	its length
- * @gateway:	the NAT's gateway, the ICMP error's source
+ * @p:		the policy: its gateway (or gateway6) is the error's source
  * @out:	filled: an ICMP "destination unreachable, communication
- *		administratively prohibited" (type 3, code 13) from the
- *		gateway to the frame's sender, quoting its IP header and 8
- *		bytes, as a router's firewall answers (RFC 1812 5.2.7.1)
+ *		administratively prohibited" (type 3, code 13; ICMPv6 type
+ *		1, code 1) from the gateway to the frame's sender, quoting
+ *		its IP header and 8 bytes, as a router's firewall answers
+ *		(RFC 1812 5.2.7.1, RFC 4443 3.1)
  * @cap:	@out's size, FRAME_REFUSAL_MAX will do
  *
  * So a guest's connect() fails at once (EHOSTUNREACH) instead of after
@@ -67,9 +74,10 @@ bool frame_egress_ok(const uint8_t *f, size_t len,
  * that is not a unicast host.
  * Return: the answer's length, or 0 for none
  */
-#define FRAME_REFUSAL_MAX 128
+#define FRAME_REFUSAL_MAX 256
 size_t frame_egress_refusal(const uint8_t *f, size_t len,
-			    struct in_addr gateway, uint8_t *out, size_t cap);
+			    const struct egress_policy *p, uint8_t *out,
+			    size_t cap);
 
 /* Whether Ethernet frame @f (@len bytes) may go to the host alias @host */
 bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host);

@@ -102,12 +102,24 @@ struct pipe_fds {
 	bool sized;		/* growing it was tried (once) */
 };
 
+/* A guest's address, IPv4 or IPv6 */
+union guest_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static socklen_t guest_len(const union guest_addr *g)
+{
+	return g->sa.sa_family == AF_INET6 ? sizeof(g->v6) : sizeof(g->v4);
+}
+
 struct listener {
 	struct ep ep;
 	struct listener *next;
 	uint32_t id;		/* the supervisor's name for the forward */
 	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	struct sockaddr_in guest;
+	union guest_addr guest;
 	struct flow *flows;
 	int n_flows;
 };
@@ -123,7 +135,7 @@ struct half {		/* one direction of a relay */
 
 struct conn {
 	struct ep host, guest;
-	struct sockaddr_in to;	/* the guest */
+	union guest_addr to;	/* the guest */
 	bool connected;
 	bool parked;		/* accepted, waiting for an fd to dial */
 	bool dead;		/* closed; freed after the current batch */
@@ -242,7 +254,7 @@ static void resume_accepting(struct worker *w)
 }
 
 static struct conn *conn_new(struct worker *w, int fd,
-			     const struct sockaddr_in *to)
+			     const union guest_addr *to)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
@@ -263,7 +275,8 @@ static struct conn *conn_new(struct worker *w, int fd,
 /* Start the connection to the guest from inside the sandbox */
 static void dial(struct worker *w, struct conn *c)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(c->to.sa.sa_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		if (!starved(errno)) {
@@ -278,7 +291,7 @@ static void dial(struct worker *w, struct conn *c)
 		return;
 	}
 	c->guest.fd = fd;
-	if (connect(fd, (struct sockaddr *)&c->to, sizeof(c->to)) < 0 &&
+	if (connect(fd, &c->to.sa, guest_len(&c->to)) < 0 &&
 	    errno != EINPROGRESS) {
 		conn_free(w, c, true);	/* unreachable: reset the client */
 		return;
@@ -628,10 +641,11 @@ static struct flow *flow_new(struct worker *w, struct listener *l,
 
 	if (l->n_flows >= FLOWS_MAX)
 		return NULL;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(l->guest.sa.sa_family,
+		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	if (connect(fd, (struct sockaddr *)&l->guest, sizeof(l->guest)) < 0 ||
+	if (connect(fd, &l->guest.sa, guest_len(&l->guest)) < 0 ||
 	    !(f = calloc(1, sizeof(*f)))) {
 		close(fd);
 		return NULL;
@@ -756,9 +770,15 @@ static int listener_add(struct worker *w, const struct sbmsg *m, int fd)
 	l->ep = (struct ep){ EP_LISTEN, fd, 0 };
 	l->id = (uint32_t)m->value;
 	l->proto = m->nic;
-	l->guest = (struct sockaddr_in){ .sin_family = AF_INET,
-					 .sin_port = htons(m->port),
-					 .sin_addr.s_addr = m->addr };
+	if (m->family == AF_INET6) {
+		l->guest.v6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+						     .sin6_port = htons(m->port) };
+		memcpy(&l->guest.v6.sin6_addr, m->addr6, 16);
+	} else {
+		l->guest.v4 = (struct sockaddr_in){ .sin_family = AF_INET,
+						    .sin_port = htons(m->port),
+						    .sin_addr.s_addr = m->addr };
+	}
 	if ((r = ep_set(w->epfd, &l->ep, listen_events(w, l))) < 0) {
 		close(fd);
 		free(l);

@@ -41,6 +41,7 @@
 #include "common/util.h"
 #include "dataplane/fairq.h"
 #include "dataplane/frame_filter.h"
+#include "dataplane/slirp_fix.h"
 
 struct timer {
 	struct timer *next;
@@ -139,11 +140,20 @@ static void slots_give_back(struct uplink *u)
 	slots_reset(u);
 }
 
+/* Frames libslirp sends that slirp_fix() may correct are small */
+#define FIX_MAX 1600
+
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct uplink *u = opaque;
-	ssize_t n = write(u->tapfd, buf, len);
+	uint8_t fixed[FIX_MAX];
+	size_t n_fixed = len + SLIRP_FIX_GROWTH <= sizeof(fixed) ?
+			 slirp_fix(buf, len, fixed, sizeof(fixed)) : 0;
+	ssize_t n = n_fixed ? write(u->tapfd, fixed, n_fixed) :
+			      write(u->tapfd, buf, len);
 
+	if (n_fixed && n > 0)
+		n = (ssize_t)len;	/* libslirp's frame went out, amended */
 	/* A full TAP queue drops the frame; TCP will retransmit. So does a
 	   TAP set down (EIO: a command's NIC unplugged, netns/link.h). */
 	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EIO))
@@ -238,8 +248,14 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 		.vdhcp_start = cfg->dhcp_start,
 		.vnameserver = cfg->dns,
 		.vhostname = cfg->hostname,
-		/* the guest side is IPv4, like VirtualBox's NAT */
-		.in6_enabled = false,
+		/* IPv6 (--net nat,ipv6=off: none): router advertisements
+		   of the /64, DHCPv6's DNS, the host's [::1] at the
+		   gateway's address unless hostloop=off */
+		.in6_enabled = cfg->ipv6,
+		.vprefix_addr6 = cfg->prefix6,
+		.vprefix_len = 64,
+		.vhost6 = cfg->gateway6,
+		.vnameserver6 = cfg->dns6,
 		.disable_dhcp = cfg->no_dhcp,
 		/* a host-only network has no resolver to offer */
 		.disable_dns = cfg->host_only,
@@ -268,6 +284,8 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	u->egress = cfg->egress;
 	u->egress.gateway = cfg->gateway;
 	u->egress.dns = cfg->dns;
+	u->egress.gateway6 = cfg->gateway6;
+	u->egress.dns6 = cfg->dns6;
 	/* reserved, not touched: the slots' pages come with a backlog */
 	u->slots = mmap(NULL, SLOTS_BYTES, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -384,7 +402,7 @@ restart:
 static void refuse(const struct uplink *u, const uint8_t *frame, size_t n)
 {
 	uint8_t answer[FRAME_REFUSAL_MAX];
-	size_t len = frame_egress_refusal(frame, n, u->host, answer,
+	size_t len = frame_egress_refusal(frame, n, &u->egress, answer,
 					  sizeof(answer));
 
 	if (len)

@@ -38,6 +38,10 @@ struct uplink_cfg {
 					   NULL: none */
 	bool no_hostloop;		/* the gateway does not lead to the
 					   host's loopback (hostloop=off) */
+	bool ipv6;			/* IPv6 on: SLAAC in /64 @prefix6,
+					   DHCPv6 (DNS), the gateway @gateway6
+					   (the host's [::1]), DNS @dns6 */
+	struct in6_addr prefix6, gateway6, dns6;
 	struct egress_policy egress;	/* where the guest's frames may go
 					   (frame_filter.h); gateway and dns
 					   are filled by uplink_new() */

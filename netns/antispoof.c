@@ -120,8 +120,52 @@ static void icmpv6(struct as_rule *r, uint8_t type)
 	match_u8(r, AS_TRANSPORT, 0, type);
 }
 
+/* The IPv6 address at @offset of @base in (or, @neq, not in) the set */
+static void in_set(struct as_rule *r, enum as_base base, unsigned int offset,
+		   bool neq)
+{
+	r->m[r->n++] = (struct as_match){ .base = (uint8_t)base,
+					  .offset = (uint8_t)offset,
+					  .len = 16, .neq = neq,
+					  .in_set = true };
+}
+
+/* IPv6 by FCFS SAVI: the VM's addresses are those it sent from first */
+static void build_v6(const struct as_v6 *v6, struct antispoof *as)
+{
+	static const uint8_t ll_net[8] = { 0xfe, 0x80 };
+	struct as_rule *r;
+	int i;
+
+	as->has_set = true;
+	for (i = 0; i < 2; i++) {
+		r = rule(as, false, "qbox: IPv6 from the NAT's own addresses");
+		ethertype(r, ETHERTYPE_IPV6);
+		match(r, AS_NETWORK, 8, &v6->others[i], 16, false);
+	}
+	r = rule(as, false, "qbox: the VM claims an address of its /64");
+	r->claims = true;
+	ethertype(r, ETHERTYPE_IPV6);
+	match(r, AS_NETWORK, 8, &v6->net, 8, false);
+
+	r = rule(as, false, "qbox: the VM claims a link-local address");
+	r->claims = true;
+	ethertype(r, ETHERTYPE_IPV6);
+	match(r, AS_NETWORK, 8, ll_net, 8, false);
+
+	/* a neighbor advertisement's target (at 8 of ICMPv6) is the VM's */
+	r = rule(as, false, "qbox: neighbor advertisements for an address "
+			    "not the VM's");
+	icmpv6(r, ND_NEIGHBOR_ADVERT_);
+	in_set(r, AS_TRANSPORT, 8, true);
+
+	r = rule(as, true, "qbox: IPv6 from the VM's addresses");
+	ethertype(r, ETHERTYPE_IPV6);
+	in_set(r, AS_NETWORK, 8, false);
+}
+
 static void build_known(const uint8_t mac[6], struct in_addr addr,
-			struct antispoof *as)
+			const struct as_v6 *v6, struct antispoof *as)
 {
 	static const uint8_t any4[4], any6[16];
 	static const uint8_t dhcp_client[4] = { 0, 68, 0, 67 };
@@ -169,14 +213,19 @@ static void build_known(const uint8_t mac[6], struct in_addr addr,
 	r = rule(as, false, "qbox: IPv6 redirects");
 	icmpv6(r, ND_REDIRECT_);
 
-	r = rule(as, false, "qbox: neighbor advertisements for another "
-			    "address");
-	icmpv6(r, ND_NEIGHBOR_ADVERT_);
-	match(r, AS_TRANSPORT, 8, &ll, 16, true);
+	if (v6) {
+		build_v6(v6, as);
+	} else {
+		r = rule(as, false, "qbox: neighbor advertisements for "
+				    "another address");
+		icmpv6(r, ND_NEIGHBOR_ADVERT_);
+		match(r, AS_TRANSPORT, 8, &ll, 16, true);
 
-	r = rule(as, true, "qbox: IPv6 from the VM's link-local address");
-	ethertype(r, ETHERTYPE_IPV6);
-	match(r, AS_NETWORK, 8, &ll, 16, false);
+		r = rule(as, true, "qbox: IPv6 from the VM's link-local "
+				   "address");
+		ethertype(r, ETHERTYPE_IPV6);
+		match(r, AS_NETWORK, 8, &ll, 16, false);
+	}
 
 	r = rule(as, true, "qbox: IPv6 from :: (DAD, MLD)");
 	ethertype(r, ETHERTYPE_IPV6);
@@ -198,7 +247,7 @@ static void build_mac_only(const uint8_t mac[6], struct antispoof *as)
 }
 
 void antispoof_build(const uint8_t mac[6], struct in_addr addr,
-		     struct antispoof *as)
+		     const struct as_v6 *v6, struct antispoof *as)
 {
 	struct as_rule *r;
 
@@ -206,7 +255,7 @@ void antispoof_build(const uint8_t mac[6], struct in_addr addr,
 	r = rule(as, false, "qbox: not the VM's MAC");
 	match(r, AS_LINK, 6, mac, 6, true);
 	if (addr.s_addr)
-		build_known(mac, addr, as);
+		build_known(mac, addr, v6, as);
 	else
 		build_mac_only(mac, as);
 }

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "netns/antispoof.h"
 #include "netns/payload.h"
 #include "netns/segment.h"
 
@@ -124,26 +125,36 @@ static int nic_build(struct init *in, struct nl *nl, int i,
 
 /* A NAT NIC: bridge, uplink TAP, and the VM's TAP or the command's address */
 static int nat_nic(struct init *in, struct nl *nl, int i, bool *routed,
-		   struct qerr *e)
+		   bool *routed6, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
 	const struct nic_plan *n = &p->nics[i];
 	char br[16], up[16], vm[16];
 	struct segment s = { .bridge = br, .mtu = n->mtu, .uplink = up,
 			     .prefix = n->prefix };
+	struct in6_addr own6 = subnet6_host(&n->net6, HOST6_SANDBOX);
+	struct as_v6 v6 = { .net = n->net6,
+			    .others = { n->gateway6, n->dns6 } };
 
 	segment_names(i, br, up, vm);
 	if (p->vm) {
 		s.vm_tap = vm;
 		s.guard_mac = n->mac;
 		s.guard_addr = n->guest;	/* libslirp's lease for it */
+		s.guard6 = n->ipv6 ? &v6 : NULL;
 		/* forwards reach the guest from here (supervisor/fwd_engine.c) */
 		s.addr = subnet_host(n->net, HOST_SANDBOX);
+		s.addr6 = n->ipv6 ? &own6 : NULL;
 	} else {
 		s.bridge_mac = n->mac;
 		s.addr = n->guest;
+		s.addr6 = n->ipv6 ? &n->guest6 : NULL;
 		if (!*routed)
 			s.gateway = n->gateway;
+		if (!*routed6 && n->ipv6) {
+			s.gateway6 = &n->gateway6;
+			*routed6 = true;
+		}
 		*routed = true;
 	}
 	return nic_build(in, nl, i, &s, e);
@@ -193,12 +204,12 @@ static int member_nic(struct init *in, struct nl *nl, int i, bool *routed,
 int nics_build(struct init *in, struct nl *nl, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
-	bool routed = false;
+	bool routed = false, routed6 = false;
 	int i, r = 0;
 
 	for (i = 0; r == 0 && i < p->n_nics; i++) {
 		if (p->nics[i].mode == NET_NAT)
-			r = nat_nic(in, nl, i, &routed, e);
+			r = nat_nic(in, nl, i, &routed, &routed6, e);
 		else if (net_mode_named(p->nics[i].mode))
 			r = member_nic(in, nl, i, &routed, e);
 		else if (p->nics[i].mode == NET_BRIDGED)

@@ -192,12 +192,13 @@ int nl_link_del(struct nl *nl, const char *ifname, struct qerr *e)
 	return 0;
 }
 
-int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
-		 unsigned int prefix, struct qerr *e)
+int nl_addr_add(struct nl *nl, const char *ifname, int family,
+		const void *addr, unsigned int prefix, struct qerr *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
+	size_t len = family == AF_INET6 ? 16 : 4;
 	int index = ifindex_of(ifname, "netlink: adding address to", e), r;
 
 	if (index < 0)
@@ -205,12 +206,16 @@ int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
 	nlh->nlmsg_type = RTM_NEWADDR;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (unsigned char)family;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned int)index;
-	mnl_attr_put_u32(nlh, IFA_LOCAL, addr.s_addr);
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr.s_addr);
+	/* ours alone on a link of our own: no duplicate address detection,
+	   so the address is usable at once (as the IPv4 one is) */
+	if (family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
+	mnl_attr_put(nlh, IFA_LOCAL, len, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
 	if ((r = nl_request(nl, nlh)) < 0)
 		return qerr_set(e, -r, "netlink: adding address to %s", ifname);
 	return 0;
@@ -239,8 +244,8 @@ int nl_fdb_pin(struct nl *nl, const char *port, const uint8_t mac[6],
 	return 0;
 }
 
-int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
-		      struct qerr *e)
+int nl_route_default(struct nl *nl, const char *ifname, int family,
+		     const void *gw, struct qerr *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -252,16 +257,16 @@ int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_GATEWAY, gw.s_addr);
+	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET6 ? 16 : 4, gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
 	if ((r = nl_request(nl, nlh)) < 0)
-		return qerr_set(e, -r, "netlink: adding default route via %s",
-				ifname);
+		return qerr_set(e, -r, "netlink: adding %sdefault route via %s",
+				family == AF_INET6 ? "IPv6 " : "", ifname);
 	return 0;
 }
 

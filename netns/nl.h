@@ -89,13 +89,14 @@ struct nl_link_info {
 int nl_link_get(struct nl *nl, const char *ifname, struct nl_link_info *out,
 		struct qerr *e);
 
-/* Add @addr/@prefix to @ifname */
-int nl_addr4_add(struct nl *nl, const char *ifname, struct in_addr addr,
-		 unsigned int prefix, struct qerr *e);
+/* Add @addr/@prefix of @family (AF_INET, or AF_INET6 without duplicate
+ * address detection) to @ifname */
+int nl_addr_add(struct nl *nl, const char *ifname, int family,
+		const void *addr, unsigned int prefix, struct qerr *e);
 
-/* Add a default route via @gw out of @ifname */
-int nl_route4_default(struct nl *nl, const char *ifname, struct in_addr gw,
-		      struct qerr *e);
+/* Add a default route of @family via @gw out of @ifname */
+int nl_route_default(struct nl *nl, const char *ifname, int family,
+		     const void *gw, struct qerr *e);
 
 /*
  * Pin @mac to bridge port @port: a static, sticky forwarding entry, so the

@@ -27,7 +27,7 @@ static int guard(const struct segment *s, const char *ifname,
 
 	if (!s->guard_mac)
 		return 0;
-	antispoof_build(s->guard_mac, s->guard_addr, &as);
+	antispoof_build(s->guard_mac, s->guard_addr, s->guard6, &as);
 	return antispoof_install(ifname, hook, &as, e);
 }
 
@@ -81,6 +81,45 @@ static int ports(struct nl *nl, const struct segment *s, int brindex,
 	return 0;
 }
 
+/*
+ * The bridge's IPv6 is qbox's to set: libslirp's router advertisements
+ * would otherwise give it an address of the kernel's choosing and a
+ * default route of their own. Per network namespace, ours to write.
+ */
+static int no_autoconf(const char *bridge, struct qerr *e)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra",
+		 bridge);
+	if ((r = write_file(path, "0")) < 0)
+		return qerr_set(e, -r, "writing %s", path);
+	return 0;
+}
+
+/* The bridge's addresses and default routes, once it is up */
+static int addresses(struct nl *nl, const struct segment *s, struct qerr *e)
+{
+	int r;
+
+	if (s->addr.s_addr &&
+	    (r = nl_addr_add(nl, s->bridge, AF_INET, &s->addr, s->prefix,
+			     e)) < 0)
+		return r;
+	if (s->gateway.s_addr &&
+	    (r = nl_route_default(nl, s->bridge, AF_INET, &s->gateway, e)) < 0)
+		return r;
+	if (s->addr6 &&
+	    (r = nl_addr_add(nl, s->bridge, AF_INET6, s->addr6, 64, e)) < 0)
+		return r;
+	if (s->gateway6 &&
+	    (r = nl_route_default(nl, s->bridge, AF_INET6, s->gateway6,
+				  e)) < 0)
+		return r;
+	return 0;
+}
+
 int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 		  int *vm_fd, struct qerr *e)
 {
@@ -90,12 +129,10 @@ int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 	if ((r = nl_bridge_add(nl, s->bridge, s->bridge_mac, e)) < 0)
 		return r;
 	brindex = (int)if_nametoindex(s->bridge);
-	if ((r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
+	if ((s->addr6 && (r = no_autoconf(s->bridge, e)) < 0) ||
+	    (r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
 	    (r = nl_link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
-	    (s->addr.s_addr &&
-	     (r = nl_addr4_add(nl, s->bridge, s->addr, s->prefix, e)) < 0) ||
-	    (s->gateway.s_addr &&
-	     (r = nl_route4_default(nl, s->bridge, s->gateway, e)) < 0)) {
+	    (r = addresses(nl, s, e)) < 0) {
 		if (*uplink_fd >= 0)
 			close(steal_fd(uplink_fd));
 		if (*vm_fd >= 0)

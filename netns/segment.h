@@ -23,6 +23,8 @@
 #include "common/err.h"
 #include "netns/nl.h"
 
+struct as_v6;
+
 /* TAP queues longer than the default 1000 frames absorb bursts from QEMU */
 #define TAP_TXQLEN 4096
 
@@ -49,6 +51,14 @@ struct segment {
 	struct in_addr addr;		/* on the bridge */
 	unsigned int prefix;
 	struct in_addr gateway;		/* the default route, via the bridge */
+	/* IPv6 on the bridge (a NAT NIC's): its address in the /64 and
+	   the default route; NULL: none. The bridge then takes no router
+	   advertisement (libslirp's): its addresses are these alone */
+	const struct in6_addr *addr6;
+	const struct in6_addr *gateway6;
+	const struct as_v6 *guard6;	/* what a VM may send from over
+					   IPv6 (antispoof.h); NULL: its
+					   EUI-64 link-local address */
 };
 
 /**

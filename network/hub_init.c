@@ -159,7 +159,7 @@ static void tap_guard(struct init *in, const struct sbmsg *r)
 	char name[16];
 
 	tap_name(r->value, name);
-	antispoof_build(r->mac, addr, &as);
+	antispoof_build(r->mac, addr, NULL, &as);
 	if (antispoof_install(name, AS_INGRESS, &as, &e) < 0 ||
 	    nl_open(&nl, &e) < 0 || nl_link_up(&nl, name, 0, 0, 0, &e) < 0)
 		m.errnum = e.errnum > 0 ? e.errnum : EIO;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/util.h"
 #include "plan/qemu_argv.h"
 
@@ -101,6 +102,48 @@ static void plan_egress(const struct net_spec *s, struct egress_policy *eg)
 	memcpy(eg->allow, s->allow, sizeof(eg->allow));
 }
 
+struct in6_addr subnet6_host(const struct in6_addr *net6, uint32_t iid)
+{
+	struct in6_addr a = *net6;
+
+	memset(a.s6_addr + 8, 0, 8);
+	be32_put(a.s6_addr + 12, iid);
+	return a;
+}
+
+void nat_prefix6(struct in_addr net, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	be32_put(out->s6_addr, NAT6_PREFIX_HI);
+	memcpy(out->s6_addr + 4, &net.s_addr, 4);
+}
+
+bool subnet6_contains(const struct in6_addr *net6, const struct in6_addr *a)
+{
+	return !memcmp(net6->s6_addr, a->s6_addr, 8);
+}
+
+/* A NAT NIC's IPv6: its /64 (subnet6=, else the default), ::2, ::3 */
+static void plan_nat6(const struct plan *p, struct nic_plan *n,
+		      const struct net_spec *s)
+{
+	if (s && s->no_ipv6)
+		return;
+	n->ipv6 = true;
+	if (s && s->has_subnet6)
+		n->net6 = s->subnet6;
+	else
+		nat_prefix6(n->net, &n->net6);
+	n->gateway6 = subnet6_host(&n->net6, HOST6_GATEWAY);
+	n->dns6 = subnet6_host(&n->net6, HOST6_DNS);
+	if (!p->vm)
+		n->guest6 = subnet6_host(&n->net6, HOST6_COMMAND);
+	n->nat.ipv6 = true;
+	n->nat.prefix6 = n->net6;
+	n->nat.host6 = n->gateway6;
+	n->nat.dns6 = n->dns6;
+}
+
 /* A NAT NIC: its addresses, as QEMU's and VirtualBox's, and libslirp's */
 static void plan_nat(const struct plan *p, struct nic_plan *n,
 		     const struct net_spec *s)
@@ -125,6 +168,7 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 		n->nat.domain = s->domain;
 		snprintf(n->domain, sizeof(n->domain), "%s", s->domain);
 	}
+	plan_nat6(p, n, s);
 }
 
 void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
@@ -388,7 +432,7 @@ static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
 		unsigned int pre = m->prefix < n->prefix ? m->prefix :
 							   n->prefix;
 		bool subnets = m->mode != NET_BRIDGED && n->mode != NET_BRIDGED;
-		char b[18];
+		char b[18], b6[INET6_ADDRSTRLEN];
 
 		/* NAT NICs get distinct subnets, and so must a command's
 		   (its routes); a VM's are its business */
@@ -398,6 +442,14 @@ static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
 			return qerr_usage(e, "--net %s: subnet overlaps that of "
 					     "NIC %d (--net %s)",
 					  o->n_nets ? o->net_text[i] : "nat",
+					  j, o->net_text[j]);
+		if (m->ipv6 && n->ipv6 && subnet6_contains(&m->net6, &n->net6))
+			return qerr_usage(e, "--net %s: IPv6 prefix %s/64 is "
+					     "that of NIC %d (--net %s): give "
+					     "one of them another subnet6=",
+					  o->net_text[i],
+					  inet_ntop(AF_INET6, &n->net6, b6,
+						    sizeof(b6)),
 					  j, o->net_text[j]);
 		if (!memcmp(m->mac, n->mac, 6))
 			return qerr_usage(e, "--net %s: MAC %s is already used "
@@ -464,10 +516,21 @@ bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 #define BRIDGED_NO_FWD " (a bridged NIC needs no forwards: its LAN reaches " \
 		       "the VM directly)"
 
+/* Whether NIC @n's subnet (or IPv6 prefix) holds @a */
+static bool nic_holds(const struct nic_plan *n, const struct ipaddr *a)
+{
+	if (n->mode == NET_NONE || n->mode == NET_BRIDGED)
+		return false;
+	if (a->family == AF_INET6)
+		return n->ipv6 && subnet6_contains(&n->net6, &a->v6);
+	return subnet_contains(n->net, n->prefix, a->v4);
+}
+
 int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 		struct fwd_plan *f, struct qerr *e)
 {
-	char b[INET_ADDRSTRLEN];
+	char b[INET6_ADDRSTRLEN];
+	bool given = spec->guest.family != 0;
 	int j, named = -1;
 	bool bridged = false;
 
@@ -479,34 +542,33 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 		if (net_mode_named(n->mode) && named < 0)
 			named = j;
 		bridged |= n->mode == NET_BRIDGED;
-		if (n->mode == NET_NAT && !spec->has_guest_addr)
-			f->nic = j;
-		else if (n->mode != NET_NONE && n->mode != NET_BRIDGED &&
-			 spec->has_guest_addr &&
-			 subnet_contains(n->net, n->prefix, spec->guest))
+		if (given ? nic_holds(n, &spec->guest) : n->mode == NET_NAT)
 			f->nic = j;
 	}
-	if (f->nic < 0 && !spec->has_guest_addr && named >= 0)
+	if (f->nic < 0 && !given && named >= 0)
 		return qerr_usage(e, "a forward to a %s network names the "
 				     "guest's address, e.g. 2222:%s:22",
 				  net_mode_name(p->nics[named].mode),
 				  inet_ntop(AF_INET, &p->nics[named].layout
 							      .pool_first,
 					    b, sizeof(b)));
-	if (f->nic < 0 && !spec->has_guest_addr)
+	if (f->nic < 0 && !given)
 		return qerr_usage(e, "forwards need a nat NIC or a network, "
 				     "and this sandbox has none%s",
 				  bridged ? BRIDGED_NO_FWD : "");
 	if (f->nic < 0)
-		return qerr_usage(e, "guest address %s is in no subnet of "
-				     "this sandbox's networks%s",
-				  inet_ntop(AF_INET, &spec->guest, b, sizeof(b)),
+		return qerr_usage(e, "guest address %s is in no %s of this "
+				     "sandbox's networks%s",
+				  ipaddr_str(&spec->guest, b),
+				  spec->guest.family == AF_INET6 ?
+				  "IPv6 prefix (ipv6=on NAT NICs have one)" :
+				  "subnet",
 				  bridged ? BRIDGED_NO_FWD : "");
 	if (p->nics[f->nic].mode == NET_INTERNAL)
 		return qerr_usage(e, "internal network '%s' cannot be reached "
 				     "from the host, not even by forwards",
 				  p->nics[f->nic].spec->name);
-	f->guest = spec->has_guest_addr ? spec->guest : p->nics[f->nic].guest;
+	f->guest = given ? spec->guest : ipaddr4(p->nics[f->nic].guest);
 	return 0;
 }
 

@@ -34,6 +34,23 @@
 				   .1 unused) */
 
 /*
+ * IPv6 on a NAT NIC: a unique-local /64 (RFC 4193's fd00::/8) made of
+ * fd71:6278 ("qbx") and the NIC's IPv4 subnet's 32 bits, so that NICs
+ * with distinct subnets get distinct prefixes: 10.0.2.0/24 gives
+ * fd71:6278:a00:200::/64. Every sandbox's NAT is private, as its
+ * 10.0.2.0/24 is: nothing outside sees the prefix (libslirp speaks for
+ * the guest with the host's own sockets), so one fixed choice serves
+ * all, as QEMU's fec0::/64 does. Interface identifiers mirror the IPv4
+ * host numbers: the gateway ::2, DNS ::3, a command ::100, the sandbox's
+ * own address ::1; a VM picks its own by SLAAC.
+ */
+#define NAT6_PREFIX_HI 0xfd716278u
+#define HOST6_GATEWAY 0x2
+#define HOST6_DNS 0x3
+#define HOST6_COMMAND 0x100
+#define HOST6_SANDBOX 0x1
+
+/*
  * MTU of a NAT NIC's sandbox links and of its libslirp. A command payload
  * talks over the bridge itself, so it gets libslirp's largest (as
  * slirp4netns --mtu=65520): a bulk transfer then costs libslirp one frame,
@@ -117,6 +134,10 @@ struct nat_plan {
 					   NULL: none */
 	bool no_hostloop;		/* hostloop=off: the host alias does not
 					   lead to the host's loopback */
+	bool ipv6;			/* IPv6 on: its prefix, router
+					   advertisements, DHCPv6, DNS */
+	struct in6_addr prefix6;	/* the /64 */
+	struct in6_addr host6, dns6;	/* as host and dns */
 	struct egress_policy egress;	/* egress=, allow= (its gateway and
 					   dns are the engine's to fill) */
 };
@@ -128,6 +149,11 @@ struct nic_plan {
 	struct in_addr gateway, dns, dhcp_start;
 	struct in_addr guest;	/* the VM's lease, or the command's address;
 				   named networks: set when the hub answers */
+	bool ipv6;		/* NAT with IPv6 (nat.ipv6 too) */
+	struct in6_addr net6;	/* its /64 */
+	struct in6_addr gateway6, dns6;
+	struct in6_addr guest6;	/* a command's address; a VM's is its own
+				   choice (SLAAC): zero */
 	uint8_t mac[6];
 	const char *text;		/* the --net value, for messages */
 	const struct net_spec *spec;	/* named networks, bridged: as the
@@ -143,6 +169,15 @@ struct nic_plan {
 					   the hub's address; a NAT's
 					   domain=; "": none */
 };
+
+/* @net6/64's address with interface identifier @iid (HOST6_*) */
+struct in6_addr subnet6_host(const struct in6_addr *net6, uint32_t iid);
+
+/* The default /64 of a NAT NIC on IPv4 subnet @net (NAT6_PREFIX_HI) */
+void nat_prefix6(struct in_addr net, struct in6_addr *out);
+
+/* Whether @a lies in /64 @net6 */
+bool subnet6_contains(const struct in6_addr *net6, const struct in6_addr *a);
 
 /**
  * net_layout() - the addresses of a named network
@@ -205,7 +240,7 @@ struct fwd_plan {
 	const char *text;	/* as the user wrote it, for messages */
 	struct fwd_spec spec;
 	int nic;		/* index into plan.nics */
-	struct in_addr guest;
+	struct ipaddr guest;	/* what the forward dials */
 };
 
 struct plan {

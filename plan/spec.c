@@ -122,6 +122,39 @@ static const char *const mode_names[] = {
 #define MODES_AVAILABLE "none, nat, natnet:NAME, hostonly:NAME, " \
 			"internal:NAME, bridged:TAPDEV"
 
+int cidr6_parse(const char *text, struct in6_addr *net, struct qerr *e)
+{
+	const char *slash = strchr(text, '/');
+	char addr[INET6_ADDRSTRLEN];
+	const uint8_t *a = net->s6_addr;
+	size_t len = slash ? (size_t)(slash - text) : 0;
+	static const uint8_t zero[8];
+	int i;
+
+	if (!slash || strcmp(slash, "/64"))
+		return qerr_usage(e, "subnet6=%s is not a /64 (PREFIX/64: "
+				     "SLAAC needs one)", text);
+	if (len < sizeof(addr)) {
+		memcpy(addr, text, len);
+		addr[len] = '\0';
+	}
+	if (len >= sizeof(addr) || inet_pton(AF_INET6, addr, net) != 1)
+		return qerr_usage(e, "subnet6=%s: '%.*s' is not an IPv6 "
+				     "address", text, (int)len, text);
+	for (i = 8; i < 16; i++)
+		if (a[i])
+			return qerr_usage(e, "subnet6=%s: the interface bits "
+					     "(after /64) are set", text);
+	/* ::/64 holds ::, ::1 and the IPv4-mapped and -compatible forms */
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	    !memcmp(a, zero, 8))
+		return qerr_usage(e, "subnet6=%s is not a unicast prefix "
+				     "(multicast, link-local and :: are not; "
+				     "a unique-local fdXX:... is the usual "
+				     "choice)", text);
+	return 0;
+}
+
 const char *net_mode_name(enum net_mode m)
 {
 	return (size_t)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
@@ -183,7 +216,8 @@ static const char *mode_options(enum net_mode m)
 {
 	switch (m) {
 	case NET_NAT:
-		return "subnet=, mac=, mtu=, domain=, hostloop=, egress=, "
+		return "subnet=, ipv6=, subnet6=, mac=, mtu=, domain=, "
+		       "hostloop=, egress=, "
 		       "allow=, tftp=, bootfile=, pcap=, link=, rate=, loss=, "
 		       "delay= and jitter=";
 	case NET_BRIDGED:
@@ -364,16 +398,21 @@ void net_dhcp_opts_format(const struct net_spec *n, char *buf, size_t size)
 
 void net_egress_format(const struct net_spec *n, char *buf, size_t size)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	size_t at;
 	int i;
 
 	at = (size_t)snprintf(buf, size, "%s",
 			      n->egress_deny ? "deny" : "allow");
 	for (i = 0; i < n->n_allow && at < size; i++) {
-		inet_ntop(AF_INET, &n->allow[i].net, a, sizeof(a));
-		at += (size_t)snprintf(buf + at, size - at, ",%s/%u", a,
-				       n->allow[i].prefix);
+		const struct egress_rule *r = &n->allow[i];
+		bool v6 = r->family == AF_INET6;
+
+		inet_ntop(v6 ? AF_INET6 : AF_INET,
+			  v6 ? (const void *)&r->net6 : &r->net, a, sizeof(a));
+		at += (size_t)snprintf(buf + at, size - at, ",%s%s/%u%s",
+				       v6 ? "[" : "", a, r->prefix,
+				       v6 ? "]" : "");
 		if (n->allow[i].port && at < size)
 			at += (size_t)snprintf(buf + at, size - at, ":%u",
 					       n->allow[i].port);
@@ -549,38 +588,71 @@ int link_words_parse(const char *words, struct link_change *c, struct qerr *e)
 	return 0;
 }
 
-/* allow=ADDR[/PREFIX][:PORT] of an egress policy */
+/* The ADDR[/PREFIX] of allow=@val (@addr: its copy, writable) into @r */
+static int allow_net_parse(const char *val, char *addr,
+			   struct egress_rule *r, struct qerr *e)
+{
+	bool v6 = r->family == AF_INET6;
+	unsigned int bits = v6 ? 128 : 32, i;
+	const uint8_t *a = v6 ? r->net6.s6_addr : (uint8_t *)&r->net.s_addr;
+	char *slash = strchr(addr, '/');
+	unsigned long n;
+
+	r->prefix = bits;
+	if (slash) {
+		*slash++ = '\0';
+		if (parse_uint(slash, bits, &n) < 0)
+			return qerr_usage(e, "allow=%s: prefix '%s' is not a "
+					     "number from 0 to %u", val, slash,
+					  bits);
+		r->prefix = (unsigned int)n;
+	}
+	if (inet_pton(r->family, addr, v6 ? (void *)&r->net6 : &r->net) != 1)
+		return qerr_usage(e, "allow=%s: '%s' is not an %s address%s",
+				  val, addr, v6 ? "IPv6" : "IPv4",
+				  v6 ? "" : " (IPv6 goes in brackets: "
+					    "[2001:db8::/32]:443)");
+	for (i = r->prefix; i < bits; i++)
+		if (a[i / 8] & (0x80 >> (i % 8)))
+			return qerr_usage(e, "allow=%s: host bits are set after "
+					     "/%u", val, r->prefix);
+	return 0;
+}
+
+/* allow=ADDR[/PREFIX][:PORT] (IPv6: [ADDR[/PREFIX]][:PORT]) */
 static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
 {
-	const char *colon = strchr(val, ':');
-	size_t alen = colon ? (size_t)(colon - val) : strlen(val);
-	struct egress_rule r = { .prefix = 32 };
-	char addr[INET_ADDRSTRLEN + 3], *slash;
+	struct egress_rule r = { .family = AF_INET };
+	const char *start = val, *end, *colon;
+	char addr[INET6_ADDRSTRLEN + 4];
 	unsigned long n;
-	uint32_t mask;
+	size_t alen;
 
 	if (out->n_allow >= EGRESS_ALLOW_MAX)
 		return qerr_usage(e, "allow=%s: at most %d allow= rules", val,
 				  EGRESS_ALLOW_MAX);
-	if (alen >= sizeof(addr))
-		return qerr_usage(e, "allow=%s: '%.*s' is not an IPv4 address",
-				  val, (int)alen, val);
-	memcpy(addr, val, alen);
-	addr[alen] = '\0';
-	if ((slash = strchr(addr, '/'))) {
-		*slash++ = '\0';
-		if (parse_uint(slash, 32, &n) < 0)
-			return qerr_usage(e, "allow=%s: prefix '%s' is not a "
-					     "number from 0 to 32", val, slash);
-		r.prefix = (unsigned int)n;
+	if (val[0] == '[') {
+		r.family = AF_INET6;
+		start = val + 1;
+		if (!(end = strchr(start, ']')))
+			return qerr_usage(e, "allow=%s: no ']' after the IPv6 "
+					     "address", val);
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return qerr_usage(e, "allow=%s: ']' is followed by "
+					     "':PORT' or nothing", val);
+	} else {
+		colon = strchr(val, ':');
+		end = colon ? colon : val + strlen(val);
 	}
-	if (inet_pton(AF_INET, addr, &r.net) != 1)
-		return qerr_usage(e, "allow=%s: '%s' is not an IPv4 address",
-				  val, addr);
-	mask = r.prefix ? ~0u << (32 - r.prefix) : 0;
-	if (ntohl(r.net.s_addr) & ~mask)
-		return qerr_usage(e, "allow=%s: host bits are set after /%u",
-				  val, r.prefix);
+	alen = (size_t)(end - start);
+	if (alen >= sizeof(addr))
+		return qerr_usage(e, "allow=%s: '%.*s' is not an address", val,
+				  (int)alen, start);
+	memcpy(addr, start, alen);
+	addr[alen] = '\0';
+	if (allow_net_parse(val, addr, &r, e) < 0)
+		return -EINVAL;
 	if (colon) {
 		if (parse_uint(colon + 1, 65535, &n) < 0 || !n)
 			return qerr_usage(e, "allow=%s: port '%s' is not a "
@@ -609,6 +681,18 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (!strcmp(opt, "subnet") && out->mode != NET_BRIDGED) {
 		out->has_subnet = true;
 		return cidr_parse(val, &out->subnet, &out->prefix, e);
+	}
+	if (!strcmp(opt, "ipv6") && out->mode == NET_NAT) {
+		bool on = true;
+
+		if (on_off(opt, val, &on, e) < 0)
+			return -EINVAL;
+		out->no_ipv6 = !on;
+		return 0;
+	}
+	if (!strcmp(opt, "subnet6") && out->mode == NET_NAT) {
+		out->has_subnet6 = true;
+		return cidr6_parse(val, &out->subnet6, e);
 	}
 	if (!strcmp(opt, "mac")) {
 		out->has_mac = true;
@@ -770,6 +854,9 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 				     "network has no server", out->tftp);
 	if (out->impair.jitter_ms && !out->impair.delay_ms)
 		return qerr_usage(e, "jitter= goes with delay=");
+	if (out->has_subnet6 && out->no_ipv6)
+		return qerr_usage(e, "subnet6= goes with IPv6, and ipv6=off "
+				     "turns it off");
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */
@@ -857,10 +944,18 @@ static int host_addr_parse(char *text, struct fwd_spec *out, struct qerr *e)
 static int guest_addr_parse(const char *text, struct fwd_spec *out,
 			    struct qerr *e)
 {
-	if (inet_pton(AF_INET, text, &out->guest) != 1)
-		return qerr_usage(e, "guest address '%s' is not an IPv4 "
-				     "address", text);
-	out->has_guest_addr = true;
+	size_t len = strlen(text);
+
+	if (text[0] == '[' ? len < 3 || text[len - 1] != ']'
+			   : strchr(text, ':') != NULL)
+		return qerr_usage(e, "guest address '%s' is malformed (IPv6 "
+				     "goes in brackets: [fd71:6278:a00:200::15])",
+				  text);
+	if (!ipaddr_parse(text, &out->guest) ||
+	    (text[0] == '[') != (out->guest.family == AF_INET6))
+		return qerr_usage(e, "guest address '%s' is not an %s "
+				     "address", text,
+				  text[0] == '[' ? "IPv6" : "IPv4");
 	return 0;
 }
 
@@ -1055,18 +1150,17 @@ int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e)
 }
 
 int tcp_target_parse(const char *host, const char *port,
-		     struct sockaddr_in *out, struct qerr *e)
+		     struct sockaddr_storage *out, struct qerr *e)
 {
+	struct ipaddr a;
 	uint16_t p;
 
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
-		return qerr_usage(e, "'%s' is not an IPv4 address (members are "
-				     "named on a network, MODE:NAME, alone)",
-				  host);
+	if (!ipaddr_parse(host, &a))
+		return qerr_usage(e, "'%s' is not an IPv4 or IPv6 address "
+				     "(members are named on a network, "
+				     "MODE:NAME, alone)", host);
 	if (port_parse(port, "destination", &p, e) < 0)
 		return -EINVAL;
-	out->sin_port = htons(p);
+	ipaddr_sockaddr(&a, p, out);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/ipaddr.h"
 #include "dataplane/frame_filter.h"
 
 enum net_mode {
@@ -116,6 +117,9 @@ struct net_spec {
 	bool has_subnet;
 	struct in_addr subnet;	/* network address, host bits zero */
 	unsigned int prefix;
+	bool no_ipv6;		/* nat: ipv6=off */
+	bool has_subnet6;
+	struct in6_addr subnet6;	/* nat: subnet6=PREFIX/64 */
 	bool has_mac;
 	uint8_t mac[6];
 	bool has_ip;
@@ -151,7 +155,7 @@ struct net_spec {
  * tells its members (net inspect --json "egress"), and how a member's
  * own is compared with it
  */
-#define NET_EGRESS_TEXT (8 + EGRESS_ALLOW_MAX * 26)
+#define NET_EGRESS_TEXT (8 + EGRESS_ALLOW_MAX * 56)
 void net_egress_format(const struct net_spec *n, char *buf, size_t size);
 
 /* mtu= of a NAT NIC */
@@ -164,8 +168,7 @@ struct fwd_spec {
 	struct in_addr host4;
 	struct in6_addr host6;
 	uint16_t host_port;
-	bool has_guest_addr;
-	struct in_addr guest;
+	struct ipaddr guest;		/* GUESTADDR; family 0: not given */
 	uint16_t guest_port;
 };
 
@@ -191,7 +194,8 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e);
  * @out:	parsed spec; host defaults to 127.0.0.1, guest address unset
  * @e:		error naming the bad field
  *
- * IPv6 host addresses go in brackets; the guest side is IPv4.
+ * IPv6 addresses go in brackets, on either side; the guest side's family
+ * is GUESTADDR's, IPv4 (the lease) when it is not given.
  * Return: 0 or -EINVAL (usage error)
  */
 int fwd_spec_parse(const char *text, struct fwd_spec *out, struct qerr *e);
@@ -224,17 +228,19 @@ int fwd_range_expand(const char *text, bool host_side,
 int fwd_host_parse(const char *text, struct fwd_spec *out, struct qerr *e);
 
 /**
- * tcp_target_parse() - parse the destination of `qbox nc`
- * @host:	an IPv4 address, e.g. "192.168.56.101" (names would resolve
- *		on the host, where a network's addresses mean nothing)
+ * tcp_target_parse() - parse the destination of `qbox nc`, `qbox wait`
+ * @host:	an IPv4 or IPv6 address, e.g. "192.168.56.101",
+ *		"fd71:6278:a00:200::100" or the same in brackets (names
+ *		would resolve on the host, where a network's addresses mean
+ *		nothing)
  * @port:	1-65535
- * @out:	the address, port in network order
+ * @out:	the socket address (sockaddr_in or sockaddr_in6)
  * @e:		error naming the bad argument
  *
  * Return: 0 or -EINVAL (usage error)
  */
 int tcp_target_parse(const char *host, const char *port,
-		     struct sockaddr_in *out, struct qerr *e);
+		     struct sockaddr_storage *out, struct qerr *e);
 
 /* Whether @name is a valid sandbox or network name:
  * [A-Za-z0-9][A-Za-z0-9_.-]*; @what names it in the message ("--name") */
@@ -276,6 +282,13 @@ int mac_parse(const char *text, uint8_t mac[6], struct qerr *e);
 /* Parse "10.0.5.0/24" with SUBNET_PREFIX_MIN..MAX, host bits zero. */
 int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
 	       struct qerr *e);
+
+/*
+ * Parse subnet6=PREFIX/64: a /64 (what SLAAC needs), unicast (not
+ * multicast, unspecified, loopback, link-local or IPv4-mapped), the
+ * interface bits zero. 0 or -EINVAL naming it.
+ */
+int cidr6_parse(const char *text, struct in6_addr *net, struct qerr *e);
 
 /* Format a MAC as "52:54:00:12:34:56" into @buf (18 bytes) */
 char *mac_format(const uint8_t mac[6], char buf[18]);

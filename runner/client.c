@@ -514,8 +514,8 @@ struct wait_opts {
 static void wait_tcp_check(const struct wait_opts *o)
 {
 	const char *colon = strrchr(o->tcp, ':');
-	char addr[INET_ADDRSTRLEN + 1] = "0.0.0.0";
-	struct sockaddr_in to;
+	char addr[INET6_ADDRSTRLEN + 3] = "0.0.0.0";
+	struct sockaddr_storage to;
 	struct qerr e = { 0 };
 
 	if (colon)
@@ -573,10 +573,10 @@ static void wait_parse(int argc, char **argv, struct wait_opts *o)
  * network's, so there ADDR is needed
  */
 static void wait_target(int dirfd, const struct wait_opts *o,
-			struct sockaddr_in *to, char *where, size_t size)
+			struct sockaddr_storage *to, char *where, size_t size)
 {
 	const char *colon = strrchr(o->tcp, ':');
-	char addr[INET_ADDRSTRLEN] = "";
+	char addr[INET6_ADDRSTRLEN + 3] = "";
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
 	const char *nics;
@@ -600,7 +600,8 @@ static void wait_target(int dirfd, const struct wait_opts *o,
 		qerr_die(&e);
 	}
 	snprintf(where, size, "%s:%u in '%s'", addr,
-		 (unsigned int)ntohs(to->sin_port), o->name);
+		 (unsigned int)ntohs(((struct sockaddr_in *)to)->sin_port),
+		 o->name);
 }
 
 /* With the banner asked for: whether the server speaks by @deadline_ms */
@@ -631,7 +632,7 @@ static __attribute__((noreturn)) void wait_tcp(const struct wait_opts *o,
 					       int dirfd, int64_t deadline_ms)
 {
 	char where[NET_NAME_MAX + 96];
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
 	int pidfd, fd, last = -ETIMEDOUT;
 	struct qerr e = { 0 };
 	bool silent = false;

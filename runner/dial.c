@@ -48,15 +48,18 @@ void dial_enter(const char *cmd, const char *name, int pidfd)
 		dial_exit(cmd, 1, "%s", e.msg);
 }
 
-int dial_once(const struct sockaddr_in *to, int timeout_ms, int pidfd)
+int dial_once(const struct sockaddr_storage *to, int timeout_ms, int pidfd)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(to->ss_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int err = 0, n;
 	socklen_t len = sizeof(err);
 
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+	if (connect(fd, (const struct sockaddr *)to,
+		    to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						sizeof(struct sockaddr_in)) < 0) {
 		struct pollfd p[2] = { { fd, POLLOUT, 0 }, { pidfd, POLLIN, 0 } };
 
 		if (errno != EINPROGRESS) {

@@ -37,6 +37,6 @@ void dial_enter(const char *cmd, const char *name, int pidfd);
  * meanwhile (@pidfd readable); or -errno (ECONNREFUSED: nothing listens,
  * EHOSTUNREACH: no host at that address, ...)
  */
-int dial_once(const struct sockaddr_in *to, int timeout_ms, int pidfd);
+int dial_once(const struct sockaddr_storage *to, int timeout_ms, int pidfd);
 
 #endif /* QBOX_DIAL_H */

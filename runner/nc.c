@@ -57,7 +57,7 @@ struct half {
 #define nc_exit(...) dial_exit("nc", __VA_ARGS__)
 
 /* Connect to @to from inside the namespace; @where names it for errors */
-static int dial(const struct sockaddr_in *to, int timeout_s, int pidfd,
+static int dial(const struct sockaddr_storage *to, int timeout_s, int pidfd,
 		const char *where, const char *name)
 {
 	int fd = dial_once(to, timeout_s * 1000, pidfd);
@@ -226,7 +226,8 @@ int cmd_nc(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
+	struct ipaddr literal;
 	struct qerr e = { 0 };
 	unsigned long timeout = 10;
 	char where[NET_NAME_MAX + 96];
@@ -258,7 +259,7 @@ int cmd_nc(int argc, char **argv)
 	name = argv[optind];
 	host = argv[optind + 1];
 	/* a network's member by name: its address, as its DNS server has it */
-	if (strchr(name, ':') && inet_pton(AF_INET, host, &to.sin_addr) != 1) {
+	if (strchr(name, ':') && !ipaddr_parse(host, &literal)) {
 		if ((dirfd = ctl_rundir(&e)) < 0 ||
 		    netcmd_resolve(dirfd, name, host, addr, &e) < 0) {
 			qerr_prefix(&e, "nc");

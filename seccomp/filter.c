@@ -141,9 +141,9 @@ const char filter_helper_policy[] =
 
 /*
  * What a forward worker (dataplane/fwd_worker.c) does once it serves: it
- * accepts on the host's listeners, dials the guest over IPv4, moves bytes
- * with splice(2) (or copies them when out of fds), and talks to the
- * supervisor over its message socket. The payload runs beside it as the
+ * accepts on the host's listeners, dials the guest over IPv4 or IPv6,
+ * moves bytes with splice(2) (or copies them when out of fds), and talks
+ * to the supervisor over its message socket. The payload runs beside it as the
  * same uid in the same user namespace, so it could write the worker's
  * memory (/proc/PID/mem) and make the worker call what the payload's own
  * policy refuses; under this allowlist a worker so taken over can do no
@@ -156,7 +156,7 @@ const char filter_worker_policy[] =
 	/* the relays */
 	"accept: 1\n"
 	"accept4: 1\n"
-	"socket: arg0 == AF_INET\n"
+	"socket: arg0 == AF_INET || arg0 == AF_INET6\n"
 	"connect: 1\n"
 	"getsockopt: 1\n"
 	"setsockopt: 1\n"
@@ -207,13 +207,13 @@ const char filter_relay_policy[] =
 
 /*
  * What `qbox nc` does once it has entered the sandbox or network and
- * confined itself: one IPv4 connection made and relayed to its stdin and
+ * confined itself: one IPv4 or IPv6 connection made and relayed to its stdin and
  * stdout, a word on stderr at the end. It reads what the far end sends,
  * in a namespace where the payloads are.
  */
 const char filter_nc_policy[] =
 	"@default errno ENOSYS\n"
-	"socket: arg0 == AF_INET\n"
+	"socket: arg0 == AF_INET || arg0 == AF_INET6\n"
 	"connect: 1\n"
 	"getsockopt: 1\n"
 	"shutdown: 1\n"

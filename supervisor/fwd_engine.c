@@ -48,7 +48,7 @@ struct listener {
 	uint32_t id;		/* the workers' name for it */
 	int fd;			/* the supervisor's copy */
 	struct fwd_spec spec;
-	struct in_addr guest;
+	struct ipaddr guest;
 	char *text;		/* as the user wrote it */
 };
 
@@ -218,10 +218,14 @@ static int tell(struct fwd_engine *fe, const struct listener *l,
 		enum sbmsg_type type, struct qerr *e)
 {
 	struct sbmsg m = { .type = type, .nic = l->spec.proto,
-			   .value = (int32_t)l->id, .addr = l->guest.s_addr,
-			   .port = l->spec.guest_port };
+			   .value = (int32_t)l->id, .port = l->spec.guest_port,
+			   .family = (uint16_t)l->guest.family };
 	int w, r, ret = 0;
 
+	if (l->guest.family == AF_INET6)
+		memcpy(m.addr6, &l->guest.v6, 16);
+	else
+		m.addr = l->guest.v4.s_addr;
 	for (w = 0; w < fe->n_workers; w++) {
 		if (!serves(l, w))
 			continue;
@@ -358,7 +362,8 @@ int fwd_engine_reap(struct fwd_engine *fe, struct qerr *e)
 /* ---- forwards ----------------------------------------------------------- */
 
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
-		   struct in_addr guest, const char *text, struct qerr *e)
+		   const struct ipaddr *guest, const char *text,
+		   struct qerr *e)
 {
 	struct listener *l, **tail;
 	int fd, r;
@@ -381,7 +386,7 @@ int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
 	l->id = ++fe->next_id;
 	l->fd = fd;
 	l->spec = *spec;
-	l->guest = guest;
+	l->guest = *guest;
 	if ((r = tell(fe, l, SBMSG_LISTEN, e)) < 0) {
 		tell(fe, l, SBMSG_UNLISTEN, NULL);
 		listener_free(l);
@@ -422,7 +427,7 @@ int fwd_engine_count(const struct fwd_engine *fe)
 }
 
 const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
-				      struct in_addr *guest, const char **text)
+				      struct ipaddr *guest, const char **text)
 {
 	const struct listener *l;
 

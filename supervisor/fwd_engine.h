@@ -47,7 +47,8 @@ void fwd_engine_set_sandbox(struct fwd_engine *fe, pid_t init,
  * Return: 0 or -errno
  */
 int fwd_engine_add(struct fwd_engine *fe, const struct fwd_spec *spec,
-		   struct in_addr guest, const char *text, struct qerr *e);
+		   const struct ipaddr *guest, const char *text,
+		   struct qerr *e);
 
 /*
  * Stop the forward whose host side is @host's (protocol, address, port):
@@ -60,7 +61,7 @@ int fwd_engine_remove(struct fwd_engine *fe, const struct fwd_spec *host);
 /* The forwards, in the order they were added */
 int fwd_engine_count(const struct fwd_engine *fe);
 const struct fwd_spec *fwd_engine_nth(const struct fwd_engine *fe, int i,
-				      struct in_addr *guest, const char **text);
+				      struct ipaddr *guest, const char **text);
 
 /*
  * After SIGCHLD: reaps a worker that died. Returns 0 if none did, else

@@ -101,6 +101,30 @@ static struct in_addr nic_addr(const struct sup *s, int i)
 	return n->mode == NET_NAT ? n->guest : st->addr[i];
 }
 
+/* "ipv6": a NAT NIC's prefix and addresses (a VM's own is its choice), or
+ * null with ipv6=off or on a network */
+static void nic6_json(const struct nic_plan *n, struct strbuf *b)
+{
+	const struct in6_addr *a[] = { &n->gateway6, &n->dns6, &n->guest6 };
+	const char *key[] = { "gateway", "dns", "address" };
+	char s[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (!n->ipv6) {
+		sb_puts(b, ",\"ipv6\":null");
+		return;
+	}
+	sb_printf(b, ",\"ipv6\":{\"prefix\":\"%s/64\"",
+		  inet_ntop(AF_INET6, &n->net6, s, sizeof(s)));
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		s[0] = '\0';
+		if (!IN6_IS_ADDR_UNSPECIFIED(a[i]))
+			inet_ntop(AF_INET6, a[i], s, sizeof(s));
+		sb_printf(b, ",\"%s\":\"%s\"", key[i], s);
+	}
+	sb_puts(b, "}");
+}
+
 static void nics_json(struct sup *s, struct strbuf *b)
 {
 	const struct plan *p = s->plan;
@@ -144,6 +168,7 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			  mac_format(n->mac, mac), i,
 			  s->link_down[i] ? "false" : "true");
 		sb_json_str(b, im);
+		nic6_json(n, b);
 		sb_puts(b, "}");
 	}
 	sb_puts(b, "]");
@@ -207,7 +232,7 @@ static void summary(struct sup *s, struct strbuf *b)
 	sb_puts(b, "\t");
 	n = fwd_engine_count(s->fwd);
 	for (i = 0; i < n; i++) {
-		struct in_addr guest;
+		struct ipaddr guest;
 		const char *text;
 
 		fwd_engine_nth(s->fwd, i, &guest, &text);

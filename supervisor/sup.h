@@ -61,7 +61,7 @@ void sup_addr_json(struct strbuf *b, const char *key, struct in_addr a);
 
 /* JSON of one forward, and of all of them (stable: qbox fwd --list) */
 void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
-		  struct in_addr guest, const char *text);
+		  const struct ipaddr *guest, const char *text);
 void sup_fwds_json(struct sup *s, struct strbuf *b);
 
 /* "nat_engine": its pid, and how it ended if it did (ps --json, net

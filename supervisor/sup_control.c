@@ -28,9 +28,9 @@ void sup_addr_json(struct strbuf *b, const char *key, struct in_addr a)
 }
 
 void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
-		     struct in_addr guest, const char *text)
+		  const struct ipaddr *guest, const char *text)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 
 	if (f->host_family == AF_INET6)
 		inet_ntop(AF_INET6, &f->host6, host, sizeof(host));
@@ -38,8 +38,8 @@ void sup_fwd_json(struct strbuf *b, const struct fwd_spec *f,
 		inet_ntop(AF_INET, &f->host4, host, sizeof(host));
 	sb_printf(b, "{\"proto\":\"%s\",\"host\":\"%s\",\"host_port\":%u,",
 		  f->proto == IPPROTO_UDP ? "udp" : "tcp", host, f->host_port);
-	sup_addr_json(b, "guest", guest);
-	sb_printf(b, ",\"guest_port\":%u,\"spec\":", f->guest_port);
+	sb_printf(b, "\"guest\":\"%s\",\"guest_port\":%u,\"spec\":",
+		  ipaddr_str(guest, g), f->guest_port);
 	sb_json_str(b, text);
 	sb_puts(b, "}");
 }
@@ -50,13 +50,13 @@ void sup_fwds_json(struct sup *s, struct strbuf *b)
 
 	sb_puts(b, "[");
 	for (i = 0; i < n; i++) {
-		struct in_addr guest;
+		struct ipaddr guest;
 		const char *text;
 		const struct fwd_spec *f = fwd_engine_nth(s->fwd, i, &guest,
 							  &text);
 
 		sb_puts(b, i ? "," : "");
-		sup_fwd_json(b, f, guest, text);
+		sup_fwd_json(b, f, &guest, text);
 	}
 	sb_puts(b, "]");
 }
@@ -85,10 +85,10 @@ int sup_fwd_add(struct sup *s, const char *text, struct fwd_spec *spec,
 
 	if ((r = fwd_spec_parse(text, spec, e)) < 0 ||
 	    (r = fwd_resolve(s->plan, spec, &f, e)) < 0 ||
-	    (r = fwd_engine_add(s->fwd, &f.spec, f.guest, text, e)) < 0)
+	    (r = fwd_engine_add(s->fwd, &f.spec, &f.guest, text, e)) < 0)
 		return r;
 	*spec = f.spec;
-	sup_fwd_json(out, &f.spec, f.guest, text);
+	sup_fwd_json(out, &f.spec, &f.guest, text);
 	return 0;
 }
 

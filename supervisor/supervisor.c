@@ -93,6 +93,8 @@ static int start_engine(struct sup *s, struct qerr *e)
 			.tftp = n->nat.tftp, .bootfile = n->nat.bootfile,
 			.domain = n->nat.domain,
 			.no_hostloop = n->nat.no_hostloop,
+			.ipv6 = n->nat.ipv6, .prefix6 = n->nat.prefix6,
+			.gateway6 = n->nat.host6, .dns6 = n->nat.dns6,
 			.egress = n->nat.egress };
 		pc.tapfd[pc.n++] = steal_fd(&s->upfd[i]);
 	}
@@ -116,7 +118,7 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 		   the guest from the segment), asked for as it joined */
 		if (net_mode_named(p->nics[f->nic].mode))
 			continue;
-		r = fwd_engine_add(s->fwd, &f->spec, f->guest, f->text, e);
+		r = fwd_engine_add(s->fwd, &f->spec, &f->guest, f->text, e);
 		if (r < 0) {
 			qerr_prefix(e, "--fwd %s", f->text);
 			return r;

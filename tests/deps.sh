@@ -14,14 +14,16 @@ set -euo pipefail
 # tools the tests drive (curl, socat, iproute2, util-linux, procps, jq,
 # iperf3 and python3 as normal programs under default.policy, qemu-utils
 # for disk images, nftables to read a sandbox's anti-spoofing rules,
-# openssh-client for qbox nc as a ProxyCommand)
+# openssh-client for qbox nc as a ProxyCommand, tcpdump to read captures,
+# dhcpcd-base: a real DHCPv6 client the IPv6 VM test copies into the
+# guest, whose busybox has none)
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
       libseccomp-dev libcap-dev libjansson-dev libpcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
       dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
-      tcpdump
+      tcpdump dhcpcd-base
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)

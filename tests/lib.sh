@@ -345,11 +345,18 @@ netns_remove() {
 #   the test's own namespaces
 #     └─ "host": a user namespace (root mapped to the test's uid) and a
 #        network namespace; qbox runs here, so its uplinks' sockets leave
-#        from here, and its only link is o0 198.51.100.1/24
+#        from here, and its only link is o0 198.51.100.1/24 and
+#        2001:db8::1/64
 #          └─ "outside": a network namespace behind o0's veth peer o1,
-#             198.51.100.2 ($OUTSIDE_IP, TEST-NET-2); busybox httpd serves
-#             $OUTSIDE_PAGE at http://$OUTSIDE_IP/ and logs each request
-#             ("IP:PORT: url:/PATH") to $OUTSIDE_LOG; it routes 10.0.0.0/8
+#             198.51.100.2 ($OUTSIDE_IP, TEST-NET-2) and 2001:db8::2
+#             ($OUTSIDE_IP6, the documentation prefix); busybox httpd serves
+#             $OUTSIDE_PAGE at http://$OUTSIDE_IP/ and http://[$OUTSIDE_IP6]/
+#             and logs each request ("IP:PORT: url:/PATH") to
+#             $OUTSIDE_LOG; dnsmasq answers DNS at [$OUTSIDE_IP6]:53 for
+#             $OUTSIDE_NAME (its two addresses, and nothing else: no
+#             upstream), a test DNS server over IPv6 (outside_resolv),
+#             logging each query to $OUTSIDE_DNS_LOG;
+#             it routes 10.0.0.0/8
 #             and 192.168.0.0/16 via the host, so that it can try the
 #             sandboxes' addresses (outside_dial), and the host forwards
 #             packets, so that where it has no route it says so at once
@@ -364,12 +371,17 @@ netns_remove() {
 # lib.sh sets up set up afresh; the first run waits for it and exits with
 # its status. Any test can do this; it works as root and as a plain user.
 OUTSIDE_IP=198.51.100.2
+OUTSIDE_IP6=2001:db8::2
+OUTSIDE_NAME=outside.test
 METADATA_IP=169.254.169.254
 outside_world() {
 	local host out uid gid ns=()
 	if [ -n "${QBOX_OUTSIDE_LOG:-}" ]; then	# the second run: inside
 		OUTSIDE_LOG=$QBOX_OUTSIDE_LOG
+		OUTSIDE_DNS_LOG=${QBOX_OUTSIDE_LOG%/*}/outside-dns.log
 		OUTSIDE_PAGE=$(cat "$QBOX_OUTSIDE_WWW/index.html")
+		echo "nameserver $OUTSIDE_IP6" >"$TMP/resolv6.conf"
+		OUTSIDE_RESOLV+=("$TMP/resolv6.conf")
 		return 0
 	fi
 	start_bg unshare -Urn sleep 3600
@@ -393,6 +405,7 @@ outside_world() {
 	if ! "${ns[@]}" sh -ec "ip link set lo up
 		ip link add o0 type veth peer name o1 netns $out
 		ip addr add 198.51.100.1/24 dev o0
+		ip addr add 2001:db8::1/64 dev o0 nodad
 		ip link set o0 up
 		ip route add $METADATA_IP/32 via $OUTSIDE_IP
 		echo 1 >/proc/sys/net/ipv4/ip_forward
@@ -400,6 +413,7 @@ outside_world() {
 	   ! nsenter -t "$out" -U -n --preserve-credentials sh -ec "
 		ip link set lo up
 		ip addr add $OUTSIDE_IP/24 dev o1
+		ip addr add $OUTSIDE_IP6/64 dev o1 nodad
 		ip addr add $METADATA_IP/32 dev lo
 		ip link set o1 up
 		ip route add 10.0.0.0/8 via 198.51.100.1
@@ -413,8 +427,21 @@ outside_world() {
 	start_bg nsenter -t "$out" -U -n --preserve-credentials \
 		busybox httpd -f -vv -p "$METADATA_IP:80" -h "$TMP/outside-www" \
 		2>>"$TMP/outside.log"
+	start_bg nsenter -t "$out" -U -n --preserve-credentials \
+		busybox httpd -f -vv -p "[$OUTSIDE_IP6]:80" -h "$TMP/outside-www" \
+		2>>"$TMP/outside.log"
+	# -d: in the foreground as the test's uid (root here; no "nobody"
+	# and no setgroups in this user namespace), queries logged
+	start_bg nsenter -t "$out" -U -n --preserve-credentials \
+		"${QBOX_DNSMASQ:-/usr/sbin/dnsmasq}" -d --log-queries \
+		--conf-file=/dev/null --pid-file= --no-resolv --no-hosts \
+		--listen-address="$OUTSIDE_IP6" --bind-interfaces \
+		--address="/$OUTSIDE_NAME/$OUTSIDE_IP6" \
+		--address="/$OUTSIDE_NAME/$OUTSIDE_IP" 2>>"$TMP/outside-dns.log"
 	if ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP/80" ||
-	   ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$METADATA_IP/80"; then
+	   ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$METADATA_IP/80" ||
+	   ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP6/80" ||
+	   ! wait_for 10 "${ns[@]}" bash -c "exec 3<>/dev/tcp/$OUTSIDE_IP6/53"; then
 		fail "outside_world: the outside test host does not serve"
 		exit 1
 	fi
@@ -426,6 +453,15 @@ outside_world() {
 		bash "$0" "$@"
 	exit $?
 }
+
+# "${OUTSIDE_RESOLV[@]}" CMD... : run CMD with /etc/resolv.conf naming
+# the outside test host's DNS server alone ([$OUTSIDE_IP6]), in a mount
+# namespace of its own (a user namespace's root: the test's uid), so that
+# a NAT's DNS forwarder (libslirp, which asks the host's resolver of the
+# query's family) sends a guest's IPv6 queries there. A command prefix,
+# not a function, so that VM_AS can be it.
+OUTSIDE_RESOLV=(unshare -Urm sh -c
+	'mount --bind "$0" /etc/resolv.conf && exec "$@"')
 
 # outside_hits PATH : requests for http://$OUTSIDE_IP/PATH the outside
 # test host has seen
@@ -456,6 +492,7 @@ GUEST=${GUEST:-$TOP/build/guest}
 # to run qbox through it (e.g. as another user, in another network
 # namespace; the guest's files are then copied where that user can read).
 VM_AS=()
+VM_PROGRAMS=()	# host programs the guest gets too (mkinitrd-with.sh)
 vm_start() {
 	local out=$1 script=$2 qargs=() eargs=() initrd kernel=$GUEST/vmlinuz
 	shift 2
@@ -465,7 +502,8 @@ vm_start() {
 	[ $# -gt 0 ] && shift
 	eargs=("$@")
 	initrd=$TMP/$(basename "$script").initrd
-	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" "$initrd"
+	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$script" \
+		"$initrd" "${VM_PROGRAMS[@]}"
 	timeout -s KILL "${QBOX_VM_TIMEOUT:-90}" "${VM_AS[@]}" "$QBOX" run "${qargs[@]}" -- qemu-system-x86_64 \
 		-accel tcg -m 160 -display none -serial stdio -no-reboot \
 		-nodefaults -kernel "$kernel" -initrd "$initrd" \

@@ -71,6 +71,7 @@ static const uint8_t slirp_mac[6] = { 0x52, 0x55, 10, 0, 2, 2 };
 #define GUEST IP(10, 0, 2, 15)
 #define HOST_ALIAS IP(10, 0, 2, 2)
 #define DNS IP(10, 0, 2, 3)
+#define PREFIX6 "fd71:6278:a00:200:"
 
 /* ---- containment ------------------------------------------------------- */
 
@@ -573,17 +574,44 @@ static void fragment(struct frame *f, struct in *in)
 	be16_put(h.ip + 10, csum(h.ip, h.hlen));
 }
 
+/* IPv6 to libslirp: its gateway, its DNS server, DHCPv6's servers or
+ * router discovery's multicast address, from the guest's SLAAC address
+ * or its link-local one; or anywhere from anything */
+static void ipv6_addrs(uint8_t *ip, uint8_t sel, struct in *in)
+{
+	static const char *const dst[] = { PREFIX6 ":2", PREFIX6 ":3",
+					   "ff02::1:2", "ff02::2" };
+
+	if (!(sel & 8)) {
+		take(in, ip + 8, 32);
+		return;
+	}
+	inet_pton(AF_INET6, sel & 16 ? "fe80::5054:ff:fe12:3456" :
+				       PREFIX6 "5054:ff:fe12:3456", ip + 8);
+	inet_pton(AF_INET6, dst[(sel >> 5) & 3], ip + 24);
+}
+
 static void ipv6(struct frame *f, struct in *in)
 {
-	uint8_t *ip = eth(f, in, 0x86dd), sel = u8(in);
+	uint8_t *ip = eth(f, in, 0x86dd), sel = u8(in), *l4 = ip + 40;
 	size_t n;
 
 	ip[0] = 0x60;
 	memset(ip + 1, 0, 3);
 	ip[6] = sel & 1 ? 58 : sel & 2 ? 17 : 6;	/* ICMPv6, UDP, TCP */
 	ip[7] = 255;
-	take(in, ip + 8, 32);		/* addresses */
-	n = payload(in, ip + 40, 512);
+	ipv6_addrs(ip, sel, in);
+	n = payload(in, l4, 512);
+	if (ip[6] == 17 && n >= 8)
+		be16_put(l4 + 4, (uint16_t)n);
+	/* checksums that hold, so libslirp reads on (sel & 128: none) */
+	if (!(sel & 128) && n >= (ip[6] == 6 ? 18u : ip[6] == 17 ? 8u : 4u)) {
+		size_t at = ip[6] == 6 ? 16 : ip[6] == 17 ? 6 : 2;
+
+		be16_put(l4 + at, 0);
+		be16_put(l4 + at, csum_fold(csum_add(
+			csum_pseudo6(ip, (uint32_t)n, ip[6]), l4, n)));
+	}
 	be16_put(ip + 4, sel & 4 ? u16(in) : (uint16_t)n);
 	f->len += 40 + n;
 }
@@ -785,6 +813,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						  htonl(HOST_ALIAS) },
 					 .prefix = conf & 64 ? 0 : 32,
 					 .port = conf & 64 ? 80 : 0 } } },
+		/* IPv6 on, as --net nat's default (conf & 128: off) */
+		.ipv6 = !(conf & 128),
 	};
 	struct tcp_state ts = { .sport = (uint16_t)(40000 + u8(&in)),
 				.seq = u32(&in) };
@@ -795,6 +825,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct frame f;
 	int sv[2], i;
 
+	inet_pton(AF_INET6, PREFIX6 ":", &cfg.prefix6);
+	inet_pton(AF_INET6, PREFIX6 ":2", &cfg.gateway6);
+	inet_pton(AF_INET6, PREFIX6 ":3", &cfg.dns6);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0, sv) < 0)
 		die_errno("socketpair");

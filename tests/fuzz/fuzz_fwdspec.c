@@ -57,7 +57,7 @@ static void fuzz_spec(const char *s)
 {
 	struct fwd_spec f, g;
 	struct qerr e = { 0 };
-	char buf[128], guest[INET_ADDRSTRLEN];
+	char buf[160], guest[INET6_ADDRSTRLEN];
 	size_t n;
 
 	if (fwd_spec_parse(s, &f, &e) < 0) {
@@ -68,18 +68,23 @@ static void fuzz_spec(const char *s)
 	FUZZ_ASSERT(f.guest_port >= 1);
 	host_format(&f, buf, sizeof(buf));
 	n = strlen(buf);
-	if (f.has_guest_addr) {
-		inet_ntop(AF_INET, &f.guest, guest, sizeof(guest));
-		snprintf(buf + n, sizeof(buf) - n, ":%s:%u", guest,
-			 f.guest_port);
+	if (f.guest.family) {
+		FUZZ_ASSERT(f.guest.family == AF_INET ||
+			    f.guest.family == AF_INET6);
+		ipaddr_str(&f.guest, guest);
+		snprintf(buf + n, sizeof(buf) - n,
+			 f.guest.family == AF_INET6 ? ":[%s]:%u" : ":%s:%u",
+			 guest, f.guest_port);
 	} else {
 		snprintf(buf + n, sizeof(buf) - n, ":%u", f.guest_port);
 	}
 	FUZZ_ASSERT(fwd_spec_parse(buf, &g, &e) == 0);
 	check_host_side(&f, &g);
 	FUZZ_ASSERT(g.guest_port == f.guest_port &&
-		    g.has_guest_addr == f.has_guest_addr &&
-		    (!f.has_guest_addr || g.guest.s_addr == f.guest.s_addr));
+		    g.guest.family == f.guest.family &&
+		    (!f.guest.family ||
+		     !memcmp(&g.guest.v6, &f.guest.v6,
+			     f.guest.family == AF_INET6 ? 16 : 4)));
 	buf[n] = '\0';
 	FUZZ_ASSERT(fwd_host_parse(buf, &g, &e) == 0);
 	check_host_side(&f, &g);

@@ -57,30 +57,7 @@ static inline int64_t now_ms(void)
 
 /* ---- frames ------------------------------------------------------------ */
 
-/*
- * csum_add() - the Internet checksum's sum (RFC 1071) of @len bytes at @p
- * added to @sum: 16-bit big-endian words, an odd last byte padded with a
- * zero. Sums add up, so a pseudo-header and its segment are summed in
- * turn and folded once, by csum_fold(), which folds in the carries and
- * complements.
- */
-static inline uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16_get(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static inline uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
+/* csum_add() and csum_fold() are common/bytes.h's */
 
 /* csum() - the Internet checksum of @len bytes at @p alone */
 static inline uint16_t csum(const uint8_t *p, size_t len)

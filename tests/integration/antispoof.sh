@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Anti-spoofing rules, read from the sandbox with nft (entering its user
 # and network namespaces as their owner may: tests/helpers/netns-caps.c):
-# a VM's NAT NIC gets the full chain for its MAC and lease, a VM on a
+# a VM's NAT NIC gets the full chain for its MAC and lease (and, for
+# IPv6, a set of its own that binds the addresses it sends from first:
+# 16 at most, never the NAT's own), a VM on a
 # network with DHCP the address the hub reserved for it, a VM on an
 # internal network without DHCP the MAC checks alone; a user's own -device
 # mac= is the MAC checked; a command payload with NAT alone gets none; a
@@ -50,12 +52,20 @@ check "NAT VM: IPv4 only from 10.0.2.15" \
 	grep -qE "@nh,96,32 $(hexip 10.0.2.15) accept comment \"qbox: IPv4 from the VM's address\"" <<<"$out"
 check "NAT VM: DHCP requests only for its own MAC (BOOTP chaddr)" \
 	grep -qE "@th,288,48 != $(hexmac "$mac") drop comment \"qbox: DHCP for another MAC\"" <<<"$out"
-check "NAT VM: the twelve rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 12
+check "NAT VM: IPv6 by a set of its own, 16 addresses, each 10 minutes unused" \
+	grep -qzE 'set qvm0-v6 \{[^}]*type ipv6_addr[^}]*size 16[^}]*flags dynamic,timeout[^}]*timeout 10m' <<<"$out"
+check "NAT VM: a source of the /64 goes into it, unless it is full" \
+	grep -qE "@nh,64,64 0xfd7162780a000200 update @qvm0-v6 \{ @nh,64,128 timeout 10m \} comment \"qbox: the VM claims an address of its /64\"" <<<"$out"
+check "NAT VM: never from the gateway's IPv6 address" \
+	grep -qE "@nh,64,128 0xfd7162780a0002000000000000000002 drop" <<<"$out"
+check "NAT VM: IPv6 only from the set's addresses" \
+	grep -qE "@nh,64,128 @qvm0-v6 accept comment \"qbox: IPv6 from the VM's addresses\"" <<<"$out"
+check "NAT VM: the sixteen rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 16
 expect_output "the payload cannot read the rules" 1 "Operation not permitted" \
 	"$QBOX" exec "asa-$$" -- "$NFT" list ruleset
 expect_output "the payload cannot remove them" 1 "Operation not permitted" \
 	"$QBOX" exec "asa-$$" -- "$NFT" flush ruleset
-check "and they are all still there" test "$(rules "$qa" | grep -c 'comment "qbox: ')" -eq 12
+check "and they are all still there" test "$(rules "$qa" | grep -c 'comment "qbox: ')" -eq 16
 "$QBOX" stop "asa-$$" >/dev/null
 wait "$qa"
 

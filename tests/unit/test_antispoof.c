@@ -4,7 +4,9 @@
  *
  * run() evaluates a chain as nftables does on a netdev ingress hook: rules
  * in order, the first whose every match holds gives the verdict, else the
- * policy; a match on bytes the frame lacks fails. Headers are located as
+ * policy; a match on bytes the frame lacks fails. The chain's set is
+ * modelled as nftables' dynamic set: a claim adds an address or refreshes
+ * it, and does nothing once AS_SET_SIZE addresses are in. Headers are located as
  * the kernel does for these frames (no VLAN offload, no IPv6 extension
  * headers, transport header only in a first fragment). The frames are the
  * attacks the rules exist for, and the traffic they must let through.
@@ -46,6 +48,18 @@ static long base_of(const struct frame *f, uint8_t base, uint8_t *l4)
 	return -1;
 }
 
+/* The chain's set: the addresses claimed */
+static uint8_t set[AS_SET_SIZE][16];
+static int set_n;
+
+static bool set_has(const uint8_t *a)
+{
+	for (int i = 0; i < set_n; i++)
+		if (!memcmp(set[i], a, 16))
+			return true;
+	return false;
+}
+
 static bool match_holds(const struct frame *f, const struct as_match *m)
 {
 	uint8_t l4;
@@ -59,9 +73,19 @@ static bool match_holds(const struct frame *f, const struct as_match *m)
 	} else {
 		if (at < 0 || (size_t)at + m->offset + m->len > f->len)
 			return false;
-		eq = !memcmp(f->b + at + m->offset, m->data, m->len);
+		eq = m->in_set ? set_has(f->b + at + m->offset) :
+				 !memcmp(f->b + at + m->offset, m->data, m->len);
 	}
 	return m->neq ? !eq : eq;
+}
+
+/* The IPv6 source of @f into the set, unless it is there or the set full */
+static void claim(const struct frame *f)
+{
+	const uint8_t *src = f->b + 14 + 8;
+
+	if (!set_has(src) && set_n < AS_SET_SIZE)
+		memcpy(set[set_n++], src, 16);
 }
 
 /* true: accepted */
@@ -73,8 +97,11 @@ static bool run(const struct antispoof *as, const struct frame *f)
 
 		while (k < r->n && match_holds(f, &r->m[k]))
 			k++;
-		if (k == r->n)
+		if (k < r->n)
+			continue;
+		if (!r->claims)
 			return r->accept;
+		claim(f);
 	}
 	return as->policy_accept;
 }
@@ -172,7 +199,7 @@ static void test_known(void)
 	struct frame f;
 
 	inet_pton(AF_INET, VM, &a);
-	antispoof_build(vm_mac, a, &as);
+	antispoof_build(vm_mac, a, NULL, &as);
 	CHECK(!as.policy_accept, "address known: the policy drops");
 
 	f = arp(vm_mac, 1, vm_mac, VM, "10.0.2.2");
@@ -268,7 +295,7 @@ static void test_mac_only(void)
 	struct in_addr none = { 0 };
 	struct frame f;
 
-	antispoof_build(vm_mac, none, &as);
+	antispoof_build(vm_mac, none, NULL, &as);
 	CHECK(as.policy_accept, "no address: the policy accepts");
 	f = ip4(vm_mac, "192.168.100.7", "192.168.100.8", 6, 1, 2);
 	CHECK(run(&as, &f), "no address: IPv4 from any address passes");
@@ -291,23 +318,87 @@ static void test_mac_only(void)
 static void test_shape(void)
 {
 	struct in_addr a = { htonl(0x0a00020f) }, none = { 0 };
-	struct antispoof as[2];
+	struct antispoof as[3];
+	struct as_v6 v6 = { 0 };
 	bool ok = true;
 
-	antispoof_build(vm_mac, a, &as[0]);
-	antispoof_build(vm_mac, none, &as[1]);
-	for (int k = 0; k < 2; k++)
+	antispoof_build(vm_mac, a, NULL, &as[0]);
+	antispoof_build(vm_mac, none, NULL, &as[1]);
+	antispoof_build(vm_mac, a, &v6, &as[2]);
+	for (int k = 0; k < 3; k++)
 		for (int i = 0; i < as[k].n; i++) {
 			const struct as_rule *r = &as[k].rules[i];
 
 			ok &= r->n > 0 && r->n <= AS_MATCH_MAX && r->why &&
 			      strlen(r->why) < 128;
 			for (int j = 0; j < r->n; j++)
-				ok &= r->m[j].len >= 1 && r->m[j].len <= 16;
+				ok &= r->m[j].len >= 1 && r->m[j].len <= 16 &&
+				      (!r->m[j].in_set || r->m[j].len == 16);
+			ok &= !r->m[0].in_set;	/* a set needs a load */
 		}
-	CHECK(ok && as[0].n <= AS_RULES_MAX, "every rule has 1..%d matches of "
+	CHECK(ok && as[2].n <= AS_RULES_MAX && as[2].has_set &&
+	      !as[0].has_set, "every rule has 1..%d matches of "
 					     "1..16 bytes and a comment",
 	      AS_MATCH_MAX);
+}
+
+#define NET6 "fd71:6278:a00:200::"
+#define SLAAC "fd71:6278:a00:200:5054:ff:fe12:3456"
+
+/* A NAT NIC with IPv6: FCFS SAVI over its /64 and link-local addresses */
+static void test_v6(void)
+{
+	struct antispoof as;
+	struct as_v6 v6;
+	struct in_addr a;
+	struct frame f;
+	char s[INET6_ADDRSTRLEN];
+	int i, passed = 0;
+
+	inet_pton(AF_INET, VM, &a);
+	inet_pton(AF_INET6, NET6, &v6.net);
+	inet_pton(AF_INET6, NET6 "2", &v6.others[0]);
+	inet_pton(AF_INET6, NET6 "3", &v6.others[1]);
+	antispoof_build(vm_mac, a, &v6, &as);
+	set_n = 0;
+
+	f = icmp6(vm_mac, "::", 135, SLAAC);
+	CHECK(run(&as, &f) && set_n == 0, "v6: DAD from :: passes, claims "
+					  "nothing");
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f) && set_n == 1, "v6: SLAAC's EUI-64 address in the "
+					  "/64 passes and is claimed");
+	f = icmp6(vm_mac, "fd71:6278:a00:200:a1b2:c3d4:e5f6:789", 128, NULL);
+	CHECK(run(&as, &f), "v6: a stable-privacy address in the /64 passes");
+	f = icmp6(vm_mac, "fe80::a1b2:c3d4:e5f6:789", 128, NULL);
+	CHECK(run(&as, &f), "v6: a stable-privacy link-local passes");
+	f = icmp6(vm_mac, "2001:db8::15", 128, NULL);
+	CHECK(!run(&as, &f), "v6: an address outside the /64 is dropped");
+	f = icmp6(vm_mac, NET6 "2", 128, NULL);
+	CHECK(!run(&as, &f), "v6: the gateway's address is dropped");
+	f = icmp6(vm_mac, NET6 "3", 136, NET6 "3");
+	CHECK(!run(&as, &f), "v6: a neighbor advertisement as the DNS "
+			     "server is dropped");
+	f = icmp6(vm_mac, SLAAC, 136, SLAAC);
+	CHECK(run(&as, &f), "v6: a neighbor advertisement for its own "
+			    "address passes");
+	f = icmp6(vm_mac, SLAAC, 136, NET6 "77");
+	CHECK(!run(&as, &f), "v6: a neighbor advertisement for an address it "
+			     "never sent from is dropped");
+	f = icmp6(other_mac, SLAAC, 128, NULL);
+	CHECK(!run(&as, &f), "v6: its address from another MAC is dropped");
+	f = icmp6(vm_mac, SLAAC, 134, NULL);
+	CHECK(!run(&as, &f), "v6: a router advertisement is dropped");
+	for (i = 0; i < 40; i++) {
+		snprintf(s, sizeof(s), NET6 "f:%x", i);
+		f = icmp6(vm_mac, s, 128, NULL);
+		passed += run(&as, &f);
+	}
+	CHECK(passed == AS_SET_SIZE - 3 && set_n == AS_SET_SIZE,
+	      "v6: a flood of made-up addresses stops at %d in all (%d more "
+	      "passed)", AS_SET_SIZE, passed);
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f), "v6: an address claimed before still passes");
 }
 
 static void test_ll6(void)
@@ -326,6 +417,7 @@ int main(void)
 	test_known();
 	test_mac_only();
 	test_shape();
+	test_v6();
 	test_ll6();
 	UNIT_END();
 }

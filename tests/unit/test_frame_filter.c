@@ -142,30 +142,151 @@ static void test_egress(void)
 /* The Internet checksum over @len bytes: 0 when they hold a right one */
 static uint16_t sum_of(const uint8_t *p, size_t len)
 {
-	uint32_t sum = 0;
-	size_t i;
+	return csum_fold(csum_add(0, p, len));
+}
 
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16_get(p + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+/* An IPv6 frame of @nh from @src to @dst, destination port @port (or,
+ * for ICMPv6, type @port) */
+static size_t l4_6(uint8_t *f, uint8_t nh, const char *src, const char *dst,
+		   uint16_t port)
+{
+	memset(f, 0, 96);
+	memcpy(f, "\x52\x55\x0a\x00\x02\x02", 6);
+	memcpy(f + 6, "\x52\x54\x00\x01\x02\x03", 6);
+	be16_put(f + 12, 0x86dd);
+	f[14] = 0x60;
+	be16_put(f + 14 + 4, 96 - 54);
+	f[14 + 6] = nh;
+	f[14 + 7] = 64;
+	inet_pton(AF_INET6, src, f + 14 + 8);
+	inet_pton(AF_INET6, dst, f + 14 + 24);
+	if (nh == 58)
+		f[54] = (uint8_t)port;
+	else
+		be16_put(f + 54 + 2, port);
+	return 96;
+}
+
+static void rule6(struct egress_policy *p, const char *net,
+		  unsigned int prefix, uint16_t port)
+{
+	struct egress_rule *r = &p->allow[p->n++];
+
+	r->family = AF_INET6;
+	inet_pton(AF_INET6, net, &r->net6);
+	r->prefix = prefix;
+	r->port = port;
+}
+
+#define G6 "fd71:6278:a00:200::"
+
+static void test_egress6(void)
+{
+	struct egress_policy open = { 0 }, deny = { .deny = true };
+	uint8_t f[96];
+	const char *me = "fd71:6278:a00:200:5054:ff:fe01:203";
+
+	inet_pton(AF_INET6, G6 "2", &open.gateway6);
+	inet_pton(AF_INET6, G6 "3", &open.dns6);
+	deny.gateway6 = open.gateway6;
+	deny.dns6 = open.dns6;
+	CHECK(frame_egress_ok(f, l4_6(f, 6, me, "2001:db8::2", 80), &open) &&
+		      frame_egress_ok(f, l4_6(f, 6, me, G6 "2", 8080), &open),
+	      "egress6: everything passes by default");
+	CHECK(!frame_egress_ok(f, l4_6(f, 6, me, "fd00:ec2::254", 80), &open),
+	      "egress6: EC2's IPv6 metadata address is refused by default");
+	CHECK(!frame_egress_ok(f, l4_6(f, 6, me, "2001:db8::2", 80), &deny) &&
+		      !frame_egress_ok(f, l4_6(f, 6, me, G6 "2", 80), &deny) &&
+		      !frame_egress_ok(f, l4_6(f, 58, me, "2001:db8::2", 128),
+				       &deny),
+	      "egress6=deny: the outside and the host alias are refused");
+	CHECK(frame_egress_ok(f, l4_6(f, 58, me, "ff02::2", 133), &deny) &&
+		      frame_egress_ok(f, l4_6(f, 58, me, "fe80::2", 135),
+				      &deny) &&
+		      frame_egress_ok(f, l4_6(f, 17, "fe80::1", "ff02::1:2", 547),
+				      &deny) &&
+		      frame_egress_ok(f, l4_6(f, 17, me, G6 "3", 53), &deny),
+	      "egress6=deny: router and neighbor discovery, DHCPv6 and DNS, "
+	      "the NAT's own, pass");
+	rule6(&deny, "2001:db8::", 32, 443);
+	CHECK(frame_egress_ok(f, l4_6(f, 6, me, "2001:db8:1::9", 443), &deny) &&
+		      !frame_egress_ok(f, l4_6(f, 6, me, "2001:db8::9", 80),
+				       &deny) &&
+		      !frame_egress_ok(f, l4_6(f, 6, me, "2001:db9::9", 443),
+				       &deny),
+	      "egress6=deny, allow=[2001:db8::/32]:443: that port in it only");
+	rule(&deny, "0.0.0.0", 0, 0);
+	CHECK(!frame_egress_ok(f, l4_6(f, 6, me, "2001:db9::9", 80), &deny),
+	      "egress6: an IPv4 rule allows no IPv6");
+	l4_6(f, 6, me, "2001:db8::9", 443);
+	f[14 + 6] = 0;		/* a hop-by-hop header first */
+	f[54] = 6;
+	f[55] = 0;
+	be16_put(f + 62 + 2, 443);
+	CHECK(frame_egress_ok(f, 96, &deny),
+	      "egress6: the port is read past extension headers");
+	CHECK(!frame_egress_ok(f, 40, &open) &&
+		      !frame_egress_ok(f, l4_6(f, 6, me, "2001:db8::2", 80) - 60,
+				       &open),
+	      "egress6: a truncated IPv6 header is dropped");
+}
+
+static void test_refusal6(void)
+{
+	struct egress_policy pol = { 0 };
+	uint8_t f[96], r[FRAME_REFUSAL_MAX];
+	const char *me = "fd71:6278:a00:200:5054:ff:fe01:203";
+	size_t n;
+
+	inet_pton(AF_INET6, G6 "2", &pol.gateway6);
+	l4_6(f, 6, me, "2001:db8::2", 80);
+	n = frame_egress_refusal(f, 96, &pol, r, sizeof(r));
+	CHECK(n == 14 + 40 + 8 + 48, "refusal6: ICMPv6 quoting header and 8 "
+				     "bytes (%zu)", n);
+	CHECK(!memcmp(r, f + 6, 6) && !memcmp(r + 6, f, 6) &&
+		      be16_get(r + 12) == 0x86dd && r[14 + 6] == 58 &&
+		      !memcmp(r + 14 + 8, &pol.gateway6, 16) &&
+		      !memcmp(r + 14 + 24, f + 14 + 8, 16) &&
+		      be16_get(r + 14 + 4) == 56,
+	      "refusal6: from the gateway to the sender");
+	/* the checksum over the pseudo-header and the message: 0 */
+	CHECK(r[54] == 1 && r[55] == 1 &&
+		      csum_fold(csum_add(csum_pseudo6(r + 14, 56, 58), r + 54,
+					 56)) == 0 &&
+		      !memcmp(r + 54 + 8, f + 14, 48),
+	      "refusal6: type 1 code 1 (administratively prohibited), the "
+	      "original quoted, checksummed");
+	l4_6(f, 58, me, "2001:db8::2", 128);
+	CHECK(frame_egress_refusal(f, 96, &pol, r, sizeof(r)) == n,
+	      "refusal6: an echo request is answered too");
+	l4_6(f, 58, me, "2001:db8::2", 1);
+	CHECK(frame_egress_refusal(f, 96, &pol, r, sizeof(r)) == 0,
+	      "refusal6: never an ICMPv6 error for an ICMPv6 error");
+	l4_6(f, 6, "::", "2001:db8::2", 80);
+	CHECK(frame_egress_refusal(f, 96, &pol, r, sizeof(r)) == 0,
+	      "refusal6: none to ::");
+	memset(&pol.gateway6, 0, 16);
+	l4_6(f, 6, me, "2001:db8::2", 80);
+	CHECK(frame_egress_refusal(f, 96, &pol, r, sizeof(r)) == 0,
+	      "refusal6: none with IPv6 off");
 }
 
 static void test_refusal(void)
 {
 	static const uint8_t guest[6] = { 0x52, 0x54, 0, 1, 2, 3 },
 			     gw[6] = { 0x52, 0x55, 10, 0, 2, 2 };
+	struct egress_policy pol = { 0 };
 	struct in_addr gateway;
 	uint8_t f[64], r[FRAME_REFUSAL_MAX];
 	size_t n;
 
 	inet_pton(AF_INET, "10.0.2.2", &gateway);
+	pol.gateway = gateway;
 	l4(f, 6, "198.51.100.2", 80);
 	memcpy(f, gw, 6);
 	memcpy(f + 6, guest, 6);
 	memcpy(f + 14 + 12, "\x0a\x00\x02\x0f", 4);	/* from 10.0.2.15 */
-	n = frame_egress_refusal(f, 64, gateway, r, sizeof(r));
+	n = frame_egress_refusal(f, 64, &pol, r, sizeof(r));
 	CHECK(n == 14 + 20 + 8 + 28, "refusal: ICMP quoting header and 8 "
 				     "bytes (%zu)", n);
 	CHECK(!memcmp(r, guest, 6) && !memcmp(r + 6, gw, 6) &&
@@ -182,22 +303,22 @@ static void test_refusal(void)
 	      "original quoted, checksummed");
 	f[14 + 9] = 1;
 	f[14 + 20] = 8;
-	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == n,
+	CHECK(frame_egress_refusal(f, 64, &pol, r, sizeof(r)) == n,
 	      "refusal: a ping is answered too");
 	f[14 + 20] = 3;
-	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	CHECK(frame_egress_refusal(f, 64, &pol, r, sizeof(r)) == 0,
 	      "refusal: never an ICMP error for an ICMP error");
 	f[14 + 9] = 6;
 	f[6] = 0x53;
-	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	CHECK(frame_egress_refusal(f, 64, &pol, r, sizeof(r)) == 0,
 	      "refusal: none to a group MAC");
 	f[6] = 0x52;
 	be16_put(f + 14 + 6, 0x2000);
-	CHECK(frame_egress_refusal(f, 64, gateway, r, sizeof(r)) == 0,
+	CHECK(frame_egress_refusal(f, 64, &pol, r, sizeof(r)) == 0,
 	      "refusal: none for a fragment");
 	be16_put(f + 14 + 6, 0);
-	CHECK(frame_egress_refusal(f, 64, gateway, r, 60) == 0 &&
-		      frame_egress_refusal(f, 40, gateway, r, sizeof(r)) == 0,
+	CHECK(frame_egress_refusal(f, 64, &pol, r, 60) == 0 &&
+		      frame_egress_refusal(f, 40, &pol, r, sizeof(r)) == 0,
 	      "refusal: none when it does not fit, or the frame is short");
 }
 
@@ -230,5 +351,7 @@ int main(void)
 	test_fragments();
 	test_egress();
 	test_refusal();
+	test_egress6();
+	test_refusal6();
 	UNIT_END();
 }

@@ -36,6 +36,14 @@ static int ip4_is(struct in_addr a, const char *s)
 	return a.s_addr == b.s_addr;
 }
 
+static int ip6_is(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr b;
+
+	inet_pton(AF_INET6, s, &b);
+	return !memcmp(a, &b, 16);
+}
+
 #define BAD(needle, ...)                                                      \
 	do {                                                                  \
 		struct plan p_;                                               \
@@ -102,7 +110,7 @@ static void test_networks(void)
 		      !strcmp(p.nics[0].domain, "lab0.qbox.internal") &&
 		      ip4_is(p.nics[1].net, "10.0.3.0") &&
 		      ip4_is(p.nics[1].dns, "10.0.3.3") && !p.nics[1].domain[0] &&
-		      p.fwds[0].nic == 0 && ip4_is(p.fwds[0].guest, "10.0.2.15"),
+		      p.fwds[0].nic == 0 && ip4_is(p.fwds[0].guest.v4, "10.0.2.15"),
 	      "natnet NIC (DNS: the network's server, .1, and its domain), then "
 	      "nat on 10.0.3.0/24 (its NAT's .3, no domain), forward to the "
 	      "natnet");
@@ -320,11 +328,11 @@ static void test_fwds(void)
 	CHECK(plan_words(&p, &e, "--fwd", "2222:22", "--", "qemu-system-x86_64",
 			 NULL) == 0 &&
 		      p.n_fwds == 1 && p.fwds[0].nic == 0 &&
-		      ip4_is(p.fwds[0].guest, "10.0.2.15"),
+		      ip4_is(p.fwds[0].guest.v4, "10.0.2.15"),
 	      "fwd to the VM's lease by default");
 	CHECK(plan_words(&p, &e, "--fwd", "8000:8000", "--", "busybox", NULL) ==
 			      0 &&
-		      ip4_is(p.fwds[0].guest, "10.0.2.100"),
+		      ip4_is(p.fwds[0].guest.v4, "10.0.2.100"),
 	      "fwd to the command's address by default");
 	CHECK(plan_words(&p, &e, "--net", "nat", "--net", "nat", "--fwd",
 			 "2222:10.0.3.15:22", "--", "qemu-system-x86_64",
@@ -337,6 +345,54 @@ static void test_fwds(void)
 	CHECK(plan_words(&p, &e, "--fwd", "127.0.0.1:80:80", "--fwd",
 			 "127.0.0.2:80:80", "--", "x", NULL) == 0,
 	      "same port, two host addresses");
+}
+
+static void test_ipv6(void)
+{
+	struct plan p;
+	struct qerr e;
+
+	CHECK(plan_words(&p, &e, "--", "curl", NULL) == 0 && p.nics[0].ipv6 &&
+		      p.nics[0].nat.ipv6 &&
+		      ip6_is(&p.nics[0].net6, "fd71:6278:a00:200::") &&
+		      ip6_is(&p.nics[0].gateway6, "fd71:6278:a00:200::2") &&
+		      ip6_is(&p.nics[0].dns6, "fd71:6278:a00:200::3") &&
+		      ip6_is(&p.nics[0].guest6, "fd71:6278:a00:200::100") &&
+		      ip6_is(&p.nics[0].nat.host6, "fd71:6278:a00:200::2"),
+	      "ipv6: on by default, the /64 from the IPv4 subnet, ::2, ::3, "
+	      "a command at ::100");
+	CHECK(plan_words(&p, &e, "--", "qemu-system-x86_64", NULL) == 0 &&
+		      p.nics[0].ipv6 && ip6_is(&p.nics[0].guest6, "::"),
+	      "ipv6: a VM's address is its own (SLAAC)");
+	CHECK(plan_words(&p, &e, "--net", "nat,subnet=10.0.5.0/24", "--",
+			 "x", NULL) == 0 &&
+		      ip6_is(&p.nics[0].net6, "fd71:6278:a00:500::"),
+	      "ipv6: subnet= moves the /64 with it");
+	CHECK(plan_words(&p, &e, "--net", "nat,subnet6=2001:db8:5::/64",
+			 "--", "x", NULL) == 0 &&
+		      ip6_is(&p.nics[0].gateway6, "2001:db8:5::2"),
+	      "ipv6: subnet6= picks the /64");
+	CHECK(plan_words(&p, &e, "--net", "nat,ipv6=off", "--", "x", NULL) ==
+			      0 &&
+		      !p.nics[0].ipv6 && !p.nics[0].nat.ipv6,
+	      "ipv6=off: none");
+	CHECK(plan_words(&p, &e, "--net", "nat", "--net", "nat", "--", "x",
+			 NULL) == 0 &&
+		      ip6_is(&p.nics[1].net6, "fd71:6278:a00:300::"),
+	      "ipv6: a second NAT NIC's /64 follows its subnet");
+	BAD("IPv6 prefix 2001:db8:5::/64 is that of NIC 0", "--net",
+	    "nat,subnet6=2001:db8:5::/64", "--net",
+	    "nat,subnet6=2001:db8:5::/64", "--", "x");
+	CHECK(plan_words(&p, &e, "--fwd", "[::1]:8080:[fd71:6278:a00:200::100]:"
+			 "80", "--", "x", NULL) == 0 &&
+		      p.fwds[0].nic == 0 && p.fwds[0].guest.family == AF_INET6 &&
+		      ip6_is(&p.fwds[0].guest.v6, "fd71:6278:a00:200::100"),
+	      "fwd to an IPv6 guest address, on the NIC whose /64 holds it");
+	BAD("guest address 2001:db8::5 is in no IPv6 prefix", "--fwd",
+	    "8080:[2001:db8::5]:80", "--", "x");
+	BAD("guest address fd71:6278:a00:200::5 is in no IPv6 prefix",
+	    "--net", "nat,ipv6=off", "--fwd", "8080:[fd71:6278:a00:200::5]:80",
+	    "--", "x");
 }
 
 static void test_bad(void)
@@ -509,6 +565,7 @@ int main(void)
 	test_macs();
 	test_engine_macs();
 	test_fwds();
+	test_ipv6();
 	test_bridged();
 	test_bad();
 	UNIT_END();

@@ -47,7 +47,7 @@ static void test_fwd(void)
 	CHECK(fwd_ok("2222:22", &f) && f.proto == IPPROTO_TCP &&
 		      f.host_port == 2222 && f.guest_port == 22 &&
 		      f.host_family == AF_INET && ip4_is(f.host4, "127.0.0.1") &&
-		      !f.has_guest_addr,
+		      !f.guest.family,
 	      "fwd HOSTPORT:GUESTPORT defaults to tcp on 127.0.0.1");
 	CHECK(fwd_ok("udp:5353:53", &f) && f.proto == IPPROTO_UDP &&
 		      f.host_port == 5353 && f.guest_port == 53,
@@ -55,18 +55,18 @@ static void test_fwd(void)
 	CHECK(fwd_ok("tcp:0.0.0.0:8080:80", &f) && ip4_is(f.host4, "0.0.0.0") &&
 		      f.host_port == 8080 && f.guest_port == 80,
 	      "fwd HOSTADDR:HOSTPORT:GUESTPORT");
-	CHECK(fwd_ok("8080:10.0.2.16:80", &f) && f.has_guest_addr &&
-		      ip4_is(f.guest, "10.0.2.16") && f.host_port == 8080,
+	CHECK(fwd_ok("8080:10.0.2.16:80", &f) && f.guest.family == AF_INET &&
+		      ip4_is(f.guest.v4, "10.0.2.16") && f.host_port == 8080,
 	      "fwd HOSTPORT:GUESTADDR:GUESTPORT");
 	CHECK(fwd_ok("127.0.0.2:1:10.0.3.15:65535", &f) &&
 		      ip4_is(f.host4, "127.0.0.2") && f.host_port == 1 &&
-		      ip4_is(f.guest, "10.0.3.15") && f.guest_port == 65535,
+		      ip4_is(f.guest.v4, "10.0.3.15") && f.guest_port == 65535,
 	      "fwd four fields, ports at both ends of the range");
 	CHECK(fwd_ok("[::1]:8080:80", &f) && f.host_family == AF_INET6 &&
 		      !memcmp(&f.host6, &lo6, sizeof(lo6)) && f.host_port == 8080,
 	      "fwd IPv6 host in brackets");
 	CHECK(fwd_ok("udp:[::]:53:10.0.2.15:53", &f) && f.proto == IPPROTO_UDP &&
-		      f.host_family == AF_INET6 && f.has_guest_addr,
+		      f.host_family == AF_INET6 && f.guest.family == AF_INET,
 	      "fwd IPv6 wildcard, udp, guest address");
 
 	CHECK(fwd_bad("99999:22", "99999"), "fwd host port 99999 named");
@@ -87,7 +87,18 @@ static void test_fwd(void)
 	CHECK(fwd_bad("1.2.3:80:22", "1.2.3"), "fwd short IPv4 host named");
 	CHECK(fwd_bad("256.0.0.1:80:22", "256.0.0.1"), "fwd IPv4 octet > 255");
 	CHECK(fwd_bad("80:10.0.2:22", "10.0.2"), "fwd bad guest address named");
-	CHECK(fwd_bad("80:[::1]:22", "guest address"), "fwd IPv6 guest refused");
+	CHECK(fwd_ok("80:[fd71:6278:a00:200::15]:22", &f) &&
+		      f.guest.family == AF_INET6 && f.guest_port == 22 &&
+		      f.guest.v6.s6_addr[15] == 0x15,
+	      "fwd IPv6 guest address in brackets");
+	CHECK(fwd_ok("[::1]:8080:[fd71:6278:a00:200::15]:80", &f) &&
+		      f.host_family == AF_INET6 && f.guest.family == AF_INET6,
+	      "fwd IPv6 on both sides");
+	CHECK(fwd_bad("80:[10.0.2.15]:22", "not an IPv6"),
+	      "fwd IPv4 in brackets refused");
+	CHECK(fwd_bad("80:[nope]:22", "'[nope]' is not an IPv6"),
+	      "fwd bad IPv6 guest named");
+	CHECK(fwd_bad("80:[]:22", "malformed"), "fwd empty guest brackets");
 	CHECK(fwd_bad("sctp:80:22", "sctp"), "fwd unknown protocol");
 	CHECK(fwd_bad("tcp:", "expected"), "fwd protocol only");
 }
@@ -241,6 +252,48 @@ static void test_net(void)
 		CHECK(!strcmp(t, "allow,169.254.169.254/32"),
 		      "egress as text, open: %s", t);
 	}
+	{
+		char t[NET_EGRESS_TEXT];
+
+		CHECK(net_spec_parse("nat,egress=deny,allow=[2001:db8::/32]:443,"
+				     "allow=[2001:db8:1::5]", &n, &e) == 0 &&
+			      n.n_allow == 2 &&
+			      n.allow[0].family == AF_INET6 &&
+			      n.allow[0].prefix == 32 &&
+			      n.allow[0].port == 443 &&
+			      n.allow[1].prefix == 128 && !n.allow[1].port,
+		      "allow=[IPv6/PREFIX]:PORT and allow=[IPv6]");
+		net_egress_format(&n, t, sizeof(t));
+		CHECK(!strcmp(t, "deny,[2001:db8::/32]:443,"
+				 "[2001:db8:1::5/128]"), "egress6 as text: %s", t);
+	}
+	CHECK(net_bad("nat,allow=[2001:db8::1/32]", "host bits are set after "
+						   "/32") &&
+		      net_bad("nat,allow=[2001:db8::/129]", "from 0 to 128") &&
+		      net_bad("nat,allow=[2001:db8::", "no ']'") &&
+		      net_bad("nat,allow=[2001:db8::]80", "followed by ':PORT'") &&
+		      net_bad("nat,allow=[10.0.0.1]", "not an IPv6 address") &&
+		      net_bad("nat,allow=2001:db8::1", "IPv6 goes in brackets"),
+	      "allow= bad IPv6 values named");
+	CHECK(net_spec_parse("nat", &n, &e) == 0 && !n.no_ipv6 &&
+		      net_spec_parse("nat,ipv6=off", &n, &e) == 0 &&
+		      n.no_ipv6 &&
+		      net_spec_parse("nat,subnet6=fd00:1:2:3::/64", &n, &e) ==
+			      0 && n.has_subnet6 && n.subnet6.s6_addr[7] == 3,
+	      "ipv6=off and subnet6= on nat; IPv6 on by default");
+	CHECK(net_bad("nat,subnet6=fd00::/48", "not a /64") &&
+		      net_bad("nat,subnet6=fd00::", "not a /64") &&
+		      net_bad("nat,subnet6=fd00::1/64", "interface bits") &&
+		      net_bad("nat,subnet6=ff02::/64", "not a unicast") &&
+		      net_bad("nat,subnet6=fe80::/64", "not a unicast") &&
+		      net_bad("nat,subnet6=::/64", "not a unicast") &&
+		      net_bad("nat,subnet6=zz::/64", "'zz::' is not an IPv6") &&
+		      net_bad("nat,ipv6=maybe", "ipv6='maybe': use on or off") &&
+		      net_bad("nat,ipv6=off,subnet6=fd00::/64",
+			      "ipv6=off turns it off") &&
+		      net_bad("natnet:x,subnet6=fd00::/64", "unknown option") &&
+		      net_bad("internal:i,ipv6=off", "unknown option"),
+	      "ipv6= and subnet6= bad values named");
 	CHECK(net_bad("nat,egress=maybe", "egress=maybe: use allow or deny") &&
 		      net_bad("nat,allow=10.0.0.1/8", "host bits are set after /8") &&
 		      net_bad("nat,allow=10.0.0.0/33", "prefix '33' is not a number") &&
@@ -497,28 +550,38 @@ static void test_subnet(void)
 /* qbox nc HOST PORT: refused with a usage error naming @needle */
 static bool target_bad(const char *host, const char *port, const char *needle)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
 	struct qerr e = { 0 };
 
-	return tcp_target_parse(host, port, &sin, &e) == -EINVAL && e.usage &&
+	return tcp_target_parse(host, port, &ss, &e) == -EINVAL && e.usage &&
 	       strstr(e.msg, needle);
 }
 
 static void test_tcp_target(void)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	struct qerr e = { 0 };
 
-	CHECK(tcp_target_parse("192.168.56.101", "22", &sin, &e) == 0 &&
-		      sin.sin_family == AF_INET && ntohs(sin.sin_port) == 22 &&
-		      ip4_is(sin.sin_addr, "192.168.56.101"),
+	CHECK(tcp_target_parse("192.168.56.101", "22", &ss, &e) == 0 &&
+		      sin->sin_family == AF_INET && ntohs(sin->sin_port) == 22 &&
+		      ip4_is(sin->sin_addr, "192.168.56.101"),
 	      "nc target 192.168.56.101 22");
-	CHECK(tcp_target_parse("10.0.2.15", "65535", &sin, &e) == 0 &&
-		      ntohs(sin.sin_port) == 65535, "nc target port 65535");
-	CHECK(target_bad("vm1.lab", "22", "'vm1.lab' is not an IPv4 address"),
+	CHECK(tcp_target_parse("10.0.2.15", "65535", &ss, &e) == 0 &&
+		      ntohs(sin->sin_port) == 65535, "nc target port 65535");
+	CHECK(target_bad("vm1.lab", "22", "'vm1.lab' is not an IPv4 or IPv6"),
 	      "nc target: a name is refused");
-	CHECK(target_bad("::1", "22", "'::1' is not an IPv4"),
-	      "nc target: IPv6 is refused");
+	CHECK(tcp_target_parse("fd71:6278:a00:200::100", "22", &ss, &e) == 0 &&
+		      sin6->sin6_family == AF_INET6 &&
+		      ntohs(sin6->sin6_port) == 22 &&
+		      sin6->sin6_addr.s6_addr[14] == 1,
+	      "nc target: an IPv6 address");
+	CHECK(tcp_target_parse("[::1]", "80", &ss, &e) == 0 &&
+		      ss.ss_family == AF_INET6,
+	      "nc target: an IPv6 address in brackets");
+	CHECK(target_bad("[::1", "22", "'[::1' is not"),
+	      "nc target: an unclosed bracket");
 	CHECK(target_bad("10.0.2.256", "22", "10.0.2.256"),
 	      "nc target: octet out of range");
 	CHECK(target_bad("", "22", "'' is not"), "nc target: empty host");

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slirp_fix.h - libslirp's frames to the guest, corrected where real
+ * clients refuse them
+ *
+ * libslirp 4.7's stateless DHCPv6 server (what `--net nat` offers a guest
+ * for its IPv6 DNS server) answers an Information-request with a Reply
+ * that has no Server Identifier option, from UDP port 8962 (547 with its
+ * bytes swapped). RFC 8415 (21.3, 18.2.10) has a client discard such a
+ * Reply, and real ones do: dhcpcd logs "no DHCPv6 server ID" and gives
+ * up. Its router
+ * advertisements also leave the O flag ("other configuration") clear, so
+ * a client that follows the RA (systemd-networkd, NetworkManager, dhcpcd)
+ * never asks. The NAT engine passes every frame libslirp sends through
+ * slirp_fix() on its way to the TAP; these two are rewritten, every
+ * other frame passes untouched. Pure, so unit-tested.
+ */
+#ifndef QBOX_SLIRP_FIX_H
+#define QBOX_SLIRP_FIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What slirp_fix() may add to a frame: a Server Identifier option */
+#define SLIRP_FIX_GROWTH 14
+
+/**
+ * slirp_fix() - correct one frame libslirp sends to the guest
+ * @f:		the Ethernet frame
+ * @len:	its length
+ * @out:	filled with the corrected frame, when there is one
+ * @cap:	@out's size: @len + SLIRP_FIX_GROWTH will do
+ *
+ * A DHCPv6 Reply (UDP to 546, type 7) without a Server Identifier gets
+ * one: a DUID-LL (RFC 8415 11.4) of the MAC it comes from, so that it is
+ * the same in every reply; and its source port becomes 547. A router
+ * advertisement gets its O flag set. Lengths and checksums follow.
+ * Return: the corrected frame's length in @out, or 0 when @f is right as
+ * it is (or is not one of them, or does not fit)
+ */
+size_t slirp_fix(const uint8_t *f, size_t len, uint8_t *out, size_t cap);
+
+#endif /* QBOX_SLIRP_FIX_H */
