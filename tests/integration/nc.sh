@@ -80,7 +80,7 @@ expect_output "the network in another mode" 2 "is a natnet network, not hostonly
 expect_output "a name no member has" 2 "network '$net' has no member named 'vm1'" \
 	"$QBOX" nc "natnet:$net" vm1 22
 expect_output "a host name in a sandbox (names are a network's)" 2 \
-	"'vm1' is not an IPv4 address" "$QBOX" nc "box-$$" vm1 22
+	"'vm1' is not an IPv4 or IPv6 address" "$QBOX" nc "box-$$" vm1 22
 expect_output "a bad port" 2 "destination port 70000 out of range" \
 	"$QBOX" nc "natnet:$net" "$A" 70000
 expect_output "a missing argument" 2 "usage: qbox nc" "$QBOX" nc "natnet:$net" "$A"
