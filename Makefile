@@ -61,7 +61,8 @@ PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client \
 		 build/tests/udp-flows build/tests/guest-server \
-		 build/tests/fs-probe build/tests/no-landlock
+		 build/tests/fs-probe build/tests/no-landlock \
+		 build/tests/tap-frames
 HELPERS := $(PLAIN_HELPERS)
 
 # ---- fuzzing (tests/fuzz/) ------------------------------------------------

@@ -16,6 +16,9 @@
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 #define PROTO_ICMPV6 58
+#define ND_ROUTER_SOLICIT 133
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT 136
 #define LINK_LOCAL 0xa9fe0000u	/* 169.254.0.0/16 */
 
 /* EC2's metadata service over IPv6 */
@@ -144,7 +147,26 @@ bool frame_egress_ok(const uint8_t *f, size_t len,
 	return true;
 }
 
-bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host)
+/* IPv6 packet @ip (@len bytes) to @host6, or neighbor discovery */
+static bool ipv6_to_host_only(const uint8_t *ip, size_t len,
+			      const struct in6_addr *host6)
+{
+	uint8_t type;
+
+	if (len < 40 || (ip[0] >> 4) != 6)
+		return false;
+	if (!memcmp(ip + 24, host6, 16))
+		return true;
+	/* neighbor discovery has no extension headers (RFC 4861) */
+	if (ip[6] != PROTO_ICMPV6 || len < 41)
+		return false;
+	type = ip[40];
+	return type == ND_ROUTER_SOLICIT || type == ND_NEIGHBOR_SOLICIT ||
+	       type == ND_NEIGHBOR_ADVERT;
+}
+
+bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host,
+			const struct in6_addr *host6)
 {
 	uint16_t type;
 	uint32_t dst;
@@ -154,7 +176,9 @@ bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host)
 	type = be16_get(f + 12);
 	if (type == ETHERTYPE_ARP)
 		return true;
-	/* IPv6, VLAN tags and anything else have no business here */
+	if (type == ETHERTYPE_IPV6 && host6)
+		return ipv6_to_host_only(f + ETH_HLEN, len - ETH_HLEN, host6);
+	/* VLAN tags and anything else have no business here */
 	if (type != ETHERTYPE_IPV4 || len < ETH_HLEN + 20 ||
 	    (f[ETH_HLEN] >> 4) != 4)
 		return false;

@@ -79,8 +79,14 @@ size_t frame_egress_refusal(const uint8_t *f, size_t len,
 			    const struct egress_policy *p, uint8_t *out,
 			    size_t cap);
 
-/* Whether Ethernet frame @f (@len bytes) may go to the host alias @host */
-bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host);
+/*
+ * Whether Ethernet frame @f (@len bytes) may go to the host alias: ARP,
+ * IPv4 to @host; with @host6 (a network with IPv6), IPv6 to @host6 and
+ * the neighbor discovery that finds it and the /64 (router and neighbor
+ * solicitations and advertisements, to whatever address). Nothing else.
+ */
+bool frame_to_host_only(const uint8_t *f, size_t len, struct in_addr host,
+			const struct in6_addr *host6);
 
 /**
  * frame_ipv4_fragment() - whether a frame is a piece of an IPv4 datagram

@@ -71,19 +71,24 @@ static size_t fix_reply(const uint8_t *f, size_t len, uint8_t *out,
 	return n;
 }
 
-/* A router advertisement with its O flag set, into @out */
-static size_t fix_ra(const uint8_t *f, size_t len, uint8_t *out, size_t cap)
+/* A router advertisement with its O flag set (and, @not_router, a router
+ * lifetime of 0), into @out */
+static size_t fix_ra(const uint8_t *f, size_t len, bool not_router,
+		     uint8_t *out, size_t cap)
 {
 	const uint8_t *icmp = f + ETH_HLEN + IP6_HLEN;
 	size_t ilen = len - ETH_HLEN - IP6_HLEN;
 	uint8_t *oi;
 
-	if (ilen < 16 || icmp[0] != ND_ROUTER_ADVERT ||
-	    (icmp[5] & RA_OTHER_CONFIG) || cap < len)
+	if (ilen < 16 || icmp[0] != ND_ROUTER_ADVERT || cap < len ||
+	    ((icmp[5] & RA_OTHER_CONFIG) &&
+	     (!not_router || !be16_get(icmp + 6))))
 		return 0;
 	memcpy(out, f, len);
 	oi = out + ETH_HLEN + IP6_HLEN;
 	oi[5] |= RA_OTHER_CONFIG;
+	if (not_router)
+		be16_put(oi + 6, 0);
 	be16_put(oi + 2, 0);
 	be16_put(oi + 2, csum_fold(csum_add(csum_pseudo6(out + ETH_HLEN,
 							 (uint32_t)ilen,
@@ -92,7 +97,8 @@ static size_t fix_ra(const uint8_t *f, size_t len, uint8_t *out, size_t cap)
 	return len;
 }
 
-size_t slirp_fix(const uint8_t *f, size_t len, uint8_t *out, size_t cap)
+size_t slirp_fix(const uint8_t *f, size_t len, bool not_router, uint8_t *out,
+		 size_t cap)
 {
 	const uint8_t *ip;
 
@@ -105,6 +111,6 @@ size_t slirp_fix(const uint8_t *f, size_t len, uint8_t *out, size_t cap)
 	if (ip[6] == PROTO_UDP)
 		return fix_reply(f, len, out, cap);
 	if (ip[6] == PROTO_ICMPV6)
-		return fix_ra(f, len, out, cap);
+		return fix_ra(f, len, not_router, out, cap);
 	return 0;
 }

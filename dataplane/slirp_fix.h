@@ -11,13 +11,18 @@
  * up. Its router
  * advertisements also leave the O flag ("other configuration") clear, so
  * a client that follows the RA (systemd-networkd, NetworkManager, dhcpcd)
- * never asks. The NAT engine passes every frame libslirp sends through
- * slirp_fix() on its way to the TAP; these two are rewritten, every
- * other frame passes untouched. Pure, so unit-tested.
+ * never asks. On a host-only network, whose engine leads nowhere but the
+ * host alias, its router advertisements must not make it the members'
+ * default router (libslirp cannot be told): their router lifetime
+ * becomes 0, so the /64 stays on-link and nothing routes through it.
+ * The NAT engine passes every frame libslirp sends through slirp_fix()
+ * on its way to the TAP; these are rewritten, every other frame passes
+ * untouched. Pure, so unit-tested.
  */
 #ifndef QBOX_SLIRP_FIX_H
 #define QBOX_SLIRP_FIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,16 +33,19 @@
  * slirp_fix() - correct one frame libslirp sends to the guest
  * @f:		the Ethernet frame
  * @len:	its length
+ * @not_router:	a host-only network\'s engine: no default router
  * @out:	filled with the corrected frame, when there is one
  * @cap:	@out's size: @len + SLIRP_FIX_GROWTH will do
  *
  * A DHCPv6 Reply (UDP to 546, type 7) without a Server Identifier gets
  * one: a DUID-LL (RFC 8415 11.4) of the MAC it comes from, so that it is
  * the same in every reply; and its source port becomes 547. A router
- * advertisement gets its O flag set. Lengths and checksums follow.
+ * advertisement gets its O flag set (and with @not_router a router
+ * lifetime of 0). Lengths and checksums follow.
  * Return: the corrected frame's length in @out, or 0 when @f is right as
  * it is (or is not one of them, or does not fit)
  */
-size_t slirp_fix(const uint8_t *f, size_t len, uint8_t *out, size_t cap);
+size_t slirp_fix(const uint8_t *f, size_t len, bool not_router, uint8_t *out,
+		 size_t cap);
 
 #endif /* QBOX_SLIRP_FIX_H */

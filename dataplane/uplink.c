@@ -79,6 +79,7 @@ struct uplink {
 	struct pollset *ps;	/* set being filled or read, for callbacks */
 	struct timer *timers;
 	bool host_only;
+	bool ipv6;
 	struct in_addr host;
 	struct egress_policy egress;
 	struct fairq *queue;		/* read, not yet fed to libslirp */
@@ -148,7 +149,8 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct uplink *u = opaque;
 	uint8_t fixed[FIX_MAX];
 	size_t n_fixed = len + SLIRP_FIX_GROWTH <= sizeof(fixed) ?
-			 slirp_fix(buf, len, fixed, sizeof(fixed)) : 0;
+			 slirp_fix(buf, len, u->host_only, fixed,
+				   sizeof(fixed)) : 0;
 	ssize_t n = n_fixed ? write(u->tapfd, fixed, n_fixed) :
 			      write(u->tapfd, buf, len);
 
@@ -280,6 +282,7 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	}
 	u->tapfd = tapfd;
 	u->host_only = cfg->host_only;
+	u->ipv6 = cfg->ipv6;
 	u->host = cfg->gateway;
 	u->egress = cfg->egress;
 	u->egress.gateway = cfg->gateway;
@@ -412,7 +415,9 @@ static void refuse(const struct uplink *u, const uint8_t *frame, size_t n)
 static bool frame_wanted(const struct uplink *u, const uint8_t *frame,
 			 size_t n)
 {
-	if (u->host_only && !frame_to_host_only(frame, n, u->host))
+	if (u->host_only &&
+	    !frame_to_host_only(frame, n, u->host,
+				u->ipv6 ? &u->egress.gateway6 : NULL))
 		return false;
 	if (!frame_egress_ok(frame, n, &u->egress)) {
 		refuse(u, frame, n);

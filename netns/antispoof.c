@@ -22,14 +22,18 @@
  *    MAC as its client hardware address, whatever its IPv4 source: the
  *    server leases per chaddr, so a guest asking for made-up MACs would
  *    otherwise take the whole pool from the members still to come.
- *  - IPv6 comes from the MAC's EUI-64 link-local address, or from ::
- *    (duplicate address detection, MLD before an address exists). No
- *    mode advertises an IPv6 prefix (libslirp's IPv6 is off), so there is
- *    no other address a guest could have been given; temporary (privacy,
- *    RFC 8981) and stable-privacy (RFC 7217) addresses are not EUI-64 and
- *    are refused. Neighbor discovery is IPv6's ARP: a neighbor
- *    advertisement must be about the VM's own address, and router
- *    advertisements and redirects, which only a router sends, are
+ *  - IPv6 comes from :: (duplicate address detection, MLD before an
+ *    address exists), and where no prefix is advertised (hostonly,
+ *    internal, bridged: no NAT with IPv6) only from the MAC's EUI-64
+ *    link-local address. Where libslirp advertises a /64 (a NAT NIC, a
+ *    NAT network) a guest picks its own addresses, EUI-64, temporary
+ *    (RFC 8981) or stable-privacy (RFC 7217) alike, so they cannot be
+ *    known in advance: they are bound first come, first served (RFC
+ *    6620), up to AS_SET_SIZE at a time, in a set of the chain's, and on
+ *    a network also across members by the hub's chain on its bridge
+ *    (antispoof_build_network()). Neighbor discovery is IPv6's ARP: a
+ *    neighbor advertisement must be about the VM's own address, and
+ *    router advertisements and redirects, which only a router sends, are
  *    dropped.
  *  - The EtherType is read where the frame has it, so a VLAN tag shows
  *    as 0x8100 and never matches ARP, IPv4 or IPv6: tagged frames fall
@@ -44,6 +48,8 @@
 
 #include <string.h>
 
+#include "plan/plan.h"
+
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_IPV6 0x86dd
@@ -55,6 +61,9 @@
 #define ND_ROUTER_ADVERT_ 134
 #define ND_NEIGHBOR_ADVERT_ 136
 #define ND_REDIRECT_ 137
+
+/* fe80::/64, the link-local addresses' */
+static const uint8_t ll_net[8] = { 0xfe, 0x80 };
 
 /* ARP for IPv4 over Ethernet: hardware type 1, protocol 0x0800, 6, 4 */
 static const uint8_t arp_eth_ipv4[6] = { 0, 1, 0x08, 0x00, 6, 4 };
@@ -120,48 +129,98 @@ static void icmpv6(struct as_rule *r, uint8_t type)
 	match_u8(r, AS_TRANSPORT, 0, type);
 }
 
-/* The IPv6 address at @offset of @base in (or, @neq, not in) the set */
-static void in_set(struct as_rule *r, enum as_base base, unsigned int offset,
-		   bool neq)
+/* The IPv6 address at @offset of @base in (or, @neq, not in) @set */
+static void in_set(struct as_rule *r, enum as_set set, enum as_base base,
+		   unsigned int offset, bool neq)
 {
 	r->m[r->n++] = (struct as_match){ .base = (uint8_t)base,
 					  .offset = (uint8_t)offset,
 					  .len = 16, .neq = neq,
-					  .in_set = true };
+					  .set = (uint8_t)set };
+}
+
+/* IPv6 from an address of /64 @net */
+static void from_net6(struct as_rule *r, const void *net)
+{
+	ethertype(r, ETHERTYPE_IPV6);
+	match(r, AS_NETWORK, 8, net, 8, false);
 }
 
 /* IPv6 by FCFS SAVI: the VM's addresses are those it sent from first */
 static void build_v6(const struct as_v6 *v6, struct antispoof *as)
 {
-	static const uint8_t ll_net[8] = { 0xfe, 0x80 };
 	struct as_rule *r;
 	int i;
 
 	as->has_set = true;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < v6->n_others; i++) {
 		r = rule(as, false, "qbox: IPv6 from the NAT's own addresses");
 		ethertype(r, ETHERTYPE_IPV6);
 		match(r, AS_NETWORK, 8, &v6->others[i], 16, false);
 	}
 	r = rule(as, false, "qbox: the VM claims an address of its /64");
-	r->claims = true;
-	ethertype(r, ETHERTYPE_IPV6);
-	match(r, AS_NETWORK, 8, &v6->net, 8, false);
+	r->claims = AS_CLAIM_CHAIN;
+	from_net6(r, &v6->net);
 
 	r = rule(as, false, "qbox: the VM claims a link-local address");
-	r->claims = true;
-	ethertype(r, ETHERTYPE_IPV6);
-	match(r, AS_NETWORK, 8, ll_net, 8, false);
+	r->claims = AS_CLAIM_CHAIN;
+	from_net6(r, ll_net);
 
 	/* a neighbor advertisement's target (at 8 of ICMPv6) is the VM's */
 	r = rule(as, false, "qbox: neighbor advertisements for an address "
 			    "not the VM's");
 	icmpv6(r, ND_NEIGHBOR_ADVERT_);
-	in_set(r, AS_TRANSPORT, 8, true);
+	in_set(r, AS_SET_CHAIN, AS_TRANSPORT, 8, true);
 
 	r = rule(as, true, "qbox: IPv6 from the VM's addresses");
 	ethertype(r, ETHERTYPE_IPV6);
-	in_set(r, AS_NETWORK, 8, false);
+	in_set(r, AS_SET_CHAIN, AS_NETWORK, 8, false);
+}
+
+/* The network's bindings for the addresses of /64 @net (antispoof.h) */
+static void build_network_net(const void *net, struct antispoof *as)
+{
+	struct as_rule *r;
+
+	r = rule(as, false, "qbox: another member's IPv6 address");
+	from_net6(r, net);
+	in_set(r, AS_SET_OWNER, AS_NETWORK, 8, true);
+	in_set(r, AS_SET_TAKEN, AS_NETWORK, 8, false);
+
+	/* its first frame binds it; every frame keeps it bound */
+	r = rule(as, false, "qbox: a member claims an IPv6 address (first "
+			    "come, first served)");
+	r->claims = AS_CLAIM_NETWORK;
+	from_net6(r, net);
+
+	r = rule(as, false, "qbox: the network holds as many IPv6 addresses "
+			    "as it takes");
+	from_net6(r, net);
+	in_set(r, AS_SET_OWNER, AS_NETWORK, 8, true);
+}
+
+void antispoof_build_network(const struct in6_addr *net6,
+			     const uint8_t (*engine)[6], int n_engine,
+			     struct antispoof *as)
+{
+	struct as_rule *r;
+	int i;
+
+	memset(as, 0, sizeof(*as));
+	as->policy_accept = true;
+	as->network = true;
+	for (i = 0; i < n_engine; i++) {
+		r = rule(as, true, "qbox: the NAT engine's frames");
+		match(r, AS_LINK, 6, engine[i], 6, false);
+	}
+	build_network_net(net6, as);
+	build_network_net(ll_net, as);
+	/* after the claims: an advertisement's source may be the address
+	   it advertises, bound by this very frame */
+	r = rule(as, false, "qbox: a neighbor advertisement for an address "
+			    "the member does not own");
+	icmpv6(r, ND_NEIGHBOR_ADVERT_);
+	in_set(r, AS_SET_OWNER, AS_TRANSPORT, 8, true);
 }
 
 static void build_known(const uint8_t mac[6], struct in_addr addr,
@@ -260,19 +319,26 @@ void antispoof_build(const uint8_t mac[6], struct in_addr addr,
 		build_mac_only(mac, as);
 }
 
+bool antispoof_net6(const struct net_layout *l, struct as_v6 *v6)
+{
+	const struct in6_addr *own[] = { &l->gateway6, &l->host6, &l->dns6,
+					 &l->hub6 };
+	size_t i;
+
+	memset(v6, 0, sizeof(*v6));
+	if (!l->ipv6)
+		return false;
+	v6->net = l->net6;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (!IN6_IS_ADDR_UNSPECIFIED(own[i]))
+			v6->others[v6->n_others++] = *own[i];
+	return true;
+}
+
 void antispoof_ll6(const uint8_t mac[6], struct in6_addr *out)
 {
-	uint8_t *a = out->s6_addr;
+	struct in6_addr ll = { 0 };
 
-	memset(out, 0, sizeof(*out));
-	a[0] = 0xfe;
-	a[1] = 0x80;
-	a[8] = mac[0] ^ 0x02;	/* the universal/local bit, inverted */
-	a[9] = mac[1];
-	a[10] = mac[2];
-	a[11] = 0xff;
-	a[12] = 0xfe;
-	a[13] = mac[3];
-	a[14] = mac[4];
-	a[15] = mac[5];
+	memcpy(ll.s6_addr, ll_net, sizeof(ll_net));
+	*out = subnet6_eui64(&ll, mac);
 }

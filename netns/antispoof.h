@@ -26,16 +26,35 @@ enum as_base {
 	AS_L4PROTO,	/* the transport protocol's number (1 byte) */
 };
 
+/* The sets of IPv6 addresses a match may look in, or a claim fill */
+enum as_set {
+	AS_SET_NONE,
+	AS_SET_CHAIN,	/* the chain's own: its VM's addresses */
+	AS_SET_OWNER,	/* a network's (its hub's bridge): address . the
+			   member MAC that claimed it */
+	AS_SET_TAKEN,	/* a network's: the addresses some member holds */
+};
+
 /* One comparison: @len bytes at @offset of @base equal (or not) @data,
- * or (@in_set) found (or not) in the chain's set */
+ * or (@set) found (or not) in a set: the 16 bytes, and for AS_SET_OWNER
+ * the frame's Ethernet source after them */
 struct as_match {
 	uint8_t base;		/* enum as_base */
 	uint8_t offset;
-	uint8_t len;		/* 1..16; 16 with @in_set */
+	uint8_t len;		/* 1..16; 16 with @set */
 	bool neq;		/* holds when the bytes differ (are not in
 				   the set) */
-	bool in_set;		/* looked up in the chain's set */
+	uint8_t set;		/* enum as_set: looked up there */
 	uint8_t data[16];
+};
+
+/* What a rule claims: the frame's IPv6 source; a claim gives no
+ * verdict (the next rule follows) */
+enum as_claim {
+	AS_CLAIM_NONE,
+	AS_CLAIM_CHAIN,		/* into the chain's set */
+	AS_CLAIM_NETWORK,	/* with its MAC into AS_SET_OWNER, and
+				   into AS_SET_TAKEN */
 };
 
 #define AS_MATCH_MAX 6
@@ -44,30 +63,36 @@ struct as_match {
 /*
  * Every match holding decides the frame's fate; a missing byte (a frame
  * too short, no transport header) makes the match fail. A rule that
- * @claims puts the IPv6 source address into the chain's set (or
- * refreshes it there) and gives no verdict: the next rule follows. A set
- * already holding AS_SET_SIZE addresses takes no more (nftables' dynset
- * on a full set), and a claim then changes nothing.
+ * @claims puts the IPv6 source address into a set (or refreshes it
+ * there), as enum as_claim says, and gives no verdict: the next rule
+ * follows. A set already full takes no more (nftables' dynset on a
+ * full set): the claim then changes nothing.
  */
 struct as_rule {
 	struct as_match m[AS_MATCH_MAX];
 	int n;
 	bool accept;		/* else drop */
-	bool claims;		/* no verdict: the source into the set */
+	uint8_t claims;		/* enum as_claim */
 	const char *why;	/* shown as the rule's comment (nft list) */
 };
 
 /* The set of a VM's IPv6 addresses: how many, and for how long unused */
 #define AS_SET_SIZE 16
 #define AS_SET_TIMEOUT_MS (10 * 60 * 1000)
+/* A network's sets: every member's, twice over (a member's own chain
+ * bounds it to AS_SET_SIZE at a time; an entry here may outlive its
+ * entry there by a moment) */
+#define AS_NETWORK_SET_SIZE (2 * AS_SET_SIZE * 1024)
 
 /* A chain: its rules in order, the verdict when none decides, and
- * whether it has a set of the VM's IPv6 addresses */
+ * whether it has a set of the VM's IPv6 addresses (or, a network's
+ * chain, the network's two) */
 struct antispoof {
 	struct as_rule rules[AS_RULES_MAX];
 	int n;
 	bool policy_accept;
 	bool has_set;
+	bool network;
 };
 
 /*
@@ -76,11 +101,12 @@ struct antispoof {
  * stable-privacy and temporary addresses alike), AS_SET_SIZE at a time,
  * first come first served (RFC 6620's FCFS SAVI: the chain's set binds
  * them to this port), but none of @others (the NAT's own: its gateway
- * and DNS).
+ * and DNS, and on a network its hub's).
  */
 struct as_v6 {
 	struct in6_addr net;		/* the /64 */
-	struct in6_addr others[2];
+	struct in6_addr others[4];
+	int n_others;
 };
 
 /**
@@ -103,6 +129,34 @@ struct as_v6 {
  */
 void antispoof_build(const uint8_t mac[6], struct in_addr addr,
 		     const struct as_v6 *v6, struct antispoof *as);
+
+struct net_layout;
+
+/*
+ * What a member of named network @l may send from over IPv6, into @v6:
+ * where the network has a /64, any address of it, first come, first
+ * served, but none of the network's own (its gateway, host alias, DNS
+ * and hub, those it has). false: no /64 (link-local alone).
+ */
+bool antispoof_net6(const struct net_layout *l, struct as_v6 *v6);
+
+/**
+ * antispoof_build_network() - a NAT network's rules on its hub's bridge
+ * @net6:	the network's /64
+ * @engine:	the NAT engine's MACs (its frames are its own business)
+ * @n_engine:	how many
+ * @as:		filled
+ *
+ * Each member's own chain binds its IPv6 addresses to its port (FCFS
+ * SAVI); this chain, which sees every member's frames, binds them across
+ * members: the first member to send from an address of the /64 or a
+ * link-local one owns it (by its MAC, unique on the network) for as
+ * long as it keeps using it; another member's frames from it, and its
+ * neighbor advertisements for an address it does not own, are dropped.
+ */
+void antispoof_build_network(const struct in6_addr *net6,
+			     const uint8_t (*engine)[6], int n_engine,
+			     struct antispoof *as);
 
 /* @mac's modified EUI-64 link-local address, fe80::/64 (RFC 4291) */
 void antispoof_ll6(const uint8_t mac[6], struct in6_addr *out);

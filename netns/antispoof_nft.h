@@ -3,6 +3,8 @@
 #ifndef QBOX_ANTISPOOF_NFT_H
 #define QBOX_ANTISPOOF_NFT_H
 
+#include <stdbool.h>
+
 #include "common/err.h"
 #include "netns/antispoof.h"
 
@@ -31,14 +33,29 @@ int antispoof_install(const char *ifname, enum as_hook hook,
 		      const struct antispoof *as, struct qerr *e);
 
 /**
+ * antispoof_install_network() - a NAT network's own chain, on its bridge
+ * @as:		the rules, from antispoof_build_network()
+ * @e:		error naming the kernel's errno
+ *
+ * One nftables transaction in the hub's network namespace: table
+ * `bridge qbox`, its sets savi-owner (IPv6 address . MAC) and savi-taken
+ * (IPv6 address), and the chain savi on the bridge's prerouting hook,
+ * which every member's frames pass before they are forwarded.
+ * Return: 0 or -errno
+ */
+int antispoof_install_network(const struct antispoof *as, struct qerr *e);
+
+/**
  * antispoof_remove() - delete @ifname's chain and its rules
  * @ifname:	a device whose chain antispoof_install() made
+ * @has_set:	the chain has a set of IPv6 addresses (antispoof.h): it goes
+ *		too
  * @e:		error naming it; -ENOENT when it has none
  *
  * A netdev chain outlives its device (and would bind again to a new one
  * of that name): a hub removes a socket member's chain with its TAP.
  * Return: 0 or -errno
  */
-int antispoof_remove(const char *ifname, struct qerr *e);
+int antispoof_remove(const char *ifname, bool has_set, struct qerr *e);
 
 #endif /* QBOX_ANTISPOOF_NFT_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* nft.c - nftables transactions in the netdev family (nft.h) */
+/* nft.c - nftables transactions (nft.h) */
 #include "netns/nft.h"
 
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter/nf_tables.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +22,7 @@ struct nlmsghdr *nft_msg_start(struct nft_batch *bt, uint16_t type,
 	if (bt->full)
 		return NULL;
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-				    NFPROTO_NETDEV, flags | NLM_F_ACK,
+				    (uint16_t)bt->family, flags | NLM_F_ACK,
 				    bt->seq++);
 	bt->acks++;
 	return nlh;
@@ -41,7 +42,7 @@ int nft_put_table(struct nft_batch *bt, const char *table)
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, bt->family);
 	nlh = nft_msg_start(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
@@ -62,10 +63,15 @@ int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, egress ?
-			    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+	if (dev) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, egress ?
+				    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+	} else {	/* the bridge family: before the bridge forwards */
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_BR_PRE_ROUTING);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NF_BR_PRI_FILTER_BRIDGED);
+	}
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
 	nlh = nft_msg_start(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
 	if (nlh) {
@@ -98,7 +104,7 @@ int nft_put_chain_delete(struct nft_batch *bt, const char *table,
 		/* a rule message naming only the chain flushes it */
 		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, table);
 		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, name);
-		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, bt->family);
 		if ((nlh = nft_msg_start(bt, NFT_MSG_DELRULE, 0))) {
 			nftnl_rule_nlmsg_build_payload(nlh, rl);
 			nft_msg_end(bt);
@@ -155,6 +161,7 @@ static int nft_commit(struct mnl_socket *sk, struct nft_batch *bt)
 int nft_begin(struct nft_batch *bt)
 {
 	memset(bt, 0, sizeof(*bt));
+	bt->family = NFPROTO_NETDEV;
 	bt->seq = (uint32_t)time(NULL);
 	/* libmnl wants twice the batch's limit: a message may overflow it */
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf) / 2);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nft.h - nftables transactions in the netdev family (libnftnl)
+ * nft.h - nftables transactions (libnftnl), in the netdev family or,
+ * for a network's own rules on its bridge, the bridge family
  *
  * What the anti-spoofing chains (antispoof_nft.c) and a NIC's loss
  * (impair.c) share: a transaction (a batch the kernel applies whole or
@@ -21,6 +22,8 @@ struct nlmsghdr;
 
 /* A transaction being built, and how many acknowledgements it will earn */
 struct nft_batch {
+	uint32_t family;	/* NFPROTO_NETDEV from nft_begin(); a caller
+				   may set NFPROTO_BRIDGE before any message */
 	struct mnl_nlmsg_batch *b;
 	uint32_t seq;
 	int acks;
@@ -37,11 +40,12 @@ struct nlmsghdr *nft_msg_start(struct nft_batch *bt, uint16_t type,
 			       uint16_t flags);
 void nft_msg_end(struct nft_batch *bt);
 
-/* Table @table of the netdev family, made if it is not there */
+/* Table @table of the batch's family, made if it is not there */
 int nft_put_table(struct nft_batch *bt, const char *table);
 
 /* A base chain @name of @table on @dev's ingress or @egress, of policy
- * accept or drop */
+ * accept or drop; @dev NULL (the bridge family): on the bridge's
+ * prerouting hook, every port's frames before they are forwarded */
 int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 		  const char *dev, bool egress, bool accept);
 

@@ -134,7 +134,8 @@ static int nat_nic(struct init *in, struct nl *nl, int i, bool *routed,
 			     .prefix = n->prefix };
 	struct in6_addr own6 = subnet6_host(&n->net6, HOST6_SANDBOX);
 	struct as_v6 v6 = { .net = n->net6,
-			    .others = { n->gateway6, n->dns6 } };
+			    .others = { n->gateway6, n->dns6 },
+			    .n_others = 2 };
 
 	segment_names(i, br, up, vm);
 	if (p->vm) {
@@ -166,28 +167,38 @@ static int nat_nic(struct init *in, struct nl *nl, int i, bool *routed,
  * as it reserves a VM's DHCP lease: the payload's port is guarded for it).
  */
 static int member_nic(struct init *in, struct nl *nl, int i, bool *routed,
-		      struct qerr *e)
+		      bool *routed6, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
 	const struct nic_plan *n = &p->nics[i];
 	const struct sandbox_join *j = &in->cfg->join[i];
+	const struct net_layout *l = &n->layout;
 	char br[16], up[16], vm[16], veth[16];
 	struct segment s = { .bridge = br, .mtu = n->mtu, .veth = veth,
 			     .peer = j->peer, .guard_mac = n->mac,
 			     .guard_addr = j->addr, .prefix = n->prefix };
+	struct as_v6 v6;
 	struct hub_ns h;
 	int r;
 
 	segment_names(i, br, up, vm);
 	snprintf(veth, sizeof(veth), "qnv%d", i);
+	s.guard6 = antispoof_net6(l, &v6) ? &v6 : NULL;
 	if (p->vm) {
 		s.vm_tap = vm;
+		s.no_ra = n->ipv6;	/* the guest's business, not ours */
 	} else {
 		s.bridge_mac = n->mac;
 		s.addr = j->addr;
 		if (j->addr.s_addr && !*routed && n->gateway.s_addr) {
 			s.gateway = n->gateway;
 			*routed = true;
+		}
+		s.addr6 = n->ipv6 ? &n->guest6 : NULL;
+		if (n->ipv6 && !*routed6 &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&n->gateway6)) {
+			s.gateway6 = &n->gateway6;
+			*routed6 = true;
 		}
 	}
 	if ((r = hub_ns_open(in, i, &h, e)) < 0)
@@ -211,7 +222,7 @@ int nics_build(struct init *in, struct nl *nl, struct qerr *e)
 		if (p->nics[i].mode == NET_NAT)
 			r = nat_nic(in, nl, i, &routed, &routed6, e);
 		else if (net_mode_named(p->nics[i].mode))
-			r = member_nic(in, nl, i, &routed, e);
+			r = member_nic(in, nl, i, &routed, &routed6, e);
 		else if (p->nics[i].mode == NET_BRIDGED)
 			vm_nic(in, i, in->cfg->tapfd[i]);
 	}

@@ -129,7 +129,7 @@ int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 	if ((r = nl_bridge_add(nl, s->bridge, s->bridge_mac, e)) < 0)
 		return r;
 	brindex = (int)if_nametoindex(s->bridge);
-	if ((s->addr6 && (r = no_autoconf(s->bridge, e)) < 0) ||
+	if (((s->addr6 || s->no_ra) && (r = no_autoconf(s->bridge, e)) < 0) ||
 	    (r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
 	    (r = nl_link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
 	    (r = addresses(nl, s, e)) < 0) {

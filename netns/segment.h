@@ -18,6 +18,7 @@
 #define QBOX_SEGMENT_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -56,6 +57,10 @@ struct segment {
 	   advertisement (libslirp's): its addresses are these alone */
 	const struct in6_addr *addr6;
 	const struct in6_addr *gateway6;
+	bool no_ra;			/* no address of its own, but a router
+					   advertises on the segment: the
+					   bridge takes none (a VM's NIC on
+					   a NAT network with IPv6) */
 	const struct as_v6 *guard6;	/* what a VM may send from over
 					   IPv6 (antispoof.h); NULL: its
 					   EUI-64 link-local address */

@@ -11,9 +11,10 @@
  * forks, which it signals, are all it can see, and all of them end with
  * it), and then, in this order: takes a session of its own and a limit
  * of 1024 fds, opens its log (stdout and stderr), puts itself in its view,
- * drops every capability but CAP_NET_BIND_SERVICE (its bounding set too,
- * so the exec of a uid 0 of the namespace gains no other; and
- * no_new_privs keeps it so) and makes that one ambient (the user is uid 0
+ * drops every capability but CAP_NET_BIND_SERVICE (and those dnsmasq.h
+ * lists for DHCP and router advertisements; its bounding set too, so the
+ * exec of a uid 0 of the namespace gains no other; and no_new_privs keeps
+ * it so) and makes those ambient (the user is uid 0
  * of the network's user namespace only when the user is root: an ordinary
  * user's exec would drop it), walls the view off with Landlock, loads its
  * policy over the baseline, says it is ready and execs dnsmasq. Nothing
@@ -50,6 +51,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "netns/sandbox.h"
 #include "network/leases.h"
 #include "plan/names.h"
 #include "seccomp/child.h"
@@ -159,12 +161,43 @@ static int dhcp_args(const struct dnsmasq_cfg *c, char *args[], int *n,
 	return r;
 }
 
+/*
+ * Router advertisements of /64 @c->ra6 on the hub's bridge, so that its
+ * members configure addresses of it by SLAAC: ra-only (no DHCPv6), and a
+ * router lifetime of 0 (no default route: the network leads nowhere).
+ * dnsmasq sends them only on an interface it is told to use by name
+ * (--interface; a listen address is not enough), and would then listen
+ * on the loopback too (--except-interface). Its raw ICMPv6 socket needs
+ * CAP_NET_RAW (child_main()).
+ */
+static int ra_args(const struct dnsmasq_cfg *c, char *args[], int *n,
+		   char **at, char *end)
+{
+	char p[INET6_ADDRSTRLEN];
+	int r = 0;
+
+#define ARG(...) \
+	do { \
+		if (r == 0) \
+			r = arg(args, n, at, end, __VA_ARGS__); \
+	} while (0)
+	inet_ntop(AF_INET6, c->ra6, p, sizeof(p));
+	ARG("--interface=" HUB_BRIDGE);
+	ARG("--except-interface=lo");
+	ARG("--enable-ra");
+	ARG("--dhcp-range=%s,ra-only,64", p);
+	ARG("--ra-param=" HUB_BRIDGE ",600,0");
+#undef ARG
+	return r;
+}
+
 /* dnsmasq's command line for @c into @args, its strings in @buf: the
  * number of arguments, or -ENAMETOOLONG */
 static int dnsmasq_args(const struct dnsmasq_cfg *c,
 			char *args[DNSMASQ_ARGS_MAX], char *buf, size_t size)
 {
 	char *at = buf, *end = buf + size, a[INET_ADDRSTRLEN];
+	char a6[INET6_ADDRSTRLEN];
 	int n = 0, r = 0;
 
 #define ARG(...) \
@@ -196,8 +229,14 @@ static int dnsmasq_args(const struct dnsmasq_cfg *c,
 		inet_ntop(AF_INET, &c->upstream, a, sizeof(a));
 		ARG("--server=%s", a);
 	}
+	if (c->listen6) {
+		inet_ntop(AF_INET6, c->listen6, a6, sizeof(a6));
+		ARG("--listen-address=%s", a6);
+	}
 	if (c->pool_first.s_addr)
 		r = r ?: dhcp_args(c, args, &n, &at, end);
+	if (c->ra6)
+		r = r ?: ra_args(c, args, &n, &at, end);
 #undef ARG
 	if (r < 0)
 		return r;
@@ -277,10 +316,12 @@ static int child_main(void *arg, int sock, struct qerr *e)
 				      NULL };
 	static const struct rlimit nofile = { DNSMASQ_NOFILE, DNSMASQ_NOFILE };
 	struct dnsmasq *d = arg;
-	/* ports 53 and 67; and what dnsmasq insists on before it serves
-	   DHCP, over the network's namespace alone (dnsmasq.h) */
+	/* ports 53 and 67; what dnsmasq insists on before it serves DHCP;
+	   the raw ICMPv6 socket its router advertisements need: over the
+	   network's namespace alone (dnsmasq.h) */
 	uint64_t caps = CAP_BIT(CAP_NET_BIND_SERVICE) |
-			(d->cfg.pool_first.s_addr ? CAP_BIT(CAP_NET_ADMIN) : 0);
+			(d->cfg.pool_first.s_addr ? CAP_BIT(CAP_NET_ADMIN) : 0) |
+			(d->cfg.ra6 ? CAP_BIT(CAP_NET_RAW) : 0);
 	char log[PATH_MAX];
 	sigset_t none;
 	int fd, r;

@@ -21,7 +21,9 @@
  * directory, $RUNDIR/net@NAME.dns: nothing of the user's),
  * keeps CAP_NET_BIND_SERVICE over the network's namespace (for ports 53
  * and 67) and, serving DHCP, CAP_NET_ADMIN there (dnsmasq will not start
- * its DHCP without it), sets no_new_privs, loads policies/dnsmasq.policy
+ * its DHCP without it) and, advertising an IPv6 prefix (an internal
+ * network's), CAP_NET_RAW there (router advertisements go out through a
+ * raw ICMPv6 socket), sets no_new_privs, loads policies/dnsmasq.policy
  * and execs dnsmasq with its whole configuration on the command line (no
  * file of the host's is read). Killed or crashed, it is started again,
  * and `qbox net inspect` says how often and why.
@@ -67,6 +69,10 @@ struct dnsmasq_cfg {
 				   TFTP; NULL: none */
 	const char *bootfile;	/* bootfile=FILE in it, DHCP's boot file;
 				   NULL: none */
+	const struct in6_addr *listen6;	/* the hub's IPv6 address, or NULL */
+	const struct in6_addr *ra6;	/* a /64 to advertise (router
+					   advertisements, no default
+					   route), or NULL */
 };
 
 struct dnsmasq {

@@ -123,6 +123,13 @@ static int hub_names_prepare(struct sup *s, struct qerr *e)
 	c.dir = dir;
 	if (n->mode == NET_NATNET)
 		c.upstream = n->nat.dns;
+	/* IPv6: names over IPv6 too; on an internal network (no NAT engine
+	   to advertise it) the /64's router advertisements are dnsmasq's */
+	if (n->layout.ipv6) {
+		c.listen6 = &n->layout.hub6;
+		if (!n->layout.uplink)
+			c.ra6 = &n->layout.net6;
+	}
 	if (n->layout.dhcp) {
 		/* the lease table's pool, cut as the table cuts it */
 		uint32_t first = ntohl(n->layout.pool_first.s_addr);
@@ -273,6 +280,25 @@ static int hub_message(struct sup *s, const struct sbmsg *m, int fd,
 			m->type);
 }
 
+/* The network's IPv6: its /64 (members adopt it), the gateway, DNS and
+ * the hub's own address; "" for each without IPv6 */
+static void hub_info6(const struct net_layout *l, struct strbuf *b)
+{
+	const struct in6_addr *a[] = { &l->gateway6, &l->dns6, &l->hub6 };
+	static const char *const keys[] = { "gateway6", "dns6", "hub6" };
+	char t[INET6_ADDRSTRLEN] = "";
+	size_t i;
+
+	if (l->ipv6)
+		inet_ntop(AF_INET6, &l->net6, t, sizeof(t));
+	sb_printf(b, "\"subnet6\":\"%s%s\",", t, l->ipv6 ? "/64" : "");
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		if (l->ipv6)
+			inet_ntop(AF_INET6, a[i], t, sizeof(t));
+		sb_printf(b, "\"%s\":\"%s\",", keys[i], t);
+	}
+}
+
 static void net_json(struct sup *s, struct strbuf *b)
 {
 	const struct hub *h = hub_of(s);
@@ -289,6 +315,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 		  net_mode_name(h->spec.mode), (int)getpid(),
 		  h->linger ? "true" : "false");
 	sb_printf(b, "\"subnet\":\"%s/%u\",", ADDR(n->net), n->prefix);
+	hub_info6(l, b);
 	sb_printf(b, "\"gateway\":\"%s\",", ADDR(l->gateway));
 	sb_printf(b, "\"host\":\"%s\",", ADDR(l->host));
 	/* the members' DNS server: the network's own, where it has one */

@@ -54,6 +54,19 @@ static int hand_over(struct init *in, uint32_t type, int fd, const char *what,
 	return 0;
 }
 
+/* A NAT network with IPv6: its members' addresses bound across them
+ * (antispoof_build_network()), before the first joins */
+static int hub_guard6(const struct nic_plan *n, const uint8_t (*macs)[6],
+		      int k, struct qerr *e)
+{
+	struct antispoof as;
+
+	if (!n->layout.ipv6)
+		return 0;
+	antispoof_build_network(&n->layout.net6, macs, k, &as);
+	return antispoof_install_network(&as, e);
+}
+
 static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 {
 	const struct nic_plan *n = &in->cfg->plan->nics[0];
@@ -61,7 +74,7 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 	struct segment s = { .bridge = br, .addr = n->layout.hub,
 			     .prefix = n->prefix };
 	uint8_t own[6];
-	uint8_t macs[2][6];
+	uint8_t macs[NAT_ENGINE_MACS][6];
 	int upfd, vmfd, r, i, k = nat_engine_macs(&n->nat, macs);
 
 	segment_names(0, br, up, vm);
@@ -69,8 +82,15 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 		s.bridge_mac = own;
 	if (n->layout.uplink)
 		s.uplink = up;
+	if (n->layout.ipv6)
+		s.addr6 = &n->layout.hub6;
 	if ((r = segment_build(nl, &s, &upfd, &vmfd, e)) < 0)
 		return r;
+	if ((r = hub_guard6(n, macs, k, e)) < 0) {
+		if (upfd >= 0)
+			close(upfd);
+		return r;
+	}
 	/* The NAT engine's MACs are its port's for good: a member sending
 	   from one does not move it (hub_member_claim() refuses them too),
 	   and frames to its DNS forwarder's, which it never sends from, are
@@ -156,10 +176,13 @@ static void tap_guard(struct init *in, const struct sbmsg *r)
 	struct nl nl = { 0 };
 	struct qerr e = { 0 };
 	struct antispoof as;
+	struct as_v6 v6;
 	char name[16];
 
 	tap_name(r->value, name);
-	antispoof_build(r->mac, addr, NULL, &as);
+	antispoof_build(r->mac, addr,
+			antispoof_net6(&in->cfg->plan->nics[0].layout, &v6) ?
+				&v6 : NULL, &as);
 	if (antispoof_install(name, AS_INGRESS, &as, &e) < 0 ||
 	    nl_open(&nl, &e) < 0 || nl_link_up(&nl, name, 0, 0, 0, &e) < 0)
 		m.errnum = e.errnum > 0 ? e.errnum : EIO;
@@ -168,18 +191,19 @@ static void tap_guard(struct init *in, const struct sbmsg *r)
 }
 
 /*
- * Socket member @id left: its chain and its TAP go. TAPs are persistent
- * (tap.h) and a netdev chain outlives its device, so both are deleted
- * here, by name (a member that never sent a frame has no chain).
+ * Socket member @id left: its chain (and its set of IPv6 addresses) and
+ * its TAP go. TAPs are persistent (tap.h) and a netdev chain outlives its
+ * device, so all are deleted here, by name (a member that never sent a
+ * frame has none of them).
  */
-static void tap_remove(int32_t id)
+static void tap_remove(struct init *in, int32_t id)
 {
 	struct nl nl = { 0 };
 	struct qerr e = { 0 };
 	char name[16];
 
 	tap_name(id, name);
-	antispoof_remove(name, &e);
+	antispoof_remove(name, in->cfg->plan->nics[0].layout.ipv6, &e);
 	if (nl_open(&nl, &e) == 0)
 		nl_link_del(&nl, name, &e);
 	nl_close(&nl);
@@ -193,7 +217,7 @@ static void hub_message(struct init *in, const struct sbmsg *m)
 	else if (m->type == SBMSG_GUARD_REQ)
 		tap_guard(in, m);
 	else if (m->type == SBMSG_TAP_DEL)
-		tap_remove(m->value);
+		tap_remove(in, m->value);
 }
 
 /* The relay died: the supervisor ends the hub (it has its last words);

@@ -170,7 +170,8 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	struct hub *h = hub_of(s);
 	const struct net_layout *l = &s->plan->nics[0].layout;
 	char mac[18], who[SANDBOX_NAME_MAX + 64], a[INET_ADDRSTRLEN];
-	uint8_t engine[3][6];	/* the NAT engine's two, then the hub's */
+	uint8_t engine[NAT_ENGINE_MACS + 1][6];	/* the NAT engine's, then
+						   the hub's */
 	int i, r, k = nat_engine_macs(&s->plan->nics[0].nat, engine);
 
 	if (mac_unclaimable(m->mac))
@@ -186,7 +187,8 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 			return qerr_usage(e, "network '%s': MAC %s is its NAT "
 					     "engine's (the %s), no member's",
 					  h->spec.name, mac_format(m->mac, mac),
-					  i ? "DNS forwarder" : "gateway");
+					  i == 1 || i == 3 ? "DNS forwarder" :
+					  i == 4 ? "router" : "gateway");
 	for (i = 0; i < h->n_members; i++) {
 		if (&h->members[i] == m || memcmp(h->members[i].mac, m->mac, 6))
 			continue;

@@ -53,6 +53,41 @@ bool argv_is_qemu(const char *argv0)
 	return !strncmp(base, "qemu-system-", 12) && base[12];
 }
 
+/* IPv4 address @a's host number in /@prefix as an address of /64 @net6;
+ * none (zero) stays none */
+static struct in6_addr mirror6(const struct in6_addr *net6, struct in_addr a,
+			       unsigned int prefix)
+{
+	struct in6_addr none = { 0 };
+
+	if (!a.s_addr)
+		return none;
+	return subnet6_host(net6, ntohl(a.s_addr) & ~(~0u << (32 - prefix)));
+}
+
+/*
+ * A named network's IPv6 (natnet and hostonly, internal with dhcp=on;
+ * not with ipv6=off): its /64 (subnet6=, else as a NAT NIC's, from the
+ * IPv4 subnet), and every address of the layout mirrored into it, so that
+ * natnet's gateway is ::2, DNS ::3 and hub ::1, hostonly's host alias ::1
+ * and hub ::100, an internal network's hub ::1.
+ */
+static void net_layout6(const struct net_spec *s, struct in_addr net,
+			unsigned int prefix, struct net_layout *l)
+{
+	if (s->no_ipv6 || (s->mode == NET_INTERNAL && !l->dhcp))
+		return;
+	l->ipv6 = true;
+	if (s->has_subnet6)
+		l->net6 = s->subnet6;
+	else
+		nat_prefix6(net, &l->net6);
+	l->gateway6 = mirror6(&l->net6, l->gateway, prefix);
+	l->host6 = mirror6(&l->net6, l->host, prefix);
+	l->dns6 = mirror6(&l->net6, l->dns, prefix);
+	l->hub6 = mirror6(&l->net6, l->hub, prefix);
+}
+
 void net_layout(const struct net_spec *s, struct in_addr *net,
 		unsigned int *prefix, struct net_layout *l)
 {
@@ -92,6 +127,7 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 		pool = size / 2;
 	l->pool_first = subnet_host(*net, pool);
 	l->pool_last = subnet_host(*net, size - 2);
+	net_layout6(s, *net, *prefix, l);
 }
 
 /* egress= and allow= of @s, for its NAT's engine */
@@ -116,6 +152,23 @@ void nat_prefix6(struct in_addr net, struct in6_addr *out)
 	memset(out, 0, sizeof(*out));
 	be32_put(out->s6_addr, NAT6_PREFIX_HI);
 	memcpy(out->s6_addr + 4, &net.s_addr, 4);
+}
+
+struct in6_addr subnet6_eui64(const struct in6_addr *net6,
+			      const uint8_t mac[6])
+{
+	struct in6_addr a = *net6;
+	uint8_t *id = a.s6_addr + 8;
+
+	id[0] = mac[0] ^ 0x02;	/* the universal/local bit, inverted */
+	id[1] = mac[1];
+	id[2] = mac[2];
+	id[3] = 0xff;
+	id[4] = 0xfe;
+	id[5] = mac[3];
+	id[6] = mac[4];
+	id[7] = mac[5];
+	return a;
 }
 
 bool subnet6_contains(const struct in6_addr *net6, const struct in6_addr *a)
@@ -171,6 +224,32 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 	plan_nat6(p, n, s);
 }
 
+/*
+ * A NIC on a NAT network with IPv6 (or the network's own, in its hub):
+ * the network's /64, gateway and DNS (the NAT engine's, as on a NAT NIC)
+ */
+static void plan_named6(struct nic_plan *n)
+{
+	const struct net_layout *l = &n->layout;
+
+	if (!l->ipv6)
+		return;
+	n->ipv6 = true;
+	n->net6 = l->net6;
+	n->gateway6 = l->gateway6;
+	n->dns6 = l->dns6;
+	if (!n->nat.on)
+		return;
+	/* the engine's own, as for IPv4: a host-only network's DNS address
+	   is a place holder libslirp wants, answering nothing */
+	n->nat.ipv6 = true;
+	n->nat.prefix6 = l->net6;
+	n->nat.host6 = l->host6;
+	n->nat.dns6 = l->dns6;
+	if (IN6_IS_ADDR_UNSPECIFIED(&n->nat.dns6))
+		n->nat.dns6 = subnet6_host(&l->net6, HOST6_DNS);
+}
+
 void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 {
 	struct nic_plan *n = &p->nics[0];
@@ -195,21 +274,28 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 		.host_only = spec->mode == NET_HOSTONLY,
 		.no_hostloop = spec->no_hostloop };
 	plan_egress(spec, &n->nat.egress);
+	plan_named6(n);
 }
 
-int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6])
+int nat_engine_macs(const struct nat_plan *np,
+		    uint8_t mac[NAT_ENGINE_MACS][6])
 {
-	const struct in_addr *addr[2] = { &np->host, &np->dns };
-	int i;
+	static const uint8_t router_ll[4] = { 0, 0, 0, 2 };	/* fe80::2 */
+	const uint8_t *addr[NAT_ENGINE_MACS] = {
+		(const uint8_t *)&np->host.s_addr,
+		(const uint8_t *)&np->dns.s_addr, np->host6.s6_addr + 12,
+		np->dns6.s6_addr + 12, router_ll };
+	int i, n = !np->ipv6 ? 2 :
+		   memcmp(addr[2], router_ll, 4) ? 5 : 4;
 
 	if (!np->on)
 		return 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		mac[i][0] = 0x52;
-		mac[i][1] = 0x55;
-		memcpy(&mac[i][2], &addr[i]->s_addr, 4);
+		mac[i][1] = i < 2 ? 0x55 : 0x56;
+		memcpy(&mac[i][2], addr[i], 4);
 	}
-	return 2;
+	return n;
 }
 
 int net_tftp_resolve(struct net_spec *s, struct qerr *e)
@@ -391,6 +477,7 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 		}
 		if (s->has_ip && (r = plan_ip(p, n, e)) < 0)
 			return r;
+		plan_named6(n);
 	} else if (s && s->has_subnet) {
 		n->net = s->subnet;
 		n->prefix = s->prefix;
@@ -443,7 +530,9 @@ static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
 					     "NIC %d (--net %s)",
 					  o->n_nets ? o->net_text[i] : "nat",
 					  j, o->net_text[j]);
-		if (m->ipv6 && n->ipv6 && subnet6_contains(&m->net6, &n->net6))
+		if (subnets && (!p->vm || (m->mode == NET_NAT &&
+					   n->mode == NET_NAT)) &&
+		    m->ipv6 && n->ipv6 && subnet6_contains(&m->net6, &n->net6))
 			return qerr_usage(e, "--net %s: IPv6 prefix %s/64 is "
 					     "that of NIC %d (--net %s): give "
 					     "one of them another subnet6=",
@@ -486,6 +575,11 @@ static int plan_nics(const struct run_opts *o, struct plan *p, struct qerr *e)
 		    (r = plan_nic_mac(o, p, i, e)) < 0 ||
 		    (r = plan_nic_clashes(o, p, i, e)) < 0)
 			return r;
+		/* a command on a network: its MAC makes its IPv6 address,
+		   unique as the MAC is (the hub refuses a MAC in use) and
+		   its own again when it comes back (the hub's bindings) */
+		if (n->ipv6 && n->mode != NET_NAT && !p->vm)
+			n->guest6 = subnet6_eui64(&n->net6, n->mac);
 	}
 	if (o->mac_text && p->nics[0].mode == NET_NONE)
 		return qerr_usage(e, "--mac %s: there is no NIC (--net none)",

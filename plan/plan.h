@@ -112,6 +112,11 @@ struct net_layout {
 	struct in_addr pool_first, pool_last;	/* DHCP leases */
 	bool uplink;			/* libslirp runs for this network */
 	bool dhcp;
+	/* IPv6 (natnet and hostonly, internal with dhcp=on; not with
+	   ipv6=off): its /64, and the addresses above mirrored into it
+	   (natnet's gateway and host alias ::2, DNS ::3, hub ::1) */
+	bool ipv6;
+	struct in6_addr net6, gateway6, host6, dns6, hub6;
 };
 
 /*
@@ -152,8 +157,10 @@ struct nic_plan {
 	bool ipv6;		/* NAT with IPv6 (nat.ipv6 too) */
 	struct in6_addr net6;	/* its /64 */
 	struct in6_addr gateway6, dns6;
-	struct in6_addr guest6;	/* a command's address; a VM's is its own
-				   choice (SLAAC): zero */
+	struct in6_addr guest6;	/* a command's address (on a NAT NIC ::100,
+				   on a network its MAC's EUI-64 in the
+				   /64); a VM's is its own choice (SLAAC):
+				   zero */
 	uint8_t mac[6];
 	const char *text;		/* the --net value, for messages */
 	const struct net_spec *spec;	/* named networks, bridged: as the
@@ -176,6 +183,10 @@ struct in6_addr subnet6_host(const struct in6_addr *net6, uint32_t iid);
 /* The default /64 of a NAT NIC on IPv4 subnet @net (NAT6_PREFIX_HI) */
 void nat_prefix6(struct in_addr net, struct in6_addr *out);
 
+/* @mac's modified EUI-64 interface identifier in /64 @net6 (RFC 4291) */
+struct in6_addr subnet6_eui64(const struct in6_addr *net6,
+			      const uint8_t mac[6]);
+
 /* Whether @a lies in /64 @net6 */
 bool subnet6_contains(const struct in6_addr *net6, const struct in6_addr *a);
 
@@ -194,17 +205,26 @@ bool subnet6_contains(const struct in6_addr *net6, const struct in6_addr *a);
 void net_layout(const struct net_spec *s, struct in_addr *net,
 		unsigned int *prefix, struct net_layout *l);
 
+/* The most MACs the NAT engine has: two for IPv4, three for IPv6 */
+#define NAT_ENGINE_MACS 5
+
 /**
  * nat_engine_macs() - the MACs the NAT engine speaks from on its segment
  * @np:		the NIC's NAT plan
- * @mac:	filled: the gateway's MAC, then the DNS forwarder's
+ * @mac:	filled: the gateway's MAC, then the DNS forwarder's; with
+ *		IPv6, the same two again for IPv6, and its router's (fe80::2)
+ *		where that is not the gateway's
  *
- * libslirp sends every frame from 52:55 followed by its own address
+ * libslirp sends every IPv4 frame from 52:55 followed by its own address
  * (if_encap) and answers ARP for its DNS address with 52:55 followed by
- * that one (arp_input): predictable, so a hub refuses them to a member
- * and pins them to its uplink port. Return: how many (2, or 0 without NAT)
+ * that one (arp_input); IPv6 frames and neighbor advertisements come from
+ * 52:56 followed by the last 4 bytes of the IPv6 source (in6_compute_
+ * ethaddr: ::2 and its router advertisements' fe80::2 alike, ::3):
+ * predictable, so a hub refuses them to a member and pins them to its
+ * uplink port. Return: how many (2, 4 or 5 with IPv6, 0 without NAT)
  */
-int nat_engine_macs(const struct nat_plan *np, uint8_t mac[2][6]);
+int nat_engine_macs(const struct nat_plan *np,
+		    uint8_t mac[NAT_ENGINE_MACS][6]);
 
 /**
  * net_tftp_resolve() - tftp=DIR made absolute, and checked with its

@@ -223,17 +223,18 @@ static const char *mode_options(enum net_mode m)
 	case NET_BRIDGED:
 		return "mac= and link=";
 	case NET_NATNET:
-		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
-		       "bootfile=, hostloop=, egress=, allow=, linger=, "
-		       "pcap=, link=, rate=, loss=, delay= and jitter=";
+		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, "
+		       "dhcp-option=, tftp=, bootfile=, hostloop=, egress=, "
+		       "allow=, linger=, pcap=, link=, rate=, loss=, delay= "
+		       "and jitter=";
 	case NET_INTERNAL:
-		return "subnet=, mac=, ip=, domain=, dhcp=, dhcp-option=, "
-		       "tftp=, bootfile=, linger=, pcap=, link=, rate=, "
-		       "loss=, delay= and jitter=";
+		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, dhcp=, "
+		       "dhcp-option=, tftp=, bootfile=, linger=, pcap=, "
+		       "link=, rate=, loss=, delay= and jitter=";
 	default:
-		return "subnet=, mac=, ip=, domain=, dhcp-option=, tftp=, "
-		       "bootfile=, linger=, pcap=, link=, rate=, loss=, "
-		       "delay= and jitter=";
+		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, "
+		       "dhcp-option=, tftp=, bootfile=, linger=, pcap=, link=, "
+		       "rate=, loss=, delay= and jitter=";
 	}
 }
 
@@ -682,7 +683,8 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->has_subnet = true;
 		return cidr_parse(val, &out->subnet, &out->prefix, e);
 	}
-	if (!strcmp(opt, "ipv6") && out->mode == NET_NAT) {
+	/* IPv6: a NAT's, or a named network's (its members all have it) */
+	if (!strcmp(opt, "ipv6") && out->mode != NET_BRIDGED) {
 		bool on = true;
 
 		if (on_off(opt, val, &on, e) < 0)
@@ -690,7 +692,7 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->no_ipv6 = !on;
 		return 0;
 	}
-	if (!strcmp(opt, "subnet6") && out->mode == NET_NAT) {
+	if (!strcmp(opt, "subnet6") && out->mode != NET_BRIDGED) {
 		out->has_subnet6 = true;
 		return cidr6_parse(val, &out->subnet6, e);
 	}
@@ -857,6 +859,10 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 	if (out->has_subnet6 && out->no_ipv6)
 		return qerr_usage(e, "subnet6= goes with IPv6, and ipv6=off "
 				     "turns it off");
+	if (out->has_subnet6 && out->mode == NET_INTERNAL && !out->dhcp)
+		return qerr_usage(e, "subnet6= needs dhcp=on: without it an "
+				     "internal network has link-local IPv6 "
+				     "addresses alone");
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */

@@ -117,9 +117,9 @@ struct net_spec {
 	bool has_subnet;
 	struct in_addr subnet;	/* network address, host bits zero */
 	unsigned int prefix;
-	bool no_ipv6;		/* nat: ipv6=off */
+	bool no_ipv6;		/* nat, natnet: ipv6=off */
 	bool has_subnet6;
-	struct in6_addr subnet6;	/* nat: subnet6=PREFIX/64 */
+	struct in6_addr subnet6;	/* nat, natnet: subnet6=PREFIX/64 */
 	bool has_mac;
 	uint8_t mac[6];
 	bool has_ip;

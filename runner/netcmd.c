@@ -181,6 +181,39 @@ static int adopt_tftp(const struct net_spec *n, const char *info,
 			  file);
 }
 
+/* A named network's IPv6 is the network's: a member takes its /64 (or
+ * its having none); ipv6= or subnet6= that says otherwise is refused */
+static int adopt_ipv6(struct net_spec *n, const char *info, struct qerr *e)
+{
+	char have[INET6_ADDRSTRLEN + 4], want[INET6_ADDRSTRLEN];
+	struct in6_addr net6;
+	struct qerr ignored = { 0 };
+
+	if (!*json_field(info, "subnet6", have, sizeof(have))) {
+		if (n->has_subnet6)
+			return qerr_usage(e, "network '%s' runs without IPv6 "
+					     "(ipv6=off), not on the subnet6= "
+					     "given", n->name);
+		n->no_ipv6 = true;
+		return 0;
+	}
+	if (n->no_ipv6)
+		return qerr_usage(e, "network '%s' runs with IPv6 (%s): "
+				     "ipv6=off is the network's (give it to "
+				     "the member that starts it, or to qbox "
+				     "net create)", n->name, have);
+	if (cidr6_parse(have, &net6, &ignored) < 0)
+		return 0;	/* not ours to judge: the hub's plan stands */
+	if (n->has_subnet6 && memcmp(&net6, &n->subnet6, sizeof(net6)))
+		return qerr_usage(e, "network '%s' runs on %s, not the "
+				     "subnet6=%s/64 given", n->name, have,
+				  inet_ntop(AF_INET6, &n->subnet6, want,
+					    sizeof(want)));
+	n->subnet6 = net6;
+	n->has_subnet6 = true;
+	return 0;
+}
+
 int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 {
 	char subnet[32], domain[NAMES_DOMAIN_MAX] = "", mine[NAMES_DOMAIN_MAX];
@@ -203,7 +236,8 @@ int netcmd_adopt(int dirfd, struct net_spec *n, struct qerr *e)
 	}
 	if ((r = adopt_dhcp_opts(n, out.s, e)) < 0 ||
 	    (r = adopt_tftp(n, out.s, e)) < 0 ||
-	    (r = adopt_egress(n, out.s, e)) < 0)
+	    (r = adopt_egress(n, out.s, e)) < 0 ||
+	    (r = adopt_ipv6(n, out.s, e)) < 0)
 		goto done;
 	/* hostloop=off is the network's NAT's: a member asking for it on a
 	   network that runs without must know it is not so */
@@ -337,7 +371,8 @@ static int net_ls(int argc, char **argv)
 static void inspect_print(const char *name, const char *json)
 {
 	static const char *const keys[] = { "mode", "subnet", "gateway",
-					    "host", "dns", "hub", "dhcp",
+					    "host", "dns", "hub", "subnet6",
+					    "gateway6", "dns6", "hub6", "dhcp",
 					    "linger", "pid" };
 	const char *m, *end;
 	char v[64], mac[32], addr[32], kind[16], path[4096];

@@ -102,7 +102,7 @@ static struct in_addr nic_addr(const struct sup *s, int i)
 }
 
 /* "ipv6": a NAT NIC's prefix and addresses (a VM's own is its choice), or
- * null with ipv6=off or on a network */
+ * null without IPv6 (ipv6=off, or a network without a NAT) */
 static void nic6_json(const struct nic_plan *n, struct strbuf *b)
 {
 	const struct in6_addr *a[] = { &n->gateway6, &n->dns6, &n->guest6 };

@@ -149,6 +149,21 @@ net_link_gone() {
 # (false for no input at all, which jq -e would take as a pass)
 jqc() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null <<<"$in"; }
 
+# host6_server : an HTTP server on the host's [::1] (killed at exit),
+# serving HOST6_PAGE on port HOST6_PORT; a host without IPv6 loopback ends
+# the test with a FAIL
+host6_server() {
+	HOST6_PAGE="host6-page-$$"
+	HOST6_PORT=$(free_port)
+	mkdir -p "$TMP/www6"
+	echo "$HOST6_PAGE" >"$TMP/www6/index.html"
+	start_bg busybox httpd -f -p "[::1]:$HOST6_PORT" -h "$TMP/www6"
+	if ! wait_for 5 bash -c "exec 3<>/dev/tcp/::1/$HOST6_PORT"; then
+		fail "no IPv6 loopback server on this host"
+		exit 1
+	fi
+}
+
 # start_bg CMD... : run in the background, killed at exit; sets BG_PID
 start_bg() {
 	"$@" &

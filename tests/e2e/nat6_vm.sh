@@ -18,11 +18,8 @@
 outside_world "$@"
 
 P6=fd71:6278:a00:200
-hport=$(free_port)
-mkdir -p "$TMP/www6"
-echo "host6-page-$$" >"$TMP/www6/index.html"
-start_bg busybox httpd -f -p "[::1]:$hport" -h "$TMP/www6"
-wait_for 5 bash -c "exec 3<>/dev/tcp/::1/$hport"
+host6_server
+hport=$HOST6_PORT
 
 cat >"$TMP/guest.sh" <<EOS
 # random interface identifiers, as a privacy-minded guest's

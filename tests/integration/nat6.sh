@@ -13,15 +13,8 @@
 outside_world "$@"
 
 P6=fd71:6278:a00:200
-page6="host6-page-$$"
-hport=$(free_port)
-mkdir -p "$TMP/www6"
-echo "$page6" >"$TMP/www6/index.html"
-start_bg busybox httpd -f -p "[::1]:$hport" -h "$TMP/www6"
-if ! wait_for 5 bash -c "exec 3<>/dev/tcp/::1/$hport"; then
-	fail "no IPv6 loopback server on this host"
-	exit 1
-fi
+host6_server
+page6=$HOST6_PAGE hport=$HOST6_PORT
 
 # get NET URL : what a command on NET fetches over IPv6 (wget's own
 # message on failure), within 5 s
@@ -138,7 +131,7 @@ for bad in "nat,subnet6=fd00::/48|subnet6=fd00::/48 is not a /64" \
 	"nat,subnet6=fd00::1/64|interface bits" \
 	"nat,ipv6=maybe|ipv6='maybe': use on or off" \
 	"nat,allow=[2001:db8::1/32]|host bits are set" \
-	"natnet:x6,subnet6=fd00::/64|unknown option 'subnet6'"; do
+	"hostonly:x6,subnet6=fd00::/64|unknown option 'subnet6'"; do
 	expect_output "--net ${bad%%|*}: exit 2, named" 2 "${bad#*|}" \
 		"$QBOX" run --name "bad6-$$" --net "${bad%%|*}" -- true
 done

@@ -48,21 +48,57 @@ static long base_of(const struct frame *f, uint8_t base, uint8_t *l4)
 	return -1;
 }
 
-/* The chain's set: the addresses claimed */
-static uint8_t set[AS_SET_SIZE][16];
-static int set_n;
+/* The sets (enum as_set): the chain's, a VM's addresses; a network's
+ * owners (address . MAC) and taken addresses */
+struct mset {
+	uint8_t e[AS_SET_SIZE * 4][16 + 6];
+	int n, max;
+};
+static struct mset sets[4];
+#define set_n (sets[AS_SET_CHAIN].n)
 
-static bool set_has(const uint8_t *a)
+static void sets_reset(int net_max)
 {
-	for (int i = 0; i < set_n; i++)
-		if (!memcmp(set[i], a, 16))
+	memset(sets, 0, sizeof(sets));
+	sets[AS_SET_CHAIN].max = AS_SET_SIZE;
+	sets[AS_SET_OWNER].max = sets[AS_SET_TAKEN].max = net_max;
+}
+
+/* The key of set @which: 16 bytes at @a, for AS_SET_OWNER then @f's
+ * source MAC */
+static void key_of(const struct frame *f, int which, const uint8_t *a,
+		   uint8_t k[22])
+{
+	memset(k, 0, 22);
+	memcpy(k, a, 16);
+	if (which == AS_SET_OWNER)
+		memcpy(k + 16, f->b + 6, 6);
+}
+
+static bool set_has(int which, const uint8_t k[22])
+{
+	for (int i = 0; i < sets[which].n; i++)
+		if (!memcmp(sets[which].e[i], k, 22))
 			return true;
 	return false;
 }
 
+/* @k into set @which, unless there; false when it is full (a break) */
+static bool set_put(int which, const uint8_t k[22])
+{
+	struct mset *m = &sets[which];
+
+	if (set_has(which, k))
+		return true;
+	if (m->n >= m->max)
+		return false;
+	memcpy(m->e[m->n++], k, 22);
+	return true;
+}
+
 static bool match_holds(const struct frame *f, const struct as_match *m)
 {
-	uint8_t l4;
+	uint8_t l4, k[22];
 	long at = base_of(f, m->base, &l4);
 	bool eq;
 
@@ -73,19 +109,31 @@ static bool match_holds(const struct frame *f, const struct as_match *m)
 	} else {
 		if (at < 0 || (size_t)at + m->offset + m->len > f->len)
 			return false;
-		eq = m->in_set ? set_has(f->b + at + m->offset) :
-				 !memcmp(f->b + at + m->offset, m->data, m->len);
+		key_of(f, m->set, f->b + at + m->offset, k);
+		eq = m->set ? set_has(m->set, k) :
+			      !memcmp(f->b + at + m->offset, m->data, m->len);
 	}
 	return m->neq ? !eq : eq;
 }
 
-/* The IPv6 source of @f into the set, unless it is there or the set full */
-static void claim(const struct frame *f)
+/* The IPv6 source of @f claimed as @claim says (a full set takes none) */
+static void claim(const struct frame *f, int claim)
 {
 	const uint8_t *src = f->b + 14 + 8;
+	uint8_t k[22];
 
-	if (!set_has(src) && set_n < AS_SET_SIZE)
-		memcpy(set[set_n++], src, 16);
+	if (claim == AS_CLAIM_CHAIN) {
+		key_of(f, AS_SET_CHAIN, src, k);
+		set_put(AS_SET_CHAIN, k);
+		return;
+	}
+	/* both sets or neither: nftables' dynsets in one rule, the second
+	   never reached when the first breaks */
+	key_of(f, AS_SET_OWNER, src, k);
+	if (!set_put(AS_SET_OWNER, k))
+		return;
+	key_of(f, AS_SET_TAKEN, src, k);
+	set_put(AS_SET_TAKEN, k);
 }
 
 /* true: accepted */
@@ -101,7 +149,7 @@ static bool run(const struct antispoof *as, const struct frame *f)
 			continue;
 		if (!r->claims)
 			return r->accept;
-		claim(f);
+		claim(f, r->claims);
 	}
 	return as->policy_accept;
 }
@@ -333,8 +381,8 @@ static void test_shape(void)
 			      strlen(r->why) < 128;
 			for (int j = 0; j < r->n; j++)
 				ok &= r->m[j].len >= 1 && r->m[j].len <= 16 &&
-				      (!r->m[j].in_set || r->m[j].len == 16);
-			ok &= !r->m[0].in_set;	/* a set needs a load */
+				      (!r->m[j].set || r->m[j].len == 16);
+			ok &= !r->m[0].set;	/* a set needs a load */
 		}
 	CHECK(ok && as[2].n <= AS_RULES_MAX && as[2].has_set &&
 	      !as[0].has_set, "every rule has 1..%d matches of "
@@ -359,8 +407,9 @@ static void test_v6(void)
 	inet_pton(AF_INET6, NET6, &v6.net);
 	inet_pton(AF_INET6, NET6 "2", &v6.others[0]);
 	inet_pton(AF_INET6, NET6 "3", &v6.others[1]);
+	v6.n_others = 2;
 	antispoof_build(vm_mac, a, &v6, &as);
-	set_n = 0;
+	sets_reset(0);
 
 	f = icmp6(vm_mac, "::", 135, SLAAC);
 	CHECK(run(&as, &f) && set_n == 0, "v6: DAD from :: passes, claims "
@@ -401,6 +450,68 @@ static void test_v6(void)
 	CHECK(run(&as, &f), "v6: an address claimed before still passes");
 }
 
+/* A NAT network's chain on its hub's bridge: addresses bound across
+ * members, first come, first served */
+static void test_network(void)
+{
+	static const uint8_t engine[2][6] = {
+		{ 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 },
+		{ 0x52, 0x56, 0x00, 0x00, 0x00, 0x02 } };
+	const char *b_addr = "fd71:6278:a00:200:a1b2:c3d4:e5f6:789";
+	struct in6_addr net6;
+	struct antispoof as;
+	struct frame f;
+
+	inet_pton(AF_INET6, NET6, &net6);
+	antispoof_build_network(&net6, engine, 2, &as);
+	sets_reset(64);
+	CHECK(as.network && as.policy_accept && !as.has_set &&
+	      as.n <= AS_RULES_MAX, "network: a chain of %d rules, policy "
+				    "accept, the network's sets", as.n);
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f) && sets[AS_SET_OWNER].n == 1 &&
+	      sets[AS_SET_TAKEN].n == 1, "network: a member's first address "
+					 "passes and is bound to its MAC");
+	f = icmp6(other_mac, SLAAC, 128, NULL);
+	CHECK(!run(&as, &f), "network: another member sending from it is "
+			     "dropped");
+	f = icmp6(other_mac, "fe80::1:2", 128, NULL);
+	CHECK(run(&as, &f), "network: the other member's own link-local "
+			    "passes");
+	f = icmp6(other_mac, "fe80::1:2", 136, SLAAC);
+	CHECK(!run(&as, &f), "network: its neighbor advertisement for the "
+			     "first member's address is dropped");
+	f = icmp6(vm_mac, SLAAC, 136, SLAAC);
+	CHECK(run(&as, &f), "network: the owner's advertisement for it "
+			    "passes");
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f) && sets[AS_SET_OWNER].n == 2,
+	      "network: the owner keeps sending from it (the same MAC, on "
+	      "its port or a new one after it came back)");
+	f = icmp6(other_mac, "::", 135, SLAAC);
+	CHECK(run(&as, &f), "network: duplicate address detection from :: "
+			    "passes (and learns the address is taken)");
+	f = icmp6(engine[1], NET6 "2", 134, NULL);
+	CHECK(run(&as, &f) && sets[AS_SET_OWNER].n == 2,
+	      "network: the NAT engine's frames pass, binding nothing");
+	f = icmp6(vm_mac, "2001:db8::1", 128, NULL);
+	CHECK(run(&as, &f), "network: outside the /64 is the member's own "
+			    "chain's to judge");
+	sets_reset(3);
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	run(&as, &f);
+	f = icmp6(other_mac, b_addr, 128, NULL);
+	run(&as, &f);
+	f = icmp6(other_mac, "fe80::1:2", 128, NULL);
+	CHECK(run(&as, &f) && sets[AS_SET_TAKEN].n == 3,
+	      "network: three addresses fill a table of three");
+	f = icmp6(other_mac, NET6 "99", 128, NULL);
+	CHECK(!run(&as, &f), "network: a fourth is dropped, the table full");
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f), "network: a bound address still passes when "
+			    "the table is full");
+}
+
 static void test_ll6(void)
 {
 	struct in6_addr ll;
@@ -418,6 +529,7 @@ int main(void)
 	test_mac_only();
 	test_shape();
 	test_v6();
+	test_network();
 	test_ll6();
 	UNIT_END();
 }

@@ -322,32 +322,72 @@ static void test_refusal(void)
 	      "refusal: none when it does not fit, or the frame is short");
 }
 
+/* A host-only network with IPv6: the host alias's address, and the
+ * neighbor discovery that finds it, alone */
+static void test_host_only6(void)
+{
+	struct in_addr host;
+	struct in6_addr host6;
+	uint8_t f[96];
+	const char *m = "fd71:6278:c0a8:3800:5054:ff:fe01:203";
+
+	inet_pton(AF_INET, "192.168.56.1", &host);
+	inet_pton(AF_INET6, "fd71:6278:c0a8:3800::1", &host6);
+	CHECK(frame_to_host_only(f, l4_6(f, 6, m, "fd71:6278:c0a8:3800::1",
+					 80), host, &host6),
+	      "host-only6: TCP to the host alias's IPv6 address passes");
+	CHECK(!frame_to_host_only(f, l4_6(f, 6, m, "2001:db8::2", 80), host,
+				  &host6),
+	      "host-only6: the outside is dropped");
+	CHECK(!frame_to_host_only(f, l4_6(f, 17, m, "fd71:6278:c0a8:3800::3",
+					  53), host, &host6),
+	      "host-only6: the engine's DNS address is dropped");
+	CHECK(!frame_to_host_only(f, l4_6(f, 17, "fe80::1", "ff02::1:2", 547),
+				  host, &host6),
+	      "host-only6: DHCPv6 is dropped");
+	CHECK(frame_to_host_only(f, l4_6(f, 58, "::", "ff02::2", 133), host,
+				 &host6) &&
+		      frame_to_host_only(f, l4_6(f, 58, m, "ff02::1:ff00:1", 135),
+					 host, &host6) &&
+		      frame_to_host_only(f, l4_6(f, 58, m, "fe80::2", 136), host,
+					 &host6),
+	      "host-only6: router and neighbor solicitations and "
+	      "advertisements pass");
+	CHECK(!frame_to_host_only(f, l4_6(f, 58, m, "2001:db8::2", 128), host,
+				  &host6),
+	      "host-only6: a ping to the outside is dropped");
+	CHECK(!frame_to_host_only(f, 40, host, &host6) &&
+		      !frame_to_host_only(f, 54, host, &host6),
+	      "host-only6: a truncated frame is dropped");
+}
+
 int main(void)
 {
 	struct in_addr host;
 	uint8_t f[64];
 
 	inet_pton(AF_INET, "192.168.56.1", &host);
-	CHECK(frame_to_host_only(f, frame(f, 0x0806, NULL, 0), host),
+	CHECK(frame_to_host_only(f, frame(f, 0x0806, NULL, 0), host, NULL),
 	      "ARP passes");
-	CHECK(frame_to_host_only(f, frame(f, 0x0800, "192.168.56.1", 4), host),
+	CHECK(frame_to_host_only(f, frame(f, 0x0800, "192.168.56.1", 4), host, NULL),
 	      "IPv4 to the host alias passes");
-	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "198.51.100.2", 4), host),
+	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "198.51.100.2", 4), host, NULL),
 	      "IPv4 to the outside is dropped");
-	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "192.168.56.3", 4), host),
+	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "192.168.56.3", 4), host, NULL),
 	      "IPv4 to another address of the subnet is dropped");
 	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "255.255.255.255", 4),
-				  host), "IPv4 broadcast is dropped");
-	CHECK(!frame_to_host_only(f, frame(f, 0x86dd, NULL, 6), host),
-	      "IPv6 is dropped");
-	CHECK(!frame_to_host_only(f, frame(f, 0x8100, NULL, 0), host),
+				  host, NULL), "IPv4 broadcast is dropped");
+	CHECK(!frame_to_host_only(f, frame(f, 0x86dd, NULL, 6), host, NULL),
+	      "IPv6 is dropped on a network without it");
+	CHECK(!frame_to_host_only(f, frame(f, 0x8100, NULL, 0), host, NULL),
 	      "VLAN-tagged frames are dropped");
-	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "192.168.56.1", 6), host),
+	CHECK(!frame_to_host_only(f, frame(f, 0x0800, "192.168.56.1", 6), host, NULL),
 	      "IPv4 ethertype with a non-4 version is dropped");
 	frame(f, 0x0800, "192.168.56.1", 4);
-	CHECK(!frame_to_host_only(f, 33, host), "a truncated IPv4 header is "
+	CHECK(!frame_to_host_only(f, 33, host, NULL), "a truncated IPv4 header is "
 						"dropped");
-	CHECK(!frame_to_host_only(f, 10, host), "a runt frame is dropped");
+	CHECK(!frame_to_host_only(f, 10, host, NULL), "a runt frame is dropped");
+	test_host_only6();
 	test_fragments();
 	test_egress();
 	test_refusal();

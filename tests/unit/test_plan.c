@@ -395,6 +395,76 @@ static void test_ipv6(void)
 	    "--", "x");
 }
 
+/* A NAT network's IPv6, for its hub and its members */
+static void test_ipv6_named(void)
+{
+	struct net_spec spec;
+	struct plan p;
+	struct qerr e;
+	char *argv[] = { "x", NULL };
+	const struct net_layout *l = &p.nics[0].layout;
+
+	CHECK(net_spec_parse("natnet:lab,subnet=10.9.0.0/24", &spec, &e) == 0,
+	      "natnet spec");
+	plan_hub(&spec, argv, &p);
+	CHECK(l->ipv6 && ip6_is(&l->net6, "fd71:6278:a09::") &&
+		      ip6_is(&l->gateway6, "fd71:6278:a09::2") &&
+		      ip6_is(&l->dns6, "fd71:6278:a09::3") &&
+		      ip6_is(&l->hub6, "fd71:6278:a09::1") &&
+		      p.nics[0].nat.ipv6 &&
+		      ip6_is(&p.nics[0].nat.host6, "fd71:6278:a09::2"),
+	      "natnet: IPv6 as a NAT's, the hub at ::1");
+	CHECK(net_spec_parse("natnet:lab,ipv6=off", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) && !l->ipv6 &&
+		      !p.nics[0].nat.ipv6,
+	      "natnet,ipv6=off: none");
+	CHECK(net_spec_parse("natnet:lab,subnet6=2001:db8:7::/64", &spec,
+			     &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      ip6_is(&l->hub6, "2001:db8:7::1"),
+	      "natnet,subnet6=: the network's /64");
+	CHECK(net_spec_parse("hostonly:h", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) && l->ipv6 &&
+		      ip6_is(&l->net6, "fd71:6278:c0a8:3800::") &&
+		      ip6_is(&l->host6, "fd71:6278:c0a8:3800::1") &&
+		      ip6_is(&l->hub6, "fd71:6278:c0a8:3800::64") &&
+		      ip6_is(&l->gateway6, "::") && ip6_is(&l->dns6, "::") &&
+		      ip6_is(&p.nics[0].nat.host6, "fd71:6278:c0a8:3800::1") &&
+		      ip6_is(&p.nics[0].nat.dns6, "fd71:6278:c0a8:3800::3"),
+	      "hostonly: the host alias ::1, the hub ::100 (0x64), no "
+	      "gateway; the engine's DNS address a place holder");
+	CHECK(net_spec_parse("internal:i,dhcp=on", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) && l->ipv6 &&
+		      ip6_is(&l->hub6, "fd71:6278:c0a8:6400::1") &&
+		      ip6_is(&l->gateway6, "::"),
+	      "internal,dhcp=on: a /64, the hub at ::1");
+	CHECK(net_spec_parse("internal:i", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) && !l->ipv6,
+	      "internal without DHCP: link-local only");
+	CHECK(net_spec_parse("natnet:lab,subnet=10.9.0.0/16", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      ip6_is(&l->net6, "fd71:6278:a09::") &&
+		      ip6_is(&l->hub6, "fd71:6278:a09::1"),
+	      "natnet on a /16: host numbers mirrored");
+	CHECK(plan_words(&p, &e, "--net", "natnet:lab,mac=52:54:00:12:34:56",
+			 "--", "x", NULL) == 0 && p.nics[0].ipv6 &&
+		      ip6_is(&p.nics[0].guest6,
+			     "fd71:6278:a00:200:5054:ff:fe12:3456") &&
+		      ip6_is(&p.nics[0].gateway6, "fd71:6278:a00:200::2"),
+	      "natnet: a command's address is its MAC's EUI-64 in the /64");
+	CHECK(plan_words(&p, &e, "--net", "natnet:lab", "--",
+			 "qemu-system-x86_64", NULL) == 0 &&
+		      p.nics[0].ipv6 && ip6_is(&p.nics[0].guest6, "::"),
+	      "natnet: a VM's address is its own (SLAAC)");
+	CHECK(plan_words(&p, &e, "--net", "nat", "--net", "natnet:lab", "--",
+			 "qemu-system-x86_64", NULL) == 0,
+	      "a VM may have a NAT and a NAT network on the same prefix "
+	      "(as on the same IPv4 subnet)");
+	BAD("IPv6 prefix fd71:6278:a00:200::/64 is that of NIC 0", "--net",
+	    "nat,subnet=10.0.3.0/24,subnet6=fd71:6278:a00:200::/64", "--net",
+	    "natnet:lab", "--", "x");
+}
+
 static void test_bad(void)
 {
 	struct plan p;
@@ -512,7 +582,9 @@ static void test_engine_macs(void)
 			     group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 },
 			     bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 			     zero[6] = { 0 };
-	uint8_t mac[2][6];
+	static const uint8_t gw6[6] = { 0x52, 0x56, 0, 0, 0, 2 },
+			     dns6[6] = { 0x52, 0x56, 0, 0, 0, 3 };
+	uint8_t mac[NAT_ENGINE_MACS][6];
 	struct net_spec spec;
 	struct plan p;
 	struct qerr e;
@@ -521,16 +593,25 @@ static void test_engine_macs(void)
 	CHECK(net_spec_parse("natnet:lab,subnet=10.9.0.0/24", &spec, &e) == 0,
 	      "natnet spec");
 	plan_hub(&spec, argv, &p);
-	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 2 &&
-		      !memcmp(mac[0], gw, 6) && !memcmp(mac[1], dns, 6),
-	      "natnet: the gateway's and the DNS forwarder's, 52:55 and the address");
+	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 4 &&
+		      !memcmp(mac[0], gw, 6) && !memcmp(mac[1], dns, 6) &&
+		      !memcmp(mac[2], gw6, 6) && !memcmp(mac[3], dns6, 6),
+	      "natnet: the gateway's and the DNS forwarder's, 52:55 and the "
+	      "address, and for IPv6 52:56 and its last 4 bytes");
+	CHECK(net_spec_parse("natnet:lab,ipv6=off", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      nat_engine_macs(&p.nics[0].nat, mac) == 2,
+	      "natnet,ipv6=off: IPv4's two");
 	CHECK(net_spec_parse("hostonly:h", &spec, &e) == 0, "hostonly spec");
 	plan_hub(&spec, argv, &p);
-	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 2 &&
+	CHECK(nat_engine_macs(&p.nics[0].nat, mac) == 5 &&
 		      mac[0][0] == 0x52 && mac[0][1] == 0x55 &&
 		      mac[0][2] == 192 && mac[0][3] == 168 && mac[0][4] == 56 &&
-		      mac[0][5] == 1,
-	      "hostonly: the engine speaks from the host alias, .1");
+		      mac[0][5] == 1 &&
+		      !memcmp(mac[2], (uint8_t[]){ 0x52, 0x56, 0, 0, 0, 1 }, 6) &&
+		      !memcmp(mac[4], gw6, 6),
+	      "hostonly: the engine speaks from the host alias, .1 and ::1, "
+	      "and advertises from fe80::2");
 	CHECK(net_spec_parse("internal:i,dhcp=on", &spec, &e) == 0,
 	      "internal spec");
 	plan_hub(&spec, argv, &p);
@@ -566,6 +647,7 @@ int main(void)
 	test_engine_macs();
 	test_fwds();
 	test_ipv6();
+	test_ipv6_named();
 	test_bridged();
 	test_bad();
 	UNIT_END();

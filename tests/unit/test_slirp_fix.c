@@ -62,7 +62,7 @@ static void test_reply(void)
 	size_t n = reply(f, 8962, false), m;
 	const uint8_t *u = out + 54;
 
-	m = slirp_fix(f, n, out, sizeof(out));
+	m = slirp_fix(f, n, false, out, sizeof(out));
 	CHECK(m == n + SLIRP_FIX_GROWTH, "reply: grows by a server ID (%zu)", m);
 	CHECK(be16_get(u) == 547 && be16_get(u + 2) == 546,
 	      "reply: from port 547, libslirp's byte-swapped 8962 corrected");
@@ -76,24 +76,24 @@ static void test_reply(void)
 	      "reply: its Ethernet header, message and options kept");
 	CHECK(sum_ok(out, m), "reply: the UDP checksum holds");
 	n = reply(f, 547, true);
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
 	      "reply: one with a server ID from 547 is left alone");
 	n = reply(f, 8962, true);
-	m = slirp_fix(f, n, out, sizeof(out));
+	m = slirp_fix(f, n, false, out, sizeof(out));
 	CHECK(m == n && be16_get(out + 54) == 547 && sum_ok(out, m),
 	      "reply: one with a server ID gets its port alone corrected");
 	n = reply(f, 8962, false);
 	f[54 + 8] = 2;		/* an Advertise, not a Reply */
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
 	      "reply: other DHCPv6 messages are left alone");
 	n = reply(f, 8962, false);
-	CHECK(slirp_fix(f, n, out, n + SLIRP_FIX_GROWTH - 1) == 0,
+	CHECK(slirp_fix(f, n, false, out, n + SLIRP_FIX_GROWTH - 1) == 0,
 	      "reply: nothing when it does not fit");
-	CHECK(slirp_fix(f, n - 1, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n - 1, false, out, sizeof(out)) == 0,
 	      "reply: nothing when the lengths disagree");
 	n = reply(f, 8962, false);
 	be16_put(f + 54 + 2, 547);
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
 	      "reply: UDP to another port is left alone");
 }
 
@@ -104,20 +104,31 @@ static void test_ra(void)
 
 	f[54] = 134;		/* router advertisement */
 	f[54 + 4] = 64;		/* hop limit */
-	m = slirp_fix(f, n, out, sizeof(out));
+	m = slirp_fix(f, n, false, out, sizeof(out));
 	CHECK(m == n && (out[54 + 5] & 0x40) && sum_ok(out, m),
 	      "ra: the O flag set, the checksum holds");
 	memcpy(f, out, n);
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
 	      "ra: one with the O flag is left alone");
+	be16_put(f + 54 + 6, 1800);	/* router lifetime */
+	be16_put(f + 54 + 2, 0);
+	be16_put(f + 54 + 2, csum_fold(csum_add(csum_pseudo6(f + 14, 16, 58),
+						f + 54, 16)));
+	m = slirp_fix(f, n, true, out, sizeof(out));
+	CHECK(m == n && be16_get(out + 54 + 6) == 0 &&
+		      (out[54 + 5] & 0x40) && sum_ok(out, m),
+	      "ra: a host-only network's, router lifetime 0, the checksum "
+	      "holds");
+	CHECK(slirp_fix(out, n, true, f, sizeof(f)) == 0,
+	      "ra: a host-only network's already so is left alone");
 	f[54] = 136;
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
 	      "ra: other ICMPv6 is left alone");
 	n = ip6(f, 6, 20);
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0, "TCP is left alone");
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0, "TCP is left alone");
 	be16_put(f + 12, 0x0800);
-	CHECK(slirp_fix(f, n, out, sizeof(out)) == 0, "IPv4 is left alone");
-	CHECK(slirp_fix(f, 20, out, sizeof(out)) == 0, "a runt is left alone");
+	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0, "IPv4 is left alone");
+	CHECK(slirp_fix(f, 20, false, out, sizeof(out)) == 0, "a runt is left alone");
 }
 
 int main(void)

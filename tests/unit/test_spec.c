@@ -171,7 +171,8 @@ static void test_net(void)
 	CHECK(net_bad("nat:x", "takes no network name"), "net nat with a name");
 	CHECK(net_bad("none:x", "takes no network name"), "net none with a name");
 	CHECK(net_bad("hostonly:x,dhcp=on", "unknown option 'dhcp' (hostonly "
-					     "takes subnet=, mac=, ip=, domain=, "
+					     "takes subnet=, ipv6=, subnet6=, "
+					     "mac=, ip=, domain=, "
 					     "dhcp-option=, tftp=, bootfile=, "
 					     "linger=, pcap=, link=, rate=, loss=, delay= and jitter=)"),
 	      "net dhcp= only for internal");
@@ -279,8 +280,12 @@ static void test_net(void)
 		      net_spec_parse("nat,ipv6=off", &n, &e) == 0 &&
 		      n.no_ipv6 &&
 		      net_spec_parse("nat,subnet6=fd00:1:2:3::/64", &n, &e) ==
-			      0 && n.has_subnet6 && n.subnet6.s6_addr[7] == 3,
-	      "ipv6=off and subnet6= on nat; IPv6 on by default");
+			      0 && n.has_subnet6 && n.subnet6.s6_addr[7] == 3 &&
+		      net_spec_parse("natnet:lab,ipv6=off", &n, &e) == 0 &&
+		      n.no_ipv6 &&
+		      net_spec_parse("natnet:lab,subnet6=fd00:1:2:4::/64", &n,
+				     &e) == 0 && n.subnet6.s6_addr[7] == 4,
+	      "ipv6=off and subnet6= on nat and natnet; IPv6 on by default");
 	CHECK(net_bad("nat,subnet6=fd00::/48", "not a /64") &&
 		      net_bad("nat,subnet6=fd00::", "not a /64") &&
 		      net_bad("nat,subnet6=fd00::1/64", "interface bits") &&
@@ -291,8 +296,10 @@ static void test_net(void)
 		      net_bad("nat,ipv6=maybe", "ipv6='maybe': use on or off") &&
 		      net_bad("nat,ipv6=off,subnet6=fd00::/64",
 			      "ipv6=off turns it off") &&
-		      net_bad("natnet:x,subnet6=fd00::/64", "unknown option") &&
-		      net_bad("internal:i,ipv6=off", "unknown option"),
+		      net_bad("bridged:tap0,subnet6=fd00::/64", "unknown option") &&
+		      net_bad("internal:i,subnet6=fd00::/64", "needs dhcp=on") &&
+		      net_bad("natnet:x,ipv6=no6", "use on or off") &&
+		      net_bad("bridged:tap0,ipv6=off", "unknown option"),
 	      "ipv6= and subnet6= bad values named");
 	CHECK(net_bad("nat,egress=maybe", "egress=maybe: use allow or deny") &&
 		      net_bad("nat,allow=10.0.0.1/8", "host bits are set after /8") &&
