@@ -61,6 +61,9 @@ enum sbmsg_type {
 	SBMSG_CHILD_PID,	/* a child starting in a PID namespace of its
 				   own -> its parent: it is .value, not the
 				   process that forked it (seccomp/child.h) */
+	SBMSG_OWNER,		/* a hub's reader of its IPv6 bindings ->
+				   the hub: .addr6 is .mac's
+				   (network/hub_owners.c) */
 };
 
 /*

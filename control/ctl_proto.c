@@ -23,6 +23,7 @@ static const struct {
 	{ "ns", CTL_NS, false },
 	{ "join", CTL_JOIN, true },
 	{ "net-info", CTL_NET_INFO, false },
+	{ "net-inspect", CTL_NET_INSPECT, false },
 	{ "net-rm", CTL_NET_RM, true },
 	{ "link", CTL_LINK, true },
 };

@@ -42,6 +42,9 @@ enum ctl_verb {
 			   "force" (members lose their link) */
 	CTL_LINK,	/* arg: up|down[,nicN|,NETWORK]: plug or unplug a
 			   sandbox's NICs (all of them without a choice) */
+	CTL_NET_INSPECT,	/* CTL_NET_INFO, and each member's IPv6
+				   addresses as the hub has bound them (a
+				   child reads them: not for every join) */
 };
 
 struct ctl_req {

@@ -31,7 +31,11 @@
  *    known in advance: they are bound first come, first served (RFC
  *    6620), up to AS_SET_SIZE at a time, in a set of the chain's, and on
  *    a network also across members by the hub's chain on its bridge
- *    (antispoof_build_network()). Neighbor discovery is IPv6's ARP: a
+ *    (antispoof_build_network()). A command member's addresses are
+ *    qbox's own choice (its MAC's EUI-64 in the /64, and the link-local
+ *    one): those two alone, as its IPv4 address is one (a command can
+ *    send from any source with IPV6_FREEBIND, and must not claim one
+ *    by it). Neighbor discovery is IPv6's ARP: a
  *    neighbor advertisement must be about the VM's own address, and
  *    router advertisements and redirects, which only a router sends, are
  *    dropped.
@@ -272,18 +276,26 @@ static void build_known(const uint8_t mac[6], struct in_addr addr,
 	r = rule(as, false, "qbox: IPv6 redirects");
 	icmpv6(r, ND_REDIRECT_);
 
-	if (v6) {
+	if (v6 && !v6->fixed) {
 		build_v6(v6, as);
 	} else {
 		r = rule(as, false, "qbox: neighbor advertisements for "
 				    "another address");
 		icmpv6(r, ND_NEIGHBOR_ADVERT_);
 		match(r, AS_TRANSPORT, 8, &ll, 16, true);
+		if (v6)
+			match(r, AS_TRANSPORT, 8, &v6->own, 16, true);
 
 		r = rule(as, true, "qbox: IPv6 from the VM's link-local "
 				   "address");
 		ethertype(r, ETHERTYPE_IPV6);
 		match(r, AS_NETWORK, 8, &ll, 16, false);
+		if (v6) {
+			r = rule(as, true, "qbox: IPv6 from the command's "
+					   "address");
+			ethertype(r, ETHERTYPE_IPV6);
+			match(r, AS_NETWORK, 8, &v6->own, 16, false);
+		}
 	}
 
 	r = rule(as, true, "qbox: IPv6 from :: (DAD, MLD)");

@@ -107,6 +107,11 @@ struct as_v6 {
 	struct in6_addr net;		/* the /64 */
 	struct in6_addr others[4];
 	int n_others;
+	/* a command's NIC: its one address in the /64, set by qbox; then
+	   that and the EUI-64 link-local alone, no set (its kernel sends
+	   from no other, and IPV6_FREEBIND must not claim one) */
+	bool fixed;
+	struct in6_addr own;
 };
 
 /**
@@ -124,8 +129,9 @@ struct as_v6 {
  * advertisements for any other address are dropped; anything else too.
  * Without one: frames from another MAC, ARP giving another sender MAC,
  * and VLAN-tagged frames (which could carry ARP past that check) are
- * dropped; the rest passes. With @v6 (a NAT NIC with IPv6, and an
- * address): IPv6 as struct as_v6 says, instead of the EUI-64 alone.
+ * dropped; the rest passes. With @v6 (a NIC with a /64, and an
+ * address): IPv6 as struct as_v6 says, instead of the EUI-64 alone (a
+ * command's: and its own address).
  */
 void antispoof_build(const uint8_t mac[6], struct in_addr addr,
 		     const struct as_v6 *v6, struct antispoof *as);

@@ -39,6 +39,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "netns/nft.h"
 
@@ -382,4 +383,76 @@ int antispoof_remove(const char *ifname, bool has_set, struct qerr *e)
 		return qerr_set(e, -r, "nftables: removing the anti-spoofing "
 				       "rules of %s", ifname);
 	return 0;
+}
+
+/* Each part of the dump's answer: its elements added to @arg's set */
+static int elems_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	return nftnl_set_elems_nlmsg_parse(nlh, arg) < 0 ? MNL_CB_ERROR
+							 : MNL_CB_OK;
+}
+
+/* The network's owners set of the current namespace, dumped into @s */
+static int owners_dump(struct nftnl_set *s)
+{
+	struct set_ref ref = set_of(AS_SET_OWNER, NULL);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *sk = mnl_socket_open2(NETLINK_NETFILTER,
+						 SOCK_CLOEXEC);
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int r = 0;
+
+	if (!sk)
+		return -errno;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, ref.name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_BRIDGE,
+				    NLM_F_DUMP | NLM_F_ACK, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(sk, nlh, nlh->nlmsg_len) < 0)
+		r = -errno;
+	portid = mnl_socket_get_portid(sk);
+	while (r == 0 && (n = mnl_socket_recvfrom(sk, buf, sizeof(buf))) > 0) {
+		r = mnl_cb_run(buf, (size_t)n, seq, portid, elems_cb, s);
+		if (r <= 0)	/* MNL_CB_STOP: the dump is done */
+			r = r < 0 ? -errno : 1;
+		else
+			r = 0;
+	}
+	mnl_socket_close(sk);
+	return r < 0 ? r : 0;
+}
+
+int antispoof_network_owners(struct as_owner *out, int max, struct qerr *e)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it = NULL;
+	struct nftnl_set_elem *el;
+	int n = 0, r;
+
+	if (!s)
+		return qerr_set(e, ENOMEM, "reading the network's IPv6 owners");
+	if ((r = owners_dump(s)) == 0 && !(it = nftnl_set_elems_iter_create(s)))
+		r = -ENOMEM;
+	while (r == 0 && n < max && (el = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0;
+		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY,
+						      &len);
+
+		if (!k || len < 16 + 6)
+			continue;
+		memcpy(&out[n].addr, k, 16);
+		memcpy(out[n].mac, k + 16, 6);
+		n++;
+	}
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	if (r < 0)
+		return qerr_set(e, -r, "nftables: reading the network's IPv6 "
+				       "owners");
+	return n;
 }

@@ -45,6 +45,23 @@ int antispoof_install(const char *ifname, enum as_hook hook,
  */
 int antispoof_install_network(const struct antispoof *as, struct qerr *e);
 
+/* An IPv6 address of a network and the member MAC that owns it */
+struct as_owner {
+	struct in6_addr addr;
+	uint8_t mac[6];
+};
+
+/**
+ * antispoof_network_owners() - the bindings of antispoof_install_network()
+ * @out:	filled with up to @max of them
+ * @max:	room in @out
+ * @e:		error naming the kernel's errno
+ *
+ * Read in the current network namespace (a hub's), with CAP_NET_ADMIN
+ * over it. Return: how many, or -errno
+ */
+int antispoof_network_owners(struct as_owner *out, int max, struct qerr *e);
+
 /**
  * antispoof_remove() - delete @ifname's chain and its rules
  * @ifname:	a device whose chain antispoof_install() made

@@ -184,6 +184,10 @@ static int member_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	segment_names(i, br, up, vm);
 	snprintf(veth, sizeof(veth), "qnv%d", i);
 	s.guard6 = antispoof_net6(l, &v6) ? &v6 : NULL;
+	if (s.guard6 && !p->vm) {	/* its addresses are qbox's to set */
+		v6.fixed = true;
+		v6.own = n->guest6;
+	}
 	if (p->vm) {
 		s.vm_tap = vm;
 		s.no_ra = n->ipv6;	/* the guest's business, not ours */

@@ -52,6 +52,7 @@
 #include "control/ctl_client.h"
 #include "network/hub_init.h"
 #include "network/hub_members.h"
+#include "network/hub_owners.h"
 #include "network/hub_stream.h"
 #include "network/leases.h"
 #include "supervisor/supervisor.h"
@@ -280,6 +281,42 @@ static int hub_message(struct sup *s, const struct sbmsg *m, int fd,
 			m->type);
 }
 
+/* Member @m's IPv6 addresses: a command's own (its MAC's EUI-64), then
+ * those the network binds to its MAC (@owners), link-local ones last */
+static void member_json6(const struct nic_plan *n, const struct hub_member *m,
+			 const struct as_owner *owners, int n_owners,
+			 struct strbuf *b)
+{
+	bool own = n->layout.ipv6 && m->kind == MEMBER_CMD, ll;
+	struct in6_addr a = { 0 };
+	char t[INET6_ADDRSTRLEN];
+	const char *sep = "";
+	int i;
+
+	sb_puts(b, ",\"ipv6\":[");
+	if (own) {
+		a = subnet6_eui64(&n->layout.net6, m->mac);
+		sb_printf(b, "\"%s\"", inet_ntop(AF_INET6, &a, t, sizeof(t)));
+		sep = ",";
+	}
+	for (ll = false; ; ll = true) {
+		for (i = 0; i < n_owners; i++) {
+			const struct as_owner *o = &owners[i];
+
+			if (memcmp(o->mac, m->mac, 6) ||
+			    IN6_IS_ADDR_LINKLOCAL(&o->addr) != ll ||
+			    (own && !memcmp(&o->addr, &a, sizeof(a))))
+				continue;
+			sb_printf(b, "%s\"%s\"", sep,
+				  inet_ntop(AF_INET6, &o->addr, t, sizeof(t)));
+			sep = ",";
+		}
+		if (ll)
+			break;
+	}
+	sb_puts(b, "]");
+}
+
 /* The network's IPv6: its /64 (members adopt it), the gateway, DNS and
  * the hub's own address; "" for each without IPv6 */
 static void hub_info6(const struct net_layout *l, struct strbuf *b)
@@ -299,15 +336,22 @@ static void hub_info6(const struct net_layout *l, struct strbuf *b)
 	}
 }
 
-static void net_json(struct sup *s, struct strbuf *b)
+static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 {
 	const struct hub *h = hub_of(s);
 	const struct nic_plan *n = &s->plan->nics[0];
 	const struct net_layout *l = &n->layout;
 	char a[INET_ADDRSTRLEN], mac[18], label[NET_NAME_MAX + 1];
 	char opts[NET_DHCP_OPTS_TEXT], egress[NET_EGRESS_TEXT];
-	int i;
+	struct as_owner *owners = NULL;
+	struct qerr ignored = { 0 };
+	int i, n_owners = 0;
 
+	/* what the members' guests chose: the hub's bindings (a network
+	   that cannot say shows none) */
+	if (owners6 && l->ipv6 &&
+	    (n_owners = hub_owners(s, &owners, &ignored)) < 0)
+		n_owners = 0;
 #define ADDR(x) ((x).s_addr ? inet_ntop(AF_INET, &(x), a, sizeof(a)) : "")
 	sb_puts(b, "{\"name\":");
 	sb_json_str(b, h->spec.name);
@@ -355,6 +399,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 		if (h->names && m->addr.s_addr && m->sandbox[0])
 			names_label(m->sandbox, label);
 		sb_printf(b, ",\"name\":\"%s\"", label);
+		member_json6(n, m, owners, n_owners, b);
 		if (m->kind == MEMBER_SOCKET) {
 			sb_printf(b, ",\"tap\":\"qs%ld\",\"pid\":%d,"
 				     "\"command\":", m->id, (int)m->pid);
@@ -391,6 +436,7 @@ static void net_json(struct sup *s, struct strbuf *b)
 	sup_fwds_json(s, b);
 	sup_engine_json(s, b);
 	sb_puts(b, "}");
+	free(owners);
 #undef ADDR
 }
 
@@ -462,7 +508,8 @@ static int hub_control(struct sup *s, const struct ctl_req *req,
 			return qerr_usage(e, "join: already a member");
 		return hub_member_join(s, req->arg, out, fd, hold, e);
 	case CTL_NET_INFO:
-		net_json(s, out);
+	case CTL_NET_INSPECT:
+		net_json(s, req->verb == CTL_NET_INSPECT, out);
 		return 0;
 	case CTL_NET_RM:
 		return net_rm(s, req->force, e);

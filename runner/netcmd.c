@@ -368,8 +368,25 @@ static int net_ls(int argc, char **argv)
 	return 0;
 }
 
+/* Member @i's IPv6 addresses, on a line of their own under it */
+static void member_print6(json_t *members, size_t i)
+{
+	json_t *a, *v;
+	size_t k;
+
+	a = json_object_get(json_array_get(members, i), "ipv6");
+	if (!json_array_size(a))
+		return;
+	printf("%-16s IPv6", "");
+	json_array_foreach(a, k, v)
+		printf(" %s", json_string_value(v) ?: "?");
+	printf("\n");
+}
+
 static void inspect_print(const char *name, const char *json)
 {
+	json_t *root = json_loads(json, 0, NULL);
+	json_t *members = json_object_get(root, "members");
 	static const char *const keys[] = { "mode", "subnet", "gateway",
 					    "host", "dns", "hub", "subnet6",
 					    "gateway6", "dns6", "hub6", "dhcp",
@@ -422,7 +439,8 @@ static void inspect_print(const char *name, const char *json)
 	printf("\n%-16s %-18s %-16s %s\n", "MEMBER", "MAC", "ADDRESS", "KIND");
 	m = strstr(json, "\"members\":[");
 	end = m ? strstr(m, "\"forwards\":") : NULL;
-	while (m && (m = strstr(m, "{\"sandbox\":")) && (!end || m < end)) {
+	for (i = 0; m && (m = strstr(m, "{\"sandbox\":")) && (!end || m < end);
+	     i++) {
 		char who[64], member[80] = "";
 
 		json_field(m, "kind", kind, sizeof(kind));
@@ -439,8 +457,10 @@ static void inspect_print(const char *name, const char *json)
 		       *json_field(m, "address", addr, sizeof(addr)) ? addr :
 								      "(DHCP)",
 		       kind, member);
+		member_print6(members, i);
 		m++;
 	}
+	json_decref(root);
 	printf("\n%-24s %s\n", "FORWARD", "TO");
 	for (m = end; m && (m = strstr(m, "{\"proto\":")); m++) {
 		char spec[128], guest[32], port[8];
@@ -523,7 +543,7 @@ static int net_inspect(int argc, char **argv)
 		die(2, "net inspect: give one network NAME (see qbox net ls)");
 	if (!(name = net_name(argv[optind], &e)) ||
 	    (dirfd = ctl_rundir(&e)) < 0 ||
-	    net_ask(dirfd, name, CTL_NET_INFO, NULL, &out, &e) < 0)
+	    net_ask(dirfd, name, CTL_NET_INSPECT, NULL, &out, &e) < 0)
 		qerr_die(&e);
 	if (json) {
 		char *full = with_cables(dirfd, name, out.s);

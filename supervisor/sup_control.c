@@ -156,6 +156,7 @@ int sup_handle(void *opaque, const struct ctl_req *req, struct strbuf *out,
 		return sup_link(s, req->arg, e);
 	case CTL_JOIN:
 	case CTL_NET_INFO:
+	case CTL_NET_INSPECT:
 	case CTL_NET_RM:
 		return qerr_usage(e, "'%s' is a sandbox, not a network",
 				  s->plan->name);

@@ -126,7 +126,13 @@ check "command member: IPv4 only from its address $gaddr" \
 	grep -qE "@nh,96,32 $(hexip "$gaddr") accept" <<<"$out"
 check "command member: DHCP requests only for its own MAC" \
 	grep -qE "@th,288,48 != $(hexmac "$gmac") drop" <<<"$out"
-check "command member: the twelve rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 12
+m=${gmac//:/}
+eui64=$(printf '%02x' $((0x${m:0:2} ^ 2)))${m:2:4}fffe${m:6:6}
+check "command member: IPv6 from its own address in the /64 ($eui64)" \
+	grep -qE "@nh,64,128 0xfd7162780a000200$eui64 accept comment \"qbox: IPv6 from the command's address\"" <<<"$out"
+check "... and its link-local one, and no other" \
+	grep -qE "@nh,64,128 0xfe800000000000000*$eui64 accept" <<<"$out"
+check "command member: the thirteen rules" test "$(grep -c 'comment "qbox: ' <<<"$out")" -eq 13
 expect_output "command member: the payload cannot remove them" 1 "Operation not permitted" \
 	"$QBOX" exec "asg-$$" -- "$NFT" flush ruleset
 
@@ -157,10 +163,13 @@ out=$("$QBOX" run --name "ash-$$" --net "natnet:$net" -- sh -c "
 	python3 '$FORGE' dhcp 50 10.0.2.255 10.0.2.100" 2>&1)
 check "a command member sent IPv6 from its own address, fe80::bad and 2001:db8::66 (IPV6_FREEBIND), and 50 DHCP requests for made-up MACs" \
 	test "$(tr '\n' ' ' <<<"$out")" = "sent 3 sent 3 sent 3 asked 50 "
-wait_for 5 grep -q '^from fe80::' "$TMP/recv"
-check "another member hears its own link-local address" grep -q '^from fe80::5054:' "$TMP/recv"
+# its own: the EUI-64 link-local, or (while that is still tentative) its
+# address in the /64, both of its MAC
+own6='^from (fe80::|fd71:6278:a00:200:)5054:'
+wait_for 5 grep -qE "$own6" "$TMP/recv"
+check "another member hears it from its own address" grep -qE "$own6" "$TMP/recv"
 check "... and no forged source ($(grep -v listening "$TMP/recv" | sort | uniq -c | tr '\n' ' '))" \
-	test -z "$(grep -v -e listening -e '^from fe80::5054:' "$TMP/recv")"
+	test -z "$(grep -v -e listening "$TMP/recv" | grep -vE "$own6")"
 check "the hub leased none of the made-up MACs" jqc \
 	'[.leases[] | select(.mac | startswith("02:be:ef:"))] | length == 0' <<<"$("$QBOX" net inspect "$net" --json)"
 "$QBOX" stop "asg-$$" >/dev/null

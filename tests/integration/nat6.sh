@@ -131,7 +131,7 @@ for bad in "nat,subnet6=fd00::/48|subnet6=fd00::/48 is not a /64" \
 	"nat,subnet6=fd00::1/64|interface bits" \
 	"nat,ipv6=maybe|ipv6='maybe': use on or off" \
 	"nat,allow=[2001:db8::1/32]|host bits are set" \
-	"hostonly:x6,subnet6=fd00::/64|unknown option 'subnet6'"; do
+	"bridged:qtapx6,subnet6=fd00::/64|unknown option 'subnet6'"; do
 	expect_output "--net ${bad%%|*}: exit 2, named" 2 "${bad#*|}" \
 		"$QBOX" run --name "bad6-$$" --net "${bad%%|*}" -- true
 done

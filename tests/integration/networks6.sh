@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# IPv6 on a NAT network, in a world of the test's own (outside_world): the
-# network's /64 (fd71:6278:a00:200::/64, from its IPv4 subnet), the hub at
-# ::1, the NAT engine's gateway ::2; a command member at its MAC's EUI-64
-# address with a default route via ::2, reaching another member, the
-# host's [::1] through the gateway and the outside test host over IPv6;
-# qbox nc from the hub to a member's IPv6 address. The hub's own chain on
-# its bridge binds addresses across members, first come, first served:
-# frames a stand-in VM (`--vm`, tests/helpers/tap-frames writing to its
-# TAP) sends from an address another member claimed first, and its
+# IPv6 on named networks, in a world of the test's own (outside_world).
+# A NAT network: its /64 (fd71:6278:a00:200::/64, from its IPv4 subnet),
+# the hub at ::1 (its DNS server answers there), the NAT engine's gateway
+# ::2 advertised as the members' router; a command member at its MAC's
+# EUI-64 address with a default route via ::2, reaching another member,
+# the host's [::1] through the gateway and the outside test host over
+# IPv6; qbox nc from the hub to a member's IPv6 address. The hub's own
+# chain on its bridge binds addresses across members, first come, first
+# served: frames a stand-in VM (`--vm`, tests/helpers/tap-frames writing
+# to its TAP) sends from an address another member claimed first, and its
 # neighbor advertisements for it, never reach the hub (counted by the
-# hub's kernel: its ICMPv6 echo counter and its neighbor table). ipv6=off;
-# a member that asks for another /64 or none is refused, named.
+# hub's kernel: its ICMPv6 echo counter and its neighbor table), its
+# advertisements for its own address do, and an owner back with its MAC
+# keeps its address; net inspect shows each member's addresses. A
+# host-only network: the host's [::1] through the host alias ::1, no
+# route, no outside, an advertisement with router lifetime 0. An internal
+# network with dhcp=on: members reach each other over its /64, dnsmasq
+# advertises it (router lifetime 0) under its policy; without DHCP
+# link-local alone. ipv6=off; a member that asks for another /64 or none
+# is refused, named.
 . "$(dirname "$0")/../lib.sh"
 outside_world "$@"
 
@@ -107,6 +115,15 @@ check "a member's three echo requests from a new address reach the hub" \
 check "... and bind it to that member" \
 	sh -c "'$HELPERS/netns-caps' $hub_init '$NFT' list set bridge qbox savi-owner | grep -q '$X6 . $MC'"
 check "... whose solicitation taught the hub where it is" neigh_is "$X6" "$MC"
+check "net inspect --json: a VM member's IPv6 addresses, as the hub bound them" \
+	jqc --arg s "c6-$$" --arg x "$X6" \
+	'.members[] | select(.sandbox == $s) | .ipv6 == [$x]' < <(net_json "$net")
+check "... a command member's: its own first, once (the hub bound it too, by what it sent)" \
+	jqc --arg s "a6-$$" --arg a "$A6" \
+	'.members[] | select(.sandbox == $s) | .ipv6[0] == $a and ([.ipv6[] | select(. == $a)] | length == 1)' \
+	< <(net_json "$net")
+expect_output "net inspect: a member's IPv6 addresses under it" 0 "^ +IPv6 $X6\$" \
+	"$QBOX" net inspect "$net"
 e1=$(echos)
 FAKE=02:00:00:00:00:99
 frames "d6-$$" "$MD" "$(three "echo6 $X6 $P6::1 $HUBMAC") na6 $X6 $X6 ns6 $Y6 $P6::1 tll $FAKE na6 $Y6 $Y6 $(three "echo6 $Y6 $P6::1 $HUBMAC")"

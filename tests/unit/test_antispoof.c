@@ -512,6 +512,34 @@ static void test_network(void)
 			    "the table is full");
 }
 
+/* A command member's NIC: its own two IPv6 addresses, nothing else */
+static void test_fixed6(void)
+{
+	struct as_v6 v6 = { .fixed = true };
+	struct antispoof as;
+	struct in_addr a;
+	struct frame f;
+
+	inet_pton(AF_INET, VM, &a);
+	inet_pton(AF_INET6, NET6, &v6.net);
+	inet_pton(AF_INET6, SLAAC, &v6.own);
+	antispoof_build(vm_mac, a, &v6, &as);
+	sets_reset(0);
+	f = icmp6(vm_mac, SLAAC, 128, NULL);
+	CHECK(run(&as, &f) && !as.has_set,
+	      "fixed: its own address passes, no set");
+	f = icmp6(vm_mac, LL, 128, NULL);
+	CHECK(run(&as, &f), "fixed: its link-local passes");
+	f = icmp6(vm_mac, NET6 "77", 128, NULL);
+	CHECK(!run(&as, &f), "fixed: another address of the /64 is dropped");
+	f = icmp6(vm_mac, "fe80::bad", 128, NULL);
+	CHECK(!run(&as, &f), "fixed: another link-local is dropped");
+	f = icmp6(vm_mac, SLAAC, 136, SLAAC);
+	CHECK(run(&as, &f), "fixed: an advertisement for its own address passes");
+	f = icmp6(vm_mac, LL, 136, NET6 "77");
+	CHECK(!run(&as, &f), "fixed: one for another address is dropped");
+}
+
 static void test_ll6(void)
 {
 	struct in6_addr ll;
@@ -530,6 +558,7 @@ int main(void)
 	test_shape();
 	test_v6();
 	test_network();
+	test_fixed6();
 	test_ll6();
 	UNIT_END();
 }

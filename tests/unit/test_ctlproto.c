@@ -49,6 +49,10 @@ int main(void)
 	      "join with its one argument");
 	CHECK(ctl_req_parse("net-info\n", &r, &e) == 0 &&
 		      r.verb == CTL_NET_INFO, "net-info");
+	CHECK(ctl_req_parse("net-inspect\n", &r, &e) == 0 &&
+		      r.verb == CTL_NET_INSPECT, "net-inspect");
+	CHECK(bad("net-inspect x\n", "takes no argument"),
+	      "net-inspect with one");
 	CHECK(ctl_req_parse("net-rm force\n", &r, &e) == 0 &&
 		      r.verb == CTL_NET_RM && r.force, "net-rm force");
 	CHECK(ctl_req_parse("net-rm idle\n", &r, &e) == 0 && !r.force,
