@@ -14,9 +14,10 @@
 #   qbox               `qbox run --net nat --fwd ...` at its defaults (a
 #                      command payload's MTU: 65520)
 #   qbox-1500          the same with `--net nat,mtu=1500` (figure 1 only)
-#   slirp4netns-MTU    `unshare -Urn` + `slirp4netns --configure --mtu=MTU`
-#                      (host loopback allowed: its 10.0.2.2), forwards
-#                      through its API socket's add_hostfwd
+#   slirp4netns-MTU    `unshare -Urn` + `slirp4netns --configure
+#                      --enable-ipv6 --mtu=MTU` (host loopback allowed:
+#                      its 10.0.2.2, fd00::2), forwards through its API
+#                      socket's add_hostfwd
 #   pasta              `unshare -Urn` + `pasta --config-net -t ...` (MTU
 #                      65520); this passt maps the default gateway's
 #                      address to the host's loopback
@@ -147,7 +148,7 @@ env_up_slirp4netns() {
 	p1=$(free_port) && p2=$(free_port) || return 1
 	holder unshare -Urn sleep 100000 || { ENV_ERR[$k]="unshare -Urn failed"; return 1; }
 	ENV_NS[$k]=$HOLDER
-	spawn slirp4netns --configure --mtu="$mtu" --api-socket "$sock" \
+	spawn slirp4netns --configure --enable-ipv6 --mtu="$mtu" --api-socket "$sock" \
 		"$HOLDER" tap0 </dev/null >"$log" 2>&1
 	if ! wait_for 15 has_addr "$k" 10.0.2.100; then
 		ENV_ERR[$k]="slirp4netns: $(last_error "$log")"
