@@ -3,6 +3,8 @@
 #include "dataplane/slirp_fix.h"
 
 #include <stdbool.h>
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/bytes.h"
@@ -16,50 +18,68 @@
 #define RA_OTHER_CONFIG 0x40
 #define DHCP6_REPLY 7
 #define DHCP6_SERVERID 2
+#define DHCP6_DNS_SERVERS 23
 #define DUID_LL 3
 #define HW_ETHERNET 1
 
-/* Whether DHCPv6 options @o (@len bytes) hold option @code */
-static bool has_option(const uint8_t *o, size_t len, uint16_t code)
+/*
+ * A Reply's options from @o (@len bytes) into @to: the DNS servers (23)
+ * left out with @no_dns, a Server Identifier added when there is none.
+ * Return: the options' new length; *@changed whether they differ
+ */
+static size_t reply_options(const uint8_t *o, size_t len, bool no_dns,
+			    const uint8_t mac[6], uint8_t *to, bool *changed)
 {
-	size_t at = 0;
+	size_t at = 0, n = 0, olen;
+	bool has_id = false;
 
+	*changed = false;
 	while (at + 4 <= len) {
-		if (be16_get(o + at) == code)
-			return true;
-		at += 4 + (size_t)be16_get(o + at + 2);
+		olen = 4 + (size_t)be16_get(o + at + 2);
+		if (at + olen > len)
+			break;		/* libslirp's own: never, but bounded */
+		if (be16_get(o + at) == DHCP6_SERVERID)
+			has_id = true;
+		if (no_dns && be16_get(o + at) == DHCP6_DNS_SERVERS) {
+			*changed = true;
+		} else {
+			memmove(to + n, o + at, olen);
+			n += olen;
+		}
+		at += olen;
 	}
-	return false;
+	if (!has_id) {
+		be16_put(to + n, DHCP6_SERVERID);
+		be16_put(to + n + 2, 10);
+		be16_put(to + n + 4, DUID_LL);
+		be16_put(to + n + 6, HW_ETHERNET);
+		memcpy(to + n + 8, mac, 6);	/* the MAC it comes from */
+		n += SLIRP_FIX_GROWTH;
+		*changed = true;
+	}
+	return n;
 }
 
-/* A Reply with its Server Identifier added, into @out */
-static size_t fix_reply(const uint8_t *f, size_t len, uint8_t *out,
-			size_t cap)
+/* A Reply with its Server Identifier added (and, @no_dns, its DNS
+ * servers left out), from port 547, into @out */
+static size_t fix_reply(const uint8_t *f, size_t len, bool no_dns,
+			uint8_t *out, size_t cap)
 {
 	const uint8_t *udp = f + ETH_HLEN + IP6_HLEN;
-	size_t ulen = len - ETH_HLEN - IP6_HLEN, n = len + SLIRP_FIX_GROWTH;
-	uint8_t *o, *ou;
+	size_t ulen = len - ETH_HLEN - IP6_HLEN, hdr = ETH_HLEN + IP6_HLEN + 12;
+	uint8_t *ou = out + ETH_HLEN + IP6_HLEN;
+	bool changed;
 
 	/* libslirp sends from 547 byte-swapped (8962): either is its own */
 	if (ulen < 8 + 4 || (be16_get(udp) != 547 && be16_get(udp) != 8962) ||
 	    be16_get(udp + 2) != 546 || be16_get(udp + 4) != ulen ||
-	    udp[8] != DHCP6_REPLY || cap < n)
+	    udp[8] != DHCP6_REPLY || cap < len + SLIRP_FIX_GROWTH)
 		return 0;
-	if (has_option(udp + 12, ulen - 12, DHCP6_SERVERID))
-		n = len;
-	memcpy(out, f, len);
-	if (n > len) {
-		o = out + len;
-		be16_put(o, DHCP6_SERVERID);
-		be16_put(o + 2, 10);
-		be16_put(o + 4, DUID_LL);
-		be16_put(o + 6, HW_ETHERNET);
-		memcpy(o + 8, f + 6, 6);	/* the MAC it comes from */
-		ulen += SLIRP_FIX_GROWTH;
-	}
-	if (n == len && be16_get(udp) == 547)
+	memcpy(out, f, hdr);
+	ulen = 12 + reply_options(udp + 12, ulen - 12, no_dns, f + 6,
+				  out + hdr, &changed);
+	if (!changed && be16_get(udp) == 547)
 		return 0;	/* nothing to correct */
-	ou = out + ETH_HLEN + IP6_HLEN;
 	be16_put(out + ETH_HLEN + 4, (uint16_t)ulen);
 	be16_put(ou, 547);
 	be16_put(ou + 4, (uint16_t)ulen);
@@ -68,7 +88,7 @@ static size_t fix_reply(const uint8_t *f, size_t len, uint8_t *out,
 							 (uint32_t)ulen,
 							 PROTO_UDP),
 					    ou, ulen)) ?: 0xffff);
-	return n;
+	return ETH_HLEN + IP6_HLEN + ulen;
 }
 
 /* A router advertisement with its O flag set (and, @not_router, a router
@@ -97,8 +117,8 @@ static size_t fix_ra(const uint8_t *f, size_t len, bool not_router,
 	return len;
 }
 
-size_t slirp_fix(const uint8_t *f, size_t len, bool not_router, uint8_t *out,
-		 size_t cap)
+size_t slirp_fix(const uint8_t *f, size_t len, unsigned int flags,
+		 uint8_t *out, size_t cap)
 {
 	const uint8_t *ip;
 
@@ -109,8 +129,23 @@ size_t slirp_fix(const uint8_t *f, size_t len, bool not_router, uint8_t *out,
 	if ((ip[0] >> 4) != 6 || be16_get(ip + 4) != len - ETH_HLEN - IP6_HLEN)
 		return 0;
 	if (ip[6] == PROTO_UDP)
-		return fix_reply(f, len, out, cap);
+		return fix_reply(f, len, flags & SLIRP_FIX_NO_DNS6, out, cap);
 	if (ip[6] == PROTO_ICMPV6)
-		return fix_ra(f, len, not_router, out, cap);
+		return fix_ra(f, len, flags & SLIRP_FIX_NOT_ROUTER, out, cap);
 	return 0;
+}
+
+bool resolv_has_ipv6(const char *text)
+{
+	char addr[64];
+	struct in6_addr a;
+	const char *line;
+
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		if (sscanf(line, " nameserver %63[^% \t\n]", addr) == 1 &&
+		    inet_pton(AF_INET6, addr, &a) == 1)
+			return true;
+	}
+	return false;
 }

@@ -80,6 +80,7 @@ struct uplink {
 	struct timer *timers;
 	bool host_only;
 	bool ipv6;
+	unsigned int fix_flags;		/* slirp_fix()'s, for our case */
 	struct in_addr host;
 	struct egress_policy egress;
 	struct fairq *queue;		/* read, not yet fed to libslirp */
@@ -141,6 +142,24 @@ static void slots_give_back(struct uplink *u)
 	slots_reset(u);
 }
 
+/*
+ * What slirp_fix() corrects for this engine: a host-only network's RAs
+ * name no router; and on a host with no IPv6 nameserver, which libslirp's
+ * IPv6 DNS forwarder would ask (it reads resolv.conf as this does, for
+ * each query: a host that gains one later keeps the DNS option out
+ * until the engine starts again), DHCPv6 names no DNS server
+ */
+static unsigned int fix_flags(const struct uplink_cfg *cfg)
+{
+	char resolv[8192];
+	ssize_t n = read_file("/etc/resolv.conf", resolv, sizeof(resolv));
+	unsigned int f = cfg->host_only ? SLIRP_FIX_NOT_ROUTER : 0;
+
+	if (cfg->ipv6 && (n < 0 || !resolv_has_ipv6(resolv)))
+		f |= SLIRP_FIX_NO_DNS6;
+	return f;
+}
+
 /* Frames libslirp sends that slirp_fix() may correct are small */
 #define FIX_MAX 1600
 
@@ -149,7 +168,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct uplink *u = opaque;
 	uint8_t fixed[FIX_MAX];
 	size_t n_fixed = len + SLIRP_FIX_GROWTH <= sizeof(fixed) ?
-			 slirp_fix(buf, len, u->host_only, fixed,
+			 slirp_fix(buf, len, u->fix_flags, fixed,
 				   sizeof(fixed)) : 0;
 	ssize_t n = n_fixed ? write(u->tapfd, fixed, n_fixed) :
 			      write(u->tapfd, buf, len);
@@ -283,6 +302,7 @@ struct uplink *uplink_new(const struct uplink_cfg *cfg, int tapfd,
 	u->tapfd = tapfd;
 	u->host_only = cfg->host_only;
 	u->ipv6 = cfg->ipv6;
+	u->fix_flags = fix_flags(cfg);
 	u->host = cfg->gateway;
 	u->egress = cfg->egress;
 	u->egress.gateway = cfg->gateway;

@@ -203,7 +203,12 @@ static void tap_remove(struct init *in, int32_t id)
 	char name[16];
 
 	tap_name(id, name);
-	antispoof_remove(name, in->cfg->plan->nics[0].layout.ipv6, &e);
+	/* a chain guarding a lease has a set where the network has IPv6;
+	   one for a MAC alone (no lease to give) has none, and a batch
+	   naming a set that is not there deletes nothing */
+	if (!in->cfg->plan->nics[0].layout.ipv6 ||
+	    antispoof_remove(name, true, &e) < 0)
+		antispoof_remove(name, false, &e);
 	if (nl_open(&nl, &e) == 0)
 		nl_link_del(&nl, name, &e);
 	nl_close(&nl);

@@ -127,6 +127,28 @@ expect_output "qbox exec reaches the guest at its IPv6 address" 0 "^guest6-page"
 wait "$VM_PID"
 
 # ipv6=off: no RA, no route
+# a host whose resolv.conf names an IPv4 nameserver alone: libslirp's ::3
+# would answer nothing, so DHCPv6 names no DNS server
+echo "nameserver $OUTSIDE_IP" >"$TMP/resolv4.conf"
+cat >"$TMP/v4dns.sh" <<'EOS'
+ip link set eth0 up
+mkdir -p /var/lib/dhcpcd /run /usr/lib/dhcpcd
+ln -s /run /var/run
+echo "root:x:0:0::/:/bin/sh" >/etc/passwd
+echo "dhcpcd:x:104:65534::/:/bin/false" >>/etc/passwd
+echo "option domain_name_servers" >/etc/dhcpcd.conf
+printf '#!/bin/sh\n[ "$reason" = INFORM6 ] && echo "DHCP6: dns=[$new_dhcp6_name_servers]" >/dev/console\ntrue\n' >/dhcp6.sh
+chmod +x /dhcp6.sh
+timeout 20 dhcpcd -6 -1 -t 15 --inform6 -c /dhcp6.sh eth0 >/dev/null 2>&1
+echo "V4DNS: done"
+EOS
+# the same bind mount as OUTSIDE_RESOLV, of another file
+VM_AS=("${OUTSIDE_RESOLV[@]:0:5}" "$TMP/resolv4.conf")
+VM_PROGRAMS=(/usr/sbin/dhcpcd)
+vm_run "$TMP/v4dns" "$TMP/v4dns.sh"
+vm_check "IPv4-only host resolvers: dhcpcd's DHCPv6 reply names no DNS server (::3 would not answer)" \
+	"$TMP/v4dns" "^DHCP6: dns=\[\]\s*\$"
+
 cat >"$TMP/off.sh" <<'EOS'
 ip link set eth0 up
 sleep 4

@@ -124,6 +124,8 @@ chain=$("$HELPERS/netns-caps" "$hinit" "$NFT" list chain netdev qbox "$tap" 2>&1
 has_all() { local p; for p in "$@"; do grep -qF -- "$p" <<<"$chain" || return 1; done; }
 check "its anti-spoofing chain holds its MAC and lease" \
 	has_all "device \"$tap\"" "policy drop" 0x25300000101 "$(hexip "$L1") accept"
+check "... and binds its IPv6 addresses in a set of its own (the network has a /64)" \
+	"$HELPERS/netns-caps" "$hinit" "$NFT" list set netdev qbox "$tap-v6"
 kill "$c1"
 check "the client hangs up: the member is gone" wait_for 10 sockets_are "$net" 0
 # the member leaves at once, its TAP soon after: init deletes it when the
@@ -131,6 +133,7 @@ check "the client hangs up: the member is gone" wait_for 10 sockets_are "$net" 0
 check "... and its TAP $tap" wait_for 10 \
 	sh -c "! '$QBOX' exec natnet:$net -- ip -o link show | grep -q ': $tap:'"
 check "... and its chain" sh -c "! '$HELPERS/netns-caps' $hinit '$NFT' list ruleset | grep -q 'chain $tap '"
+check "... and its set" sh -c "! '$HELPERS/netns-caps' $hinit '$NFT' list ruleset | grep -q 'set $tap-v6 '"
 
 # ---- anti-spoofing: another address, another MAC, a MAC in use ---------------------
 out=$(timeout 30 "$SC" "$P" mac=02:53:00:00:04:01 dhcp ping 10.0.2.1 from 10.0.2.77 ping 10.0.2.1)

@@ -62,7 +62,7 @@ static void test_reply(void)
 	size_t n = reply(f, 8962, false), m;
 	const uint8_t *u = out + 54;
 
-	m = slirp_fix(f, n, false, out, sizeof(out));
+	m = slirp_fix(f, n, 0, out, sizeof(out));
 	CHECK(m == n + SLIRP_FIX_GROWTH, "reply: grows by a server ID (%zu)", m);
 	CHECK(be16_get(u) == 547 && be16_get(u + 2) == 546,
 	      "reply: from port 547, libslirp's byte-swapped 8962 corrected");
@@ -76,25 +76,78 @@ static void test_reply(void)
 	      "reply: its Ethernet header, message and options kept");
 	CHECK(sum_ok(out, m), "reply: the UDP checksum holds");
 	n = reply(f, 547, true);
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0,
 	      "reply: one with a server ID from 547 is left alone");
 	n = reply(f, 8962, true);
-	m = slirp_fix(f, n, false, out, sizeof(out));
+	m = slirp_fix(f, n, 0, out, sizeof(out));
 	CHECK(m == n && be16_get(out + 54) == 547 && sum_ok(out, m),
 	      "reply: one with a server ID gets its port alone corrected");
 	n = reply(f, 8962, false);
 	f[54 + 8] = 2;		/* an Advertise, not a Reply */
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0,
 	      "reply: other DHCPv6 messages are left alone");
 	n = reply(f, 8962, false);
-	CHECK(slirp_fix(f, n, false, out, n + SLIRP_FIX_GROWTH - 1) == 0,
+	CHECK(slirp_fix(f, n, 0, out, n + SLIRP_FIX_GROWTH - 1) == 0,
 	      "reply: nothing when it does not fit");
-	CHECK(slirp_fix(f, n - 1, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n - 1, 0, out, sizeof(out)) == 0,
 	      "reply: nothing when the lengths disagree");
 	n = reply(f, 8962, false);
 	be16_put(f + 54 + 2, 547);
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0,
 	      "reply: UDP to another port is left alone");
+}
+
+/* libslirp's Reply as it is: a client ID, then the DNS servers (23) */
+static size_t reply_dns(uint8_t *f)
+{
+	size_t plen = 8 + 4 + 8 + 20, n = ip6(f, 17, plen);
+	uint8_t *u = f + 54, *o = u + 12;
+
+	be16_put(u, 8962);
+	be16_put(u + 2, 546);
+	be16_put(u + 4, (uint16_t)plen);
+	u[8] = 7;
+	be16_put(o, 1);
+	be16_put(o + 2, 4);
+	be16_put(o + 8, 23);
+	be16_put(o + 10, 16);
+	inet_pton(AF_INET6, "fd71:6278:a00:200::3", o + 12);
+	return n;
+}
+
+static void test_no_dns(void)
+{
+	uint8_t f[160], out[160];
+	size_t n = reply_dns(f), m;
+	const uint8_t *u = out + 54;
+
+	m = slirp_fix(f, n, 0, out, sizeof(out));
+	CHECK(m == n + SLIRP_FIX_GROWTH && be16_get(u + 20) == 23,
+	      "no-dns: without the flag the DNS servers stay");
+	m = slirp_fix(f, n, SLIRP_FIX_NO_DNS6, out, sizeof(out));
+	CHECK(m == n - 20 + SLIRP_FIX_GROWTH && sum_ok(out, m) &&
+		      be16_get(u + 4) == m - 54 && be16_get(out + 14 + 4) == m - 54,
+	      "no-dns: the DNS servers go, the server ID comes, lengths and "
+	      "checksum follow (%zu)", m);
+	CHECK(be16_get(u + 12) == 1 && be16_get(u + 20) == 2 &&
+		      be16_get(u) == 547,
+	      "no-dns: the client ID, then the server ID, from 547");
+	memcpy(f, out, m);
+	CHECK(slirp_fix(f, m, SLIRP_FIX_NO_DNS6, out, sizeof(out)) == 0,
+	      "no-dns: a reply already so is left alone");
+}
+
+static void test_resolv(void)
+{
+	CHECK(!resolv_has_ipv6("nameserver 10.255.255.53\n") &&
+		      !resolv_has_ipv6("") &&
+		      !resolv_has_ipv6("# nameserver ::1\nsearch x\n") &&
+		      !resolv_has_ipv6("nameserver\nnameserver zz::1\n"),
+	      "resolv: IPv4 servers, none, a comment, garbage: no IPv6");
+	CHECK(resolv_has_ipv6("nameserver 10.0.0.1\nnameserver 2001:db8::53\n") &&
+		      resolv_has_ipv6("  nameserver\tfe80::1%eth0\n") &&
+		      resolv_has_ipv6("nameserver ::1"),
+	      "resolv: an IPv6 server, a scoped one, one without a newline");
 }
 
 static void test_ra(void)
@@ -104,36 +157,38 @@ static void test_ra(void)
 
 	f[54] = 134;		/* router advertisement */
 	f[54 + 4] = 64;		/* hop limit */
-	m = slirp_fix(f, n, false, out, sizeof(out));
+	m = slirp_fix(f, n, 0, out, sizeof(out));
 	CHECK(m == n && (out[54 + 5] & 0x40) && sum_ok(out, m),
 	      "ra: the O flag set, the checksum holds");
 	memcpy(f, out, n);
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0,
 	      "ra: one with the O flag is left alone");
 	be16_put(f + 54 + 6, 1800);	/* router lifetime */
 	be16_put(f + 54 + 2, 0);
 	be16_put(f + 54 + 2, csum_fold(csum_add(csum_pseudo6(f + 14, 16, 58),
 						f + 54, 16)));
-	m = slirp_fix(f, n, true, out, sizeof(out));
+	m = slirp_fix(f, n, SLIRP_FIX_NOT_ROUTER, out, sizeof(out));
 	CHECK(m == n && be16_get(out + 54 + 6) == 0 &&
 		      (out[54 + 5] & 0x40) && sum_ok(out, m),
 	      "ra: a host-only network's, router lifetime 0, the checksum "
 	      "holds");
-	CHECK(slirp_fix(out, n, true, f, sizeof(f)) == 0,
+	CHECK(slirp_fix(out, n, SLIRP_FIX_NOT_ROUTER, f, sizeof(f)) == 0,
 	      "ra: a host-only network's already so is left alone");
 	f[54] = 136;
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0,
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0,
 	      "ra: other ICMPv6 is left alone");
 	n = ip6(f, 6, 20);
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0, "TCP is left alone");
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0, "TCP is left alone");
 	be16_put(f + 12, 0x0800);
-	CHECK(slirp_fix(f, n, false, out, sizeof(out)) == 0, "IPv4 is left alone");
-	CHECK(slirp_fix(f, 20, false, out, sizeof(out)) == 0, "a runt is left alone");
+	CHECK(slirp_fix(f, n, 0, out, sizeof(out)) == 0, "IPv4 is left alone");
+	CHECK(slirp_fix(f, 20, 0, out, sizeof(out)) == 0, "a runt is left alone");
 }
 
 int main(void)
 {
 	test_reply();
+	test_no_dns();
+	test_resolv();
 	test_ra();
 	UNIT_END();
 }
