@@ -225,8 +225,9 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 }
 
 /*
- * A NIC on a NAT network with IPv6 (or the network's own, in its hub):
- * the network's /64, gateway and DNS (the NAT engine's, as on a NAT NIC)
+ * A NIC on a named network with IPv6 (or the network's own, in its hub):
+ * the network's /64, gateway and DNS; for the hub's NAT engine, if it has
+ * one, its own addresses as on a NAT NIC
  */
 static void plan_named6(struct nic_plan *n)
 {
