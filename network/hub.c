@@ -330,7 +330,8 @@ static void hub_info6(const struct net_layout *l, struct strbuf *b)
 		inet_ntop(AF_INET6, &l->net6, t, sizeof(t));
 	sb_printf(b, "\"subnet6\":\"%s%s\",", t, l->ipv6 ? "/64" : "");
 	for (i = 0; i < ARRAY_SIZE(a); i++) {
-		if (l->ipv6)
+		t[0] = '\0';	/* none: a host-only network's gateway */
+		if (l->ipv6 && !IN6_IS_ADDR_UNSPECIFIED(a[i]))
 			inet_ntop(AF_INET6, a[i], t, sizeof(t));
 		sb_printf(b, "\"%s\":\"%s\",", keys[i], t);
 	}

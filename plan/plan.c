@@ -70,7 +70,8 @@ static struct in6_addr mirror6(const struct in6_addr *net6, struct in_addr a,
  * not with ipv6=off): its /64 (subnet6=, else as a NAT NIC's, from the
  * IPv4 subnet), and every address of the layout mirrored into it, so that
  * natnet's gateway is ::2, DNS ::3 and hub ::1, hostonly's host alias ::1
- * and hub ::100, an internal network's hub ::1.
+ * and hub ::64 (.100: the number, in hexadecimal), an internal network's
+ * hub ::1.
  */
 static void net_layout6(const struct net_spec *s, struct in_addr net,
 			unsigned int prefix, struct net_layout *l)

@@ -149,7 +149,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "ns6") && i + 2 < argc) {
 			ip6_parse(argv[i + 1], src);
 			ip6_parse(argv[i + 2], icmp + 8);	/* the target */
-			/* its solicited-node group, ff02::1:ffXX:XXXX */
+			/* its solicited-node group: ff02::1:ff and the
+			   target's last 3 bytes */
 			inet_pton(AF_INET6, "ff02::1:ff00:0", dst);
 			memcpy(dst + 13, icmp + 8 + 13, 3);
 			memcpy(dmac, "\x33\x33", 2);

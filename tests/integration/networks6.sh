@@ -152,6 +152,8 @@ expect_output "host-only: a command's IPv6 address is its MAC's EUI-64 in the /6
 	"$QBOX" exec "ha6-$$" -- ip -6 -o addr show dev qbr0
 expect_output "... and it has no IPv6 default route" 0 "^\$" \
 	"$QBOX" exec "ha6-$$" -- ip -6 route show default
+check "net inspect --json: a host-only network has no IPv6 gateway, its host alias ::1 aside" \
+	jqc --arg h "$H6::64" '.gateway6 == "" and .dns6 == "" and .hub6 == $h' < <(net_json "$hnet")
 check "host-only: the host's [::1] through the host alias's IPv6 address" \
 	test "$(get "ha6-$$" "http://[$H6::1]:$hport/")" = "$page6"
 check "host-only: not the outside test host over IPv6" \
