@@ -18,7 +18,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# libvdeplug (VDE plugs: dataplane/vde_relay.c) ships no pkg-config file
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lvdeplug
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
@@ -46,7 +47,7 @@ print-layers:
 # Pure parts, linked into the unit tests without the system-facing code
 UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     runner/cli.c \
-	     plan/spec.c control/ctl_proto.c plan/plan.c plan/names.c \
+	     plan/spec.c plan/vdeloc.c control/ctl_proto.c plan/plan.c plan/names.c \
 	     plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c dataplane/slirp_fix.c \
 	     network/leases.c \
@@ -81,10 +82,10 @@ FUZZ_COMMON  := common/err.c common/util.c
 
 FUZZ_SRCS_policy   := $(POLICY_SRCS)
 FUZZ_LIBS_policy    = $(UNIT_LIBS)
-FUZZ_SRCS_netspec  := plan/spec.c
-FUZZ_SRCS_fwdspec  := plan/spec.c
-FUZZ_SRCS_ctlproto := control/ctl_proto.c plan/spec.c common/json.c
-FUZZ_SRCS_leases   := network/leases.c plan/spec.c common/json.c
+FUZZ_SRCS_netspec  := plan/spec.c plan/vdeloc.c
+FUZZ_SRCS_fwdspec  := plan/spec.c plan/vdeloc.c
+FUZZ_SRCS_ctlproto := control/ctl_proto.c plan/spec.c plan/vdeloc.c common/json.c
+FUZZ_SRCS_leases   := network/leases.c plan/spec.c plan/vdeloc.c common/json.c
 FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filter.c \
 		      dataplane/slirp_fix.c common/pollset.c
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)

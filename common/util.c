@@ -205,3 +205,24 @@ void path_parent(const char *path, char *out)
 	snprintf(out, PATH_MAX, "%.*s", slash > path ? (int)(slash - path) : 1,
 		 path);
 }
+
+int split_fields(char *s, char *field[], int max)
+{
+	int n = 0, depth = 0;
+
+	field[n++] = s;
+	for (; *s; s++) {
+		if (*s == '[') {
+			depth++;
+		} else if (*s == ']') {
+			if (--depth < 0)
+				return -1;
+		} else if (*s == ':' && !depth) {
+			if (n == max)
+				return -1;
+			*s = '\0';
+			field[n++] = s + 1;
+		}
+	}
+	return depth ? -1 : n;
+}

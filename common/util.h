@@ -38,6 +38,13 @@ static inline int steal_fd(int *fd)
 	return r;
 }
 
+/*
+ * Split @s in place at the colons that are not inside brackets (a forward
+ * spec, a UDP tunnel): the number of fields, or -1 when there are more
+ * than @max or a bracket is unbalanced
+ */
+int split_fields(char *s, char *field[], int max);
+
 /**
  * parse_uint() - parse a whole decimal string
  * @s:		text; leading '+', '-', spaces and empty strings are rejected

@@ -71,21 +71,6 @@ static void engine_files(const struct nat_engine_cfg *c,
 	files[n] = NULL;
 }
 
-/* stdin and stdout: /dev/null; stderr stays, for sanitizer reports */
-static int null_stdio(struct qerr *e)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return qerr_set(e, errno, "opening /dev/null");
-	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
-		close(fd);
-		return qerr_set(e, errno, "redirecting stdin and stdout");
-	}
-	close(fd);
-	return 0;
-}
-
 /* The private, writable memory the process holds now (VmData), in bytes */
 static int data_size(rlim_t *out, struct qerr *e)
 {
@@ -241,7 +226,7 @@ static int engine_main(void *arg, int sock, struct qerr *e)
 	if (die_confined && fault_arm() < 0)
 		return qerr_set(e, errno, "test fault");
 	g_log_set_default_handler(engine_log, NULL);
-	if ((r = null_stdio(e)) < 0 || (r = confine(c, up, e)) < 0)
+	if ((r = child_null_stdio(e)) < 0 || (r = confine(c, up, e)) < 0)
 		return r;
 	if (die_confined)
 		fault_spin();

@@ -20,6 +20,9 @@
  *             back, and makes the pair with its far end placed there.
  *             Frames between members cross two bridges and a veth pair,
  *             all in the kernel.
+ *   vde       the bridge and the uplink TAP, whose fd goes to the
+ *             supervisor's VDE relay, and the VM's TAP or the command's
+ *             ip= on the bridge: see vde_nic().
  *   bridged   no link here: the administrator's TAP, opened by the
  *             supervisor in the host's namespace before the clone; init
  *             passes the fd it inherited on to QEMU, like a qvmN's.
@@ -162,6 +165,37 @@ static int nat_nic(struct init *in, struct nl *nl, int i, bool *routed,
 }
 
 /*
+ * A vde NIC: the bridge and the uplink TAP, as for NAT, but the uplink's
+ * fd goes to the supervisor's VDE relay (dataplane/vde_relay.h), which
+ * plugs it into somebody else's LAN; the VM's TAP, held to its MAC (its
+ * addresses are that LAN's business), or the command's ip= and gw=.
+ */
+static int vde_nic(struct init *in, struct nl *nl, int i, bool *routed,
+		   struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	const struct nic_plan *n = &p->nics[i];
+	char br[16], up[16], vm[16];
+	struct segment s = { .bridge = br, .uplink = up, .foreign = true,
+			     .prefix = n->prefix };
+
+	segment_names(i, br, up, vm);
+	if (p->vm) {
+		s.vm_tap = vm;
+		s.guard_mac = n->mac;
+		s.no_ra = true;
+	} else {
+		s.bridge_mac = n->mac;
+		s.addr = n->guest;
+		if (!*routed && n->gateway.s_addr) {
+			s.gateway = n->gateway;
+			*routed = true;
+		}
+	}
+	return nic_build(in, nl, i, &s, e);
+}
+
+/*
  * A NIC on a named network: our bridge with a veth pair to the hub's, and
  * the VM's TAP or the command's address (the one the hub reserved for it,
  * as it reserves a VM's DHCP lease: the payload's port is guarded for it).
@@ -229,6 +263,8 @@ int nics_build(struct init *in, struct nl *nl, struct qerr *e)
 			r = member_nic(in, nl, i, &routed, &routed6, e);
 		else if (p->nics[i].mode == NET_BRIDGED)
 			vm_nic(in, i, in->cfg->tapfd[i]);
+		else if (p->nics[i].mode == NET_VDE)
+			r = vde_nic(in, nl, i, &routed, e);
 	}
 	return r;
 }

@@ -48,6 +48,23 @@ static int veth_ports(struct nl *nl, const struct segment *s, int brindex,
 	return nl_link_set(s->peer_nl, s->peer, &hub, e);
 }
 
+/*
+ * No IPv6 on link @ifname: nothing of its own (duplicate address
+ * detection, multicast listener reports from a link-local address) goes
+ * out through it. Without IPv6 in the kernel there is nothing to say.
+ */
+static int no_ipv6(const char *ifname, struct qerr *e)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	if ((r = write_file(path, "1")) < 0 && r != -ENOENT)
+		return qerr_set(e, -r, "writing %s", path);
+	return 0;
+}
+
 /* A TAP on the bridge; its fd to *@fd */
 static int tap_port(struct nl *nl, const struct segment *s, const char *name,
 		    bool vm, int brindex, int *fd, struct qerr *e)
@@ -57,6 +74,7 @@ static int tap_port(struct nl *nl, const struct segment *s, const char *name,
 	if ((*fd = tap_open(name, vm, e)) < 0)
 		return *fd;
 	if ((vm && (r = guard(s, name, AS_INGRESS, e)) < 0) ||
+	    (!vm && s->foreign && (r = no_ipv6(name, e)) < 0) ||
 	    (r = nl_link_up(nl, name, brindex, TAP_TXQLEN, s->mtu, e)) < 0) {
 		close(*fd);
 		*fd = -1;
@@ -130,6 +148,7 @@ int segment_build(struct nl *nl, const struct segment *s, int *uplink_fd,
 		return r;
 	brindex = (int)if_nametoindex(s->bridge);
 	if (((s->addr6 || s->no_ra) && (r = no_autoconf(s->bridge, e)) < 0) ||
+	    (s->foreign && s->vm_tap && (r = no_ipv6(s->bridge, e)) < 0) ||
 	    (r = ports(nl, s, brindex, uplink_fd, vm_fd, e)) < 0 ||
 	    (r = nl_link_up(nl, s->bridge, 0, 0, s->mtu, e)) < 0 ||
 	    (r = addresses(nl, s, e)) < 0) {

@@ -61,6 +61,12 @@ struct segment {
 					   advertises on the segment: the
 					   bridge takes none (a VM's NIC on
 					   a NAT network with IPv6) */
+	bool foreign;			/* the uplink leads to a LAN not of
+					   qbox's (a VDE network): the
+					   sandbox's own links say nothing
+					   there (no IPv6 on the uplink TAP,
+					   nor on a VM's bridge; a command's
+					   bridge is its NIC) */
 	const struct as_v6 *guard6;	/* what a VM may send from over
 					   IPv6 (antispoof.h); NULL: its
 					   EUI-64 link-local address */

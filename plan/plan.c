@@ -454,6 +454,29 @@ static int plan_ip(const struct plan *p, const struct nic_plan *n,
 	return 0;
 }
 
+/*
+ * A vde NIC: its LAN is somebody else's. A command has the address and
+ * route ip= and gw= give it (or none: link-local IPv6 alone); a VM's
+ * guest takes what that LAN's DHCP or its own configuration says.
+ */
+static int plan_vde(const struct plan *p, struct nic_plan *n,
+		    const struct net_spec *s, struct qerr *e)
+{
+	n->spec = s;
+	if (!s->has_ip)
+		return 0;
+	if (p->vm)
+		return qerr_usage(e, "--net %s: ip= is a command's address: a "
+				     "VM's guest sets its own on a VDE network",
+				  n->text);
+	n->net = s->subnet;
+	n->prefix = s->prefix;
+	n->guest = s->ip;
+	if (s->has_gw)
+		n->gateway = s->gw;
+	return 0;
+}
+
 static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 			struct qerr *e)
 {
@@ -465,6 +488,8 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 		if ((r = plan_bridged(o, p, i, e)) < 0)
 			return r;
 		n->spec = s;
+	} else if (n->mode == NET_VDE) {
+		return plan_vde(p, n, s, e);
 	} else if (s && net_mode_named(s->mode)) {
 		n->spec = s;
 		net_layout(s, &n->net, &n->prefix, &n->layout);
@@ -509,6 +534,13 @@ static int plan_nic_mac(const struct run_opts *o, struct plan *p, int i,
 	return p->vm ? plan_user_mac(o, p, i, e) : 0;
 }
 
+/* Whether NIC @n has a subnet of qbox's: not on a bridged or VDE LAN
+ * (but a command's ip= there) */
+static bool has_subnet(const struct nic_plan *n)
+{
+	return n->mode != NET_BRIDGED && (n->mode != NET_VDE || n->prefix);
+}
+
 /* NIC @i against the ones before it: subnets, MACs */
 static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
 			    int i, struct qerr *e)
@@ -520,7 +552,7 @@ static int plan_nic_clashes(const struct run_opts *o, const struct plan *p,
 		const struct nic_plan *m = &p->nics[j];
 		unsigned int pre = m->prefix < n->prefix ? m->prefix :
 							   n->prefix;
-		bool subnets = m->mode != NET_BRIDGED && n->mode != NET_BRIDGED;
+		bool subnets = has_subnet(m) && has_subnet(n);
 		char b[18], b6[INET6_ADDRSTRLEN];
 
 		/* NAT NICs get distinct subnets, and so must a command's
@@ -608,14 +640,27 @@ bool fwd_same_host_side(const struct fwd_spec *a, const struct fwd_spec *b)
 	return !memcmp(&a->host6, &b->host6, sizeof(a->host6));
 }
 
-/* Why a forward cannot go to a bridged NIC, for messages */
-#define BRIDGED_NO_FWD " (a bridged NIC needs no forwards: its LAN reaches " \
-		       "the VM directly)"
+/* Why a forward cannot go to a bridged or VDE NIC, for messages ("" when
+ * there is none of them) */
+static const char *foreign_no_fwd(const struct plan *p)
+{
+	int j;
+
+	for (j = 0; j < p->n_nics; j++)
+		if (p->nics[j].mode == NET_BRIDGED)
+			return " (a bridged NIC needs no forwards: its LAN "
+			       "reaches the VM directly)";
+		else if (p->nics[j].mode == NET_VDE)
+			return " (a VDE NIC needs no forwards: its network "
+			       "reaches the VM directly)";
+	return "";
+}
 
 /* Whether NIC @n's subnet (or IPv6 prefix) holds @a */
 static bool nic_holds(const struct nic_plan *n, const struct ipaddr *a)
 {
-	if (n->mode == NET_NONE || n->mode == NET_BRIDGED)
+	if (n->mode == NET_NONE || n->mode == NET_BRIDGED ||
+	    n->mode == NET_VDE)
 		return false;
 	if (a->family == AF_INET6)
 		return n->ipv6 && subnet6_contains(&n->net6, &a->v6);
@@ -628,7 +673,6 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 	char b[INET6_ADDRSTRLEN];
 	bool given = spec->guest.family != 0;
 	int j, named = -1;
-	bool bridged = false;
 
 	f->spec = *spec;
 	f->nic = -1;
@@ -637,7 +681,6 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 
 		if (net_mode_named(n->mode) && named < 0)
 			named = j;
-		bridged |= n->mode == NET_BRIDGED;
 		if (given ? nic_holds(n, &spec->guest) : n->mode == NET_NAT)
 			f->nic = j;
 	}
@@ -651,15 +694,14 @@ int fwd_resolve(const struct plan *p, const struct fwd_spec *spec,
 	if (f->nic < 0 && !given)
 		return qerr_usage(e, "forwards need a nat NIC or a network, "
 				     "and this sandbox has none%s",
-				  bridged ? BRIDGED_NO_FWD : "");
+				  foreign_no_fwd(p));
 	if (f->nic < 0)
 		return qerr_usage(e, "guest address %s is in no %s of this "
 				     "sandbox's networks%s",
 				  ipaddr_str(&spec->guest, b),
 				  spec->guest.family == AF_INET6 ?
 				  "IPv6 prefix (ipv6=on NAT NICs have one)" :
-				  "subnet",
-				  bridged ? BRIDGED_NO_FWD : "");
+				  "subnet", foreign_no_fwd(p));
 	if (p->nics[f->nic].mode == NET_INTERNAL)
 		return qerr_usage(e, "internal network '%s' cannot be reached "
 				     "from the host, not even by forwards",

@@ -115,12 +115,13 @@ int cidr_parse(const char *text, struct in_addr *net, unsigned int *prefix,
 static const char *const mode_names[] = {
 	[NET_NONE] = "none", [NET_NAT] = "nat", [NET_NATNET] = "natnet",
 	[NET_HOSTONLY] = "hostonly", [NET_INTERNAL] = "internal",
-	[NET_BRIDGED] = "bridged",
+	[NET_BRIDGED] = "bridged", [NET_VDE] = "vde",
 };
 
 /* For messages that list the modes */
 #define MODES_AVAILABLE "none, nat, natnet:NAME, hostonly:NAME, " \
-			"internal:NAME, bridged:TAPDEV"
+			"internal:NAME, bridged:TAPDEV, vde:LOCATOR, " \
+			"udp:[LADDR:]LPORT:RADDR:RPORT"
 
 int cidr6_parse(const char *text, struct in6_addr *net, struct qerr *e)
 {
@@ -222,6 +223,9 @@ static const char *mode_options(enum net_mode m)
 		       "delay= and jitter=";
 	case NET_BRIDGED:
 		return "mac= and link=";
+	case NET_VDE:
+		return "mac=, ip=ADDR/PREFIX and gw= (a command's), pcap=, "
+		       "link=, rate=, loss=, delay= and jitter=";
 	case NET_NATNET:
 		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, "
 		       "dhcp-option=, tftp=, bootfile=, hostloop=, egress=, "
@@ -665,6 +669,41 @@ static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
 	return 0;
 }
 
+/* Whether mode @m's NIC is on a LAN whose addresses are not qbox's */
+static bool foreign_lan(enum net_mode m)
+{
+	return m == NET_BRIDGED || m == NET_VDE;
+}
+
+/* ip=ADDR/PREFIX of a vde NIC: a command's address on that LAN */
+static int vde_ip_parse(const char *val, struct net_spec *out,
+			struct qerr *e)
+{
+	const char *slash = strchr(val, '/');
+	char addr[INET_ADDRSTRLEN];
+	unsigned long p;
+	size_t len = slash ? (size_t)(slash - val) : 0;
+
+	if (!slash || len >= sizeof(addr) ||
+	    parse_uint(slash + 1, 30, &p) < 0 || p < 8)
+		return qerr_usage(e, "ip=%s: use ADDR/PREFIX, a prefix from 8 "
+				     "to 30 (e.g. ip=192.168.77.5/24)", val);
+	memcpy(addr, val, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, &out->ip) != 1)
+		return qerr_usage(e, "ip=%s: '%s' is not an IPv4 address", val,
+				  addr);
+	out->has_ip = out->has_subnet = true;
+	out->prefix = (unsigned int)p;
+	out->subnet.s_addr = htonl(ntohl(out->ip.s_addr) &
+				   prefix_mask(out->prefix));
+	if (out->ip.s_addr == out->subnet.s_addr ||
+	    (ntohl(out->ip.s_addr) | prefix_mask(out->prefix)) == 0xffffffffu)
+		return qerr_usage(e, "ip=%s is its subnet's network or "
+				     "broadcast address", val);
+	return 0;
+}
+
 /* One KEY=VALUE option of a --net spec; @opt is writable scratch. */
 static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 {
@@ -678,13 +717,13 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (out->mode == NET_NONE)
 		return qerr_usage(e, "mode 'none' takes no options, got '%s'",
 				  opt);
-	/* a bridged NIC's addresses are the LAN's business */
-	if (!strcmp(opt, "subnet") && out->mode != NET_BRIDGED) {
+	/* a bridged or VDE NIC's addresses are its LAN's business */
+	if (!strcmp(opt, "subnet") && !foreign_lan(out->mode)) {
 		out->has_subnet = true;
 		return cidr_parse(val, &out->subnet, &out->prefix, e);
 	}
 	/* IPv6: a NAT's, or a named network's (its members all have it) */
-	if (!strcmp(opt, "ipv6") && out->mode != NET_BRIDGED) {
+	if (!strcmp(opt, "ipv6") && !foreign_lan(out->mode)) {
 		bool on = true;
 
 		if (on_off(opt, val, &on, e) < 0)
@@ -692,7 +731,7 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		out->no_ipv6 = !on;
 		return 0;
 	}
-	if (!strcmp(opt, "subnet6") && out->mode != NET_BRIDGED) {
+	if (!strcmp(opt, "subnet6") && !foreign_lan(out->mode)) {
 		out->has_subnet6 = true;
 		return cidr6_parse(val, &out->subnet6, e);
 	}
@@ -760,6 +799,14 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	if (!strcmp(opt, "allow") &&
 	    (out->mode == NET_NAT || out->mode == NET_NATNET))
 		return allow_parse(val, out, e);
+	if (out->mode == NET_VDE && !strcmp(opt, "ip"))
+		return vde_ip_parse(val, out, e);
+	if (out->mode == NET_VDE && !strcmp(opt, "gw")) {
+		out->has_gw = true;
+		if (inet_pton(AF_INET, val, &out->gw) != 1)
+			return qerr_usage(e, "gw=%s is not an IPv4 address", val);
+		return 0;
+	}
 	if (!strcmp(opt, "ip") && net_mode_named(out->mode)) {
 		out->has_ip = true;
 		if (inet_pton(AF_INET, val, &out->ip) != 1)
@@ -778,27 +825,44 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 			  net_mode_name(out->mode), mode_options(out->mode));
 }
 
+/* vde:LOCATOR or udp:[LADDR:]LPORT:RADDR:RPORT (@arg after the colon) */
+static int generic_parse(const char *mode, const char *arg,
+			 struct net_spec *out, struct qerr *e)
+{
+	char scheme[VDE_SCHEME_MAX + 1];
+
+	out->mode = NET_VDE;
+	if (!strcmp(mode, "vde")) {
+		if (vde_locator_check(arg ? arg : "", scheme, e) < 0)
+			return -EINVAL;
+		snprintf(out->locator, sizeof(out->locator), "%s", arg);
+		return 0;
+	}
+	out->udp = true;
+	return udp_tunnel_parse(arg ? arg : "", &out->tunnel, out->locator,
+				sizeof(out->locator), e);
+}
+
 /* MODE, MODE:NAME or bridged:TAPDEV, the first field of a --net value */
 static int net_mode_parse(char *mode, struct net_spec *out, struct qerr *e)
 {
-	static const char *const planned[] = { "generic" };
 	char *colon = strchr(mode, ':');
 	size_t i;
 
 	if (colon)
 		*colon++ = '\0';
+	if (!strcmp(mode, "generic"))
+		return qerr_usage(e, "VirtualBox's generic mode is vde:LOCATOR "
+				     "(a VDE network) or udp:[LADDR:]LPORT:"
+				     "RADDR:RPORT (a UDP tunnel) here");
+	if (!strcmp(mode, "vde") || !strcmp(mode, "udp"))
+		return generic_parse(mode, colon, out, e);
 	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(mode, mode_names[i]))
 			break;
-	if (i == ARRAY_SIZE(mode_names)) {
-		for (i = 0; i < ARRAY_SIZE(planned); i++)
-			if (!strcmp(mode, planned[i]))
-				return qerr_usage(e, "mode '%s' is not available "
-						     "in this version (available: "
-						     MODES_AVAILABLE ")", mode);
+	if (i == ARRAY_SIZE(mode_names))
 		return qerr_usage(e, "unknown mode '%s' (available: "
 				     MODES_AVAILABLE ")", mode);
-	}
 	out->mode = (enum net_mode)i;
 	if (out->mode == NET_BRIDGED) {
 		if (!colon || !*colon)
@@ -863,38 +927,18 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 		return qerr_usage(e, "subnet6= needs dhcp=on: without it an "
 				     "internal network has link-local IPv6 "
 				     "addresses alone");
+	if (out->has_gw && !out->has_ip)
+		return qerr_usage(e, "gw= goes with ip=ADDR/PREFIX");
+	if (out->has_gw && (!subnet_contains(out->subnet, out->prefix, out->gw) ||
+			    out->gw.s_addr == out->ip.s_addr))
+		return qerr_usage(e, "gw=: the gateway is another address of "
+				     "ip='s subnet");
 	if (out->dhcp && !out->has_subnet) {
 		/* VirtualBox's internal networks have no default subnet */
 		out->subnet.s_addr = htonl(0xc0a86400u);	/* 192.168.100.0 */
 		out->prefix = 24;
 	}
 	return 0;
-}
-
-/*
- * Split a forward spec at the colons that are not inside brackets.
- * Returns the number of fields, or -1 when there are too many or a bracket
- * is unbalanced.
- */
-static int split_fields(char *s, char *field[], int max)
-{
-	int n = 0, depth = 0;
-
-	field[n++] = s;
-	for (; *s; s++) {
-		if (*s == '[') {
-			depth++;
-		} else if (*s == ']') {
-			if (--depth < 0)
-				return -1;
-		} else if (*s == ':' && !depth) {
-			if (n == max)
-				return -1;
-			*s = '\0';
-			field[n++] = s + 1;
-		}
-	}
-	return depth ? -1 : n;
 }
 
 static bool all_digits(const char *s)

@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "dataplane/frame_filter.h"
+#include "plan/vdeloc.h"
 
 enum net_mode {
 	NET_NONE,	/* VirtualBox "not attached" */
@@ -24,6 +25,8 @@ enum net_mode {
 	NET_HOSTONLY,	/* named network: the host's loopback, no outside */
 	NET_INTERNAL,	/* named network: members only */
 	NET_BRIDGED,	/* an administrator's TAP device, handed to QEMU */
+	NET_VDE,	/* generic: a VDE network (libvdeplug4), or a UDP
+			   tunnel (udp:, libvdeplug4's udp plugin) */
 };
 
 #define NET_NAME_MAX 48
@@ -36,7 +39,7 @@ static inline bool net_mode_named(enum net_mode m)
 	return m == NET_NATNET || m == NET_HOSTONLY || m == NET_INTERNAL;
 }
 
-/* "none", "nat", "natnet", "hostonly", "internal", "bridged" */
+/* "none", "nat", "natnet", "hostonly", "internal", "bridged", "vde" */
 const char *net_mode_name(enum net_mode m);
 
 /* domain=: a DNS label's length (what qbox's own DHCP server once fitted
@@ -112,6 +115,13 @@ struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
 	char device[NET_DEVICE_MAX + 1];	/* bridged: the TAP device */
+	char locator[VDE_LOCATOR_MAX + 1];	/* vde: libvdeplug's locator
+						   (udp: the one made of the
+						   tunnel) */
+	bool udp;		/* vde: written udp:..., @tunnel its ends */
+	struct udp_tunnel tunnel;
+	bool has_gw;
+	struct in_addr gw;	/* vde: gw=, a command's default route */
 	bool dhcp;		/* internal: dhcp=on */
 	bool linger;		/* named modes: linger=on */
 	bool has_subnet;
@@ -123,7 +133,9 @@ struct net_spec {
 	bool has_mac;
 	uint8_t mac[6];
 	bool has_ip;
-	struct in_addr ip;	/* named modes: ip=, the member's own address */
+	struct in_addr ip;	/* named modes: ip=, the member's own address;
+				   vde: ip=ADDR/PREFIX, a command's (the
+				   prefix's subnet in @subnet, @prefix) */
 	char domain[NET_DOMAIN_MAX + 1];	/* domain=, lower case: a
 						   named network's names, a
 						   NAT's DHCP domain; "":

@@ -3,6 +3,7 @@
 #include "seccomp/child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -211,4 +212,18 @@ int child_confine(const struct filters *f, scmp_filter_ctx extra,
 	if ((r = confine_self(f->baseline, e)) < 0)
 		return r;
 	return extra ? filter_load(extra, e) : 0;
+}
+
+int child_null_stdio(struct qerr *e)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return qerr_set(e, errno, "opening /dev/null");
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
+		close(fd);
+		return qerr_set(e, errno, "redirecting stdin and stdout");
+	}
+	close(fd);
+	return 0;
 }

@@ -87,6 +87,10 @@ int child_start(const struct child_spec *s, struct child *c, struct qerr *e);
 /* In the child, once confined: its parent may go on. 0 or -errno. */
 int child_ready(int sock);
 
+/* In the child: stdin and stdout become /dev/null; stderr stays, for
+ * sanitizer reports. 0 or -errno with @e. */
+int child_null_stdio(struct qerr *e);
+
 /*
  * In the child: the confinement of a forward worker and of the stream
  * relay, as a payload's: no capabilities, no_new_privs, qbox's baseline

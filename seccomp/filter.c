@@ -206,6 +206,31 @@ const char filter_relay_policy[] =
 	RUNTIME_RULES;
 
 /*
+ * What a vde NIC's relay (dataplane/vde_relay.c) does once its plug is
+ * open: frames between its TAP and the plug's sockets (a datagram socket
+ * for vde://, udp://, vxlan:// and vxvde://, a stream or a pipe for
+ * cmd:// and ptp://), its control socket's EOF, the supervisor's hang-up.
+ * It reads frames from other machines: taken over, it can do no more
+ * than relay. Gathered with strace -f from relays of every kind the
+ * tests plug (tests/integration/vde.sh) and the ASan/UBSan build.
+ */
+const char filter_vde_policy[] =
+	"@default errno ENOSYS\n"
+	"poll: 1\n"
+	"ppoll: 1\n"
+	"read: 1\n"
+	"write: 1\n"
+	"writev: 1\n"
+	"recvfrom: 1\n"
+	"sendto: 1\n"
+	"recvmsg: 1\n"
+	"sendmsg: 1\n"
+	"close: 1\n"
+	"time: 1\n"
+	"gettimeofday: 1\n"
+	RUNTIME_RULES;
+
+/*
  * What `qbox nc` does once it has entered the sandbox or network and
  * confined itself: one IPv4 or IPv6 connection made and relayed to its stdin and
  * stdout, a word on stderr at the end. It reads what the far end sends,
@@ -274,6 +299,11 @@ int filter_worker(scmp_filter_ctx *out, struct qerr *e)
 int filter_relay(scmp_filter_ctx *out, struct qerr *e)
 {
 	return filter_builtin("relay", filter_relay_policy, out, e);
+}
+
+int filter_vde(scmp_filter_ctx *out, struct qerr *e)
+{
+	return filter_builtin("vde", filter_vde_policy, out, e);
 }
 
 int filter_nc(scmp_filter_ctx *out, struct qerr *e)
@@ -419,6 +449,8 @@ int filters_build(const char *spec, unsigned int flags, struct filters *f,
 		r = filter_worker(&f->worker, e);
 	if (r == 0)
 		r = filter_relay(&f->relay, e);
+	if (r == 0)
+		r = filter_vde(&f->vde, e);
 	if (r < 0)
 		filters_free(f);
 	return r;
@@ -436,6 +468,8 @@ void filters_free(struct filters *f)
 		seccomp_release(f->worker);
 	if (f->relay)
 		seccomp_release(f->relay);
+	if (f->vde)
+		seccomp_release(f->vde);
 	if (f->engine)
 		seccomp_release(f->engine);
 	memset(f, 0, sizeof(*f));

@@ -98,6 +98,9 @@ extern const char filter_worker_policy[];
 /* The stream relay's allowlist, and `qbox nc`'s (their texts beside) */
 int filter_relay(scmp_filter_ctx *out, struct qerr *e);
 int filter_nc(scmp_filter_ctx *out, struct qerr *e);
+/* A vde NIC's relay's allowlist (dataplane/vde_relay.h) */
+int filter_vde(scmp_filter_ctx *out, struct qerr *e);
+extern const char filter_vde_policy[];
 extern const char filter_relay_policy[];
 extern const char filter_nc_policy[];
 
@@ -188,11 +191,12 @@ struct filters {
 	scmp_filter_ctx helper;
 	scmp_filter_ctx worker;
 	scmp_filter_ctx relay;
+	scmp_filter_ctx vde;		/* a vde NIC's relay */
 	scmp_filter_ctx engine;
 };
 
 /**
- * filters_build() - compile all four, the payload's from policy @spec
+ * filters_build() - compile them all, the payload's from policy @spec
  * @spec:	FILE or NAME of the payload's policy (seccomp/store.h)
  * @flags:	FILTER_LOG to turn the policy's default action into "log"
  * @f:		filled on success; filters_free() it

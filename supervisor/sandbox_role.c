@@ -98,7 +98,7 @@ static struct in_addr nic_addr(const struct sup *s, int i)
 
 	const struct sandbox_state *st = s->role_data;
 
-	return n->mode == NET_NAT ? n->guest : st->addr[i];
+	return n->mode == NET_NAT || n->mode == NET_VDE ? n->guest : st->addr[i];
 }
 
 /* "ipv6": a NAT NIC's prefix and addresses (a VM's own is its choice), or
@@ -155,6 +155,8 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			sb_puts(b, ",\"network\":");
 			sb_json_str(b, n->spec->name);
 		}
+		if (n->mode == NET_VDE)
+			sup_vde_json(s, i, b);
 		inet_ntop(AF_INET, &n->net, net, sizeof(net));
 		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
 		sup_addr_json(b, "gateway", n->gateway);
@@ -223,6 +225,8 @@ static void summary(struct sup *s, struct strbuf *b)
 			sb_printf(b, ":%s", p->nics[i].spec->name);
 		else if (p->nics[i].mode == NET_BRIDGED)
 			sb_printf(b, ":%s", p->nics[i].spec->device);
+		else if (p->nics[i].mode == NET_VDE)
+			sb_printf(b, ":%s", p->nics[i].spec->locator);
 		inet_ntop(AF_INET, &addr, a, sizeof(a));
 		if (addr.s_addr)
 			sb_printf(b, "%s%s", p->nics[i].mode == NET_NAT ? ":" : "@", a);

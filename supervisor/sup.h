@@ -13,11 +13,26 @@
 
 #include "control/ctl_server.h"
 #include "dataplane/nat_engine.h"
+#include "dataplane/vde_relay.h"
 #include "netns/sandbox.h"
 #include "plan/plan.h"
 #include "seccomp/child.h"
 #include "supervisor/fwd_engine.h"
 #include "supervisor/role.h"
+
+/* A vde NIC's relay, as the supervisor keeps it (sup_vde.c) */
+struct sup_vde {
+	bool on;			/* the NIC has one, started at NET_READY */
+	struct child ch;		/* pid 0: not running now */
+	struct vde_relay_cfg cfg;
+	char descr[64];
+	char scheme[VDE_SCHEME_MAX + 1];
+	unsigned int restarts;		/* started again since */
+	char last[256];			/* how the last one ended, or why it
+					   would not start again */
+	int64_t retry_at_ms;		/* now_ns's clock: the next start */
+	unsigned int wait_ms;		/* ... the back-off */
+};
 
 struct sup {
 	const struct plan *plan;
@@ -54,6 +69,8 @@ struct sup {
 	struct net_impair impair[MAX_NICS];	/* rate=, loss=, ... now */
 	int pcap_fd[MAX_NICS];		/* pcap=FILE, while its capture starts */
 	struct child pcap[MAX_NICS];	/* ... its capture (sup_pcap.c) */
+	struct sup_vde vde[MAX_NICS];	/* vde NICs' relays (sup_vde.c);
+					   their TAPs stay in upfd[] */
 };
 
 /* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
@@ -94,6 +111,19 @@ int sup_links_start(struct sup *s, bool vm, struct qerr *e);
  */
 int sup_pcap_start(struct sup *s, struct qerr *e);
 void sup_pcap_stop(struct sup *s);
+
+/*
+ * vde NICs' relays (sup_vde.c): started at NET_READY (a failure fails the
+ * run, naming the --net value); reaped after SIGCHLD; started again when
+ * due (sup_vde_clock(), sup_vde_next_ms(): 0 for none due); their JSON
+ * for NIC @i (ps --json); stopped at the end
+ */
+int sup_vde_start(struct sup *s, struct qerr *e);
+void sup_vde_reap(struct sup *s);
+void sup_vde_clock(struct sup *s);
+int64_t sup_vde_next_ms(const struct sup *s);
+void sup_vde_json(const struct sup *s, int i, struct strbuf *b);
+void sup_vde_stop(struct sup *s);
 
 /* The plan's rate=, loss=, delay= and jitter= made, at NET_READY (a
  * usage error names the --net value) */

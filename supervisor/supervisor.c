@@ -217,6 +217,7 @@ static int on_net_ready(struct sup *s, struct qerr *e)
 	int r;
 
 	if ((r = start_uplinks(s, e)) < 0 ||
+	    (r = sup_vde_start(s, e)) < 0 ||
 	    (r = sup_pcap_start(s, e)) < 0 ||
 	    (r = sup_impair_start(s, e)) < 0 ||
 	    (r = sup_links_start(s, false, e)) < 0)
@@ -288,6 +289,7 @@ static int on_signal(struct sup *s, struct qerr *e)
 			nat_engine_describe(s->engine.status, how, sizeof(how));
 			s->role->engine_died(s, how);
 		}
+		sup_vde_reap(s);
 		if (waitpid(s->sb.pid, &status, WNOHANG) == s->sb.pid) {
 			s->init_reaped = true;
 			s->init_status = status;
@@ -322,6 +324,8 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 		return 1;
 	if (sup_stop_next_ms(s))
 		pollset_timeout(ps, sup_stop_next_ms(s) - now_ns() / 1000000);
+	if (sup_vde_next_ms(s))
+		pollset_timeout(ps, sup_vde_next_ms(s) - now_ns() / 1000000);
 	if (ps->n < 2 || ps->fds == NULL)
 		return qerr_set(e, ENOMEM, "event loop");
 	if (poll(ps->fds, (nfds_t)ps->n, ps->timeout_ms) < 0 && errno != EINTR)
@@ -331,6 +335,7 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 	if (role->poll_done && (r = role->poll_done(s, ps, e)) < 0)
 		return r;
 	sup_stop_clock(s);
+	sup_vde_clock(s);
 	if (ps->fds[1].revents && (r = on_message(s, e)) < 0)
 		return r;
 	if (ps->fds[0].revents && (r = on_signal(s, e)) < 0)
@@ -467,6 +472,7 @@ static int cleanup(struct sup *s, struct sandbox_cfg *cfg, int r,
 		status = s->role->end(s, &end_e);
 	fwd_engine_free(s->fwd);
 	nat_engine_stop(&s->engine);
+	sup_vde_stop(s);
 	for (i = 0; i < MAX_NICS; i++)
 		if (s->upfd[i] >= 0)
 			close(s->upfd[i]);
@@ -507,6 +513,7 @@ int supervise(const struct plan *p, const struct role *role, void *arg,
 		s.link_down[i] = p->nics[i].link_down;
 		s.pcap_fd[i] = -1;
 		s.upfd[i] = -1;
+		s.vde[i].ch.sock = -1;
 		cfg.join[i].pidfd = -1;
 		cfg.tapfd[i] = -1;
 	}

@@ -5,7 +5,9 @@
 # what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
-# build: compiler, pkg-config and the seven libraries qbox links, and glib
+# build: compiler, pkg-config and the eight libraries qbox links
+# (libvdeplug-dev: libvdeplug4, whose plugins, vde:// udp:// vxlan://
+# cmd:// and the rest, come with its libvdeplug2), and glib
 # (libslirp's slirp.pc requires glib-2.0, which libslirp-dev does not pull
 # in; the NAT engine also sets glib's log handler)
 # run: dnsmasq-base, the DNS server of every named network (no service of
@@ -16,14 +18,16 @@ set -euo pipefail
 # for disk images, nftables to read a sandbox's anti-spoofing rules,
 # openssh-client for qbox nc as a ProxyCommand, tcpdump to read captures,
 # dhcpcd-base: a real DHCPv6 client the IPv6 VM test copies into the
-# guest, whose busybox has none)
+# guest, whose busybox has none; vde-switch and vdeplug: Debian's
+# vde_switch and vde_plug, the VDE peers of tests/integration/vde.sh)
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
-      libseccomp-dev libcap-dev libjansson-dev libpcap-dev qemu-system-x86 busybox-static cpio curl socat iproute2
+      libseccomp-dev libcap-dev libjansson-dev libpcap-dev libvdeplug-dev
+      qemu-system-x86 busybox-static cpio curl socat iproute2
       dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
-      tcpdump dhcpcd-base
+      tcpdump dhcpcd-base vde-switch vdeplug
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)

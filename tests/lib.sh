@@ -528,6 +528,25 @@ vm_start() {
 	BG_PIDS+=("$VM_PID")
 }
 
+# plain_qemu OUT SCRIPT NETDEV MAC [SECONDS] : the test guest, running
+# SCRIPT, in a qemu as anyone would run it (no qbox around it), its one
+# NIC -netdev NETDEV with MAC; console to OUT; killed after SECONDS (120).
+# Sets PLAIN_PID: timeout's pid, whose child is qemu (killed at exit).
+plain_qemu() {
+	local out=$1 script=$2 netdev=$3 mac=$4 secs=${5:-120}
+	local initrd=$TMP/$(basename "$script").initrd
+	"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" \
+		"$script" "$initrd"
+	timeout -s KILL "$secs" qemu-system-x86_64 -accel tcg -m 160 \
+		-display none -serial stdio -no-reboot -nodefaults \
+		-kernel "$GUEST/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1" -netdev "$netdev" \
+		-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac" \
+		</dev/null >"$out" 2>&1 &
+	PLAIN_PID=$!
+	BG_PIDS+=("$PLAIN_PID")
+}
+
 # vm_run OUT SCRIPT QBOX-ARGS... : boot, wait for the guest to power off
 vm_run() {
 	vm_start "$@"

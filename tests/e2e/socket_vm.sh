@@ -56,16 +56,9 @@ httpd -p 80 -h /www
 echo QBOX-READY
 sleep 90
 EOS
-"$TOP/tests/guest/mkinitrd-with.sh" "$GUEST/initramfs.cpio.gz" "$TMP/guest.sh" "$TMP/guest.initrd"
-# qemu as anyone would run it: no qbox around it
-timeout -s KILL 120 qemu-system-x86_64 -accel tcg -m 160 -display none \
-	-serial stdio -no-reboot -nodefaults -kernel "$GUEST/vmlinuz" \
-	-initrd "$TMP/guest.initrd" -append "console=ttyS0 quiet panic=-1" \
-	-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$P" \
-	-device "virtio-net-pci,netdev=n0,romfile=,mac=$mac" \
-	</dev/null >"$TMP/console" 2>&1 &
-vm=$!
-BG_PIDS+=("$vm")
+plain_qemu "$TMP/console" "$TMP/guest.sh" \
+	"stream,id=n0,server=off,addr.type=unix,addr.path=$P" "$mac"
+vm=$PLAIN_PID
 wait_for 100 sh -c "grep -q QBOX-READY '$TMP/console' || ! kill -0 $vm 2>/dev/null"
 if ! grep -q QBOX-READY "$TMP/console"; then
 	fail "the plain qemu never got ready"

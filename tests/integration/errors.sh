@@ -9,7 +9,7 @@ bad() {	# name, pattern, args...
 	expect_output "$name" 2 "$pat" "$QBOX" "$@"
 }
 bad "unknown mode named" "bogus" run --net bogus:x -- true
-bad "planned mode explained" "generic.*not available" run --net generic -- true
+bad "generic mode explained" "generic mode is vde:LOCATOR" run --net generic -- true
 bad "port out of range named" "99999" run --fwd 99999:22 -- true
 bad "malformed host address named" "1\\.2\\.3\\b" run --fwd 1.2.3:80:22 -- true
 bad "malformed guest address named" "10\\.0\\.2\\b" run --fwd 80:10.0.2:22 -- true

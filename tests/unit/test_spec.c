@@ -147,7 +147,8 @@ static void test_net(void)
 	      "net nat /16");
 	CHECK(net_bad("bogus:x", "bogus"), "net unknown mode named");
 	CHECK(net_bad("bogus", "unknown mode 'bogus'"), "net unknown mode");
-	CHECK(net_bad("generic", "not available"), "net planned mode");
+	CHECK(net_bad("generic", "generic mode is vde:LOCATOR"),
+	      "generic: the message says what it is here");
 	CHECK(net_spec_parse("natnet:lab0", &n, &e) == 0 &&
 		      n.mode == NET_NATNET && !strcmp(n.name, "lab0") &&
 		      !n.has_subnet && !n.linger,
@@ -542,6 +543,121 @@ static void test_bridged(void)
 	      "device_name_check");
 }
 
+/* The generic mode: vde:LOCATOR and udp:[LADDR:]LPORT:RADDR:RPORT */
+static void test_vde(void)
+{
+	char lo[INET6_ADDRSTRLEN], re[INET6_ADDRSTRLEN];
+	struct net_spec n;
+	struct qerr e = { 0 };
+
+	CHECK(net_spec_parse("vde:vde:///run/user/1000/sw", &n, &e) == 0 &&
+		      n.mode == NET_VDE && !n.udp &&
+		      !strcmp(n.locator, "vde:///run/user/1000/sw") &&
+		      !net_mode_named(NET_VDE) &&
+		      !strcmp(net_mode_name(NET_VDE), "vde"),
+	      "vde: a switch's locator, kept as written");
+	CHECK(net_spec_parse("vde:/tmp/sw[3],mac=52:54:00:00:00:07", &n, &e) ==
+			      0 && !strcmp(n.locator, "/tmp/sw[3]") &&
+		      n.has_mac && n.mac[5] == 7,
+	      "vde: a bare path and a port, then options");
+	CHECK(net_spec_parse("vde:vxlan://239.1.2.3/vni=7/port=4790", &n, &e) ==
+			      0 && !strcmp(n.locator,
+					   "vxlan://239.1.2.3/vni=7/port=4790"),
+	      "vde: vxlan with its own options ('/', not ',')");
+	CHECK(net_spec_parse("vde:agno://{vde:///tmp/sw}", &n, &e) == 0,
+	      "vde: a nested locator (agno encrypts)");
+	CHECK(net_spec_parse("vde:cmd://ssh h vde_plug", &n, &e) == 0,
+	      "vde: cmd:// with spaces");
+	CHECK(net_spec_parse("vde:/tmp/sw,ip=192.168.77.5/24,gw=192.168.77.1",
+			     &n, &e) == 0 && n.has_ip && n.prefix == 24 &&
+		      ip4_is(n.ip, "192.168.77.5") &&
+		      ip4_is(n.subnet, "192.168.77.0") && n.has_gw &&
+		      ip4_is(n.gw, "192.168.77.1"),
+	      "vde: a command's ip= and gw=");
+	CHECK(net_spec_parse("vde:/tmp/sw,link=down,loss=1%,pcap=f", &n, &e) ==
+			      0 && n.link_down && n.impair.loss_bp == 100 &&
+		      !strcmp(n.pcap, "f"),
+	      "vde: link=, impairment and pcap= as any link of qbox's");
+	CHECK(net_bad("vde", "needs a locator"), "vde: no locator");
+	CHECK(net_bad("vde:", "needs a locator"), "vde: an empty locator");
+	CHECK(net_bad("vde:Foo://x", "'Foo' is not a VDE plugin's name"),
+	      "vde: a scheme in capitals");
+	CHECK(net_bad("vde:://x", "is not a VDE plugin's name"),
+	      "vde: an empty scheme");
+	CHECK(net_bad("vde:nosuch://x", "unknown VDE plugin 'nosuch' (known: "
+					"vde, vxlan"),
+	      "vde: an unknown plugin, the known ones listed");
+	CHECK(net_bad("vde:switch:///tmp/s", "makes a switch"),
+	      "vde: switch:// refused");
+	CHECK(net_bad("vde:hub:///tmp/s", "makes a hub"), "vde: hub:// refused");
+	CHECK(net_bad("vde:tap://tap0", "bridged:TAPDEV"),
+	      "vde: tap:// refused, bridged named");
+	CHECK(net_bad("vde:pcap://eth0", "takes root"), "vde: pcap:// refused");
+	CHECK(net_bad("vde:/tmp/sw,subnet=10.0.0.0/24", "unknown option "
+		      "'subnet' (vde takes mac=, ip=ADDR/PREFIX"),
+	      "vde: no subnet= (its LAN's business)");
+	CHECK(net_bad("vde:/tmp/sw,ipv6=off", "unknown option 'ipv6'") &&
+		      net_bad("vde:/tmp/sw,mtu=1500", "unknown option 'mtu'") &&
+		      net_bad("vde:/tmp/sw,linger=on", "unknown option") &&
+		      net_bad("vde:/tmp/sw,dhcp=on", "unknown option"),
+	      "vde: no NAT or network options");
+	CHECK(net_bad("vde:/tmp/sw,ip=10.0.0.1", "use ADDR/PREFIX") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.1/31", "use ADDR/PREFIX") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.1/7", "use ADDR/PREFIX") &&
+		      net_bad("vde:/tmp/sw,ip=x/24", "'x' is not an IPv4") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.0/24", "network or "
+							    "broadcast") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.255/24", "network or "
+							      "broadcast"),
+	      "vde: bad ip=");
+	CHECK(net_bad("vde:/tmp/sw,gw=10.0.0.1", "gw= goes with ip=") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.5/24,gw=10.0.1.1",
+			      "another address of ip='s subnet") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.5/24,gw=10.0.0.5",
+			      "another address") &&
+		      net_bad("vde:/tmp/sw,ip=10.0.0.5/24,gw=x",
+			      "gw=x is not an IPv4"),
+	      "vde: bad gw=");
+
+	CHECK(net_spec_parse("udp:5000:127.0.0.1:5001", &n, &e) == 0 &&
+		      n.mode == NET_VDE && n.udp && n.tunnel.lport == 5000 &&
+		      !n.tunnel.local.family && n.tunnel.rport == 5001 &&
+		      !strcmp(ipaddr_str(&n.tunnel.remote, re), "127.0.0.1") &&
+		      !strcmp(n.locator, "udp://5000->127.0.0.1:5001"),
+	      "udp: LPORT:RADDR:RPORT, libvdeplug's locator made of it");
+	CHECK(net_spec_parse("udp:10.1.0.1:5000:10.1.0.2:5001,ip=10.9.0.1/24",
+			     &n, &e) == 0 &&
+		      !strcmp(ipaddr_str(&n.tunnel.local, lo), "10.1.0.1") &&
+		      !strcmp(n.locator, "udp://10.1.0.1:5000->10.1.0.2:5001") &&
+		      n.has_ip,
+	      "udp: with LADDR, then options");
+	CHECK(net_spec_parse("udp:[::1]:5000:[fd00::7]:5001", &n, &e) == 0 &&
+		      n.tunnel.remote.family == AF_INET6 &&
+		      !strcmp(n.locator, "udp://::1:5000->fd00::7:5001"),
+	      "udp: IPv6 in brackets, without them in the locator");
+	CHECK(net_bad("udp", "use udp:[LADDR:]LPORT:RADDR:RPORT") &&
+		      net_bad("udp:5000", "use udp:") &&
+		      net_bad("udp:5000:127.0.0.1", "use udp:") &&
+		      net_bad("udp:1:2:3:4:5", "use udp:") &&
+		      net_bad("udp:[::1:5000:[::2]:1", "use udp:"),
+	      "udp: too few fields, too many, a bracket open");
+	CHECK(net_bad("udp:0:127.0.0.1:1", "local port '0'") &&
+		      net_bad("udp:65536:127.0.0.1:1", "local port '65536'") &&
+		      net_bad("udp:1:127.0.0.1:x", "remote port 'x'") &&
+		      net_bad("udp:1:127.0.0.1:", "remote port ''"),
+	      "udp: bad ports");
+	CHECK(net_bad("udp:1:example.org:2", "remote address 'example.org'") &&
+		      net_bad("udp:1:::1:2", "use udp:") &&
+		      net_bad("udp:x:1:127.0.0.1:2", "local address 'x'") &&
+		      net_bad("udp:[::1]:1:127.0.0.1:2", "different families"),
+	      "udp: bad addresses (literals only, IPv6 in brackets)");
+	CHECK(vde_scheme_package("agno") &&
+		      !strcmp(vde_scheme_package("agno"), "libvdeplug-agno") &&
+		      !strcmp(vde_scheme_package("vxlan"), "libvdeplug2") &&
+		      !vde_scheme_package("nosuch"),
+	      "vde_scheme_package names Debian's packages");
+}
+
 static void test_subnet(void)
 {
 	struct in_addr net, a;
@@ -774,6 +890,7 @@ int main(void)
 	test_fwd_host();
 	test_net();
 	test_bridged();
+	test_vde();
 	test_subnet();
 	UNIT_END();
 }

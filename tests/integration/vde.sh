@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The generic mode: --net vde:LOCATOR and --net udp:LPORT:RADDR:RPORT.
+#
+# Any user, in the host's network namespace and on loopback alone:
+# Debian's vde_switch (run by the test as that user) carries TCP between
+# two command sandboxes, plainly and through a cmd:// plug (vde_plug as
+# the command); the relay is confined; the switch killed, the sandboxes
+# run on with the plug shown down, and traffic resumes by itself when a
+# switch is back; a UDP tunnel joins two sandboxes and takes frames from
+# its peer's address and port alone; every bad input exits 2 naming the
+# flag and leaves nothing behind.
+
+. "$(dirname "$0")/../lib.sh"
+
+bad() {	# name, pattern, args...
+	local name=$1 pat=$2
+	shift 2
+	expect_output "$name" 2 "$pat" "$QBOX" "$@"
+}
+
+# echo_over NAME ADDR PORT ARGS... : a sandbox NAME (ARGS: its --net) sends
+# a line to ADDR:PORT and must read it back
+echo_over() {
+	local name=$1 addr=$2 port=$3 out
+	shift 3
+	out=$(echo "hello-$name" | timeout 20 "$QBOX" run --name "$name" "$@" \
+		-- socat -T5 - "TCP:$addr:$port,connect-timeout=5" 2>&1)
+	[ "$out" = "hello-$name" ] || { echo "  got: $out" >&2; return 1; }
+}
+
+# an echo server at ADDR:7000 of a sandbox: run_ready NAME --net ... $ECHO
+ECHO=(-- socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat)
+
+# plug_json NAME : the first NIC's plug of sandbox NAME
+plug_json() { "$QBOX" ps --json | jq -c --arg n "$1" '.[] | select(.name == $n) | .nics[0]'; }
+plug_up() { plug_json "$1" | jqc '.plug.up == true'; }
+plug_down() { plug_json "$1" | jqc '.plug.up == false'; }
+
+# ---- errors: exit 2, the flag named, nothing left behind -------------------
+bad "generic explained" "^qbox: --net generic: VirtualBox's generic mode is vde:LOCATOR" \
+	run --net generic -- true
+bad "vde without a locator" "^qbox: --net vde: vde: needs a locator" \
+	run --net vde -- true
+bad "unknown plugin" "^qbox: --net vde:nosuch://x: unknown VDE plugin 'nosuch' \\(known: vde, vxlan, vxvde, udp" \
+	run --net vde:nosuch://x -- true
+bad "switch:// refused" "a switch:// plug makes a switch" \
+	run --net vde:switch://$TMP/sw0 -- true
+bad "a plugin not installed: its Debian package named" \
+	"^qbox: --net vde:vdesl:///dev/null: the VDE plugin 'vdesl' is not installed \\(libvdeplug_vdesl.so: Debian's package libvdeplug-vdesl\\)\$" \
+	run --net vde:vdesl:///dev/null -- true
+bad "no switch there" "^qbox: --net vde:$TMP/nosw: opening $TMP/nosw: No such file or directory\$" \
+	run --net vde:$TMP/nosw -- true
+bad "udp: a bad tunnel" "^qbox: --net udp:5000:127.0.0.1: use udp:\\[LADDR:\\]LPORT:RADDR:RPORT" \
+	run --net udp:5000:127.0.0.1 -- true
+bad "udp: names refused" "remote address 'localhost' is not an IPv4 address" \
+	run --net udp:5000:localhost:5001 -- true
+busy=$(free_port)
+start_bg python3 -c "import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', $busy))
+time.sleep(600)"
+wait_for 5 bash -c "ss -Hun state all sport = :$busy | grep -q ."
+bad "udp: a local port in use" "^qbox: --net udp:$busy:127.0.0.1:9: local UDP port $busy is in use\$" \
+	run --net udp:$busy:127.0.0.1:9 -- true
+bad "a VM's ip= refused" "ip= is a command's address: a VM's guest sets its own" \
+	run --vm --net vde:$TMP/sw,ip=10.1.1.1/24 -- true
+bad "no forward to a VDE NIC" "a VDE NIC needs no forwards" \
+	run --net vde:$TMP/sw --fwd 2222:22 -- true
+no_leftovers "errors leave nothing behind" qbox
+
+# ---- a vde_switch of the test user's --------------------------------------
+SW=$TMP/sw
+start_switch() {
+	vde_switch -s "$SW" -d -p "$TMP/sw.pid" </dev/null >/dev/null 2>&1 &&
+		wait_for 5 test -S "$SW/ctl"
+}
+stop_switch() {
+	local pid
+	pid=$(cat "$TMP/sw.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	wait_for 5 not kill -0 "$pid"
+	rm -rf "$SW" "$TMP/sw.pid"
+}
+at_exit stop_switch
+check "vde_switch runs" start_switch
+
+run_ready va --net "vde:vde://$SW,ip=10.77.0.1/24" "${ECHO[@]}"
+VA=$RUN_PID
+check "two sandboxes on one vde_switch: TCP between them" \
+	echo_over vb 10.77.0.1 7000 --net "vde:$SW,ip=10.77.0.2/24"
+check "through a cmd:// plug (vde_plug as its command)" \
+	echo_over vc 10.77.0.1 7000 --net "vde:cmd://vde_plug vde://$SW,ip=10.77.0.3/24"
+check "ps --json: mode, locator, plug up, address, no IPv6" bash -c "
+	'$QBOX' ps --json | jq -e '.[] | select(.name == \"va\") | .nics[0] |
+		.mode == \"vde\" and .locator == \"vde://$SW\" and
+		.plug.up == true and .plug.restarts == 0 and
+		.address == \"10.77.0.1\" and .subnet == \"10.77.0.0/24\"' >/dev/null"
+check "ps: the locator and the address" bash -c \
+	"'$QBOX' ps | grep -q '^va.*vde:vde://$SW@10.77.0.1'"
+
+relay=$(pgrep -P "$VA" -x qbox-vde)
+check "the relay: a child of the supervisor" test -n "$relay"
+check "the relay: no capabilities" \
+	test "$(status_of "$relay" CapEff):$(status_of "$relay" CapBnd)" = \
+	"0000000000000000:0000000000000000"
+check "the relay: no_new_privs and a seccomp filter" \
+	test "$(status_of "$relay" NoNewPrivs):$(status_of "$relay" Seccomp)" = "1:2"
+check "the relay: in the host's network namespace" \
+	not ns_differs "$relay" $$
+check "the relay: its TAP, its plug's two sockets, stdio and its socket" \
+	test "$(fds_of "$relay")" -le 7
+
+# ---- the switch goes, and comes back --------------------------------------
+stop_switch
+check "switch gone: the plug is shown down" wait_for 5 plug_down va
+check "switch gone: why" bash -c "'$QBOX' ps --json | jq -e '.[] | select(.name == \"va\") |
+		.nics[0].plug.last_error | test(\"hung up|No such file\")' >/dev/null"
+check "switch gone: the sandbox runs on" kill -0 "$VA"
+start_switch
+check "switch back: the plug is up again, by itself" wait_for 10 plug_up va
+check "switch back: restarts counted" bash -c "'$QBOX' ps --json |
+	jq -e '.[] | select(.name == \"va\") | .nics[0].plug.restarts >= 1' >/dev/null"
+check "switch back: traffic resumes" \
+	echo_over vd 10.77.0.1 7000 --net "vde:$SW,ip=10.77.0.4/24"
+"$QBOX" stop va >/dev/null 2>&1
+wait "$VA" 2>/dev/null
+no_leftovers "vde: nothing left behind" qbox-vde
+
+# ---- a UDP tunnel between two sandboxes -------------------------------------
+p1=$(free_port)
+p2=$(free_port)
+run_ready ua --net "udp:$p1:127.0.0.1:$p2,ip=10.78.0.1/24" "${ECHO[@]}"
+UA=$RUN_PID
+check "udp: TCP over the tunnel" \
+	echo_over ub 10.78.0.1 7000 --net "udp:$p2:127.0.0.1:$p1,ip=10.78.0.2/24"
+"$QBOX" stop ua >/dev/null 2>&1
+wait "$UA" 2>/dev/null
+
+# The tunnel hears its peer alone: frames from another port reach nothing,
+# from the peer's they reach the sandbox's uplink TAP (its counter)
+p3=$(free_port)
+p4=$(free_port)
+run_ready uc --net "udp:127.0.0.1:$p3:127.0.0.1:$p4,ip=10.78.1.1/24" -- sleep 600
+UC=$RUN_PID
+rx() { "$QBOX" exec uc -- cat /proc/net/dev | awk '$1 == "qup0:" { print $3 }'; }
+tx_from() {	# PORT: 20 broadcast ARP frames to the tunnel, from PORT
+	python3 -c "import socket, sys
+f = bytes.fromhex('ffffffffffff02000000000108060001080006040001') + bytes(38)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+for _ in range(20): s.sendto(f, ('127.0.0.1', $p3))" "$1"
+}
+before=$(rx)
+tx_from "$(free_port)"
+sleep 0.5
+check "udp: frames from a stranger's port are not taken" test "$(rx)" = "$before"
+tx_from "$p4"
+rx_over() { [ "$(rx)" -ge "$1" ]; }
+check "udp: frames from the peer's port are" wait_for 5 rx_over $((before + 20))
+"$QBOX" stop uc >/dev/null 2>&1
+wait "$UC" 2>/dev/null
+no_leftovers "udp: nothing left behind" qbox-vde
