@@ -64,6 +64,9 @@ enum sbmsg_type {
 	SBMSG_OWNER,		/* a hub's reader of its IPv6 bindings ->
 				   the hub: .addr6 is .mac's
 				   (network/hub_owners.c) */
+	SBMSG_PLUG_STATS,	/* a VDE relay -> the supervisor: frames to
+				   its TAP and from it, two uint64_t in
+				   .addr6 (dataplane/vde_relay.h) */
 };
 
 /*

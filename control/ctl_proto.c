@@ -8,24 +8,30 @@
 
 #include "common/util.h"
 
+/* A verb's argument: none, one word, or the rest of the line (a VDE
+ * locator may hold spaces: cmd://ssh host vde_plug) */
+enum { ARG_NONE, ARG_WORD, ARG_LINE };
+
 static const struct {
 	const char *word;
 	enum ctl_verb verb;
-	bool arg;
+	int arg;
 } verbs[] = {
-	{ "info", CTL_INFO, false },
-	{ "summary", CTL_SUMMARY, false },
-	{ "fwd-add", CTL_FWD_ADD, true },
-	{ "fwd-list", CTL_FWD_LIST, false },
-	{ "fwd-remove", CTL_FWD_REMOVE, true },
-	{ "stop", CTL_STOP, true },
-	{ "wait", CTL_WAIT, false },
-	{ "ns", CTL_NS, false },
-	{ "join", CTL_JOIN, true },
-	{ "net-info", CTL_NET_INFO, false },
-	{ "net-inspect", CTL_NET_INSPECT, false },
-	{ "net-rm", CTL_NET_RM, true },
-	{ "link", CTL_LINK, true },
+	{ "info", CTL_INFO, ARG_NONE },
+	{ "summary", CTL_SUMMARY, ARG_NONE },
+	{ "fwd-add", CTL_FWD_ADD, ARG_WORD },
+	{ "fwd-list", CTL_FWD_LIST, ARG_NONE },
+	{ "fwd-remove", CTL_FWD_REMOVE, ARG_WORD },
+	{ "stop", CTL_STOP, ARG_WORD },
+	{ "wait", CTL_WAIT, ARG_NONE },
+	{ "ns", CTL_NS, ARG_NONE },
+	{ "join", CTL_JOIN, ARG_WORD },
+	{ "net-info", CTL_NET_INFO, ARG_NONE },
+	{ "net-inspect", CTL_NET_INSPECT, ARG_NONE },
+	{ "net-rm", CTL_NET_RM, ARG_WORD },
+	{ "link", CTL_LINK, ARG_WORD },
+	{ "net-link", CTL_NET_LINK, ARG_LINE },
+	{ "net-unlink", CTL_NET_UNLINK, ARG_LINE },
 };
 
 /* stop's "SECONDS" or "SECONDS,force" */
@@ -71,7 +77,8 @@ int ctl_req_parse(const char *line, struct ctl_req *r, struct qerr *e)
 			return 0;
 		}
 		if (*arg != ' ' || arg[1] == '\n' || !arg[1] ||
-		    memchr(arg + 1, ' ', len - wlen - 1))
+		    (verbs[i].arg == ARG_WORD &&
+		     memchr(arg + 1, ' ', len - wlen - 1)))
 			return qerr_usage(e, "'%s' takes one argument",
 					  verbs[i].word);
 		memcpy(r->arg, arg + 1, len - wlen - 1);

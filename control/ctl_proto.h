@@ -45,6 +45,9 @@ enum ctl_verb {
 	CTL_NET_INSPECT,	/* CTL_NET_INFO, and each member's IPv6
 				   addresses as the hub has bound them (a
 				   child reads them: not for every join) */
+	CTL_NET_LINK,	/* arg: a VDE locator (the rest of the line, spaces
+			   and all): one more link of the network */
+	CTL_NET_UNLINK,	/* arg: the locator of a link: it goes */
 };
 
 struct ctl_req {

@@ -38,8 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/sbmsg.h"
 #include "common/util.h"
 #include "seccomp/landlock.h"
 
@@ -64,6 +66,11 @@ void *dlopen(const char *file, int mode)
 
 /* Frames moved from the TAP per wakeup before the plug is looked at */
 #define TAP_BATCH 64
+/* How often the relay tells its counters, while they change */
+#define STATS_MS 1000
+
+/* Frames to the TAP (from the plug) and from it (to the plug) */
+static uint64_t frames[2];
 
 /* Step 1: whether the tunnel's local port is free */
 static int udp_port_check(const struct vde_relay_cfg *c, struct qerr *e)
@@ -75,13 +82,13 @@ static int udp_port_check(const struct vde_relay_cfg *c, struct qerr *e)
 	cleanup_fd int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return qerr_set(e, errno, "--net %s: a UDP socket", c->text);
+		return qerr_set(e, errno, "%s: a UDP socket", c->text);
 	if (bind(fd, (struct sockaddr *)&ss, len) == 0)
 		return 0;
 	if (errno == EADDRINUSE)
-		return qerr_usage(e, "--net %s: local UDP port %u is in use",
+		return qerr_usage(e, "%s: local UDP port %u is in use",
 				  c->text, c->lport);
-	return qerr_set(e, errno, "--net %s: binding local UDP port %u",
+	return qerr_set(e, errno, "%s: binding local UDP port %u",
 			c->text, c->lport);
 }
 
@@ -100,12 +107,12 @@ static VDECONN *plug_open(const struct vde_relay_cfg *c, struct qerr *e)
 	if (conn)
 		return conn;
 	if (errno == EPROTONOSUPPORT)
-		qerr_usage(e, "--net %s: the VDE plugin '%s' is not installed "
+		qerr_usage(e, "%s: the VDE plugin '%s' is not installed "
 			      "(libvdeplug_%s.so: Debian's package %s)",
 			   c->text, c->scheme, c->scheme,
 			   c->package ? c->package : "unknown");
 	else	/* the user's locator leads nowhere: theirs to mend */
-		qerr_usage(e, "--net %s: opening %s: %s", c->text, c->locator,
+		qerr_usage(e, "%s: opening %s: %s", c->text, c->locator,
 			   strerror(errno ? errno : EIO));
 	return NULL;
 }
@@ -118,7 +125,7 @@ static int udp_peer_only(const struct vde_relay_cfg *c, VDECONN *conn,
 	socklen_t len = ipaddr_sockaddr(c->remote, c->rport, &ss);
 
 	if (connect(vde_datafd(conn), (struct sockaddr *)&ss, len) < 0)
-		return qerr_set(e, errno, "--net %s: connecting to the peer",
+		return qerr_set(e, errno, "%s: connecting to the peer",
 				c->text);
 	return 0;
 }
@@ -148,22 +155,52 @@ static void tap_to_plug(int tap, VDECONN *conn)
 	for (i = 0; i < TAP_BATCH; i++) {
 		if ((n = read(tap, buf, sizeof(buf))) <= 0)
 			return;
-		(void)vde_send(conn, buf, (size_t)n, 0);
+		if (vde_send(conn, buf, (size_t)n, 0) >= 0)
+			frames[1]++;
 	}
 }
 
+/*
+ * A VXLAN datagram from the vxlan:// plug's socket: its frame into @buf
+ * (the length), 1 for one that is not for us, -1 with errno. What
+ * libvdeplug 4.0.1's vde_recv() would do but learn the sender: it asks
+ * recvmsg() for the sender's address with a length read from an
+ * uninitialised sockaddr (mostly 0), keeps what it did not get, and then
+ * sends frames for that MAC to a zero-length address, which fails. Left
+ * unlearned, every frame it sends goes to the group (VXLAN's flooding,
+ * which a kernel VXLAN device and any other VTEP on the group accept).
+ */
+static ssize_t vxlan_recv(int fd, long vni, char *buf, size_t size)
+{
+	uint8_t hdr[8];
+	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { buf, size } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n = recvmsg(fd, &msg, 0);
+
+	if (n < 0)
+		return -1;
+	/* RFC 7348: the I flag alone, then the 24-bit VNI */
+	if (n < (ssize_t)sizeof(hdr) + 14 || hdr[0] != 0x08 ||
+	    (long)(hdr[4] << 16 | hdr[5] << 8 | hdr[6]) != vni)
+		return 1;
+	return n - (ssize_t)sizeof(hdr);
+}
+
 /* Plug to TAP: one frame; false when the plug's far end is gone */
-static bool plug_to_tap(VDECONN *conn, int tap)
+static bool plug_to_tap(const struct vde_relay_cfg *c, VDECONN *conn)
 {
 	char buf[VDE_ETHBUFSIZE];
-	ssize_t n = vde_recv(conn, buf, sizeof(buf), 0);
+	ssize_t n = c->vxlan_vni >= 0 ?
+			    vxlan_recv(vde_datafd(conn), c->vxlan_vni, buf,
+				       sizeof(buf)) :
+			    vde_recv(conn, buf, sizeof(buf), 0);
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR &&
 		       errno != ECONNREFUSED))
 		return false;
 	/* 1: a frame the plugin dropped; below 14: no Ethernet header */
-	if (n >= 14)
-		(void)!write(tap, buf, (size_t)n);
+	if (n >= 14 && write(c->tapfd, buf, (size_t)n) == n)
+		frames[0]++;
 	return true;
 }
 
@@ -176,9 +213,24 @@ static bool ctl_gone(int ctl)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
-/* Step 5 */
-static int serve(int sock, int tap, VDECONN *conn)
+/* The counters to the supervisor, when they changed (SBMSG_PLUG_STATS) */
+static void stats_tell(int sock)
 {
+	static uint64_t told[2];
+	struct sbmsg m = { .type = SBMSG_PLUG_STATS };
+
+	if (!memcmp(told, frames, sizeof(told)))
+		return;
+	memcpy(told, frames, sizeof(told));
+	memcpy(m.addr6, frames, sizeof(frames));
+	sbmsg_write(sock, &m);
+}
+
+/* Step 5 */
+static int serve(const struct vde_relay_cfg *c, int sock, VDECONN *conn)
+{
+	int tap = c->tapfd;
+	int64_t next_stats = now_ns() / 1000000 + STATS_MS;
 	int ctl = vde_ctlfd(conn);
 	struct pollfd p[4] = {
 		{ .fd = sock, .events = POLLIN },
@@ -188,7 +240,13 @@ static int serve(int sock, int tap, VDECONN *conn)
 	};
 
 	for (;;) {
-		if (poll(p, ctl >= 0 ? 4 : 3, -1) < 0) {
+		int64_t now = now_ns() / 1000000;
+
+		if (now >= next_stats) {
+			stats_tell(sock);
+			next_stats = now + STATS_MS;
+		}
+		if (poll(p, ctl >= 0 ? 4 : 3, (int)(next_stats - now)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
@@ -197,7 +255,7 @@ static int serve(int sock, int tap, VDECONN *conn)
 			return 0;	/* the supervisor is gone */
 		if (p[1].revents & POLLIN)
 			tap_to_plug(tap, conn);
-		if (p[2].revents && !plug_to_tap(conn, tap))
+		if (p[2].revents && !plug_to_tap(c, conn))
 			return VDE_RELAY_GONE;
 		if (ctl >= 0 && p[3].revents && ctl_gone(ctl))
 			return VDE_RELAY_GONE;
@@ -222,7 +280,7 @@ static int relay_main(void *arg, int sock, struct qerr *e)
 		return r;
 	if ((r = child_ready(sock)) < 0)
 		return qerr_set(e, -r, "reporting");
-	_exit(serve(sock, c->tapfd, conn));
+	_exit(serve(c, sock, conn));
 }
 
 int vde_relay_start(const struct vde_relay_cfg *c, struct child *ch,
@@ -237,11 +295,11 @@ int vde_relay_start(const struct vde_relay_cfg *c, struct child *ch,
 
 	if (r == -ECHILD) {
 		status_describe(ch->status, how, sizeof(how));
-		return qerr_set(e, 0, "--net %s: the VDE relay ended, %s",
+		return qerr_set(e, 0, "%s: the VDE relay ended, %s",
 				c->text, how);
 	}
 	if (r < 0 && r != -EIO)
-		return qerr_set(e, -r, "--net %s: starting the VDE relay",
+		return qerr_set(e, -r, "%s: starting the VDE relay",
 				c->text);
 	return r;
 }

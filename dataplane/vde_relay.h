@@ -33,7 +33,8 @@
 struct vde_relay_cfg {
 	const char *locator;
 	const char *descr;		/* shown by a switch: "qbox NAME nicN" */
-	const char *text;		/* the --net value, for messages */
+	const char *text;		/* what messages start with: "--net
+					   VALUE", "link=LOCATOR" */
 	const char *scheme;		/* its plugin's name ("vde" for a
 					   path), and the Debian package that
 					   has it (NULL: none known), for
@@ -47,6 +48,10 @@ struct vde_relay_cfg {
 	uint16_t lport;
 	const struct ipaddr *remote;
 	uint16_t rport;
+	long vxlan_vni;			/* a vxlan:// plug: its VNI, whose
+					   frames the relay reads itself
+					   (vde_relay.c says why); -1: not
+					   one */
 	const struct filters *filters;	/* baseline and vde */
 };
 

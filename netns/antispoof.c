@@ -331,6 +331,41 @@ void antispoof_build(const uint8_t mac[6], struct in_addr addr,
 		build_mac_only(mac, as);
 }
 
+void antispoof_no_servers(struct antispoof *as)
+{
+	struct as_rule *r;
+
+	if (as->n > AS_RULES_MAX - 3)
+		return;
+	r = rule(as, false, "qbox: DHCP server replies (the network's own)");
+	ethertype(r, ETHERTYPE_IPV4);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
+	match_u16(r, AS_TRANSPORT, 0, 67, false);
+	r = rule(as, false, "qbox: DHCPv6 server replies (the network's own)");
+	ethertype(r, ETHERTYPE_IPV6);
+	match_u8(r, AS_L4PROTO, 0, IPPROTO_UDP_);
+	match_u16(r, AS_TRANSPORT, 0, 547, false);
+	r = rule(as, false, "qbox: IPv6 router advertisements (the network's "
+			    "own)");
+	icmpv6(r, ND_ROUTER_ADVERT_);
+}
+
+void antispoof_build_link(bool serving, const uint8_t (*own)[6], int n_own,
+			  struct antispoof *as)
+{
+	struct as_rule *r;
+	int i;
+
+	memset(as, 0, sizeof(*as));
+	as->policy_accept = true;
+	for (i = 0; i < n_own && as->n < AS_RULES_MAX - 3; i++) {
+		r = rule(as, false, "qbox: a MAC of this side's own");
+		match(r, AS_LINK, 6, own[i], 6, false);
+	}
+	if (serving)
+		antispoof_no_servers(as);
+}
+
 bool antispoof_net6(const struct net_layout *l, struct as_v6 *v6)
 {
 	const struct in6_addr *own[] = { &l->gateway6, &l->host6, &l->dns6,

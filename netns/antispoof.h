@@ -164,6 +164,27 @@ void antispoof_build_network(const struct in6_addr *net6,
 			     const uint8_t (*engine)[6], int n_engine,
 			     struct antispoof *as);
 
+/*
+ * Append to @as (a chain whose policy accepts: a MAC-only VM's on a
+ * network whose DHCP is qbox's, served from elsewhere; a link's) drops
+ * of what only the network's own servers send: DHCP and DHCPv6 server
+ * replies and router advertisements
+ */
+void antispoof_no_servers(struct antispoof *as);
+
+/**
+ * antispoof_build_link() - a network's rules on a link's TAP (its ingress)
+ * @serving:	this side serves the network (serve=on): DHCP, DHCPv6 and
+ *		router advertisements are its own, none come over a link
+ * @own:	MACs only this side sends from (its NAT engine's, its
+ *		hub's), which no frame from a link may carry
+ * @n_own:	how many
+ * @as:		filled: those dropped, the rest accepted (the other side's
+ *		members are held by their own side's chains)
+ */
+void antispoof_build_link(bool serving, const uint8_t (*own)[6], int n_own,
+			  struct antispoof *as);
+
 /* @mac's modified EUI-64 link-local address, fe80::/64 (RFC 4291) */
 void antispoof_ll6(const uint8_t mac[6], struct in6_addr *out);
 

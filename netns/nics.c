@@ -177,7 +177,7 @@ static int vde_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	const struct nic_plan *n = &p->nics[i];
 	char br[16], up[16], vm[16];
 	struct segment s = { .bridge = br, .uplink = up, .foreign = true,
-			     .prefix = n->prefix };
+			     .prefix = n->prefix, .mtu = n->mtu };
 
 	segment_names(i, br, up, vm);
 	if (p->vm) {
@@ -225,6 +225,9 @@ static int member_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	if (p->vm) {
 		s.vm_tap = vm;
 		s.no_ra = n->ipv6;	/* the guest's business, not ours */
+		/* a network with qbox's DHCP whose hub gave no lease: served
+		   from another side (serve=off); its servers are there */
+		s.guard_no_servers = l->dhcp;
 	} else {
 		s.bridge_mac = n->mac;
 		s.addr = j->addr;

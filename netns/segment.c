@@ -28,6 +28,8 @@ static int guard(const struct segment *s, const char *ifname,
 	if (!s->guard_mac)
 		return 0;
 	antispoof_build(s->guard_mac, s->guard_addr, s->guard6, &as);
+	if (s->guard_no_servers && !s->guard_addr.s_addr)
+		antispoof_no_servers(&as);
 	return antispoof_install(ifname, hook, &as, e);
 }
 

@@ -49,6 +49,9 @@ struct segment {
 	const uint8_t *guard_mac;	/* NULL: no chain */
 	struct in_addr guard_addr;	/* INADDR_ANY: not known (only the
 					   MAC is checked) */
+	bool guard_no_servers;		/* ... and, not known, no DHCP server
+					   or router either (a network whose
+					   DHCP is served elsewhere) */
 	struct in_addr addr;		/* on the bridge */
 	unsigned int prefix;
 	struct in_addr gateway;		/* the default route, via the bridge */

@@ -51,6 +51,7 @@
 #include "common/util.h"
 #include "control/ctl_client.h"
 #include "network/hub_init.h"
+#include "network/hub_links.h"
 #include "network/hub_members.h"
 #include "network/hub_owners.h"
 #include "network/hub_stream.h"
@@ -220,6 +221,11 @@ static void hub_poll_fill(struct sup *s, struct pollset *ps)
 	int64_t now = now_ns() / 1000000;
 
 	hub_stream_poll_fill(s, ps);
+	/* the links it was created with, once init serves requests */
+	if (s->started && !h->links_started) {
+		h->links_started = true;
+		hub_links_start(s);
+	}
 	if (h->names) {
 		h->dns.poll_idx = h->dns.pidfd >= 0 ?
 			pollset_add(ps, h->dns.pidfd, POLLIN) : -1;
@@ -269,7 +275,10 @@ static int hub_message(struct sup *s, const struct sbmsg *m, int fd,
 	case SBMSG_RELAY_EXIT:
 		return hub_stream_relay_died(s, m->value, e);
 	case SBMSG_TAP:
-		hub_stream_tap(s, m, fd);
+		if (m->nic == HUB_TAP_LINK)
+			hub_link_tap(s, m, fd);
+		else
+			hub_stream_tap(s, m, fd);
 		return 0;
 	case SBMSG_GUARD:
 		hub_stream_guarded(s, m);
@@ -381,6 +390,8 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 	sb_json_str(b, h->spec.bootfile);
 	sb_puts(b, ",\"socket\":");
 	sb_json_str(b, h->stream_path ? h->stream_path : "");
+	sb_puts(b, ",");
+	hub_links_json(s, b);
 	sb_puts(b, ",\"members\":[");
 	for (i = 0; i < h->n_members; i++) {
 		const struct hub_member *m = &h->members[i];
@@ -518,6 +529,10 @@ static int hub_control(struct sup *s, const struct ctl_req *req,
 		return hub_fwd_add(s, req->arg, *hold, out, e);
 	case CTL_FWD_REMOVE:
 		return hub_fwd_remove(s, req->arg, e);
+	case CTL_NET_LINK:
+		return hub_link_add(s, req->arg, e);
+	case CTL_NET_UNLINK:
+		return hub_link_remove(s, req->arg, e);
 	default:
 		return -ENOTSUP;
 	}

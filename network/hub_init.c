@@ -82,7 +82,8 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 		s.bridge_mac = own;
 	if (n->layout.uplink)
 		s.uplink = up;
-	if (n->layout.ipv6)
+	/* serve=off: the hub has no address of its own on the segment */
+	if (n->layout.ipv6 && !IN6_IS_ADDR_UNSPECIFIED(&n->layout.hub6))
 		s.addr6 = &n->layout.hub6;
 	if ((r = segment_build(nl, &s, &upfd, &vmfd, e)) < 0)
 		return r;
@@ -133,10 +134,31 @@ static int hub_go(struct init *in, struct qerr *e)
 	return confine_keeping(in->cfg->filters->baseline, CAP_BIT(CAP_NET_ADMIN), e);
 }
 
-/* The TAP of socket member @id */
-static void tap_name(int32_t id, char name[16])
+/* The TAP of socket member @id, or of link @id (@kind HUB_TAP_LINK) */
+static void tap_name(int32_t kind, int32_t id, char name[16])
 {
-	snprintf(name, 16, "qs%d", (int)id);
+	snprintf(name, 16, kind == HUB_TAP_LINK ? "ql%d" : "qs%d", (int)id);
+}
+
+/*
+ * A link's TAP: its chain (antispoof_build_link(): no frame carrying a
+ * MAC of this side's own, and where this side serves, no DHCP server or
+ * router from the far side), then up
+ */
+static int link_guard(struct init *in, struct nl *nl, const char *name,
+		      struct qerr *e)
+{
+	const struct nic_plan *n = &in->cfg->plan->nics[0];
+	uint8_t own[NAT_ENGINE_MACS + 1][6];
+	int k = nat_engine_macs(&n->nat, own), r;
+	struct antispoof as;
+
+	if (hub_bridge_mac(&n->layout, own[k]))
+		k++;
+	antispoof_build_link(!n->layout.serve_off, own, k, &as);
+	if ((r = antispoof_install(name, AS_INGRESS, &as, e)) < 0)
+		return r;
+	return nl_link_up(nl, name, 0, TAP_TXQLEN, 0, e);
 }
 
 /*
@@ -146,9 +168,9 @@ static void tap_name(int32_t id, char name[16])
  * member's MAC (and lease) are known and its anti-spoofing chain is in
  * place (tap_guard), as a VM's is before its TAP comes up.
  */
-static void tap_make(struct init *in, int32_t id)
+static void tap_make(struct init *in, int32_t kind, int32_t id)
 {
-	struct sbmsg m = { .type = SBMSG_TAP, .value = id };
+	struct sbmsg m = { .type = SBMSG_TAP, .nic = kind, .value = id };
 	struct nl_link_change port = {
 		.master = (int)if_nametoindex(HUB_BRIDGE) };
 	struct nl nl = { 0 };
@@ -156,11 +178,12 @@ static void tap_make(struct init *in, int32_t id)
 	cleanup_fd int fd = -1;
 	char name[16];
 
-	tap_name(id, name);
+	tap_name(kind, id, name);
 	if (!port.master)
 		m.errnum = ENODEV;
 	else if (nl_open(&nl, &e) < 0 || (fd = tap_open(name, false, &e)) < 0 ||
-		 nl_link_set(&nl, name, &port, &e) < 0)
+		 nl_link_set(&nl, name, &port, &e) < 0 ||
+		 (kind == HUB_TAP_LINK && link_guard(in, &nl, name, &e) < 0))
 		m.errnum = e.errnum > 0 ? e.errnum : EIO;
 	if (m.errnum && fd >= 0)
 		nl_link_del(&nl, name, &e);
@@ -179,7 +202,7 @@ static void tap_guard(struct init *in, const struct sbmsg *r)
 	struct as_v6 v6;
 	char name[16];
 
-	tap_name(r->value, name);
+	tap_name(HUB_TAP_SOCKET, r->value, name);
 	antispoof_build(r->mac, addr,
 			antispoof_net6(&in->cfg->plan->nics[0].layout, &v6) ?
 				&v6 : NULL, &as);
@@ -196,17 +219,18 @@ static void tap_guard(struct init *in, const struct sbmsg *r)
  * device, so all are deleted here, by name (a member that never sent a
  * frame has none of them).
  */
-static void tap_remove(struct init *in, int32_t id)
+static void tap_remove(struct init *in, int32_t kind, int32_t id)
 {
 	struct nl nl = { 0 };
 	struct qerr e = { 0 };
 	char name[16];
 
-	tap_name(id, name);
+	tap_name(kind, id, name);
 	/* a chain guarding a lease has a set where the network has IPv6;
-	   one for a MAC alone (no lease to give) has none, and a batch
-	   naming a set that is not there deletes nothing */
-	if (!in->cfg->plan->nics[0].layout.ipv6 ||
+	   one for a MAC alone (no lease to give) has none, nor has a
+	   link's, and a batch naming a set that is not there deletes
+	   nothing */
+	if (kind == HUB_TAP_LINK || !in->cfg->plan->nics[0].layout.ipv6 ||
 	    antispoof_remove(name, true, &e) < 0)
 		antispoof_remove(name, false, &e);
 	if (nl_open(&nl, &e) == 0)
@@ -218,11 +242,11 @@ static void tap_remove(struct init *in, int32_t id)
 static void hub_message(struct init *in, const struct sbmsg *m)
 {
 	if (m->type == SBMSG_TAP_REQ)
-		tap_make(in, m->value);
+		tap_make(in, m->nic, m->value);
 	else if (m->type == SBMSG_GUARD_REQ)
 		tap_guard(in, m);
 	else if (m->type == SBMSG_TAP_DEL)
-		tap_remove(in, m->value);
+		tap_remove(in, m->nic, m->value);
 }
 
 /* The relay died: the supervisor ends the hub (it has its last words);

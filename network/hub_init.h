@@ -10,4 +10,9 @@
 
 extern const struct init_role hub_init_role;
 
+/* SBMSG_TAP_REQ's, SBMSG_TAP's and SBMSG_TAP_DEL's .nic: whose TAP, a
+ * socket member's (qsID, 0) or a link's (qlK, network/hub_links.c) */
+#define HUB_TAP_SOCKET 0
+#define HUB_TAP_LINK 1
+
 #endif /* QBOX_HUB_INIT_H */

@@ -58,6 +58,14 @@ struct hub_fwd {
 	long owner;		/* member id, 0: added with qbox fwd */
 };
 
+/* A link's state (hub_links.c) */
+enum hub_link_state {
+	HUB_LINK_NONE,		/* the slot is free */
+	HUB_LINK_ASKED,		/* its TAP is asked of init */
+	HUB_LINK_PLUGGED,	/* its relay runs, or will again */
+	HUB_LINK_FAILED,	/* given up: why is in its plug's last */
+};
+
 struct hub {
 	struct net_spec spec;	/* the network as created */
 	bool linger;		/* stays without members */
@@ -84,6 +92,9 @@ struct hub {
 	bool done;			/* time to go */
 	int dir_lock;			/* the runtime directory's, while the
 					   hub starts (hub.c), or -1 */
+	enum hub_link_state link_state[NET_LINKS_MAX];	/* its links, the
+						   supervisor's links[] */
+	bool links_started;		/* those of its spec asked for */
 };
 
 /* The hub's state: its supervisor's role data */

@@ -89,6 +89,42 @@ static void net_layout6(const struct net_spec *s, struct in_addr net,
 	l->hub6 = mirror6(&l->net6, l->hub, prefix);
 }
 
+/*
+ * serve=off: the same addresses, served by the other side of a link: no
+ * NAT engine, DHCP or address of the hub's own here (its gateway, DNS
+ * and hub are the serving side's). A command member here is numbered
+ * below the serving side's pool, where that side neither leases nor
+ * numbers its own members.
+ */
+static void layout_serve_off(struct in_addr net, struct net_layout *l)
+{
+	uint32_t base = ntohl(net.s_addr), end = ntohl(l->pool_first.s_addr);
+	uint32_t x, run = 0, best = 0, best_first = 0;
+
+	/* the longest run of numbers below the pool that are none of the
+	   network's own (natnet: .4-.14; hostonly: .2-.99) */
+	for (x = base + 1; x < end; x++) {
+		bool own = x == ntohl(l->gateway.s_addr) ||
+			   x == ntohl(l->host.s_addr) ||
+			   x == ntohl(l->dns.s_addr) || x == ntohl(l->hub.s_addr);
+
+		run = own ? 0 : run + 1;
+		if (run > best) {
+			best = run;
+			best_first = x - run + 1;
+		}
+	}
+	l->serve_off = true;
+	l->uplink = l->dhcp = false;
+	/* the members' DNS server is the serving side's, at its hub */
+	if (l->hub.s_addr)
+		l->dns = l->hub;
+	l->hub.s_addr = 0;
+	memset(&l->hub6, 0, sizeof(l->hub6));
+	l->pool_first.s_addr = htonl(best_first);
+	l->pool_last.s_addr = htonl(best_first + best - 1);
+}
+
 void net_layout(const struct net_spec *s, struct in_addr *net,
 		unsigned int *prefix, struct net_layout *l)
 {
@@ -129,6 +165,8 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 	l->pool_first = subnet_host(*net, pool);
 	l->pool_last = subnet_host(*net, size - 2);
 	net_layout6(s, *net, *prefix, l);
+	if (s->serve_off)
+		layout_serve_off(*net, l);
 }
 
 /* egress= and allow= of @s, for its NAT's engine */
@@ -463,6 +501,7 @@ static int plan_vde(const struct plan *p, struct nic_plan *n,
 		    const struct net_spec *s, struct qerr *e)
 {
 	n->spec = s;
+	n->mtu = s->mtu;	/* 0: Ethernet's 1500 */
 	if (!s->has_ip)
 		return 0;
 	if (p->vm)
@@ -491,6 +530,12 @@ static int plan_nic_net(const struct run_opts *o, struct plan *p, int i,
 	} else if (n->mode == NET_VDE) {
 		return plan_vde(p, n, s, e);
 	} else if (s && net_mode_named(s->mode)) {
+		if (s->n_links || s->serve_off)
+			return qerr_usage(e, "--net %s: %s is the network's: "
+					     "give it to qbox net create (and "
+					     "links to qbox net link)", n->text,
+					  s->n_links ? "link=LOCATOR" :
+						       "serve=off");
 		n->spec = s;
 		net_layout(s, &n->net, &n->prefix, &n->layout);
 		n->gateway = n->layout.gateway;

@@ -112,6 +112,10 @@ struct net_layout {
 	struct in_addr pool_first, pool_last;	/* DHCP leases */
 	bool uplink;			/* libslirp runs for this network */
 	bool dhcp;
+	bool serve_off;			/* serve=off: the services are another
+					   side's, over a link; the pool
+					   numbers command members below the
+					   serving side's */
 	/* IPv6 (natnet and hostonly, internal with dhcp=on; not with
 	   ipv6=off): its /64, and the addresses above mirrored into it
 	   (natnet's gateway and host alias ::2, DNS ::3, hub ::1) */

@@ -224,21 +224,21 @@ static const char *mode_options(enum net_mode m)
 	case NET_BRIDGED:
 		return "mac= and link=";
 	case NET_VDE:
-		return "mac=, ip=ADDR/PREFIX and gw= (a command's), pcap=, "
-		       "link=, rate=, loss=, delay= and jitter=";
+		return "mac=, mtu=, ip=ADDR/PREFIX and gw= (a command's), "
+		       "pcap=, link=, rate=, loss=, delay= and jitter=";
 	case NET_NATNET:
 		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, "
 		       "dhcp-option=, tftp=, bootfile=, hostloop=, egress=, "
-		       "allow=, linger=, pcap=, link=, rate=, loss=, delay= "
-		       "and jitter=";
+		       "allow=, linger=, serve=, pcap=, link=, rate=, loss=, "
+		       "delay= and jitter=";
 	case NET_INTERNAL:
 		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, dhcp=, "
-		       "dhcp-option=, tftp=, bootfile=, linger=, pcap=, "
+		       "dhcp-option=, tftp=, bootfile=, linger=, serve=, pcap=, "
 		       "link=, rate=, loss=, delay= and jitter=";
 	default:
 		return "subnet=, ipv6=, subnet6=, mac=, ip=, domain=, "
-		       "dhcp-option=, tftp=, bootfile=, linger=, pcap=, link=, "
-		       "rate=, loss=, delay= and jitter=";
+		       "dhcp-option=, tftp=, bootfile=, linger=, serve=, pcap=, "
+		       "link=, rate=, loss=, delay= and jitter=";
 	}
 }
 
@@ -669,6 +669,27 @@ static int allow_parse(const char *val, struct net_spec *out, struct qerr *e)
 	return 0;
 }
 
+/* link=LOCATOR of a named network: one more link of its segment */
+static int net_link_add(const char *val, struct net_spec *out,
+			struct qerr *e)
+{
+	char scheme[VDE_SCHEME_MAX + 1];
+	int i;
+
+	if (out->n_links == NET_LINKS_MAX)
+		return qerr_usage(e, "link=%s: a network has at most %d links",
+				  val, NET_LINKS_MAX);
+	if (vde_locator_check(val, scheme, e) < 0) {
+		qerr_prefix(e, "link=%s (up, down or a VDE locator)", val);
+		return -EINVAL;
+	}
+	for (i = 0; i < out->n_links; i++)
+		if (!strcmp(out->links[i], val))
+			return qerr_usage(e, "link=%s is given twice", val);
+	snprintf(out->links[out->n_links++], VDE_LOCATOR_MAX + 1, "%s", val);
+	return 0;
+}
+
 /* Whether mode @m's NIC is on a LAN whose addresses are not qbox's */
 static bool foreign_lan(enum net_mode m)
 {
@@ -741,6 +762,16 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	}
 	if (!strcmp(opt, "mtu") && out->mode == NET_NAT)
 		return mtu_parse(val, &out->mtu, e);
+	/* a VDE plug carries frames of up to VDE_MAXMTU (9216) bytes */
+	if (!strcmp(opt, "mtu") && out->mode == NET_VDE) {
+		if (mtu_parse(val, &out->mtu, e) < 0)
+			return -EINVAL;
+		if (out->mtu > NET_VDE_MTU_MAX)
+			return qerr_usage(e, "mtu=%s out of range for a VDE "
+					     "plug (%d-%d)", val, NET_MTU_MIN,
+					  NET_VDE_MTU_MAX);
+		return 0;
+	}
 	/* PXE: libslirp's TFTP server on a NAT NIC, dnsmasq's on a network */
 	if (!strcmp(opt, "tftp") &&
 	    (out->mode == NET_NAT || net_mode_named(out->mode))) {
@@ -770,11 +801,23 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		if (r)
 			return r < 0 ? r : 0;
 	}
-	/* the NIC's cable, this sandbox's own: any mode with a link */
+	/* the NIC's cable, this sandbox's own: any mode with a link; on a
+	   named network a locator is a link of the network's segment */
 	if (!strcmp(opt, "link")) {
+		if (net_mode_named(out->mode) && strcmp(val, "up") &&
+		    strcmp(val, "down"))
+			return net_link_add(val, out, e);
 		if (strcmp(val, "up") && strcmp(val, "down"))
 			return qerr_usage(e, "link=%s: use up or down", val);
 		out->link_down = !strcmp(val, "down");
+		return 0;
+	}
+	if (!strcmp(opt, "serve") && net_mode_named(out->mode)) {
+		bool on = true;
+
+		if (on_off(opt, val, &on, e) < 0)
+			return -EINVAL;
+		out->serve_off = !on;
 		return 0;
 	}
 	/* the host alias's way to the host's loopback: nat and natnet only
@@ -823,6 +866,30 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 		return dhcp_option_parse(val, out, e);
 	return qerr_usage(e, "unknown option '%s' (%s takes %s)", opt,
 			  net_mode_name(out->mode), mode_options(out->mode));
+}
+
+/*
+ * serve=off: the network's services (DHCP, DNS, NAT) are another side's,
+ * over a link; what configures them is that side's to give
+ */
+static int serve_off_check(const struct net_spec *n, struct qerr *e)
+{
+	const char *theirs = n->n_dhcp_opts ? "dhcp-option=" :
+			     n->tftp[0] ? "tftp=" :
+			     n->domain[0] ? "domain=" :
+			     n->no_hostloop ? "hostloop=" :
+			     n->egress_deny || n->n_allow ? "egress= and allow=" :
+			     NULL;
+
+	if (!n->serve_off)
+		return 0;
+	if (n->mode == NET_INTERNAL && !n->dhcp)
+		return qerr_usage(e, "serve=off: an internal network without "
+				     "dhcp=on serves nothing");
+	if (theirs)
+		return qerr_usage(e, "serve=off: %s belongs to the side that "
+				     "serves the network", theirs);
+	return 0;
 }
 
 /* vde:LOCATOR or udp:[LADDR:]LPORT:RADDR:RPORT (@arg after the colon) */
@@ -927,6 +994,8 @@ int net_spec_parse(const char *text, struct net_spec *out, struct qerr *e)
 		return qerr_usage(e, "subnet6= needs dhcp=on: without it an "
 				     "internal network has link-local IPv6 "
 				     "addresses alone");
+	if ((r = serve_off_check(out, e)) < 0)
+		return r;
 	if (out->has_gw && !out->has_ip)
 		return qerr_usage(e, "gw= goes with ip=ADDR/PREFIX");
 	if (out->has_gw && (!subnet_contains(out->subnet, out->prefix, out->gw) ||

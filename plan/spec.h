@@ -30,6 +30,8 @@ enum net_mode {
 };
 
 #define NET_NAME_MAX 48
+/* A named network's links to VDE networks (link=LOCATOR) */
+#define NET_LINKS_MAX 4
 /* A network interface name: IFNAMSIZ (16) less the terminating NUL */
 #define NET_DEVICE_MAX 15
 
@@ -124,6 +126,12 @@ struct net_spec {
 	struct in_addr gw;	/* vde: gw=, a command's default route */
 	bool dhcp;		/* internal: dhcp=on */
 	bool linger;		/* named modes: linger=on */
+	bool serve_off;		/* named modes: serve=off, the network's
+				   DHCP, DNS and NAT are another side's,
+				   over a link */
+	char links[NET_LINKS_MAX][VDE_LOCATOR_MAX + 1];	/* named modes:
+						   link=LOCATOR */
+	int n_links;
 	bool has_subnet;
 	struct in_addr subnet;	/* network address, host bits zero */
 	unsigned int prefix;
@@ -140,7 +148,7 @@ struct net_spec {
 						   named network's names, a
 						   NAT's DHCP domain; "":
 						   the default */
-	unsigned int mtu;	/* nat: mtu=N; 0: the default */
+	unsigned int mtu;	/* nat, vde: mtu=N; 0: the default */
 	bool no_hostloop;	/* nat, natnet: hostloop=off, the host alias
 				   no longer reaches the host's loopback */
 	bool egress_deny;	/* nat, natnet: egress=deny, only allow=
@@ -173,6 +181,8 @@ void net_egress_format(const struct net_spec *n, char *buf, size_t size);
 /* mtu= of a NAT NIC */
 #define NET_MTU_MIN 1280
 #define NET_MTU_MAX 65520
+/* ... of a vde NIC: a jumbo frame within a VDE plug's 9216 bytes */
+#define NET_VDE_MTU_MAX 9000
 
 struct fwd_spec {
 	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */

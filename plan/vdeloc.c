@@ -104,10 +104,35 @@ int vde_locator_check(const char *loc, char scheme[VDE_SCHEME_MAX + 1],
 		if (schemes[i].refused)
 			return qerr_usage(e, "a %s:// plug %s", scheme,
 					  schemes[i].refused);
+		if (!strcmp(scheme, "vxlan") && vde_vxlan_vni(loc) < 0)
+			return qerr_usage(e, "vxlan://: vni= is a number from 0 "
+					     "to 16777215");
 		return 0;
 	}
 	return qerr_usage(e, "unknown VDE plugin '%s' (known: %s)", scheme,
 			  known);
+}
+
+long vde_vxlan_vni(const char *loc)
+{
+	const char *p = loc + strlen("vxlan://");
+	unsigned long vni = 1;
+	char opt[32];
+
+	if (strncmp(loc, "vxlan://", strlen("vxlan://")))
+		return -1;
+	/* vxlan://[GROUP][/OPTION]...: options between slashes */
+	while ((p = strchr(p, '/'))) {
+		size_t len = strcspn(++p, "/");
+
+		if (len < sizeof(opt) && !strncmp(p, "vni=", 4)) {
+			memcpy(opt, p + 4, len - 4);
+			opt[len - 4] = '\0';
+			if (parse_uint(opt, 0xffffff, &vni) < 0)
+				return -1;
+		}
+	}
+	return (long)vni;
 }
 
 /* A port, 1-65535, of field @what */

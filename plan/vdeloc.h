@@ -50,6 +50,13 @@ struct udp_tunnel {
 int vde_locator_check(const char *loc, char scheme[VDE_SCHEME_MAX + 1],
 		      struct qerr *e);
 
+/*
+ * The VNI a vxlan:// locator names (its /vni=N option; 1, the plugin's
+ * default, without one), or -1 when @loc is no vxlan:// locator or its
+ * VNI is not a number from 0 to 2^24-1
+ */
+long vde_vxlan_vni(const char *loc);
+
 /* The Debian package holding plugin @scheme's libvdeplug_SCHEME.so, or
  * NULL when none is known */
 const char *vde_scheme_package(const char *scheme);

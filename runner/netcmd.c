@@ -383,6 +383,32 @@ static void member_print6(json_t *members, size_t i)
 	printf("\n");
 }
 
+/* "serve off", then a line per link: its locator, state, counters, why */
+static void links_print(json_t *root)
+{
+	json_t *l;
+	size_t k;
+
+	if (json_is_false(json_object_get(root, "serve")))
+		printf("%-10s off: another side serves the network\n", "serve");
+	json_array_foreach(json_object_get(root, "links"), k, l) {
+		json_t *p = json_object_get(l, "plug");
+		const char *why = json_string_value(json_object_get(p,
+							"last_error"));
+
+		printf("%-10s %s (%s) %s, %s, frames in %lld out %lld, "
+		       "restarts %lld%s%s\n", "link",
+		       json_string_value(json_object_get(p, "locator")) ?: "",
+		       json_string_value(json_object_get(l, "tap")) ?: "",
+		       json_string_value(json_object_get(l, "state")) ?: "",
+		       json_is_true(json_object_get(p, "up")) ? "up" : "down",
+		       json_integer_value(json_object_get(p, "frames_in")),
+		       json_integer_value(json_object_get(p, "frames_out")),
+		       json_integer_value(json_object_get(p, "restarts")),
+		       why && *why ? "; last: " : "", why ? why : "");
+	}
+}
+
 static void inspect_print(const char *name, const char *json)
 {
 	json_t *root = json_loads(json, 0, NULL);
@@ -409,6 +435,7 @@ static void inspect_print(const char *name, const char *json)
 	}
 	printf("%-10s %s\n", "socket", json_field(json, "socket", path,
 						   sizeof(path)));
+	links_print(root);
 	if ((m = strstr(json, "\"nat_engine\":"))) {
 		char ended[256];
 
@@ -558,11 +585,56 @@ static int net_inspect(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The state of network @name's link to @locator, once it has one other
+ * than "starting" (5 s at most): 0 once plugged; a usage error with the
+ * link's own words when it failed, or its TAP never came
+ */
+static int link_wait(int dirfd, const char *name, const char *locator,
+		     struct qerr *e)
+{
+	int i, r = 0;
+
+	for (i = 0; i < 100 && r == 0; i++) {
+		struct strbuf out = { 0 };
+		json_t *j, *l;
+		char state[16] = "";
+		size_t k;
+
+		if ((r = net_ask(dirfd, name, CTL_NET_INFO, NULL, &out, e)) < 0)
+			break;
+		j = json_loads(out.s, 0, NULL);
+		sb_free(&out);
+		json_array_foreach(json_object_get(j, "links"), k, l) {
+			json_t *plug = json_object_get(l, "plug");
+
+			if (strcmp(json_string_value(json_object_get(
+					   plug, "locator")) ?: "", locator))
+				continue;
+			snprintf(state, sizeof(state), "%s",
+				 json_string_value(json_object_get(l, "state"))
+					 ?: "");
+			/* its words start with link=LOCATOR */
+			if (!strcmp(state, "failed"))
+				r = qerr_usage(e, "network '%s': %s", name,
+					       json_string_value(json_object_get(
+						       plug, "last_error")) ?: "");
+		}
+		json_decref(j);
+		if (!strcmp(state, "plugged"))
+			return 0;
+		if (r == 0)
+			usleep(50000);
+	}
+	return r < 0 ? r : qerr_set(e, ETIMEDOUT, "network '%s': link=%s did "
+						  "not start", name, locator);
+}
+
 static int net_create(int argc, char **argv)
 {
 	struct net_spec n;
 	struct qerr e = { 0 };
-	int dirfd, fd;
+	int dirfd, fd, i;
 
 	net_opts(argc, argv, NULL, NULL);
 	if (optind + 1 != argc)
@@ -594,6 +666,47 @@ static int net_create(int argc, char **argv)
 		die(2, "net create: network '%s' already exists", n.name);
 	if (e.msg[0])
 		qerr_die(&e);
+	for (i = 0; i < n.n_links; i++)
+		if (link_wait(dirfd, n.name, n.links[i], &e) < 0) {
+			/* nothing left behind: the network goes again */
+			struct strbuf out = { 0 };
+			struct qerr ignored;
+
+			net_ask(dirfd, n.name, CTL_NET_RM, "force", &out,
+				&ignored);
+			sb_free(&out);
+			qerr_die(&e);
+		}
+	close(dirfd);
+	return 0;
+}
+
+/* `net link NAME LOCATOR`, `net unlink NAME LOCATOR` */
+static int net_link(int argc, char **argv, bool add)
+{
+	const char *cmd = add ? "link" : "unlink", *name;
+	struct strbuf out = { 0 };
+	struct qerr e = { 0 }, ignored;
+	int dirfd;
+
+	net_opts(argc, argv, NULL, NULL);
+	if (optind + 2 != argc)
+		die(2, "net %s: give a network NAME and a VDE LOCATOR (see qbox "
+		       "net --help)", cmd);
+	if (!(name = net_name(argv[optind], &e)) ||
+	    (dirfd = ctl_rundir(&e)) < 0)
+		qerr_die(&e);
+	if (net_ask(dirfd, name, add ? CTL_NET_LINK : CTL_NET_UNLINK,
+		    argv[optind + 1], &out, &e) < 0)
+		qerr_die(&e);
+	sb_free(&out);
+	if (add && link_wait(dirfd, name, argv[optind + 1], &e) < 0) {
+		/* nothing left behind: the link that would not come goes */
+		net_ask(dirfd, name, CTL_NET_UNLINK, argv[optind + 1], &out,
+			&ignored);
+		sb_free(&out);
+		qerr_die(&e);
+	}
 	close(dirfd);
 	return 0;
 }
@@ -708,6 +821,8 @@ int cmd_net(int argc, char **argv)
 		return net_rm(argc - 1, argv + 1);
 	if (!strcmp(sub, "socket"))
 		return net_socket(argc - 1, argv + 1);
-	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm, socket)",
-	    sub);
+	if (!strcmp(sub, "link") || !strcmp(sub, "unlink"))
+		return net_link(argc - 1, argv + 1, !strcmp(sub, "link"));
+	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm, socket, "
+	       "link, unlink)", sub);
 }

@@ -209,7 +209,8 @@ const char filter_relay_policy[] =
  * What a vde NIC's relay (dataplane/vde_relay.c) does once its plug is
  * open: frames between its TAP and the plug's sockets (a datagram socket
  * for vde://, udp://, vxlan:// and vxvde://, a stream or a pipe for
- * cmd:// and ptp://), its control socket's EOF, the supervisor's hang-up.
+ * cmd:// and ptp://; vxvde:// waits on its two sockets in an epoll set
+ * of its own), its control socket's EOF, the supervisor's hang-up.
  * It reads frames from other machines: taken over, it can do no more
  * than relay. Gathered with strace -f from relays of every kind the
  * tests plug (tests/integration/vde.sh) and the ASan/UBSan build.
@@ -226,6 +227,8 @@ const char filter_vde_policy[] =
 	"recvmsg: 1\n"
 	"sendmsg: 1\n"
 	"close: 1\n"
+	"epoll_wait: 1\n"
+	"epoll_pwait: 1\n"
 	"time: 1\n"
 	"gettimeofday: 1\n"
 	RUNTIME_RULES;

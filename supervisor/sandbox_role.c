@@ -155,8 +155,12 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			sb_puts(b, ",\"network\":");
 			sb_json_str(b, n->spec->name);
 		}
-		if (n->mode == NET_VDE)
-			sup_vde_json(s, i, b);
+		if (n->mode == NET_VDE) {
+			sb_puts(b, ",\"locator\":");
+			sb_json_str(b, n->spec->locator);
+			sb_puts(b, ",\"plug\":");
+			sup_vde_json(&s->vde[i], b);
+		}
 		inet_ntop(AF_INET, &n->net, net, sizeof(net));
 		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
 		sup_addr_json(b, "gateway", n->gateway);

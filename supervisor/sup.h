@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/pollset.h"
 #include "control/ctl_server.h"
 #include "dataplane/nat_engine.h"
 #include "dataplane/vde_relay.h"
@@ -20,18 +21,29 @@
 #include "supervisor/fwd_engine.h"
 #include "supervisor/role.h"
 
-/* A vde NIC's relay, as the supervisor keeps it (sup_vde.c) */
+/* A VDE plug, a TAP and its relay, as the supervisor keeps it
+ * (sup_vde.c): a vde NIC's, or a network's link */
 struct sup_vde {
-	bool on;			/* the NIC has one, started at NET_READY */
+	bool on;			/* started, and to be kept going */
+	char locator[VDE_LOCATOR_MAX + 1];
+	char text[VDE_LOCATOR_MAX + 64];	/* for messages: the --net
+						   value, or link=LOCATOR */
+	int tapfd;			/* its TAP (-1: none) */
+	bool own_tap;			/* ... closed with the plug (a link's);
+					   a NIC's is s->upfd[]'s */
 	struct child ch;		/* pid 0: not running now */
 	struct vde_relay_cfg cfg;
-	char descr[64];
+	char descr[96];
 	char scheme[VDE_SCHEME_MAX + 1];
 	unsigned int restarts;		/* started again since */
 	char last[256];			/* how the last one ended, or why it
 					   would not start again */
-	int64_t retry_at_ms;		/* now_ns's clock: the next start */
+	int64_t started_ms;		/* now_ns's clock: the last start */
+	int64_t retry_at_ms;		/* ... the next one */
 	unsigned int wait_ms;		/* ... the back-off */
+	int poll_idx;			/* its socket in the loop's poll set */
+	uint64_t stats[2];		/* frames in (to the TAP) and out, as
+					   its relays last said */
 };
 
 struct sup {
@@ -69,8 +81,9 @@ struct sup {
 	struct net_impair impair[MAX_NICS];	/* rate=, loss=, ... now */
 	int pcap_fd[MAX_NICS];		/* pcap=FILE, while its capture starts */
 	struct child pcap[MAX_NICS];	/* ... its capture (sup_pcap.c) */
-	struct sup_vde vde[MAX_NICS];	/* vde NICs' relays (sup_vde.c);
+	struct sup_vde vde[MAX_NICS];	/* vde NICs' plugs (sup_vde.c);
 					   their TAPs stay in upfd[] */
+	struct sup_vde links[NET_LINKS_MAX];	/* a network's links */
 };
 
 /* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
@@ -113,16 +126,23 @@ int sup_pcap_start(struct sup *s, struct qerr *e);
 void sup_pcap_stop(struct sup *s);
 
 /*
- * vde NICs' relays (sup_vde.c): started at NET_READY (a failure fails the
- * run, naming the --net value); reaped after SIGCHLD; started again when
- * due (sup_vde_clock(), sup_vde_next_ms(): 0 for none due); their JSON
- * for NIC @i (ps --json); stopped at the end
+ * VDE plugs (sup_vde.c): vde NICs' started at NET_READY (a failure fails
+ * the run, naming the --net value); a network's link @k added on @tapfd
+ * (taken: closed on failure too) and removed; relays reaped after
+ * SIGCHLD, started again when due (sup_vde_clock(), sup_vde_next_ms():
+ * 0 for none due), their counters read in the loop; one plug's JSON;
+ * all stopped at the end
  */
 int sup_vde_start(struct sup *s, struct qerr *e);
+int sup_link_add(struct sup *s, int k, const char *locator, int tapfd,
+		 struct qerr *e);
+void sup_link_remove(struct sup *s, int k);
 void sup_vde_reap(struct sup *s);
 void sup_vde_clock(struct sup *s);
-int64_t sup_vde_next_ms(const struct sup *s);
-void sup_vde_json(const struct sup *s, int i, struct strbuf *b);
+int64_t sup_vde_next_ms(struct sup *s);
+void sup_vde_poll_fill(struct sup *s, struct pollset *ps);
+void sup_vde_poll_done(struct sup *s, const struct pollset *ps);
+void sup_vde_json(const struct sup_vde *v, struct strbuf *b);
 void sup_vde_stop(struct sup *s);
 
 /* The plan's rate=, loss=, delay= and jitter= made, at NET_READY (a

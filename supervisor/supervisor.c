@@ -320,6 +320,7 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 		ctl_server_poll_fill(s->ctl, ps);
 	if (role->poll_fill)
 		role->poll_fill(s, ps);
+	sup_vde_poll_fill(s, ps);
 	if (role->should_end && role->should_end(s))
 		return 1;
 	if (sup_stop_next_ms(s))
@@ -334,6 +335,7 @@ static int turn(struct sup *s, struct pollset *ps, struct qerr *e)
 		ctl_server_poll_done(s->ctl, ps);
 	if (role->poll_done && (r = role->poll_done(s, ps, e)) < 0)
 		return r;
+	sup_vde_poll_done(s, ps);
 	sup_stop_clock(s);
 	sup_vde_clock(s);
 	if (ps->fds[1].revents && (r = on_message(s, e)) < 0)
@@ -509,11 +511,15 @@ int supervise(const struct plan *p, const struct role *role, void *arg,
 				   .gid = getgid() };
 	int i, r;
 
+	for (i = 0; i < NET_LINKS_MAX; i++)
+		s.links[i] = (struct sup_vde){ .tapfd = -1, .ch = { .sock = -1 },
+					       .poll_idx = -1 };
 	for (i = 0; i < MAX_NICS; i++) {
 		s.link_down[i] = p->nics[i].link_down;
 		s.pcap_fd[i] = -1;
 		s.upfd[i] = -1;
-		s.vde[i].ch.sock = -1;
+		s.vde[i] = (struct sup_vde){ .tapfd = -1, .ch = { .sock = -1 },
+					     .poll_idx = -1 };
 		cfg.join[i].pidfd = -1;
 		cfg.tapfd[i] = -1;
 	}

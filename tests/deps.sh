@@ -19,7 +19,9 @@ set -euo pipefail
 # openssh-client for qbox nc as a ProxyCommand, tcpdump to read captures,
 # dhcpcd-base: a real DHCPv6 client the IPv6 VM test copies into the
 # guest, whose busybox has none; vde-switch and vdeplug: Debian's
-# vde_switch and vde_plug, the VDE peers of tests/integration/vde.sh)
+# vde_switch and vde_plug, the VDE peers of tests/integration/vde.sh,
+# and ethtool, with which that test turns a kernel VXLAN device's
+# checksum offload off)
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
@@ -27,7 +29,7 @@ PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2
       dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client
-      tcpdump dhcpcd-base vde-switch vdeplug
+      tcpdump dhcpcd-base vde-switch vdeplug ethtool
       clang-14 libclang-rt-14-dev)
 # bench: the peers (slirp4netns, pasta from passt), iperf3, and gnuplot-nox
 # for the chart (its "png" terminal needs no X)

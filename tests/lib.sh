@@ -353,6 +353,65 @@ netns_remove() {
 	ip netns del "$1" 2>/dev/null
 }
 
+# switch_start DIR : Debian's vde_switch at DIR (its pid in DIR.pid), up
+# and listening; switch_stop DIR : it ends, and DIR goes
+switch_start() {
+	vde_switch -s "$1" -d -p "$1.pid" </dev/null >/dev/null 2>&1 &&
+		wait_for 5 test -S "$1/ctl"
+}
+switch_stop() {
+	local pid
+	pid=$(cat "$1.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	wait_for 5 not kill -0 "$pid"
+	rm -rf "$1" "$1.pid"
+}
+
+# two_hosts : (root) two "hosts", network namespaces of the test's own
+# joined by a veth pair, as two machines on one LAN: $HOST_A with
+# 10.200.0.1/24 on $HOST_A_IF, $HOST_B with 10.200.0.2/24 on $HOST_B_IF,
+# multicast routed over the pair. on_host HOST CMD... runs CMD in HOST as
+# nobody, with a runtime directory of its own per host; host_qbox is the
+# copy of qbox nobody runs there.
+two_hosts() {
+	HOST_A=qhA$$
+	HOST_B=qhB$$
+	HOST_A_IF=ha$$
+	HOST_B_IF=hb$$
+	test_netns "$HOST_A" && test_netns "$HOST_B" &&
+		hosts_link "$HOST_A" "$HOST_B" "$HOST_A_IF" "$HOST_B_IF" || return 1
+	HOSTS_XDG=$(rundir_for_nobody)
+	mkdir -m 0700 "$HOSTS_XDG/$HOST_A" "$HOSTS_XDG/$HOST_B" &&
+		chown 65534:65534 "$HOSTS_XDG/$HOST_A" "$HOSTS_XDG/$HOST_B"
+	host_qbox=$(qbox_for_nobody)
+}
+# hosts_clean NAME PATTERN : nothing of nobody's matching PATTERN runs any
+# more (10 s), or a FAIL naming what does
+hosts_clean() {
+	local left
+	wait_for 10 bash -c "! pgrep -u 65534 -f '$2' >/dev/null"
+	left=$(pgrep -u 65534 -f -a "$2")
+	if [ -n "$left" ]; then fail "$1: left: $left"; else pass "$1"; fi
+}
+on_host() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env HOME=/ XDG_RUNTIME_DIR="$HOSTS_XDG/$ns" "$@"
+}
+# host_bg HOST CMD... : on_host in the background, killed at exit (its pid
+# is CMD's own: the subshell execs it); sets BG_PID
+host_bg() {
+	(
+		ns=$1
+		shift
+		exec ip netns exec "$ns" setpriv --reuid 65534 --regid 65534 \
+			--clear-groups env HOME=/ XDG_RUNTIME_DIR="$HOSTS_XDG/$ns" "$@"
+	) &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
 # ---- the outside world: a test host of the test's own ---------------------
 # outside_world "$@" : called first by a test script, runs the rest of it
 # again in namespaces of its own, where "outside" is a test host:

@@ -42,3 +42,15 @@ free_port() {
 ns_differs() {
 	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink "/proc/$2/ns/net")" ]
 }
+
+# hosts_link A B IF_A IF_B : (root) join network namespaces A and B, two
+# "hosts", with a veth pair, as two machines on one LAN: IF_A 10.200.0.1/24
+# in A, IF_B 10.200.0.2/24 in B, multicast routed over it (VXLAN, vxvde)
+hosts_link() {
+	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" &&
+		ip -n "$1" addr add 10.200.0.1/24 dev "$3" &&
+		ip -n "$2" addr add 10.200.0.2/24 dev "$4" &&
+		ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up &&
+		ip -n "$1" route add 224.0.0.0/4 dev "$3" &&
+		ip -n "$2" route add 224.0.0.0/4 dev "$4"
+}

@@ -33,9 +33,12 @@ static void fuzz_request(const char *line)
 		FUZZ_ASSERT(e.usage && e.msg[0]);
 		return;
 	}
-	/* an argument is one word, without the line's end */
+	/* an argument is one word, without the line's end; a locator's
+	   (net-link, net-unlink) is the rest of the line, spaces and all */
 	FUZZ_ASSERT(strlen(r.arg) < CTL_LINE_MAX);
-	FUZZ_ASSERT(!strpbrk(r.arg, " \n"));
+	FUZZ_ASSERT(!strchr(r.arg, '\n'));
+	FUZZ_ASSERT(r.verb == CTL_NET_LINK || r.verb == CTL_NET_UNLINK ||
+		    !strchr(r.arg, ' '));
 	FUZZ_ASSERT(r.verb != CTL_STOP || r.seconds <= 86400);
 	if (r.verb == CTL_NET_RM)
 		FUZZ_ASSERT(r.force ? !strcmp(r.arg, "force")

@@ -155,6 +155,34 @@ static void check_dhcp_opts(const struct net_spec *ns, bool named)
 	FUZZ_ASSERT(text[0] >= '1' && text[0] <= '9');
 }
 
+/* vde:, udp:, and a named network's link= and serve= */
+static void check_generic(const struct net_spec *ns, bool named)
+{
+	char scheme[VDE_SCHEME_MAX + 1];
+	struct qerr e = { 0 };
+	int i;
+
+	FUZZ_ASSERT((ns->mode == NET_VDE) == (ns->locator[0] != '\0'));
+	if (ns->mode == NET_VDE) {
+		FUZZ_ASSERT(strlen(ns->locator) <= VDE_LOCATOR_MAX &&
+			    !strchr(ns->locator, ','));
+		FUZZ_ASSERT(vde_locator_check(ns->locator, scheme, &e) == 0);
+		FUZZ_ASSERT(!ns->udp || !strncmp(ns->locator, "udp://", 6));
+		FUZZ_ASSERT(!ns->udp || (ns->tunnel.lport && ns->tunnel.rport &&
+					 ns->tunnel.remote.family));
+		FUZZ_ASSERT(!ns->mtu || (ns->mtu >= NET_MTU_MIN &&
+					 ns->mtu <= NET_VDE_MTU_MAX));
+		FUZZ_ASSERT(!ns->has_gw || (ns->has_ip &&
+			    subnet_contains(ns->subnet, ns->prefix, ns->gw)));
+	}
+	FUZZ_ASSERT(!ns->has_gw || ns->mode == NET_VDE);
+	FUZZ_ASSERT(!ns->serve_off || named);
+	FUZZ_ASSERT(ns->n_links >= 0 && ns->n_links <= NET_LINKS_MAX);
+	FUZZ_ASSERT(!ns->n_links || named);
+	for (i = 0; i < ns->n_links; i++)
+		FUZZ_ASSERT(vde_locator_check(ns->links[i], scheme, &e) == 0);
+}
+
 static void fuzz_spec(const char *s)
 {
 	struct qerr e = { 0 };
@@ -166,7 +194,8 @@ static void fuzz_spec(const char *s)
 		return;
 	}
 	FUZZ_ASSERT(ns.mode == NET_NONE || ns.mode == NET_NAT ||
-		    ns.mode == NET_BRIDGED || net_mode_named(ns.mode));
+		    ns.mode == NET_BRIDGED || ns.mode == NET_VDE ||
+		    net_mode_named(ns.mode));
 	named = net_mode_named(ns.mode);
 	FUZZ_ASSERT(named == (ns.name[0] != '\0'));
 	FUZZ_ASSERT((ns.mode == NET_BRIDGED) == (ns.device[0] != '\0'));
@@ -176,11 +205,18 @@ static void fuzz_spec(const char *s)
 	FUZZ_ASSERT(!ns.dhcp || ns.mode == NET_INTERNAL);
 	FUZZ_ASSERT(!ns.linger || named);
 	FUZZ_ASSERT(ns.mode != NET_NONE || (!ns.has_subnet && !ns.has_mac));
-	if (ns.has_subnet || ns.dhcp)	/* dhcp=on alone: a default one */
+	/* dhcp=on alone: a default one; a vde NIC's ip=ADDR/PREFIX is its
+	   LAN's, any prefix from 8 to 30 */
+	if ((ns.has_subnet && ns.mode != NET_VDE) || ns.dhcp)
 		check_subnet(ns.subnet, ns.prefix);
+	if (ns.has_subnet && ns.mode == NET_VDE)
+		FUZZ_ASSERT(ns.has_ip && ns.prefix >= 8 && ns.prefix <= 30 &&
+			    subnet_contains(ns.subnet, ns.prefix, ns.ip) &&
+			    ns.ip.s_addr != ns.subnet.s_addr);
 	if (ns.has_mac)
 		check_mac(ns.mac);
-	FUZZ_ASSERT(!ns.has_ip || named);
+	FUZZ_ASSERT(!ns.has_ip || named || ns.mode == NET_VDE);
+	check_generic(&ns, named);
 	if (ns.domain[0])
 		check_domain(ns.domain, named || ns.mode == NET_NAT);
 	check_dhcp_opts(&ns, named);

@@ -66,21 +66,12 @@ bad "a VM's ip= refused" "ip= is a command's address: a VM's guest sets its own"
 	run --vm --net vde:$TMP/sw,ip=10.1.1.1/24 -- true
 bad "no forward to a VDE NIC" "a VDE NIC needs no forwards" \
 	run --net vde:$TMP/sw --fwd 2222:22 -- true
-no_leftovers "errors leave nothing behind" qbox
+no_leftovers "errors leave nothing behind" "qbox-vde|$TMP"
 
 # ---- a vde_switch of the test user's --------------------------------------
 SW=$TMP/sw
-start_switch() {
-	vde_switch -s "$SW" -d -p "$TMP/sw.pid" </dev/null >/dev/null 2>&1 &&
-		wait_for 5 test -S "$SW/ctl"
-}
-stop_switch() {
-	local pid
-	pid=$(cat "$TMP/sw.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null
-	wait_for 5 not kill -0 "$pid"
-	rm -rf "$SW" "$TMP/sw.pid"
-}
+start_switch() { switch_start "$SW"; }
+stop_switch() { switch_stop "$SW"; }
 at_exit stop_switch
 check "vde_switch runs" start_switch
 
@@ -160,3 +151,68 @@ check "udp: frames from the peer's port are" wait_for 5 rx_over $((before + 20))
 "$QBOX" stop uc >/dev/null 2>&1
 wait "$UC" 2>/dev/null
 no_leftovers "udp: nothing left behind" qbox-vde
+
+# ---- as root: two "hosts", the kernel's vxlan, vxvde -----------------------
+if [ "$(id -u)" -ne 0 ]; then
+	exit 0
+fi
+two_hosts || { fail "two hosts"; exit 1; }
+HA=$HOST_A
+HB=$HOST_B
+QN=$host_qbox
+# host_run HOST NAME ARGS... : qbox run as nobody on HOST, in the
+# background (killed at exit), ready (or a FAIL with what it said)
+host_run() {
+	local ns=$1 name=$2
+	shift 2
+	host_bg "$ns" "$QN" run --name "$name" "$@" </dev/null 2>"$TMP/$name.err"
+	HOST_RUN_PID=$BG_PID
+	on_host "$ns" "$QN" wait "$name" --timeout 20 >/dev/null ||
+		{ echo "  $name: $(cat "$TMP/$name.err")" >&2; return 1; }
+}
+
+# The kernel's own vxlan device on host B, VNI 42 on group 239.1.1.42.
+# Its checksum offload is off: over a veth pair the inner TCP checksum
+# would stay a partial one, which a real NIC fills and a veth does not
+# (any VTEP in user space would read it unfilled)
+ip -n "$HB" link add vx$$ type vxlan id 42 group 239.1.1.42 dev $HOST_B_IF dstport 4789
+ip netns exec "$HB" ethtool -K vx$$ tx off >/dev/null
+ip -n "$HB" addr add 10.79.0.2/24 dev vx$$
+ip -n "$HB" link set vx$$ up
+check "vxlan: qbox's sandbox on host A (as nobody) is ready" host_run "$HA" xa \
+	--net "vde:vxlan://239.1.1.42/vni=42/if=$HOST_A_IF,ip=10.79.0.1/24" "${ECHO[@]}"
+XA=$HOST_RUN_PID
+out=$(echo hello-kernel | timeout 20 ip netns exec "$HB" socat -T5 - \
+	TCP:10.79.0.1:7000,connect-timeout=5 2>&1)
+check "vxlan: host B's kernel vxlan device and the sandbox: TCP both ways (got: $out)" \
+	test "$out" = hello-kernel
+# another VNI on the same group: the relay takes none of its frames (the
+# sandbox's uplink TAP counts what the relay writes)
+xa_rx() {
+	on_host "$HA" "$QN" exec xa -- cat /proc/net/dev |
+		awk '$1 == "qup0:" { print $3 }'
+}
+ip -n "$HB" link set vx$$ down
+ip -n "$HB" link add vy$$ type vxlan id 43 group 239.1.1.42 dev $HOST_B_IF dstport 4789
+ip netns exec "$HB" ethtool -K vy$$ tx off >/dev/null
+ip -n "$HB" addr add 10.79.0.2/24 dev vy$$
+ip -n "$HB" link set vy$$ up
+rx0=$(xa_rx)
+out=$(echo hello-43 | timeout 20 ip netns exec "$HB" socat -T3 - \
+	TCP:10.79.0.1:7000,connect-timeout=3 2>&1)
+check "vxlan: another VNI on the same group reaches nothing ($rx0 frames, then $(xa_rx))" \
+	test "$out" != hello-43 -a -n "$rx0" -a "$(xa_rx)" = "$rx0"
+on_host "$HA" "$QN" stop xa >/dev/null 2>&1
+wait "$XA" 2>/dev/null
+
+# vxvde: a sandbox on each host, one segment
+check "vxvde: host A's sandbox is ready" host_run "$HA" wa \
+	--net "vde:vxvde://239.1.2.7/if=$HOST_A_IF,ip=10.80.0.1/24" "${ECHO[@]}"
+WA=$HOST_RUN_PID
+out=$(echo hello-vxvde | on_host "$HB" timeout 20 "$QN" run --name wb \
+	--net "vde:vxvde://239.1.2.7/if=$HOST_B_IF,ip=10.80.0.2/24" -- \
+	socat -T5 - TCP:10.80.0.1:7000,connect-timeout=5 2>&1)
+check "vxvde: host B's sandbox reaches it (got: $out)" test "$out" = hello-vxvde
+on_host "$HA" "$QN" stop wa >/dev/null 2>&1
+wait "$WA" 2>/dev/null
+hosts_clean "hosts: nothing of nobody's qbox left" "qbox-vde|$TMP"

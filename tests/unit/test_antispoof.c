@@ -540,6 +540,54 @@ static void test_fixed6(void)
 	CHECK(!run(&as, &f), "fixed: one for another address is dropped");
 }
 
+/* A link's TAP: no MAC of this side's own; no server from there */
+static void test_link(void)
+{
+	static const uint8_t own[2][6] = { { 0x52, 0x55, 10, 0, 2, 2 },
+					   { 0x52, 0x55, 10, 0, 2, 3 } };
+	struct antispoof as;
+	struct frame f;
+
+	antispoof_build_link(true, own, 2, &as);
+	CHECK(as.policy_accept, "link: the policy accepts");
+	f = ip4(other_mac, "10.0.2.50", "10.0.2.2", 6, 1000, 80);
+	CHECK(run(&as, &f), "link: the far side's members' frames pass");
+	f = ip4(own[0], "10.0.2.2", "10.0.2.50", 6, 80, 1000);
+	CHECK(!run(&as, &f), "link: this side's NAT engine's MAC is dropped");
+	f = arp(own[1], 2, own[1], "10.0.2.3", "10.0.2.50");
+	CHECK(!run(&as, &f), "link: ... its DNS forwarder's too");
+	f = ip4(other_mac, "10.0.2.9", "255.255.255.255", 17, 67, 68);
+	CHECK(!run(&as, &f), "link, serving: a DHCP server over there is "
+			     "dropped");
+	f = dhcp4(other_mac, "0.0.0.0", other_mac);
+	CHECK(run(&as, &f), "link, serving: a DHCP client over there passes");
+	f = icmp6(other_mac, "fe80::1", 134, NULL);
+	CHECK(!run(&as, &f), "link, serving: router advertisements dropped");
+	f = icmp6(other_mac, "fe80::1", 135, NULL);
+	CHECK(run(&as, &f), "link: neighbor solicitations pass");
+	antispoof_build_link(false, own, 2, &as);
+	f = ip4(other_mac, "10.0.2.1", "255.255.255.255", 17, 67, 68);
+	CHECK(run(&as, &f), "link, serve=off: the serving side's DHCP passes");
+	f = icmp6(other_mac, "fe80::1", 134, NULL);
+	CHECK(run(&as, &f), "link, serve=off: its router advertisements pass");
+	f = ip4(own[0], "10.0.2.2", "10.0.2.50", 6, 80, 1000);
+	CHECK(!run(&as, &f), "link, serve=off: an own MAC is still dropped");
+
+	/* a VM on a serve=off side: its MAC alone, and no server */
+	antispoof_build(vm_mac, (struct in_addr){ 0 }, NULL, &as);
+	antispoof_no_servers(&as);
+	f = ip4(vm_mac, "10.0.2.9", "255.255.255.255", 17, 67, 68);
+	CHECK(!run(&as, &f), "MAC-only, no servers: its DHCP server dropped");
+	f = icmp6(vm_mac, LL, 134, NULL);
+	CHECK(!run(&as, &f), "MAC-only, no servers: its RA dropped");
+	f = dhcp4(vm_mac, "0.0.0.0", vm_mac);
+	CHECK(run(&as, &f), "MAC-only, no servers: its DHCP client passes");
+	f = ip4(vm_mac, "10.0.2.60", "10.0.2.15", 6, 1, 2);
+	CHECK(run(&as, &f), "MAC-only, no servers: any address of its own");
+	f = ip4(other_mac, "10.0.2.60", "10.0.2.15", 6, 1, 2);
+	CHECK(!run(&as, &f), "MAC-only, no servers: another MAC dropped");
+}
+
 static void test_ll6(void)
 {
 	struct in6_addr ll;
@@ -559,6 +607,7 @@ int main(void)
 	test_v6();
 	test_network();
 	test_fixed6();
+	test_link();
 	test_ll6();
 	UNIT_END();
 }

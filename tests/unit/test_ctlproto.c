@@ -61,6 +61,18 @@ int main(void)
 	      "net-rm with a bad argument");
 	CHECK(bad("net-rm\n", "takes one argument"), "net-rm without argument");
 	CHECK(bad("join\n", "takes one argument"), "join without argument");
+	CHECK(ctl_req_parse("net-link cmd://ssh host vde_plug\n", &r, &e) ==
+			      0 && r.verb == CTL_NET_LINK &&
+		      !strcmp(r.arg, "cmd://ssh host vde_plug"),
+	      "net-link: the rest of the line, spaces and all");
+	CHECK(ctl_req_parse("net-unlink vde:///tmp/sw\n", &r, &e) == 0 &&
+		      r.verb == CTL_NET_UNLINK && !strcmp(r.arg, "vde:///tmp/sw"),
+	      "net-unlink");
+	CHECK(bad("net-link\n", "takes one argument") &&
+		      bad("net-link \n", "takes one argument"),
+	      "net-link without a locator");
+	CHECK(bad("fwd-add 1 2\n", "takes one argument"),
+	      "a one-word verb still takes one word");
 	CHECK(bad("net-info x\n", "takes no argument"), "net-info with one");
 	r.verb = CTL_FWD_ADD;
 	strcpy(r.arg, "2222:22");

@@ -395,6 +395,54 @@ static void test_ipv6(void)
 	    "--", "x");
 }
 
+/* serve=off: the hub serves nothing; command members below the pool */
+static void test_serve_off(void)
+{
+	struct net_spec spec;
+	struct plan p;
+	struct qerr e;
+	char *argv[] = { "x", NULL };
+	const struct net_layout *l = &p.nics[0].layout;
+
+	CHECK(net_spec_parse("natnet:lab,serve=off,link=vde:///tmp/sw", &spec,
+			     &e) == 0 && (plan_hub(&spec, argv, &p), 1) &&
+		      l->serve_off && !l->uplink && !l->dhcp &&
+		      !l->hub.s_addr && !p.nics[0].nat.on &&
+		      ip4_is(l->gateway, "10.0.2.2") && ip4_is(l->dns, "10.0.2.1") &&
+		      ip4_is(l->pool_first, "10.0.2.4") &&
+		      ip4_is(l->pool_last, "10.0.2.14") &&
+		      IN6_IS_ADDR_UNSPECIFIED(&l->hub6) && l->ipv6,
+	      "natnet,serve=off: no NAT, DHCP or hub address; the serving "
+	      "side's gateway and DNS (.1); commands from .4 to .14");
+	CHECK(net_spec_parse("hostonly:h,serve=off", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      ip4_is(l->pool_first, "192.168.56.2") &&
+		      ip4_is(l->pool_last, "192.168.56.99") &&
+		      ip4_is(l->dns, "192.168.56.100") && !l->hub.s_addr,
+	      "hostonly,serve=off: commands from .2 to .99 (the host alias .1 "
+	      "and the serving hub .100 are not theirs)");
+	CHECK(net_spec_parse("internal:i,dhcp=on,serve=off", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) &&
+		      ip4_is(l->pool_first, "192.168.100.2") &&
+		      ip4_is(l->pool_last, "192.168.100.100") && !l->dhcp,
+	      "internal,dhcp=on,serve=off: commands from .2 to .100");
+	CHECK(net_spec_parse("natnet:lab", &spec, &e) == 0 &&
+		      (plan_hub(&spec, argv, &p), 1) && !l->serve_off &&
+		      l->uplink && ip4_is(l->pool_first, "10.0.2.15"),
+	      "natnet: serve=on by default");
+	memset(&e, 0, sizeof(e));
+	CHECK(plan_words(&p, &e, "--net", "natnet:lab0,link=vde:///tmp/sw",
+			 "--", "x", NULL) < 0 && e.usage &&
+		      strstr(e.msg, "--net natnet:lab0,link=vde:///tmp/sw: "
+				    "link=LOCATOR is the network's"),
+	      "run: link= refused, the network's (%s)", e.msg);
+	memset(&e, 0, sizeof(e));
+	CHECK(plan_words(&p, &e, "--net", "natnet:lab0,serve=off", "--", "x",
+			 NULL) < 0 && e.usage &&
+		      strstr(e.msg, "serve=off is the network's"),
+	      "run: serve=off refused, the network's (%s)", e.msg);
+}
+
 /* A NAT network's IPv6, for its hub and its members */
 static void test_ipv6_named(void)
 {
@@ -648,6 +696,7 @@ int main(void)
 	test_fwds();
 	test_ipv6();
 	test_ipv6_named();
+	test_serve_off();
 	test_bridged();
 	test_bad();
 	UNIT_END();

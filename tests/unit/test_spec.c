@@ -175,7 +175,7 @@ static void test_net(void)
 					     "takes subnet=, ipv6=, subnet6=, "
 					     "mac=, ip=, domain=, "
 					     "dhcp-option=, tftp=, bootfile=, "
-					     "linger=, pcap=, link=, rate=, loss=, delay= and jitter=)"),
+					     "linger=, serve=, pcap=, link=, rate=, loss=, delay= and jitter=)"),
 	      "net dhcp= only for internal");
 	CHECK(net_bad("internal:x,dhcp=maybe", "dhcp='maybe': use on or off"),
 	      "net dhcp bad value");
@@ -594,10 +594,16 @@ static void test_vde(void)
 	      "vde: tap:// refused, bridged named");
 	CHECK(net_bad("vde:pcap://eth0", "takes root"), "vde: pcap:// refused");
 	CHECK(net_bad("vde:/tmp/sw,subnet=10.0.0.0/24", "unknown option "
-		      "'subnet' (vde takes mac=, ip=ADDR/PREFIX"),
+		      "'subnet' (vde takes mac=, mtu=, ip=ADDR/PREFIX"),
 	      "vde: no subnet= (its LAN's business)");
+	CHECK(net_spec_parse("vde:/tmp/sw,mtu=1450", &n, &e) == 0 &&
+		      n.mtu == 1450 &&
+		      net_spec_parse("vde:/tmp/sw,mtu=9000", &n, &e) == 0 &&
+		      net_bad("vde:/tmp/sw,mtu=9001", "out of range for a VDE "
+						      "plug (1280-9000)") &&
+		      net_bad("vde:/tmp/sw,mtu=1279", "out of range"),
+	      "vde: mtu= (a VXLAN underlay takes 50 bytes)");
 	CHECK(net_bad("vde:/tmp/sw,ipv6=off", "unknown option 'ipv6'") &&
-		      net_bad("vde:/tmp/sw,mtu=1500", "unknown option 'mtu'") &&
 		      net_bad("vde:/tmp/sw,linger=on", "unknown option") &&
 		      net_bad("vde:/tmp/sw,dhcp=on", "unknown option"),
 	      "vde: no NAT or network options");
@@ -651,6 +657,46 @@ static void test_vde(void)
 		      net_bad("udp:x:1:127.0.0.1:2", "local address 'x'") &&
 		      net_bad("udp:[::1]:1:127.0.0.1:2", "different families"),
 	      "udp: bad addresses (literals only, IPv6 in brackets)");
+	CHECK(vde_vxlan_vni("vxlan://239.1.2.3/vni=42/port=4790") == 42 &&
+		      vde_vxlan_vni("vxlan://239.1.2.3/port=4790/vni=7") == 7 &&
+		      vde_vxlan_vni("vxlan://239.1.2.3") == 1 &&
+		      vde_vxlan_vni("vxlan://") == 1 &&
+		      vde_vxlan_vni("vxlan://g/vni=16777215") == 16777215 &&
+		      vde_vxlan_vni("vxlan://g/vni=0") == 0 &&
+		      vde_vxlan_vni("vxvde://g/vni=3") == -1 &&
+		      vde_vxlan_vni("vxlan://g/vni=16777216") == -1 &&
+		      vde_vxlan_vni("vxlan://g/vni=x") == -1 &&
+		      vde_vxlan_vni("vxlan://g/vni=") == -1,
+	      "vde_vxlan_vni: the /vni= option, 1 by default, 24 bits");
+	CHECK(net_bad("vde:vxlan://239.1.2.3/vni=99999999", "vni= is a number "
+		      "from 0 to 16777215"),
+	      "vde: a vxlan:// VNI out of range");
+	CHECK(net_spec_parse("natnet:l,link=vde:///tmp/a,link=cmd://ssh h "
+			     "vde_plug,serve=off", &n, &e) == 0 &&
+		      n.n_links == 2 && !strcmp(n.links[0], "vde:///tmp/a") &&
+		      !strcmp(n.links[1], "cmd://ssh h vde_plug") &&
+		      n.serve_off && !n.link_down,
+	      "natnet: link=LOCATOR twice, serve=off");
+	CHECK(net_spec_parse("natnet:l,link=down", &n, &e) == 0 &&
+		      n.link_down && !n.n_links,
+	      "natnet: link=down is still the cable");
+	CHECK(net_bad("natnet:l,link=foo://x", "link=foo://x (up, down or a "
+						"VDE locator): unknown VDE "
+						"plugin 'foo'") &&
+		      net_bad("natnet:l,link=/a,link=/a", "link=/a is given "
+							   "twice") &&
+		      net_bad("natnet:l,link=/a,link=/b,link=/c,link=/d,"
+			      "link=/e", "at most 4 links") &&
+		      net_bad("nat,link=/tmp/sw", "link=/tmp/sw: use up or "
+						  "down") &&
+		      net_bad("natnet:l,serve=maybe", "serve=") &&
+		      net_bad("nat,serve=off", "unknown option 'serve'") &&
+		      net_bad("internal:i,serve=off", "serves nothing") &&
+		      net_bad("natnet:l,serve=off,tftp=/x", "tftp= belongs "
+							    "to the side") &&
+		      net_bad("natnet:l,serve=off,egress=deny", "egress= and "
+								"allow="),
+	      "links and serve=: bad forms");
 	CHECK(vde_scheme_package("agno") &&
 		      !strcmp(vde_scheme_package("agno"), "libvdeplug-agno") &&
 		      !strcmp(vde_scheme_package("vxlan"), "libvdeplug2") &&
