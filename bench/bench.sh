@@ -66,6 +66,12 @@ echo "bench: measuring as $who (runs: ${BENCH_RUNS:-5}; see bench/README.md for 
 status=0
 "${AS[@]}" env -i "${envs[@]}" bash "$WORK/tree/bench/measure.sh" "$WORK/out" \
 	</dev/null || status=$?
+# figure 9 makes two "hosts" (network namespaces): root drives it, qbox
+# runs in them as the measuring user (bench/hosts.sh)
+if [ -z "${BENCH_FIGURES:-}" ] || [[ " $BENCH_FIGURES " == *" 9 "* ]]; then
+	env -i "${envs[@]}" bash "$WORK/tree/bench/hosts.sh" "$WORK/out" "$who" \
+		</dev/null || status=$?
+fi
 if [ ! -s "$WORK/out/raw.tsv" ]; then
 	echo "bench: the measurements produced nothing (status $status)" >&2
 	exit 1
