@@ -2,6 +2,7 @@
 /* rundir.c - runtime directory and name locks (see rundir.h) */
 #include "common/rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -178,6 +179,23 @@ int rundir_lock(int dirfd, const char *name, struct qerr *e)
 	return qerr_set(e, EAGAIN, "locking %s", file);
 }
 
+void rundir_rmdir(int dirfd, const char *dir)
+{
+	int fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *d;
+	DIR *dp;
+
+	if (fd >= 0 && (dp = fdopendir(fd))) {
+		while ((d = readdir(dp)))
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				unlinkat(fd, d->d_name, 0);
+		closedir(dp);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	unlinkat(dirfd, dir, AT_REMOVEDIR);
+}
+
 /* The files a sandbox keeps, the lock last: it guards the others */
 static void remove_files(int dirfd, const char *name)
 {
@@ -196,6 +214,9 @@ static void remove_files(int dirfd, const char *name)
 	/* a network's generic socket (network/hub_stream.c) */
 	snprintf(file, sizeof(file), "%s.stream", name);
 	unlinkat(dirfd, file, 0);
+	/* a network's VDE switch and its ports (network/hub_vde.c) */
+	snprintf(file, sizeof(file), "%s.vde", name);
+	rundir_rmdir(dirfd, file);
 	/* normally unlinked at once by init (netns/resolv.c) */
 	snprintf(file, sizeof(file), "%s.resolv.conf", name);
 	unlinkat(dirfd, file, 0);

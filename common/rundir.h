@@ -71,4 +71,8 @@ void rundir_unlock(int dirfd, const char *name);
  */
 void rundir_reap(int dirfd, const char *name, int wait_ms);
 
+/* Directory @dir under @dirfd, and every file in it, removed (a hub's
+ * VDE switch: its sockets, the ports' and the clients') */
+void rundir_rmdir(int dirfd, const char *dir);
+
 #endif /* QBOX_RUNDIR_H */

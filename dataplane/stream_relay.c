@@ -69,6 +69,8 @@ struct client {
 	bool mac_told;		/* its MAC went to the supervisor */
 	bool up;		/* its TAP is guarded and up */
 	bool dead;		/* ended; freed after the current batch */
+	bool dgram;		/* a VDE port: a frame per datagram, no
+				   length before it (network/hub_vde.c) */
 	size_t held_len;	/* a frame its TAP refused while down */
 	struct client *prev, *next;
 	size_t out_len, out_off;	/* a frame its socket did not take */
@@ -84,6 +86,7 @@ struct relay {
 	bool ctl_ready;		/* ... readable: handled after the batch */
 	int conn_fd;		/* SBMSG_STREAM_CONN, waiting for its TAP */
 	int32_t conn_id;
+	bool conn_dgram;	/* ... a VDE port's datagram socket */
 	struct client *clients;
 	struct client *graveyard;
 	uint8_t buf[STREAM_HDR_LEN + 65536];
@@ -132,7 +135,8 @@ static void client_watch(struct relay *r, struct client *c)
 		client_end(r, c, -err);
 }
 
-static void client_new(struct relay *r, int32_t id, int sock, int tap)
+static void client_new(struct relay *r, int32_t id, int sock, int tap,
+		       bool dgram)
 {
 	struct client *c = malloc(sizeof(*c));
 
@@ -146,6 +150,7 @@ static void client_new(struct relay *r, int32_t id, int sock, int tap)
 	c->sock = (struct ep){ EP_SOCK, sock, 0 };
 	c->tap = (struct ep){ EP_TAP, tap, 0 };
 	c->id = id;
+	c->dgram = dgram;
 	stream_rx_init(&c->rx);
 	/* a TAP's fd blocks by default; the socket came non-blocking */
 	fcntl(tap, F_SETFL, O_NONBLOCK);
@@ -191,13 +196,40 @@ static void client_up(struct relay *r, struct client *c)
 		tap_write(r, c, c->held, len);
 }
 
+/* One frame from a VDE port's datagram to its TAP (a datagram too short
+ * for an Ethernet header, or too long for a frame, is dropped) */
+static void from_port(struct relay *r, struct client *c)
+{
+	ssize_t n = read(c->sock.fd, r->buf, sizeof(r->buf));
+
+	if (n < 0) {
+		/* ECONNREFUSED: its client's socket is gone; its control
+		   connection's end tells the hub, which drops it */
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED)
+			client_end(r, c, errno);
+		return;
+	}
+	if (n < STREAM_FRAME_MIN || n > STREAM_FRAME_MAX)
+		return;
+	if (!c->mac_told) {	/* its source address */
+		tell(r, SBMSG_STREAM_MAC, c->id, 0, r->buf + 6);
+		c->mac_told = true;
+	}
+	tap_write(r, c, r->buf, (size_t)n);
+}
+
 /* Frames from the client to its TAP */
 static void from_client(struct relay *r, struct client *c)
 {
-	ssize_t n = read(c->sock.fd, r->buf, sizeof(r->buf));
+	ssize_t n;
 	const uint8_t *p = r->buf;
 	size_t left, used;
 
+	if (c->dgram) {
+		from_port(r, c);
+		return;
+	}
+	n = read(c->sock.fd, r->buf, sizeof(r->buf));
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -249,9 +281,11 @@ static void to_client(struct relay *r, struct client *c)
 {
 	int i;
 
+	/* a VDE port's frame is its datagram, without the stream's header */
+	size_t hdr = c->dgram ? 0 : STREAM_HDR_LEN;
+
 	for (i = 0; i < FRAMES_PER_TURN && c->out_off == c->out_len; i++) {
-		ssize_t n = read(c->tap.fd, c->out + STREAM_HDR_LEN,
-				 STREAM_FRAME_MAX);
+		ssize_t n = read(c->tap.fd, c->out + hdr, STREAM_FRAME_MAX);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -261,9 +295,10 @@ static void to_client(struct relay *r, struct client *c)
 		}
 		if (n < STREAM_FRAME_MIN)
 			continue;
-		stream_hdr_put(c->out, (uint32_t)n);
+		if (!c->dgram)
+			stream_hdr_put(c->out, (uint32_t)n);
 		c->out_off = 0;
-		c->out_len = STREAM_HDR_LEN + (size_t)n;
+		c->out_len = hdr + (size_t)n;
 		if (!flush(r, c))
 			return;
 	}
@@ -296,6 +331,7 @@ static int on_ctl(struct relay *r)
 			close(r->conn_fd);
 		r->conn_fd = fd;
 		r->conn_id = m.value;
+		r->conn_dgram = m.nic == 1;	/* hub_stream.c: a VDE port */
 		if (fd < 0)	/* not received: out of fds */
 			tell(r, SBMSG_STREAM_GONE, m.value,
 			     m.errnum ? m.errnum : EMFILE, NULL);
@@ -320,7 +356,8 @@ static int on_ctl(struct relay *r)
 		return 1;
 	case SBMSG_STREAM_TAP:
 		if (fd >= 0 && r->conn_fd >= 0 && r->conn_id == m.value) {
-			client_new(r, m.value, steal_fd(&r->conn_fd), fd);
+			client_new(r, m.value, steal_fd(&r->conn_fd), fd,
+				   r->conn_dgram);
 			return 1;
 		}
 		if (fd >= 0)

@@ -75,8 +75,13 @@ static int tap_port(struct nl *nl, const struct segment *s, const char *name,
 
 	if ((*fd = tap_open(name, vm, e)) < 0)
 		return *fd;
+	/* a VM's on a foreign LAN: its uplink carries the guest's frames
+	   alone, nothing of the sandbox's own links (the bridge's IGMP
+	   reports, say), which the LAN would take for a member's */
 	if ((vm && (r = guard(s, name, AS_INGRESS, e)) < 0) ||
-	    (!vm && s->foreign && (r = no_ipv6(name, e)) < 0) ||
+	    (!vm && s->foreign && s->vm_tap &&
+	     (r = guard(s, name, AS_EGRESS, e)) < 0) ||
+	    (s->foreign && (r = no_ipv6(name, e)) < 0) ||
 	    (r = nl_link_up(nl, name, brindex, TAP_TXQLEN, s->mtu, e)) < 0) {
 		close(*fd);
 		*fd = -1;

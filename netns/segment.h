@@ -67,9 +67,10 @@ struct segment {
 	bool foreign;			/* the uplink leads to a LAN not of
 					   qbox's (a VDE network): the
 					   sandbox's own links say nothing
-					   there (no IPv6 on the uplink TAP,
-					   nor on a VM's bridge; a command's
-					   bridge is its NIC) */
+					   there (no IPv6 on its TAPs, nor on
+					   a VM's bridge, and a VM's uplink
+					   sends the guest's MAC alone; a
+					   command's bridge is its NIC) */
 	const struct as_v6 *guard6;	/* what a VM may send from over
 					   IPv6 (antispoof.h); NULL: its
 					   EUI-64 link-local address */

@@ -55,6 +55,7 @@
 #include "network/hub_members.h"
 #include "network/hub_owners.h"
 #include "network/hub_stream.h"
+#include "network/hub_vde.h"
 #include "network/leases.h"
 #include "supervisor/supervisor.h"
 
@@ -168,7 +169,7 @@ static int hub_start(struct sup *s, struct sandbox_cfg *cfg, struct qerr *e)
 	if (!h)
 		return qerr_set(e, ENOMEM, "starting the network");
 	s->role_data = h;
-	h->stream_fd = h->relay_fd = h->dir_lock = -1;
+	h->stream_fd = h->relay_fd = h->dir_lock = h->vde_fd = -1;
 	h->dns = (struct dnsmasq){ .pidfd = -1, .poll_idx = -1 };
 	h->spec = *s->plan->nics[0].spec;
 	h->linger = h->spec.linger;
@@ -198,7 +199,8 @@ static int hub_net_ready(struct sup *s, struct qerr *e)
 	struct hub *h = hub_of(s);
 	int r;
 
-	if ((r = hub_leases_start(s, e)) < 0 || (r = hub_stream_listen(s, e)) < 0)
+	if ((r = hub_leases_start(s, e)) < 0 ||
+	    (r = hub_stream_listen(s, e)) < 0 || (r = hub_vde_listen(s, e)) < 0)
 		return r;
 	if (h->names) {
 		hub_names_update(h);
@@ -221,6 +223,7 @@ static void hub_poll_fill(struct sup *s, struct pollset *ps)
 	int64_t now = now_ns() / 1000000;
 
 	hub_stream_poll_fill(s, ps);
+	hub_vde_poll_fill(s, ps);
 	/* the links it was created with, once init serves requests */
 	if (s->started && !h->links_started) {
 		h->links_started = true;
@@ -249,6 +252,7 @@ static int hub_poll_done(struct sup *s, struct pollset *ps, struct qerr *e)
 	struct hub *h = hub_of(s);
 
 	hub_stream_poll_done(s, ps);
+	hub_vde_poll_done(s, ps);
 	if (h->names)
 		dnsmasq_tend(&h->dns, h->dns.poll_idx >= 0 ?
 				ps->fds[h->dns.poll_idx].revents : 0, s->sb.pid);
@@ -390,6 +394,9 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 	sb_json_str(b, h->spec.bootfile);
 	sb_puts(b, ",\"socket\":");
 	sb_json_str(b, h->stream_path ? h->stream_path : "");
+	sb_printf(b, ",\"vde\":\"%s%s/%s.vde\"", h->vde_fd >= 0 ? "vde://" : "",
+		  h->vde_fd >= 0 ? s->rundir : "", h->vde_fd >= 0 ?
+		  s->plan->name : "");
 	sb_puts(b, ",");
 	hub_links_json(s, b);
 	sb_puts(b, ",\"members\":[");
@@ -397,7 +404,8 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 		const struct hub_member *m = &h->members[i];
 		static const char *const kinds[] = { [MEMBER_CMD] = "command",
 						     [MEMBER_VM] = "vm",
-						     [MEMBER_SOCKET] = "socket" };
+						     [MEMBER_SOCKET] = "socket",
+						     [MEMBER_VDE] = "vde" };
 
 		sb_printf(b, "%s{\"sandbox\":", i ? "," : "");
 		sb_json_str(b, m->sandbox);
@@ -412,7 +420,7 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 			names_label(m->sandbox, label);
 		sb_printf(b, ",\"name\":\"%s\"", label);
 		member_json6(n, m, owners, n_owners, b);
-		if (m->kind == MEMBER_SOCKET) {
+		if (member_is_client(m->kind)) {
 			sb_printf(b, ",\"tap\":\"qs%ld\",\"pid\":%d,"
 				     "\"command\":", m->id, (int)m->pid);
 			sb_json_str(b, m->command);
@@ -557,7 +565,10 @@ static int hub_end(struct sup *s, struct qerr *e)
 	if (!h)
 		return 0;
 	hub_stream_free(s);
+	hub_vde_free(s);
 	dnsmasq_free(&h->dns);
+	while (h->n_members)
+		hub_member_release(&h->members[--h->n_members]);
 	free(h->members);
 	leases_free(h->leases);
 	if (h->dir_lock >= 0)

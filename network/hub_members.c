@@ -141,8 +141,9 @@ int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
 
 void hub_member_label(const struct hub_member *m, char *buf, size_t size)
 {
-	if (m->kind == MEMBER_SOCKET)
-		snprintf(buf, size, "socket qs%ld (%s, pid %d)", m->id,
+	if (member_is_client(m->kind))
+		snprintf(buf, size, "%s qs%ld (%s, pid %d)",
+			 m->kind == MEMBER_VDE ? "vde" : "socket", m->id,
 			 m->command, (int)m->pid);
 	else
 		snprintf(buf, size, "%s", m->sandbox);
@@ -206,7 +207,7 @@ int hub_member_claim(struct sup *s, struct hub_member *m, struct qerr *e)
 	if (m->kind != MEMBER_CMD && !l->dhcp)
 		return 0;
 	hub_leases_read(h);
-	r = leases_reserve(h->leases, m->mac, m->kind == MEMBER_SOCKET ?
+	r = leases_reserve(h->leases, m->mac, member_is_client(m->kind) ?
 			   m->command : m->sandbox, m->want, hub_now_s(),
 			   &m->addr);
 	if (r == 0)
@@ -317,6 +318,15 @@ void hub_leases_settle(struct sup *s)
 	sb_free(&kept);
 }
 
+void hub_member_release(struct hub_member *m)
+{
+	if (!m->vde)
+		return;
+	close(m->vde_ctl);
+	unlink(m->vde_path);
+	m->vde = false;
+}
+
 void hub_member_leave(struct sup *s, long id)
 {
 	struct hub *h = hub_of(s);
@@ -327,6 +337,7 @@ void hub_member_leave(struct sup *s, long id)
 		return;
 	if (m->addr.s_addr && h->leases)
 		leases_unreserve(h->leases, m->mac, hub_now_s());
+	hub_member_release(m);
 	*m = h->members[--h->n_members];
 	/* the member's own forwards go with it */
 	for (i = 0; i < h->n_fwds;) {

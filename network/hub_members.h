@@ -30,7 +30,16 @@ enum member_kind {
 	MEMBER_CMD,	/* a sandbox running a command: address reserved */
 	MEMBER_VM,	/* a sandbox running a VM: DHCP */
 	MEMBER_SOCKET,	/* a client of net@NAME.stream (hub_stream.c) */
+	MEMBER_VDE,	/* a client of net@NAME.vde (hub_vde.c): a socket
+			   member whose frames are datagrams */
 };
+
+/* Whether @k is a client of the network's own sockets (a TAP qsID of its
+ * own, its MAC learnt from its first frame) */
+static inline bool member_is_client(enum member_kind k)
+{
+	return k == MEMBER_SOCKET || k == MEMBER_VDE;
+}
 
 struct hub_member {
 	long id;
@@ -45,12 +54,23 @@ struct hub_member {
 	bool mac_known;		/* a socket member's MAC is claimed */
 	pid_t pid;		/* a socket member's peer process, or 0 */
 	char command[16];	/* ... its name */
+	/* a vde member's (hub_vde.c): its control connection, whose end
+	   is its own, and the path of its data socket here */
+	bool vde;
+	int vde_ctl;
+	int vde_idx;		/* ... in the poll set, or -1 */
+	char vde_path[108];
 };
+
+/* What member @m holds of its own (a vde member's connection and
+ * socket file) goes; done by hub_member_leave() */
+void hub_member_release(struct hub_member *m);
 
 /* A socket member accepted, its TAP not made yet */
 struct hub_pending {
 	long id;
 	int fd;
+	bool dgram;		/* a vde member's data socket: datagrams */
 };
 
 struct hub_fwd {
@@ -95,6 +115,10 @@ struct hub {
 	enum hub_link_state link_state[NET_LINKS_MAX];	/* its links, the
 						   supervisor's links[] */
 	bool links_started;		/* those of its spec asked for */
+	/* the network as a VDE switch (hub_vde.c) */
+	int vde_fd;			/* net@NAME.vde/ctl, listening, or -1 */
+	int vde_idx;			/* ... in the poll set, or -1 */
+	unsigned int vde_seq;		/* its ports' data sockets, numbered */
 };
 
 /* The hub's state: its supervisor's role data */

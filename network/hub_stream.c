@@ -96,41 +96,60 @@ static void peer_command(pid_t pid, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Accept one client; false when none waits */
-static bool accept_one(struct sup *s)
+long hub_stream_admit(struct sup *s, int fd, const struct hub_member *proto)
 {
 	struct hub *h = hub_of(s);
-	struct hub_member m = { .kind = MEMBER_SOCKET };
+	struct hub_member m = *proto;
 	struct sbmsg req = { .type = SBMSG_TAP_REQ };
 	struct hub_pending *grown;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int fd = accept4(h->stream_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (fd < 0)
-		return errno == ECONNABORTED || errno == EINTR;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    cred.uid != getuid()) {
-		close(fd);	/* another user's: it cannot even be here */
-		return true;
-	}
-	m.pid = cred.pid;
-	peer_command(cred.pid, m.command, sizeof(m.command));
+	peer_command(m.pid, m.command, sizeof(m.command));
 	grown = realloc(h->pending, sizeof(*grown) * (size_t)(h->n_pending + 1));
 	if (grown)
 		h->pending = grown;
 	/* a full network hangs up on the client */
 	if (!grown || hub_member_add(h, &m, NULL) < 0) {
 		close(fd);
-		return true;
+		hub_member_release(&m);
+		return -1;
 	}
 	req.value = (int32_t)m.id;
 	if (sbmsg_send(s->sb.sock, &req, -1) < 0) {
 		close(fd);
 		hub_member_leave(s, m.id);
+		return -1;
+	}
+	h->pending[h->n_pending++] = (struct hub_pending){
+		m.id, fd, m.kind == MEMBER_VDE };
+	return m.id;
+}
+
+pid_t hub_stream_peer(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    cred.uid != getuid())
+		return -1;	/* another user's: it cannot even be here */
+	return cred.pid;
+}
+
+/* Accept one client; false when none waits */
+static bool accept_one(struct sup *s)
+{
+	int fd = accept4(hub_of(s)->stream_fd, NULL, NULL,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	pid_t pid;
+
+	if (fd < 0)
+		return errno == ECONNABORTED || errno == EINTR;
+	if ((pid = hub_stream_peer(fd)) < 0) {
+		close(fd);
 		return true;
 	}
-	h->pending[h->n_pending++] = (struct hub_pending){ m.id, fd };
+	hub_stream_admit(s, fd, &(struct hub_member){ .kind = MEMBER_SOCKET,
+						      .pid = pid });
 	return true;
 }
 
@@ -155,6 +174,7 @@ void hub_stream_tap(struct sup *s, const struct sbmsg *m, int fd)
 	for (i = 0; i < h->n_pending; i++)
 		if (h->pending[i].id == m->value) {
 			cfd = h->pending[i].fd;
+			conn.nic = h->pending[i].dgram;	/* frames are datagrams */
 			h->pending[i] = h->pending[--h->n_pending];
 			break;
 		}
@@ -239,11 +259,11 @@ static void relay_message(struct sup *s)
 	member = hub_member_find(h, m.value);
 	switch (m.type) {
 	case SBMSG_STREAM_MAC:
-		if (member && member->kind == MEMBER_SOCKET)
+		if (member && member_is_client(member->kind))
 			socket_mac(s, member, m.mac);
 		break;
 	case SBMSG_STREAM_GONE:
-		if (member && member->kind == MEMBER_SOCKET)
+		if (member && member_is_client(member->kind))
 			socket_leave(s, m.value, true);
 		break;
 	case SBMSG_ERROR:	/* its last words; the hang-up follows */

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "common/pollset.h"
 #include "common/sbmsg.h"
+#include "network/hub_members.h"
 
 struct sup;
 
@@ -23,6 +24,18 @@ void hub_stream_file(const char *hub_name, char *buf, size_t size);
 
 /* Listen on net@NAME.stream; the caller holds the hub's name lock */
 int hub_stream_listen(struct sup *s, struct qerr *e);
+
+/*
+ * A client's connection @fd (a datagram socket for MEMBER_VDE) becomes a
+ * member like @proto (its kind, peer pid, a vde member's control
+ * connection and socket path), its TAP asked for; @fd and what @proto
+ * holds are taken. Its member id, or -1 (a full network: the client is
+ * hung up on).
+ */
+long hub_stream_admit(struct sup *s, int fd, const struct hub_member *proto);
+
+/* The pid of a client on @fd: -1 unless it is the user's own */
+pid_t hub_stream_peer(int fd);
 
 /* The relay's message socket arrived from the hub's init (SBMSG_RELAY) */
 int hub_stream_relay(struct sup *s, int fd, struct qerr *e);

@@ -435,6 +435,8 @@ static void inspect_print(const char *name, const char *json)
 	}
 	printf("%-10s %s\n", "socket", json_field(json, "socket", path,
 						   sizeof(path)));
+	if (*json_field(json, "vde", path, sizeof(path)))
+		printf("%-10s %s\n", "vde", path);
 	links_print(root);
 	if ((m = strstr(json, "\"nat_engine\":"))) {
 		char ended[256];
@@ -716,7 +718,10 @@ static int net_link(int argc, char **argv, bool add)
  * not run, as a member would (it then ends 10 s later unless something
  * joins, or lingers with linger=on); a bare NAME must run already.
  */
-static int net_socket(int argc, char **argv)
+/* `net socket` (@key "socket") and `net vde` (@key "vde"): what the
+ * network's field @key says, the path of its generic socket or its VDE
+ * switch's locator */
+static int net_socket(int argc, char **argv, const char *key)
 {
 	struct strbuf out = { 0 };
 	struct qerr e = { 0 };
@@ -727,26 +732,27 @@ static int net_socket(int argc, char **argv)
 
 	net_opts(argc, argv, NULL, NULL);
 	if (optind + 1 != argc)
-		die(2, "net socket: give one network NAME or MODE:NAME[,OPTIONS] "
-		       "(see qbox net --help)");
+		die(2, "net %s: give one network NAME or MODE:NAME[,OPTIONS] "
+		       "(see qbox net --help)", key);
 	arg = argv[optind];
 	if ((dirfd = ctl_rundir(&e)) < 0)
 		qerr_die(&e);
 	if (strchr(arg, ':')) {
 		if (net_spec_parse(arg, &n, &e) < 0) {
-			qerr_prefix(&e, "net socket %s", arg);
+			qerr_prefix(&e, "net %s %s", key, arg);
 			qerr_die(&e);
 		}
 		if (!net_mode_named(n.mode))
-			die(2, "net socket %s: only natnet:NAME, hostonly:NAME "
-			       "and internal:NAME are networks", arg);
+			die(2, "net %s %s: only natnet:NAME, hostonly:NAME "
+			       "and internal:NAME are networks", key, arg);
 		if (n.has_mac)
-			die(2, "net socket %s: mac= belongs to a NIC; a socket "
-			       "member's MAC is the one it sends from", arg);
-		if (n.has_ip)
-			die(2, "net socket %s: ip= belongs to a sandbox's NIC; "
-			       "a socket member's address is its DHCP lease",
+			die(2, "net %s %s: mac= belongs to a NIC; a socket "
+			       "member's MAC is the one it sends from", key,
 			    arg);
+		if (n.has_ip)
+			die(2, "net %s %s: ip= belongs to a sandbox's NIC; "
+			       "a socket member's address is its DHCP lease",
+			    key, arg);
 		if ((fd = hub_client_connect(dirfd, arg, &n, &e)) < 0 ||
 		    netcmd_check_mode(dirfd, &n, &e) < 0)
 			qerr_die(&e);
@@ -763,14 +769,18 @@ static int net_socket(int argc, char **argv)
 	}
 	if (net_ask(dirfd, arg, CTL_NET_INFO, NULL, &out, &e) < 0)
 		qerr_die(&e);
-	json_field(out.s, "socket", path, sizeof(path));
+	json_field(out.s, key, path, sizeof(path));
 	sb_free(&out);
 	if (!path[0])
-		die(1, "net socket: network '%s' has no socket", arg);
-	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		die(2, "net socket: the socket's path %s is longer than a unix "
+		die(1, "net %s: network '%s' has no %s", key, arg,
+		    !strcmp(key, "vde") ? "VDE switch" : "socket");
+	/* a VDE switch's data sockets are in its directory, a few bytes
+	   longer than the locator's path */
+	if (strlen(path) + (!strcmp(key, "vde") ? 16 : 0) >=
+	    sizeof(((struct sockaddr_un *)0)->sun_path))
+		die(2, "net %s: the socket's path %s is longer than a unix "
 		       "socket address may be (%zu bytes): set a shorter "
-		       "XDG_RUNTIME_DIR", path,
+		       "XDG_RUNTIME_DIR", key, path,
 		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	puts(path);
 	close(dirfd);
@@ -820,9 +830,11 @@ int cmd_net(int argc, char **argv)
 	if (!strcmp(sub, "rm"))
 		return net_rm(argc - 1, argv + 1);
 	if (!strcmp(sub, "socket"))
-		return net_socket(argc - 1, argv + 1);
+		return net_socket(argc - 1, argv + 1, "socket");
+	if (!strcmp(sub, "vde"))
+		return net_socket(argc - 1, argv + 1, "vde");
 	if (!strcmp(sub, "link") || !strcmp(sub, "unlink"))
 		return net_link(argc - 1, argv + 1, !strcmp(sub, "link"));
 	die(2, "net: unknown subcommand '%s' (ls, inspect, create, rm, socket, "
-	       "link, unlink)", sub);
+	       "vde, link, unlink)", sub);
 }

@@ -587,6 +587,21 @@ vm_start() {
 	BG_PIDS+=("$VM_PID")
 }
 
+# member_httpd NET : a command member srv-$$ of natnet:NET serving
+# "member-$$" at port 8080 (started in the background, killed at exit; its
+# pid in MEMBER_PID); sets MEMBER_ADDR, its address, or FAILs and ends the
+# test when it never joins
+member_httpd() {
+	mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
+	start_bg "$QBOX" run --name "srv-$$" --net "natnet:$1" --ro-bind "$TMP/m" -- \
+		busybox httpd -f -p 8080 -h "$TMP/m"
+	MEMBER_PID=$BG_PID
+	if ! MEMBER_ADDR=$(member_wait "$1" "srv-$$" 30); then
+		fail "the command member never joined natnet:$1"
+		exit 1
+	fi
+}
+
 # plain_qemu OUT SCRIPT NETDEV MAC [SECONDS] : the test guest, running
 # SCRIPT, in a qemu as anyone would run it (no qbox around it), its one
 # NIC -netdev NETDEV with MAC; console to OUT; killed after SECONDS (120).

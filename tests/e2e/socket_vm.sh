@@ -15,14 +15,9 @@ http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 net=sv$$
 mac=52:54:00:5e:00:01
-mkdir -p "$TMP/m" && echo "member-$$" >"$TMP/m/index.html"
-start_bg "$QBOX" run --name "srv-$$" --net "natnet:$net" --ro-bind "$TMP/m" -- \
-	busybox httpd -f -p 8080 -h "$TMP/m"
-qsrv=$BG_PID
-if ! A=$(member_wait "$net" "srv-$$" 30); then
-	fail "the command member never joined natnet:$net"
-	exit 1
-fi
+member_httpd "$net"
+qsrv=$MEMBER_PID
+A=$MEMBER_ADDR
 P=$("$QBOX" net socket "natnet:$net")
 
 # a VM member, serving once booted; its lease is reserved as it joins

@@ -152,6 +152,60 @@ check "udp: frames from the peer's port are" wait_for 5 rx_over $((before + 20))
 wait "$UC" 2>/dev/null
 no_leftovers "udp: nothing left behind" qbox-vde
 
+# ---- a named network as a VDE switch (qbox net vde) ---------------------------
+VN=vn$$
+"$QBOX" net create "natnet:$VN"
+L=$("$QBOX" net vde "$VN")
+check "net vde NAME prints a vde:// locator in the runtime directory" \
+	test "$L" = "vde://$RUNDIR/net@$VN.vde" -a -S "$RUNDIR/net@$VN.vde/ctl"
+check "... its directory is the owner's alone" \
+	test "$(stat -c %a "$RUNDIR/net@$VN.vde")" = 700
+expect_output "net inspect shows it" 0 "^vde +$L\$" "$QBOX" net inspect "$VN"
+# frames MAC... : vde_plug's stdin (vdestream: each frame after its
+# length, two bytes big-endian), a DHCP DISCOVER from each MAC: what a
+# member may send before it has its lease
+frames() {
+	python3 -c "import struct, sys
+for m in sys.argv[1:]:
+    mac = bytes.fromhex(m.replace(':', ''))
+    bootp = bytes([1, 1, 6, 0]) + bytes(24) + mac + bytes(202) + \\
+        bytes([99, 130, 83, 99, 53, 1, 1, 255])
+    udp = struct.pack('>HHHH', 68, 67, 8 + len(bootp), 0) + bootp
+    ip = bytes([0x45, 0, 0, 0]) + bytes(4) + bytes([64, 17, 0, 0]) + \\
+        bytes(4) + b'\\xff' * 4
+    ip = ip[:2] + struct.pack('>H', 20 + len(udp)) + ip[4:]
+    f = b'\\xff' * 6 + mac + b'\\x08\\x00' + ip + udp
+    sys.stdout.buffer.write(struct.pack('>H', len(f)) + f)
+sys.stdout.flush()" "$@"
+}
+vde_members() { "$QBOX" net inspect "$VN" --json | jq -c '[.members[] | select(.kind == "vde")]'; }
+vde_member_is() { vde_members | jqc --arg m "$1" 'length == 1 and .[0].mac == $m and .[0].command == "vde_plug" and (.[0].address | test("^10\\.0\\.2\\."))'; }
+no_vde_member() { vde_members | jqc 'length == 0'; }
+# its first frame is held while its TAP is down, so both MACs send again
+# once it is up
+mkfifo "$TMP/vp"
+( frames 02:aa:00:00:00:01; sleep 2; frames 02:aa:00:00:00:01 02:aa:00:00:00:02
+  exec sleep 60 ) >"$TMP/vp" &
+VW=$!
+vde_plug "$L" <"$TMP/vp" >/dev/null 2>&1 &
+VP=$!
+BG_PIDS+=("$VW" "$VP")
+check "Debian's vde_plug joins: a member of kind vde, its first MAC, a lease" \
+	wait_for 10 vde_member_is 02:aa:00:00:00:01
+fdb() { "$QBOX" exec "natnet:$VN" -- bridge fdb show br qbr0 2>/dev/null; }
+check "its first MAC is learnt on its port" wait_for 5 bash -c \
+	"$(declare -f fdb); QBOX='$QBOX' VN='$VN'; fdb | grep -q '^02:aa:00:00:00:01 dev qs'"
+check "a frame from another MAC is dropped (held to its MAC)" \
+	not bash -c "$(declare -f fdb); QBOX='$QBOX' VN='$VN'; fdb | grep -q '^02:aa:00:00:00:02'"
+kill "$VP" "$VW" 2>/dev/null
+wait "$VP" "$VW" 2>/dev/null
+check "vde_plug gone: its member leaves" wait_for 10 no_vde_member
+check "... and its port's socket goes" bash -c \
+	"[ \$(ls -A '$RUNDIR/net@$VN.vde' | wc -l) = 1 ]"
+"$QBOX" net rm "$VN" >/dev/null 2>&1
+check "the network ends: its switch's directory goes" \
+	wait_for 10 test ! -e "$RUNDIR/net@$VN.vde"
+
 # ---- as root: two "hosts", the kernel's vxlan, vxvde -----------------------
 if [ "$(id -u)" -ne 0 ]; then
 	exit 0
