@@ -125,7 +125,8 @@ static int port_socket(const struct vde_request *req, const char *path,
 static bool accept_one(struct sup *s)
 {
 	struct hub *h = hub_of(s);
-	struct hub_member m = { .kind = MEMBER_VDE, .vde = true };
+	struct hub_member m = { .kind = MEMBER_VDE, .vde = true,
+				.vde_idx = -1 };
 	struct vde_request req;
 	struct sockaddr_un sa;
 	int ctl = accept4(h->vde_fd, NULL, NULL, SOCK_CLOEXEC), data;
