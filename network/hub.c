@@ -357,6 +357,7 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 	const struct net_layout *l = &n->layout;
 	char a[INET_ADDRSTRLEN], mac[18], label[NET_NAME_MAX + 1];
 	char opts[NET_DHCP_OPTS_TEXT], egress[NET_EGRESS_TEXT];
+	char vde[PATH_MAX + 16];
 	struct as_owner *owners = NULL;
 	struct qerr ignored = { 0 };
 	int i, n_owners = 0;
@@ -394,9 +395,13 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 	sb_json_str(b, h->spec.bootfile);
 	sb_puts(b, ",\"socket\":");
 	sb_json_str(b, h->stream_path ? h->stream_path : "");
-	sb_printf(b, ",\"vde\":\"%s%s/%s.vde\"", h->vde_fd >= 0 ? "vde://" : "",
-		  h->vde_fd >= 0 ? s->rundir : "", h->vde_fd >= 0 ?
-		  s->plan->name : "");
+	/* its VDE switch's locator (hub_vde.c), "" while it has none */
+	vde[0] = '\0';
+	if (h->vde_fd >= 0)
+		snprintf(vde, sizeof(vde), "vde://%s/%s.vde", s->rundir,
+			 s->plan->name);
+	sb_puts(b, ",\"vde\":");
+	sb_json_str(b, vde);
 	sb_puts(b, ",");
 	hub_links_json(s, b);
 	sb_puts(b, ",\"members\":[");
