@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 # this, a second plain `make` would build the first of those, not qbox
 .DEFAULT_GOAL := all
 CC      ?= cc
-PKGS    := slirp libmnl libnftnl libseccomp libcap jansson libpcap
+PKGS    := slirp libmnl libnftnl libnetfilter_queue libseccomp libcap jansson libpcap
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 # pkg-config is checked lazily so that `make demo` can install it first
@@ -50,6 +50,7 @@ UNIT_SRCS := common/err.c common/util.c common/json.c common/fdio.c \
 	     plan/spec.c plan/vdeloc.c control/ctl_proto.c plan/plan.c plan/names.c \
 	     plan/qemu_argv.c \
 	     common/rundir.c dataplane/frame_filter.c dataplane/slirp_fix.c \
+	     dataplane/egress.c \
 	     network/leases.c \
 	     netns/antispoof.c seccomp/landlock.c dataplane/streamproto.c \
 	     dataplane/fairq.c plan/qemu_paths.c plan/qemu_opts.c plan/image.c \
@@ -59,6 +60,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test
 
 # Small programs the integration tests drive (tests/helpers/)
 PLAIN_HELPERS := build/tests/try-syscall build/tests/echo-server \
+		 build/tests/no-netfilter \
 		 build/tests/conn-echo build/tests/dhcp-clients \
 		 build/tests/netns-caps build/tests/stream-client \
 		 build/tests/udp-flows build/tests/guest-server \

@@ -10,11 +10,11 @@
 
 #include "common/fdio.h"
 
-/* Only SBMSG_ERROR carries .err (sbmsg.h) */
+/* Only SBMSG_ERROR and SBMSG_EGRESS_OFF carry .err (sbmsg.h) */
 static size_t sbmsg_len(const struct sbmsg *m)
 {
-	return m->type == SBMSG_ERROR ? sizeof(*m) :
-					offsetof(struct sbmsg, err);
+	return m->type == SBMSG_ERROR || m->type == SBMSG_EGRESS_OFF ?
+	       sizeof(*m) : offsetof(struct sbmsg, err);
 }
 
 int sbmsg_send(int sock, const struct sbmsg *m, int fd)

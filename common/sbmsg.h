@@ -67,10 +67,16 @@ enum sbmsg_type {
 	SBMSG_PLUG_STATS,	/* a VDE relay -> the supervisor: frames to
 				   its TAP and from it, two uint64_t in
 				   .addr6 (dataplane/vde_relay.h) */
+	SBMSG_EGRESS,		/* init -> supervisor: the kernel egress
+				   path's worker J's listener (.value 2J)
+				   or queue (2J + 1), for NICs .nic (a bit
+				   each) */
+	SBMSG_EGRESS_OFF,	/* init -> supervisor: no kernel egress
+				   path here, .err says why */
 };
 
 /*
- * Only SBMSG_ERROR carries .err; the other messages are sent without it,
+ * Only SBMSG_ERROR and SBMSG_EGRESS_OFF carry .err; the other messages are sent without it,
  * so they stay small in the socket's buffer.
  */
 struct sbmsg {

@@ -79,8 +79,8 @@ static int ipv6_l4(const uint8_t *ip, size_t len, size_t *off)
 	return at <= len ? nh : -1;
 }
 
-static bool ipv4_ok(const uint8_t *ip, size_t len,
-		    const struct egress_policy *p)
+bool packet4_egress_ok(const uint8_t *ip, size_t len,
+		       const struct egress_policy *p)
 {
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
 	uint32_t dst;
@@ -141,7 +141,7 @@ bool frame_egress_ok(const uint8_t *f, size_t len,
 		return true;
 	type = be16_get(f + 12);
 	if (type == ETHERTYPE_IPV4)
-		return ipv4_ok(f + ETH_HLEN, len - ETH_HLEN, p);
+		return packet4_egress_ok(f + ETH_HLEN, len - ETH_HLEN, p);
 	if (type == ETHERTYPE_IPV6)
 		return ipv6_ok(f + ETH_HLEN, len - ETH_HLEN, p);
 	return true;

@@ -51,6 +51,11 @@ struct egress_policy {
 	struct egress_rule allow[EGRESS_ALLOW_MAX];
 };
 
+/* Whether IPv4 packet @ip (@len bytes, from its header) may leave by
+ * policy @p: the kernel egress path's SYNs (egress.h) */
+bool packet4_egress_ok(const uint8_t *ip, size_t len,
+		       const struct egress_policy *p);
+
 /* Whether Ethernet frame @f (@len bytes) may leave by policy @p */
 bool frame_egress_ok(const uint8_t *f, size_t len,
 		     const struct egress_policy *p);

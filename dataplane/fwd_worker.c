@@ -56,6 +56,20 @@
  * batch of events, so a listener (with its flows) is never freed while the
  * batch may still name it; closed relays are freed after the batch too.
  *
+ * The kernel's egress path (egress.h): one more worker, started in the
+ * host's namespaces (supervisor/sup_egress.c), is given the sandbox's
+ * egress listener and its queue of held SYNs. For each SYN it connects
+ * from the host to where the SYN goes (the host alias to 127.0.0.1);
+ * until that connect answers the SYN waits in the queue, so the guest's
+ * handshake completes only with the host's. An answer lets the SYN on
+ * (redirected to the listener); a refusal re-runs it marked, and the
+ * sandbox's rules refuse it as libslirp would. A retransmitted SYN of a
+ * connection still connecting is dropped: the first one is held. The
+ * connection the listener then accepts is paired, by its addresses and
+ * original destination (SO_ORIGINAL_DST), with the host's, and relayed
+ * as a forward's: accepted side as "host", dialled side as "guest". One
+ * whose guest never completes its handshake is reset after ACCEPT_WAIT_MS.
+ *
  * One file, though long: it is one event loop, and its parts (TCP relays,
  * the pipe pool, pausing when out of fds, UDP flows, the supervisor's
  * messages) all act on the one struct worker and its epoll set, and
@@ -68,6 +82,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netfilter_ipv4.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,6 +98,7 @@
 
 #include "common/sbmsg.h"
 #include "common/util.h"
+#include "dataplane/egress.h"
 #include "dataplane/ep.h"
 #include "seccomp/child.h"
 
@@ -93,8 +113,13 @@
 #define STARVED_RETRY_MS 250
 #define FLOW_IDLE_MS 60000
 #define FLOWS_MAX 1024
+#define PENDING_BUCKETS 4096	/* egress: connections by key */
+#define ACCEPT_WAIT_MS 30000	/* egress: a SYN let through, its
+				   handshake not completed by then */
+#define SWEEP_MS 1000
+#define VERDICTS_PER_TURN 256
 
-enum ep_kind { EP_CTL, EP_LISTEN, EP_HOST, EP_GUEST, EP_FLOW };
+enum ep_kind { EP_CTL, EP_LISTEN, EP_HOST, EP_GUEST, EP_FLOW, EP_QUEUE };
 
 struct pipe_fds {
 	int rd, wr;		/* -1: none */
@@ -119,6 +144,7 @@ struct listener {
 	struct listener *next;
 	uint32_t id;		/* the supervisor's name for the forward */
 	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	bool egress;		/* the egress listener: no guest of its own */
 	union guest_addr guest;
 	struct flow *flows;
 	int n_flows;
@@ -143,6 +169,13 @@ struct conn {
 	struct half down;	/* guest -> host */
 	struct conn *prev, *next;
 	struct conn *park_next;
+	/* egress: until its guest side is accepted */
+	struct egress_key key;
+	bool pending;		/* in the worker's table by key */
+	bool held;		/* its SYN waits for our verdict */
+	uint32_t pkt_id;	/* ... the queue's name for it */
+	int64_t deadline_ms;	/* let through: accepted by then */
+	struct conn *hnext;
 };
 
 struct flow {
@@ -171,6 +204,13 @@ struct worker {
 	bool freed;		/* fds were closed during this turn */
 	int64_t retry_ms;	/* while paused: try again at this time */
 	int64_t flow_idle_ms;	/* a UDP flow idle this long is closed */
+	/* egress only */
+	struct ep queue;	/* the sandbox's queue of held SYNs */
+	struct egress_map map;
+	struct conn *pending[PENDING_BUCKETS];
+	int n_pending;
+	int64_t sweep_ms;	/* next look for expired ones */
+	int index;		/* its queue's number */
 	uint8_t buf[65536];	/* datagrams; copies when no pipe is free */
 };
 
@@ -301,12 +341,17 @@ static void dial(struct worker *w, struct conn *c)
 		conn_free(w, c, true);
 }
 
+static void egress_accepted(struct worker *w, int fd,
+			    const struct sockaddr_in *peer);
+
 static void accept_conns(struct worker *w, struct listener *l, int max)
 {
 	int i;
 
 	for (i = 0; i < max && !w->paused; i++) {
-		int fd = accept4(l->ep.fd, NULL, NULL,
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept4(l->ep.fd, (struct sockaddr *)&peer, &len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 
@@ -316,6 +361,10 @@ static void accept_conns(struct worker *w, struct listener *l, int max)
 			else if (errno == ECONNABORTED || errno == EINTR)
 				continue;	/* that client gave up */
 			return;			/* EAGAIN: all taken */
+		}
+		if (l->egress) {
+			egress_accepted(w, fd, &peer);
+			continue;
 		}
 		if (!(c = conn_new(w, fd, &l->guest))) {
 			close(fd);
@@ -520,8 +569,11 @@ static int pump(struct worker *w, struct half *h, int src, int dst)
  * Close a relay. Its memory lives until the end of the current batch of
  * events, which may still name it (both its sockets can be ready at once).
  */
+static void pending_del(struct worker *w, struct conn *c);
+
 static void conn_free(struct worker *w, struct conn *c, bool reset)
 {
+	pending_del(w, c);
 	if (reset) {
 		set_reset(c->host.fd);
 		set_reset(c->guest.fd);
@@ -602,6 +654,223 @@ static void guest_connected(struct worker *w, struct conn *c)
 	set_nodelay(c->host.fd);
 	set_nodelay(c->guest.fd);
 	relay(w, c);
+}
+
+/* ---- the egress path (egress.h) ------------------------------------- */
+
+static struct conn **bucket(struct worker *w, const struct egress_key *k)
+{
+	return &w->pending[egress_hash(k, PENDING_BUCKETS)];
+}
+
+static struct conn *pending_find(struct worker *w, const struct egress_key *k)
+{
+	struct conn *c;
+
+	for (c = *bucket(w, k); c; c = c->hnext)
+		if (egress_key_eq(&c->key, k))
+			return c;
+	return NULL;
+}
+
+static void pending_add(struct worker *w, struct conn *c)
+{
+	struct conn **b = bucket(w, &c->key);
+
+	c->hnext = *b;
+	*b = c;
+	c->pending = true;
+	w->n_pending++;
+}
+
+static void pending_del(struct worker *w, struct conn *c)
+{
+	struct conn **pp;
+
+	if (!c->pending)
+		return;
+	for (pp = bucket(w, &c->key); *pp != c; pp = &(*pp)->hnext)
+		;
+	*pp = c->hnext;
+	c->pending = false;
+	w->n_pending--;
+}
+
+/* The queue's verdict on packet @id, with @mark unless 0 */
+static void verdict(struct worker *w, uint32_t id, int v, uint32_t mark)
+{
+	char buf[128];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT,
+					     (uint32_t)w->index);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, v);
+	if (mark)
+		nfq_nlmsg_verdict_put_mark(nlh, mark);
+	/* a lost verdict leaves the SYN queued: the guest sends it again,
+	   and the kernel frees what the queue held when it is closed */
+	send(w->queue.fd, nlh, nlh->nlmsg_len, MSG_DONTWAIT);
+}
+
+/* A new SYN @k, packet @id: connect from the host; its verdict waits */
+static void egress_syn(struct worker *w, uint32_t id,
+		       const struct egress_key *k)
+{
+	struct sockaddr_in to;
+	union guest_addr far;
+	struct conn *c = pending_find(w, k);
+	int fd;
+
+	if (c) {	/* the guest sent it again */
+		if (c->held)
+			verdict(w, id, NF_DROP, 0);
+		else
+			verdict(w, id, NF_ACCEPT, EGRESS_MARK_LISTEN(w->index));
+		return;
+	}
+	to = egress_target(&w->map, k);
+	far.v4 = to;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {		/* out of fds: it comes again in a second */
+		verdict(w, id, NF_DROP, 0);
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 &&
+	    errno != EINPROGRESS) {
+		verdict(w, id, NF_REPEAT, egress_fail_mark(errno));
+		close(fd);
+		w->freed = true;
+		return;
+	}
+	if (!(c = conn_new(w, -1, &far))) {
+		verdict(w, id, NF_DROP, 0);
+		close(fd);
+		w->freed = true;
+		return;
+	}
+	c->guest.fd = fd;
+	c->key = *k;
+	c->held = true;
+	c->pkt_id = id;
+	pending_add(w, c);
+	if (ep_set(w->epfd, &c->guest, EPOLLOUT) < 0) {
+		verdict(w, id, NF_DROP, 0);
+		conn_free(w, c, false);
+	}
+}
+
+/* The host's connect for a held SYN answered */
+static void egress_dialed(struct worker *w, struct conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->guest.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	c->held = false;
+	if (err) {
+		verdict(w, c->pkt_id, NF_REPEAT, egress_fail_mark(err));
+		conn_free(w, c, false);
+		return;
+	}
+	verdict(w, c->pkt_id, NF_ACCEPT, EGRESS_MARK_LISTEN(w->index));
+	c->deadline_ms = now_ms() + ACCEPT_WAIT_MS;
+	if (!w->sweep_ms)
+		w->sweep_ms = now_ms() + SWEEP_MS;
+	/* quiet until its guest side is accepted */
+	if (ep_set(w->epfd, &c->guest, 0) < 0)
+		conn_free(w, c, true);
+}
+
+/* The listener gave the guest's side of a connection: pair it */
+static void egress_accepted(struct worker *w, int fd,
+			    const struct sockaddr_in *peer)
+{
+	struct sockaddr_in orig;
+	socklen_t len = sizeof(orig);
+	struct egress_key k = { .src = peer->sin_addr,
+				.sport = ntohs(peer->sin_port) };
+	struct conn *c = NULL;
+
+	if (getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &orig, &len) == 0) {
+		k.dst = orig.sin_addr;
+		k.dport = ntohs(orig.sin_port);
+		c = pending_find(w, &k);
+	}
+	if (!c || c->held) {	/* not one of ours: nothing to pass it to */
+		set_reset(fd);
+		close(fd);
+		w->freed = true;
+		return;
+	}
+	pending_del(w, c);
+	c->host = (struct ep){ EP_HOST, fd, 0 };
+	c->connected = true;
+	set_nodelay(c->host.fd);
+	set_nodelay(c->guest.fd);
+	relay(w, c);
+}
+
+/* Let through, never accepted (the guest gave up): reset the host's */
+static void egress_sweep(struct worker *w)
+{
+	int64_t now = now_ms();
+	struct conn *c, *next;
+	int i;
+
+	if (!w->sweep_ms || now < w->sweep_ms)
+		return;
+	for (i = 0; i < PENDING_BUCKETS && w->n_pending; i++)
+		for (c = w->pending[i]; c; c = next) {
+			next = c->hnext;
+			if (!c->held && now >= c->deadline_ms)
+				conn_free(w, c, true);
+		}
+	w->sweep_ms = w->n_pending ? now + SWEEP_MS : 0;
+}
+
+static int queue_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct worker *w = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
+	const struct nfqnl_msg_packet_hdr *ph;
+	const uint8_t *pkt;
+	struct egress_key k;
+	uint16_t len;
+	uint32_t id;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	if (!attr[NFQA_PAYLOAD]) {
+		verdict(w, id, NF_ACCEPT, 0);
+		return MNL_CB_OK;
+	}
+	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+	len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	if (egress_syn_parse(pkt, len, &k) < 0)
+		verdict(w, id, NF_ACCEPT, 0);	/* not a SYN to hold */
+	else if (!egress_allowed(&w->map, &k, pkt, len))
+		verdict(w, id, NF_REPEAT, EGRESS_MARK_PROHIBITED);
+	else
+		egress_syn(w, id, &k);
+	return MNL_CB_OK;
+}
+
+static void on_queue(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < VERDICTS_PER_TURN; i++) {
+		ssize_t n = recv(w->queue.fd, w->buf, sizeof(w->buf),
+				 MSG_DONTWAIT);
+
+		if (n < 0 && errno == ENOBUFS)
+			continue;	/* the kernel dropped some: resent */
+		if (n <= 0)
+			return;
+		mnl_cb_run(w->buf, (size_t)n, 0, 0, queue_cb, w);
+	}
 }
 
 /* ---- UDP flows (worker 0) --------------------------------------------- */
@@ -724,6 +993,8 @@ static int wait_timeout(const struct worker *w)
 
 	if (w->paused)
 		t = w->retry_ms - now;
+	if (w->sweep_ms && w->sweep_ms - now < t)
+		t = w->sweep_ms - now;
 	for (l = w->listeners; l; l = l->next)
 		for (f = l->flows; f; f = f->next)
 			if (f->last_ms + w->flow_idle_ms - now < t)
@@ -862,6 +1133,9 @@ static void on_event(struct worker *w, struct ep *ep)
 	case EP_FLOW:
 		udp_from_guest(w, container_of(ep, struct flow, ep));
 		break;
+	case EP_QUEUE:
+		on_queue(w);
+		break;
 	case EP_HOST:
 	case EP_GUEST:
 		c = ep->kind == EP_HOST ? container_of(ep, struct conn, host) :
@@ -870,7 +1144,9 @@ static void on_event(struct worker *w, struct ep *ep)
 			break;
 		if (c->connected)
 			relay(w, c);
-		else
+		else if (c->held)
+			egress_dialed(w, c);
+		else if (!c->pending)
 			guest_connected(w, c);
 		break;
 	}
@@ -887,6 +1163,7 @@ static int after_batch(struct worker *w)
 			return r;
 	}
 	expire_flows(w);
+	egress_sweep(w);
 	bury(w);
 	if (!w->n_conns)
 		pool_drain(w);	/* an idle worker holds no pipes */
@@ -898,9 +1175,32 @@ static int after_batch(struct worker *w)
 	return 1;
 }
 
-/* Serve forwards until the supervisor hangs up */
-static int serve(int index, int sock, struct qerr *e)
+/* The egress worker's listener and queue, from its configuration */
+static int egress_watch(struct worker *w, const struct fwd_worker_cfg *c)
 {
+	struct listener *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	l->ep = (struct ep){ EP_LISTEN, c->egress_listen, 0 };
+	l->proto = IPPROTO_TCP;
+	l->egress = true;
+	l->next = w->listeners;
+	w->listeners = l;
+	w->map = c->egress_map;
+	w->index = c->index;
+	w->queue = (struct ep){ EP_QUEUE, c->egress_queue, 0 };
+	if ((r = ep_set(w->epfd, &l->ep, listen_events(w, l))) < 0)
+		return r;
+	return ep_set(w->epfd, &w->queue, EPOLLIN);
+}
+
+/* Serve forwards until the supervisor hangs up */
+static int serve(const struct fwd_worker_cfg *cfg, int sock, struct qerr *e)
+{
+	int index = cfg->index;
+	const char *what = cfg->egress ? "egress" : "forward";
 	struct epoll_event ev[EVENTS_MAX];
 	struct worker *w;
 	int i, n, r;
@@ -908,26 +1208,28 @@ static int serve(int index, int sock, struct qerr *e)
 	nofile_raise();	/* every relay holds two fds */
 	/* the process ends when this returns: nothing here is freed */
 	if (!(w = calloc(1, sizeof(*w))))
-		return qerr_set(e, ENOMEM, "forward worker %d: starting", index);
+		return qerr_set(e, ENOMEM, "%s worker %d: starting", what, index);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
-		return qerr_set(e, errno, "forward worker %d: epoll", index);
+		return qerr_set(e, errno, "%s worker %d: epoll", what, index);
 	w->spare = fcntl(w->epfd, F_DUPFD_CLOEXEC, 0);
 	w->flow_idle_ms = flow_idle_ms();
 	w->ctl = (struct ep){ EP_CTL, sock, 0 };
 	if ((r = ep_set(w->epfd, &w->ctl, EPOLLIN)) < 0)
-		return qerr_set(e, -r, "forward worker %d: epoll", index);
+		return qerr_set(e, -r, "%s worker %d: epoll", what, index);
+	if (cfg->egress && (r = egress_watch(w, cfg)) < 0)
+		return qerr_set(e, -r, "egress worker %d: epoll", index);
 	for (;;) {
 		n = epoll_wait(w->epfd, ev, EVENTS_MAX, wait_timeout(w));
 		if (n < 0 && errno != EINTR)
-			return qerr_set(e, errno, "forward worker %d: "
-						  "epoll_wait", index);
+			return qerr_set(e, errno, "%s worker %d: epoll_wait",
+					what, index);
 		for (i = 0; i < n; i++)
 			on_event(w, ev[i].data.ptr);
 		if ((r = after_batch(w)) <= 0)
 			return r == 0 ? 0 :
-			       qerr_set(e, -r, "forward worker %d: messages "
-					       "from the supervisor", index);
+			       qerr_set(e, -r, "%s worker %d: messages from the "
+					       "supervisor", what, index);
 	}
 }
 
@@ -939,6 +1241,7 @@ int fwd_worker_main(void *arg, int sock, struct qerr *e)
 	if ((r = child_confine(c->filters, c->filters->worker, e)) < 0)
 		return r;
 	if ((r = child_ready(sock)) < 0)
-		return qerr_set(e, -r, "forward worker %d: reporting", c->index);
-	return serve(c->index, sock, e);
+		return qerr_set(e, -r, "%s worker %d: reporting",
+				c->egress ? "egress" : "forward", c->index);
+	return serve(c, sock, e);
 }

@@ -14,6 +14,7 @@
 #define QBOX_FWD_WORKER_H
 
 #include "common/err.h"
+#include "dataplane/egress.h"
 #include "seccomp/filter.h"
 
 /* How many workers a sandbox runs: one per online CPU, at least two */
@@ -22,6 +23,11 @@ int fwd_worker_count(void);
 struct fwd_worker_cfg {
 	int index;			/* worker 0 also serves UDP forwards */
 	const struct filters *filters;	/* baseline and worker */
+	/* the egress worker (egress.h): in the host's namespaces, given the
+	   sandbox's egress listener and queue (kept across the fork) */
+	bool egress;
+	int egress_listen, egress_queue;
+	struct egress_map egress_map;
 };
 
 /**

@@ -52,27 +52,22 @@ int nft_put_table(struct nft_batch *bt, const char *table)
 	return 0;
 }
 
-int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
-		  const char *dev, bool egress, bool accept)
+int nft_put_hooked(struct nft_batch *bt, const struct nft_hook *h)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!c)
 		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	if (dev) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, egress ?
-				    NF_NETDEV_EGRESS : NF_NETDEV_INGRESS);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
-	} else {	/* the bridge family: before the bridge forwards */
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_BR_PRE_ROUTING);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NF_BR_PRI_FILTER_BRIDGED);
-	}
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, h->table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, h->name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, h->type ? h->type : "filter");
+	if (h->dev)
+		nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, h->dev);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, h->hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, h->prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, h->accept ? NF_ACCEPT
+							     : NF_DROP);
 	nlh = nft_msg_start(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
 	if (nlh) {
 		nftnl_chain_nlmsg_build_payload(nlh, c);
@@ -80,6 +75,21 @@ int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 	}
 	nftnl_chain_free(c);
 	return 0;
+}
+
+int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
+		  const char *dev, bool egress, bool accept)
+{
+	struct nft_hook h = { .table = table, .name = name, .dev = dev,
+			      .accept = accept };
+
+	if (dev)
+		h.hook = egress ? NF_NETDEV_EGRESS : NF_NETDEV_INGRESS;
+	else {	/* the bridge family: before the bridge forwards */
+		h.hook = NF_BR_PRE_ROUTING;
+		h.prio = NF_BR_PRI_FILTER_BRIDGED;
+	}
+	return nft_put_hooked(bt, &h);
 }
 
 void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r)

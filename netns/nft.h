@@ -49,6 +49,16 @@ int nft_put_table(struct nft_batch *bt, const char *table);
 int nft_put_chain(struct nft_batch *bt, const char *table, const char *name,
 		  const char *dev, bool egress, bool accept);
 
+/* Any base chain: @type "filter" (NULL) or "nat", on @hook of the batch's
+ * family (NF_INET_*, or a netdev hook of @dev) at @prio */
+struct nft_hook {
+	const char *table, *name, *type, *dev;
+	uint32_t hook;
+	int32_t prio;
+	bool accept;
+};
+int nft_put_hooked(struct nft_batch *bt, const struct nft_hook *h);
+
 /* Rule @r appended to its chain (it names its table and chain); the
  * caller frees @r */
 void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r);

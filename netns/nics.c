@@ -37,6 +37,7 @@
 
 #include "common/util.h"
 #include "netns/antispoof.h"
+#include "netns/egress.h"
 #include "netns/payload.h"
 #include "netns/segment.h"
 
@@ -253,6 +254,34 @@ static int member_nic(struct init *in, struct nl *nl, int i, bool *routed,
 	return r;
 }
 
+/* The NAT NICs whose TCP leaves through the kernel, when it can */
+static int egress_build(struct init *in, struct qerr *e)
+{
+	const struct plan *p = in->cfg->plan;
+	struct egress_nic en[MAX_NICS];
+	static char dev[MAX_NICS][16];
+	char up[16], vm[16];
+	unsigned int bits = 0;
+	bool required = false;
+	int i, n = 0;
+
+	for (i = 0; i < p->n_nics; i++) {
+		const struct nic_plan *np = &p->nics[i];
+
+		if (np->mode != NET_NAT || !nat_egress_kernel(&np->nat))
+			continue;
+		segment_names(i, dev[i], up, vm);
+		en[n++] = (struct egress_nic){
+			.dev = dev[i], .local = !p->vm, .net = np->net,
+			.prefix = np->prefix,
+			.gateway = np->nat.no_hostloop ? (struct in_addr){ 0 }
+						       : np->nat.host };
+		bits |= 1U << i;
+		required |= np->nat.path == EGRESS_KERNEL;
+	}
+	return egress_open(en, n, bits, in->sock, required, e);
+}
+
 int nics_build(struct init *in, struct nl *nl, struct qerr *e)
 {
 	const struct plan *p = in->cfg->plan;
@@ -269,5 +298,5 @@ int nics_build(struct init *in, struct nl *nl, struct qerr *e)
 		else if (p->nics[i].mode == NET_VDE)
 			r = vde_nic(in, nl, i, &routed, e);
 	}
-	return r;
+	return r < 0 ? r : egress_build(in, e);
 }

@@ -389,6 +389,9 @@ static void net_json(struct sup *s, bool owners6, struct strbuf *b)
 	net_egress_format(&h->spec, egress, sizeof(egress));
 	sb_puts(b, ",\"egress\":");
 	sb_json_str(b, egress);
+	/* its NAT's TCP out: the kernel's path or libslirp's ("": none) */
+	sb_printf(b, ",\"egress_path\":\"%s\"",
+		  !n->nat.on ? "" : sup_egress_path(s, 0));
 	sb_puts(b, ",\"tftp\":");
 	sb_json_str(b, h->spec.tftp);
 	sb_puts(b, ",\"bootfile\":");

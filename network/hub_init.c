@@ -34,6 +34,7 @@
 #include "dataplane/stream_relay.h"
 #include "netns/antispoof.h"
 #include "netns/antispoof_nft.h"
+#include "netns/egress.h"
 #include "netns/segment.h"
 #include "netns/tap.h"
 #include "seccomp/child.h"
@@ -65,6 +66,21 @@ static int hub_guard6(const struct nic_plan *n, const uint8_t (*macs)[6],
 		return 0;
 	antispoof_build_network(&n->layout.net6, macs, k, &as);
 	return antispoof_install_network(&as, e);
+}
+
+/* The network's TCP out through the hub's kernel, when it can: members'
+ * frames are bridged here (netns/egress.h) */
+static int hub_egress(const struct nic_plan *n, const char *bridge, int sock,
+		      struct qerr *e)
+{
+	struct egress_nic en = { .dev = bridge, .net = n->net,
+				 .prefix = n->prefix };
+
+	if (!nat_egress_kernel(&n->nat))
+		return 0;
+	if (!n->nat.no_hostloop)
+		en.gateway = n->nat.host;
+	return egress_open(&en, 1, 1, sock, n->nat.path == EGRESS_KERNEL, e);
 }
 
 static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
@@ -103,7 +119,7 @@ static int hub_links(struct init *in, struct nl *nl, struct qerr *e)
 		}
 	if (upfd >= 0 && (r = hand_over(in, SBMSG_UPLINK, upfd, up, e)) < 0)
 		return r;
-	return 0;
+	return hub_egress(n, br, in->sock, e);
 }
 
 static int hub_prepare(struct init *in, struct qerr *e)

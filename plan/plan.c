@@ -169,6 +169,25 @@ void net_layout(const struct net_spec *s, struct in_addr *net,
 		layout_serve_off(*net, l);
 }
 
+/*
+ * Tests only: QBOX_TEST_EGRESS=slirp makes libslirp's path the default,
+ * so that the tests of NAT (tests/integration/nat_slirp.sh and the like)
+ * run once on each path. Unset, it costs a getenv().
+ */
+static bool test_slirp_default(void)
+{
+	const char *v = getenv("QBOX_TEST_EGRESS");
+
+	return v && !strcmp(v, "slirp");
+}
+
+bool nat_egress_kernel(const struct nat_plan *np)
+{
+	if (np->path == EGRESS_AUTO && test_slirp_default())
+		return false;
+	return np->on && !np->host_only && np->path != EGRESS_SLIRP;
+}
+
 /* egress= and allow= of @s, for its NAT's engine */
 static void plan_egress(const struct net_spec *s, struct egress_policy *eg)
 {
@@ -251,8 +270,10 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 	if (s && s->tftp[0])
 		n->nat.tftp = s->tftp;
 	n->nat.no_hostloop = s && s->no_hostloop;
-	if (s)
+	if (s) {
 		plan_egress(s, &n->nat.egress);
+		n->nat.path = s->egress_path;
+	}
 	if (s && s->bootfile[0])
 		n->nat.bootfile = s->bootfile;
 	/* domain=: DHCP's domain and search list, and a command's */
@@ -314,6 +335,7 @@ void plan_hub(const struct net_spec *spec, char **argv, struct plan *p)
 		.host_only = spec->mode == NET_HOSTONLY,
 		.no_hostloop = spec->no_hostloop };
 	plan_egress(spec, &n->nat.egress);
+	n->nat.path = spec->egress_path;
 	plan_named6(n);
 }
 

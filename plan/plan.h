@@ -149,7 +149,15 @@ struct nat_plan {
 	struct in6_addr host6, dns6;	/* as host and dns */
 	struct egress_policy egress;	/* egress=, allow= (its gateway and
 					   dns are the engine's to fill) */
+	enum egress_path path;		/* egress=kernel, egress=slirp */
 };
+
+/*
+ * Whether @np's TCP leaves through the kernel (dataplane/egress.h) when
+ * the kernel can: a NAT that leads out (not host-only), unless
+ * egress=slirp
+ */
+bool nat_egress_kernel(const struct nat_plan *np);
 
 struct nic_plan {
 	enum net_mode mode;

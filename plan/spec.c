@@ -834,8 +834,17 @@ static int net_option(char *opt, struct net_spec *out, struct qerr *e)
 	/* the NAT's egress policy: nat and natnet, whose NAT leads out */
 	if (!strcmp(opt, "egress") &&
 	    (out->mode == NET_NAT || out->mode == NET_NATNET)) {
+		/* two words in one key: the policy, and the path; each may
+		   be given once */
+		if (!strcmp(val, "kernel") || !strcmp(val, "slirp")) {
+			out->egress_path = !strcmp(val, "kernel") ?
+					   EGRESS_KERNEL : EGRESS_SLIRP;
+			return 0;
+		}
 		if (strcmp(val, "allow") && strcmp(val, "deny"))
-			return qerr_usage(e, "egress=%s: use allow or deny", val);
+			return qerr_usage(e, "egress=%s: use allow or deny (the "
+					     "policy), kernel or slirp (the "
+					     "path)", val);
 		out->egress_deny = !strcmp(val, "deny");
 		return 0;
 	}
@@ -878,7 +887,8 @@ static int serve_off_check(const struct net_spec *n, struct qerr *e)
 			     n->tftp[0] ? "tftp=" :
 			     n->domain[0] ? "domain=" :
 			     n->no_hostloop ? "hostloop=" :
-			     n->egress_deny || n->n_allow ? "egress= and allow=" :
+			     n->egress_deny || n->n_allow ||
+			     n->egress_path ? "egress= and allow=" :
 			     NULL;
 
 	if (!n->serve_off)

@@ -113,6 +113,9 @@ struct link_change {
  */
 int link_words_parse(const char *words, struct link_change *c, struct qerr *e);
 
+/* How a NAT's TCP leaves: the kernel's path (egress.h) or libslirp's */
+enum egress_path { EGRESS_AUTO, EGRESS_KERNEL, EGRESS_SLIRP };
+
 struct net_spec {
 	enum net_mode mode;
 	char name[NET_NAME_MAX + 1];	/* named modes: the network */
@@ -151,6 +154,9 @@ struct net_spec {
 	unsigned int mtu;	/* nat, vde: mtu=N; 0: the default */
 	bool no_hostloop;	/* nat, natnet: hostloop=off, the host alias
 				   no longer reaches the host's loopback */
+	enum egress_path egress_path;	/* nat, natnet: egress=kernel or
+					   egress=slirp; unset: kernel when
+					   the host's kernel can */
 	bool egress_deny;	/* nat, natnet: egress=deny, only allow=
 				   destinations (dataplane/frame_filter.h) */
 	struct egress_rule allow[EGRESS_ALLOW_MAX];	/* allow=CIDR[:PORT] */

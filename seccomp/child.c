@@ -227,3 +227,49 @@ int child_null_stdio(struct qerr *e)
 	close(fd);
 	return 0;
 }
+
+int child_reap_any(struct child *c, int n)
+{
+	int i, status;
+
+	for (i = 0; i < n; i++)
+		if (c[i].pid > 0 &&
+		    waitpid(c[i].pid, &status, WNOHANG) == c[i].pid) {
+			c[i].pid = 0;
+			c[i].status = status;
+			return i;
+		}
+	return -1;
+}
+
+int child_last_words(const struct child *c, struct qerr *e)
+{
+	struct pollfd p = { c->sock, POLLIN, 0 };
+	struct sbmsg m;
+	int fd;
+
+	/* its last words, if it had any, are already in its socket */
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) &&
+	       sbmsg_recv(p.fd, &m, &fd) > 0) {
+		if (fd >= 0)
+			close(fd);
+		if (m.type == SBMSG_ERROR) {
+			*e = m.err;
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+void child_kill(struct child *c)
+{
+	if (c->sock >= 0)
+		close(c->sock);
+	c->sock = -1;
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		c->pid = 0;
+	}
+}

@@ -84,6 +84,21 @@ struct child {
  */
 int child_start(const struct child_spec *s, struct child *c, struct qerr *e);
 
+/*
+ * In the parent, of children it keeps running (workers): one of @c[@n]
+ * that ended, reaped without waiting (its pid 0, its wait status in
+ * .status), or -1
+ */
+int child_reap_any(struct child *c, int n);
+
+/* In the parent, of a child that ended: its last words, an SBMSG_ERROR
+ * already in its socket, as @e and -EIO; 0 when it said nothing */
+int child_last_words(const struct child *c, struct qerr *e);
+
+/* In the parent: hang up on @c and kill it (it may be busy: no waiting
+ * for it to leave on its own), then reap it */
+void child_kill(struct child *c);
+
 /* In the child, once confined: its parent may go on. 0 or -errno. */
 int child_ready(int sock);
 

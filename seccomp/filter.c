@@ -314,7 +314,24 @@ int filter_nc(scmp_filter_ctx *out, struct qerr *e)
 	return filter_builtin("nc", filter_nc_policy, out, e);
 }
 
-/* Drop every capability but @keep (-1: none) from every set */
+/* Whether CAP_SETPCAP is effective: the bounding set can be changed */
+static bool may_bound(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps)
+		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
+/*
+ * Drop every capability but @keep (-1: none) from every set. A process
+ * that never had capabilities (the egress worker of an unprivileged
+ * user, in the host's user namespace) cannot change its bounding set,
+ * and need not: no_new_privs, set next, keeps any exec from gaining one.
+ */
 static int drop_capabilities(uint64_t keep, struct qerr *e)
 {
 	cap_value_t c;
@@ -322,7 +339,7 @@ static int drop_capabilities(uint64_t keep, struct qerr *e)
 	int r = 0;
 
 	/* Up to 64: the running kernel may know more than our headers */
-	for (c = 0; c < 64; c++)
+	for (c = 0; c < 64 && may_bound(); c++)
 		if (!(keep & CAP_BIT(c)) && cap_drop_bound(c) < 0 &&
 		    errno != EINVAL)
 			return qerr_set(e, errno, "dropping capability %d from "

@@ -52,14 +52,9 @@ struct listener {
 	char *text;		/* as the user wrote it */
 };
 
-struct worker {
-	int sock;		/* its message socket */
-	pid_t pid;		/* 0 once reaped */
-};
-
 struct fwd_engine {
 	struct listener *listeners;
-	struct worker *workers;
+	struct child *workers;	/* pid 0 once reaped */
 	int n_workers;
 	pid_t sandbox;		/* its init: the workers enter its namespaces */
 	const struct filters *filters;
@@ -259,10 +254,10 @@ void fwd_engine_set_sandbox(struct fwd_engine *fe, pid_t init,
  * payload cannot name a worker to signal it), confined as a payload
  * would be, plus the worker filter (seccomp/child.h starts it)
  */
-static int spawn_worker(struct fwd_engine *fe, struct worker *w, int index,
+static int spawn_worker(struct fwd_engine *fe, struct child *w, int index,
 			struct qerr *e)
 {
-	struct fwd_worker_cfg cfg = { index, fe->filters };
+	struct fwd_worker_cfg cfg = { .index = index, .filters = fe->filters };
 	char name[16], how[256];
 	struct child_spec spec = { .name = name, .fault = "fwd",
 				   .main = fwd_worker_main, .arg = &cfg };
@@ -285,8 +280,7 @@ static int spawn_worker(struct fwd_engine *fe, struct worker *w, int index,
 		return qerr_set(e, -r, "starting %s", name);
 	if (r < 0)
 		return r;
-	w->pid = c.pid;
-	w->sock = c.sock;
+	*w = c;
 	return 0;
 }
 
@@ -294,7 +288,7 @@ static int spawn_worker(struct fwd_engine *fe, struct worker *w, int index,
 static int ensure_workers(struct fwd_engine *fe, struct qerr *e)
 {
 	int want = fwd_worker_count();
-	struct worker *w;
+	struct child *w;
 	int r;
 
 	if (!fe->sandbox && fe->n_workers < want)
@@ -318,23 +312,12 @@ static int ensure_workers(struct fwd_engine *fe, struct qerr *e)
  * Worker @index died with wait status @status: @e tells what it said
  * before dying (an SBMSG_ERROR on its socket), or how it ended.
  */
-static int worker_died(struct fwd_engine *fe, int index, int status,
-		       struct qerr *e)
+static int worker_died(struct fwd_engine *fe, int index, struct qerr *e)
 {
-	struct pollfd p = { fe->workers[index].sock, POLLIN, 0 };
-	struct sbmsg m;
-	int fd;
+	int status = fe->workers[index].status;
 
-	/* its last words, if it had any, are already in its socket */
-	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) &&
-	       sbmsg_recv(p.fd, &m, &fd) > 0) {
-		if (fd >= 0)
-			close(fd);
-		if (m.type == SBMSG_ERROR) {
-			*e = m.err;
-			return -EIO;
-		}
-	}
+	if (child_last_words(&fe->workers[index], e) < 0)
+		return -EIO;
 	if (WIFSIGNALED(status))
 		return qerr_set(e, 0, "forward worker %d was killed by signal "
 				      "%d (%s); the sandbox is stopped", index,
@@ -346,17 +329,9 @@ static int worker_died(struct fwd_engine *fe, int index, int status,
 
 int fwd_engine_reap(struct fwd_engine *fe, struct qerr *e)
 {
-	int i, status;
+	int i = child_reap_any(fe->workers, fe->n_workers);
 
-	for (i = 0; i < fe->n_workers; i++) {
-		struct worker *w = &fe->workers[i];
-
-		if (w->pid > 0 && waitpid(w->pid, &status, WNOHANG) == w->pid) {
-			w->pid = 0;
-			return worker_died(fe, i, status, e);
-		}
-	}
-	return 0;
+	return i < 0 ? 0 : worker_died(fe, i, e);
 }
 
 /* ---- forwards ----------------------------------------------------------- */
@@ -461,16 +436,8 @@ void fwd_engine_free(struct fwd_engine *fe)
 		listener_free(l);
 	}
 	/* a worker would leave on the hang-up; it may be busy: no waiting */
-	for (i = 0; i < fe->n_workers; i++) {
-		struct worker *w = &fe->workers[i];
-
-		close(w->sock);
-		if (w->pid > 0) {
-			kill(w->pid, SIGKILL);
-			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-	}
+	for (i = 0; i < fe->n_workers; i++)
+		child_kill(&fe->workers[i]);
 	free(fe->workers);
 	free(fe);
 }

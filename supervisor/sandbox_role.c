@@ -161,6 +161,9 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			sb_puts(b, ",\"plug\":");
 			sup_vde_json(&s->vde[i], b);
 		}
+		if (n->mode == NET_NAT)
+			sb_printf(b, ",\"egress\":\"%s\"",
+				  sup_egress_path(s, i));
 		inet_ntop(AF_INET, &n->net, net, sizeof(net));
 		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
 		sup_addr_json(b, "gateway", n->gateway);

@@ -13,6 +13,7 @@
 
 #include "common/pollset.h"
 #include "control/ctl_server.h"
+#include "dataplane/egress.h"
 #include "dataplane/nat_engine.h"
 #include "dataplane/vde_relay.h"
 #include "netns/sandbox.h"
@@ -84,6 +85,14 @@ struct sup {
 	struct sup_vde vde[MAX_NICS];	/* vde NICs' plugs (sup_vde.c);
 					   their TAPs stay in upfd[] */
 	struct sup_vde links[NET_LINKS_MAX];	/* a network's links */
+	/* the kernel's egress path (sup_egress.c) */
+	int egress_fd[2 * EGRESS_WORKERS_MAX];	/* worker J's listener
+					   (2J) and queue (2J + 1), from init
+					   until the workers start */
+	int n_egress;			/* workers: pairs received */
+	unsigned int egress_nics;	/* NICs on it, a bit each */
+	unsigned int egress_off;	/* NICs it could not be made for */
+	struct child egress[EGRESS_WORKERS_MAX];	/* its workers */
 };
 
 /* "KEY":"ADDR", or "KEY":"" for none (0.0.0.0) */
@@ -144,6 +153,18 @@ void sup_vde_poll_fill(struct sup *s, struct pollset *ps);
 void sup_vde_poll_done(struct sup *s, const struct pollset *ps);
 void sup_vde_json(const struct sup_vde *v, struct strbuf *b);
 void sup_vde_stop(struct sup *s);
+
+/*
+ * The kernel egress path (sup_egress.c): init's SBMSG_EGRESS and
+ * SBMSG_EGRESS_OFF; its worker started at NET_READY, reaped (its death
+ * ends the run: <0 with @e), stopped; a NIC's path, "kernel" or "slirp"
+ */
+int sup_egress_message(struct sup *s, const struct sbmsg *m, int fd,
+		       struct qerr *e);
+int sup_egress_start(struct sup *s, struct qerr *e);
+int sup_egress_reap(struct sup *s, struct qerr *e);
+void sup_egress_stop(struct sup *s);
+const char *sup_egress_path(const struct sup *s, int nic);
 
 /* The plan's rate=, loss=, delay= and jitter= made, at NET_READY (a
  * usage error names the --net value) */

@@ -107,7 +107,7 @@ static int start_uplinks(struct sup *s, struct qerr *e)
 	const struct plan *p = s->plan;
 	int i, r;
 
-	if ((r = start_engine(s, e)) < 0)
+	if ((r = start_engine(s, e)) < 0 || (r = sup_egress_start(s, e)) < 0)
 		return r;
 	if (s->role->net_ready && (r = s->role->net_ready(s, e)) < 0)
 		return r;
@@ -247,6 +247,9 @@ static int on_message(struct sup *s, struct qerr *e)
 		return on_uplink(s, &m, fd, e);
 	case SBMSG_NET_READY:
 		return on_net_ready(s, e);
+	case SBMSG_EGRESS:
+	case SBMSG_EGRESS_OFF:
+		return sup_egress_message(s, &m, fd, e);
 	case SBMSG_STARTED:
 		s->started = true;
 		if ((r = sup_links_start(s, true, e)) < 0)
@@ -278,7 +281,7 @@ static int on_signal(struct sup *s, struct qerr *e)
 {
 	struct signalfd_siginfo si;
 	char how[256];
-	int status;
+	int status, r;
 
 	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
@@ -294,7 +297,10 @@ static int on_signal(struct sup *s, struct qerr *e)
 			s->init_reaped = true;
 			s->init_status = status;
 		}
-		/* a forward worker's death ends the run, as init's would */
+		/* a forward worker's death ends the run, as init's would;
+		   so does the egress worker's */
+		if ((r = sup_egress_reap(s, e)) < 0)
+			return r;
 		return fwd_engine_reap(s->fwd, e);
 	}
 	if (!s->started) {
@@ -473,6 +479,7 @@ static int cleanup(struct sup *s, struct sandbox_cfg *cfg, int r,
 	if (s->role->end)
 		status = s->role->end(s, &end_e);
 	fwd_engine_free(s->fwd);
+	sup_egress_stop(s);
 	nat_engine_stop(&s->engine);
 	sup_vde_stop(s);
 	for (i = 0; i < MAX_NICS; i++)
@@ -511,6 +518,10 @@ int supervise(const struct plan *p, const struct role *role, void *arg,
 				   .gid = getgid() };
 	int i, r;
 
+	for (i = 0; i < 2 * EGRESS_WORKERS_MAX; i++)
+		s.egress_fd[i] = -1;
+	for (i = 0; i < EGRESS_WORKERS_MAX; i++)
+		s.egress[i].sock = -1;
 	for (i = 0; i < NET_LINKS_MAX; i++)
 		s.links[i] = (struct sup_vde){ .tapfd = -1, .ch = { .sock = -1 },
 					       .poll_idx = -1 };

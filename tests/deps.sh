@@ -5,9 +5,10 @@
 # what `make bench` measures with (bench/README.md).
 set -euo pipefail
 
-# build: compiler, pkg-config and the eight libraries qbox links
+# build: compiler, pkg-config and the nine libraries qbox links
 # (libvdeplug-dev: libvdeplug4, whose plugins, vde:// udp:// vxlan://
-# cmd:// and the rest, come with its libvdeplug2), and glib
+# cmd:// and the rest, come with its libvdeplug2; libnetfilter-queue-dev:
+# the kernel egress path's queue messages), and glib
 # (libslirp's slirp.pc requires glib-2.0, which libslirp-dev does not pull
 # in; the NAT engine also sets glib's log handler)
 # run: dnsmasq-base, the DNS server of every named network (no service of
@@ -25,7 +26,7 @@ set -euo pipefail
 # fuzz: clang 14 and its runtimes (libFuzzer, ASan and UBSan for clang are
 # in libclang-rt-14-dev, which clang-14 only recommends)
 PKGS=(gcc make pkg-config libslirp-dev libglib2.0-dev libmnl-dev libnftnl-dev
-      libseccomp-dev libcap-dev libjansson-dev libpcap-dev libvdeplug-dev
+      libnetfilter-queue-dev libseccomp-dev libcap-dev libjansson-dev libpcap-dev libvdeplug-dev
       qemu-system-x86 busybox-static cpio curl socat iproute2
       dnsmasq-base
       util-linux procps jq iperf3 python3 qemu-utils nftables openssh-client

@@ -187,6 +187,14 @@ run_ready() {
 	fi
 }
 
+# run_get NET URL : what a command on a new sandbox on NET fetches (wget's
+# own message on failure), within 5 s (busybox wget -T crashes);
+# run_gets NET URL WANT : that it is WANT
+run_get() {
+	"$QBOX" run --net "$1" -- timeout 5 busybox wget -q -O - "$2" 2>&1
+}
+run_gets() { [ "$(run_get "$1" "$2")" = "$3" ]; }
+
 # http_server PORT : busybox httpd on 127.0.0.1:PORT serving $TMP/www
 http_server() {
 	mkdir -p "$TMP/www"

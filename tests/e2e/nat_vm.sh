@@ -3,7 +3,9 @@
 # (outside_world, tests/lib.sh): DHCP gives 10.0.2.15 (and domain=), the
 # guest reaches a host loopback server via 10.0.2.2 and the outside test host, the host
 # reaches a guest server via --fwd, the outside test host through a
-# --fwd on 0.0.0.0 only, another nat sandbox (its own 10.0.2.0/24) does
+# --fwd on 0.0.0.0 only, a closed host port refuses the guest at once
+# (its TCP out goes by the kernel's path; nat_vm_slirp.sh: libslirp's),
+# another nat sandbox (its own 10.0.2.0/24) does
 # not reach the VM, and SIGTERM to qbox powers everything down without
 # leftovers.
 . "$(dirname "$0")/../lib.sh"
@@ -13,6 +15,7 @@ hport=$(free_port)
 http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 fport=$(free_port)
+closed=$(free_port)
 
 cat >"$TMP/guest.sh" <<EOS
 udhcpc -i eth0 -n -q -t 5
@@ -20,6 +23,7 @@ echo "SEARCH: \$(grep '^search' /etc/resolv.conf)"
 ip -o link show eth0
 echo "FETCH: \$(timeout 5 wget -q -O - http://10.0.2.2:$hport/)"
 echo "OUT: \$(timeout 5 wget -q -O - http://$OUTSIDE_IP/)"
+echo "REFUSED: \$(timeout 5 nc 10.0.2.2 $closed </dev/null 2>&1)"
 ip route
 mkdir -p /www && echo "guest-page-\$(cat /sys/class/net/eth0/address)" >/www/index.html
 httpd -p 80 -h /www
@@ -43,6 +47,10 @@ if vm_wait_line "$TMP/console" QBOX-READY 60; then
 		"^FETCH: $page"
 	vm_check "guest's default route is 10.0.2.2" "$TMP/console" "^default via 10\\.0\\.2\\.2"
 	vm_check "guest reached the outside test host" "$TMP/console" "^OUT: $OUTSIDE_PAGE"
+	vm_check "a closed host port refuses the guest's connection at once" "$TMP/console" \
+		"^REFUSED: .*Connection refused"
+	check "ps --json: the NIC's TCP goes out by the ${QBOX_TEST_EGRESS:-kernel}'s path" sh -c \
+		"'$QBOX' ps --json | jq -e '.[] | select(.name == \"e2e-nat-$$\") | .nics[0].egress == \"${QBOX_TEST_EGRESS:-kernel}\"' >/dev/null"
 	expect_output "the outside test host reaches the guest through --fwd 0.0.0.0:$oport:80" \
 		0 "^rc=0 guest-page-52:54:00:" outside_dial "198.51.100.1:$oport/"
 	expect_output "... not through --fwd $fport:80 (127.0.0.1)" 0 "^rc=[1-9]" \

@@ -17,26 +17,20 @@ http_server "$hport"
 page=$(cat "$TMP/www/index.html")
 out=$OUTSIDE_PAGE
 
-# get NET URL : what a command on NET fetches (wget's own message on
-# failure), within 5 s (busybox wget -T crashes)
-get() {
-	"$QBOX" run --net "$1" -- timeout 5 busybox wget -q -O - "$2" 2>&1
-}
-gets() { [ "$(get "$1" "$2")" = "$3" ]; }
 refused() {	# NET URL : fails, and at once (under 2 s)
 	local t0=$SECONDS o
-	o=$(get "$1" "$2")
+	o=$(run_get "$1" "$2")
 	[ "$o" != "$out" ] && [ "$o" != "$page" ] && [ $((SECONDS - t0)) -lt 3 ] &&
 		grep -qi "no route to host" <<<"$o"
 }
 
-check "default: the outside answers" gets nat "http://$OUTSIDE_IP/" "$out"
+check "default: the outside answers" run_gets nat "http://$OUTSIDE_IP/" "$out"
 check "default: the host's loopback answers through 10.0.2.2" \
-	gets nat "http://10.0.2.2:$hport/" "$page"
+	run_gets nat "http://10.0.2.2:$hport/" "$page"
 check "default: the metadata address is refused, at once" \
 	refused nat "http://$METADATA_IP/"
 check "allow=169.254.169.254:80: it answers (the refusal was qbox's)" \
-	gets "nat,allow=$METADATA_IP:80" "http://$METADATA_IP/" "$out"
+	run_gets "nat,allow=$METADATA_IP:80" "http://$METADATA_IP/" "$out"
 
 check "egress=deny: the outside is refused, at once" \
 	refused nat,egress=deny "http://$OUTSIDE_IP/"
@@ -45,15 +39,15 @@ check "egress=deny: the host alias too" \
 check "egress=deny: the metadata address too" \
 	refused nat,egress=deny "http://$METADATA_IP/"
 check "egress=deny,allow=198.51.100.2:80: that destination answers" \
-	gets "nat,egress=deny,allow=$OUTSIDE_IP:80" "http://$OUTSIDE_IP/" "$out"
+	run_gets "nat,egress=deny,allow=$OUTSIDE_IP:80" "http://$OUTSIDE_IP/" "$out"
 check "... and nothing else" \
 	refused "nat,egress=deny,allow=$OUTSIDE_IP:80" "http://10.0.2.2:$hport/"
 check "egress=deny,allow=198.51.100.0/24: a CIDR, any port" \
-	gets "nat,egress=deny,allow=198.51.100.0/24" "http://$OUTSIDE_IP/" "$out"
+	run_gets "nat,egress=deny,allow=198.51.100.0/24" "http://$OUTSIDE_IP/" "$out"
 check "egress=deny,allow=10.0.2.2:PORT: the host alias's one port" \
-	gets "nat,egress=deny,allow=10.0.2.2:$hport" "http://10.0.2.2:$hport/" "$page"
+	run_gets "nat,egress=deny,allow=10.0.2.2:$hport" "http://10.0.2.2:$hport/" "$page"
 check "egress=deny,allow=0.0.0.0/0:80: port 80 anywhere" \
-	gets "nat,egress=deny,allow=0.0.0.0/0:80" "http://$OUTSIDE_IP/" "$out"
+	run_gets "nat,egress=deny,allow=0.0.0.0/0:80" "http://$OUTSIDE_IP/" "$out"
 expect_output "egress=deny: a refused connection says so (nc)" 1 \
 	"No route to host" \
 	"$QBOX" run --net nat,egress=deny -- busybox nc -w 3 "$OUTSIDE_IP" 80 </dev/null
@@ -76,11 +70,11 @@ net=eg$$
 check "natnet,egress=deny: net inspect --json shows the policy" sh -c \
 	"'$QBOX' net inspect '$net' --json | jq -e '.egress == \"deny,$OUTSIDE_IP/32:80\"' >/dev/null"
 check "natnet,egress=deny: a member reaches the allowed destination" \
-	gets "natnet:$net" "http://$OUTSIDE_IP/" "$out"
+	run_gets "natnet:$net" "http://$OUTSIDE_IP/" "$out"
 check "natnet,egress=deny: and not the host alias" \
 	refused "natnet:$net" "http://10.0.2.2:$hport/"
 check "a member giving the same policy joins" \
-	gets "natnet:$net,egress=deny,allow=$OUTSIDE_IP:80" "http://$OUTSIDE_IP/" "$out"
+	run_gets "natnet:$net,egress=deny,allow=$OUTSIDE_IP:80" "http://$OUTSIDE_IP/" "$out"
 expect_output "a member giving another policy: exit 2, named" 2 \
 	"network '$net' runs with egress deny,$OUTSIDE_IP/32:80, not the egress=/allow= given" \
 	"$QBOX" run --net "natnet:$net,egress=deny" -- true

@@ -16,17 +16,12 @@ P6=fd71:6278:a00:200
 host6_server
 page6=$HOST6_PAGE hport=$HOST6_PORT
 
-# get NET URL : what a command on NET fetches over IPv6 (wget's own
-# message on failure), within 5 s
-get() {
-	"$QBOX" run --net "$1" -- timeout 5 busybox wget -q -O - "$2" 2>&1
-}
-gets() { [ "$(get "$1" "$2")" = "$3" ]; }
+# run_get and run_gets (lib.sh) fetch over IPv6 where the URL says so
 # NET URL : fails, and at once (under 3 s): ICMPv6's "administratively
 # prohibited" is EACCES to the guest's connect()
 refused() {
 	local t0=$SECONDS o
-	o=$(get "$1" "$2")
+	o=$(run_get "$1" "$2")
 	[ "$o" != "$OUTSIDE_PAGE" ] && [ "$o" != "$page6" ] &&
 		[ $((SECONDS - t0)) -lt 3 ] && grep -qi "permission denied" <<<"$o"
 }
@@ -41,12 +36,12 @@ expect_output "... and no router advertisement gives it more (accept_ra 0)" 0 \
 		echo $(cat /proc/sys/net/ipv6/conf/qbr0/accept_ra) \
 			$(ip -6 -o addr show dev qbr0 scope global | wc -l)'
 check "the host's [::1] answers through the gateway's IPv6 address" \
-	gets nat "http://[$P6::2]:$hport/" "$page6"
-check "hostloop=off: not any more" not gets nat,hostloop=off \
+	run_gets nat "http://[$P6::2]:$hport/" "$page6"
+check "hostloop=off: not any more" not run_gets nat,hostloop=off \
 	"http://[$P6::2]:$hport/" "$page6"
 check "the outside test host answers over IPv6" \
-	gets nat "http://[$OUTSIDE_IP6]/" "$OUTSIDE_PAGE"
-check "... and over IPv4 still" gets nat "http://$OUTSIDE_IP/" "$OUTSIDE_PAGE"
+	run_gets nat "http://[$OUTSIDE_IP6]/" "$OUTSIDE_PAGE"
+check "... and over IPv4 still" run_gets nat "http://$OUTSIDE_IP/" "$OUTSIDE_PAGE"
 
 # DNS over IPv6: the NAT's ::3 forwards to the host's IPv6 resolver
 expect_output "a name resolves over IPv6 to the test's DNS server, through ::3" 0 \
@@ -61,7 +56,7 @@ check "egress=deny: the outside over IPv6 is refused, at once" \
 check "egress=deny: the host alias's IPv6 address too" \
 	refused nat,egress=deny "http://[$P6::2]:$hport/"
 check "egress=deny,allow=[2001:db8::/32]:80: that prefix's port 80 answers" \
-	gets "nat,egress=deny,allow=[2001:db8::/32]:80" "http://[$OUTSIDE_IP6]/" \
+	run_gets "nat,egress=deny,allow=[2001:db8::/32]:80" "http://[$OUTSIDE_IP6]/" \
 	"$OUTSIDE_PAGE"
 check "... and nothing else" refused "nat,egress=deny,allow=[2001:db8::/32]:80" \
 	"http://[$P6::2]:$hport/"
@@ -111,14 +106,14 @@ expect_output "subnet6=2001:db8:5::/64: the command at ::100 of it" 0 \
 	"inet6 2001:db8:5::100/64" \
 	"$QBOX" run --net nat,subnet6=2001:db8:5::/64 -- ip -6 -o addr show dev qbr0
 check "subnet6=: the host's [::1] through its ::2" \
-	gets nat,subnet6=2001:db8:5::/64 "http://[2001:db8:5::2]:$hport/" "$page6"
+	run_gets nat,subnet6=2001:db8:5::/64 "http://[2001:db8:5::2]:$hport/" "$page6"
 expect_output "ipv6=off: no IPv6 address but the link's, no IPv6 route out" 0 \
 	"^0 0\$" "$QBOX" run --net nat,ipv6=off -- sh -c 'sleep 2
 		echo $(ip -6 -o addr show dev qbr0 scope global | wc -l) \
 			$(ip -6 route show default | wc -l)'
 check "ipv6=off: the outside over IPv6 is not reached" \
-	not gets nat,ipv6=off "http://[$OUTSIDE_IP6]/" "$OUTSIDE_PAGE"
-check "ipv6=off: IPv4 still is" gets nat,ipv6=off "http://$OUTSIDE_IP/" "$OUTSIDE_PAGE"
+	not run_gets nat,ipv6=off "http://[$OUTSIDE_IP6]/" "$OUTSIDE_PAGE"
+check "ipv6=off: IPv4 still is" run_gets nat,ipv6=off "http://$OUTSIDE_IP/" "$OUTSIDE_PAGE"
 expect_output "ps --json: ipv6 null with ipv6=off" 0 "^null\$" sh -c "
 	'$QBOX' run --name nat6off-$$ --net nat,ipv6=off -- sleep 30 &
 	'$QBOX' wait nat6off-$$ --timeout 20 >/dev/null

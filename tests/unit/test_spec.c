@@ -277,6 +277,23 @@ static void test_net(void)
 		      net_bad("nat,allow=[10.0.0.1]", "not an IPv6 address") &&
 		      net_bad("nat,allow=2001:db8::1", "IPv6 goes in brackets"),
 	      "allow= bad IPv6 values named");
+	CHECK(net_spec_parse("nat", &n, &e) == 0 &&
+		      n.egress_path == EGRESS_AUTO &&
+		      net_spec_parse("nat,egress=slirp", &n, &e) == 0 &&
+		      n.egress_path == EGRESS_SLIRP && !n.egress_deny &&
+		      net_spec_parse("natnet:x,egress=kernel", &n, &e) == 0 &&
+		      n.egress_path == EGRESS_KERNEL &&
+		      net_spec_parse("nat,egress=deny,egress=slirp,"
+				     "allow=198.51.100.2", &n, &e) == 0 &&
+		      n.egress_deny && n.egress_path == EGRESS_SLIRP,
+	      "egress=kernel|slirp: the path, beside the policy");
+	CHECK(net_bad("nat,egress=fast", "egress=fast: use allow or deny (the "
+					 "policy), kernel or slirp (the path)") &&
+		      net_bad("hostonly:h,egress=slirp", "unknown option 'egress'") &&
+		      net_bad("internal:i,egress=kernel", "unknown option 'egress'") &&
+		      net_bad("natnet:x,serve=off,egress=slirp",
+			      "serve=off: egress= and allow= belong"),
+	      "egress= paths refused where there is no NAT of this side's");
 	CHECK(net_spec_parse("nat", &n, &e) == 0 && !n.no_ipv6 &&
 		      net_spec_parse("nat,ipv6=off", &n, &e) == 0 &&
 		      n.no_ipv6 &&

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * egress_nft.c - the kernel egress path's rules (egress_nft.h), built with
+ * libnftnl as nft itself would emit them
+ *
+ *   table ip qbox_egress
+ *     hold, hold_out  (filter; prerouting, output; priority -300, before
+ *                      conntrack): a SYN re-run with a refusal's mark is
+ *                      refused as marked (RST, ICMP unreachable or
+ *                      administratively prohibited, or dropped); a NIC's
+ *                      new SYN outward goes to worker J's queue, J its
+ *                      connection's symmetric hash modulo the workers
+ *     nat, nat_out    (nat; priority -100): the connection, its SYN let
+ *                      through with worker J's mark, is redirected to
+ *                      listener J
+ *
+ * This kernel has no nft `queue` expression (CONFIG_NFT_QUEUE) on some
+ * builds, while xtables' NFQUEUE target is there through nft_compat, and
+ * works in a user's network namespace: the queue rule uses the target,
+ * as iptables-nft does.
+ */
+#include "netns/egress_nft.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/egress.h"
+#include "netns/nft.h"
+
+#define PRIO_HOLD (-300)	/* before conntrack (-200) */
+#define PRIO_NAT (-100)		/* dstnat */
+
+static int add(struct nftnl_rule *r, struct nftnl_expr *x)
+{
+	if (!x)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, x);
+	return 0;
+}
+
+/* meta KEY into register 1 */
+static int meta_load(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("meta");
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	}
+	return add(r, x);
+}
+
+/* register 1 OP @data */
+static int cmp(struct nftnl_rule *r, uint32_t op, const void *data,
+	       uint32_t len)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("cmp");
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_OP, op);
+		nftnl_expr_set(x, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	return add(r, x);
+}
+
+/* @len bytes at @off of header @base into register 1 */
+static int payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		   uint32_t len)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("payload");
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return add(r, x);
+}
+
+/* register 1 = register 1 & @mask (xor 0) */
+static int mask(struct nftnl_rule *r, const void *m, uint32_t len)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("bitwise");
+	uint8_t zero[4] = { 0 };
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(x, NFTNL_EXPR_BITWISE_MASK, m, len);
+		nftnl_expr_set(x, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	return add(r, x);
+}
+
+static int mark_is(struct nftnl_rule *r, uint32_t mark)
+{
+	int err = meta_load(r, NFT_META_MARK);
+
+	return err ? err : cmp(r, NFT_CMP_EQ, &mark, sizeof(mark));
+}
+
+/* A NIC's device, TCP, and its destination: off the subnet, or the alias */
+static int nic_match(struct nftnl_rule *r, const struct egress_nic *n,
+		     bool alias)
+{
+	char name[IFNAMSIZ] = { 0 };
+	uint8_t tcp = IPPROTO_TCP;
+	uint32_t m = htonl(n->prefix ? ~0U << (32 - n->prefix) : 0);
+	int err;
+
+	strncpy(name, n->dev, sizeof(name) - 1);
+	if ((err = meta_load(r, n->local ? NFT_META_OIFNAME : NFT_META_IIFNAME)) ||
+	    (err = cmp(r, NFT_CMP_EQ, name, sizeof(name))) ||
+	    (err = meta_load(r, NFT_META_L4PROTO)) ||
+	    (err = cmp(r, NFT_CMP_EQ, &tcp, 1)) ||
+	    (err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4)))
+		return err;
+	if (alias)
+		return cmp(r, NFT_CMP_EQ, &n->gateway, 4);
+	if ((err = mask(r, &m, 4)))
+		return err;
+	return cmp(r, NFT_CMP_NEQ, &n->net, 4);
+}
+
+static int verdict(struct nftnl_rule *r, int v)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("immediate");
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	}
+	return add(r, x);
+}
+
+static int reject(struct nftnl_rule *r, uint32_t type, uint8_t code)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("reject");
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_REJECT_TYPE, type);
+		nftnl_expr_set_u8(x, NFTNL_EXPR_REJECT_CODE, code);
+	}
+	return add(r, x);
+}
+
+/* The connection's symmetric hash modulo @k is @j */
+static int hash_is(struct nftnl_rule *r, uint32_t k, uint32_t j)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("hash");
+	int err;
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_TYPE, NFT_HASH_SYM);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_MODULUS, k);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_OFFSET, 0);
+	}
+	if ((err = add(r, x)) < 0)
+		return err;
+	return cmp(r, NFT_CMP_EQ, &j, sizeof(j));
+}
+
+/* xtables' NFQUEUE, revision 3, through nft_compat: queue @num */
+static int to_queue(struct nftnl_rule *r, uint16_t num)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("target");
+	/* the kernel wants the info at its aligned size; the expression
+	   takes the buffer (libnftnl frees it) */
+	size_t size = XT_ALIGN(sizeof(struct xt_NFQ_info_v3));
+	struct xt_NFQ_info_v3 *q = calloc(1, size);
+
+	if (!x || !q) {
+		free(q);
+		if (x)
+			nftnl_expr_free(x);
+		return -ENOMEM;
+	}
+	q->queuenum = num;
+	q->queues_total = 1;
+	nftnl_expr_set_str(x, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set(x, NFTNL_EXPR_TG_INFO, q, (uint32_t)size);
+	return add(r, x);
+}
+
+/* redirect to :@port */
+static int redirect(struct nftnl_rule *r, uint16_t port)
+{
+	struct nftnl_expr *imm = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *x = nftnl_expr_alloc("redir");
+	uint16_t be = htons(port);
+	int err;
+
+	if (imm) {
+		nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(imm, NFTNL_EXPR_IMM_DATA, &be, sizeof(be));
+	}
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_REDIR_REG_PROTO_MAX, NFT_REG_1);
+	}
+	if ((err = add(r, imm)) < 0) {
+		if (x)
+			nftnl_expr_free(x);
+		return err;
+	}
+	return add(r, x);
+}
+
+enum what { REFUSE_RST, REFUSE_NET, REFUSE_HOST, REFUSE_DROP,
+	     REFUSE_PROHIBITED, QUEUE, REDIRECT };
+
+/* Which NIC, destination and worker a QUEUE or REDIRECT rule is for */
+struct target {
+	const struct egress_nic *n;
+	bool alias;		/* the host alias, not the outside */
+	int j, k;		/* worker J of K */
+	uint16_t port;		/* its listener's */
+};
+
+/* One rule of @chain; @t for QUEUE and REDIRECT */
+static int rule(struct nft_batch *bt, const char *chain, enum what w,
+		const struct target *t)
+{
+	static const uint32_t marks[] = { EGRESS_MARK_RST, EGRESS_MARK_NET,
+					   EGRESS_MARK_HOST, EGRESS_MARK_DROP,
+					   EGRESS_MARK_PROHIBITED };
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint8_t flags = 0x17, syn = 0x02;	/* fin|syn|rst|ack == syn */
+	uint8_t tcp = IPPROTO_TCP;
+	int err = 0;
+
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, EGRESS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	switch (w) {
+	case REFUSE_RST:
+		if (!(err = mark_is(r, marks[w])) &&
+		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, &tcp, 1)))
+			err = reject(r, NFT_REJECT_TCP_RST, 0);
+		break;
+	case REFUSE_NET:
+	case REFUSE_HOST:
+		if (!(err = mark_is(r, marks[w])))
+			err = reject(r, NFT_REJECT_ICMP_UNREACH,
+				     w == REFUSE_NET ? 0 : 1);
+		break;
+	case REFUSE_DROP:
+		if (!(err = mark_is(r, marks[w])))
+			err = verdict(r, NF_DROP);
+		break;
+	case REFUSE_PROHIBITED:	/* the egress policy's, as libslirp's path */
+		if (!(err = mark_is(r, marks[w])))
+			err = reject(r, NFT_REJECT_ICMP_UNREACH, 13);
+		break;
+	case QUEUE:
+		if (!(err = nic_match(r, t->n, t->alias)) &&
+		    !(err = payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1)) &&
+		    !(err = mask(r, &flags, 1)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, &syn, 1)) &&
+		    !(err = mark_is(r, 0)) &&
+		    !(err = t->k > 1 ? hash_is(r, (uint32_t)t->k,
+					       (uint32_t)t->j) : 0))
+			err = to_queue(r, (uint16_t)t->j);
+		break;
+	case REDIRECT:
+		if (!(err = nic_match(r, t->n, t->alias)) &&
+		    !(err = mark_is(r, EGRESS_MARK_LISTEN(t->j))))
+			err = redirect(r, t->port);
+		break;
+	}
+	if (!err)
+		nft_put_rule(bt, r);
+	nftnl_rule_free(r);
+	return err;
+}
+
+static int chains(struct nft_batch *bt)
+{
+	const struct nft_hook h[] = {
+		{ EGRESS_TABLE, "hold", NULL, NULL, NF_INET_PRE_ROUTING,
+		  PRIO_HOLD, true },
+		{ EGRESS_TABLE, "hold_out", NULL, NULL, NF_INET_LOCAL_OUT,
+		  PRIO_HOLD, true },
+		{ EGRESS_TABLE, "nat", "nat", NULL, NF_INET_PRE_ROUTING,
+		  PRIO_NAT, true },
+		{ EGRESS_TABLE, "nat_out", "nat", NULL, NF_INET_LOCAL_OUT,
+		  PRIO_NAT, true },
+	};
+	size_t i;
+	int err;
+
+	if ((err = nft_put_table(bt, EGRESS_TABLE)) < 0)
+		return err;
+	for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		if ((err = nft_put_hooked(bt, &h[i])) < 0)
+			return err;
+	return 0;
+}
+
+/* The refusals come first in both hold chains */
+static int refusals(struct nft_batch *bt, const char *chain)
+{
+	enum what w;
+	int err;
+
+	for (w = REFUSE_RST; w <= REFUSE_PROHIBITED; w++)
+		if ((err = rule(bt, chain, w, NULL)) < 0)
+			return err;
+	return 0;
+}
+
+static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
+		     const uint16_t *ports, int k)
+{
+	const char *hold = n->local ? "hold_out" : "hold";
+	const char *nat = n->local ? "nat_out" : "nat";
+	struct target t = { .n = n, .k = k };
+	int alias, err;
+
+	for (alias = 0; alias <= (n->gateway.s_addr != 0); alias++)
+		for (t.j = 0; t.j < k; t.j++) {
+			t.alias = alias;
+			t.port = ports[t.j];
+			if ((err = rule(bt, hold, QUEUE, &t)) < 0 ||
+			    (err = rule(bt, nat, REDIRECT, &t)) < 0)
+				return err;
+		}
+	return 0;
+}
+
+int egress_nft_install(const struct egress_nic *nics, int n,
+		       const uint16_t *ports, int k)
+{
+	struct nft_batch bt;
+	int i, err;
+
+	if ((err = nft_begin(&bt)) < 0)
+		return err;
+	bt.family = NFPROTO_IPV4;
+	err = chains(&bt);
+	if (!err)
+		err = refusals(&bt, "hold");
+	if (!err)
+		err = refusals(&bt, "hold_out");
+	for (i = 0; !err && i < n; i++)
+		err = nic_rules(&bt, &nics[i], ports, k);
+	return nft_send(&bt, err);
+}
