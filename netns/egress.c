@@ -5,9 +5,9 @@
  *
  * Theory of operation. Per egress worker J (one per CPU: the supervisor
  * starts one for each pair handed over), a listener, a TCP socket on an
- * ephemeral port of every address here, to which the rules redirect the
- * connections worker J let through (a bridged frame's to the bridge's
- * address, a command's own to 127.0.0.1), and a queue, a netfilter
+ * ephemeral port of every address here, to which the rules send the
+ * connections worker J let through (at 127.H, H a hash of the original
+ * destination: a bridge routes 127/8 for it, route_localnet), and a queue, a netfilter
  * netlink socket bound to queue J, copying each SYN's headers; its
  * configuration needs
  * CAP_NET_ADMIN over this namespace, which init has now and drops before
@@ -60,6 +60,24 @@ static int brnf_on(struct qerr *e)
 		return 0;
 	if (pwrite(fd, "1\n", 2, 0) != 2)
 		return qerr_set(e, errno, "turning on %s", BRNF);
+	return 0;
+}
+
+/*
+ * Bridge @dev routes 127/8: the rules send connections let through to a
+ * listener at 127.H (netns/egress_nft.c), which a bridged frame may
+ * otherwise not reach (a martian); the guard rule keeps anything else
+ * from getting there
+ */
+static int localnet_on(const char *dev, struct qerr *e)
+{
+	char path[96];
+	cleanup_fd int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
+		 dev);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "1\n", 2) != 2)
+		return qerr_set(e, errno, "turning on %s", path);
 	return 0;
 }
 
@@ -160,7 +178,8 @@ static int make(const struct egress_nic *nics, int n, int k, int *fds,
 	int i, j, r;
 
 	for (i = 0; i < n; i++)
-		if (!nics[i].local && (r = brnf_on(e)) < 0)
+		if (!nics[i].local && ((r = brnf_on(e)) < 0 ||
+				       (r = localnet_on(nics[i].dev, e)) < 0))
 			return r;
 	for (j = 0; j < k; j++) {
 		if ((fds[2 * j] = listener_open(&ports[j], e)) < 0)

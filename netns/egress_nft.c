@@ -11,8 +11,12 @@
  *                      new SYN outward goes to worker J's queue, J its
  *                      connection's symmetric hash modulo the workers
  *     nat, nat_out    (nat; priority -100): the connection, its SYN let
- *                      through with worker J's mark, is redirected to
- *                      listener J
+ *                      through with worker J's mark, goes to listener J
+ *                      at 127.H, H a hash of its original destination
+ *                      (dnat_hashed() tells why)
+ *     guard           (filter; prerouting, priority 0): a bridge that
+ *                      routes 127/8 (route_localnet, for the dnat) takes
+ *                      nothing there but what the dnat sent
  *
  * This kernel has no nft `queue` expression (CONFIG_NFT_QUEUE) on some
  * builds, while xtables' NFQUEUE target is there through nft_compat, and
@@ -27,6 +31,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
@@ -39,6 +44,7 @@
 
 #define PRIO_HOLD (-300)	/* before conntrack (-200) */
 #define PRIO_NAT (-100)		/* dstnat */
+#define PRIO_GUARD 0		/* filter: after the dnat */
 
 static int add(struct nftnl_rule *r, struct nftnl_expr *x)
 {
@@ -75,18 +81,13 @@ static int cmp(struct nftnl_rule *r, uint32_t op, const void *data,
 }
 
 /* @len bytes at @off of header @base into register 1 */
+static int load(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		uint32_t len, uint32_t reg);
+
 static int payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
 		   uint32_t len)
 {
-	struct nftnl_expr *x = nftnl_expr_alloc("payload");
-
-	if (x) {
-		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_BASE, base);
-		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_LEN, len);
-	}
-	return add(r, x);
+	return load(r, base, off, len, NFT_REG_1);
 }
 
 /* register 1 = register 1 & @mask (xor 0) */
@@ -197,35 +198,121 @@ static int to_queue(struct nftnl_rule *r, uint16_t num)
 	return add(r, x);
 }
 
-/* redirect to :@port */
-static int redirect(struct nftnl_rule *r, uint16_t port)
+/* @len bytes at @off of header @base into register @reg */
+static int load(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		uint32_t len, uint32_t reg)
 {
-	struct nftnl_expr *imm = nftnl_expr_alloc("immediate");
-	struct nftnl_expr *x = nftnl_expr_alloc("redir");
-	uint16_t be = htons(port);
-	int err;
+	struct nftnl_expr *x = nftnl_expr_alloc("payload");
 
-	if (imm) {
-		nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-		nftnl_expr_set(imm, NFTNL_EXPR_IMM_DATA, &be, sizeof(be));
-	}
 	if (x) {
-		nftnl_expr_set_u32(x, NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
-		nftnl_expr_set_u32(x, NFTNL_EXPR_REDIR_REG_PROTO_MAX, NFT_REG_1);
-	}
-	if ((err = add(r, imm)) < 0) {
-		if (x)
-			nftnl_expr_free(x);
-		return err;
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_DREG, reg);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_LEN, len);
 	}
 	return add(r, x);
 }
 
+/*
+ * dnat to 127.H:@port, H the jhash of the original destination's address
+ * and port (24 bits, 0.0.1 to 255.255.254): a guest reuses a source port
+ * toward different destinations, and one listener address would make
+ * their redirected tuples the same (the second connection's NAT fails
+ * while the first's conntrack entry lives). As nft emits `dnat to jhash
+ * ip daddr . tcp dport mod 16777214 offset 0x7f000001 :PORT`, plus the
+ * byte order the address register wants.
+ */
+static int dnat_hashed(struct nftnl_rule *r, uint16_t port)
+{
+	struct nftnl_expr *h = nftnl_expr_alloc("hash");
+	struct nftnl_expr *bo = nftnl_expr_alloc("byteorder");
+	struct nftnl_expr *imm = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *nat = nftnl_expr_alloc("nat");
+	uint16_t be = htons(port);
+	int err;
+
+	if (h) {
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_TYPE, NFT_HASH_JENKINS);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_SREG, NFT_REG32_00);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_DREG, NFT_REG32_04);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_LEN, 8);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_MODULUS, 0xfffffe);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_SEED, 0x71626f78);
+		nftnl_expr_set_u32(h, NFTNL_EXPR_HASH_OFFSET, 0x7f000001);
+	}
+	if (bo) {
+		nftnl_expr_set_u32(bo, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG32_04);
+		nftnl_expr_set_u32(bo, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG32_04);
+		nftnl_expr_set_u32(bo, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+		nftnl_expr_set_u32(bo, NFTNL_EXPR_BYTEORDER_LEN, 4);
+		nftnl_expr_set_u32(bo, NFTNL_EXPR_BYTEORDER_SIZE, 4);
+	}
+	if (imm) {
+		nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG32_05);
+		nftnl_expr_set(imm, NFTNL_EXPR_IMM_DATA, &be, sizeof(be));
+	}
+	if (nat) {
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG32_04);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG32_04);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_05);
+		nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG32_05);
+	}
+	if ((err = load(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00)) ||
+	    (err = load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01)) ||
+	    (err = add(r, h)) < 0) {
+		h = NULL;
+		goto out;
+	}
+	h = NULL;
+	if ((err = add(r, bo)) < 0) {
+		bo = NULL;
+		goto out;
+	}
+	bo = NULL;
+	if ((err = add(r, imm)) < 0) {
+		imm = NULL;
+		goto out;
+	}
+	imm = NULL;
+	err = add(r, nat);
+	nat = NULL;
+out:
+	if (h)
+		nftnl_expr_free(h);
+	if (bo)
+		nftnl_expr_free(bo);
+	if (imm)
+		nftnl_expr_free(imm);
+	if (nat)
+		nftnl_expr_free(nat);
+	return err;
+}
+
+/* A bridged frame to 127/8 the dnat did not make: dropped (the bridge
+ * routes 127/8 for the dnat's sake, route_localnet) */
+static int ct_not_dnat(struct nftnl_rule *r)
+{
+	struct nftnl_expr *x = nftnl_expr_alloc("ct");
+	uint32_t dnat = IPS_DST_NAT, zero = 0;
+	int err;
+
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	if ((err = add(r, x)) < 0 || (err = mask(r, &dnat, 4)) < 0)
+		return err;
+	return cmp(r, NFT_CMP_EQ, &zero, 4);
+}
+
 enum what { REFUSE_RST, REFUSE_NET, REFUSE_HOST, REFUSE_DROP,
-	     REFUSE_PROHIBITED, QUEUE, REDIRECT };
+	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD };
 
 /* Which NIC, destination and worker a QUEUE or REDIRECT rule is for */
 struct target {
+	char dev[IFNAMSIZ];	/* GUARD's */
 	const struct egress_nic *n;
 	bool alias;		/* the host alias, not the outside */
 	int j, k;		/* worker J of K */
@@ -241,7 +328,7 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 					   EGRESS_MARK_PROHIBITED };
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	uint8_t flags = 0x17, syn = 0x02;	/* fin|syn|rst|ack == syn */
-	uint8_t tcp = IPPROTO_TCP;
+	uint8_t tcp = IPPROTO_TCP, loopnet = 127;
 	int err = 0;
 
 	if (!r)
@@ -283,7 +370,15 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 	case REDIRECT:
 		if (!(err = nic_match(r, t->n, t->alias)) &&
 		    !(err = mark_is(r, EGRESS_MARK_LISTEN(t->j))))
-			err = redirect(r, t->port);
+			err = dnat_hashed(r, t->port);
+		break;
+	case GUARD:
+		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
+		    !(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 1)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, &loopnet, 1)) &&
+		    !(err = ct_not_dnat(r)))
+			err = verdict(r, NF_DROP);
 		break;
 	}
 	if (!err)
@@ -303,6 +398,8 @@ static int chains(struct nft_batch *bt)
 		  PRIO_NAT, true },
 		{ EGRESS_TABLE, "nat_out", "nat", NULL, NF_INET_LOCAL_OUT,
 		  PRIO_NAT, true },
+		{ EGRESS_TABLE, "guard", NULL, NULL, NF_INET_PRE_ROUTING,
+		  PRIO_GUARD, true },
 	};
 	size_t i;
 	int err;
@@ -334,6 +431,11 @@ static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
 	const char *nat = n->local ? "nat_out" : "nat";
 	struct target t = { .n = n, .k = k };
 	int alias, err;
+
+	/* a bridge that routes 127/8 for the dnat: nothing else to it */
+	strncpy(t.dev, n->dev, sizeof(t.dev) - 1);
+	if (!n->local && (err = rule(bt, "guard", GUARD, &t)) < 0)
+		return err;
 
 	for (alias = 0; alias <= (n->gateway.s_addr != 0); alias++)
 		for (t.j = 0; t.j < k; t.j++) {

@@ -62,6 +62,7 @@ client='
 import errno, os, socket, struct, sys, time
 mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)	# for "reuse"
 s.settimeout(10)
 try:
     s.connect((host, port))
@@ -98,6 +99,30 @@ elif mode == "slow":
                 time.sleep(0.01)
         marks.append(sent)
     print(marks[0], marks[1])
+elif mode == "reuse":		# the same source port, other destinations
+    sport = s.getsockname()[1]
+    for n, port in enumerate([port] + [int(p) for p in sys.argv[4:]]):
+        if n:
+            for _ in range(100):	# until its last ACK is through
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("", sport))
+                    break
+                except OSError:
+                    s.close()
+                    time.sleep(0.05)
+            s.settimeout(10)
+            try:
+                s.connect((host, port))
+            except OSError as e:
+                print(errno.errorcode.get(e.errno, "timeout") if e.errno else "timeout")
+                sys.exit(0)
+        s.sendall(b"y" * 10)
+        s.shutdown(socket.SHUT_WR)
+        got = s.makefile().read().strip()
+        s.close()
+    print(got)
 elif mode == "hold":
     s.sendall(b"x")
     time.sleep(float(sys.argv[4]))
@@ -122,6 +147,11 @@ p_half=$(free_port); sp halfclose "$p_half"
 p_rst=$(free_port); sp rst "$p_rst"
 p_see=$(free_port); sp seerst "$p_see" "$TMP/seen"
 p_sink=$(free_port); sp sink "$p_sink"
+p_halves=()
+for i in 1 2 3 4; do
+	p_halves+=("$(free_port)")
+	sp halfclose "${p_halves[-1]}"
+done
 closed=$(free_port)
 
 # ---- which path, and its worker ------------------------------------------
@@ -190,6 +220,11 @@ for path in kernel slirp; do
 		says "got 100000" "$net" halfclose 10.0.2.2 "$p_half"
 	check "$path: the far side's reset reaches the guest" \
 		says reset "$net" rst 10.0.2.2 "$p_rst"
+	# a guest's kernel reuses a source port toward other destinations
+	# while the connections it made from it are in TIME_WAIT; five
+	# destinations: more than there are egress workers' listeners
+	check "$path: one source port, five destinations one after the other" \
+		says "got 10" "$net" reuse 10.0.2.2 "$p_half" "${p_halves[@]}"
 done
 # a guest's RST: the kernel's path passes it on; libslirp closes its host
 # socket, so the far side sees an orderly end (FIN)
