@@ -76,7 +76,8 @@ HELPERS := $(PLAIN_HELPERS)
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
-FUZZ_TARGETS ?= policy netspec fwdspec ctlproto leases frames qemuargs names
+FUZZ_TARGETS ?= policy netspec fwdspec ctlproto leases frames qemuargs names \
+		egress
 FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -93,6 +94,7 @@ FUZZ_SRCS_frames   := dataplane/uplink.c dataplane/fairq.c dataplane/frame_filte
 FUZZ_LIBS_frames    = $(shell pkg-config --libs slirp)
 FUZZ_SRCS_qemuargs := plan/qemu_paths.c plan/qemu_opts.c
 FUZZ_SRCS_names    := plan/names.c common/json.c
+FUZZ_SRCS_egress   := dataplane/egress.c dataplane/frame_filter.c
 FUZZ_LIBS_qemuargs  = $(shell pkg-config --libs jansson)
 
 .PHONY: all clean check print-layers check-unit check-integration check-e2e check-fuzz \

@@ -308,7 +308,8 @@ static int ct_not_dnat(struct nftnl_rule *r)
 }
 
 enum what { REFUSE_RST, REFUSE_NET, REFUSE_HOST, REFUSE_DROP,
-	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD };
+	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD, NOTRACK_LOCAL,
+	     NOTRACK_OTHER };
 
 /* Which NIC, destination and worker a QUEUE or REDIRECT rule is for */
 struct target {
@@ -329,6 +330,8 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	uint8_t flags = 0x17, syn = 0x02;	/* fin|syn|rst|ack == syn */
 	uint8_t tcp = IPPROTO_TCP, loopnet = 127;
+	uint32_t netmask = t && t->n ? htonl(t->n->prefix ?
+					     ~0U << (32 - t->n->prefix) : 0) : 0;
 	int err = 0;
 
 	if (!r)
@@ -371,6 +374,23 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 		if (!(err = nic_match(r, t->n, t->alias)) &&
 		    !(err = mark_is(r, EGRESS_MARK_LISTEN(t->j))))
 			err = dnat_hashed(r, t->port);
+		break;
+	case NOTRACK_LOCAL:	/* within the subnet, but for the host alias */
+		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
+		    !(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4)) &&
+		    !(err = t->n->gateway.s_addr ?
+			    cmp(r, NFT_CMP_NEQ, &t->n->gateway, 4) : 0) &&
+		    !(err = mask(r, &netmask, 4)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, &t->n->net, 4)))
+			err = add(r, nftnl_expr_alloc("notrack"));
+		break;
+	case NOTRACK_OTHER:	/* not TCP: libslirp's, the NAT's not ours */
+		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
+		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
+		    !(err = cmp(r, NFT_CMP_NEQ, &tcp, 1)))
+			err = add(r, nftnl_expr_alloc("notrack"));
 		break;
 	case GUARD:
 		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
@@ -435,6 +455,12 @@ static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
 	/* a bridge that routes 127/8 for the dnat: nothing else to it */
 	strncpy(t.dev, n->dev, sizeof(t.dev) - 1);
 	if (!n->local && (err = rule(bt, "guard", GUARD, &t)) < 0)
+		return err;
+	/* what the path does not take, conntrack need not see: frames
+	   bridged between a network's members, and to and from libslirp,
+	   cross the bridge's IPv4 hooks at less cost */
+	if (!n->local && ((err = rule(bt, "hold", NOTRACK_LOCAL, &t)) < 0 ||
+			  (err = rule(bt, "hold", NOTRACK_OTHER, &t)) < 0))
 		return err;
 
 	for (alias = 0; alias <= (n->gateway.s_addr != 0); alias++)

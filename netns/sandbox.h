@@ -32,6 +32,8 @@ struct sandbox_join {
 	struct in_addr addr;	/* a command payload's address, or the one
 				   the hub's DHCP keeps for a VM; INADDR_ANY:
 				   none (a VM on a network without DHCP) */
+	char egress[8];		/* the network's NAT's TCP path out:
+				   "kernel", "slirp", or "" (no NAT) */
 };
 
 struct init_role;

@@ -131,11 +131,13 @@ int hub_member_join(struct sup *s, const char *text, struct strbuf *out,
 		return r;
 	}
 	*hold = m.id;
+	/* egress: the network's NAT's TCP path out, for the member's ps */
 	sb_printf(out, "{\"member\":%ld,\"peer\":\"m%ld\",\"address\":\"%s\","
-		       "\"mac\":\"%s\"}",
+		       "\"mac\":\"%s\",\"egress\":\"%s\"}",
 		  m.id, m.id, m.addr.s_addr ? inet_ntop(AF_INET, &m.addr, a,
 							sizeof(a)) : "",
-		  mac_format(m.mac, mac));
+		  mac_format(m.mac, mac),
+		  s->plan->nics[0].nat.on ? sup_egress_path(s, 0) : "");
 	return 0;
 }
 

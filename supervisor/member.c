@@ -75,6 +75,7 @@ static int join_one(int dirfd, const struct plan *p, int i,
 	if (r == 0) {
 		json_field(out.s, "peer", j->peer, sizeof(j->peer));
 		json_field(out.s, "address", addr, sizeof(addr));
+		json_field(out.s, "egress", j->egress, sizeof(j->egress));
 		if (addr[0])
 			inet_pton(AF_INET, addr, &j->addr);
 	}

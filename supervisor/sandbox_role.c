@@ -33,6 +33,8 @@ struct sandbox_state {
 	struct in_addr addr[MAX_NICS];	/* a command member's address on its
 					   network, or 0 */
 	int idx[MAX_NICS];		/* ... in the poll set, or -1 */
+	char egress[MAX_NICS][8];	/* its network's NAT's TCP path out,
+					   as its hub said */
 };
 
 static int sandbox_start(struct sup *s, struct sandbox_cfg *cfg,
@@ -50,8 +52,11 @@ static int sandbox_start(struct sup *s, struct sandbox_cfg *cfg,
 	if ((r = member_join(s->dirfd, s->plan, cfg, st->conn, e)) < 0)
 		return r;
 	fault_point("sup", "joined");
-	for (i = 0; i < MAX_NICS; i++)
+	for (i = 0; i < MAX_NICS; i++) {
 		st->addr[i] = cfg->join[i].addr;
+		memcpy(st->egress[i], cfg->join[i].egress,
+		       sizeof(st->egress[i]));
+	}
 	return 0;
 }
 
@@ -128,6 +133,7 @@ static void nic6_json(const struct nic_plan *n, struct strbuf *b)
 static void nics_json(struct sup *s, struct strbuf *b)
 {
 	const struct plan *p = s->plan;
+	const struct sandbox_state *st = s->role_data;
 	int i;
 
 	sb_puts(b, "[");
@@ -161,9 +167,12 @@ static void nics_json(struct sup *s, struct strbuf *b)
 			sb_puts(b, ",\"plug\":");
 			sup_vde_json(&s->vde[i], b);
 		}
+		/* a named network's: its hub's NAT's, as its hub said */
 		if (n->mode == NET_NAT)
 			sb_printf(b, ",\"egress\":\"%s\"",
 				  sup_egress_path(s, i));
+		else if (net_mode_named(n->mode) && st->egress[i][0])
+			sb_printf(b, ",\"egress\":\"%s\"", st->egress[i]);
 		inet_ntop(AF_INET, &n->net, net, sizeof(net));
 		sb_printf(b, ",\"subnet\":\"%s/%u\",", net, n->prefix);
 		sup_addr_json(b, "gateway", n->gateway);

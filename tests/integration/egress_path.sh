@@ -333,15 +333,25 @@ check "natnet: a closed host port is refused" \
 	says ECONNREFUSED "natnet:$net" connect 10.0.2.2 "$closed"
 check "natnet: half-close passes" \
 	says "got 100000" "natnet:$net" halfclose 10.0.2.2 "$p_half"
+run_ready "em-$$" --net "natnet:$net" -- sleep 600
+check "natnet: a member's ps --json shows its network's path" sh -c \
+	"'$QBOX' ps --json | jq -e '.[] | select(.name == \"em-$$\") | .nics[0].egress == \"kernel\"' >/dev/null"
+kill -TERM "$RUN_PID"
+wait "$RUN_PID"
 "$QBOX" net rm "$net"
 "$QBOX" net create "natnet:$net,egress=slirp"
 check "natnet,egress=slirp: net inspect says slirp" sh -c \
 	"'$QBOX' net inspect '$net' --json | jq -e '.egress_path == \"slirp\"' >/dev/null"
 check "natnet,egress=slirp: a member reaches the outside" \
 	run_gets "natnet:$net" "http://$OUTSIDE_IP/" "$out"
+run_ready "em-$$" --net "natnet:$net" -- sleep 600
+check "natnet,egress=slirp: a member's ps --json says slirp" sh -c \
+	"'$QBOX' ps --json | jq -e '.[] | select(.name == \"em-$$\") | .nics[0].egress == \"slirp\"' >/dev/null"
+kill -TERM "$RUN_PID"
+wait "$RUN_PID"
 "$QBOX" net rm "$net"
 
 expect_output "egress=fast: exit 2, naming the words" 2 \
 	"egress=fast: use allow or deny \\(the policy\\), kernel or slirp" \
 	"$QBOX" run --net nat,egress=fast -- true
-no_leftovers "nothing left behind" "(ep|es|sl|many)-$$"
+no_leftovers "nothing left behind" "(ep|es|sl|many|em)-$$"
