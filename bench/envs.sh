@@ -12,8 +12,11 @@
 #   ENV_ERR[K]       why the environment could not be brought up
 #
 #   qbox               `qbox run --net nat --fwd ...` at its defaults (a
-#                      command payload's MTU: 65520)
+#                      command payload's MTU: 65520; TCP out through the
+#                      kernel's path)
 #   qbox-1500          the same with `--net nat,mtu=1500` (figure 1 only)
+#   qbox-slirp         `--net nat,egress=slirp`: TCP out through libslirp
+#   qbox-slirp-1500    the same at MTU 1500 (figures 1 and 10 only)
 #   slirp4netns-MTU    `unshare -Urn` + `slirp4netns --configure
 #                      --enable-ipv6 --mtu=MTU` (host loopback allowed:
 #                      its 10.0.2.2, fd00::2), forwards through its API
@@ -27,7 +30,8 @@
 
 ENVS=(qbox slirp4netns-1500 slirp4netns-65520 pasta veth)
 # figure 1 measures every tool at MTU 1500 and at its best
-FIG1_ENVS=(qbox qbox-1500 slirp4netns-1500 slirp4netns-65520 pasta pasta-1500 veth)
+FIG1_ENVS=(qbox qbox-1500 qbox-slirp qbox-slirp-1500 slirp4netns-1500
+	   slirp4netns-65520 pasta pasta-1500 veth)
 # sandbox-side ports of the servers the figures start there
 IN_IPERF=5201
 IN_RR=5300
@@ -76,13 +80,23 @@ spawn_on() {
 # behind a forward may still be starting: a failed attempt is retried.
 iperf_measure() {
 	local fig=$1 k=$2 side=$3 addr=$4 port=$5 out=$OUT/iperf.json bps why
+	local b0 b1 bytes
 	prefix "$k" "$side"
 	for _ in 1 2 3 4 5; do
+		b0=$(busy_sample)
 		timeout -k 3 $((BENCH_SECONDS + 20)) "${PREFIX[@]}" iperf3 -c "$addr" \
 			-p "$port" -t "$BENCH_SECONDS" -J >"$out" 2>&1
+		b1=$(busy_sample)
 		bps=$(jq -r '.end.sum_received.bits_per_second // empty' "$out" 2>/dev/null)
+		bytes=$(jq -r '.end.sum_received.bytes // empty' "$out" 2>/dev/null)
 		if is_number "$bps"; then
 			record "$fig" "$k" Gbit/s "$(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }')"
+			# the whole machine's CPU time (both sides, the tool,
+			# iperf3's two ends) per GiB moved: figure 1c
+			[ "$fig" != 1 ] || ! is_number "$bytes" ||
+				record 1c "$k" "CPU s/GiB" "$(awk -v t=$((b1 - b0)) \
+					-v hz="$(getconf CLK_TCK)" -v b="$bytes" \
+					'BEGIN { printf "%.2f", t / hz / (b / 1073741824) }')"
 			return 0
 		fi
 		sleep 1
@@ -91,18 +105,32 @@ iperf_measure() {
 	record_fail "$fig" "$k" Gbit/s "iperf3: ${why:-$(last_error "$out")}"
 }
 
-# rr_measure FIG K SIDE ADDR PORT : one tcp_rr run from SIDE (in or host) of K
-rr_measure() {
-	local fig=$1 k=$2 side=$3 out=$OUT/rr.out rate
+# tcp_rr_run FIG K SIDE UNIT ARG... : one tcp_rr run with ARGs from SIDE
+# (in or host) of K, its last line recorded in UNIT
+tcp_rr_run() {
+	local fig=$1 k=$2 side=$3 unit=$4 out=$OUT/rr.out rate
+	shift 4
 	prefix "$k" "$side"
-	timeout -k 3 $((BENCH_RR_SECONDS + 30)) "${PREFIX[@]}" "$TCP_RR" -c "$4" "$5" \
-		-t "$BENCH_RR_SECONDS" -w 15 >"$out" 2>&1
+	timeout -k 3 $((BENCH_RR_SECONDS + 60)) "${PREFIX[@]}" "$TCP_RR" "$@" \
+		-w 15 >"$out" 2>&1
 	rate=$(tail -1 "$out")
 	if is_number "$rate"; then
-		record "$fig" "$k" "round trips/s" "$rate"
+		record "$fig" "$k" "$unit" "$rate"
 	else
-		record_fail "$fig" "$k" "round trips/s" "tcp_rr: $(last_error "$out")"
+		record_fail "$fig" "$k" "$unit" "tcp_rr: $(last_error "$out")"
 	fi
+}
+
+# short_measure FIG K ADDR PORT : BENCH_SHORT short connections (tcp_rr -s)
+# from K's sandbox side to ADDR:PORT
+short_measure() {
+	tcp_rr_run "$1" "$2" in connections/s -s "$3" "$4" -n "$BENCH_SHORT"
+}
+
+# rr_measure FIG K SIDE ADDR PORT : one round-trip run from SIDE of K
+rr_measure() {
+	tcp_rr_run "$1" "$2" "$3" "round trips/s" -c "$4" "$5" \
+		-t "$BENCH_RR_SECONDS"
 }
 
 # holder CMD... : a process whose namespaces an environment lives in;
@@ -117,9 +145,10 @@ has_addr() { env_in "$1" ip -4 -o addr show | grep -q "$2"; }
 has_default() { env_in "$1" ip -4 route show default | grep -q via; }
 
 env_up_qbox() {
-	local k=$1 p1 p2 log=$OUT/env-$1.log net=nat
+	local k=$1 p1 p2 log=$OUT/env-$1.log net=nat rest=${1#qbox}
 	p1=$(free_port) && p2=$(free_port) || return 1
-	[ "$k" = qbox ] || net=nat,mtu=${k#qbox-}
+	case $rest in -slirp*) net+=,egress=slirp; rest=${rest#-slirp} ;; esac
+	[ -z "$rest" ] || net+=,mtu=${rest#-}
 	ENV_QNAME[$k]=bench$$-$k
 	spawn "$QBOX" run --name "${ENV_QNAME[$k]}" --net "$net" \
 		--fwd "127.0.0.1:$p1:$IN_IPERF" --fwd "127.0.0.1:$p2:$IN_RR" \

@@ -18,6 +18,7 @@ set -u
 BENCH_RUNS=${BENCH_RUNS:-5}		# runs per figure (median, min, max)
 BENCH_SECONDS=${BENCH_SECONDS:-5}	# one iperf3 run
 BENCH_RR_SECONDS=${BENCH_RR_SECONDS:-3}	# one round-trip run
+BENCH_SHORT=${BENCH_SHORT:-4000}	# connections in one run of figure 10
 BENCH_STARTS=${BENCH_STARTS:-20}	# start-ups timed per tool
 BENCH_SCALE=${BENCH_SCALE:-1 10 50 200}	# sandbox counts of figure 6
 BENCH_VM_RUNS=${BENCH_VM_RUNS:-16}	# boots per tool in figure 7 (even: see there)
@@ -106,6 +107,12 @@ settle() {
 # to other machines
 cpu_sample() {
 	awk '/^cpu / { for (i = 2; i <= 9; i++) t += $i; print t, $9; exit }' /proc/stat
+}
+
+# busy_sample : the machine's busy CPU time so far in clock ticks (user,
+# nice, system, irq, softirq: every process and the kernel's packet work)
+busy_sample() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
 }
 
 # steal_pct T0 S0 T1 S1 : steal between two cpu_samples, in % of CPU time

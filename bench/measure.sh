@@ -53,7 +53,7 @@ tsv info qbox "$("$QBOX" version 2>/dev/null)"
 tsv info peers "$(for p in libslirp0 slirp4netns passt iperf3 qemu-system-x86; do
 	printf '%s %s; ' "$p" "$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo none)"
 done)"
-tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SECONDS=$BENCH_RR_SECONDS BENCH_STARTS=$BENCH_STARTS BENCH_SCALE=\"$BENCH_SCALE\" BENCH_VM_RUNS=$BENCH_VM_RUNS"
+tsv info config "BENCH_RUNS=$BENCH_RUNS BENCH_SECONDS=$BENCH_SECONDS BENCH_RR_SECONDS=$BENCH_RR_SECONDS BENCH_SHORT=$BENCH_SHORT BENCH_STARTS=$BENCH_STARTS BENCH_SCALE=\"$BENCH_SCALE\" BENCH_VM_RUNS=$BENCH_VM_RUNS"
 
 # CPU steal: on a shared virtual machine, time the hypervisor gives to
 # other machines is time none of the tools had; a run with much of it

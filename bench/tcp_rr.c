@@ -7,7 +7,15 @@
  *   tcp_rr -c ADDR PORT -t SECONDS     1-byte ping-pong for SECONDS; prints
  *                                      round trips per second
  *   tcp_rr -c ADDR PORT -n COUNT       COUNT round trips; prints "ok COUNT"
- *   -w SECONDS                         with -c: keep retrying the connect
+ *   tcp_rr -s ADDR PORT (-t SECONDS | -n COUNT)
+ *                                      short connections to a -l server,
+ *                                      one at a time: connect, 1 KiB out,
+ *                                      the same 1 KiB back, close (the
+ *                                      client first, as most do: each
+ *                                      leaves a TIME_WAIT, so a port range
+ *                                      of 28,000 bounds COUNT per minute);
+ *                                      prints connections per second
+ *   -w SECONDS                         with -c or -s: keep retrying the connect
  *                                      this long (default 10), for servers
  *                                      that are still starting
  *
@@ -27,6 +35,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,6 +122,20 @@ static void serve(struct sockaddr_in sa)
 	}
 }
 
+#define SHORT_BYTES 1024
+
+/* Read up to @len bytes of @fd into @buf: how many came before EOF (or
+ * @len), or -1 when a read failed (a reset, SO_RCVTIMEO's timeout) */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t r = 1;
+
+	while (got < len && (r = read(fd, buf + got, len - got)) > 0)
+		got += (size_t)r;
+	return r < 0 ? -1 : (ssize_t)got;
+}
+
 /*
  * A connected socket, retrying for @wait_s seconds: a server behind a
  * port forward may still be starting (the forward then resets us).
@@ -158,16 +181,59 @@ static long ping_pong(int fd, long count, double seconds)
 	return done;
 }
 
+/*
+ * Short connections to a -l server until @count are done or @seconds have
+ * passed: each one connects, sends SHORT_BYTES, reads them back and
+ * closes. The first connect is retried for @wait_s (the server may be
+ * starting) and not counted. Returns connections per second.
+ */
+static double short_conns(struct sockaddr_in sa, long count, double seconds,
+			  double wait_s)
+{
+	char out[SHORT_BYTES], in[SHORT_BYTES];
+	double until = now_s() + wait_s, t0 = 0, end = 0;
+	struct timeval tv = { .tv_sec = 5 };	/* a server that stalls */
+	long done = -1;
+
+	memset(out, 'x', sizeof(out));
+	while (done < 0 || (count ? done < count : now_s() < end)) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			die("socket");
+		nodelay(fd);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    write(fd, out, sizeof(out)) != (ssize_t)sizeof(out) ||
+		    read_full(fd, in, sizeof(in)) != (ssize_t)sizeof(in)) {
+			if (done >= 0 || now_s() > until) {
+				errno = errno ? errno : ECONNRESET;
+				die("a short connection");
+			}
+			close(fd);
+			usleep(50000);
+			continue;
+		}
+		close(fd);
+		if (++done == 0) {	/* the server is up: the clock starts */
+			t0 = now_s();
+			end = t0 + seconds;
+		}
+	}
+	return (double)done / (now_s() - t0);
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = 0, wait_s = 10, t0;
 	long count = 0, done;
 	int opt, mode = 0, fd;
 
-	while ((opt = getopt(argc, argv, "lct:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "lcst:n:w:")) != -1) {
 		switch (opt) {
 		case 'l':
 		case 'c':
+		case 's':
 			mode = opt;
 			break;
 		case 't':
@@ -185,14 +251,20 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!mode || optind + 2 != argc ||
-	    (mode == 'c' && (seconds > 0) == (count > 0))) {
+	    (mode != 'l' && (seconds > 0) == (count > 0))) {
 		fprintf(stderr, "usage: tcp_rr -l ADDR PORT\n"
-				"       tcp_rr -c ADDR PORT (-t SECONDS | -n "
-				"COUNT) [-w SECONDS]\n");
+				"       tcp_rr (-c | -s) ADDR PORT (-t SECONDS "
+				"| -n COUNT) [-w SECONDS]\n");
 		return 2;
 	}
 	if (mode == 'l')
 		serve(parse_addr(argv[optind], argv[optind + 1]));
+	if (mode == 's') {
+		printf("%.0f\n", short_conns(parse_addr(argv[optind],
+							 argv[optind + 1]),
+					      count, seconds, wait_s));
+		return 0;
+	}
 	fd = dial(parse_addr(argv[optind], argv[optind + 1]), wait_s);
 	t0 = now_s();
 	done = ping_pong(fd, count, seconds);

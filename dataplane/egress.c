@@ -56,12 +56,27 @@ static const struct egress_nic_map *nic_of(const struct egress_map *m,
 	return NULL;
 }
 
+/*
+ * Whether @a is no host out there: "this host" (0/8), loopback (127/8),
+ * multicast and the reserved range (224/3). A guest never routes to them
+ * out of its NIC, but one that sends such a SYN anyway would otherwise be
+ * connected to the host's own loopback by the worker, past hostloop=off
+ * and the alias's one way there.
+ */
+static bool not_out_there(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h >> 24 == 0 || h >> 24 == 127 || h >> 29 == 7;
+}
+
 bool egress_allowed(const struct egress_map *m, const struct egress_key *k,
 		    const uint8_t *pkt, size_t len)
 {
 	const struct egress_nic_map *n = nic_of(m, k->src);
 
-	return n && packet4_egress_ok(pkt, len, &n->policy);
+	return n && !not_out_there(k->dst) &&
+	       packet4_egress_ok(pkt, len, &n->policy);
 }
 
 struct sockaddr_in egress_target(const struct egress_map *m,

@@ -74,7 +74,8 @@ struct egress_map {
 int egress_syn_parse(const uint8_t *pkt, size_t len, struct egress_key *k);
 
 /* Whether SYN @pkt (@len bytes, @k its key) may leave: its NIC's egress
- * policy, as libslirp's path applies it (none found: no) */
+ * policy, as libslirp's path applies it (none found: no); never to 0/8,
+ * 127/8 or 224/3, which are no host out there */
 bool egress_allowed(const struct egress_map *m, const struct egress_key *k,
 		    const uint8_t *pkt, size_t len);
 

@@ -308,8 +308,8 @@ static int ct_not_dnat(struct nftnl_rule *r)
 }
 
 enum what { REFUSE_RST, REFUSE_NET, REFUSE_HOST, REFUSE_DROP,
-	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD, NOTRACK_LOCAL,
-	     NOTRACK_OTHER };
+	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD, GUARD_OTHER,
+	     NOTRACK_LOCAL, NOTRACK_OTHER };
 
 /* Which NIC, destination and worker a QUEUE or REDIRECT rule is for */
 struct target {
@@ -382,22 +382,28 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 		    !(err = t->n->gateway.s_addr ?
 			    cmp(r, NFT_CMP_NEQ, &t->n->gateway, 4) : 0) &&
 		    !(err = mask(r, &netmask, 4)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, &t->n->net, 4)))
-			err = add(r, nftnl_expr_alloc("notrack"));
+		    !(err = cmp(r, NFT_CMP_EQ, &t->n->net, 4)) &&
+		    !(err = add(r, nftnl_expr_alloc("notrack"))))
+			err = verdict(r, NF_ACCEPT);	/* nothing more here */
 		break;
 	case NOTRACK_OTHER:	/* not TCP: libslirp's, the NAT's not ours */
 		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
 		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
-		    !(err = cmp(r, NFT_CMP_NEQ, &tcp, 1)))
-			err = add(r, nftnl_expr_alloc("notrack"));
+		    !(err = cmp(r, NFT_CMP_NEQ, &tcp, 1)) &&
+		    !(err = add(r, nftnl_expr_alloc("notrack"))))
+			err = verdict(r, NF_ACCEPT);
 		break;
-	case GUARD:
+	case GUARD:		/* TCP the dnat did not send there */
+	case GUARD_OTHER:	/* anything else (untracked: no ct to ask) */
 		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
 		    !(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 1)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, &loopnet, 1)) &&
-		    !(err = ct_not_dnat(r)))
+		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
+		    !(err = cmp(r, w == GUARD ? NFT_CMP_EQ : NFT_CMP_NEQ,
+				&tcp, 1)) &&
+		    !(err = w == GUARD ? ct_not_dnat(r) : 0))
 			err = verdict(r, NF_DROP);
 		break;
 	}
@@ -444,6 +450,24 @@ static int refusals(struct nft_batch *bt, const char *chain)
 	return 0;
 }
 
+/*
+ * What the path does not take, conntrack need not see, nor the rest of
+ * the hold chain: frames bridged between a network's members, and to
+ * and from libslirp, cross the bridge's IPv4 hooks at less cost
+ */
+static int untracked(struct nft_batch *bt, const struct egress_nic *n)
+{
+	struct target t = { .n = n };
+	int err;
+
+	if (n->local)
+		return 0;
+	strncpy(t.dev, n->dev, sizeof(t.dev) - 1);
+	if ((err = rule(bt, "hold", NOTRACK_LOCAL, &t)) < 0)
+		return err;
+	return rule(bt, "hold", NOTRACK_OTHER, &t);
+}
+
 static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
 		     const uint16_t *ports, int k)
 {
@@ -454,14 +478,10 @@ static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
 
 	/* a bridge that routes 127/8 for the dnat: nothing else to it */
 	strncpy(t.dev, n->dev, sizeof(t.dev) - 1);
-	if (!n->local && (err = rule(bt, "guard", GUARD, &t)) < 0)
+	if (!n->local && ((err = rule(bt, "guard", GUARD, &t)) < 0 ||
+			  (err = rule(bt, "guard", GUARD_OTHER, &t)) < 0))
 		return err;
-	/* what the path does not take, conntrack need not see: frames
-	   bridged between a network's members, and to and from libslirp,
-	   cross the bridge's IPv4 hooks at less cost */
-	if (!n->local && ((err = rule(bt, "hold", NOTRACK_LOCAL, &t)) < 0 ||
-			  (err = rule(bt, "hold", NOTRACK_OTHER, &t)) < 0))
-		return err;
+
 
 	for (alias = 0; alias <= (n->gateway.s_addr != 0); alias++)
 		for (t.j = 0; t.j < k; t.j++) {
@@ -484,6 +504,9 @@ int egress_nft_install(const struct egress_nic *nics, int n,
 		return err;
 	bt.family = NFPROTO_IPV4;
 	err = chains(&bt);
+	/* first in hold: most bridged frames are done with at once */
+	for (i = 0; !err && i < n; i++)
+		err = untracked(&bt, &nics[i]);
 	if (!err)
 		err = refusals(&bt, "hold");
 	if (!err)

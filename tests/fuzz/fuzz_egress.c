@@ -12,7 +12,7 @@
  * whose key is the packet's own addresses and ports; the target's port
  * is the SYN's, its address the SYN's or, for the NIC's host alias with
  * hostloop on alone, 127.0.0.1; the metadata range is never allowed
- * unless an allow= names it.
+ * unless an allow= names it, and 0/8, 127/8 and 224/3 never.
  */
 #include <arpa/inet.h>
 
@@ -72,5 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(!ok);	/* no NIC of the path sent it */
 	if ((ntohl(k.dst.s_addr) & 0xffff0000u) == 0xa9fe0000u && !(conf & 4))
 		FUZZ_ASSERT(!ok);	/* the metadata range */
+	if (ntohl(k.dst.s_addr) >> 24 == 127 || ntohl(k.dst.s_addr) >> 24 == 0 ||
+	    ntohl(k.dst.s_addr) >> 29 == 7)
+		FUZZ_ASSERT(!ok);	/* no host out there */
 	return 0;
 }

@@ -137,6 +137,21 @@ static void test_policy(void)
 	egress_syn_parse(p, n, &k);
 	CHECK(!egress_allowed(&m, &k, p, n),
 	      "a source on no NIC of the path is refused");
+	{
+		const char *nowhere[] = { "127.0.0.1", "127.77.0.1",
+					  "0.0.0.0", "0.1.2.3", "224.0.0.1",
+					  "255.255.255.255", "240.0.0.1" };
+		size_t i;
+		bool any = false;
+
+		for (i = 0; i < sizeof(nowhere) / sizeof(nowhere[0]); i++) {
+			n = tcp4(p, "10.0.2.15", 1, nowhere[i], 80, 0x02, 5);
+			egress_syn_parse(p, n, &k);
+			any |= egress_allowed(&m, &k, p, n);
+		}
+		CHECK(!any, "0/8, 127/8 and 224/3 are refused: the host's "
+			    "own loopback only through the alias");
+	}
 }
 
 static void test_marks(void)
