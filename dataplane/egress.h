@@ -42,6 +42,11 @@
 #define EGRESS_MARK_DROP	0x51b0e004u	/* nothing: the guest retries */
 #define EGRESS_MARK_PROHIBITED	0x51b0e005u	/* ICMP administratively
 						   prohibited: the policy */
+#define EGRESS_MARK_BYPASS	0x51b0e006u	/* a NIC unplugged or
+						   impaired: its new
+						   connections are
+						   libslirp's, through the
+						   impaired uplink */
 
 /* A connection as its SYN names it: the guest's side, then the far one */
 struct egress_key {

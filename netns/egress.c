@@ -50,16 +50,17 @@
 /* Bridged frames shown to the IPv4 hooks: on, in this namespace */
 static int brnf_on(struct qerr *e)
 {
-	cleanup_fd int fd = open(BRNF, O_RDWR | O_CLOEXEC);
-	char c = 0;
+	char v[8];
+	ssize_t n = read_file(BRNF, v, sizeof(v));
+	int r;
 
-	if (fd < 0)
-		return qerr_set(e, errno, "the kernel's bridge netfilter "
-					  "(br_netfilter, %s)", BRNF);
-	if (read(fd, &c, 1) == 1 && c == '1')
+	if (n < 0)
+		return qerr_set(e, (int)-n, "the kernel's bridge netfilter "
+					   "(br_netfilter, %s)", BRNF);
+	if (v[0] == '1')
 		return 0;
-	if (pwrite(fd, "1\n", 2, 0) != 2)
-		return qerr_set(e, errno, "turning on %s", BRNF);
+	if ((r = write_file(BRNF, "1")) < 0)
+		return qerr_set(e, -r, "turning on %s", BRNF);
 	return 0;
 }
 
@@ -69,15 +70,15 @@ static int brnf_on(struct qerr *e)
  * otherwise not reach (a martian); the guard rule keeps anything else
  * from getting there
  */
-static int localnet_on(const char *dev, struct qerr *e)
+static int localnet_set(const char *dev, const char *on, struct qerr *e)
 {
 	char path[96];
-	cleanup_fd int fd = -1;
+	int r;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
 		 dev);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "1\n", 2) != 2)
-		return qerr_set(e, errno, "turning on %s", path);
+	if ((r = write_file(path, on)) < 0)
+		return qerr_set(e, -r, "setting %s", path);
 	return 0;
 }
 
@@ -179,7 +180,7 @@ static int make(const struct egress_nic *nics, int n, int k, int *fds,
 
 	for (i = 0; i < n; i++)
 		if (!nics[i].local && ((r = brnf_on(e)) < 0 ||
-				       (r = localnet_on(nics[i].dev, e)) < 0))
+				       (r = localnet_set(nics[i].dev, "1", e)) < 0))
 			return r;
 	for (j = 0; j < k; j++) {
 		if ((fds[2 * j] = listener_open(&ports[j], e)) < 0)
@@ -192,6 +193,25 @@ static int make(const struct egress_nic *nics, int n, int k, int *fds,
 				       "NAT, conntrack, the NFQUEUE target)",
 				EGRESS_TABLE);
 	return 0;
+}
+
+/*
+ * A path that could not be made, or handed over, leaves nothing behind:
+ * no rules (a SYN queued to nobody would wait for ever), and the bridges
+ * as init made them (br_netfilter's IPv4 call off, no 127/8)
+ */
+static void unmake(const struct egress_nic *nics, int n)
+{
+	struct qerr ignored;
+	int i;
+
+	egress_nft_remove();
+	for (i = 0; i < n; i++) {
+		if (nics[i].local)
+			continue;
+		localnet_set(nics[i].dev, "0", &ignored);
+		write_file(BRNF, "0");
+	}
 }
 
 int egress_open(const struct egress_nic *nics, int n, unsigned int bits,
@@ -214,6 +234,7 @@ int egress_open(const struct egress_nic *nics, int n, unsigned int bits,
 			close(fds[i]);
 	if (r == 0)
 		return 0;
+	unmake(nics, n);
 	qerr_prefix(e, "the kernel's egress path");
 	if (required) {		/* the host's kernel is at fault: exit 2 */
 		e->usage = true;

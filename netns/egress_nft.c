@@ -14,6 +14,11 @@
  *                      through with worker J's mark, goes to listener J
  *                      at 127.H, H a hash of its original destination
  *                      (dnat_hashed() tells why)
+ *     cable_DEV       (filter; prerouting or output, priority -310): a
+ *                      NIC unplugged or impaired marks its frames to
+ *                      bypass the path (its new connections are
+ *                      libslirp's, through the impaired uplink TAP); a
+ *                      command's unplugged NIC drops its own
  *     guard           (filter; prerouting, priority 0): a bridge that
  *                      routes 127/8 (route_localnet, for the dnat) takes
  *                      nothing there but what the dnat sent
@@ -37,6 +42,7 @@
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <net/if.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dataplane/egress.h"
@@ -45,6 +51,7 @@
 #define PRIO_HOLD (-300)	/* before conntrack (-200) */
 #define PRIO_NAT (-100)		/* dstnat */
 #define PRIO_GUARD 0		/* filter: after the dnat */
+#define PRIO_CABLE (-310)	/* before hold */
 
 static int add(struct nftnl_rule *r, struct nftnl_expr *x)
 {
@@ -102,6 +109,29 @@ static int mask(struct nftnl_rule *r, const void *m, uint32_t len)
 		nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_LEN, len);
 		nftnl_expr_set(x, NFTNL_EXPR_BITWISE_MASK, m, len);
 		nftnl_expr_set(x, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	return add(r, x);
+}
+
+/* meta mark set @mark */
+static int mark_set(struct nftnl_rule *r, uint32_t mark)
+{
+	struct nftnl_expr *imm = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *x = nftnl_expr_alloc("meta");
+	int err;
+
+	if (imm) {
+		nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(imm, NFTNL_EXPR_IMM_DATA, &mark, sizeof(mark));
+	}
+	if (x) {
+		nftnl_expr_set_u32(x, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	if ((err = add(r, imm)) < 0) {
+		if (x)
+			nftnl_expr_free(x);
+		return err;
 	}
 	return add(r, x);
 }
@@ -309,7 +339,7 @@ static int ct_not_dnat(struct nftnl_rule *r)
 
 enum what { REFUSE_RST, REFUSE_NET, REFUSE_HOST, REFUSE_DROP,
 	     REFUSE_PROHIBITED, QUEUE, REDIRECT, GUARD, GUARD_OTHER,
-	     NOTRACK_LOCAL, NOTRACK_OTHER };
+	     NOTRACK_LOCAL, NOTRACK_OTHER, BYPASS, UNPLUGGED };
 
 /* Which NIC, destination and worker a QUEUE or REDIRECT rule is for */
 struct target {
@@ -355,6 +385,14 @@ static int rule(struct nft_batch *bt, const char *chain, enum what w,
 	case REFUSE_DROP:
 		if (!(err = mark_is(r, marks[w])))
 			err = verdict(r, NF_DROP);
+		break;
+	case BYPASS:		/* [io]ifname DEV meta mark set BYPASS */
+	case UNPLUGGED:		/* oifname DEV drop */
+		if (!(err = meta_load(r, t->n->local ? NFT_META_OIFNAME :
+							NFT_META_IIFNAME)) &&
+		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)))
+			err = w == BYPASS ? mark_set(r, EGRESS_MARK_BYPASS) :
+					    verdict(r, NF_DROP);
 		break;
 	case REFUSE_PROHIBITED:	/* the egress policy's, as libslirp's path */
 		if (!(err = mark_is(r, marks[w])))
@@ -494,6 +532,42 @@ static int nic_rules(struct nft_batch *bt, const struct egress_nic *n,
 	return 0;
 }
 
+/* NIC @n's cable chain, "cable_DEV", before the hold chains: empty
+ * until its NIC is unplugged or impaired (egress_nft_cable()) */
+static int cable_chain(struct nft_batch *bt, const struct egress_nic *n)
+{
+	char name[32];
+	struct nft_hook h = { .table = EGRESS_TABLE, .name = name,
+			      .hook = n->local ? NF_INET_LOCAL_OUT :
+						 NF_INET_PRE_ROUTING,
+			      .prio = PRIO_CABLE, .accept = true };
+
+	snprintf(name, sizeof(name), "cable_%s", n->dev);
+	return nft_put_hooked(bt, &h);
+}
+
+int egress_nft_cable(const char *dev, bool local, bool bypass, bool down)
+{
+	struct egress_nic n = { .dev = dev, .local = local };
+	struct target t = { .n = &n };
+	struct nft_batch bt;
+	char name[32];
+	int err;
+
+	if ((err = nft_begin(&bt)) < 0)
+		return err;
+	bt.family = NFPROTO_IPV4;
+	snprintf(name, sizeof(name), "cable_%s", dev);
+	strncpy(t.dev, dev, sizeof(t.dev) - 1);
+	err = nft_put_chain_flush(&bt, EGRESS_TABLE, name);
+	if (!err && bypass)
+		err = rule(&bt, name, BYPASS, &t);
+	if (!err && down && local)
+		err = rule(&bt, name, UNPLUGGED, &t);
+	err = nft_send(&bt, err);
+	return err == -ENOENT ? 0 : err;	/* not on the path */
+}
+
 int egress_nft_install(const struct egress_nic *nics, int n,
 		       const uint16_t *ports, int k)
 {
@@ -504,6 +578,8 @@ int egress_nft_install(const struct egress_nic *nics, int n,
 		return err;
 	bt.family = NFPROTO_IPV4;
 	err = chains(&bt);
+	for (i = 0; !err && i < n; i++)
+		err = cable_chain(&bt, &nics[i]);
 	/* first in hold: most bridged frames are done with at once */
 	for (i = 0; !err && i < n; i++)
 		err = untracked(&bt, &nics[i]);
@@ -514,4 +590,15 @@ int egress_nft_install(const struct egress_nic *nics, int n,
 	for (i = 0; !err && i < n; i++)
 		err = nic_rules(&bt, &nics[i], ports, k);
 	return nft_send(&bt, err);
+}
+
+int egress_nft_remove(void)
+{
+	struct nft_batch bt;
+	int err;
+
+	if ((err = nft_begin(&bt)) < 0)
+		return err;
+	bt.family = NFPROTO_IPV4;
+	return nft_send(&bt, nft_put_table_delete(&bt, EGRESS_TABLE));
 }

@@ -34,4 +34,18 @@ struct egress_nic {
 int egress_nft_install(const struct egress_nic *nics, int n,
 		       const uint16_t *ports, int k);
 
+/*
+ * egress_nft_cable() - NIC @dev's cable as the path must see it: with
+ * @bypass (the NIC is unplugged or impaired, whose rules act on its
+ * uplink TAP), its new connections are left to libslirp, which they then
+ * reach through that TAP; with @down as well, a command's (@local)
+ * connections already on the path stop passing (a VM's guest is
+ * unplugged by QEMU). Replaces what was set before. 0, also where the
+ * NIC is not on the path, or -errno.
+ */
+int egress_nft_cable(const char *dev, bool local, bool bypass, bool down);
+
+/* Remove them all (table ip qbox_egress). 0 or -errno (-ENOENT: none). */
+int egress_nft_remove(void);
+
 #endif /* QBOX_EGRESS_NFT_H */

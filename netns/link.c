@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netns/egress_nft.h"
 #include "netns/impair.h"
 #include "netns/nl.h"
 #include "netns/segment.h"
@@ -34,6 +35,7 @@ struct link_job {
 	const char *port, *vmdev;
 	bool up;
 	const struct net_impair *im;
+	const struct link_cable *cable;
 };
 
 static int port_updown(struct nl *nl, const struct link_job *j,
@@ -62,6 +64,10 @@ static int job_main(void *arg, int sock, struct qerr *e)
 		return r;
 	r = j->fn(&nl, j, e);
 	nl_close(&nl);
+	if (r == 0 && j->cable &&
+	    (r = egress_nft_cable(j->cable->dev, j->cable->local,
+				  j->cable->bypass, j->cable->down)) < 0)
+		r = qerr_set(e, -r, "telling %s's egress path", j->cable->dev);
 	return r;
 }
 
@@ -92,9 +98,11 @@ static int in_sandbox(pid_t init, const struct link_job *j, const char *what,
 	return qerr_set(e, r == -ECHILD ? EIO : -r, "%s", what);
 }
 
-int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e)
+int link_port_set(pid_t init, const char *ifname, bool up,
+		  const struct link_cable *cable, struct qerr *e)
 {
-	struct link_job j = { .fn = port_updown, .port = ifname, .up = up };
+	struct link_job j = { .fn = port_updown, .port = ifname, .up = up,
+			      .cable = cable };
 	char what[64];
 
 	snprintf(what, sizeof(what), "setting %s %s", ifname,
@@ -103,10 +111,11 @@ int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e)
 }
 
 int link_impair(pid_t init, const char *port, const char *vmdev,
-		const struct net_impair *im, struct qerr *e)
+		const struct net_impair *im, const struct link_cable *cable,
+		struct qerr *e)
 {
 	struct link_job j = { .fn = port_impair, .port = port,
-			      .vmdev = vmdev, .im = im };
+			      .vmdev = vmdev, .im = im, .cable = cable };
 
 	return in_sandbox(init, &j, "impairing the link", e);
 }

@@ -20,6 +20,18 @@
 #include "common/err.h"
 #include "plan/plan.h"
 
+/*
+ * A NAT NIC on the kernel's egress path (netns/egress_nft.h), whose TCP
+ * out passes neither its uplink TAP's link state nor its impairment: the
+ * path is told (egress_nft_cable()) after either changes
+ */
+struct link_cable {
+	const char *dev;	/* its bridge, qbrN */
+	bool local;		/* a command's NIC */
+	bool bypass;		/* unplugged or impaired */
+	bool down;		/* unplugged */
+};
+
 /* The port of NIC @i that carries a command's link (qupN, qnvN) into
  * @name; false when the NIC has none (none, bridged) */
 bool link_port_name(const struct plan *p, int i, char name[16]);
@@ -30,11 +42,13 @@ bool link_port_name(const struct plan *p, int i, char name[16]);
  *		network namespaces (seccomp/child.h) to do it
  * @ifname:	the port, from link_port_name()
  * @up:		up or down
+ * @cable:	the NIC's kernel egress path, or NULL
  * @e:		what failed
  *
  * Return: 0 or -errno with @e
  */
-int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e);
+int link_port_set(pid_t init, const char *ifname, bool up,
+		  const struct link_cable *cable, struct qerr *e);
 
 /*
  * link_impair() - NIC impairment @im on @port (and a VM's TAP @vmdev, or
@@ -42,6 +56,7 @@ int link_port_set(pid_t init, const char *ifname, bool up, struct qerr *e);
  * where). 0 or -errno with @e (a usage error for a missing netem).
  */
 int link_impair(pid_t init, const char *port, const char *vmdev,
-		const struct net_impair *im, struct qerr *e);
+		const struct net_impair *im, const struct link_cable *cable,
+		struct qerr *e);
 
 #endif /* QBOX_LINK_H */

@@ -34,7 +34,9 @@ void nft_msg_end(struct nft_batch *bt)
 		bt->full = true;
 }
 
-int nft_put_table(struct nft_batch *bt, const char *table)
+/* Table @table of the batch's family: a message of @type with @flags */
+static int table_msg(struct nft_batch *bt, const char *table, uint16_t type,
+		     uint16_t flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -43,13 +45,17 @@ int nft_put_table(struct nft_batch *bt, const char *table)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, bt->family);
-	nlh = nft_msg_start(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	if (nlh) {
+	if ((nlh = nft_msg_start(bt, type, flags))) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		nft_msg_end(bt);
 	}
 	nftnl_table_free(t);
 	return 0;
+}
+
+int nft_put_table(struct nft_batch *bt, const char *table)
+{
+	return table_msg(bt, table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 }
 
 int nft_put_hooked(struct nft_batch *bt, const struct nft_hook *h)
@@ -103,22 +109,39 @@ void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r)
 	}
 }
 
+int nft_put_table_delete(struct nft_batch *bt, const char *table)
+{
+	return table_msg(bt, table, NFT_MSG_DELTABLE, 0);
+}
+
+int nft_put_chain_flush(struct nft_batch *bt, const char *table,
+			const char *name)
+{
+	struct nftnl_rule *rl = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!rl)
+		return -ENOMEM;
+	/* a rule message naming only the chain flushes it */
+	nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, name);
+	nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, bt->family);
+	if ((nlh = nft_msg_start(bt, NFT_MSG_DELRULE, 0))) {
+		nftnl_rule_nlmsg_build_payload(nlh, rl);
+		nft_msg_end(bt);
+	}
+	nftnl_rule_free(rl);
+	return 0;
+}
+
 int nft_put_chain_delete(struct nft_batch *bt, const char *table,
 			 const char *name)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nftnl_rule *rl = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
+	int err = nft_put_chain_flush(bt, table, name);
 
-	if (c && rl) {
-		/* a rule message naming only the chain flushes it */
-		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, table);
-		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, name);
-		nftnl_rule_set_u32(rl, NFTNL_RULE_FAMILY, bt->family);
-		if ((nlh = nft_msg_start(bt, NFT_MSG_DELRULE, 0))) {
-			nftnl_rule_nlmsg_build_payload(nlh, rl);
-			nft_msg_end(bt);
-		}
+	if (c && !err) {
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 		if ((nlh = nft_msg_start(bt, NFT_MSG_DELCHAIN, 0))) {
@@ -126,11 +149,9 @@ int nft_put_chain_delete(struct nft_batch *bt, const char *table,
 			nft_msg_end(bt);
 		}
 	}
-	if (rl)
-		nftnl_rule_free(rl);
 	if (c)
 		nftnl_chain_free(c);
-	return c && rl ? 0 : -ENOMEM;
+	return err ? err : c ? 0 : -ENOMEM;
 }
 
 /* Send the transaction; 0 once every message is acknowledged, or the

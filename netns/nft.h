@@ -63,6 +63,13 @@ int nft_put_hooked(struct nft_batch *bt, const struct nft_hook *h);
  * caller frees @r */
 void nft_put_rule(struct nft_batch *bt, struct nftnl_rule *r);
 
+/* Table @table of the batch's family deleted, with all it holds */
+int nft_put_table_delete(struct nft_batch *bt, const char *table);
+
+/* Chain @name of @table flushed: its rules deleted */
+int nft_put_chain_flush(struct nft_batch *bt, const char *table,
+			const char *name);
+
 /* Chain @name of @table flushed and deleted */
 int nft_put_chain_delete(struct nft_batch *bt, const char *table,
 			 const char *name);

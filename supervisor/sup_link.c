@@ -32,11 +32,30 @@
 #define QMP_TIMEOUT_MS 5000
 #define QMP_START_MS 20000
 
+/* NIC @i's cable for its kernel egress path, once @down and @im; NULL
+ * for a NIC not on the path */
+static const struct link_cable *cable_of(const struct sup *s, int i,
+					 bool down,
+					 const struct net_impair *im,
+					 struct link_cable *c, char dev[16])
+{
+	char up[16], vm[16];
+
+	if (!(s->egress_nics & (1U << i)) || s->plan->nics[i].mode != NET_NAT)
+		return NULL;
+	segment_names(i, dev, up, vm);
+	*c = (struct link_cable){ .dev = dev, .local = !s->plan->vm,
+				  .bypass = down || net_impair_any(im),
+				  .down = down };
+	return c;
+}
+
 /* Plug NIC @i in or out, as its payload sees it */
 static int link_set(struct sup *s, int i, bool up, struct qerr *e)
 {
-	char cmd[QMP_CMD_MAX], port[16];
+	char cmd[QMP_CMD_MAX], port[16], dev[16];
 	const char *cmds[] = { cmd };
+	struct link_cable c;
 
 	if (s->plan->vm) {
 		qmp_set_link(cmd, i, up);
@@ -46,7 +65,8 @@ static int link_set(struct sup *s, int i, bool up, struct qerr *e)
 	if (!link_port_name(s->plan, i, port))
 		return qerr_usage(e, "nic%d has no link to %s", i,
 				  up ? "plug in" : "unplug");
-	return link_port_set(s->sb.pid, port, up, e);
+	return link_port_set(s->sb.pid, port, up,
+			     cable_of(s, i, !up, &s->impair[i], &c, dev), e);
 }
 
 int sup_links_start(struct sup *s, bool vm, struct qerr *e)
@@ -130,14 +150,16 @@ static int link_select(struct sup *s, const char *sel, unsigned int *mask,
 static int impair_set(struct sup *s, int i, const struct net_impair *im,
 		      struct qerr *e)
 {
-	char port[16], br[16], up[16], vm[16];
+	char port[16], br[16], up[16], vm[16], dev[16];
+	struct link_cable c;
 	int r;
 
 	if (!link_port_name(s->plan, i, port))
 		return qerr_usage(e, "nic%d is bridged: its TAP is the "
 				     "administrator's (tc there)", i);
 	segment_names(i, br, up, vm);
-	r = link_impair(s->sb.pid, port, s->plan->vm ? vm : NULL, im, e);
+	r = link_impair(s->sb.pid, port, s->plan->vm ? vm : NULL, im,
+			cable_of(s, i, s->link_down[i], im, &c, dev), e);
 	if (r == 0)
 		s->impair[i] = *im;
 	return r;

@@ -200,6 +200,10 @@ owner_is() {	# NET PROCESS
 check "kernel path: the host's end of a connection is an egress worker's" \
 	owner_is nat 'qbox-egress[0-9]*'
 check "egress=slirp: it is the NAT engine's" owner_is nat,egress=slirp qbox-uplink
+# an impaired (or unplugged) NIC's new connections take libslirp's path,
+# through the uplink TAP that carries the impairment (link.sh, impair.sh)
+check "rate=: an impaired NIC's connections are the NAT engine's" \
+	owner_is nat,rate=100mbit qbox-uplink
 
 # ---- what a guest relies on, on both paths -------------------------------
 for path in kernel slirp; do
