@@ -350,101 +350,120 @@ struct target {
 	uint16_t port;		/* its listener's */
 };
 
-/* One rule of @chain; @t for QUEUE and REDIRECT */
-static int rule(struct nft_batch *bt, const char *chain, enum what w,
-		const struct target *t)
+/* The refusal of a SYN re-run with @w's mark */
+static int refusal_fill(struct nftnl_rule *r, enum what w)
 {
 	static const uint32_t marks[] = { EGRESS_MARK_RST, EGRESS_MARK_NET,
 					   EGRESS_MARK_HOST, EGRESS_MARK_DROP,
 					   EGRESS_MARK_PROHIBITED };
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	uint8_t flags = 0x17, syn = 0x02;	/* fin|syn|rst|ack == syn */
-	uint8_t tcp = IPPROTO_TCP, loopnet = 127;
-	uint32_t netmask = t && t->n ? htonl(t->n->prefix ?
-					     ~0U << (32 - t->n->prefix) : 0) : 0;
-	int err = 0;
+	uint8_t tcp = IPPROTO_TCP;
+	int err;
 
-	if (!r)
-		return -ENOMEM;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, EGRESS_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	if ((err = mark_is(r, marks[w])) < 0)
+		return err;
 	switch (w) {
 	case REFUSE_RST:
-		if (!(err = mark_is(r, marks[w])) &&
-		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
+		if (!(err = meta_load(r, NFT_META_L4PROTO)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, &tcp, 1)))
 			err = reject(r, NFT_REJECT_TCP_RST, 0);
-		break;
+		return err;
 	case REFUSE_NET:
 	case REFUSE_HOST:
-		if (!(err = mark_is(r, marks[w])))
-			err = reject(r, NFT_REJECT_ICMP_UNREACH,
-				     w == REFUSE_NET ? 0 : 1);
-		break;
-	case REFUSE_DROP:
-		if (!(err = mark_is(r, marks[w])))
-			err = verdict(r, NF_DROP);
-		break;
-	case BYPASS:		/* [io]ifname DEV meta mark set BYPASS */
-	case UNPLUGGED:		/* oifname DEV drop */
-		if (!(err = meta_load(r, t->n->local ? NFT_META_OIFNAME :
-							NFT_META_IIFNAME)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)))
-			err = w == BYPASS ? mark_set(r, EGRESS_MARK_BYPASS) :
-					    verdict(r, NF_DROP);
-		break;
+		return reject(r, NFT_REJECT_ICMP_UNREACH,
+			      w == REFUSE_NET ? 0 : 1);
 	case REFUSE_PROHIBITED:	/* the egress policy's, as libslirp's path */
-		if (!(err = mark_is(r, marks[w])))
-			err = reject(r, NFT_REJECT_ICMP_UNREACH, 13);
-		break;
-	case QUEUE:
-		if (!(err = nic_match(r, t->n, t->alias)) &&
-		    !(err = payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1)) &&
-		    !(err = mask(r, &flags, 1)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, &syn, 1)) &&
-		    !(err = mark_is(r, 0)) &&
-		    !(err = t->k > 1 ? hash_is(r, (uint32_t)t->k,
-					       (uint32_t)t->j) : 0))
-			err = to_queue(r, (uint16_t)t->j);
-		break;
-	case REDIRECT:
-		if (!(err = nic_match(r, t->n, t->alias)) &&
-		    !(err = mark_is(r, EGRESS_MARK_LISTEN(t->j))))
-			err = dnat_hashed(r, t->port);
-		break;
+		return reject(r, NFT_REJECT_ICMP_UNREACH, 13);
+	default:
+		return verdict(r, NF_DROP);
+	}
+}
+
+/* A NIC's new SYN to its queue (QUEUE), or its connection let through
+ * to its listener (REDIRECT) */
+static int path_fill(struct nftnl_rule *r, enum what w,
+		     const struct target *t)
+{
+	uint8_t flags = 0x17, syn = 0x02;	/* fin|syn|rst|ack == syn */
+	int err;
+
+	if ((err = nic_match(r, t->n, t->alias)) < 0)
+		return err;
+	if (w == REDIRECT)
+		return mark_is(r, EGRESS_MARK_LISTEN(t->j)) ?:
+		       dnat_hashed(r, t->port);
+	if (!(err = payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1)) &&
+	    !(err = mask(r, &flags, 1)) &&
+	    !(err = cmp(r, NFT_CMP_EQ, &syn, 1)) &&
+	    !(err = mark_is(r, 0)) &&
+	    !(err = t->k > 1 ? hash_is(r, (uint32_t)t->k, (uint32_t)t->j) : 0))
+		err = to_queue(r, (uint16_t)t->j);
+	return err;
+}
+
+/* What a NIC's own frames meet besides the path: untracked, guarded,
+ * unplugged or impaired */
+static int nic_fill(struct nftnl_rule *r, enum what w, const struct target *t)
+{
+	uint8_t tcp = IPPROTO_TCP, loopnet = 127;
+	uint32_t netmask = htonl(t->n->prefix ? ~0U << (32 - t->n->prefix)
+					      : 0);
+	bool out = t->n->local && (w == BYPASS || w == UNPLUGGED);
+	int err;
+
+	if ((err = meta_load(r, out ? NFT_META_OIFNAME : NFT_META_IIFNAME)) ||
+	    (err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)))
+		return err;
+	switch (w) {
 	case NOTRACK_LOCAL:	/* within the subnet, but for the host alias */
-		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
-		    !(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4)) &&
+		if (!(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4)) &&
 		    !(err = t->n->gateway.s_addr ?
 			    cmp(r, NFT_CMP_NEQ, &t->n->gateway, 4) : 0) &&
 		    !(err = mask(r, &netmask, 4)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, &t->n->net, 4)) &&
 		    !(err = add(r, nftnl_expr_alloc("notrack"))))
 			err = verdict(r, NF_ACCEPT);	/* nothing more here */
-		break;
+		return err;
 	case NOTRACK_OTHER:	/* not TCP: libslirp's, the NAT's not ours */
-		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
-		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
+		if (!(err = meta_load(r, NFT_META_L4PROTO)) &&
 		    !(err = cmp(r, NFT_CMP_NEQ, &tcp, 1)) &&
 		    !(err = add(r, nftnl_expr_alloc("notrack"))))
 			err = verdict(r, NF_ACCEPT);
-		break;
+		return err;
 	case GUARD:		/* TCP the dnat did not send there */
 	case GUARD_OTHER:	/* anything else (untracked: no ct to ask) */
-		if (!(err = meta_load(r, NFT_META_IIFNAME)) &&
-		    !(err = cmp(r, NFT_CMP_EQ, t->dev, IFNAMSIZ)) &&
-		    !(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 1)) &&
+		if (!(err = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 1)) &&
 		    !(err = cmp(r, NFT_CMP_EQ, &loopnet, 1)) &&
 		    !(err = meta_load(r, NFT_META_L4PROTO)) &&
 		    !(err = cmp(r, w == GUARD ? NFT_CMP_EQ : NFT_CMP_NEQ,
 				&tcp, 1)) &&
 		    !(err = w == GUARD ? ct_not_dnat(r) : 0))
 			err = verdict(r, NF_DROP);
-		break;
+		return err;
+	case BYPASS:		/* [io]ifname DEV meta mark set BYPASS */
+		return mark_set(r, EGRESS_MARK_BYPASS);
+	default:		/* UNPLUGGED: oifname DEV drop */
+		return verdict(r, NF_DROP);
 	}
+}
+
+/* One rule of @chain; @t for all but the refusals */
+static int rule(struct nft_batch *bt, const char *chain, enum what w,
+		const struct target *t)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, EGRESS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	if (w <= REFUSE_PROHIBITED)
+		err = refusal_fill(r, w);
+	else if (w == QUEUE || w == REDIRECT)
+		err = path_fill(r, w, t);
+	else
+		err = nic_fill(r, w, t);
 	if (!err)
 		nft_put_rule(bt, r);
 	nftnl_rule_free(r);

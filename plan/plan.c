@@ -273,6 +273,11 @@ static void plan_nat(const struct plan *p, struct nic_plan *n,
 	if (s) {
 		plan_egress(s, &n->nat.egress);
 		n->nat.path = s->egress_path;
+		/* a command's own connections on the kernel's path never
+		   cross its NIC: one captured from the start (pcap=) keeps
+		   them on libslirp's, unless egress=kernel says otherwise */
+		if (s->pcap[0] && !p->vm && n->nat.path == EGRESS_AUTO)
+			n->nat.path = EGRESS_SLIRP;
 	}
 	if (s && s->bootfile[0])
 		n->nat.bootfile = s->bootfile;

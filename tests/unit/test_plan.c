@@ -685,9 +685,40 @@ static void test_engine_macs(void)
 	      "group, broadcast and zero are unclaimable; a unicast MAC is not");
 }
 
+/* Which NAT NICs' TCP takes the kernel's path (dataplane/egress.h) */
+static void test_egress_path(void)
+{
+	struct plan p;
+	struct qerr e;
+
+	CHECK(plan_words(&p, &e, "--net", "nat", "--", "true", NULL) == 0 &&
+		      nat_egress_kernel(&p.nics[0].nat),
+	      "nat: the kernel's path by default");
+	CHECK(plan_words(&p, &e, "--net", "nat,egress=slirp", "--", "true",
+			 NULL) == 0 && !nat_egress_kernel(&p.nics[0].nat),
+	      "egress=slirp: libslirp's");
+	CHECK(plan_words(&p, &e, "--net", "nat,pcap=x.pcap", "--", "true",
+			 NULL) == 0 && !nat_egress_kernel(&p.nics[0].nat),
+	      "a command's NIC captured from the start: libslirp's, so the "
+	      "capture holds its TCP");
+	CHECK(plan_words(&p, &e, "--net", "nat,pcap=x.pcap,egress=kernel",
+			 "--", "true", NULL) == 0 &&
+		      nat_egress_kernel(&p.nics[0].nat),
+	      "... unless egress=kernel says otherwise");
+	CHECK(plan_words(&p, &e, "--net", "nat,pcap=x.pcap", "--",
+			 "qemu-system-x86_64", NULL) == 0 &&
+		      nat_egress_kernel(&p.nics[0].nat),
+	      "a VM's NIC captured from the start: the kernel's (its frames "
+	      "cross its TAP either way)");
+	CHECK(plan_words(&p, &e, "--net", "hostonly:h", "--", "true", NULL) ==
+		      0 && !nat_egress_kernel(&p.nics[0].nat),
+	      "host-only: no path out");
+}
+
 int main(void)
 {
 	test_defaults();
+	test_egress_path();
 	test_view();
 	test_networks();
 	test_policy();
