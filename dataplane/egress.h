@@ -33,6 +33,12 @@
  * redirects to listener K.
  */
 #define EGRESS_WORKERS_MAX 16
+/* A sandbox's connections on the path at once, its workers' share each:
+ * the NAT engine's bound (UPLINK_NOFILE, its fds, less its own few), so
+ * a guest holds no more of the host's sockets on one path than on the
+ * other. A SYN past it is refused as libslirp's EMFILE is: ICMP net
+ * unreachable. */
+#define EGRESS_FLOWS_MAX 4090
 #define EGRESS_MARK_LISTEN(k)	(0x51b0e100u + (uint32_t)(k))
 
 /* Marks a verdict gives a SYN that is to be refused (NF_REPEAT) */

@@ -211,6 +211,7 @@ struct worker {
 	int n_pending;
 	int64_t sweep_ms;	/* next look for expired ones */
 	int index;		/* its queue's number */
+	int flows_max;		/* connections it may hold (pending too) */
 	uint8_t buf[65536];	/* datagrams; copies when no pipe is free */
 };
 
@@ -727,6 +728,10 @@ static void egress_syn(struct worker *w, uint32_t id,
 			verdict(w, id, NF_ACCEPT, EGRESS_MARK_LISTEN(w->index));
 		return;
 	}
+	if (w->n_conns >= w->flows_max) {	/* its share of the bound */
+		verdict(w, id, NF_REPEAT, EGRESS_MARK_NET);
+		return;
+	}
 	to = egress_target(&w->map, k);
 	far.v4 = to;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -1190,6 +1195,7 @@ static int egress_watch(struct worker *w, const struct fwd_worker_cfg *c)
 	w->listeners = l;
 	w->map = c->egress_map;
 	w->index = c->index;
+	w->flows_max = c->egress_flows;
 	w->queue = (struct ep){ EP_QUEUE, c->egress_queue, 0 };
 	if ((r = ep_set(w->epfd, &l->ep, listen_events(w, l))) < 0)
 		return r;

@@ -27,6 +27,7 @@ struct fwd_worker_cfg {
 	   sandbox's egress listener and queue (kept across the fork) */
 	bool egress;
 	int egress_listen, egress_queue;
+	int egress_flows;		/* its share of EGRESS_FLOWS_MAX */
 	struct egress_map egress_map;
 };
 

@@ -82,6 +82,8 @@ static int worker_start(struct sup *s, int j, const struct egress_map *map,
 				      .egress = true,
 				      .egress_listen = s->egress_fd[2 * j],
 				      .egress_queue = s->egress_fd[2 * j + 1],
+				      .egress_flows = EGRESS_FLOWS_MAX /
+						      s->n_egress,
 				      .egress_map = *map };
 	char name[32], how[256];
 	struct child_spec spec = { .name = name, .fault = "egress",

@@ -39,7 +39,7 @@ check "ps --json: started, the same second in UTC ($(jq -r --arg n "$n1" '.[] | 
 check "ps --json: command as given" me \
 	".command == $(jq -cn --arg w "$TMP/www" '["busybox", "httpd", "-f", "-p", "8080", "-h", $w]')"
 check "ps --json: NIC, every field" me \
-	'.nics == [.nics[0]] and (.nics[0] | (keys == (["index", "mode", "subnet", "gateway", "dns", "address", "mac", "link", "link_up", "impairment", "ipv6"] | sort)) and .index == 0 and .mode == "nat" and .address == "10.0.2.100" and .subnet == "10.0.2.0/24" and .gateway == "10.0.2.2" and .dns == "10.0.2.3" and .link == "qbr0" and .link_up == true and .impairment == "" and (.mac | test("^52:54:00(:[0-9a-f]{2}){3}$")) and .ipv6 == {prefix: "fd71:6278:a00:200::/64", gateway: "fd71:6278:a00:200::2", dns: "fd71:6278:a00:200::3", address: "fd71:6278:a00:200::100"})'
+	'.nics == [.nics[0]] and (.nics[0] | (keys == (["index", "mode", "egress", "subnet", "gateway", "dns", "address", "mac", "link", "link_up", "impairment", "ipv6"] | sort)) and .index == 0 and .mode == "nat" and .egress == "kernel" and .address == "10.0.2.100" and .subnet == "10.0.2.0/24" and .gateway == "10.0.2.2" and .dns == "10.0.2.3" and .link == "qbr0" and .link_up == true and .impairment == "" and (.mac | test("^52:54:00(:[0-9a-f]{2}){3}$")) and .ipv6 == {prefix: "fd71:6278:a00:200::/64", gateway: "fd71:6278:a00:200::2", dns: "fd71:6278:a00:200::3", address: "fd71:6278:a00:200::100"})'
 check "ps --json: forward" me \
 	".forwards == [{proto: \"tcp\", host: \"127.0.0.1\", host_port: $p0, guest: \"10.0.2.100\", guest_port: 8080, spec: \"$p0:8080\"}]"
 check "ps --json: the NAT engine, running" me \

@@ -144,14 +144,16 @@ wait_for 10 sh -c "! test -e '$RUNDIR/$name.lock'"
 no_leftovers "SIGKILL of qbox: nothing left behind" "$name"
 
 # ---- a flood: more connections than the engine may hold ---------------------
-# conn-echo opens 4600 connections through the NAT to an echo server on the
+# conn-echo opens 4600 connections through the NAT (libslirp's path:
+# egress=slirp; egress_path.sh floods the kernel's) to an echo server on the
 # host's loopback; the engine holds at most its fd limit of them (the rest
 # get ICMP unreachable from libslirp, whose socket() fails with EMFILE), its
 # memory stays within its limit, and another sandbox is served meanwhile.
 eport=$(free_port)
 start_bg "$HELPERS/echo-server" "$eport"
 wait_for 5 port_open 127.0.0.1 "$eport"
-"$QBOX" run --name "flood-$mark" --ro-bind "$TMP" -- "$HELPERS/conn-echo" -t 90 -h "$TMP/hold" \
+"$QBOX" run --name "flood-$mark" --net nat,egress=slirp --ro-bind "$TMP" -- \
+	"$HELPERS/conn-echo" -t 90 -h "$TMP/hold" \
 	10.0.2.2 "$eport" 4600 </dev/null >"$TMP/flood" 2>&1 &
 fpid=$!
 BG_PIDS+=("$fpid")
